@@ -1,0 +1,5 @@
+import sys
+
+from lockwarden.cli import main
+
+sys.exit(main())

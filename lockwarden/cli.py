@@ -1,0 +1,44 @@
+"""`lockwarden SUBCOMMAND`: every process of ARCHITECTURE.md behind one console script.
+
+Each subcommand lives in its own module under `lockwarden/commands/` and exposes
+`register(subparsers)`; the module is found by discovery, so adding a command never means editing
+this file. A command's `register` sets `func` on its parser; `func(args)` returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from lockwarden import commands
+from protocol.i18n import set_language
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lockwarden", description="Police-supervised locksmith services")
+    parser.add_argument("--lang", help="zh_CN (default) or en; LOCKWARDEN_LANG overrides")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    set_language(args.lang)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    return int(func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `lockwarden` subcommand (or family of subcommands); see `lockwarden.cli`."""

@@ -1,0 +1,30 @@
+"""Why a message was refused. The reason codes are stable strings stored in quarantine tables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    OVERSIZED = "oversized"
+    MALFORMED = "malformed"
+    VERSION = "unsupported_version"
+    UNKNOWN_SENDER = "unknown_sender"
+    BAD_SIGNATURE = "bad_signature"
+    WRONG_SENDER_FOR_TOPIC = "wrong_sender_for_topic"
+    WRONG_TYPE_FOR_TOPIC = "wrong_type_for_topic"
+    UNKNOWN_TYPE = "unknown_type"
+    BAD_SCHEMA = "bad_schema"
+    REPLAY = "replay"
+    BAD_CHUNK = "bad_chunk"
+    BAD_FILE = "bad_file"
+    UNKNOWN_TOPIC = "unknown_topic"
+
+
+class Rejected(Exception):
+    """A message that must not be processed; the receiver quarantines it with `reason` and `detail`."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -1,0 +1,56 @@
+"""Media in resumable chunks: a file is announced once, then sent chunk by chunk, each with its hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from protocol.registry import message
+
+DEFAULT_CHUNK_SIZE = 256 * 1024  # base64 makes this ~350 KB on the wire, under the 1 MiB limit
+
+
+@message(
+    "media.begin",
+    sender="kit",
+    summary="Announces a file: its size, SHA-256, chunking and what it is evidence of.",
+    example=lambda: MediaBegin(
+        file_id="01JGZ0000000000000000000AB", kind="photo.lock_before", content_type="image/jpeg",
+        size=183211, sha256="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        chunk_size=262144, chunks=1, captured_at=1767225600000, order_id="01JGZ0000000000000000000AA",
+        sealed=False, meta={"width": 1280, "height": 720},
+    ),
+)
+class MediaBegin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    file_id: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str  # of the bytes sent (the sealed blob when sealed)
+    chunk_size: int
+    chunks: int
+    captured_at: int
+    order_id: str | None = None
+    sealed: bool = False  # True: the bytes are sealed to the hub's X25519 key (biometrics, ID images)
+    meta: dict[str, Any] = {}
+
+
+@message(
+    "media.chunk",
+    sender="kit",
+    summary="One chunk of an announced file; `data` is base64, `sha256` is of the decoded chunk.",
+    example=lambda: MediaChunk(file_id="01JGZ0000000000000000000AB", index=0, size=5,
+                               sha256="2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                               data="aGVsbG8="),
+)
+class MediaChunk(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    file_id: str
+    index: int
+    size: int
+    sha256: str
+    data: str
+
+
+def chunk_count(size: int, chunk_size: int) -> int:
+    return max(1, -(-size // chunk_size))
