@@ -1,0 +1,105 @@
+"""The analysts' SQLite view of an export (`views.sqlite`): one row per entry plus a key table for
+search. It is derived from the JSON Lines and rebuilt or caught up from them at any time, so it is
+written with relaxed durability; the chain files are the record."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hub.police.keys_index import extract
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY, msg_id TEXT NOT NULL UNIQUE, hash TEXT NOT NULL, file TEXT NOT NULL,
+    line INTEGER NOT NULL, ts INTEGER NOT NULL, kind TEXT NOT NULL, entity_id TEXT NOT NULL,
+    order_id TEXT, created_ms INTEGER NOT NULL, data_json TEXT NOT NULL, media_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_created ON entries(created_ms);
+CREATE INDEX IF NOT EXISTS entries_kind ON entries(kind, created_ms);
+CREATE TABLE IF NOT EXISTS keys (
+    field TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (field, value, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS files (
+    name TEXT PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, last_hash TEXT NOT NULL,
+    entries INTEGER NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    seq: int
+    msg_id: str
+    hash: str
+    file: str
+    line: int
+    ts: int
+    kind: str
+    entity_id: str
+    created_ms: int
+    data: dict[str, Any]
+    media: list[dict[str, Any]]
+
+    @classmethod
+    def from_entry(cls, env: dict[str, Any], *, seq: int, hash: str, file: str, line: int) -> IndexRow:
+        body = env["body"]
+        return cls(seq=seq, msg_id=env["id"], hash=hash, file=file, line=line, ts=env["ts"], kind=body["kind"],
+                   entity_id=body["entity_id"], created_ms=body["created_ms"], data=body["data"],
+                   media=body.get("media", []))
+
+
+def open_index(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def add_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
+    conn.execute("BEGIN")
+    try:
+        for r in rows:
+            order_id = r.data.get("order_id") if isinstance(r.data.get("order_id"), str) else None
+            if order_id is None and r.kind.startswith("order."):
+                order_id = r.entity_id
+            conn.execute(
+                "INSERT OR IGNORE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (r.seq, r.msg_id, r.hash, r.file, r.line, r.ts, r.kind, r.entity_id, order_id, r.created_ms,
+                 json.dumps(r.data, ensure_ascii=False, sort_keys=True), json.dumps(r.media)),
+            )
+            conn.executemany("INSERT OR IGNORE INTO keys VALUES (?,?,?)",
+                             [(f, v, r.seq) for f, v in extract(r.kind, r.entity_id, r.data)])
+            conn.execute(
+                "INSERT INTO files VALUES (?,?,?,?,1) ON CONFLICT(name) DO UPDATE SET "
+                "last_seq=excluded.last_seq, last_hash=excluded.last_hash, entries=entries+1",
+                (r.file, r.seq, r.seq, r.hash),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def max_seq(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0])
+
+
+def msg_seq(conn: sqlite3.Connection, msg_id: str) -> int | None:
+    row = conn.execute("SELECT seq FROM entries WHERE msg_id=?", (msg_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
+    row = conn.execute("SELECT hash FROM entries WHERE seq=?", (seq,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def file_heads(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute("SELECT * FROM files ORDER BY first_seq")]

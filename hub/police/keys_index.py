@@ -1,0 +1,65 @@
+"""Which search keys a forwarded record carries: resident ID number, name, phone, address, area,
+locksmith, unit, kit and order. Field names are matched by convention so new record kinds are indexed
+without touching this module (docs/police.md lists the conventions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+FIELDS = ("resident_id", "name", "phone", "address", "area", "locksmith", "unit", "kit", "order")
+
+_ENTITY_FIELD = {"order": "order", "locksmith": "locksmith", "unit": "unit", "kit": "kit"}
+
+
+def normalise(field: str, value: str) -> str:
+    value = value.strip()
+    if field == "phone":
+        return "".join(ch for ch in value if ch.isdigit())
+    if field == "resident_id":
+        return value.upper()
+    return value.casefold()
+
+
+def field_for(key: str) -> str | None:
+    k = key.lower()
+    if k == "order_id":
+        return "order"
+    if k == "locksmith_id":
+        return "locksmith"
+    if k == "unit_id":
+        return "unit"
+    if k == "kit_id":
+        return "kit"
+    if k.endswith("id_number") or k == "resident_id":
+        return "resident_id"
+    if k in ("phone", "mobile") or k.endswith(("_phone", "_mobile")):
+        return "phone"
+    if k.endswith("address"):
+        return "address"
+    if k in ("area", "district", "service_area", "areas") or k.endswith("_area"):
+        return "area"
+    if k == "name" or k.endswith("_name"):
+        return "name"
+    return None
+
+
+def _walk(value: Any, field: str | None) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _walk(inner, field_for(str(key)) or None)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _walk(inner, field)
+    elif field is not None and isinstance(value, str | int) and not isinstance(value, bool):
+        text = normalise(field, str(value))
+        if text:
+            yield field, text
+
+
+def extract(kind: str, entity_id: str, data: dict[str, Any]) -> set[tuple[str, str]]:
+    keys = set(_walk(data, None))
+    family = kind.split(".", 1)[0]
+    if family in _ENTITY_FIELD and entity_id:
+        keys.add((_ENTITY_FIELD[family], normalise(_ENTITY_FIELD[family], entity_id)))
+    return keys

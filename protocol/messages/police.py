@@ -1,0 +1,87 @@
+"""What the hub forwards to the police, and what the police export answers.
+
+The hub's forwarder numbers every record it forwards (`seq`, contiguous from 1) and the police export
+appends them in that order to a hash chain. Both sides compute the same chain, so the hub can sign its
+head (`police.checkpoint`) and an analyst can prove the export holds exactly what the hub forwarded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from protocol.registry import message
+
+EXAMPLE_SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+class MediaRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A media file a record refers to; the export stores it under its SHA-256."""
+
+    sha256: str
+    size: int
+    content_type: str = "application/octet-stream"
+    kind: str = ""
+
+
+@message(
+    "police.record",
+    sender="hub",
+    summary="One forwarded record (filing, order transition, evidence, document, warning, case, follow-up).",
+    example=lambda: PoliceRecord(
+        seq=1, feed_seq=1, kind="order.completed", entity_id="01JGZ0000000000000000000AA",
+        created_ms=1767225600000, data={"order_id": "01JGZ0000000000000000000AA", "locksmith_id": "ls-1"},
+        media=[MediaRef(sha256=EXAMPLE_SHA, size=183211, content_type="image/jpeg", kind="photo.lock_before")],
+    ),
+)
+class PoliceRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    seq: int  # position in the police chain, contiguous from 1
+    feed_seq: int  # police_feed.seq at the hub (for tracing)
+    kind: str
+    entity_id: str
+    created_ms: int
+    data: dict[str, Any]
+    media: list[MediaRef] = []  # sent (police.media) and acknowledged before this record
+
+
+@message(
+    "police.media",
+    sender="hub",
+    summary="One chunk of a media file for the police export; `data` is base64 of the chunk.",
+    example=lambda: PoliceMedia(sha256=EXAMPLE_SHA, size=5, index=0, chunks=1, chunk_size=262144,
+                                chunk_sha256="2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                                data="aGVsbG8="),
+)
+class PoliceMedia(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    sha256: str  # of the whole file
+    size: int
+    index: int
+    chunks: int
+    chunk_size: int
+    chunk_sha256: str
+    data: str
+
+
+@message(
+    "police.checkpoint",
+    sender="hub",
+    summary="The hub's signed head of the police chain: entry `seq` has hash `head`.",
+    example=lambda: PoliceCheckpoint(seq=1, head=EXAMPLE_SHA),
+)
+class PoliceCheckpoint(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    seq: int
+    head: str
+
+
+@message(
+    "police.ack",
+    sender="police",
+    summary="The export holds every record up to `upto_seq` durably, and these media files/chunks.",
+    example=lambda: PoliceAck(upto_seq=1, head=EXAMPLE_SHA, media_complete=[EXAMPLE_SHA], media_chunks={}),
+)
+class PoliceAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    upto_seq: int
+    head: str
+    media_complete: list[str] = []
+    media_chunks: dict[str, list[int]] = {}  # sha256 -> chunk indexes held for files not yet complete
