@@ -1,0 +1,46 @@
+"""The kit's settings file (`kit.toml` in the kit directory), written by provisioning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class KitBroker(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """host, port: the hub's Mosquitto. username: the kit id (the ACL pins the kit to its own topics).
+    password: issued at provisioning. tls_*: CA, client certificate and key for the field listener."""
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str = ""
+    password: str = ""
+    tls_ca: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+
+
+class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """kit_id: this kit's name (also its broker username and signed sender).
+    key_file: the kit's Ed25519 private key, relative to the kit directory.
+    hub_id, hub_verify_key, hub_sealing_key: the hub's name and public keys, pinned at provisioning.
+    data_dir: the kit store (SQLite + media), relative to the kit directory.
+    disk_floor_mb: below this much free space only job evidence is recorded.
+    disk_reserve_mb: below this much free space nothing more is recorded.
+    chunk_kib: media chunk size on the wire. record_window, chunk_window: how much may await the hub's ack.
+    language: zh_CN (default in China) or en. hardware: the device section (see docs/hardware.md)."""
+
+    kit_id: str
+    key_file: str = "keys/kit_signing.key"
+    hub_id: str = "hub"
+    hub_verify_key: str
+    hub_sealing_key: str
+    data_dir: str = "data"
+    disk_floor_mb: int = 200
+    disk_reserve_mb: int = 20
+    chunk_kib: int = 256
+    record_window: int = 1000
+    chunk_window: int = 16
+    language: str = "zh_CN"
+    broker: KitBroker = msgspec.field(default_factory=KitBroker)
+    hardware: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -1,0 +1,78 @@
+"""Opening the kit database: WAL + full sync, an integrity check, and setting a corrupt file aside.
+
+AWS Greengrass deletes a corrupt SQLite spool and starts over; a kit must not, because that file may hold
+the only copy of a job's evidence. A database that fails to open or fails `quick_check` is moved with its
+WAL and SHM files into `corrupt/` under a timestamped name, a report is written beside it, and a fresh
+database is created; the kit then records the event so the hub learns of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class SetAside:
+    path: Path
+    reason: str
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _check(conn: sqlite3.Connection) -> str | None:
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows and rows[0][0] == "ok":
+        return None
+    return "; ".join(str(r[0]) for r in rows[:5])
+
+
+def set_aside(path: Path, reason: str, now_ms: int) -> SetAside:
+    folder = path.parent / "corrupt"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{path.name}.{now_ms}"
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(path) + suffix)
+        if src.exists():
+            os.replace(src, Path(str(target) + suffix))
+    report = Path(str(target) + ".report.json")
+    report.write_text(json.dumps({"file": target.name, "reason": reason, "at_ms": now_ms}, ensure_ascii=False))
+    dfd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+    return SetAside(target, reason)
+
+
+def open_database(path: Path, now_ms: int) -> tuple[sqlite3.Connection, SetAside | None]:
+    """Open (creating if needed) and check; a corrupt file is set aside and a new one created."""
+    aside: SetAside | None = None
+    if path.exists():
+        problem: str | None
+        try:
+            conn = _connect(path)
+            problem = _check(conn)
+        except sqlite3.DatabaseError as exc:
+            problem = str(exc)
+            conn = None  # type: ignore[assignment]
+        if problem is None:
+            conn.executescript(SCHEMA)
+            return conn, None
+        if conn is not None:
+            conn.close()
+        aside = set_aside(path, problem, now_ms)
+    conn = _connect(path)
+    conn.executescript(SCHEMA)
+    return conn, aside

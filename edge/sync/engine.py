@@ -1,0 +1,275 @@
+"""The kit's sync engine: drains the store to the hub in order and deletes only what the hub acknowledged.
+
+- Records go in sequence order, at most `record_window` awaiting the hub's ack at once, so a long backlog
+  never exceeds what the broker will queue for the hub (Mosquitto drops QoS 1 silently past its limits).
+- Files go one at a time in capture order: `media.begin`, then the chunks the hub lacks (the hub answers
+  every begin with the ranges it holds, so a transfer resumes from the first missing chunk after any
+  break), at most `chunk_window` chunks unacknowledged.
+- Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id.
+- Downlink must carry the pinned hub key's signature; anything else is refused and kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from edge.store import KitStore
+from edge.store.kitstore import PendingFile
+from protocol import topics
+from protocol.envelope import Envelope, open_envelope, seal_envelope
+from protocol.errors import Rejected
+from protocol.messages.ack import HubAck, HubMediaAck
+from protocol.messages.kit import KitState
+from protocol.messages.media import MediaBegin, MediaChunk
+from protocol.transport.base import Inbound, NotConnected, Transport, Will
+
+log = logging.getLogger(__name__)
+
+SOFTWARE = "lockwarden-kit 0.1.0"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    record_window: int = 1000
+    record_batch: int = 500
+    chunk_window: int = 16
+    resend_after_s: float = 30.0
+    idle_wake_s: float = 1.0
+
+
+DownlinkHandler = Callable[[Envelope, msgspec.Struct], None]
+
+
+@dataclass
+class _FileTx:
+    pending: PendingFile
+    have: set[int] = field(default_factory=set)
+    sent: dict[int, float] = field(default_factory=dict)
+    begun_at: float = 0.0
+    answered: bool = False
+
+
+class SyncEngine:
+    def __init__(self, store: KitStore, settings: SyncSettings | None = None) -> None:
+        self.store = store
+        self.settings = settings or SyncSettings()
+        self.kit_id = store.identity.kit_id
+        self.transport: Transport | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._sent: dict[str, float] = {}  # record id -> monotonic time sent
+        self._file: _FileTx | None = None
+        self._thread: threading.Thread | None = None
+        self.handlers: dict[str, DownlinkHandler] = {}
+        self.stats = {"records_sent": 0, "chunks_sent": 0, "acks": 0, "refused_downlink": 0}
+        store.listeners.append(self._wake.set)
+
+    # -- wiring ----------------------------------------------------------------------------------------
+    def attach(self, transport: Transport) -> None:
+        self.transport = transport
+        transport.subscribe(f"{topics.TOPIC_ROOT}/kit/{self.kit_id}/down/#")
+
+    def on(self, type_name: str, handler: DownlinkHandler) -> None:
+        self.handlers[type_name] = handler
+
+    def start(self) -> None:
+        assert self.transport is not None
+        self._thread = threading.Thread(target=self._run, name=f"sync-{self.kit_id}", daemon=True)
+        self._thread.start()
+        self.transport.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self.transport is not None:
+            self.transport.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # -- presence ----------------------------------------------------------------------------------------
+    def _state(self, status: str) -> bytes:
+        records, files = self.store.backlog()
+        body = KitState(status=status, since=self.store.clock.now_ms(), software=SOFTWARE,  # type: ignore[arg-type]
+                        backlog_records=records, backlog_files=files)
+        env = seal_envelope(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
+                            ts=self.store.clock.now_ms(), type_name="kit.state", body=body)
+        return env.to_wire()
+
+    def will(self) -> Will:
+        return Will(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("offline"), retain=True)
+
+    def on_connect(self, session_present: bool) -> None:
+        try:
+            assert self.transport is not None
+            self.transport.publish(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("online"), retain=True)
+        except NotConnected:
+            return
+        with self._lock:
+            if self._file is not None:
+                self._file.answered = False
+                self._file.begun_at = 0.0  # re-announce: the hub answers with what it holds
+        self._wake.set()
+
+    def on_disconnect(self) -> None:
+        self._wake.set()
+
+    # -- the loop ----------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.settings.idle_wake_s)
+            self._wake.clear()
+            if self.transport is None or not self.transport.connected:
+                continue
+            try:
+                self._pump_records()
+                self._pump_file()
+            except NotConnected:
+                continue
+            except Exception:  # keep syncing whatever one bad row does; it is logged and retried
+                log.exception("sync pass failed")
+                time.sleep(0.5)
+
+    def _pump_records(self) -> None:
+        assert self.transport is not None
+        now = time.monotonic()
+        with self._lock:
+            in_flight = sum(1 for t in self._sent.values() if now - t < self.settings.resend_after_s)
+        room = self.settings.record_window - in_flight
+        if room <= 0:
+            return
+        for _seq, msg_id, topic, wire in self.store.pending_records(limit=min(room, self.settings.record_batch) + in_flight):
+            with self._lock:
+                sent = self._sent.get(msg_id)
+                if sent is not None and now - sent < self.settings.resend_after_s:
+                    continue
+                self._sent[msg_id] = now
+            self.transport.publish(topic, wire)
+            self.stats["records_sent"] += 1
+            room -= 1
+            if room <= 0:
+                self._wake.set()
+                break
+
+    def _pump_file(self) -> None:
+        assert self.transport is not None
+        now = time.monotonic()
+        with self._lock:
+            tx = self._file
+        if tx is None:
+            files = self.store.pending_files(limit=1)
+            if not files:
+                return
+            tx = _FileTx(files[0], have=_expand(files[0].have))
+            with self._lock:
+                self._file = tx
+        p = tx.pending
+        if not tx.answered:
+            if now - tx.begun_at >= min(5.0, self.settings.resend_after_s) or tx.begun_at == 0.0:
+                self._send_begin(p)
+                tx.begun_at = now
+            return
+        missing = [i for i in range(p.chunks) if i not in tx.have]
+        outstanding = [i for i in missing if i in tx.sent and now - tx.sent[i] < self.settings.resend_after_s]
+        room = self.settings.chunk_window - len(outstanding)
+        for index in missing:
+            if room <= 0:
+                break
+            sent = tx.sent.get(index)
+            if sent is not None and now - sent < self.settings.resend_after_s:
+                continue
+            self._send_chunk(p, index)
+            tx.sent[index] = now
+            room -= 1
+
+    def _send_begin(self, p: PendingFile) -> None:
+        assert self.transport is not None
+        body = MediaBegin(file_id=p.file_id, kind=p.kind, content_type=p.content_type, size=p.size, sha256=p.sha256,
+                          chunk_size=p.chunk_size, chunks=p.chunks, captured_at=p.captured_ms, order_id=p.order_id,
+                          sealed=p.sealed, meta=p.meta)
+        self._publish_media("media.begin", body)
+
+    def _send_chunk(self, p: PendingFile, index: int) -> None:
+        data = self.store.read_chunk(p, index)
+        body = MediaChunk(file_id=p.file_id, index=index, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                          data=base64.b64encode(data).decode("ascii"))
+        self._publish_media("media.chunk", body)
+        self.stats["chunks_sent"] += 1
+
+    def _publish_media(self, type_name: str, body: msgspec.Struct) -> None:
+        assert self.transport is not None
+        env = seal_envelope(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
+                            ts=self.store.clock.now_ms(), type_name=type_name, body=body)
+        self.transport.publish(topics.KIT_UP_MEDIA.build(kit_id=self.kit_id), env.to_wire())
+
+    # -- downlink ----------------------------------------------------------------------------------------
+    def on_message(self, msg: Inbound) -> None:
+        """Transport thread. Verify, act, then acknowledge the MQTT delivery."""
+        ident = self.store.identity
+        try:
+            env, body = open_envelope(msg.payload, lambda s: ident.hub_verify if s == ident.hub_id else None)
+        except Rejected as rej:
+            self.store.refuse_downlink(msg.topic, rej.reason.value, rej.detail, msg.payload)
+            self.stats["refused_downlink"] += 1
+            msg.ack()
+            return
+        if isinstance(body, HubAck):
+            self._on_ack(body)
+        elif isinstance(body, HubMediaAck):
+            self._on_media_ack(body)
+        else:
+            handler = self.handlers.get(env.type)
+            if handler is not None and self.store.remember_downlink(env.id, env.type, env.body):
+                handler(env, body)
+            elif handler is None:
+                self.store.refuse_downlink(msg.topic, "unhandled_type", env.type, msg.payload)
+        msg.ack()
+
+    def _on_ack(self, ack: HubAck) -> None:
+        self.stats["acks"] += 1
+        self.store.mark_records(list(ack.stored), "stored")
+        self.store.mark_records(list(ack.quarantined), "refused", "quarantined at the hub")
+        with self._lock:
+            for i in (*ack.stored, *ack.quarantined):
+                self._sent.pop(i, None)
+        self._wake.set()
+
+    def _on_media_ack(self, ack: HubMediaAck) -> None:
+        with self._lock:
+            tx = self._file
+        if ack.status in ("complete", "rejected"):
+            state = "stored" if ack.status == "complete" else "refused"
+            self.store.mark_file(ack.file_id, state, ack.detail)
+            with self._lock:
+                if self._file is not None and self._file.pending.file_id == ack.file_id:
+                    self._file = None
+            self._wake.set()
+            return
+        if tx is None or tx.pending.file_id != ack.file_id:
+            return
+        tx.have = _expand(ack.have)
+        tx.answered = True
+        self.store.update_file_progress(ack.file_id, ack.have)
+        self._wake.set()
+
+    # -- introspection -------------------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        records, files = self.store.backlog()
+        return {"kit_id": self.kit_id, "connected": bool(self.transport and self.transport.connected),
+                "backlog_records": records, "backlog_files": files, **self.stats}
+
+
+def _expand(ranges: list[list[int]]) -> set[int]:
+    out: set[int] = set()
+    for first, last in ranges:
+        out.update(range(first, last + 1))
+    return out

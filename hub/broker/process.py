@@ -1,0 +1,75 @@
+"""Start and stop a Mosquitto process on a configuration rendered by `hub.broker.config`."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from hub.broker.config import BrokerFiles
+
+
+def mosquitto_binary() -> str | None:
+    return shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex((host, port)) == 0
+
+
+class MosquittoProcess:
+    def __init__(self, files: BrokerFiles, port: int) -> None:
+        self.files = files
+        self.port = port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10.0) -> None:
+        binary = mosquitto_binary()
+        if binary is None:
+            raise FileNotFoundError("mosquitto is not installed (Debian package `mosquitto`)")
+        self.files.render(port=self.port)
+        log = open(self.files.dir / "mosquitto.stdout", "ab")
+        self.proc = subprocess.Popen([binary, "-c", str(self.files.conf)], stdout=log, stderr=log)
+        (self.files.dir / "mosquitto.pid").write_text(str(self.proc.pid))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mosquitto exited: see {self.files.dir / 'mosquitto.log'}")
+            if port_open(self.port):
+                return
+            time.sleep(0.05)
+        raise TimeoutError("mosquitto did not open its port")
+
+    def reload(self) -> None:
+        """Reread passwords and ACL (after provisioning) without dropping sessions."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.files.render(port=self.port)
+            self.proc.send_signal(1)  # SIGHUP
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None

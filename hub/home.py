@@ -1,0 +1,91 @@
+"""The hub directory: settings, keys, database, media and the broker's files.
+
+    HUB_DIR/hub.toml            settings (hub.settings.HubSettings)
+    HUB_DIR/keys/hub_signing.key   Ed25519 private key (0600); .pub beside it is pinned by every kit
+    HUB_DIR/keys/hub_sealing.key   X25519 private key (0600); kits seal biometrics and ID images to it
+    HUB_DIR/hub.db, HUB_DIR/media/   storage
+    HUB_DIR/broker/             Mosquitto config, ACL and password file rendered for this deployment
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.settings import BrokerSettings, HubSettings
+from protocol.keys import SealingKey, SigningKey, write_private, write_public
+from protocol.settings import dump_settings, load_settings
+
+
+@dataclass
+class HubHome:
+    dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.dir / "hub.toml"
+
+    @property
+    def keys(self) -> Path:
+        return self.dir / "keys"
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.dir / "broker"
+
+    def settings(self) -> HubSettings:
+        return load_settings(self.settings_file, HubSettings)
+
+    def signing_key(self) -> SigningKey:
+        return SigningKey.from_b64((self.keys / "hub_signing.key").read_text())
+
+    def sealing_key(self) -> SealingKey:
+        return SealingKey.from_b64((self.keys / "hub_sealing.key").read_text())
+
+    def signing_public(self) -> str:
+        return (self.keys / "hub_signing.pub").read_text().strip()
+
+    def sealing_public(self) -> str:
+        return (self.keys / "hub_sealing.pub").read_text().strip()
+
+    def db_path(self) -> Path:
+        return self.dir / self.settings().database
+
+    def media_path(self) -> Path:
+        return self.dir / self.settings().media_dir
+
+
+def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "127.0.0.1") -> HubHome:
+    """Create a hub directory (idempotent: existing keys are never replaced)."""
+    home = HubHome(Path(directory))
+    home.dir.mkdir(parents=True, exist_ok=True)
+    if not (home.keys / "hub_signing.key").exists():
+        sk = SigningKey.generate()
+        write_private(home.keys / "hub_signing.key", sk.to_b64())
+        write_public(home.keys / "hub_signing.pub", sk.public_b64())
+    if not (home.keys / "hub_sealing.key").exists():
+        xk = SealingKey.generate()
+        write_private(home.keys / "hub_sealing.key", xk.to_b64())
+        write_public(home.keys / "hub_sealing.pub", xk.public_b64())
+    if not home.settings_file.exists():
+        settings = HubSettings(broker=BrokerSettings(host=broker_host, port=broker_port,
+                                                     password=secrets.token_urlsafe(24)))
+        home.settings_file.write_text(dump_settings(settings))
+        from hub.broker.config import BrokerFiles
+
+        files = BrokerFiles(home.broker_dir)
+        files.set_password(settings.broker.username, settings.broker.password)
+        files.set_password("police", _police_password(home))
+    return home
+
+
+def _police_password(home: HubHome) -> str:
+    path = home.keys / "police_broker_password"
+    if not path.exists():
+        write_private(path, secrets.token_urlsafe(24))
+    return path.read_text().strip()
+
+
+def police_broker_password(home: HubHome) -> str:
+    return _police_password(home)

@@ -1,0 +1,1 @@
+"""Hub ingest: verify, deduplicate, store durably, then acknowledge (MQTT and application level)."""

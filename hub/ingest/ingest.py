@@ -1,0 +1,300 @@
+"""The ingest pipeline: one batch of inbound messages -> one transaction -> acknowledgements.
+
+Order of checks (each refusal is quarantined with its exact reason, the raw bytes kept):
+size and JSON shape -> topic known -> sender registered -> signature -> sender matches topic ->
+type known and allowed on the topic -> body schema -> duplicate / replay -> type-specific checks.
+A batch is committed (and chunk files fsynced) before any MQTT PUBACK or application ack goes out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from hub.ingest.mediastore import MediaStore, ranges
+from hub.ingest.principals import Principals
+from protocol import topics
+from protocol.clock import Clock
+from protocol.envelope import Envelope, decode, typed_body, verify
+from protocol.errors import Reason, Rejected
+from protocol.messages.kit import KitRecord, KitState
+from protocol.messages.media import MediaBegin, MediaChunk
+from protocol.registry import MESSAGES
+from protocol.transport.base import Inbound
+
+# role -> the topic parameter that must equal the signed sender
+_TOPIC_OWNER = {"kit_id": "kit", "operator_id": "operator", "customer_id": "customer"}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message the hub must sign and publish once the batch is committed."""
+
+    topic: str
+    type: str
+    body: dict[str, Any]
+    retain: bool = False
+
+
+@dataclass(frozen=True)
+class Accepted:
+    topic: str
+    params: dict[str, str]
+    env: Envelope
+    body: msgspec.Struct
+
+
+Handler = Callable[[sqlite3.Connection, Accepted], list[Outgoing]]
+
+
+@dataclass
+class BatchResult:
+    outgoing: list[Outgoing] = field(default_factory=list)
+    accepted: list[Accepted] = field(default_factory=list)
+    quarantined: int = 0
+    duplicates: int = 0
+
+
+class Ingest:
+    def __init__(self, conn: sqlite3.Connection, media: MediaStore, clock: Clock) -> None:
+        self.conn = conn
+        self.media = media
+        self.clock = clock
+        self.principals = Principals(conn)
+        self.handlers: dict[str, list[Handler]] = defaultdict(list)
+        self.on_media_complete: list[Callable[[sqlite3.Connection, str], None]] = []
+
+    def on(self, type_name: str, handler: Handler) -> None:
+        """Domain code registers here; it runs inside the ingest transaction, exactly once per message."""
+        self.handlers[type_name].append(handler)
+
+    # -- the batch ------------------------------------------------------------------------------------
+    def process(self, batch: list[Inbound]) -> BatchResult:
+        result = BatchResult()
+        acks: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"stored": [], "quarantined": []})
+        touched_files: dict[str, str] = {}  # file_id -> kit
+        now = self.clock.now_ms()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for msg in batch:
+                self._one(msg, now, result, acks, touched_files)
+            self.media.sync()  # chunk bytes on disk before their rows commit
+            self._bump("received", len(batch))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        completed = self._complete(touched_files, now)
+        for kit_id, lists in acks.items():
+            result.outgoing.append(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=kit_id), "hub.ack", lists))
+        for file_id, kit_id in touched_files.items():
+            result.outgoing.append(self._media_ack(file_id, kit_id, completed.get(file_id)))
+        return result
+
+    def _one(
+        self,
+        msg: Inbound,
+        now: int,
+        result: BatchResult,
+        acks: dict[str, dict[str, list[str]]],
+        touched: dict[str, str],
+    ) -> None:
+        env: Envelope | None = None
+        verified = False
+        try:
+            env = decode(msg.payload)
+            parsed = topics.parse(msg.topic)
+            if parsed is None:
+                raise Rejected(Reason.UNKNOWN_TOPIC, msg.topic)
+            spec, params = parsed
+            principal = self.principals.get(env.sender)
+            verify(env, self.principals.key_for)
+            verified = True
+            assert principal is not None
+            for param, role in _TOPIC_OWNER.items():
+                if param in params and (params[param] != env.sender or principal.role != role):
+                    raise Rejected(Reason.WRONG_SENDER_FOR_TOPIC,
+                                   f"{principal.role} {env.sender!r} signed a message on {msg.topic}")
+            mspec = MESSAGES.get(env.type)
+            if mspec is None:
+                raise Rejected(Reason.UNKNOWN_TYPE, f"unknown message type {env.type!r}")
+            if mspec.sender != principal.role or (spec.types and env.type not in spec.types):
+                raise Rejected(Reason.WRONG_TYPE_FOR_TOPIC, f"{env.type} from a {principal.role} on {msg.topic}")
+            body = typed_body(env)
+            if self._seen(env, result):
+                if principal.role == "kit" and env.type not in ("media.chunk", "media.begin"):
+                    acks[env.sender]["stored"].append(env.id)
+                if isinstance(body, MediaBegin | MediaChunk):
+                    touched[body.file_id] = env.sender
+                return
+            accepted = Accepted(msg.topic, params, env, body)
+            self._store(accepted, msg.payload, now, touched)
+            result.accepted.append(accepted)
+            if principal.role == "kit" and env.type not in ("media.chunk", "media.begin"):
+                acks[env.sender]["stored"].append(env.id)
+            for handler in self.handlers.get(env.type, []):
+                result.outgoing.extend(handler(self.conn, accepted))
+        except Rejected as rej:
+            self.quarantine(msg.topic, env, rej, msg.payload, now)
+            result.quarantined += 1
+            if verified and env is not None and env.sender == _kit_of(msg.topic):
+                if env.type == "media.chunk":
+                    return  # the media ack will still show the chunk missing; the kit resends it
+                acks[env.sender]["quarantined"].append(env.id)
+
+    def _seen(self, env: Envelope, result: BatchResult) -> bool:
+        row = self.conn.execute("SELECT sig FROM envelopes WHERE id=?", (env.id,)).fetchone()
+        if row is not None:
+            if row[0] == env.sig:
+                result.duplicates += 1
+                self._bump("duplicates", 1)
+                return True
+            raise Rejected(Reason.REPLAY, f"message id {env.id} reused with different content")
+        row = self.conn.execute("SELECT id FROM envelopes WHERE sender=? AND seq=?", (env.sender, env.seq)).fetchone()
+        if row is not None:
+            raise Rejected(Reason.REPLAY, f"sequence {env.seq} of {env.sender} already used by message {row[0]}")
+        return False
+
+    # -- storing by type ---------------------------------------------------------------------------------
+    def _store(self, acc: Accepted, raw: bytes, now: int, touched: dict[str, str]) -> None:
+        env = acc.env
+        body = acc.body
+        if isinstance(body, MediaChunk):
+            self._chunk(env, body)  # raises before the envelope row if the chunk is bad
+            touched[body.file_id] = env.sender
+        elif isinstance(body, MediaBegin):
+            self._begin(env, body, now)
+            touched[body.file_id] = env.sender
+        self.conn.execute(
+            "INSERT INTO envelopes(id, sender, seq, type, sig, received_ms) VALUES (?,?,?,?,?,?)",
+            (env.id, env.sender, env.seq, env.type, env.sig, now),
+        )
+        if isinstance(body, MediaChunk | MediaBegin):
+            return
+        if isinstance(body, KitState):
+            self.conn.execute(
+                "INSERT INTO kit_link_state(kit_id, status, since_ms, backlog_records, backlog_files, updated_ms) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(kit_id) DO UPDATE SET status=excluded.status, "
+                "since_ms=excluded.since_ms, backlog_records=excluded.backlog_records, "
+                "backlog_files=excluded.backlog_files, updated_ms=excluded.updated_ms",
+                (env.sender, body.status, body.since, body.backlog_records, body.backlog_files, now),
+            )
+        kind = body.kind if isinstance(body, KitRecord) else env.type
+        order_id = getattr(body, "order_id", None)
+        captured = body.captured_at if isinstance(body, KitRecord) else env.ts
+        self.conn.execute(
+            "INSERT INTO kit_records(id, sender, seq, type, kind, order_id, captured_ms, received_ms, body, wire, "
+            "wire_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (env.id, env.sender, env.seq, env.type, kind, order_id, captured, now,
+             json.dumps(env.body, ensure_ascii=False), raw, hashlib.sha256(raw).hexdigest()),
+        )
+
+    def _begin(self, env: Envelope, b: MediaBegin, now: int) -> None:
+        row = self.conn.execute("SELECT sender, sha256, size, chunk_size FROM media_files WHERE file_id=?",
+                                (b.file_id,)).fetchone()
+        if row is not None:
+            if (row[0], row[1], row[2], row[3]) != (env.sender, b.sha256, b.size, b.chunk_size):
+                raise Rejected(Reason.BAD_FILE, f"file {b.file_id} announced again with different content")
+            return
+        if b.chunk_size <= 0 or b.size < 0 or b.chunks != max(1, -(-b.size // b.chunk_size)):
+            raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: inconsistent size/chunking")
+        self.conn.execute(
+            "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks, "
+            "sealed, captured_ms, meta, begin_id, status, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'partial',?)",
+            (b.file_id, env.sender, b.kind, b.content_type, b.order_id, b.size, b.sha256, b.chunk_size, b.chunks,
+             int(b.sealed), b.captured_at, json.dumps(b.meta, ensure_ascii=False), env.id, now),
+        )
+
+    def _chunk(self, env: Envelope, c: MediaChunk) -> None:
+        f = self.conn.execute("SELECT sender, chunk_size, chunks, size, status FROM media_files WHERE file_id=?",
+                              (c.file_id,)).fetchone()
+        if f is None or f[0] != env.sender:
+            raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of unannounced file {c.file_id}")
+        chunk_size, chunks, size, status = f[1], f[2], f[3], f[4]
+        if not 0 <= c.index < chunks:
+            raise Rejected(Reason.BAD_CHUNK, f"chunk index {c.index} outside 0..{chunks - 1}")
+        try:
+            data = base64.b64decode(c.data, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index}: data is not base64") from exc
+        expected = min(chunk_size, size - c.index * chunk_size) if size else 0
+        if len(data) != c.size or len(data) != expected:
+            raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index}: {len(data)} bytes, expected {expected}")
+        if hashlib.sha256(data).hexdigest() != c.sha256:
+            raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of {c.file_id}: SHA-256 does not match")
+        if status != "partial":
+            return
+        have = self.conn.execute("SELECT 1 FROM media_chunks WHERE file_id=? AND idx=?", (c.file_id, c.index)).fetchone()
+        if have is None:
+            self.media.write_chunk(c.file_id, c.index * chunk_size, data)
+            self.conn.execute("INSERT INTO media_chunks(file_id, idx, size, sha256) VALUES (?,?,?,?)",
+                              (c.file_id, c.index, len(data), c.sha256))
+
+    def _complete(self, touched: dict[str, str], now: int) -> dict[str, tuple[str, str]]:
+        done: dict[str, tuple[str, str]] = {}
+        for file_id in touched:
+            row = self.conn.execute(
+                "SELECT status, chunks, size, sha256, (SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id) "
+                "FROM media_files f WHERE file_id=?", (file_id,)).fetchone()
+            if row is None or row[0] != "partial" or row[4] < row[1]:
+                continue
+            if row[2] == 0:
+                self.media.write_chunk(file_id, 0, b"")
+                self.media.sync()
+            ok, detail = self.media.finish(file_id, row[2], row[3])
+            status = "complete" if ok else "rejected"
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
+                              (status, detail, now, file_id))
+            if not ok:
+                self.conn.execute(
+                    "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw) "
+                    "VALUES (?,?,?,?,?,?,?)",
+                    (now, "", touched[file_id], file_id, Reason.BAD_FILE.value, detail, b""),
+                )
+            if ok:
+                for hook in self.on_media_complete:
+                    hook(self.conn, file_id)
+            self.conn.execute("COMMIT")
+            done[file_id] = (status, detail)
+        return done
+
+    def _media_ack(self, file_id: str, kit_id: str, done: tuple[str, str] | None) -> Outgoing:
+        row = self.conn.execute("SELECT status, detail FROM media_files WHERE file_id=?", (file_id,)).fetchone()
+        status, detail = (row[0], row[1]) if row else ("rejected", "unknown file")
+        if done:
+            status, detail = done
+        idx = [r[0] for r in self.conn.execute("SELECT idx FROM media_chunks WHERE file_id=?", (file_id,))]
+        return Outgoing(
+            topics.KIT_DOWN_ACK.build(kit_id=kit_id), "hub.media_ack",
+            {"file_id": file_id, "have": ranges(idx), "status": status, "detail": detail},
+        )
+
+    # -- bookkeeping -------------------------------------------------------------------------------------
+    def quarantine(self, topic: str, env: Envelope | None, rej: Rejected, raw: bytes, now: int) -> None:
+        self.conn.execute(
+            "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw) VALUES (?,?,?,?,?,?,?)",
+            (now, topic, env.sender if env else None, env.id if env else None, rej.reason.value, rej.detail, raw),
+        )
+        self._bump("quarantined", 1)
+
+    def _bump(self, name: str, n: int) -> None:
+        self.conn.execute(
+            "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
+            (name, n, n),
+        )
+
+
+def _kit_of(topic: str) -> str | None:
+    parsed = topics.parse(topic)
+    return parsed[1].get("kit_id") if parsed else None
+

@@ -1,0 +1,34 @@
+"""The hub's settings file (`hub.toml` in the hub directory)."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Where the hub meets the kits.
+
+    host, port: the Mosquitto listener. username/password: the hub's broker account (`hub` in the ACL).
+    tls_ca: CA file when the listener is TLS; None on a loopback listener.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str = "hub"
+    password: str = ""
+    tls_ca: str | None = None
+
+
+class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """hub_id: the signed sender name of everything the hub sends (kits pin its key under this name).
+    database: SQLite file, relative to the hub directory. media_dir: content-addressed media store.
+    batch_max: most inbound messages committed in one transaction (group commit).
+    offer_timeout_s: seconds an offer stays open (R-5). language: zh_CN or en for texts people read."""
+
+    hub_id: str = "hub"
+    database: str = "hub.db"
+    media_dir: str = "media"
+    batch_max: int = 500
+    offer_timeout_s: int = 30
+    language: str = "zh_CN"
+    broker: BrokerSettings = msgspec.field(default_factory=BrokerSettings)

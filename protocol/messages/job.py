@@ -1,0 +1,124 @@
+"""Dispatch and on-site job messages between the hub and a kit (R-5 to R-10)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from protocol.registry import message
+
+_ORDER = "01JGZ0000000000000000000AA"
+_OFFER = "01JGZ0000000000000000000AB"
+_SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+
+@message("job.offer", sender="hub", summary="An offer to this kit's locksmith; it expires at `expires_at`.",
+         example=lambda: JobOffer(offer_id=_OFFER, order_id=_ORDER, expires_at=1767225630000, lock_class="B",
+                                  category="open", site_address="北京市东城区东长安街1号", site_lat=39.9087,
+                                  site_lon=116.3975, eta_s=600, appointment_ms=None))
+class JobOffer(msgspec.Struct, frozen=True):
+    offer_id: str
+    order_id: str
+    expires_at: int
+    lock_class: str
+    category: str
+    site_address: str
+    site_lat: float
+    site_lon: float
+    eta_s: int
+    appointment_ms: int | None = None
+
+
+@message("job.accept", sender="kit", summary="The locksmith accepts an open offer.",
+         example=lambda: JobAccept(offer_id=_OFFER))
+class JobAccept(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    offer_id: str
+
+
+@message("job.refuse", sender="kit", summary="The locksmith refuses an open offer.",
+         example=lambda: JobRefuse(offer_id=_OFFER, reason="busy"))
+class JobRefuse(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    offer_id: str
+    reason: str = ""
+
+
+@message("job.offer_closed", sender="hub",
+         summary="An offer is over without becoming an order: expired, customer rejected, cancelled.",
+         example=lambda: OfferClosed(offer_id=_OFFER, order_id=_ORDER, reason="expired"))
+class OfferClosed(msgspec.Struct, frozen=True):
+    offer_id: str
+    order_id: str
+    reason: str
+
+
+@message("job.order", sender="hub", summary="Order success: the customer accepted and paid; go to the site.",
+         example=lambda: JobOrder(order_id=_ORDER, customer_name="张三", customer_mobile="13800138000",
+                                  site_address="北京市东城区东长安街1号", site_lat=39.9087, site_lon=116.3975,
+                                  lock_class="B", category="open", prepayment_fen=5000, deposit_fen=20000))
+class JobOrder(msgspec.Struct, frozen=True):
+    order_id: str
+    customer_name: str
+    customer_mobile: str
+    site_address: str
+    site_lat: float
+    site_lon: float
+    lock_class: str
+    category: str
+    prepayment_fen: int
+    deposit_fen: int
+
+
+@message("job.step", sender="kit", summary="On-site progress: set_out, arrived, started.",
+         example=lambda: JobStep(order_id=_ORDER, step="set_out"))
+class JobStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    step: str  # set_out | arrived | started
+    lat: float | None = None
+    lon: float | None = None
+
+
+@message("job.verify", sender="kit",
+         summary="R-8 verification: service code, locksmith fingerprint match, customer photo, ID photo, fingerprint.",
+         example=lambda: JobVerify(order_id=_ORDER, service_code="482913", locksmith_finger="right_index",
+                                   locksmith_template_sha256=_SHA, customer_photo_sha256=_SHA,
+                                   customer_id_photo_sha256=_SHA, customer_fp_sha256=_SHA))
+class JobVerify(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    service_code: str
+    locksmith_finger: str
+    locksmith_template_sha256: str
+    customer_photo_sha256: str
+    customer_id_photo_sha256: str
+    customer_fp_sha256: str
+
+
+@message("job.fee_received", sender="kit", summary="R-10: the locksmith confirms the customer paid the fee.",
+         example=lambda: JobFeeReceived(order_id=_ORDER, fee_fen=15000, method="cash"))
+class JobFeeReceived(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    fee_fen: int
+    method: str = "cash"
+
+
+@message("job.withdraw", sender="kit", summary="The locksmith withdraws from a formed order before arrival.",
+         example=lambda: JobWithdraw(order_id=_ORDER, reason="vehicle breakdown"))
+class JobWithdraw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    reason: str = ""
+
+
+@message("job.result", sender="hub", summary="The hub's answer to a kit's job message (ok, or why it was refused).",
+         example=lambda: JobResult(ref="01JGZ0000000000000000000AC", ok=False, code="offer_expired",
+                                   message="The offer has expired"))
+class JobResult(msgspec.Struct, frozen=True):
+    ref: str
+    ok: bool
+    code: str = ""
+    message: str = ""
+    order_id: str | None = None
+
+
+@message("job.cancelled", sender="hub", summary="The order was cancelled or abandoned; stop work.",
+         example=lambda: JobCancelled(order_id=_ORDER, reason="customer abandoned"))
+class JobCancelled(msgspec.Struct, frozen=True):
+    order_id: str
+    reason: str

@@ -1,0 +1,1 @@
+"""Transports: the interface domain code talks to (`base`) and its adapters (`paho_mqtt`, `memory`)."""

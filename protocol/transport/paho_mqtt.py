@@ -1,0 +1,179 @@
+"""paho-mqtt 2.x adapter: persistent session, QoS 1, manual acknowledgement, jittered reconnect.
+
+paho's own reconnect backs off 1 s doubling to 120 s without jitter (FIELD-NOTES), so a city's kits that
+lost the broker together would come back together; this adapter runs its own loop with full jitter and a
+low cap, and tells the owner at once when the link is up so it can drain its backlog immediately.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+
+from protocol.transport.base import Inbound, NotConnected, OnConnect, OnDisconnect, OnMessage, Will
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    host: str
+    port: int
+    client_id: str
+    username: str | None = None
+    password: str | None = None
+    keepalive: int = 30
+    tls_ca: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    backoff_min_s: float = 0.2
+    backoff_max_s: float = 10.0
+    max_inflight: int = 200
+
+
+class PahoTransport:
+    def __init__(
+        self,
+        settings: LinkSettings,
+        *,
+        on_message: OnMessage,
+        on_connect: OnConnect | None = None,
+        on_disconnect: OnDisconnect | None = None,
+        will: Will | None = None,
+        will_factory: Callable[[], Will] | None = None,
+        manual_ack: bool = True,
+    ) -> None:
+        self.settings = settings
+        self._on_message = on_message
+        self._on_connect_cb = on_connect
+        self._on_disconnect_cb = on_disconnect
+        self._subscriptions: list[str] = []
+        self._connected = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._manual_ack = manual_ack
+        self._will_factory = will_factory
+        c = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=settings.client_id,
+            clean_session=False,
+            protocol=mqtt.MQTTv311,
+            manual_ack=manual_ack,
+            reconnect_on_failure=False,
+        )
+        if settings.username:
+            c.username_pw_set(settings.username, settings.password)
+        if settings.tls_ca:
+            c.tls_set(ca_certs=settings.tls_ca, certfile=settings.tls_cert, keyfile=settings.tls_key,
+                      tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        if will is not None:
+            c.will_set(will.topic, will.payload, qos=1, retain=will.retain)
+        c.max_inflight_messages_set(settings.max_inflight)
+        c.max_queued_messages_set(0)
+        c.on_connect = self._handle_connect
+        c.on_disconnect = self._handle_disconnect
+        c.on_message = self._handle_message
+        self._client = c
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"mqtt-{self.settings.client_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        try:
+            self._client.disconnect()
+        except Exception:  # already down
+            pass
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            if self._will_factory is not None:
+                # A fresh signed will per connection: each drop is its own event with its own id.
+                w = self._will_factory()
+                self._client.will_set(w.topic, w.payload, qos=1, retain=w.retain)
+            try:
+                self._client.connect(self.settings.host, self.settings.port, self.settings.keepalive)
+            except (OSError, ssl.SSLError) as exc:
+                attempt += 1
+                self._sleep_backoff(attempt, f"connect failed: {exc}")
+                continue
+            while not self._stop.is_set():
+                rc = self._client.loop(timeout=0.05)
+                if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                    break
+                if self._connected.is_set():
+                    attempt = 0
+            self._mark_down()
+            if not self._stop.is_set():
+                attempt += 1
+                self._sleep_backoff(attempt, "link lost")
+
+    def _sleep_backoff(self, attempt: int, why: str) -> None:
+        cap = min(self.settings.backoff_max_s, self.settings.backoff_min_s * (2 ** min(attempt, 16)))
+        delay = random.uniform(self.settings.backoff_min_s, cap)  # full jitter
+        log.debug("%s: %s; retrying in %.2fs", self.settings.client_id, why, delay)
+        self._stop.wait(delay)
+
+    def _mark_down(self) -> None:
+        if self._connected.is_set():
+            self._connected.clear()
+            if self._on_disconnect_cb:
+                self._on_disconnect_cb()
+
+    # -- paho callbacks (network thread) --------------------------------------------------------------
+    def _handle_connect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        if reason_code.is_failure:
+            log.warning("%s: broker refused connection: %s", self.settings.client_id, reason_code)
+            return
+        for pattern in self._subscriptions:
+            client.subscribe(pattern, qos=1)
+        self._connected.set()
+        if self._on_connect_cb:
+            self._on_connect_cb(bool(flags.session_present))
+
+    def _handle_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        self._mark_down()
+
+    def _handle_message(self, client, userdata, msg) -> None:  # type: ignore[no-untyped-def]
+        mid, qos = msg.mid, msg.qos
+        if self._manual_ack and qos > 0:
+            def ack() -> None:
+                client.ack(mid, qos)
+        else:
+            def ack() -> None:
+                return None
+        self._on_message(Inbound(topic=msg.topic, payload=bytes(msg.payload), retained=bool(msg.retain), ack=ack))
+
+    # -- use ------------------------------------------------------------------------------------------
+    def subscribe(self, pattern: str) -> None:
+        if pattern not in self._subscriptions:
+            self._subscriptions.append(pattern)
+        if self._connected.is_set():
+            self._client.subscribe(pattern, qos=1)
+
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+        if not self._connected.is_set():
+            raise NotConnected(topic)
+        info = self._client.publish(topic, payload, qos=1, retain=retain)
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS and info.rc != MQTTErrorCode.MQTT_ERR_NO_CONN:
+            raise NotConnected(f"{topic}: {info.rc}")

@@ -1,0 +1,47 @@
+"""Shared fixtures. `deployment` is a real hub directory, provisioned kits and a real Mosquitto started on a
+free port with the project's own configuration (firmware_config/mosquitto)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from hub.broker.config import BrokerFiles
+from hub.broker.process import MosquittoProcess, free_port, mosquitto_binary
+from hub.home import HubHome, init_hub
+from hub.provisioning import provision_kit
+
+
+@dataclass
+class Deployment:
+    root: Path
+    home: HubHome
+    broker: MosquittoProcess
+    port: int
+    kits: dict[str, Path] = field(default_factory=dict)
+
+    def add_kit(self, kit_id: str) -> Path:
+        path = provision_kit(self.home, kit_id, self.root / "kits" / kit_id)
+        self.kits[kit_id] = path
+        self.broker.reload()
+        return path
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Iterator[Deployment]:
+    if mosquitto_binary() is None:
+        pytest.fail("mosquitto is not installed; .ci/run installs Debian's mosquitto package")
+    port = free_port()
+    home = init_hub(tmp_path / "hub", broker_port=port)
+    broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
+    dep = Deployment(tmp_path, home, broker, port)
+    dep.add_kit("kit-a")
+    dep.add_kit("kit-b")
+    broker.start()
+    try:
+        yield dep
+    finally:
+        broker.stop()
