@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from hub.forwarding.sealer import wire
+from hub.police.cases import CaseDesk
+from hub.police.notifiers import LogNotifier, notifier_from_spec
+
+from .conftest import HOUR, order_life
+
+ORDER = "01KDVDNA00E8H72SAR7QA07TDA"
+
+
+def _overdue(sealer, clock) -> bytes:
+    clock.advance(72 * HOUR)
+    return wire(sealer.record(ts=clock.now_ms(), kind="documents.overdue", entity_id=ORDER,
+                              created_ms=clock.now_ms(), data={"order_id": ORDER, "due_ms": clock.now_ms()}))
+
+
+def test_overdue_opens_exactly_one_case_with_the_whole_evidence(make_writer, sealer, clock):
+    w = make_writer()
+    w.append_many(order_life(sealer, clock, ORDER))
+    note = LogNotifier()
+    desk = CaseDesk(w.root, w.index, note, clock)
+    w.append(_overdue(sealer, clock))
+    w.append(_overdue(sealer, clock))  # the hub sent it twice (e.g. restarted around the deadline)
+    assert desk.scan() == [ORDER]
+    assert desk.scan() == []
+    desk.close()
+    desk = CaseDesk(w.root, w.index, note, clock)  # restart of the police side
+    assert desk.scan() == []
+    [case] = desk.cases()
+    assert case["order_id"] == ORDER and len(note.sent) == 1
+    kinds = [e["kind"] for e in case["evidence"]]
+    assert kinds[:2] == ["order.requested", "order.formed"] and kinds.count("evidence.media") == 3
+    assert sum(len(e["media"]) for e in case["evidence"]) == 3
+    assert (w.root / "cases" / f"{ORDER}.json").exists()
+    # documents arriving late are still recorded, forwarded, and attached to the case
+    w.append(wire(sealer.record(ts=clock.now_ms(), kind="documents.submitted", entity_id="doc-1",
+                                created_ms=clock.now_ms(), data={"order_id": ORDER})))
+    desk.scan()
+    assert [x["kind"] for x in desk.cases()[0]["late_documents"]] == ["documents.submitted"]
+
+
+def test_failed_notification_is_retried(make_writer, sealer, clock):
+    class Flaky:
+        def __init__(self):
+            self.calls = 0
+
+        def notify(self, case):
+            self.calls += 1
+            if self.calls == 1:
+                raise OSError("pager down")
+
+    w = make_writer()
+    w.append_many(order_life(sealer, clock, ORDER))
+    w.append(_overdue(sealer, clock))
+    flaky = Flaky()
+    desk = CaseDesk(w.root, w.index, flaky, clock)
+    desk.scan()
+    assert desk.cases()[0]["notified_ms"] is None
+    desk.scan()
+    assert desk.cases()[0]["notified_ms"] is not None and flaky.calls == 2
+
+
+def test_notifier_specs(tmp_path):
+    out = tmp_path / "case.json"
+    n = notifier_from_spec(f"command:sh -c 'cat > {out}'")
+    n.notify({"case_id": "C", "order_id": "O", "reason": "r"})
+    assert '"case_id": "C"' in out.read_text()
+    sent = []
+    notifier_from_spec("mqtt:police/duty", lambda t, p: sent.append(t)).notify({"case_id": "C"})
+    assert sent == ["police/duty"]

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from hub.police.query import Query, open_view, run_query
+from hub.police.views import rebuild_index, write_csv
+from hub.police.writer import AppendStatus
+from lockwarden.cli import main
+
+from .conftest import order_life
+
+
+@pytest.fixture
+def export(make_writer, sealer, clock, tmp_path):
+    w = make_writer()
+    assert AppendStatus.REJECTED not in {r.status for r in w.append_many(order_life(sealer, clock))}
+    w.close()
+    return tmp_path / "export"
+
+
+@pytest.mark.parametrize("q, kinds", [
+    (Query(resident_id="11010519491231002x"), ["order.requested"]),
+    (Query(name="张"), ["order.requested"]),
+    (Query(phone="13900000001"), ["order.requested"]),
+    (Query(address="北京市东城区"), ["order.requested"]),
+    (Query(area="东城区"), ["order.requested"]),
+    (Query(locksmith="ls-7", kind="order.completed"), ["order.completed"]),
+    (Query(unit="unit-3"), ["locksmith.filed", "order.formed"]),
+    (Query(kit="kit-12", kind="evidence.media"), ["evidence.media"] * 3),
+])
+def test_query_by_each_key(export, q, kinds):
+    assert [h.kind for h in run_query(open_view(export), q)] == kinds
+
+
+def test_query_by_order_and_time_range(export, clock):
+    conn = open_view(export)
+    life = run_query(conn, Query(order="01KDVDNA00E8H72SAR7QA07TDA"))
+    assert [h.kind for h in life][0] == "order.requested" and len(life) == 7
+    start = life[2].created_ms
+    assert [h.seq for h in run_query(conn, Query(since_ms=start, until_ms=start + 1))] == [life[2].seq]
+
+
+def test_index_rebuilds_from_the_chain_and_csv(export):
+    (export / "views.sqlite").unlink()
+    shutil.rmtree(export / "views.sqlite-wal", ignore_errors=True)
+    assert rebuild_index(export) == 8
+    out = write_csv(export)
+    assert out.read_text(encoding="utf-8-sig").count("\n") == 9
+
+
+def test_cli_verify_and_query_exit_codes(export, hub_key, tmp_path, capsys):
+    key_file = tmp_path / "hub.pub"
+    key_file.write_text(hub_key.public_b64())
+    assert main(["--lang", "en", "police-verify", str(export), "--hub-key", str(key_file)]) == 0
+    assert "OK" in capsys.readouterr().out
+    assert main(["--lang", "en", "police-query", str(export), "--phone", "139 0000 0001"]) == 0
+    assert "order.requested" in capsys.readouterr().out
+    f = sorted((export / "records").iterdir())[0]
+    f.write_bytes(f.read_bytes().replace(b"13900000007", b"13900000008").replace("张三".encode(), "李四".encode()))
+    assert main(["--lang", "en", "police-verify", str(export), "--hub-key", str(key_file)]) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM" in out and "line 2" in out and "seq 2" in out
