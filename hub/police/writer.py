@@ -27,7 +27,7 @@ from hub.police import index as idx
 from hub.police import layout
 from hub.police.chain import GENESIS, Entry, encode_line, entry_hash
 from hub.police.durable import append_durably, atomic_write
-from hub.police.manifest import write_manifest
+from hub.police.manifest import last_checkpoint, write_manifest
 from hub.police.media_store import MediaError, MediaStore
 from hub.police.recovery import ChainState, ExportDamaged, recover
 from protocol.clock import Clock
@@ -71,6 +71,9 @@ class ExportWriter:
         self._lock_fd = _lock_dir(self.root)
         self.media = MediaStore(self.root)
         self.state: ChainState = recover(self.root)
+        cp = last_checkpoint(self.root)
+        self._checkpoint_seq = int(cp["body"]["seq"]) if cp else 0
+        self._completed: list[str] = []  # media completed lately, reported in acks
         self.index = idx.open_index(self.root / layout.INDEX)
         self._catch_up_index()
 
@@ -117,8 +120,8 @@ class ExportWriter:
         return results
 
     def ack_body(self) -> PoliceAck:
-        pending = self.media.pending()
-        return PoliceAck(upto_seq=self.state.seq, head=self.state.hash, media_chunks=pending)
+        return PoliceAck(upto_seq=self.state.seq, head=self.state.hash, media_complete=list(self._completed),
+                         media_chunks=self.media.pending(), checkpoint_seq=self._checkpoint_seq)
 
     def write_manifest(self) -> None:
         write_manifest(self.root, self.index, self.state.seq, self.state.hash, self._key, self.clock.now_ms())
@@ -179,6 +182,8 @@ class ExportWriter:
             complete = self.media.put_chunk(chunk)
         except (MediaError, ValueError) as exc:
             return AppendResult(AppendStatus.REJECTED, env.id, detail=str(exc))
+        if complete and chunk.sha256 not in self._completed:
+            self._completed = [*self._completed[-63:], chunk.sha256]
         return AppendResult(AppendStatus.MEDIA_COMPLETE if complete else AppendStatus.MEDIA_CHUNK, env.id,
                             detail=chunk.sha256)
 
@@ -192,6 +197,7 @@ class ExportWriter:
             detail = f"hub head at seq {cp.seq} is {cp.head[:16]}, export has {ours[:16]}"
             log.error("police export diverges from the hub: %s", detail)
             return AppendResult(AppendStatus.CONFLICT, env.id, cp.seq, detail)
+        self._checkpoint_seq = max(self._checkpoint_seq, cp.seq)
         self.write_manifest()
         return AppendResult(AppendStatus.CHECKPOINT, env.id, cp.seq)
 

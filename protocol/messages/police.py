@@ -85,3 +85,4 @@ class PoliceAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     head: str
     media_complete: list[str] = []
     media_chunks: dict[str, list[int]] = {}  # sha256 -> chunk indexes held for files not yet complete
+    checkpoint_seq: int = 0  # the latest hub checkpoint the export stored

@@ -1,0 +1,203 @@
+"""The hub's durable police outbox: police_feed -> sealed police.record envelopes -> the police export.
+
+- `pump()` seals new police_feed rows in feed order, once, into police_outbox with their chain seq and
+  hash (hub/police/chain.py), in one transaction with nothing else: a crash leaves them sealed or not.
+- `due()` returns what to publish now: from the first unacknowledged record, up to `window` records,
+  each preceded by the chunks of its media the police do not hold yet, resending anything unacknowledged
+  after `retry_ms`. The same bytes every time, so the export recognises a resend as a duplicate.
+- `on_ack()` takes the export's signed police.ack: everything up to `upto_seq` is durably written there
+  (and its head hash must equal ours at that seq, or forwarding stops loudly).
+- When everything is acknowledged, `due()` adds a signed police.checkpoint of the head: the export puts it
+  in its manifest, so the police can prove the export is exactly what the hub forwarded.
+Transport-agnostic: the caller publishes the (topic, payload) pairs and feeds acks back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from typing import Any, Protocol
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from hub import police_feed
+from hub.db import transaction
+from hub.forwarding.sealer import ChainSealer, wire
+from hub.police.chain import GENESIS
+from protocol.clock import Clock
+from protocol.envelope import open_envelope
+from protocol.errors import Rejected
+from protocol.keys import SigningKey
+from protocol.messages.police import MediaRef, PoliceAck
+from protocol.topics import POLICE_MEDIA, POLICE_RECORDS
+
+log = logging.getLogger(__name__)
+
+
+class MediaSource(Protocol):
+    def read(self, sha256: str) -> bytes: ...
+
+    def has(self, sha256: str) -> bool: ...
+
+
+class ForwardingDiverged(RuntimeError):
+    """The export's chain differs from the hub's: a human must look (never silently continue)."""
+
+
+def media_refs(body: dict[str, Any], media: MediaSource | None) -> list[MediaRef]:
+    """A feed record names its media as `media: [{sha256, size?, content_type?, kind?} | sha256]`."""
+    out: list[MediaRef] = []
+    for item in body.get("media") or []:
+        ref = {"sha256": item} if isinstance(item, str) else dict(item)
+        sha = str(ref.get("sha256", ""))
+        if len(sha) != 64:
+            continue
+        size = ref.get("size")
+        if size is None and media is not None and media.has(sha):
+            size = len(media.read(sha))
+        out.append(MediaRef(sha256=sha, size=int(size or 0), content_type=str(ref.get("content_type") or
+                                                                             "application/octet-stream"),
+                            kind=str(ref.get("kind") or "")))
+    return out
+
+
+class Forwarder:
+    def __init__(self, conn: sqlite3.Connection, key: SigningKey, clock: Clock, *, sender: str = "hub",
+                 police_key: Ed25519PublicKey, media: MediaSource | None = None,
+                 window: int = 200, retry_ms: int = 10_000, chunk_size: int = 256 * 1024,
+                 police_sender: str = "police") -> None:
+        self.conn = conn
+        self.key = key
+        self.clock = clock
+        self.sender = sender
+        self.media = media
+        self.police_key = police_key
+        self.police_sender = police_sender
+        self.window = window
+        self.retry_ms = retry_ms
+        self.chunk_size = chunk_size
+        self._held_chunks: dict[str, set[int]] = {}
+
+    # -- sealing ------------------------------------------------------------------------------------
+    def pump(self, limit: int = 1000) -> int:
+        with transaction(self.conn):
+            last = self.conn.execute("SELECT seq, hash, feed_seq FROM police_outbox ORDER BY seq DESC LIMIT 1"
+                                     ).fetchone()
+            seq, head, feed_seq = (int(last[0]), str(last[1]), int(last[2])) if last else (0, GENESIS, 0)
+            rows = police_feed.since(self.conn, feed_seq, limit)
+            sealer = ChainSealer(self.key, sender=self.sender, seq=seq, head=head)
+            now = self.clock.now_ms()
+            for r in rows:
+                body = json.loads(r["body_json"])
+                refs = media_refs(body, self.media)
+                env = sealer.record(ts=max(now, int(r["created_ms"])), kind=r["kind"], entity_id=r["entity_id"],
+                                    created_ms=int(r["created_ms"]), data=body, media=refs, feed_seq=int(r["seq"]))
+                self.conn.execute(
+                    "INSERT INTO police_outbox(seq, feed_seq, msg_id, kind, wire, hash, media_json, created_ms)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    (sealer.seq, r["seq"], env.id, r["kind"], wire(env), sealer.head,
+                     msgspec.json.encode(refs).decode(), now))
+            return len(rows)
+
+    # -- sending ------------------------------------------------------------------------------------
+    def due(self) -> list[tuple[str, bytes]]:
+        now = self.clock.now_ms()
+        out: list[tuple[str, bytes]] = []
+        rows = list(self.conn.execute(
+            "SELECT seq, wire, media_json, sent_ms FROM police_outbox WHERE acked_ms IS NULL ORDER BY seq LIMIT ?",
+            (self.window,)))
+        sent: list[int] = []
+        for r in rows:
+            if r["sent_ms"] is not None and now - int(r["sent_ms"]) < self.retry_ms:
+                continue
+            for ref in msgspec.json.decode(r["media_json"], type=list[MediaRef]):
+                out.extend(self._media_messages(ref))
+            out.append((POLICE_RECORDS.build(), bytes(r["wire"])))
+            sent.append(int(r["seq"]))
+        if sent:
+            with transaction(self.conn):
+                self.conn.executemany("UPDATE police_outbox SET sent_ms=?, attempts=attempts+1 WHERE seq=?",
+                                      [(now, s) for s in sent])
+        elif not rows:
+            cp = self._checkpoint_due()
+            if cp is not None:
+                out.append(cp)
+        return out
+
+    def _media_messages(self, ref: MediaRef) -> list[tuple[str, bytes]]:
+        if self.media is None or self.conn.execute("SELECT 1 FROM police_media_acked WHERE sha256=?",
+                                                   (ref.sha256,)).fetchone():
+            return []
+        if not self.media.has(ref.sha256):
+            log.error("police forwarding: media %s is not in the hub's store", ref.sha256)
+            return []
+        sealer = ChainSealer(self.key, sender=self.sender)
+        _ref, envs = sealer.media(self.media.read(ref.sha256), self.clock.now_ms(), content_type=ref.content_type,
+                                  kind=ref.kind, chunk_size=self.chunk_size)
+        held = self._held_chunks.get(ref.sha256, set())
+        return [(POLICE_MEDIA.build(), wire(e)) for i, e in enumerate(envs) if i not in held]
+
+    def _checkpoint_due(self) -> tuple[str, bytes] | None:
+        last = self.conn.execute("SELECT seq, hash FROM police_outbox ORDER BY seq DESC LIMIT 1").fetchone()
+        if last is None or self._state("police_checkpoint_seq") == str(last[0]):
+            return None
+        now = self.clock.now_ms()
+        sent = self._state("checkpoint_sent")
+        if sent and sent.startswith(f"{last[0]}@") and now - int(sent.split("@")[1]) < self.retry_ms:
+            return None  # sent recently; resent until the export's ack shows it stored it
+        sealer = ChainSealer(self.key, sender=self.sender, seq=int(last[0]), head=str(last[1]))
+        env = sealer.checkpoint(now)
+        with transaction(self.conn):
+            self._set_state("checkpoint_sent", f"{last[0]}@{now}")
+        return POLICE_RECORDS.build(), wire(env)
+
+    # -- acknowledgements ---------------------------------------------------------------------------
+    def on_ack(self, raw: bytes) -> int:
+        """Apply a police.ack; returns the acknowledged seq. Refuses forged or diverging acks."""
+        try:
+            env, body = open_envelope(raw, self._key_for)
+        except Rejected as exc:
+            log.warning("police ack refused: %s", exc)
+            return self.acked_seq()
+        if not isinstance(body, PoliceAck):
+            return self.acked_seq()
+        now = self.clock.now_ms()
+        with transaction(self.conn):
+            if body.upto_seq > 0:
+                row = self.conn.execute("SELECT hash FROM police_outbox WHERE seq=?", (body.upto_seq,)).fetchone()
+                if row is None or row[0] != body.head:
+                    raise ForwardingDiverged(f"police export head at seq {body.upto_seq} differs from the hub's")
+            self.conn.execute("UPDATE police_outbox SET acked_ms=? WHERE seq<=? AND acked_ms IS NULL",
+                              (now, body.upto_seq))
+            acked_media = [json.loads(r[0]) for r in self.conn.execute(
+                "SELECT media_json FROM police_outbox WHERE seq<=? AND media_json != '[]' AND acked_ms=?",
+                (body.upto_seq, now))]
+            shas = {m["sha256"] for refs in acked_media for m in refs} | set(body.media_complete)
+            self.conn.executemany("INSERT OR IGNORE INTO police_media_acked VALUES (?,?)", [(s, now) for s in shas])
+            self._set_state("police_checkpoint_seq", str(body.checkpoint_seq))
+        self._held_chunks = {k: set(v) for k, v in body.media_chunks.items()}
+        return body.upto_seq
+
+    def _key_for(self, sender: str) -> Ed25519PublicKey | None:
+        return self.police_key if sender == self.police_sender else None
+
+    # -- status -------------------------------------------------------------------------------------
+    def acked_seq(self) -> int:
+        row = self.conn.execute("SELECT MAX(seq) FROM police_outbox WHERE acked_ms IS NOT NULL").fetchone()
+        return int(row[0] or 0)
+
+    def backlog(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM police_outbox WHERE acked_ms IS NULL").fetchone()[0])
+
+    def _max_seq(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM police_outbox").fetchone()[0])
+
+    def _state(self, k: str) -> str | None:
+        row = self.conn.execute("SELECT v FROM police_forward_state WHERE k=?", (k,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_state(self, k: str, v: str) -> None:
+        self.conn.execute("INSERT INTO police_forward_state VALUES (?,?) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
+                          (k, v))
