@@ -1,0 +1,67 @@
+"""`lockwarden emulate fingerprint|gnss`: run a hardware emulator on a pseudo-terminal and print its path,
+so the real driver stack (or minicom, or a vendor tool) can be pointed at it."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from typing import Any
+
+from protocol.i18n import _
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("emulate", help=_("Run a fingerprint sensor or GNSS emulator on a pseudo-terminal"))
+    kinds = parser.add_subparsers(dest="device", metavar="DEVICE", required=True)
+
+    fp = kinds.add_parser("fingerprint", help=_("R30x / AS608 / R503 fingerprint sensor"))
+    fp.add_argument("--model", default="r307", choices=["r307", "r503", "zfm20", "as608"])
+    fp.add_argument("--library", help=_("JSON file keeping the sensor's template library across restarts"))
+    fp.add_argument("--packet-size", type=int, choices=[32, 64, 128, 256])
+    fp.add_argument("--line-rate", action="store_true", help=_("model the serial line rate (57600 baud)"))
+    fp.add_argument("--finger", help=_("place this finger (person/finger) on the sensor at start"))
+    fp.set_defaults(func=_fingerprint)
+
+    gnss = kinds.add_parser("gnss", help=_("NMEA 0183 GNSS receiver (GGA and RMC)"))
+    gnss.add_argument("--lat", type=float, default=39.9087)
+    gnss.add_argument("--lon", type=float, default=116.3975)
+    gnss.add_argument("--interval", type=float, default=1.0)
+    gnss.add_argument("--no-fix", action="store_true", help=_("report no fix"))
+    gnss.set_defaults(func=_gnss)
+
+
+def _wait() -> None:
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_a: done.set())
+    try:
+        done.wait()
+    except KeyboardInterrupt:
+        pass
+
+
+def _fingerprint(args: argparse.Namespace) -> int:
+    from edge.hardware.fingerprint.emulator import FingerprintEmulator
+
+    emu = FingerprintEmulator(args.model, library=args.library, packet_size=args.packet_size,
+                              line_rate=args.line_rate).start()
+    if args.finger:
+        emu.place_finger(args.finger)
+    print(emu.path, flush=True)
+    try:
+        _wait()
+    finally:
+        emu.stop()
+    return 0
+
+
+def _gnss(args: argparse.Namespace) -> int:
+    from edge.hardware.gnss.emulator import GnssEmulator
+
+    emu = GnssEmulator(args.lat, args.lon, interval_s=args.interval, fix_quality=0 if args.no_fix else 1).start()
+    print(emu.path, flush=True)
+    try:
+        _wait()
+    finally:
+        emu.stop()
+    return 0
