@@ -1,0 +1,475 @@
+"""JobFlow: the on-site job on the kit, step by step, as a Python API for the kit service, UI and CLI.
+
+Every step is checked against the one table in `edge.job.steps`, then committed as a signed `kit.record`
+(tied to the order, the kit, the locksmith, the GNSS position and the time) before the job's state moves.
+The flow is safe to construct in several processes over the same data dir (the kit service and the
+step-by-step CLI); the recorder of the video is the only long-lived piece (see `resume`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from edge.job import video
+from edge.job.bundle import manifest_for
+from edge.job.config import JobSettings, LocksmithProfile
+from edge.job.devices import Devices, Fix
+from edge.job.form import build_form
+from edge.job.geo import distance_m
+from edge.job.order import OrderInfo
+from edge.job.pin import check_pin
+from edge.job.state import JobDB, JobRow, Session
+from edge.job.steps import FINAL, RECORD_KIND, STEP_FOR_KIND, TRANSITIONS, Step, StepRefused, check
+from edge.store import KitStore, StoredRecord
+from protocol.envelope import canonical
+from protocol.evidence import EvidenceManifest, manifest_digest
+from protocol.i18n import _
+from protocol.regform import POLICE_COPY_KIND, RegistrationForm, masked_copy, render_text
+from protocol.service_code import check_code
+
+log = logging.getLogger(__name__)
+
+VIDEO_STEPS = frozenset({Step.VIDEO_RUNNING, Step.LOCK_BEFORE, Step.OPENED, Step.LOCK_AFTER})
+CONSENT_TEXT_VERSION = "pipl-biometric-consent-v1"
+# Steps that need no logged-in locksmith: the hub's own actions and the final seal of an aborted job.
+NO_SESSION = frozenset({Step.ASSIGNED, Step.ABORTED, Step.SEALED})
+
+Observer = Callable[["JobView", Step, StoredRecord], None]
+
+
+@dataclass(frozen=True)
+class JobView:
+    order: OrderInfo
+    step: Step
+    next_steps: list[Step]
+    info: dict[str, Any]
+    history: list[tuple[Step, str, int]] = field(default_factory=list)
+
+    @property
+    def order_id(self) -> str:
+        return self.order.order_id
+
+
+class JobFlow:
+    def __init__(
+        self,
+        store: KitStore,
+        devices: Devices,
+        *,
+        settings: JobSettings | None = None,
+        locksmiths: list[LocksmithProfile] | None = None,
+        job_db: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.devices = devices
+        self.settings = settings or JobSettings()
+        self.locksmiths = {p.locksmith_id: p for p in (locksmiths or [])}
+        self.db = JobDB(job_db or store.dir / "job.db")
+        self.observers: list[Observer] = []  # told after each step (UI refresh, hub notifications)
+        self._recording: set[str] = set()
+        self.reconcile()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- views ----------------------------------------------------------------------------------------
+    def job(self, order_id: str | None = None) -> JobView:
+        row = self._row(order_id)
+        return self._view(row)
+
+    def jobs(self, *, include_sealed: bool = False) -> list[JobView]:
+        rows = self.db.all() if include_sealed else self.db.active()
+        return [self._view(r) for r in rows]
+
+    def session(self) -> Session | None:
+        return self.db.session()
+
+    def _view(self, row: JobRow) -> JobView:
+        nexts = sorted(TRANSITIONS[row.step], key=list(Step).index)
+        return JobView(OrderInfo.from_dict(row.order), row.step, nexts, row.info, self.db.steps(row.order_id))
+
+    def _row(self, order_id: str | None) -> JobRow:
+        if order_id is None:
+            active = self.db.active()
+            if len(active) > 1:
+                raise StepRefused(_("Several jobs are open: give the order number"))
+            if not active:
+                done = self.db.all()  # the last job, so "show" still answers after the seal
+                if not done:
+                    raise StepRefused(_("No job on this kit"))
+                return max(done, key=lambda r: (r.updated_ms, r.created_ms))
+            return active[0]
+        row = self.db.get(order_id)
+        if row is None:
+            raise StepRefused(_("No order {order_id} on this kit").format(order_id=order_id))
+        return row
+
+    # -- recording a step -----------------------------------------------------------------------------
+    def position(self) -> Fix | None:
+        try:
+            return self.devices.position.fix()
+        except Exception as exc:  # a GNSS fault must not stop the job; the record says there was no fix
+            log.warning("no position: %s", exc)
+            return None
+
+    def _record(self, kind: str, row: JobRow, data: dict[str, Any], fix: Fix | None = None) -> StoredRecord:
+        fix = fix if fix is not None else self.position()
+        full = {"kit_id": self.store.identity.kit_id, "locksmith_id": row.locksmith_id,
+                "position": fix.as_dict() if fix else None, **data}
+        return self.store.add_record(kind, full, order_id=row.order_id)
+
+    def _step(self, row: JobRow, step: Step, data: dict[str, Any], *, info: dict[str, Any] | None = None,
+              fix: Fix | None = None) -> StoredRecord:
+        check(row.step, step)
+        if step not in NO_SESSION:
+            self._require_session(row)
+        if info:
+            # Before the record: after a crash the info may describe a step that did not happen, which is
+            # harmless (the step is redone and overwrites it); the opposite would lose it.
+            self.db.merge_info(row.order_id, info)
+        rec = self._record(RECORD_KIND[step], row, {"step": step.value, **data}, fix)
+        self.db.advance(row.order_id, step, rec.id, rec.captured_ms)
+        view = self.job(row.order_id)
+        for fn in list(self.observers):
+            try:
+                fn(view, step, rec)
+            except Exception:  # an observer (UI, notifier) never undoes a committed step
+                log.exception("job observer failed")
+        return rec
+
+    def _require_session(self, row: JobRow) -> Session:
+        session = self.db.session()
+        if session is None:
+            raise StepRefused(_("No locksmith is logged in on this kit"))
+        if session.locksmith_id != row.locksmith_id:
+            raise StepRefused(_("This order belongs to another locksmith ({locksmith})").format(
+                locksmith=row.locksmith_id))
+        return session
+
+    def reconcile(self) -> None:
+        """Bring job.db up to the signed records after a crash between a record and its state update."""
+        for row in self.db.active():
+            known = {rid for _s, rid, _t in self.db.steps(row.order_id)}
+            for rec in self.store.records_for_order(row.order_id):
+                step = STEP_FOR_KIND.get(rec.kind)
+                if step is not None and rec.id not in known:
+                    self.db.advance(row.order_id, step, rec.id, rec.captured_ms)
+
+    # -- downlink from the hub ------------------------------------------------------------------------
+    def on_order_assigned(self, body: dict[str, Any]) -> JobView:
+        """The hub formed an order for this kit's locksmith (idempotent: redelivery changes nothing)."""
+        order = OrderInfo.from_body(body)
+        now = self.store.clock.now_ms()
+        self.db.create(order.order_id, order.locksmith_id, order.to_dict(), now)
+        row = self._row(order.order_id)
+        if not any(s == Step.ASSIGNED for s, _r, _t in self.db.steps(order.order_id)):
+            rec = self._record(RECORD_KIND[Step.ASSIGNED], row, {"step": Step.ASSIGNED.value})
+            self.db.advance(order.order_id, Step.ASSIGNED, rec.id, rec.captured_ms)
+            row = self._row(order.order_id)
+        session = self.db.session()
+        if row.step == Step.ASSIGNED and session and session.locksmith_id == row.locksmith_id:
+            self._login_step(row, session)
+        return self.job(order.order_id)
+
+    def on_order_cancelled(self, body: dict[str, Any]) -> JobView | None:
+        """The hub cancelled the order: stop work, record why, seal what exists."""
+        order_id = str(body.get("order_id", ""))
+        row = self.db.get(order_id)
+        if row is None or row.step in FINAL:
+            return None
+        if row.step != Step.ABORTED and Step.ABORTED in TRANSITIONS[row.step]:
+            self.abort(order_id, _("cancelled by the hub") + ": " + str(body.get("reason", "")), by="hub")
+        if self._row(order_id).step == Step.ABORTED:
+            self.seal(order_id)
+        return self.job(order_id)
+
+    def downlink_handlers(self) -> dict[str, Callable[[Any, msgspec.Struct], None]]:
+        """type name -> handler(envelope, body) for the sync engine's downlink dispatch."""
+        return {
+            "job.order": lambda _env, body: self._quiet(self.on_order_assigned, msgspec.to_builtins(body)),
+            "job.cancelled": lambda _env, body: self._quiet(self.on_order_cancelled, msgspec.to_builtins(body)),
+        }
+
+    @staticmethod
+    def _quiet(fn: Callable[[dict[str, Any]], object], body: dict[str, Any]) -> None:
+        try:
+            fn(body)
+        except StepRefused as exc:  # e.g. a cancellation after completion: nothing to undo
+            log.info("downlink not applied: %s", exc)
+
+    # -- session (step 1) ----------------------------------------------------------------------------
+    def login_fingerprint(self) -> Session:
+        match = self.devices.fingerprint.verify()
+        profile = self._profile_for_slot(match.slot)
+        if not profile or match.score < self.settings.fingerprint_min_score:
+            self._session_record("session.login_failed", None, {"method": "fingerprint", "slot": match.slot,
+                                                                "score": match.score})
+            raise StepRefused(_("This finger is not enrolled for any locksmith on this kit"))
+        return self._open_session(profile.locksmith_id, "fingerprint",
+                                  {"slot": match.slot, "score": match.score, "fallback": False})
+
+    def login_pin(self, locksmith_id: str, pin: str) -> Session:
+        profile = self.locksmiths.get(locksmith_id)
+        key = f"pin_failures:{locksmith_id}"
+        failures = int(self._meta(key) or 0)
+        if failures >= self.settings.pin_max_attempts:
+            raise StepRefused(_("Too many wrong PINs: log in with your fingerprint"))
+        if profile is None or not check_pin(pin, profile.pin_hash):
+            self._set_meta(key, str(failures + 1))
+            self._session_record("session.login_failed", locksmith_id, {"method": "pin", "attempt": failures + 1})
+            raise StepRefused(_("Wrong locksmith or PIN"))
+        self._set_meta(key, "0")
+        return self._open_session(locksmith_id, "pin", {"fallback": True})
+
+    def logout(self) -> None:
+        session = self.db.session()
+        if session is not None:
+            self._session_record("session.logout", session.locksmith_id, {})
+            self.db.set_session(None)
+
+    def _open_session(self, locksmith_id: str, method: str, data: dict[str, Any]) -> Session:
+        rec = self._session_record("session.login", locksmith_id, {"method": method, **data})
+        session = Session(locksmith_id, method, rec.captured_ms, rec.id)
+        self.db.set_session(session)
+        for row in self.db.active():
+            if row.step == Step.ASSIGNED and row.locksmith_id == locksmith_id:
+                self._login_step(row, session)
+        return session
+
+    def _login_step(self, row: JobRow, session: Session) -> None:
+        self._step(row, Step.LOGGED_IN, {"method": session.method, "fallback": session.method != "fingerprint",
+                                         "session_record": session.record_id, "session_since": session.since_ms})
+
+    def _session_record(self, kind: str, locksmith_id: str | None, data: dict[str, Any]) -> StoredRecord:
+        fix = self.position()
+        return self.store.add_record(kind, {"kit_id": self.store.identity.kit_id, "locksmith_id": locksmith_id,
+                                            "position": fix.as_dict() if fix else None, **data})
+
+    def _profile_for_slot(self, slot: int) -> LocksmithProfile | None:
+        return next((p for p in self.locksmiths.values() if slot in p.fingerprint_slots), None)
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.conn.execute("INSERT INTO meta(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET "
+                             "value=excluded.value", (key, value))
+
+    # -- step 2: arrival and the service code -----------------------------------------------------------
+    def arrive(self, code: str, order_id: str | None = None) -> JobView:
+        row = self._row(order_id)
+        check(row.step, Step.ARRIVED)
+        self._require_session(row)
+        order = OrderInfo.from_dict(row.order)
+        if row.code_attempts >= self.settings.code_max_attempts:
+            raise StepRefused(_("Too many wrong service codes for this order: call the hub"))
+        if not order.code_hash:
+            raise StepRefused(_("The order carries no service code to check: call the hub"))
+        try:
+            ok = check_code(code, order.code_hash)
+        except ValueError:
+            ok = False
+        if not ok:
+            attempt = self.db.count_code_attempt(row.order_id)
+            left = max(0, self.settings.code_max_attempts - attempt)
+            self._record("job.code_rejected", row, {"attempt": attempt, "attempts_left": left})
+            raise StepRefused(_("The service code is wrong ({left} attempts left)").format(left=left))
+        fix = self.position()
+        dist = None
+        if fix is not None and order.site_lat is not None and order.site_lon is not None:
+            dist = round(distance_m(fix.lat, fix.lon, order.site_lat, order.site_lon), 1)
+        flagged = dist is None or dist > self.settings.arrival_max_distance_m
+        data = {"code_checked": True, "code_attempts": row.code_attempts + 1, "distance_m": dist,
+                "max_distance_m": self.settings.arrival_max_distance_m, "flagged": flagged,
+                "flag_reason": "" if not flagged else ("no_position" if dist is None else "far_from_site")}
+        self._step(row, Step.ARRIVED, data, info={"distance_m": dist, "arrival_flagged": flagged}, fix=fix)
+        return self.job(row.order_id)
+
+    # -- step 3: the locksmith's fingerprint for this order ---------------------------------------------
+    def verify_locksmith(self, order_id: str | None = None) -> JobView:
+        row = self._row(order_id)
+        check(row.step, Step.LOCKSMITH_VERIFIED)
+        self._require_session(row)
+        match = self.devices.fingerprint.verify()
+        profile = self._profile_for_slot(match.slot)
+        if profile is None or profile.locksmith_id != row.locksmith_id or \
+                match.score < self.settings.fingerprint_min_score:
+            self._record("job.locksmith_rejected", row, {"slot": match.slot, "score": match.score})
+            raise StepRefused(_("The fingerprint is not that of this order's locksmith"))
+        self._step(row, Step.LOCKSMITH_VERIFIED, {"slot": match.slot, "score": match.score})
+        return self.job(row.order_id)
+
+    # -- step 4: consent, then the customer's photo, ID card photo and fingerprint -----------------------
+    def record_consent(self, given: bool, order_id: str | None = None) -> JobView:
+        row = self._row(order_id)
+        step = Step.CONSENTED if given else Step.CONSENT_REFUSED
+        statement = _("I agree that my photo, my ID card photo and my fingerprint are recorded for this "
+                      "unlock job and shared only with the platform and the police.")
+        self._step(row, step, {"given": given, "text_version": CONSENT_TEXT_VERSION, "text": statement,
+                               "customer_name": OrderInfo.from_dict(row.order).customer_name})
+        return self.job(row.order_id)
+
+    def capture_customer_photo(self, order_id: str | None = None) -> JobView:
+        return self._photo_step(order_id, Step.CUSTOMER_PHOTO, "photo.customer", sensitive=True)
+
+    def capture_id_photo(self, order_id: str | None = None, *, id_number: str | None = None) -> JobView:
+        extra: dict[str, Any] = {}
+        if id_number:
+            # The number read from the card is compared, never recorded in clear (it is in the sealed photo).
+            expected = OrderInfo.from_dict(self._row(order_id).order).customer_id_number
+            extra["id_number_matches_order"] = bool(expected) and id_number.strip().upper() == expected.upper()
+        return self._photo_step(order_id, Step.ID_PHOTO, "photo.id_card", sensitive=True, extra=extra)
+
+    def capture_customer_fingerprint(self, order_id: str | None = None) -> JobView:
+        row = self._row(order_id)
+        check(row.step, Step.CUSTOMER_FINGERPRINT)
+        self._require_session(row)
+        template = self.devices.fingerprint.capture_template()
+        f = self.store.add_file(kind="fingerprint.customer", content_type="application/octet-stream",
+                                data=template, order_id=row.order_id, sensitive=True)
+        self._step(row, Step.CUSTOMER_FINGERPRINT, _file_data(f))
+        return self.job(row.order_id)
+
+    def capture_customer(self, order_id: str | None = None) -> JobView:
+        """Whatever remains of photo, ID card photo and fingerprint, in that order."""
+        order_id = self._row(order_id).order_id
+        actions = {Step.CONSENTED: self.capture_customer_photo, Step.CUSTOMER_PHOTO: self.capture_id_photo,
+                   Step.ID_PHOTO: self.capture_customer_fingerprint}
+        if self._row(order_id).step not in actions:
+            check(self._row(order_id).step, Step.CUSTOMER_PHOTO)
+        while (step := self._row(order_id).step) in actions:
+            actions[step](order_id)
+        return self.job(order_id)
+
+    def _photo_step(self, order_id: str | None, step: Step, kind: str, *, sensitive: bool,
+                    extra: dict[str, Any] | None = None) -> JobView:
+        row = self._row(order_id)
+        check(row.step, step)
+        self._require_session(row)
+        photo = self.devices.camera.photo()
+        f = self.store.add_file(kind=kind, content_type="image/jpeg", data=photo.jpeg, order_id=row.order_id,
+                                sensitive=sensitive, meta={"width": photo.width, "height": photo.height})
+        self._step(row, step, {**_file_data(f), **(extra or {})})
+        return self.job(row.order_id)
+
+    # -- step 5: video, lock before, opening, lock after ------------------------------------------------
+    def start_video(self, order_id: str | None = None) -> JobView:
+        row = self._row(order_id)
+        check(row.step, Step.VIDEO_RUNNING)
+        self._require_session(row)
+        folder = video.start(self.devices.camera, self.store, row.order_id)
+        self._recording.add(row.order_id)
+        try:
+            self._step(row, Step.VIDEO_RUNNING, {"work_dir": folder.name})
+        except BaseException:
+            self._stop_recorder(row.order_id)
+            raise
+        return self.job(row.order_id)
+
+    def photo_before(self, order_id: str | None = None) -> JobView:
+        return self._photo_step(order_id, Step.LOCK_BEFORE, "photo.lock_before", sensitive=False)
+
+    def mark_opened(self, order_id: str | None = None, *, note: str = "") -> JobView:
+        row = self._row(order_id)
+        self._step(row, Step.OPENED, {"note": note})
+        return self.job(row.order_id)
+
+    def photo_after(self, order_id: str | None = None) -> JobView:
+        return self._photo_step(order_id, Step.LOCK_AFTER, "photo.lock_after", sensitive=False)
+
+    def stop_video(self, order_id: str | None = None) -> JobView:
+        row = self._row(order_id)
+        check(row.step, Step.VIDEO_STOPPED)
+        self._require_session(row)
+        self._stop_recorder(row.order_id)
+        segs = video.segments(self.store, row.order_id)
+        self._step(row, Step.VIDEO_STOPPED, {"segments": [{"file_id": s.file_id, "sha256": s.sha256,
+                                                           "size": s.size} for s in segs]})
+        return self.job(row.order_id)
+
+    def _stop_recorder(self, order_id: str) -> None:
+        self.devices.camera.stop_video()
+        self._recording.discard(order_id)
+        video.adopt_leftovers(self.store, order_id)  # anything the recorder closed but did not hand over
+
+    def resume(self) -> list[str]:
+        """After a restart: restart the video of every job that was recording, adopting what the crash
+        left in its work folder first. Returns the order ids whose video was restarted."""
+        restarted: list[str] = []
+        for row in self.db.active():
+            if row.step not in VIDEO_STEPS or row.order_id in self._recording:
+                continue
+            recovered = video.adopt_leftovers(self.store, row.order_id)
+            video.start(self.devices.camera, self.store, row.order_id)
+            self._recording.add(row.order_id)
+            self._record("job.video_resumed", row, {"recovered": [f.file_id for f in recovered]})
+            restarted.append(row.order_id)
+        return restarted
+
+    # -- step 6: completion ------------------------------------------------------------------------------
+    def complete(self, fee_fen: int, payment_received: bool, order_id: str | None = None, *,
+                 method: str = "cash") -> JobView:
+        row = self._row(order_id)
+        check(row.step, Step.COMPLETED)
+        if isinstance(fee_fen, bool) or not isinstance(fee_fen, int) or fee_fen < 0:
+            raise StepRefused(_("The fee must be a whole number of fen, not negative"))
+        if not payment_received:
+            raise StepRefused(_("Confirm that the customer has paid the fee before completing the job"))
+        self._step(row, Step.COMPLETED, {"fee_fen": fee_fen, "payment_received": True, "method": method},
+                   info={"fee_fen": fee_fen, "payment_received": True, "method": method})
+        return self.job(row.order_id)
+
+    # -- the form, aborting, sealing ----------------------------------------------------------------------
+    def make_form(self, order_id: str | None = None) -> RegistrationForm:
+        """Generate the unlock registration form; the police copy is sealed, the masked one recorded."""
+        row = self._row(order_id)
+        check(row.step, Step.FORM)
+        self._require_session(row)
+        order = OrderInfo.from_dict(row.order)
+        times = {s: t for s, _r, t in self.db.steps(row.order_id)}
+        form = build_form(self.store, order, self.locksmiths.get(row.locksmith_id), times, row.info)
+        police = self.store.add_file(kind=POLICE_COPY_KIND, content_type="application/json",
+                                     data=canonical(msgspec.to_builtins(form)), order_id=row.order_id,
+                                     sensitive=True)
+        shown = masked_copy(form)
+        self._step(row, Step.FORM, {"form": msgspec.to_builtins(shown), "police_copy": _file_data(police),
+                                    "text": {lang: render_text(shown, lang) for lang in ("zh_CN", "en")}})
+        return shown
+
+    def form(self, order_id: str | None = None, *, police_copy: bool = False) -> RegistrationForm:
+        """The form as it would be generated now (for a preview); `make_form` records it."""
+        row = self._row(order_id)
+        times = {s: t for s, _r, t in self.db.steps(row.order_id)}
+        form = build_form(self.store, OrderInfo.from_dict(row.order), self.locksmiths.get(row.locksmith_id),
+                          times, row.info)
+        return form if police_copy else masked_copy(form)
+
+    def abort(self, order_id: str | None, reason: str, *, by: str = "locksmith") -> JobView:
+        row = self._row(order_id)
+        check(row.step, Step.ABORTED)
+        if row.step in VIDEO_STEPS:
+            self._stop_recorder(row.order_id)
+        self._step(row, Step.ABORTED, {"reason": reason, "by": by, "at_step": row.step.value})
+        return self.job(row.order_id)
+
+    def seal(self, order_id: str | None = None) -> EvidenceManifest:
+        """Seal the evidence bundle: every record and file of the job, signed by the kit."""
+        row = self._row(order_id)
+        check(row.step, Step.SEALED)
+        manifest = manifest_for(self.store, row.order_id, row.locksmith_id,
+                                "aborted" if row.step == Step.ABORTED else "completed")
+        self._step(row, Step.SEALED, {"manifest": msgspec.to_builtins(manifest),
+                                      "manifest_sha256": manifest_digest(manifest)})
+        return manifest
+
+
+def _file_data(f: Any) -> dict[str, Any]:
+    return {"file_id": f.file_id, "kind": f.kind, "sha256": f.sha256, "plain_sha256": f.plain_sha256,
+            "size": f.size, "sealed": f.sealed}

@@ -1,0 +1,172 @@
+"""Job state that survives a reboot: `job.db` beside the kit store (its own file, its own schema).
+
+Signed records are the evidence; this database only remembers where each job stands and what the flow
+needs to continue (the order as received, the session, attempt counters, the video). After a crash between
+committing a step's record and advancing the step here, `JobFlow` reconciles from the records, so the two
+never disagree for long and a step is never silently lost.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edge.job.steps import Step
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    order_id TEXT PRIMARY KEY,
+    locksmith_id TEXT NOT NULL,
+    order_json TEXT NOT NULL,      -- the order as the hub sent it (no service code in clear: only its hash)
+    step TEXT NOT NULL,
+    info TEXT NOT NULL DEFAULT '{}', -- step results the form needs (times, distance, fee, file ids)
+    code_attempts INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS steps (
+    order_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (order_id, step, record_id)
+);
+CREATE TABLE IF NOT EXISTS session (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    locksmith_id TEXT NOT NULL,
+    method TEXT NOT NULL,          -- fingerprint | pin
+    since_ms INTEGER NOT NULL,
+    record_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class JobRow:
+    order_id: str
+    locksmith_id: str
+    order: dict[str, Any]
+    step: Step
+    info: dict[str, Any]
+    code_attempts: int
+    created_ms: int
+    updated_ms: int
+
+
+@dataclass(frozen=True)
+class Session:
+    locksmith_id: str
+    method: str
+    since_ms: int
+    record_id: str
+
+
+class JobDB:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA busy_timeout=30000")
+        self.conn.executescript(SCHEMA)
+        self.lock = threading.RLock()
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    # -- jobs --------------------------------------------------------------------------------------------
+    def create(self, order_id: str, locksmith_id: str, order: dict[str, Any], now_ms: int) -> bool:
+        with self.lock:
+            cur = self.conn.execute(
+                "INSERT OR IGNORE INTO jobs(order_id, locksmith_id, order_json, step, created_ms, updated_ms) "
+                "VALUES (?,?,?,?,?,?)",
+                (order_id, locksmith_id, json.dumps(order, ensure_ascii=False), Step.ASSIGNED.value, now_ms, now_ms),
+            )
+            return cur.rowcount == 1
+
+    def get(self, order_id: str) -> JobRow | None:
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT order_id, locksmith_id, order_json, step, info, code_attempts, created_ms, updated_ms "
+                "FROM jobs WHERE order_id=?", (order_id,),
+            ).fetchone()
+        return _row(row) if row else None
+
+    def active(self) -> list[JobRow]:
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT order_id, locksmith_id, order_json, step, info, code_attempts, created_ms, updated_ms "
+                "FROM jobs WHERE step != ? ORDER BY created_ms, order_id", (Step.SEALED.value,),
+            ).fetchall()
+        return [_row(r) for r in rows]
+
+    def all(self) -> list[JobRow]:
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT order_id, locksmith_id, order_json, step, info, code_attempts, created_ms, updated_ms "
+                "FROM jobs ORDER BY created_ms, order_id").fetchall()
+        return [_row(r) for r in rows]
+
+    def advance(self, order_id: str, step: Step, record_id: str, now_ms: int,
+                info: dict[str, Any] | None = None) -> None:
+        """Move to `step` and merge `info`, in one transaction."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if info:
+                    row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
+                    merged = {**json.loads(row[0]), **info}
+                    self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
+                                      (json.dumps(merged, ensure_ascii=False), order_id))
+                self.conn.execute("UPDATE jobs SET step=?, updated_ms=? WHERE order_id=?",
+                                  (step.value, now_ms, order_id))
+                self.conn.execute("INSERT OR IGNORE INTO steps(order_id, step, record_id, at_ms) VALUES (?,?,?,?)",
+                                  (order_id, step.value, record_id, now_ms))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def merge_info(self, order_id: str, info: dict[str, Any]) -> None:
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
+            merged = {**json.loads(row[0]), **info}
+            self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
+                              (json.dumps(merged, ensure_ascii=False), order_id))
+            self.conn.execute("COMMIT")
+
+    def count_code_attempt(self, order_id: str) -> int:
+        with self.lock:
+            self.conn.execute("UPDATE jobs SET code_attempts = code_attempts + 1 WHERE order_id=?", (order_id,))
+            row = self.conn.execute("SELECT code_attempts FROM jobs WHERE order_id=?", (order_id,)).fetchone()
+        return int(row[0])
+
+    def steps(self, order_id: str) -> list[tuple[Step, str, int]]:
+        with self.lock:
+            rows = self.conn.execute("SELECT step, record_id, at_ms FROM steps WHERE order_id=? ORDER BY at_ms, rowid",
+                                     (order_id,)).fetchall()
+        return [(Step(r[0]), r[1], r[2]) for r in rows]
+
+    # -- session -------------------------------------------------------------------------------------------
+    def session(self) -> Session | None:
+        with self.lock:
+            row = self.conn.execute("SELECT locksmith_id, method, since_ms, record_id FROM session").fetchone()
+        return Session(*row) if row else None
+
+    def set_session(self, session: Session | None) -> None:
+        with self.lock:
+            self.conn.execute("DELETE FROM session")
+            if session is not None:
+                self.conn.execute("INSERT INTO session(one, locksmith_id, method, since_ms, record_id) VALUES (1,?,?,?,?)",
+                                  (session.locksmith_id, session.method, session.since_ms, session.record_id))
+
+
+def _row(r: tuple[Any, ...]) -> JobRow:
+    return JobRow(r[0], r[1], json.loads(r[2]), Step(r[3]), json.loads(r[4]), int(r[5]), int(r[6]), int(r[7]))

@@ -1,0 +1,135 @@
+"""The on-site job on the kit, as ONE table of allowed steps (R-8, R-9, R-10).
+
+A job's state is the last step it completed. `TRANSITIONS[state]` is the set of steps that may come next;
+anything else is refused with a message that says what has to happen first. Each step has exactly one
+record kind, so the state can also be recovered from the signed records in the kit store.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from protocol.i18n import _
+
+
+class Step(StrEnum):
+    ASSIGNED = "assigned"  # the hub's order arrived
+    LOGGED_IN = "logged_in"  # R-2: the order's locksmith is logged in on the kit (fingerprint or PIN)
+    ARRIVED = "arrived"  # R-8: on site (position, distance) and the customer's service code checked
+    LOCKSMITH_VERIFIED = "locksmith_verified"  # R-8: locksmith fingerprint verified for this order
+    CONSENT_REFUSED = "consent_refused"  # the customer declined biometric capture (PIPL): no job
+    CONSENTED = "consented"  # the customer's separate consent to biometric capture (PIPL)
+    CUSTOMER_PHOTO = "customer_photo"
+    ID_PHOTO = "id_photo"
+    CUSTOMER_FINGERPRINT = "customer_fingerprint"  # R-8: only now may the job start
+    VIDEO_RUNNING = "video_running"  # R-9: video of the whole opening
+    LOCK_BEFORE = "lock_before"  # R-9: lock photo before
+    OPENED = "opened"
+    LOCK_AFTER = "lock_after"  # R-9: lock photo after
+    VIDEO_STOPPED = "video_stopped"
+    COMPLETED = "completed"  # R-10: fee recorded and payment received confirmed
+    FORM = "form"  # the unlock registration form generated
+    ABORTED = "aborted"  # stopped before completion (cancelled, refused consent, ...)
+    SEALED = "sealed"  # the evidence bundle is sealed: nothing more can be added
+
+
+S = Step
+_ABORTABLE = {S.ABORTED}
+
+# The table. Reading down the left column is the job in order.
+TRANSITIONS: dict[Step, frozenset[Step]] = {
+    S.ASSIGNED: frozenset({S.LOGGED_IN} | _ABORTABLE),
+    S.LOGGED_IN: frozenset({S.ARRIVED} | _ABORTABLE),
+    S.ARRIVED: frozenset({S.LOCKSMITH_VERIFIED} | _ABORTABLE),
+    S.LOCKSMITH_VERIFIED: frozenset({S.CONSENTED, S.CONSENT_REFUSED} | _ABORTABLE),
+    S.CONSENT_REFUSED: frozenset({S.CONSENTED} | _ABORTABLE),  # the customer may change their mind
+    S.CONSENTED: frozenset({S.CUSTOMER_PHOTO} | _ABORTABLE),
+    S.CUSTOMER_PHOTO: frozenset({S.ID_PHOTO} | _ABORTABLE),
+    S.ID_PHOTO: frozenset({S.CUSTOMER_FINGERPRINT} | _ABORTABLE),
+    S.CUSTOMER_FINGERPRINT: frozenset({S.VIDEO_RUNNING} | _ABORTABLE),
+    S.VIDEO_RUNNING: frozenset({S.LOCK_BEFORE} | _ABORTABLE),
+    S.LOCK_BEFORE: frozenset({S.OPENED} | _ABORTABLE),
+    S.OPENED: frozenset({S.LOCK_AFTER} | _ABORTABLE),
+    S.LOCK_AFTER: frozenset({S.VIDEO_STOPPED} | _ABORTABLE),
+    S.VIDEO_STOPPED: frozenset({S.COMPLETED} | _ABORTABLE),
+    S.COMPLETED: frozenset({S.FORM}),
+    S.FORM: frozenset({S.SEALED}),
+    S.ABORTED: frozenset({S.SEALED}),
+    S.SEALED: frozenset(),
+}
+
+# The record kind that proves each step (kit.record `kind`, with `order_id` set).
+RECORD_KIND: dict[Step, str] = {
+    S.ASSIGNED: "job.assigned",
+    S.LOGGED_IN: "job.logged_in",
+    S.ARRIVED: "job.arrived",
+    S.LOCKSMITH_VERIFIED: "job.locksmith_verified",
+    S.CONSENT_REFUSED: "job.consent_refused",
+    S.CONSENTED: "job.consent",
+    S.CUSTOMER_PHOTO: "job.customer_photo",
+    S.ID_PHOTO: "job.id_photo",
+    S.CUSTOMER_FINGERPRINT: "job.customer_fingerprint",
+    S.VIDEO_RUNNING: "job.video_started",
+    S.LOCK_BEFORE: "job.lock_photo_before",
+    S.OPENED: "job.opened",
+    S.LOCK_AFTER: "job.lock_photo_after",
+    S.VIDEO_STOPPED: "job.video_stopped",
+    S.COMPLETED: "job.completed",
+    S.FORM: "job.registration_form",
+    S.ABORTED: "job.aborted",
+    S.SEALED: "job.evidence_bundle",
+}
+STEP_FOR_KIND: dict[str, Step] = {kind: step for step, kind in RECORD_KIND.items()}
+FINAL = frozenset({S.SEALED})
+
+
+def describe(step: Step) -> str:
+    """What a step means, for a person."""
+    return {
+        S.ASSIGNED: _("order received"),
+        S.LOGGED_IN: _("locksmith logged in"),
+        S.ARRIVED: _("arrival and service code check"),
+        S.LOCKSMITH_VERIFIED: _("locksmith fingerprint verification"),
+        S.CONSENT_REFUSED: _("customer declined biometric capture"),
+        S.CONSENTED: _("customer consent to biometric capture"),
+        S.CUSTOMER_PHOTO: _("customer photo"),
+        S.ID_PHOTO: _("ID card photo"),
+        S.CUSTOMER_FINGERPRINT: _("customer fingerprint"),
+        S.VIDEO_RUNNING: _("video recording started"),
+        S.LOCK_BEFORE: _("lock photo before opening"),
+        S.OPENED: _("lock opened"),
+        S.LOCK_AFTER: _("lock photo after opening"),
+        S.VIDEO_STOPPED: _("video recording stopped"),
+        S.COMPLETED: _("fee and payment confirmation"),
+        S.FORM: _("unlock registration form"),
+        S.ABORTED: _("job aborted"),
+        S.SEALED: _("evidence bundle sealed"),
+    }[step]
+
+
+class StepRefused(Exception):
+    """A step out of order (or otherwise not allowed now); `str()` is a translated message."""
+
+    def __init__(self, message: str, *, current: Step | None = None, wanted: Step | None = None) -> None:
+        super().__init__(message)
+        self.current = current
+        self.wanted = wanted
+
+
+def allowed(current: Step, wanted: Step) -> bool:
+    return wanted in TRANSITIONS[current]
+
+
+def check(current: Step, wanted: Step) -> None:
+    if allowed(current, wanted):
+        return
+    nexts = sorted(TRANSITIONS[current] - {S.ABORTED}, key=list(Step).index)
+    if not nexts:
+        msg = _("Not allowed: this job is already at \"{current}\"; nothing more can be done.")
+        raise StepRefused(msg.format(current=describe(current)), current=current, wanted=wanted)
+    msg = _("Not allowed now: \"{wanted}\" cannot come after \"{current}\". Next: {next}.")
+    raise StepRefused(
+        msg.format(wanted=describe(wanted), current=describe(current),
+                   next=", ".join(describe(s) for s in nexts)),
+        current=current, wanted=wanted,
+    )

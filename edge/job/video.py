@@ -1,0 +1,73 @@
+"""The job's video: segments go into the store the moment they close, and survive a reboot.
+
+The recorder writes segments into a work folder per order on the same disk as the store, so adopting a
+closed segment is a rename (`add_file(move=True)`), never a copy. After a crash, whatever is left in the
+folder (closed segments not yet adopted, and the one that was open) is adopted as `recovered`: a power cut
+loses at most the frames that never reached the disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from edge.job.devices import Camera, Segment
+from edge.store import KitStore, StoredFile
+
+log = logging.getLogger(__name__)
+
+SEGMENT_KIND = "video.segment"
+
+
+def work_dir(store: KitStore, order_id: str) -> Path:
+    return store.dir / "video-work" / order_id
+
+
+class SegmentSink:
+    """Moves each closed segment of one order into the store (called from the recorder's thread)."""
+
+    def __init__(self, store: KitStore, order_id: str) -> None:
+        self.store = store
+        self.order_id = order_id
+
+    def __call__(self, seg: Segment) -> None:
+        self.adopt(seg.path, seg.content_type, {"index": seg.index, "started_ms": seg.started_ms,
+                                                "frames": seg.frames, "width": seg.width, "height": seg.height})
+
+    def adopt(self, path: Path, content_type: str, meta: dict[str, object]) -> StoredFile | None:
+        if not path.exists() or path.stat().st_size == 0:
+            path.unlink(missing_ok=True)  # an empty file holds no evidence
+            return None
+        return self.store.add_file(kind=SEGMENT_KIND, content_type=content_type, path=path, move=True,
+                                   order_id=self.order_id, meta=meta)
+
+
+def _content_type(path: Path) -> str:
+    return {".mp4": "video/mp4", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska"}.get(
+        path.suffix.lower(), "application/octet-stream")
+
+
+def adopt_leftovers(store: KitStore, order_id: str) -> list[StoredFile]:
+    """After a crash: move every file left in the order's work folder into the store, oldest name first."""
+    folder = work_dir(store, order_id)
+    if not folder.is_dir():
+        return []
+    sink = SegmentSink(store, order_id)
+    out: list[StoredFile] = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        stored = sink.adopt(path, _content_type(path), {"recovered": True, "name": path.name})
+        if stored is not None:
+            out.append(stored)
+    return out
+
+
+def start(camera: Camera, store: KitStore, order_id: str) -> Path:
+    folder = work_dir(store, order_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    camera.start_video(folder, SegmentSink(store, order_id))
+    return folder
+
+
+def segments(store: KitStore, order_id: str) -> list[StoredFile]:
+    """The order's segments in capture order: together they are the job's one video."""
+    return [f for f in store.files_for_order(order_id) if f.kind == SEGMENT_KIND]
