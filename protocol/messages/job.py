@@ -65,6 +65,12 @@ class JobOrder(msgspec.Struct, frozen=True):
     category: str
     prepayment_fen: int
     deposit_fen: int
+    locksmith_id: str = ""
+    code_hash: str = ""  # protocol.service_code hash: the kit checks the customer's code, never sees it in clear
+    customer_id_number: str = ""  # compared on site with the ID card the customer shows
+    witness: dict[str, str] | None = None  # {name, id_number (masked)}
+    officer: dict[str, str] | None = None  # {name, badge_no, id_number (masked)}
+    appointment_ms: int | None = None
 
 
 @message("job.step", sender="kit", summary="On-site progress: set_out, arrived, started.",

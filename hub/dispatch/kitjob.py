@@ -1,0 +1,68 @@
+"""Entry point for a kit's job messages (`kit/{kit_id}/up/job`), after the transport verified the
+envelope: accept/refuse offers, on-site steps, verification, fee, withdrawal. Each answer is queued
+as `job.result` to the kit (and returned), refusals with a stable code and a readable message."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from hub.db import transaction
+from hub.dispatch import engine
+from hub.orders import job, outbox
+from hub.registry.errors import DomainError
+from protocol.clock import Clock
+from protocol.i18n import _
+from protocol.messages.job import (
+    JobAccept,
+    JobFeeReceived,
+    JobRefuse,
+    JobResult,
+    JobStep,
+    JobVerify,
+    JobWithdraw,
+)
+from protocol.registry import body_type
+
+KIT_TYPES = ("job.accept", "job.refuse", "job.step", "job.verify", "job.fee_received", "job.withdraw")
+
+
+def _run(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: msgspec.Struct, msg_id: str) -> str | None:
+    if isinstance(body, JobAccept):
+        return engine.accept(conn, clock, kit_id, body.offer_id, cause=msg_id)
+    if isinstance(body, JobRefuse):
+        engine.refuse(conn, clock, kit_id, body.offer_id, body.reason, cause=msg_id)
+        return None
+    if isinstance(body, JobStep):
+        job.step(conn, clock, kit_id, body.order_id, body.step, event_id=msg_id, lat=body.lat, lon=body.lon)
+        return body.order_id
+    if isinstance(body, JobVerify):
+        job.verify(conn, clock, kit_id, body, event_id=msg_id)
+        return body.order_id
+    if isinstance(body, JobFeeReceived):
+        job.fee_received(conn, clock, kit_id, body.order_id, body.fee_fen, body.method, event_id=msg_id)
+        return body.order_id
+    if isinstance(body, JobWithdraw):
+        job.withdraw(conn, clock, kit_id, body.order_id, body.reason, event_id=msg_id)
+        return body.order_id
+    raise DomainError("unknown_type", _("not a kit job message"))
+
+
+def handle_kit_job(conn: sqlite3.Connection, clock: Clock, kit_id: str, type_name: str,
+                   body: dict[str, Any] | msgspec.Struct, *, msg_id: str) -> JobResult:
+    """Handle one job message from `kit_id` (the envelope's verified sender); msg_id makes it idempotent."""
+    try:
+        if type_name not in KIT_TYPES:
+            raise DomainError("unknown_type", _("not a kit job message: ") + type_name)
+        typed = body if isinstance(body, msgspec.Struct) else msgspec.convert(body, body_type(type_name))  # type: ignore[arg-type]
+        order_id = _run(conn, clock, kit_id, typed, msg_id)
+        result = JobResult(ref=msg_id, ok=True, order_id=order_id)
+    except DomainError as exc:
+        result = JobResult(ref=msg_id, ok=False, code=exc.code, message=exc.message)
+    except msgspec.ValidationError as exc:
+        result = JobResult(ref=msg_id, ok=False, code="invalid", message=str(exc))
+    with transaction(conn):
+        outbox.put(conn, clock, "kit", kit_id, result)
+    return result

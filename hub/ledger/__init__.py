@@ -1,0 +1,1 @@
+"""Escrow ledger: double-entry transfers, holds that resolve once, payment-provider adapters."""

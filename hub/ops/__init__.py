@@ -1,0 +1,62 @@
+"""Operator requests: `handle(conn, clock, actor, request_type, body, txn=...)` -> response dict.
+
+The transport passes the envelope's signed sender as `actor`; only registered, active operators may act
+(the very first `operator.add` on an empty hub is the bootstrap, allowed only for local use). Every
+change records the actor. A repeated transaction id returns the first response without acting again.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from hub.db import transaction
+from hub.ops.handlers import HANDLERS, READ_ONLY, convert
+from hub.registry.errors import DomainError, ValidationFailed
+from protocol.clock import Clock
+from protocol.i18n import _
+from protocol.messages.ops import OPS, FieldError, OpsResponse
+
+
+def operator_actor(actor: str) -> str:
+    return actor if actor.startswith("operator:") else f"operator:{actor}"
+
+
+def _authenticate(conn: sqlite3.Connection, actor: str, op: str, bootstrap: bool) -> None:
+    if bootstrap and op == "operator.add" and conn.execute("SELECT count(*) FROM operators").fetchone()[0] == 0:
+        return
+    row = conn.execute("SELECT active FROM operators WHERE id = ?", (actor.split(":", 1)[1],)).fetchone()
+    if row is None or not row["active"]:
+        raise DomainError("unauthenticated", _("unknown or inactive operator: ") + actor)
+
+
+def handle(conn: sqlite3.Connection, clock: Clock, actor: str, request_type: str, body: dict[str, Any], *,
+           txn: str, bootstrap: bool = False) -> dict[str, Any]:
+    """Run one operator op; never raises for a refused request (the response says why)."""
+    who = operator_actor(actor)
+    prior = conn.execute("SELECT response_json FROM ops_requests WHERE txn = ?", (txn,)).fetchone()
+    if prior is not None:
+        return dict(json.loads(prior["response_json"]))
+    try:
+        if request_type not in OPS:
+            raise DomainError("unknown_op", _("unknown operator request: ") + request_type)
+        _authenticate(conn, who, request_type, bootstrap)
+        args = convert(request_type, body)
+        result = HANDLERS[request_type](conn, clock, who, args, txn)
+        response = OpsResponse(txn=txn, ok=True, result=result)
+    except ValidationFailed as exc:
+        response = OpsResponse(txn=txn, ok=False, code=exc.code, error=exc.message,
+                               errors=[FieldError(i.field, i.message) for i in exc.issues])
+    except DomainError as exc:
+        response = OpsResponse(txn=txn, ok=False, code=exc.code, error=exc.message)
+    except msgspec.ValidationError as exc:
+        response = OpsResponse(txn=txn, ok=False, code="invalid", error=str(exc))
+    out: dict[str, Any] = msgspec.to_builtins(response)
+    if request_type not in READ_ONLY and response.ok:
+        with transaction(conn):
+            conn.execute("INSERT OR IGNORE INTO ops_requests(txn, actor, op, response_json, at_ms) VALUES (?,?,?,?,?)",
+                         (txn, who, request_type, json.dumps(out, ensure_ascii=False), clock.now_ms()))
+    return out

@@ -1,0 +1,64 @@
+"""Entry point for the customer's messages (`customer/{customer_id}/up`): request, decision, payment,
+abandonment. Answers and refusals go to the customer's outbox as `customer.request_result`."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from hub.db import transaction
+from hub.dispatch import confirm
+from hub.orders import intake, outbox, settle
+from hub.registry.errors import DomainError, ValidationFailed
+from protocol.clock import Clock
+from protocol.i18n import _
+from protocol.messages.customer import (
+    CustomerAbandon,
+    CustomerDecision,
+    CustomerPay,
+    FieldProblem,
+    RequestResult,
+    UnlockRequest,
+)
+from protocol.registry import body_type
+
+CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "customer.abandon")
+
+
+def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec.Struct, msg_id: str) -> str:
+    actor = f"customer:{customer_id}"
+    if isinstance(body, UnlockRequest):
+        return intake.create(conn, clock, actor, customer_id, body, event_id=msg_id)
+    if isinstance(body, CustomerDecision):
+        confirm.decide(conn, clock, actor, body.order_id, body.accept, body.reason, event_id=msg_id,
+                       customer_id=customer_id)
+        return body.order_id
+    if isinstance(body, CustomerPay):
+        confirm.pay(conn, clock, actor, body.order_id, amount_fen=body.amount_fen, provider=body.provider,
+                    external_ref=body.external_ref, event_id=msg_id, customer_id=customer_id)
+        return body.order_id
+    if isinstance(body, CustomerAbandon):
+        settle.cancel(conn, clock, actor, body.order_id, body.reason, event_id=msg_id, customer_id=customer_id)
+        return body.order_id
+    raise DomainError("unknown_type", _("not a customer message"))
+
+
+def handle_customer(conn: sqlite3.Connection, clock: Clock, customer_id: str, type_name: str,
+                    body: dict[str, Any] | msgspec.Struct, *, msg_id: str) -> RequestResult:
+    try:
+        if type_name not in CUSTOMER_TYPES:
+            raise DomainError("unknown_type", _("not a customer message: ") + type_name)
+        typed = body if isinstance(body, msgspec.Struct) else msgspec.convert(body, body_type(type_name))  # type: ignore[arg-type]
+        order_id = _run(conn, clock, customer_id, typed, msg_id)
+        result = RequestResult(ok=True, order_id=order_id, errors=[], ref=msg_id)
+    except ValidationFailed as exc:
+        result = RequestResult(False, None, [FieldProblem(i.field, i.message) for i in exc.issues], ref=msg_id)
+    except DomainError as exc:
+        result = RequestResult(False, None, [FieldProblem("", exc.message)], ref=msg_id)
+    except msgspec.ValidationError as exc:
+        result = RequestResult(False, None, [FieldProblem("", str(exc))], ref=msg_id)
+    with transaction(conn):
+        outbox.put(conn, clock, "customer", customer_id, result)
+    return result

@@ -1,0 +1,100 @@
+"""One function per operator op of protocol/messages/ops.py OPS; each records the acting operator."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from hub.db import transaction
+from hub.dispatch import confirm, settings
+from hub.ledger import core, holds
+from hub.orders import intake, machine, settle
+from hub.registry import csvio, locksmiths, units
+from hub.registry.errors import DomainError, NotFound
+from hub.timers import scheduler
+from protocol.clock import Clock
+from protocol.i18n import _
+from protocol.messages import ops as m
+from protocol.topics import NAME_RE
+
+Handler = Callable[[sqlite3.Connection, Clock, str, Any, str], Any]
+
+
+def _operator_add(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OperatorAdd, txn: str) -> Any:
+    if not NAME_RE.match(a.id):
+        raise DomainError("invalid", _("operator id: lowercase letters, digits and '-'"))
+    with transaction(conn):
+        conn.execute("INSERT INTO operators(id, name, role, active, created_ms) VALUES (?,?,?,1,?)"
+                     " ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, active = 1",
+                     (a.id, a.name, a.role, clock.now_ms()))
+    return {"id": a.id}
+
+
+def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRef, txn: str) -> Any:
+    row = conn.execute("SELECT * FROM orders WHERE id = ?", (a.order_id,)).fetchone()
+    if row is None:
+        raise NotFound("order", a.order_id)
+    out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "request_json")}
+    out["transitions"] = machine.history(conn, a.order_id)
+    out["offers"] = [dict(r) for r in conn.execute(
+        "SELECT id, locksmith_id, kit_id, rank, eta_s, state, offered_ms, expires_ms, closed_ms FROM offers"
+        " WHERE order_id = ? ORDER BY offered_ms", (a.order_id,))]
+    out["holds"] = [{"purpose": h["purpose"], "amount": h["amount"], "state": h["state"]}
+                    for h in holds.holds_of(conn, a.order_id)]
+    out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
+    return out
+
+
+def _order_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderList, txn: str) -> Any:
+    sql = "SELECT id, customer_id, state, rule, locksmith_id, site_address, updated_ms FROM orders"
+    args: tuple[Any, ...] = ()
+    if a.state:
+        sql, args = sql + " WHERE state = ?", (a.state,)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, min(a.limit, 1000)))]
+
+
+HANDLERS: dict[str, Handler] = {
+    "operator.add": _operator_add,
+    "unit.file": lambda c, k, who, a, t: {"id": units.file_unit(c, k, who, a)},
+    "unit.status": lambda c, k, who, a, t: units.set_unit_status(c, k, who, a.id, a.status, a.reason),
+    "unit.show": lambda c, k, who, a, t: units.get_unit(c, a.id),
+    "locksmith.file": lambda c, k, who, a, t: {"id": locksmiths.file_locksmith(c, k, who, a)},
+    "locksmith.status": lambda c, k, who, a, t: locksmiths.set_locksmith_status(c, k, who, a.id, a.status, a.reason),
+    "locksmith.show": lambda c, k, who, a, t: locksmiths.get_locksmith(c, a.id),
+    "locksmith.link_kit": lambda c, k, who, a, t: locksmiths.link_kit(c, k, who, a),
+    "locksmith.fingerprint": lambda c, k, who, a, t: {"fingers": locksmiths.enroll_fingerprint(c, k, who, a)},
+    "registry.import": lambda c, k, who, a, t: csvio.import_csv(c, k, who, a.kind, a.csv_text).as_dict(),
+    "registry.export": lambda c, k, who, a, t: {"csv": csvio.export_csv(c, a.kind)},
+    "order.create": lambda c, k, who, a, t: {"order_id": intake.create(c, k, who, a.customer_id, a.request,
+                                                                         event_id=t)},
+    "order.decide": lambda c, k, who, a, t: {"state": confirm.decide(c, k, who, a.order_id, a.accept, a.reason,
+                                                                     event_id=t)},
+    "order.pay": lambda c, k, who, a, t: {"state": confirm.pay(c, k, who, a.order_id, amount_fen=a.amount_fen,
+                                                               provider=a.provider, external_ref=a.external_ref,
+                                                               event_id=t)},
+    "order.cancel": lambda c, k, who, a, t: {"state": settle.cancel(c, k, who, a.order_id, a.reason, event_id=t)},
+    "order.redispatch": lambda c, k, who, a, t: {"state": settle.redispatch(c, k, who, a.order_id, a.reason,
+                                                                            event_id=t)},
+    "order.documents_verified": lambda c, k, who, a, t: {"state": settle.documents_verified(
+        c, k, who, a.order_id, a.reason, event_id=t)},
+    "order.dispute": lambda c, k, who, a, t: {"state": settle.dispute(c, k, who, a.order_id, a.reason, event_id=t)},
+    "order.rate": lambda c, k, who, a, t: {"quality": settle.rate(c, k, who, a.order_id, a.stars)},
+    "order.show": _order_show,
+    "order.list": _order_list,
+    "ledger.balance": lambda c, k, who, a, t: {"account": a.account, "balance_fen": core.balance(c, a.account)},
+    "ledger.check": lambda c, k, who, a, t: {"problems": core.check(c)},
+    "settings.set": lambda c, k, who, a, t: settings.as_dict(settings.set_value(c, a.key, a.value)),
+    "settings.show": lambda c, k, who, a, t: settings.as_dict(settings.load(c)),
+    "timers.list": lambda c, k, who, a, t: scheduler.pending(c),
+}
+
+# Ops that only read; their responses are not kept for transaction-id replay.
+READ_ONLY = frozenset({"unit.show", "locksmith.show", "registry.export", "order.show", "order.list",
+                       "ledger.balance", "ledger.check", "settings.show", "timers.list"})
+
+
+def convert(op: str, args: dict[str, Any]) -> msgspec.Struct:
+    return msgspec.convert(args, m.OPS[op][0])

@@ -1,0 +1,1 @@
+"""Orders: the transition table, the transition log, the outbox of messages to deliver."""

@@ -1,0 +1,76 @@
+"""Messages the domain wants delivered, stored in the same transaction as the change that caused them.
+
+The hub service's transport reads `pending()`, publishes each (kit: `kit/{id}/down/job`, customer:
+`customer/{id}/down`, operator: `ops/events`), then calls `mark_sent()`. Secret bodies (the one-time
+service code) are scrubbed once sent, so the code is delivered once and only its hash remains.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+
+from hub.db import transaction
+from protocol.clock import Clock
+from protocol.registry import MESSAGES
+
+Audience = Literal["kit", "customer", "operator"]
+OPS_BROADCAST = "*"
+_TYPE_OF: dict[type, str] = {}
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    seq: int
+    audience: str
+    recipient: str
+    type: str
+    body: dict[str, Any]
+
+
+def type_name(body: msgspec.Struct) -> str:
+    if not _TYPE_OF:
+        _TYPE_OF.update({spec.body: name for name, spec in MESSAGES.items()})
+    return _TYPE_OF[type(body)]
+
+
+def put(conn: sqlite3.Connection, clock: Clock, audience: Audience, recipient: str, body: msgspec.Struct, *,
+        secret: bool = False) -> int:
+    cur = conn.execute(
+        "INSERT INTO domain_outbox(audience, recipient, type, body_json, secret, created_ms) VALUES (?,?,?,?,?,?)",
+        (audience, recipient, type_name(body), msgspec.json.encode(body).decode(), 1 if secret else 0,
+         clock.now_ms()))
+    return int(cur.lastrowid or 0)
+
+
+def event(conn: sqlite3.Connection, clock: Clock, kind: str, **fields: Any) -> int:
+    """A live event for operator consoles (`ops/events`)."""
+    body = json.dumps({"kind": kind, "at_ms": clock.now_ms(), **fields}, ensure_ascii=False)
+    cur = conn.execute("INSERT INTO domain_outbox(audience, recipient, type, body_json, created_ms)"
+                       " VALUES ('operator', ?, 'ops.event', ?, ?)", (OPS_BROADCAST, body, clock.now_ms()))
+    return int(cur.lastrowid or 0)
+
+
+def pending(conn: sqlite3.Connection, limit: int = 500, after_seq: int = 0) -> list[OutMessage]:
+    return [OutMessage(r["seq"], r["audience"], r["recipient"], r["type"], json.loads(r["body_json"]))
+            for r in conn.execute("SELECT * FROM domain_outbox WHERE sent_ms IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+                                  (after_seq, limit))]
+
+
+def mark_sent(conn: sqlite3.Connection, clock: Clock, seqs: list[int]) -> None:
+    with transaction(conn):
+        for seq in seqs:
+            conn.execute("UPDATE domain_outbox SET sent_ms = ?, body_json = CASE WHEN secret = 1"
+                         " THEN json_set(body_json, '$.service_code', '(sent)') ELSE body_json END"
+                         " WHERE seq = ? AND sent_ms IS NULL", (clock.now_ms(), seq))
+
+
+def for_recipient(conn: sqlite3.Connection, audience: str, recipient: str) -> list[OutMessage]:
+    """Every message ever queued for one recipient (tests and consoles)."""
+    return [OutMessage(r["seq"], r["audience"], r["recipient"], r["type"], json.loads(r["body_json"]))
+            for r in conn.execute("SELECT * FROM domain_outbox WHERE audience = ? AND recipient = ? ORDER BY seq",
+                                  (audience, recipient))]

@@ -1,0 +1,29 @@
+"""The hook through which the business domain hands records to police forwarding.
+
+The domain appends to `police_feed` in the same transaction as the change it describes, so a record
+is never lost nor sent for a change that rolled back; the police forwarder reads the table in `seq`
+order and owns everything after that.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+
+def emit(conn: sqlite3.Connection, kind: str, record: dict[str, Any], *, now_ms: int | None = None) -> int:
+    """Append one record. `record` must carry `id` (the entity) and should carry `at_ms`."""
+    entity_id = str(record.get("id") or record.get("order_id") or record.get("entity_id") or "")
+    created = now_ms if now_ms is not None else int(record.get("at_ms") or 0)
+    cur = conn.execute(
+        "INSERT INTO police_feed(kind, entity_id, body_json, created_ms) VALUES (?, ?, ?, ?)",
+        (kind, entity_id, json.dumps(record, ensure_ascii=False, sort_keys=True), created),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def since(conn: sqlite3.Connection, after_seq: int = 0, limit: int = 500) -> list[sqlite3.Row]:
+    return list(
+        conn.execute("SELECT * FROM police_feed WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
+    )

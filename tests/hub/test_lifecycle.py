@@ -1,0 +1,167 @@
+"""Full lifecycles with simulated kits and customers on the domain API."""
+
+from __future__ import annotations
+
+from hub.ledger.core import balance, check, customer_account, escrow_account, locksmith_account
+from tests.hub.world import SITE, World, fp_sha
+
+FEN = 25_000  # default prepayment 5,000 + deposit 20,000
+
+
+def pay(w: World, order_id: str, customer: str = "c-1", ref: str = "R1") -> None:
+    w.customer(customer, "customer.pay", {"order_id": order_id, "amount_fen": FEN, "provider": "manual",
+                                          "external_ref": ref})
+
+
+def form(w: World, lid: str, customer: str = "c-1", rule: str = "eta") -> str:
+    order = w.request(customer, rule=rule)
+    offer = w.offers_to(lid)[-1]
+    assert w.kit(w.kits[lid], "job.accept", {"offer_id": offer["offer_id"]})["ok"]
+    w.customer(customer, "customer.decision", {"order_id": order, "accept": True})
+    pay(w, order, customer, ref=f"R-{order}")
+    assert w.state(order) == "formed"
+    return order
+
+
+def verify_body(w: World, lid: str, order: str, code: str) -> dict[str, str]:
+    return {"order_id": order, "service_code": code, "locksmith_finger": "right_index",
+            "locksmith_template_sha256": fp_sha(lid, "right_index"), "customer_photo_sha256": "cd" * 32,
+            "customer_id_photo_sha256": "ef" * 32, "customer_fp_sha256": "01" * 32}
+
+
+def test_accept_first_through_completion_with_fee(world: World) -> None:
+    near = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
+    world.locksmith(at=(SITE[0] + 0.05, SITE[1]))
+    order = world.request()
+    assert world.state(order) == "dispatching"
+    offer = world.offers_to(near)[0]
+    assert offer["order_id"] == order and offer["expires_at"] == world.clock.now_ms() + 30_000
+    assert world.kit(world.kits[near], "job.accept", {"offer_id": offer["offer_id"]})["ok"]
+    assert world.state(order) == "awaiting_customer"
+    card = world.last("c-1", "customer.locksmith_card")
+    assert card["card"]["locksmith_id"] == near
+    world.customer("c-1", "customer.decision", {"order_id": order, "accept": True})
+    assert world.last("c-1", "customer.payment_due")["prepayment_fen"] == 5_000
+    pay(world, order)
+    assert world.state(order) == "formed"
+    assert balance(world.conn, escrow_account(order)) == FEN
+    success = world.last("c-1", "customer.order_success")
+    code = success["service_code"]
+    assert len(code) == 6 and world.inbox("kit", world.kits[near], "job.order")
+    kit = world.kits[near]
+    for step in ("set_out", "arrived"):
+        assert world.kit(kit, "job.step", {"order_id": order, "step": step})["ok"]
+    refused = world.kit(kit, "job.step", {"order_id": order, "step": "started"})
+    assert not refused["ok"] and refused["code"] == "not_verified"
+    wrong = world.kit(kit, "job.verify", verify_body(world, near, order, "000000" if code != "000000" else "111111"))
+    assert wrong["code"] == "wrong_code"
+    assert world.kit(kit, "job.verify", verify_body(world, near, order, code))["ok"]
+    for step in ("started", "done"):
+        assert world.kit(kit, "job.step", {"order_id": order, "step": step})["ok"]
+    assert world.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 15_000})["ok"]
+    assert world.state(order) == "awaiting_documents"
+    assert balance(world.conn, escrow_account(order)) == 20_000
+    assert balance(world.conn, customer_account("c-1")) == 5_000
+    assert world.ops("order.documents_verified", {"order_id": order})["ok"]
+    assert world.state(order) == "documents_verified"
+    assert balance(world.conn, escrow_account(order)) == 0
+    assert balance(world.conn, customer_account("c-1")) == FEN
+    assert check(world.conn) == []
+
+
+def test_refuse_then_accept(world: World) -> None:
+    a = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
+    b = world.locksmith(at=(SITE[0] + 0.02, SITE[1]))
+    order = world.request()
+    first = world.offers_to(a)[0]
+    assert world.kit(world.kits[a], "job.refuse", {"offer_id": first["offer_id"], "reason": "busy"})["ok"]
+    second = world.offers_to(b)[0]
+    assert world.kit(world.kits[b], "job.accept", {"offer_id": second["offer_id"]})["ok"]
+    assert world.state(order) == "awaiting_customer"
+
+
+def test_expire_then_accept_and_late_accept_refused(world: World) -> None:
+    a = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
+    b = world.locksmith(at=(SITE[0] + 0.02, SITE[1]))
+    order = world.request()
+    first = world.offers_to(a)[0]
+    world.tick(29_999)
+    assert world.offers_to(b) == []
+    world.tick(1)
+    assert world.inbox("kit", world.kits[a], "job.offer_closed")[-1]["reason"] == "expired"
+    late = world.kit(world.kits[a], "job.accept", {"offer_id": first["offer_id"]})
+    assert not late["ok"] and late["code"] == "offer_closed"
+    second = world.offers_to(b)[0]
+    assert world.kit(world.kits[b], "job.accept", {"offer_id": second["offer_id"]})["ok"]
+    assert world.state(order) == "awaiting_customer"
+
+
+def test_accept_after_expiry_time_but_before_timer_fired_is_refused(world: World) -> None:
+    a = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
+    b = world.locksmith(at=(SITE[0] + 0.02, SITE[1]))
+    world.request()
+    first = world.offers_to(a)[0]
+    world.clock.advance(30_000)  # the hub has not run its timers yet
+    late = world.kit(world.kits[a], "job.accept", {"offer_id": first["offer_id"]})
+    assert not late["ok"] and late["code"] == "offer_expired"
+    assert len(world.offers_to(b)) == 1
+
+
+def test_everybody_refuses_goes_to_operator(world: World) -> None:
+    smiths = [world.locksmith(at=(SITE[0] + 0.01 * i, SITE[1])) for i in range(1, 4)]
+    order = world.request()
+    for lid in smiths:
+        offer = world.offers_to(lid)[0]
+        world.kit(world.kits[lid], "job.refuse", {"offer_id": offer["offer_id"]})
+    assert world.state(order) == "unassigned"
+    assert world.last("c-1", "customer.order_status")["state"] == "unassigned"
+    events = [e for e in world.inbox("operator", "*") if e["kind"] == "order.unassigned"]
+    assert events and events[0]["reason"]
+    # the operator sends it round again: everyone is asked afresh
+    assert world.ops("order.redispatch", {"order_id": order, "reason": "try again"})["result"]["state"] == \
+        "dispatching"
+    assert world.live_offer(order)["locksmith_id"] == smiths[0]
+
+
+def test_customer_rejects_twice_then_accepts(world: World) -> None:
+    smiths = [world.locksmith(at=(SITE[0] + 0.01 * i, SITE[1])) for i in range(1, 4)]
+    order = world.request()
+    for i, lid in enumerate(smiths):
+        offer = world.offers_to(lid)[0]
+        assert world.kit(world.kits[lid], "job.accept", {"offer_id": offer["offer_id"]})["ok"]
+        assert world.last("c-1", "customer.locksmith_card")["card"]["locksmith_id"] == lid
+        world.customer("c-1", "customer.decision", {"order_id": order, "accept": i == 2})
+    assert world.state(order) == "awaiting_payment"
+    assert world.inbox("kit", world.kits[smiths[0]], "job.offer_closed")[-1]["reason"] == "customer_rejected"
+    pay(world, order)
+    assert world.state(order) == "formed"
+
+
+def test_abandon_before_set_out_refunds_everything(world: World) -> None:
+    lid = world.locksmith()
+    order = form(world, lid)
+    world.customer("c-1", "customer.abandon", {"order_id": order, "reason": "found key"})
+    assert world.state(order) == "abandoned"
+    assert balance(world.conn, customer_account("c-1")) == FEN
+    assert balance(world.conn, locksmith_account(lid)) == 0
+    assert world.inbox("kit", world.kits[lid], "job.cancelled")
+
+
+def test_abandon_after_set_out_compensates_locksmith(world: World) -> None:
+    lid = world.locksmith()
+    order = form(world, lid)
+    world.kit(world.kits[lid], "job.step", {"order_id": order, "step": "set_out"})
+    world.customer("c-1", "customer.abandon", {"order_id": order})
+    assert world.state(order) == "abandoned"
+    assert balance(world.conn, locksmith_account(lid)) == 5_000
+    assert balance(world.conn, customer_account("c-1")) == 20_000
+    assert check(world.conn) == []
+
+
+def test_cancel_while_dispatching_closes_the_live_offer(world: World) -> None:
+    lid = world.locksmith()
+    order = world.request()
+    world.customer("c-1", "customer.abandon", {"order_id": order})
+    assert world.state(order) == "cancelled"
+    assert world.live_offer(order) is None
+    assert world.inbox("kit", world.kits[lid], "job.offer_closed")[-1]["reason"] == "cancelled"

@@ -1,0 +1,143 @@
+"""A simulated city for hub domain tests: units, locksmiths with kits, customers, and the outbox as
+each party's inbox. Kits and customers act through the same handlers the hub service calls."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from stdnum.cn import ric, uscc
+
+from hub.db import open_hub_db
+from hub.dispatch.kitjob import handle_kit_job
+from hub.ops import handle
+from hub.ops.customer import handle_customer
+from hub.orders import outbox
+from hub.registry import presence
+from hub.registry.locksmiths import enroll_fingerprint, file_locksmith, link_kit
+from hub.registry.units import file_unit
+from hub.timers import fire_due
+from protocol.clock import FakeClock
+from protocol.messages.customer import UnlockRequest, Witness
+from protocol.messages.ops import FingerprintEnroll, KitLink, LocksmithFiling, ServiceArea, UnitFiling
+
+SHA = "ab" * 32
+SITE = (39.9087, 116.3975)
+OPERATOR = "operator:op1"
+_seq = itertools.count(1)
+
+
+def resident_id(serial: int, birth: str = "19800101") -> str:
+    body = f"110105{birth}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def credit_code(serial: int) -> str:
+    body = f"9111000060{serial:07d}"
+    return body + uscc.calc_check_digit(body + "0")
+
+
+def fp_sha(locksmith_id: str, finger: str) -> str:
+    import hashlib
+    return hashlib.sha256(f"{locksmith_id}:{finger}".encode()).hexdigest()
+
+
+class World:
+    def __init__(self, path: Path | str, clock: FakeClock | None = None) -> None:
+        self.path = path
+        self.clock = clock or FakeClock()
+        self.conn: sqlite3.Connection = open_hub_db(path)
+        self.unit_id = ""
+        self.kits: dict[str, str] = {}  # locksmith id -> kit id
+        handle(self.conn, self.clock, "operator:root", "operator.add", {"id": "op1", "name": "Op One"},
+               txn="boot", bootstrap=True)
+        # A cheap scrypt cost keeps hundreds of simulated orders fast; production keeps the default.
+        handle(self.conn, self.clock, OPERATOR, "settings.set", {"key": "code_scrypt_n", "value": "16"}, txn="s1")
+
+    def reopen(self) -> None:
+        """Simulate a hub restart: close the database and open it again."""
+        self.conn.close()
+        self.conn = open_hub_db(self.path)
+
+    # --- registry -----------------------------------------------------------------------------
+    def unit(self, serial: int = 1, status: str = "operating") -> str:
+        self.unit_id = file_unit(self.conn, self.clock, OPERATOR, UnitFiling(
+            name=f"安心开锁{serial}", address="北京市东城区", uscc=credit_code(serial), legal_rep_name="赵六",
+            legal_rep_id=resident_id(900 + serial), filing_receipt_no=f"BA-{serial}", status=status))
+        return self.unit_id
+
+    def locksmith(self, *, lat: float = SITE[0], lon: float = SITE[1], at: tuple[float, float] | None = None,
+                  grade: str = "senior", radius_km: float = 20.0, scope: dict[str, list[str]] | None = None,
+                  online: bool = True, filed: bool = True, serial: int | None = None) -> str:
+        if not self.unit_id:
+            self.unit()
+        s = serial if serial is not None else next(_seq)
+        lid = file_locksmith(self.conn, self.clock, OPERATOR, LocksmithFiling(
+            name=f"锁匠{s}", gender="male", ethnicity="汉", resident_id=resident_id(s), id_image_sha256=SHA,
+            cert_no=f"C{s}", cert_image_sha256=SHA, grade=grade, photo_sha256=SHA, mobile="13800138000",
+            unit_id=self.unit_id, area=ServiceArea(lat, lon, radius_km),
+            scope=scope or {"A": ["open"], "B": ["open", "repair", "replace"], "B+": ["open"]},
+            filing_receipt_no=f"F{s}" if filed else ""))
+        kit = f"kit-{s}"
+        link_kit(self.conn, self.clock, OPERATOR, KitLink(lid, kit))
+        for finger in ("right_thumb", "right_index", "left_index"):
+            enroll_fingerprint(self.conn, self.clock, OPERATOR, FingerprintEnroll(lid, finger, fp_sha(lid, finger), kit))
+        if online:
+            presence.kit_state(self.conn, self.clock, kit, True)
+        pos = at or (lat, lon)
+        presence.kit_position(self.conn, self.clock, kit, pos[0], pos[1])
+        self.kits[lid] = kit
+        return lid
+
+    # --- customers ----------------------------------------------------------------------------
+    def request(self, customer: str = "c-1", *, rule: str = "eta", lock_class: str = "B", category: str = "open",
+                appointment_ms: int | None = None, site: tuple[float, float] = SITE) -> str:
+        req = UnlockRequest(
+            customer_name="张三", customer_mobile="13912345678", customer_id_number=resident_id(501, "19900101"),
+            customer_id_image_sha256=SHA, witness=Witness("李四", resident_id(502, "19850101"), SHA),
+            site_address="北京市东城区东长安街1号", site_lat=site[0], site_lon=site[1], category=category,
+            lock_class=lock_class, rule=rule, appointment_ms=appointment_ms)
+        handle_customer(self.conn, self.clock, customer, "customer.request",
+                        {k: v for k, v in __import__("msgspec").to_builtins(req).items()}, msg_id=self.mid())
+        result = self.last(customer, "customer.request_result")
+        assert result["ok"], result
+        return str(result["order_id"])
+
+    def customer(self, customer: str, type_name: str, body: dict[str, Any]) -> None:
+        handle_customer(self.conn, self.clock, customer, type_name, body, msg_id=self.mid())
+
+    def kit(self, kit_id: str, type_name: str, body: dict[str, Any]) -> dict[str, Any]:
+        mid = self.mid()
+        handle_kit_job(self.conn, self.clock, kit_id, type_name, body, msg_id=mid)
+        return next(m.body for m in reversed(outbox.for_recipient(self.conn, "kit", kit_id))
+                    if m.type == "job.result" and m.body["ref"] == mid)
+
+    def ops(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        return handle(self.conn, self.clock, OPERATOR, op, args, txn=self.mid())
+
+    # --- inboxes ------------------------------------------------------------------------------
+    def inbox(self, audience: str, recipient: str, type_name: str | None = None) -> list[dict[str, Any]]:
+        return [m.body for m in outbox.for_recipient(self.conn, audience, recipient)
+                if type_name is None or m.type == type_name]
+
+    def last(self, customer: str, type_name: str) -> dict[str, Any]:
+        return self.inbox("customer", customer, type_name)[-1]
+
+    def offers_to(self, lid: str) -> list[dict[str, Any]]:
+        return self.inbox("kit", self.kits[lid], "job.offer")
+
+    def live_offer(self, order_id: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM offers WHERE order_id = ? AND state = 'open'", (order_id,)).fetchone()
+
+    def state(self, order_id: str) -> str:
+        return str(self.conn.execute("SELECT state FROM orders WHERE id = ?", (order_id,)).fetchone()[0])
+
+    def tick(self, ms: int) -> int:
+        self.clock.advance(ms)
+        return fire_due(self.conn, self.clock)
+
+    def mid(self) -> str:
+        from protocol.ids import new_id
+        return new_id(self.clock.now_ms())
