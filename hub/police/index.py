@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hub.police.keys_index import extract
+from hub.police.keys_index import extract, order_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -66,9 +66,7 @@ def add_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
     conn.execute("BEGIN")
     try:
         for r in rows:
-            order_id = r.data.get("order_id") if isinstance(r.data.get("order_id"), str) else None
-            if order_id is None and r.kind.startswith("order."):
-                order_id = r.entity_id
+            order_id = order_of(r.kind, r.entity_id, r.data)
             conn.execute(
                 "INSERT OR IGNORE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (r.seq, r.msg_id, r.hash, r.file, r.line, r.ts, r.kind, r.entity_id, order_id, r.created_ms,

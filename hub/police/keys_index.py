@@ -10,6 +10,17 @@ from typing import Any
 FIELDS = ("resident_id", "name", "phone", "address", "area", "locksmith", "unit", "kit", "order")
 
 _ENTITY_FIELD = {"order": "order", "locksmith": "locksmith", "unit": "unit", "kit": "kit"}
+# Record families whose entity id is the order's id when the record carries no `order_id` of its own.
+ORDER_FAMILIES = ("order", "documents", "followup", "case")
+
+
+def order_of(kind: str, entity_id: str, data: dict[str, Any]) -> str | None:
+    value = data.get("order_id")
+    if isinstance(value, str) and value:
+        return value
+    if kind.split(".", 1)[0] in ORDER_FAMILIES and entity_id:
+        return entity_id
+    return None
 
 
 def normalise(field: str, value: str) -> str:
@@ -60,6 +71,9 @@ def _walk(value: Any, field: str | None) -> Iterator[tuple[str, str]]:
 def extract(kind: str, entity_id: str, data: dict[str, Any]) -> set[tuple[str, str]]:
     keys = set(_walk(data, None))
     family = kind.split(".", 1)[0]
-    if family in _ENTITY_FIELD and entity_id:
+    if family in _ENTITY_FIELD and family != "order" and entity_id:
         keys.add((_ENTITY_FIELD[family], normalise(_ENTITY_FIELD[family], entity_id)))
+    order = order_of(kind, entity_id, data)
+    if order:
+        keys.add(("order", normalise("order", order)))
     return keys
