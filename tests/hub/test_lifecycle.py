@@ -120,7 +120,8 @@ def test_everybody_refuses_goes_to_operator(world: World) -> None:
     # the operator sends it round again: everyone is asked afresh
     assert world.ops("order.redispatch", {"order_id": order, "reason": "try again"})["result"]["state"] == \
         "dispatching"
-    assert world.live_offer(order)["locksmith_id"] == smiths[0]
+    live = world.live_offer(order)
+    assert live is not None and live["locksmith_id"] == smiths[0]
 
 
 def test_customer_rejects_twice_then_accepts(world: World) -> None:
