@@ -27,7 +27,7 @@ from edge.store.kitstore import PendingFile
 from protocol import topics
 from protocol.envelope import Envelope, open_envelope, seal_envelope
 from protocol.errors import Rejected
-from protocol.messages.ack import HubAck, HubMediaAck
+from protocol.messages.ack import HubAck, HubMediaAck, HubState
 from protocol.messages.kit import KitState
 from protocol.messages.media import MediaBegin, MediaChunk
 from protocol.transport.base import Inbound, NotConnected, Transport, Will
@@ -43,6 +43,7 @@ class SyncSettings:
     record_batch: int = 500
     chunk_window: int = 16
     resend_after_s: float = 30.0
+    stall_s: float = 5.0
     idle_wake_s: float = 1.0
 
 
@@ -56,6 +57,7 @@ class _FileTx:
     sent: dict[int, float] = field(default_factory=dict)
     begun_at: float = 0.0
     answered: bool = False
+    last_ack: float = 0.0
 
 
 class SyncEngine:
@@ -69,6 +71,10 @@ class SyncEngine:
         self._lock = threading.Lock()
         self._sent: dict[str, float] = {}  # record id -> monotonic time sent
         self._file: _FileTx | None = None
+        # Sending waits until the hub's retained state has been seen: before the hub's first connection
+        # the broker has no subscription for kit topics and would drop what the kit sends.
+        self._hub_seen = False
+        self._hub_since = 0
         self._thread: threading.Thread | None = None
         self.handlers: dict[str, DownlinkHandler] = {}
         self.stats = {"records_sent": 0, "chunks_sent": 0, "acks": 0, "refused_downlink": 0}
@@ -78,6 +84,7 @@ class SyncEngine:
     def attach(self, transport: Transport) -> None:
         self.transport = transport
         transport.subscribe(f"{topics.TOPIC_ROOT}/kit/{self.kit_id}/down/#")
+        transport.subscribe(topics.HUB_STATE.build())
 
     def on(self, type_name: str, handler: DownlinkHandler) -> None:
         self.handlers[type_name] = handler
@@ -128,7 +135,7 @@ class SyncEngine:
         while not self._stop.is_set():
             self._wake.wait(self.settings.idle_wake_s)
             self._wake.clear()
-            if self.transport is None or not self.transport.connected:
+            if self.transport is None or not self.transport.connected or not self._hub_seen:
                 continue
             try:
                 self._pump_records()
@@ -178,6 +185,14 @@ class SyncEngine:
                 self._send_begin(p)
                 tx.begun_at = now
             return
+        if tx.sent and now - tx.last_ack > self.settings.stall_s:
+            # No progress: the hub may have stored chunks whose ack was lost. Re-announce; its answer
+            # lists what it holds, so only what is really missing is sent again.
+            tx.answered = False
+            tx.begun_at = 0.0
+            tx.sent.clear()
+            tx.last_ack = now
+            return
         missing = [i for i in range(p.chunks) if i not in tx.have]
         outstanding = [i for i in missing if i in tx.sent and now - tx.sent[i] < self.settings.resend_after_s]
         room = self.settings.chunk_window - len(outstanding)
@@ -222,7 +237,9 @@ class SyncEngine:
             self.stats["refused_downlink"] += 1
             msg.ack()
             return
-        if isinstance(body, HubAck):
+        if isinstance(body, HubState):
+            self._on_hub_state(body)
+        elif isinstance(body, HubAck):
             self._on_ack(body)
         elif isinstance(body, HubMediaAck):
             self._on_media_ack(body)
@@ -233,6 +250,20 @@ class SyncEngine:
             elif handler is None:
                 self.store.refuse_downlink(msg.topic, "unhandled_type", env.type, msg.payload)
         msg.ack()
+
+    def _on_hub_state(self, state: HubState) -> None:
+        """A hub that (re)started may have committed what it never acknowledged: ask again at once
+        instead of waiting for the resend timer (the hub answers duplicates with acks)."""
+        self._hub_seen = True
+        if state.status == "online" and state.since != self._hub_since:
+            self._hub_since = state.since
+            with self._lock:
+                self._sent.clear()
+                if self._file is not None:
+                    self._file.answered = False
+                    self._file.begun_at = 0.0
+                    self._file.sent.clear()
+        self._wake.set()
 
     def _on_ack(self, ack: HubAck) -> None:
         self.stats["acks"] += 1
@@ -258,6 +289,7 @@ class SyncEngine:
             return
         tx.have = _expand(ack.have)
         tx.answered = True
+        tx.last_ack = time.monotonic()
         self.store.update_file_progress(ack.file_id, ack.have)
         self._wake.set()
 

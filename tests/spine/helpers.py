@@ -1,0 +1,74 @@
+"""Helpers for spine tests: raw publishers, subprocess services, polling."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def raw_client(port: int, username: str, password: str, client_id: str) -> mqtt.Client:
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+    c.username_pw_set(username, password)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    return c
+
+
+def publish(c: mqtt.Client, topic: str, payload: bytes) -> None:
+    info = c.publish(topic, payload, qos=1)
+    info.wait_for_publish(10)
+
+
+def kit_password(kit_dir: Path) -> str:
+    return tomllib.loads((kit_dir / "kit.toml").read_text())["broker"]["password"]
+
+
+def hub_password(hub_dir: Path) -> str:
+    return tomllib.loads((hub_dir / "hub.toml").read_text())["broker"]["password"]
+
+
+def set_kit_option(kit_dir: Path, line: str) -> None:
+    """Add a top-level option to kit.toml (before the first table)."""
+    text = (kit_dir / "kit.toml").read_text()
+    head, sep, tail = text.partition("\n[")
+    (kit_dir / "kit.toml").write_text(head + "\n" + line + "\n" + sep + tail)
+
+
+def spawn(module: str, directory: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", module, "--dir", str(directory)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def kill(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+
+
+def terminate(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def poll(predicate, timeout: float = 60.0, interval: float = 0.01) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
