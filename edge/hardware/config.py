@@ -56,6 +56,7 @@ class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     segment_seconds: length of one video segment; a power cut loses at most the open one.
     codec: "mp4v" (.mp4) or "MJPG" (.avi).
     loop_file: opencv with a file source: start again at the end instead of stopping.
+    pattern_realtime: pattern backend: pace frames at `fps` like a camera (false: as fast as drawn).
     """
 
     backend: Literal["picamera2", "opencv", "pattern"] = "pattern"
@@ -67,6 +68,7 @@ class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     segment_seconds: float = 5.0
     codec: Literal["mp4v", "MJPG"] = "mp4v"
     loop_file: bool = False
+    pattern_realtime: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.jpeg_quality <= 100:

@@ -131,6 +131,8 @@ class FingerprintSensor:
 
     def close(self) -> None:
         self._fp.close_uart()
+        if self.emulator is not None:
+            self.emulator.stop()
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _call(self, fn: Callable[[], Any]) -> Any:

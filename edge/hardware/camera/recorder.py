@@ -1,0 +1,272 @@
+"""Segmented video recording: a power cut loses at most the segment being written.
+
+Each segment is written under a temporary name (`seg-00003.part.mp4`; the container is chosen from the
+last extension, so `.part` goes before it) and, once closed, is fsynced, hashed, renamed to its final name
+(`seg-00003.mp4`), the directory fsynced, the manifest (`segments.json`, the job's one video: order,
+files, hashes, frame counts, times) rewritten atomically, and only then handed to `on_segment`, from the
+recorder thread. Segment length is counted in frames (segment_seconds x fps), so it does not depend on
+the wall clock; the start/end times come from the injected clock.
+
+After a crash, `recover()` looks at leftover `.part` files: one that OpenCV can read is kept as a segment
+(renamed `seg-00003.recovered.mp4`, hashed, listed); one it cannot read is moved to `unreadable/`, never
+deleted, for a person to look at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge.hardware.camera.sources import FrameSource
+from protocol.clock import Clock, SystemClock
+
+OnSegment = Callable[[Path, int, str, int, int, int], None]  # path, index, sha256, frames, started_ms, ended_ms
+MANIFEST = "segments.json"
+_SEG = re.compile(r"^seg-(\d{5})(\.part|\.recovered)?\.(mp4|avi)$")
+EXT = {"mp4v": ".mp4", "MJPG": ".avi"}
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    index: int
+    file: str
+    sha256: str
+    frames: int
+    started_ms: int
+    ended_ms: int
+    bytes: int
+    recovered: bool = False
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_manifest(directory: Path) -> list[SegmentInfo]:
+    path = Path(directory) / MANIFEST
+    if not path.exists():
+        return []
+    return [SegmentInfo(**row) for row in json.loads(path.read_text())["segments"]]
+
+
+def _write_manifest(directory: Path, segments: list[SegmentInfo]) -> None:
+    tmp = directory / (MANIFEST + ".tmp")
+    with open(tmp, "w") as fh:
+        json.dump({"format": "lockwarden-video-segments/1", "segments": [asdict(s) for s in segments]}, fh, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, directory / MANIFEST)
+    # An ffmpeg concat playlist of the same video: `ffmpeg -f concat -i playlist.ffconcat -c copy out.mp4`.
+    lines = ["ffconcat version 1.0"] + [f"file '{s.file}'" for s in segments]
+    (directory / "playlist.ffconcat").write_text("\n".join(lines) + "\n")
+    _fsync_dir(directory)
+
+
+def count_frames(path: Path) -> int:
+    """Frames OpenCV can decode from a file (0 when it cannot open it)."""
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        return 0
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    cap.release()
+    return n
+
+
+def recover(directory: Path, on_segment: OnSegment | None = None, clock: Clock | None = None) -> list[SegmentInfo]:
+    """Deal with `.part` files left by a crash (see module doc). Returns the segments recovered."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    segments = read_manifest(directory)
+    out: list[SegmentInfo] = []
+    now = (clock or SystemClock()).now_ms()
+    for part in sorted(directory.glob("seg-*.part.*")):
+        m = _SEG.match(part.name)
+        if not m:
+            continue
+        index, ext = int(m.group(1)), m.group(3)
+        frames = count_frames(part) if part.stat().st_size else 0
+        if frames == 0:
+            aside = directory / "unreadable"
+            aside.mkdir(exist_ok=True)
+            os.replace(part, aside / part.name)
+            _fsync_dir(directory)
+            continue
+        final = directory / f"seg-{index:05d}.recovered.{ext}"
+        _fsync_file(part)
+        os.replace(part, final)
+        info = SegmentInfo(index, final.name, sha256_file(final), frames, now, now, final.stat().st_size, True)
+        segments.append(info)
+        out.append(info)
+    if out:
+        segments.sort(key=lambda s: s.index)
+        _write_manifest(directory, segments)
+        for info in out:
+            if on_segment is not None:
+                on_segment(directory / info.file, info.index, info.sha256, info.frames, info.started_ms, info.ended_ms)
+    return out
+
+
+class SegmentRecorder:
+    """Reads frames from `source` on a thread and writes them in segments into `directory`."""
+
+    def __init__(self, source: FrameSource, directory: Path, *, segment_seconds: float, codec: str = "mp4v",
+                 on_segment: OnSegment | None = None, clock: Clock | None = None,
+                 on_frame: Callable[[np.ndarray], None] | None = None, max_frames: int | None = None) -> None:
+        if codec not in EXT:
+            raise ValueError(f"codec must be one of {', '.join(EXT)}")
+        self.source = source
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.codec = codec
+        self.frames_per_segment = max(1, round(segment_seconds * source.fps))
+        self.on_segment = on_segment
+        self.on_frame = on_frame
+        self.clock = clock or SystemClock()
+        self.max_frames = max_frames
+        self.segments: list[SegmentInfo] = read_manifest(self.directory)
+        self.frames_written = 0
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        existing = [int(m.group(1)) for p in self.directory.rglob("seg-*") if (m := _SEG.match(p.name))]
+        self._next_index = max(existing, default=0) + 1
+
+    def start(self) -> SegmentRecorder:
+        self._thread = threading.Thread(target=self._run_safely, name="segment-recorder", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> list[SegmentInfo]:
+        """Close the open segment (it is handed to on_segment) and stop. Returns every segment."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.error is not None:
+            raise self.error
+        return list(self.segments)
+
+    def wait(self) -> list[SegmentInfo]:
+        """Run until the source ends (a file) or max_frames; returns every segment."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.error is not None:
+            raise self.error
+        return list(self.segments)
+
+    def run(self) -> list[SegmentInfo]:
+        """Record in the calling thread until the source ends, max_frames, or stop()."""
+        self._run()
+        return list(self.segments)
+
+    def _run_safely(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # surfaced by stop()/wait()
+            self.error = exc
+
+    def _run(self) -> None:
+        writer: cv2.VideoWriter | None = None
+        part: Path | None = None
+        index = started = frames = 0
+        fourcc = cv2.VideoWriter.fourcc(*self.codec)
+        size = (self.source.width, self.source.height)
+        try:
+            while not self._stop.is_set():
+                if self.max_frames is not None and self.frames_written >= self.max_frames:
+                    break
+                frame = self.source.read()
+                if frame is None:
+                    break
+                if writer is None:
+                    index = self._next_index
+                    self._next_index += 1
+                    part = self.directory / f"seg-{index:05d}.part{EXT[self.codec]}"
+                    writer = cv2.VideoWriter(str(part), fourcc, self.source.fps, size)
+                    if not writer.isOpened():
+                        raise RuntimeError(f"cannot open a {self.codec} writer for {part}")
+                    started, frames = self.clock.now_ms(), 0
+                writer.write(frame)
+                frames += 1
+                self.frames_written += 1
+                if self.on_frame is not None:
+                    self.on_frame(frame)
+                if frames >= self.frames_per_segment:
+                    assert part is not None
+                    self._close(writer, part, index, frames, started)
+                    writer = None
+        finally:
+            if writer is not None and part is not None:
+                self._close(writer, part, index, frames, started)
+
+    def _close(self, writer: cv2.VideoWriter, part: Path, index: int, frames: int, started: int) -> None:
+        writer.release()
+        _fsync_file(part)
+        final = part.with_name(part.name.replace(".part", ""))
+        os.replace(part, final)
+        ended = self.clock.now_ms()
+        info = SegmentInfo(index, final.name, sha256_file(final), frames, started, ended, final.stat().st_size)
+        self.segments.append(info)
+        _write_manifest(self.directory, self.segments)  # fsyncs the directory: the rename is durable
+        if self.on_segment is not None:
+            self.on_segment(final, index, info.sha256, frames, started, ended)
+
+
+def export(directory: Path, out: Path, codec: str = "mp4v") -> int:
+    """Concatenate the segments listed in the manifest into one file (re-encoded by OpenCV; with ffmpeg
+    installed, `playlist.ffconcat` does the same without re-encoding). Returns frames written."""
+    directory = Path(directory)
+    segments = read_manifest(directory)
+    writer: cv2.VideoWriter | None = None
+    n = 0
+    for seg in segments:
+        path = directory / seg.file
+        if sha256_file(path) != seg.sha256:
+            raise ValueError(f"{seg.file}: hash does not match the manifest")
+        cap = cv2.VideoCapture(str(path))
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if writer is None:
+                fps = cap.get(cv2.CAP_PROP_FPS) or 15.0
+                writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*codec), fps, (frame.shape[1], frame.shape[0]))
+            writer.write(frame)
+            n += 1
+        cap.release()
+    if writer is not None:
+        writer.release()
+    return n
