@@ -87,8 +87,13 @@ class Camera(Protocol):
         """Record in segments into out_dir; call on_segment (from any thread) as each one closes."""
         ...
 
-    def stop_video(self) -> None:
-        """Close the open segment (handing it to on_segment) and stop; returns when done."""
+    def stop_video(self, out_dir: Path) -> None:
+        """Close the open segment of the recording into out_dir (handing it to on_segment) and stop;
+        returns when done. Nothing to do when that recording is not running (e.g. after a reboot)."""
+        ...
+
+    def is_recording(self, out_dir: Path) -> bool:
+        """A recording into out_dir is running (in this process or, for the CLI, a recorder process)."""
         ...
 
 

@@ -30,7 +30,7 @@ from edge.store import KitStore, StoredRecord
 from protocol.envelope import canonical
 from protocol.evidence import EvidenceManifest, manifest_digest
 from protocol.i18n import _
-from protocol.regform import POLICE_COPY_KIND, RegistrationForm, masked_copy, render_text
+from protocol.regform import POLICE_COPY_KIND, RegistrationForm, form_from_data, masked_copy, render_text
 from protocol.service_code import check_code
 
 log = logging.getLogger(__name__)
@@ -72,10 +72,10 @@ class JobFlow:
         self.locksmiths = {p.locksmith_id: p for p in (locksmiths or [])}
         self.db = JobDB(job_db or store.dir / "job.db")
         self.observers: list[Observer] = []  # told after each step (UI refresh, hub notifications)
-        self._recording: set[str] = set()
         self.reconcile()
 
     def close(self) -> None:
+        self.devices.close()
         self.db.close()
 
     # -- views ----------------------------------------------------------------------------------------
@@ -365,7 +365,6 @@ class JobFlow:
         check(row.step, Step.VIDEO_RUNNING)
         self._require_session(row)
         folder = video.start(self.devices.camera, self.store, row.order_id)
-        self._recording.add(row.order_id)
         try:
             self._step(row, Step.VIDEO_RUNNING, {"work_dir": folder.name})
         except BaseException:
@@ -395,8 +394,7 @@ class JobFlow:
         return self.job(row.order_id)
 
     def _stop_recorder(self, order_id: str) -> None:
-        self.devices.camera.stop_video()
-        self._recording.discard(order_id)
+        self.devices.camera.stop_video(video.work_dir(self.store, order_id))
         video.adopt_leftovers(self.store, order_id)  # anything the recorder closed but did not hand over
 
     def resume(self) -> list[str]:
@@ -404,11 +402,11 @@ class JobFlow:
         left in its work folder first. Returns the order ids whose video was restarted."""
         restarted: list[str] = []
         for row in self.db.active():
-            if row.step not in VIDEO_STEPS or row.order_id in self._recording:
+            if row.step not in VIDEO_STEPS or self.devices.camera.is_recording(video.work_dir(self.store,
+                                                                                                row.order_id)):
                 continue
             recovered = video.adopt_leftovers(self.store, row.order_id)
             video.start(self.devices.camera, self.store, row.order_id)
-            self._recording.add(row.order_id)
             self._record("job.video_resumed", row, {"recovered": [f.file_id for f in recovered]})
             restarted.append(row.order_id)
         return restarted
@@ -439,9 +437,16 @@ class JobFlow:
                                      data=canonical(msgspec.to_builtins(form)), order_id=row.order_id,
                                      sensitive=True)
         shown = masked_copy(form)
-        self._step(row, Step.FORM, {"form": msgspec.to_builtins(shown), "police_copy": _file_data(police),
-                                    "text": {lang: render_text(shown, lang) for lang in ("zh_CN", "en")}})
+        shown_data = msgspec.to_builtins(shown)
+        self._step(row, Step.FORM, {"form": shown_data, "police_copy": _file_data(police),
+                                    "text": {lang: render_text(shown, lang) for lang in ("zh_CN", "en")}},
+                   info={"form": shown_data, "police_copy_file_id": police.file_id})
         return shown
+
+    def recorded_form(self, order_id: str | None = None) -> RegistrationForm | None:
+        """The (masked) form as recorded by `make_form`, or None before that step."""
+        data = self._row(order_id).info.get("form")
+        return form_from_data(data) if data else None
 
     def form(self, order_id: str | None = None, *, police_copy: bool = False) -> RegistrationForm:
         """The form as it would be generated now (for a preview); `make_form` records it."""

@@ -42,9 +42,11 @@ class SegmentSink:
                                    order_id=self.order_id, meta=meta)
 
 
+VIDEO_SUFFIXES = {".mp4": "video/mp4", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska"}
+
+
 def _content_type(path: Path) -> str:
-    return {".mp4": "video/mp4", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska"}.get(
-        path.suffix.lower(), "application/octet-stream")
+    return VIDEO_SUFFIXES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def adopt_leftovers(store: KitStore, order_id: str) -> list[StoredFile]:
@@ -54,7 +56,8 @@ def adopt_leftovers(store: KitStore, order_id: str) -> list[StoredFile]:
         return []
     sink = SegmentSink(store, order_id)
     out: list[StoredFile] = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    # Only video files: the recorder keeps its own bookkeeping (segments.json, unreadable/) beside them.
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES):
         stored = sink.adopt(path, _content_type(path), {"recovered": True, "name": path.name})
         if stored is not None:
             out.append(stored)

@@ -66,13 +66,13 @@ class FakeCamera:
         path.write_bytes(b"closed segment %d" % self.index)
         self.sink(Segment(path=path, index=self.index, started_ms=0, frames=10, width=640, height=480))
 
-    def stop_video(self) -> None:
-        if self.sink is not None:
+    def stop_video(self, out_dir: Path) -> None:
+        if self.sink is not None and out_dir == self.folder:
             self._close()
-        self.folder = self.sink = None
+            self.folder = self.sink = None
 
-    def is_recording(self) -> bool:
-        return self.sink is not None
+    def is_recording(self, out_dir: Path | None = None) -> bool:
+        return self.sink is not None and (out_dir is None or out_dir == self.folder)
 
 
 def fake_devices(fix: Fix | None) -> tuple[Devices, FakeFingerprint, FakePosition, FakeCamera]:

@@ -1,0 +1,73 @@
+"""The kit camera (`edge.hardware.camera.Camera`) behind the job flow's Camera interface."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from edge.hardware.config import CameraConfig
+from edge.job.devices import Photo, Segment
+
+
+def open_hardware_camera(config: CameraConfig, *, realtime: bool = True) -> Any:
+    """The configured backend: a generated test pattern, OpenCV (USB camera, V4L2 device, file) or picamera2."""
+    from edge.hardware.camera import Camera, OpenCvSource, PatternSource, Picamera2Source
+
+    source: Any
+    if config.backend == "pattern":
+        source = PatternSource(config.width, config.height, config.fps, realtime=realtime)
+    elif config.backend == "opencv":
+        source = OpenCvSource(config.source, config.width, config.height, config.fps, loop=config.loop_file)
+    else:
+        source = Picamera2Source(config.width, config.height, config.fps)
+    return Camera(source, config)
+
+
+class KitCamera:
+    """Photos as JPEG and a segmented recording per work folder; opens the device on first use."""
+
+    def __init__(self, config: CameraConfig, opener: Callable[[], Any] | None = None) -> None:
+        self.config = config
+        self._opener = opener or (lambda: open_hardware_camera(config))
+        self._cam: Any = None
+        self._dir: Path | None = None
+        self._lock = threading.Lock()
+
+    def camera(self) -> Any:
+        with self._lock:
+            if self._cam is None:
+                self._cam = self._opener()
+            return self._cam
+
+    def photo(self) -> Photo:
+        cam = self.camera()
+        width, height = cam.size
+        return Photo(jpeg=cam.photo(), width=width, height=height)
+
+    def start_video(self, out_dir: Path, on_segment: Callable[[Segment], None]) -> None:
+        cam = self.camera()
+        width, height = cam.size
+        ext_type = "video/mp4" if self.config.codec == "mp4v" else "video/x-msvideo"
+
+        def handed(path: Path, index: int, _sha: str, frames: int, started_ms: int, _ended_ms: int) -> None:
+            on_segment(Segment(path=path, index=index, started_ms=started_ms, frames=frames, width=width,
+                               height=height, content_type=ext_type))
+
+        cam.start_recording(out_dir, handed)
+        self._dir = out_dir
+
+    def stop_video(self, out_dir: Path) -> None:
+        if self._dir == out_dir and self._cam is not None:
+            self._cam.stop_recording()
+            self._dir = None
+
+    def is_recording(self, out_dir: Path) -> bool:
+        return self._dir == out_dir and self._cam is not None and bool(self._cam.recording)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cam is not None:
+                self._cam.close()
+                self._cam = None

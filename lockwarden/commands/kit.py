@@ -1,0 +1,346 @@
+"""`lockwarden kit ...`: the locksmith's kit from the command line.
+
+`lockwarden kit job COMMAND --dir KIT_DIR` drives the on-site job one step per command, against the
+hardware named in the kit's `kit.toml` (real devices or the pty emulators) and the kit store in its data
+dir, exactly as the touchscreen UI will. `lockwarden kit pin-hash` prints a PIN hash for `job.toml`.
+The kit service (`lockwarden kit run`) plugs in through `lockwarden/commands/_kit_run.py`:
+a module with `register(kit_subparsers)`, picked up here when it exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from protocol.i18n import _, language
+
+DEFAULT_KIT_DIR = os.environ.get("LOCKWARDEN_KIT_DIR", "/var/lib/lockwarden/kit")
+EXIT_REFUSED = 3
+EXIT_DEVICE = 4
+EXIT_CONFIG = 2
+
+
+def register(sub: Any) -> None:
+    kit = sub.add_parser("kit", help=_("The locksmith's kit: the on-site job step by step"))
+    kit_sub = kit.add_subparsers(dest="kit_command", metavar="COMMAND", required=True)
+    try:
+        slot = importlib.import_module("lockwarden.commands._kit_run")
+    except ModuleNotFoundError:
+        slot = None
+    if slot is not None:
+        slot.register(kit_sub)
+
+    pin = kit_sub.add_parser("pin-hash", help=_("Print the salted hash of a PIN for job.toml"))
+    pin.add_argument("--pin", help=_("the PIN (asked for when omitted)"))
+    pin.set_defaults(func=_pin_hash)
+
+    job = kit_sub.add_parser("job", help=_("The on-site job, one step per command"))
+    steps = job.add_subparsers(dest="job_command", metavar="STEP", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--dir", type=Path, default=Path(DEFAULT_KIT_DIR),
+                        help=_("kit directory with kit.toml and job.toml (LOCKWARDEN_KIT_DIR)"))
+    common.add_argument("--order", help=_("order number (needed only when several jobs are open)"))
+    common.add_argument("--json", action="store_true", help=_("print the job as JSON"))
+
+    def step(name: str, help_text: str, fn: Callable[..., Any]) -> argparse.ArgumentParser:
+        p = steps.add_parser(name, parents=[common], help=help_text)
+        p.set_defaults(func=lambda args: _run(args, fn))
+        return p
+
+    step("show", _("Show the job: its step and what may come next"), _show)
+    step("list", _("List the jobs on this kit"), _list)
+    step("receive", _("Take an order body (JSON file) as if the hub had sent it"), _receive).add_argument(
+        "file", type=Path)
+    login = step("login", _("Log the locksmith in: fingerprint, or --pin as the fallback"), _login)
+    login.add_argument("--pin", action="store_true", help=_("log in with the PIN instead of the fingerprint"))
+    login.add_argument("--locksmith", help=_("locksmith id (for PIN login)"))
+    step("logout", _("Log the locksmith out"), _logout)
+    step("arrive", _("Arrival: record the position and check the customer's service code"), _arrive).add_argument(
+        "--code", help=_("the service code (asked for when omitted, so it stays out of the shell history)"))
+    step("verify", _("Verify the locksmith's fingerprint for this order"), _verify)
+    consent = step("consent", _("Record the customer's consent to biometric capture"), _consent)
+    group = consent.add_mutually_exclusive_group(required=True)
+    group.add_argument("--yes", action="store_true", help=_("the customer agrees"))
+    group.add_argument("--no", action="store_true", help=_("the customer declines"))
+    cap = step("capture-customer", _("Photograph the customer and the ID card, capture the fingerprint"),
+               _capture_customer)
+    cap.add_argument("--id-number", help=_("ID number read from the card, compared with the order"))
+    step("video-start", _("Start the video of the opening"), _video_start)
+    step("photo-before", _("Photograph the lock before opening"), _photo_before)
+    step("opened", _("Record that the lock is open"), _opened).add_argument("--note", default="")
+    step("photo-after", _("Photograph the lock after opening"), _photo_after)
+    step("video-stop", _("Stop the video"), _video_stop)
+    done = step("complete", _("Record the fee and confirm the payment was received"), _complete)
+    done.add_argument("--fee-fen", type=int, required=True, help=_("the fee in fen (15000 = 150.00 yuan)"))
+    done.add_argument("--payment-received", action="store_true", help=_("the locksmith confirms receipt"))
+    done.add_argument("--method", default="cash")
+    form = step("form", _("Generate (or show) the unlock registration form"), _form)
+    form.add_argument("--html", type=Path, help=_("also write the form as HTML to this file"))
+    form.add_argument("--lang", dest="form_lang", help=_("language of the rendering (zh_CN or en)"))
+    form.add_argument("--preview", action="store_true", help=_("show the form without recording it"))
+    step("seal", _("Seal the evidence bundle"), _seal)
+    step("abort", _("Abort the job (it is then sealed)"), _abort).add_argument("--reason", required=True)
+    step("resume", _("After a restart: restart the video of a job that was recording"), _resume)
+    rec = steps.add_parser("record-video", parents=[common])  # the background recorder: not for people
+    rec.set_defaults(func=_record_video)
+
+
+# -- plumbing ------------------------------------------------------------------------------------------
+@contextmanager
+def _flow(args: argparse.Namespace, *, detached: bool = True) -> Iterator[Any]:
+    from edge.app import make_kit
+    from edge.job.kitdir import hardware_config, make_job_flow
+
+    app = make_kit(args.dir, connect=False)
+    flow = make_job_flow(app.store, args.dir, hardware_config(app.settings.hardware), detached_video=detached)
+    try:
+        yield flow
+    finally:
+        flow.close()
+        app.store.close()
+
+
+def _run(args: argparse.Namespace, fn: Callable[[argparse.Namespace, Any], Any]) -> int:
+    from edge.hardware.fingerprint.errors import FingerprintError
+    from edge.job.config import ConfigError
+    from edge.job.detached import RecorderError
+    from edge.job.order import OrderInvalid
+    from edge.job.steps import StepRefused
+    from edge.store import StoreError
+    from protocol.settings import SettingsError
+
+    try:
+        with _flow(args) as flow:
+            result = fn(args, flow)
+            if isinstance(result, int):
+                return result
+            _print_job(args, flow)
+            return 0
+    except (StepRefused, StoreError, OrderInvalid) as exc:
+        print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
+        return EXIT_REFUSED
+    except (FingerprintError, RecorderError) as exc:
+        print(_("Device problem: {reason}").format(reason=exc), file=sys.stderr)
+        return EXIT_DEVICE
+    except (ConfigError, SettingsError, FileNotFoundError) as exc:
+        print(_("Configuration problem: {reason}").format(reason=exc), file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _print_job(args: argparse.Namespace, flow: Any) -> None:
+    from edge.job.steps import describe
+
+    view = flow.job(args.order)
+    if args.json:
+        print(json.dumps({"order_id": view.order_id, "step": view.step.value,
+                          "next": [s.value for s in view.next_steps], "info": {k: v for k, v in view.info.items()
+                                                                                if k != "form"}},
+                         ensure_ascii=False))
+        return
+    print(_("Order {order_id}: {step}").format(order_id=view.order_id, step=describe(view.step)))
+    if view.next_steps:
+        print(_("Next: {steps}").format(steps=", ".join(describe(s) for s in view.next_steps)))
+
+
+# -- the steps -----------------------------------------------------------------------------------------
+def _show(args: argparse.Namespace, flow: Any) -> int:
+    from edge.job.steps import describe
+
+    view = flow.job(args.order)
+    session = flow.session()
+    if args.json:
+        print(json.dumps({"order_id": view.order_id, "step": view.step.value,
+                          "next": [s.value for s in view.next_steps],
+                          "history": [[s.value, rid, at] for s, rid, at in view.history],
+                          "session": session.locksmith_id if session else None}, ensure_ascii=False))
+        return 0
+    order = view.order
+    print(_("Order {order_id}: {step}").format(order_id=order.order_id, step=describe(view.step)))
+    print(_("Site: {address} ({lock_type}, {category})").format(address=order.site_address,
+                                                               lock_type=order.lock_type, category=order.category))
+    print(_("Locksmith: {locksmith}; logged in: {session}").format(
+        locksmith=order.locksmith_id, session=session.locksmith_id if session else "-"))
+    for step, _rid, _at in view.history:
+        print("  \u2713 " + describe(step))
+    if view.next_steps:
+        print(_("Next: {steps}").format(steps=", ".join(describe(s) for s in view.next_steps)))
+    return 0
+
+
+def _list(args: argparse.Namespace, flow: Any) -> int:
+    from edge.job.steps import describe
+
+    for view in flow.jobs(include_sealed=True):
+        print(f"{view.order_id}  {describe(view.step)}")
+    return 0
+
+
+def _receive(args: argparse.Namespace, flow: Any) -> None:
+    view = flow.on_order_assigned(json.loads(args.file.read_text(encoding="utf-8")))
+    args.order = view.order_id
+
+
+def _login(args: argparse.Namespace, flow: Any) -> int:
+    if args.pin:
+        if not args.locksmith:
+            print(_("--locksmith is needed for PIN login"), file=sys.stderr)
+            return EXIT_REFUSED
+        pin = os.environ.get("LOCKWARDEN_PIN") or getpass.getpass(_("PIN: "))
+        session = flow.login_pin(args.locksmith, pin)
+    else:
+        print(_("Place your finger on the sensor"), file=sys.stderr)
+        session = flow.login_fingerprint()
+    print(_("Logged in: {locksmith} ({method})").format(locksmith=session.locksmith_id, method=session.method))
+    return 0
+
+
+def _logout(args: argparse.Namespace, flow: Any) -> int:
+    flow.logout()
+    return 0
+
+
+def _arrive(args: argparse.Namespace, flow: Any) -> None:
+    code = args.code or os.environ.get("LOCKWARDEN_SERVICE_CODE") or getpass.getpass(_("Service code: "))
+    view = flow.arrive(code, args.order)
+    dist = view.info.get("distance_m")
+    print(_("Distance from the site: {distance}").format(distance="-" if dist is None else f"{dist:.0f} m"))
+    if view.info.get("arrival_flagged"):
+        print(_("Arrival flagged: far from the site or no position"))
+
+
+def _verify(args: argparse.Namespace, flow: Any) -> None:
+    print(_("Place your finger on the sensor"), file=sys.stderr)
+    flow.verify_locksmith(args.order)
+
+
+def _consent(args: argparse.Namespace, flow: Any) -> None:
+    flow.record_consent(bool(args.yes), args.order)
+
+
+def _capture_customer(args: argparse.Namespace, flow: Any) -> None:
+    from edge.job.steps import Step
+
+    order_id = flow.job(args.order).order_id
+    if flow.job(order_id).step == Step.CONSENTED:
+        flow.capture_customer_photo(order_id)
+    if flow.job(order_id).step == Step.CUSTOMER_PHOTO:
+        flow.capture_id_photo(order_id, id_number=args.id_number)
+    if flow.job(order_id).step == Step.ID_PHOTO:
+        print(_("Customer: place your finger on the sensor"), file=sys.stderr)
+    flow.capture_customer(order_id)
+
+
+def _video_start(args: argparse.Namespace, flow: Any) -> None:
+    flow.start_video(args.order)
+
+
+def _photo_before(args: argparse.Namespace, flow: Any) -> None:
+    flow.photo_before(args.order)
+
+
+def _opened(args: argparse.Namespace, flow: Any) -> None:
+    flow.mark_opened(args.order, note=args.note)
+
+
+def _photo_after(args: argparse.Namespace, flow: Any) -> None:
+    flow.photo_after(args.order)
+
+
+def _video_stop(args: argparse.Namespace, flow: Any) -> None:
+    flow.stop_video(args.order)
+
+
+def _complete(args: argparse.Namespace, flow: Any) -> None:
+    flow.complete(args.fee_fen, bool(args.payment_received), args.order, method=args.method)
+
+
+def _form(args: argparse.Namespace, flow: Any) -> int:
+    from edge.job.steps import Step
+    from protocol.regform import render_html, render_text
+
+    if args.preview:
+        form = flow.form(args.order)
+    elif flow.job(args.order).step == Step.COMPLETED:
+        form = flow.make_form(args.order)
+    else:
+        form = flow.recorded_form(args.order)
+        if form is None:
+            form = flow.form(args.order)
+            print(_("(preview: the form is recorded after completion)"), file=sys.stderr)
+    lang = args.form_lang or language()
+    if args.json:
+        print(json.dumps(msgspec.to_builtins(form), ensure_ascii=False, indent=1))
+    else:
+        print(render_text(form, lang))
+    if args.html:
+        args.html.write_text(render_html(form, lang), encoding="utf-8")
+    return 0
+
+
+def _seal(args: argparse.Namespace, flow: Any) -> int:
+    from protocol.evidence import manifest_digest
+
+    manifest = flow.seal(args.order)
+    print(_("Evidence bundle sealed: {records} records, {files} files, SHA-256 {digest}").format(
+        records=len(manifest.records), files=len(manifest.files), digest=manifest_digest(manifest)))
+    return 0
+
+
+def _abort(args: argparse.Namespace, flow: Any) -> None:
+    view = flow.abort(args.order, args.reason)
+    flow.seal(view.order_id)
+
+
+def _resume(args: argparse.Namespace, flow: Any) -> None:
+    for order_id in flow.resume():
+        print(_("Video restarted for order {order_id}").format(order_id=order_id))
+
+
+def _pin_hash(args: argparse.Namespace) -> int:
+    from edge.job.pin import hash_pin
+
+    pin = args.pin or getpass.getpass(_("PIN: "))
+    if not pin.isdigit() or len(pin) < 4:
+        print(_("A PIN is at least four digits"), file=sys.stderr)
+        return EXIT_REFUSED
+    print(hash_pin(pin))
+    return 0
+
+
+def _record_video(args: argparse.Namespace) -> int:
+    """The background recorder started by `video-start`: records until SIGTERM, then closes the last
+    segment (into the store) and says so in its state file."""
+    from edge.app import make_kit
+    from edge.job import video
+    from edge.job.camera import KitCamera
+    from edge.job.detached import write_state
+    from edge.job.kitdir import hardware_config
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+    signal.signal(signal.SIGINT, lambda *_a: stop.set())
+    app = make_kit(args.dir, connect=False)
+    camera = KitCamera(hardware_config(app.settings.hardware).camera)
+    work = video.work_dir(app.store, args.order)
+    try:
+        video.start(camera, app.store, args.order)
+        write_state(work, "recording", os.getpid())
+        stop.wait()
+        camera.stop_video(work)
+    finally:
+        write_state(work, "stopped", os.getpid())
+        camera.close()
+        app.store.close()
+    return 0
