@@ -20,7 +20,7 @@ from edge.hardware.camera import (
     Picamera2Source,
     SegmentRecorder,
 )
-from edge.hardware.camera.recorder import count_frames, export, read_manifest, recover, sha256_file
+from edge.hardware.camera.recorder import concat, count_frames, export, read_manifest, recover, sha256_file
 from edge.hardware.config import CameraConfig, from_dict
 from edge.hardware.factory import make_camera
 from protocol.clock import FakeClock
@@ -76,7 +76,9 @@ def test_segmented_recording_from_pattern(tmp_path: Path, codec: str, ext: str) 
         assert count_frames(path) == frames
         assert started <= ended
     assert read_manifest(tmp_path) == segments
-    assert (tmp_path / "playlist.ffconcat").read_text().splitlines()[1:] == [f"file '{s.file}'" for s in segments]
+    playlist = (tmp_path / ".video" / "playlist.ffconcat").read_text().splitlines()
+    assert playlist[1:] == [f"file '../{s.file}'" for s in segments]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [s.file for s in segments]
     assert not list(tmp_path.glob("*.part*"))
     assert export(tmp_path, tmp_path / f"job{ext}", codec) == 35
     assert count_frames(tmp_path / f"job{ext}") == 35
@@ -158,6 +160,25 @@ def test_power_cut_loses_at_most_the_open_segment(tmp_path: Path, codec: str) ->
     # Recording again in the same folder continues the numbering: nothing is overwritten.
     rec = SegmentRecorder(PatternSource(320, 240, 10), tmp_path, segment_seconds=1.0, codec=codec, max_frames=10)
     assert [s.index for s in rec.run()][-1] == 4
+
+
+def test_numbering_continues_after_the_consumer_moved_segments_away(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    work = tmp_path / "work"
+    moved = lambda path, *rest: path.rename(store / path.name)  # noqa: E731  (what the kit store does)
+    SegmentRecorder(PatternSource(160, 120, 10), work, segment_seconds=1.0, on_segment=moved, max_frames=20).run()
+    assert sorted(p.name for p in store.iterdir()) == ["seg-00001.mp4", "seg-00002.mp4"]
+    later = SegmentRecorder(PatternSource(160, 120, 10), work, segment_seconds=1.0, on_segment=moved, max_frames=10)
+    assert [s.index for s in later.run()] == [1, 2, 3]
+    assert (store / "seg-00003.mp4").exists()
+    # The job's one video from wherever its segments now live, each checked against its hash.
+    listed = {s.file: s.sha256 for s in read_manifest(work)}
+    files = [(store / name, sha) for name, sha in sorted(listed.items())]
+    assert concat(files, tmp_path / "job.mp4") == 30
+    (store / "seg-00002.mp4").write_bytes(b"tampered")
+    with pytest.raises(ValueError, match="hash"):
+        concat(files, tmp_path / "job2.mp4")
 
 
 def test_picamera2_is_only_imported_when_used() -> None:

@@ -2,8 +2,8 @@
 video (see `recorder`)."""
 
 from edge.hardware.camera.camera import Camera
-from edge.hardware.camera.recorder import SegmentInfo, SegmentRecorder, export, read_manifest, recover
+from edge.hardware.camera.recorder import SegmentInfo, SegmentRecorder, concat, export, read_manifest, recover
 from edge.hardware.camera.sources import CameraUnavailable, OpenCvSource, PatternSource, Picamera2Source
 
 __all__ = ["Camera", "CameraUnavailable", "OpenCvSource", "PatternSource", "Picamera2Source", "SegmentInfo",
-           "SegmentRecorder", "export", "read_manifest", "recover"]
+           "SegmentRecorder", "concat", "export", "read_manifest", "recover"]

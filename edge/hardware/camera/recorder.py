@@ -2,9 +2,11 @@
 
 Each segment is written under a temporary name (`seg-00003.part.mp4`; the container is chosen from the
 last extension, so `.part` goes before it) and, once closed, is fsynced, hashed, renamed to its final name
-(`seg-00003.mp4`), the directory fsynced, the manifest (`segments.json`, the job's one video: order,
-files, hashes, frame counts, times) rewritten atomically, and only then handed to `on_segment`, from the
-recorder thread. Segment length is counted in frames (segment_seconds x fps), so it does not depend on
+(`seg-00003.mp4`), the directory fsynced, the manifest (`.video/segments.json`, the job's one video:
+order, files, hashes, frame counts, times) rewritten atomically, and only then handed to `on_segment`,
+from the recorder thread. The manifest and the ffmpeg playlist live in the `.video/` subfolder so that a
+consumer that takes every file of the folder (the kit store adopting segments) only sees segments; the
+consumer may move a segment away as soon as it is handed over. Segment length is counted in frames (segment_seconds x fps), so it does not depend on
 the wall clock; the start/end times come from the injected clock.
 
 After a crash, `recover()` looks at leftover `.part` files: one that OpenCV can read is kept as a segment
@@ -19,7 +21,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from edge.hardware.camera.sources import FrameSource
 from protocol.clock import Clock, SystemClock
 
 OnSegment = Callable[[Path, int, str, int, int, int], None]  # path, index, sha256, frames, started_ms, ended_ms
+META_DIR = ".video"
 MANIFEST = "segments.json"
 _SEG = re.compile(r"^seg-(\d{5})(\.part|\.recovered)?\.(mp4|avi)$")
 EXT = {"mp4v": ".mp4", "MJPG": ".avi"}
@@ -72,22 +75,26 @@ def _fsync_dir(path: Path) -> None:
 
 
 def read_manifest(directory: Path) -> list[SegmentInfo]:
-    path = Path(directory) / MANIFEST
+    path = Path(directory) / META_DIR / MANIFEST
     if not path.exists():
         return []
     return [SegmentInfo(**row) for row in json.loads(path.read_text())["segments"]]
 
 
 def _write_manifest(directory: Path, segments: list[SegmentInfo]) -> None:
-    tmp = directory / (MANIFEST + ".tmp")
+    meta = directory / META_DIR
+    meta.mkdir(exist_ok=True)
+    tmp = meta / (MANIFEST + ".tmp")
     with open(tmp, "w") as fh:
         json.dump({"format": "lockwarden-video-segments/1", "segments": [asdict(s) for s in segments]}, fh, indent=1)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, directory / MANIFEST)
-    # An ffmpeg concat playlist of the same video: `ffmpeg -f concat -i playlist.ffconcat -c copy out.mp4`.
-    lines = ["ffconcat version 1.0"] + [f"file '{s.file}'" for s in segments]
-    (directory / "playlist.ffconcat").write_text("\n".join(lines) + "\n")
+    os.replace(tmp, meta / MANIFEST)
+    # The same video as an ffmpeg concat playlist:
+    #   ffmpeg -f concat -safe 0 -i .video/playlist.ffconcat -c copy job.mp4
+    lines = ["ffconcat version 1.0"] + [f"file '../{s.file}'" for s in segments]
+    (meta / "playlist.ffconcat").write_text("\n".join(lines) + "\n")
+    _fsync_dir(meta)
     _fsync_dir(directory)
 
 
@@ -160,7 +167,10 @@ class SegmentRecorder:
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Continue the numbering after everything this folder ever held: files still here, files set aside,
+        # and segments listed in the manifest that a consumer has already moved away.
         existing = [int(m.group(1)) for p in self.directory.rglob("seg-*") if (m := _SEG.match(p.name))]
+        existing += [s.index for s in self.segments]
         self._next_index = max(existing, default=0) + 1
 
     def start(self) -> SegmentRecorder:
@@ -246,16 +256,19 @@ class SegmentRecorder:
 
 
 def export(directory: Path, out: Path, codec: str = "mp4v") -> int:
-    """Concatenate the segments listed in the manifest into one file (re-encoded by OpenCV; with ffmpeg
-    installed, `playlist.ffconcat` does the same without re-encoding). Returns frames written."""
+    """Concatenate the segments listed in the manifest into one file. Returns frames written."""
     directory = Path(directory)
-    segments = read_manifest(directory)
+    return concat([(directory / seg.file, seg.sha256) for seg in read_manifest(directory)], out, codec)
+
+
+def concat(files: Iterable[tuple[Path, str | None]], out: Path, codec: str = "mp4v") -> int:
+    """One video from segment files in order, each checked against its SHA-256 first (re-encoded by
+    OpenCV; with ffmpeg installed, `.video/playlist.ffconcat` does the same without re-encoding)."""
     writer: cv2.VideoWriter | None = None
     n = 0
-    for seg in segments:
-        path = directory / seg.file
-        if sha256_file(path) != seg.sha256:
-            raise ValueError(f"{seg.file}: hash does not match the manifest")
+    for path, sha in files:
+        if sha is not None and sha256_file(path) != sha:
+            raise ValueError(f"{path.name}: hash does not match the manifest")
         cap = cv2.VideoCapture(str(path))
         while True:
             ok, frame = cap.read()
