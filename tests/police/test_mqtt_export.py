@@ -1,0 +1,94 @@
+"""The police export as a real process on a real Mosquitto (the lead's `deployment` fixture): the hub's
+forwarder publishes, `lockwarden police-export` writes and acknowledges; the export process is SIGKILLed
+in the middle and restarted, and the export ends up complete, once, in order, and verified."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hub import police_feed
+from hub.db import open_hub_db
+from hub.forwarding.forwarder import Forwarder
+from hub.forwarding.runner import ForwardingLoop
+from hub.home import police_broker_password
+from hub.police.reader import iter_entries
+from hub.police.verify import verify_export
+from protocol.clock import SystemClock
+from protocol.keys import SigningKey
+from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
+from tests.spine.helpers import hub_password
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _export(dep, out: Path, key_file: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lockwarden", "police-export", "--out", str(out), "--hub-key",
+         str(dep.home.keys / "hub_signing.pub"), "--police-key", str(key_file), "--port", str(dep.port),
+         "--username", "police", "--password", police_broker_password(dep.home)],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _wait(pred, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return bool(pred())
+
+
+def test_export_over_mosquitto_survives_sigkill(deployment, tmp_path):
+    dep = deployment
+    out, key_file = tmp_path / "export", tmp_path / "police.key"
+    proc = _export(dep, out, key_file)
+    assert _wait(key_file.exists, 30)
+    police_pub = SigningKey.from_b64(key_file.read_text()).private.public_key()
+    conn = open_hub_db(dep.home.db_path())
+    clock = SystemClock()
+    fwd = Forwarder(conn, dep.home.signing_key(), clock, police_key=police_pub, retry_ms=1500, window=50)
+    loop: ForwardingLoop
+
+    transport = PahoTransport(
+        LinkSettings(host="127.0.0.1", port=dep.port, client_id="hub-police-test", username="hub",
+                     password=hub_password(dep.home.dir)),
+        on_message=lambda m: loop.on_message(m))
+    loop = ForwardingLoop(fwd, transport)
+    loop.subscribe()
+    transport.start()
+    try:
+        assert transport.wait_connected(10)
+
+        def emit(n: int, start: int) -> None:
+            for i in range(start, start + n):
+                police_feed.emit(conn, "order.step", {"id": f"O{i % 9}", "i": i, "customer_name": f"客户{i}"},
+                                 now_ms=clock.now_ms())
+
+        emit(300, 0)
+        assert _wait(lambda: loop.step() >= 0 and fwd.acked_seq() >= 120, 60)
+        proc.send_signal(signal.SIGKILL)  # mid-stream: some messages written but not acked, some in flight
+        proc.wait(10)
+        emit(200, 300)
+        for _ in range(20):
+            loop.step()
+            time.sleep(0.05)
+        proc = _export(dep, out, key_file)  # same client id: the broker redelivers the unacked messages
+        assert _wait(lambda: loop.step() >= 0 and fwd.acked_seq() == 500 and fwd.backlog() == 0, 90), fwd.acked_seq()
+        assert _wait(lambda: loop.step() >= 0 and (out / "manifest.json").exists()
+                     and '"seq": 500' in (out / "manifest.json").read_text(), 30)
+    finally:
+        transport.stop()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+    assert [i.seq for i in iter_entries(out)] == list(range(1, 501))
+    rep = verify_export(out, dep.home.signing_key().private.public_key())
+    assert rep.ok and rep.checkpoint_seq == 500, rep.problems
+    assert (out / "records.csv").exists()
