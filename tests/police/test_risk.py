@@ -66,3 +66,16 @@ def test_locksmith_features_from_history(tmp_path, clock):
     a = evaluate(world.conn, world.clock, "locksmith", lid)
     assert a is not None and a.level == "red"
     assert {(r.code, r.weight) for r in a.reasons} == {("low_rating", 30), ("complaints", 30)}
+
+
+def test_sweep_rescores_subjects_of_new_records_once(tmp_path, clock):
+    from hub.risk.sweep import sweep
+
+    world = World(tmp_path / "hub.db", clock)
+    world.locksmith()
+    orders = [world.request(f"c-{i}") for i in range(4)]
+    for i, o in enumerate(orders):
+        _night(world, o, 23, f"北京市西城区某街{i}号")
+    raised = sweep(world.conn, world.clock)
+    assert [(a.subject, a.level) for a in raised] == [("customer", "red")]
+    assert sweep(world.conn, world.clock) == []  # nothing new: nothing re-forwarded
