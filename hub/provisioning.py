@@ -41,7 +41,7 @@ def provision_kit(home: HubHome, kit_id: str, kit_dir: Path, *, clock: Clock | N
     finally:
         conn.close()
     BrokerFiles(home.broker_dir).set_password(kit_id, password)
-    kit_toml = {
+    kit_toml: dict[str, object] = {
         "kit_id": kit_id,
         "hub_id": settings.hub_id,
         "hub_verify_key": home.signing_public(),

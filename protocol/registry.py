@@ -14,7 +14,7 @@ T = TypeVar("T", bound=type[msgspec.Struct])
 
 @dataclass(frozen=True)
 class MessageSpec:
-    type: str
+    name: str
     body: type[msgspec.Struct]
     sender: str  # who may send it: "kit", "hub", "operator", "customer", "police"
     summary: str

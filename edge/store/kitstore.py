@@ -30,8 +30,8 @@ from protocol.i18n import _
 from protocol.ids import new_id
 from protocol.messages.kit import KitRecord
 from protocol.messages.media import DEFAULT_CHUNK_SIZE, chunk_count
-from protocol.seqblock import SeqAllocator
 from protocol.sealed import seal
+from protocol.seqblock import SeqAllocator
 from protocol.topics import KIT_UP_RECORD
 
 COPY_BLOCK = 1024 * 1024
@@ -160,7 +160,7 @@ class KitStore:
             digest = hashlib.sha256(wire).hexdigest()
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                self.db["records"].insert(
+                self.db.table("records").insert(
                     {"seq": seq, "id": env.id, "kind": kind or type_name, "order_id": order_id, "sha256": digest,
                      "captured_ms": now, "topic": topic, "wire": wire, "state": "pending"}
                 )
@@ -267,7 +267,7 @@ class KitStore:
             record["seq"] = self.seq.next()
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                self.db["files"].insert(record)
+                self.db.table("files").insert(record)
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")

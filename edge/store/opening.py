@@ -61,17 +61,18 @@ def open_database(path: Path, now_ms: int) -> tuple[sqlite3.Connection, SetAside
     aside: SetAside | None = None
     if path.exists():
         problem: str | None
+        existing: sqlite3.Connection | None = None
         try:
-            conn = _connect(path)
-            problem = _check(conn)
+            existing = _connect(path)
+            problem = _check(existing)
         except sqlite3.DatabaseError as exc:
             problem = str(exc)
-            conn = None  # type: ignore[assignment]
-        if problem is None:
-            conn.executescript(SCHEMA)
-            return conn, None
-        if conn is not None:
-            conn.close()
+        if problem is None and existing is not None:
+            existing.executescript(SCHEMA)
+            return existing, None
+        if existing is not None:
+            existing.close()
+        problem = problem or "unreadable"
         aside = set_aside(path, problem, now_ms)
     conn = _connect(path)
     conn.executescript(SCHEMA)

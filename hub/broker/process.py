@@ -40,8 +40,8 @@ class MosquittoProcess:
         if binary is None:
             raise FileNotFoundError("mosquitto is not installed (Debian package `mosquitto`)")
         self.files.render(port=self.port)
-        log = open(self.files.dir / "mosquitto.stdout", "ab")
-        self.proc = subprocess.Popen([binary, "-c", str(self.files.conf)], stdout=log, stderr=log)
+        with open(self.files.dir / "mosquitto.stdout", "ab") as log:
+            self.proc = subprocess.Popen([binary, "-c", str(self.files.conf)], stdout=log, stderr=log)
         (self.files.dir / "mosquitto.pid").write_text(str(self.proc.pid))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
