@@ -9,6 +9,11 @@ consumer that takes every file of the folder (the kit store adopting segments) o
 consumer may move a segment away as soon as it is handed over. Segment length is counted in frames (segment_seconds x fps), so it does not depend on
 the wall clock; the start/end times come from the injected clock.
 
+The capture thread only releases the writer (which completes the file); fsync, hashing, renaming, the
+manifest and the callback run on a second "closer" thread, in segment order, so a live camera is not
+left unread (and dropping frames) while the disk flushes. stop() and wait() return once every segment
+has been handed over.
+
 After a crash, `recover()` looks at leftover `.part` files: one that OpenCV can read is kept as a segment
 (renamed `seg-00003.recovered.mp4`, hashed, listed); one it cannot read is moved to `unreadable/`, never
 deleted, for a person to look at.
@@ -19,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -167,6 +173,8 @@ class SegmentRecorder:
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._closing: queue.Queue[tuple[Path, int, int, int, int] | None] = queue.Queue()
+        self._closer: threading.Thread | None = None
         # Continue the numbering after everything this folder ever held: files still here, files set aside,
         # and segments listed in the manifest that a consumer has already moved away.
         existing = [int(m.group(1)) for p in self.directory.rglob("seg-*") if (m := _SEG.match(p.name))]
@@ -199,16 +207,30 @@ class SegmentRecorder:
 
     def run(self) -> list[SegmentInfo]:
         """Record in the calling thread until the source ends, max_frames, or stop()."""
-        self._run()
+        self._run_safely()
+        if self.error is not None:
+            raise self.error
         return list(self.segments)
 
     def _run_safely(self) -> None:
+        self._closer = threading.Thread(target=self._close_loop, name="segment-closer", daemon=True)
+        self._closer.start()
         try:
-            self._run()
-        except BaseException as exc:  # surfaced by stop()/wait()
+            self._capture()
+        except BaseException as exc:  # surfaced by stop()/wait()/run()
             self.error = exc
+        finally:
+            self._closing.put(None)
+            self._closer.join()
 
-    def _run(self) -> None:
+    def _close_loop(self) -> None:
+        while (item := self._closing.get()) is not None:
+            try:
+                self._finish(*item)
+            except BaseException as exc:
+                self.error = self.error or exc
+
+    def _capture(self) -> None:
         writer: cv2.VideoWriter | None = None
         part: Path | None = None
         index = started = frames = 0
@@ -236,18 +258,18 @@ class SegmentRecorder:
                     self.on_frame(frame)
                 if frames >= self.frames_per_segment:
                     assert part is not None
-                    self._close(writer, part, index, frames, started)
+                    writer.release()
+                    self._closing.put((part, index, frames, started, self.clock.now_ms()))
                     writer = None
         finally:
             if writer is not None and part is not None:
-                self._close(writer, part, index, frames, started)
+                writer.release()
+                self._closing.put((part, index, frames, started, self.clock.now_ms()))
 
-    def _close(self, writer: cv2.VideoWriter, part: Path, index: int, frames: int, started: int) -> None:
-        writer.release()
+    def _finish(self, part: Path, index: int, frames: int, started: int, ended: int) -> None:
         _fsync_file(part)
         final = part.with_name(part.name.replace(".part", ""))
         os.replace(part, final)
-        ended = self.clock.now_ms()
         info = SegmentInfo(index, final.name, sha256_file(final), frames, started, ended, final.stat().st_size)
         self.segments.append(info)
         _write_manifest(self.directory, self.segments)  # fsyncs the directory: the rename is durable
