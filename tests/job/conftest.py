@@ -81,3 +81,7 @@ def kit(tmp_path: Path) -> Iterator[Kit]:
 def _profile_fields() -> dict[str, Any]:
     return {"locksmith_id": "ls-0001", "name": "李建国", "work_no": "BJ-KS-0001", "id_number": "110105198001011234",
             "unit": "北京安居开锁服务部", "fingerprint_slots": [0, 1, 2]}
+
+
+# The emulated-hardware kit (tests/job/rig.py); imported last: rig.py reads the constants above.
+from tests.job.rig import rig  # noqa: E402, F401
