@@ -60,6 +60,15 @@ def test_wrong_finger_rejected(emulator: FingerprintEmulator, sensor: Fingerprin
         sensor.verify(slots=[0])
 
 
+def test_the_same_finger_cannot_be_enrolled_twice(emulator: FingerprintEmulator, sensor: FingerprintSensor) -> None:
+    sensor.enroll(0, prompter(emulator, FINGERS[0]))
+    with pytest.raises(errors.DuplicateFinger, match="slot 0"):
+        sensor.enroll(1, prompter(emulator, FINGERS[0]))
+    assert sorted(emulator.templates) == [0]
+    again = sensor.enroll(0, prompter(emulator, FINGERS[0]))  # re-enrolling the same slot is allowed
+    assert emulator.templates[0] == again.template
+
+
 def test_score_threshold_from_config(emulator: FingerprintEmulator) -> None:
     strict = connect(emulator, match_threshold=250)  # above the best score the matcher gives (200)
     strict.enroll(4, prompter(emulator, FINGERS[0]))

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 import serial
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from edge.hardware.fingerprint.emulator import FingerprintEmulator
 
@@ -194,3 +196,12 @@ def test_line_rate_model() -> None:
         assert emu.line_time(5760) == pytest.approx(1.0)
     finally:
         emu.stop()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(garbage=st.binary(max_size=200).filter(lambda b: 0xEF not in b))
+def test_resynchronises_after_line_noise(r503: tuple[FingerprintEmulator, RawClient], garbage: bytes) -> None:
+    _emu, c = r503
+    c.port.write(garbage)
+    assert c.cmd(0x1D) == b"\x00\x00\x00"  # the next valid command is answered, exactly once
+    assert c.port.in_waiting == 0

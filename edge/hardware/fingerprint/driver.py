@@ -28,6 +28,7 @@ from edge.hardware.config import FingerprintConfig
 from edge.hardware.fingerprint import wire
 from edge.hardware.fingerprint.errors import (
     ConfigurationError,
+    DuplicateFinger,
     FingerprintError,
     NoFinger,
     NoMatch,
@@ -263,12 +264,22 @@ class FingerprintSensor:
         return self.upload_char(1)
 
     # -- enrolment and verification -------------------------------------------------------------------
-    def enroll(self, slot: int, prompt: Callable[[EnrollStep], None] = lambda step: None) -> Enrollment:
-        """Two images of one finger -> RegModel -> Store at `slot` -> UpChar so the hub can hold it."""
+    def enroll(self, slot: int, prompt: Callable[[EnrollStep], None] = lambda step: None, *,
+               reject_duplicate: bool = True) -> Enrollment:
+        """Two images of one finger -> RegModel -> Store at `slot` -> UpChar so the hub can hold it.
+
+        With reject_duplicate, a finger already stored in another slot is refused (DuplicateFinger), so
+        one finger cannot be enrolled as two of a locksmith's three, nor as someone else's."""
         self.led(Led.READY)
         try:
             prompt(EnrollStep.PLACE)
             self.capture(1)
+            if reject_duplicate:
+                code = self._code(self._fp.finger_search)
+                if code == Code.OK and self._fp.confidence >= self.config.match_threshold and self._fp.finger_id != slot:
+                    raise DuplicateFinger(-1, _("This finger is already enrolled (slot {slot})").format(slot=self._fp.finger_id))
+                if code not in (Code.OK, Code.NOT_FOUND):
+                    check(code)
             prompt(EnrollStep.REMOVE)
             self.wait_removed()
             prompt(EnrollStep.PLACE_AGAIN)

@@ -61,6 +61,10 @@ class EnrollMismatch(FingerprintError):
     """0x0A: the two enrolment images are of different fingers."""
 
 
+class DuplicateFinger(FingerprintError):
+    """Enrolment refused: this finger is already stored in another slot of the sensor library."""
+
+
 class LibraryError(FingerprintError):
     """0x0B, 0x0C, 0x10, 0x11, 0x18: the sensor's template library."""
 
