@@ -75,7 +75,8 @@ def score(subject: Subject, subject_id: str, features: dict[str, float], rules: 
         weight = _apply(rule, features, counts)
         if weight > 0:
             value = features.get(rule.code, 0.0)
-            text = _(TEXTS.get(rule.code, rule.code)).format(value=value, threshold=rule.threshold)
+            shown = int(value) if float(value).is_integer() else value  # "4 addresses", not "4.0"
+            text = _(TEXTS.get(rule.code, rule.code)).format(value=shown, threshold=rule.threshold)
             reasons.append(Reason(rule.code, weight, value, text))
     total = sum(r.weight for r in reasons)
     level: Level = ("red" if total >= rules.red else "yellow" if total >= rules.yellow

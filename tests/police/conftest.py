@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -9,9 +9,19 @@ import protocol.messages  # noqa: F401  (registers message types)
 from hub.forwarding.sealer import ChainSealer, wire
 from hub.police.writer import ExportWriter
 from protocol.clock import FakeClock
+from protocol.i18n import language, set_language
 from protocol.keys import SigningKey
 
 HOUR = 3_600_000
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Assertions read the English msgids; the default language is zh_CN."""
+    before = language()
+    set_language("en")
+    yield
+    set_language(before)
 
 
 @pytest.fixture

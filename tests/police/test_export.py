@@ -176,3 +176,16 @@ def test_forged_checkpoint_and_wrong_key_are_refused(export, tmp_path, hub_key):
     (root / layout.MANIFEST).write_text(json.dumps(manifest))
     assert "checkpoint_signature" in _verify(root, hub_key).codes()
     assert not verify_export(export, SigningKey.generate().private.public_key()).ok
+
+
+def test_problems_are_named_in_chinese_by_default(export, tmp_path, hub_key):
+    from protocol.i18n import set_language
+
+    root = _tampered(export, tmp_path, "zh")
+    f = _records(root)[0]
+    ls = lines(f)
+    del ls[2]
+    f.write_bytes(b"".join(ls))
+    set_language("zh_CN")
+    rep = _verify(root, hub_key)
+    assert rep.problems[0].message == f"序号 3..3 的记录缺失（位于 records/{f.name} 第 2 行之后）：已被删除"
