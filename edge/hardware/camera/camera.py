@@ -12,6 +12,7 @@ from edge.hardware.camera.recorder import OnSegment, SegmentInfo, SegmentRecorde
 from edge.hardware.camera.sources import CameraUnavailable, FrameSource
 from edge.hardware.config import CameraConfig
 from protocol.clock import Clock, SystemClock
+from protocol.i18n import _
 
 
 class Camera:
@@ -39,14 +40,14 @@ class Camera:
                 return self._last.copy()
         frame = self.source.read() if self._recorder is None else None
         if frame is None:
-            raise CameraUnavailable("no frame from the camera")
+            raise CameraUnavailable(_("The camera gave no picture"))
         return frame
 
     def photo(self) -> bytes:
         """One frame as JPEG bytes at the configured quality."""
         ok, buf = cv2.imencode(".jpg", self.frame(), [cv2.IMWRITE_JPEG_QUALITY, self.config.jpeg_quality])
         if not ok:
-            raise CameraUnavailable("JPEG encoding failed")
+            raise CameraUnavailable(_("The photo could not be encoded as JPEG"))
         return buf.tobytes()
 
     def _keep(self, frame: np.ndarray) -> None:

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from protocol.clock import Clock, SystemClock
+from protocol.i18n import _
 
 
 class CameraUnavailable(RuntimeError):
@@ -97,7 +98,7 @@ class OpenCvSource:
             cap = cv2.VideoCapture(source)
             self.is_file = True
         if not cap.isOpened():
-            raise CameraUnavailable(f"cannot open video source {source!r}")
+            raise CameraUnavailable(_("Cannot open the camera or video source {source}").format(source=source))
         if not self.is_file:
             cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
             cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
@@ -112,7 +113,7 @@ class OpenCvSource:
         if not ok:
             if self.is_file:
                 return None
-            raise CameraUnavailable(f"camera {self.source!r} gave no frame")
+            raise CameraUnavailable(_("The camera {source} stopped giving pictures").format(source=self.source))
         return _fit(frame, self.width, self.height)
 
     def close(self) -> None:
@@ -127,7 +128,7 @@ class Picamera2Source:
         try:
             from picamera2 import Picamera2  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise CameraUnavailable("picamera2 is not installed (Raspberry Pi OS: apt install python3-picamera2)") from exc
+            raise CameraUnavailable(_("The Pi camera library picamera2 is not installed (Raspberry Pi OS: apt install python3-picamera2)")) from exc
         self.width, self.height, self.fps = width, height, fps
         self._cam: Any = Picamera2()
         # "RGB888" in libcamera's naming is B,G,R byte order in memory: what OpenCV expects.
