@@ -51,7 +51,9 @@ def test_serial_backends_fail_clearly_without_devices(tmp_path: Path) -> None:
 
     with pytest.raises(SensorUnavailable, match="serial port"):
         make_fingerprint(FingerprintConfig(port=str(tmp_path / "ttyNONE")))
-    with pytest.raises(Exception, match="ttyNONE"):
+    from edge.hardware.gnss import GnssUnavailable
+
+    with pytest.raises(GnssUnavailable, match="ttyNONE"):
         make_gnss(GnssConfig(port=str(tmp_path / "ttyNONE")))
 
 

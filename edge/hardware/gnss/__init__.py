@@ -2,6 +2,6 @@
 
 from edge.hardware.gnss.geo import haversine_m
 from edge.hardware.gnss.nmea import Position
-from edge.hardware.gnss.reader import GnssReader
+from edge.hardware.gnss.reader import GnssReader, GnssUnavailable
 
-__all__ = ["GnssReader", "Position", "haversine_m"]
+__all__ = ["GnssReader", "GnssUnavailable", "Position", "haversine_m"]

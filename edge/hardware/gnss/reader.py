@@ -8,6 +8,11 @@ from typing import Any
 
 from edge.hardware.gnss.nmea import Gga, NmeaError, Position, Rmc, parse
 from protocol.clock import Clock, SystemClock
+from protocol.i18n import _
+
+
+class GnssUnavailable(RuntimeError):
+    """The receiver's serial port cannot be opened."""
 
 
 class GnssReader:
@@ -33,7 +38,11 @@ class GnssReader:
     def open(cls, port: str, baud: int = 9600, *, clock: Clock | None = None, max_age_s: float = 10.0) -> GnssReader:
         import serial
 
-        return cls(serial.Serial(port, baud, timeout=0.2), clock=clock, max_age_s=max_age_s).start()
+        try:
+            ser = serial.Serial(port, baud, timeout=0.2)
+        except (OSError, serial.SerialException) as exc:
+            raise GnssUnavailable(_("Cannot open the GNSS receiver's serial port {port}").format(port=port)) from exc
+        return cls(ser, clock=clock, max_age_s=max_age_s).start()
 
     def start(self) -> GnssReader:
         if self._thread is None and self.port is not None:
