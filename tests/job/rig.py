@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ CUSTOMER_FINGER = "zhang-san/right-thumb"
 @dataclass
 class KitRig:
     dir: Path
-    hub: HubHome
+    hub: HubHome | None
     fp: FingerprintEmulator
     gnss: GnssEmulator
 
@@ -65,31 +66,39 @@ def _enroll(emu: FingerprintEmulator, slot: int, finger: str) -> None:
     emu.remove_finger()
 
 
-@pytest.fixture
-def rig(tmp_path: Path) -> Iterator[KitRig]:
+@contextmanager
+def emulated_kit(kit_dir: Path, hub: HubHome | None = None) -> Iterator[KitRig]:
+    """Point a provisioned kit directory at fresh emulators and give it a job.toml with one locksmith
+    whose finger is enrolled at slot 0."""
     set_language("en")
     fp = FingerprintEmulator("r307").start()
     gnss = GnssEmulator(SITE[0] + 0.0003, SITE[1], interval_s=0.1).start()
-    hub = init_hub(tmp_path / "hub")
-    kit_dir = tmp_path / "kit"
-    provision_kit(hub, "kit-0001", kit_dir)
-    with open(kit_dir / "kit.toml", "a", encoding="utf-8") as fh:
-        fh.write(f'\n[hardware.fingerprint]\nbackend = "serial"\nport = "{fp.path}"\nfinger_wait_polls = 20\n'
-                 f'poll_interval_s = 0.01\n'
-                 f'\n[hardware.gnss]\nbackend = "serial"\nport = "{gnss.path}"\n'
-                 f'\n[hardware.camera]\nbackend = "pattern"\nwidth = 320\nheight = 240\nfps = 10.0\n'
-                 f'segment_seconds = 0.5\n')
-    (kit_dir / "job.toml").write_text(
-        '[job]\narrival_max_distance_m = 150\nfix_wait_s = 5.0\n\n'
-        '[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\nwork_no = "BJ-KS-0001"\n'
-        'id_number = "110105198001011234"\nunit = "北京安居开锁服务部"\nfingerprint_slots = [0]\n'
-        f'pin_hash = "{hash_pin("2468")}"\n', encoding="utf-8")
-    _enroll(fp, 0, LOCKSMITH_FINGER)
     try:
+        with open(kit_dir / "kit.toml", "a", encoding="utf-8") as fh:
+            fh.write(f'\n[hardware.fingerprint]\nbackend = "serial"\nport = "{fp.path}"\nfinger_wait_polls = 20\n'
+                     f'poll_interval_s = 0.01\n'
+                     f'\n[hardware.gnss]\nbackend = "serial"\nport = "{gnss.path}"\n'
+                     f'\n[hardware.camera]\nbackend = "pattern"\nwidth = 320\nheight = 240\nfps = 10.0\n'
+                     f'segment_seconds = 0.5\n')
+        (kit_dir / "job.toml").write_text(
+            '[job]\narrival_max_distance_m = 150\nfix_wait_s = 5.0\n\n'
+            '[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\nwork_no = "BJ-KS-0001"\n'
+            'id_number = "110105198001011234"\nunit = "北京安居开锁服务部"\nfingerprint_slots = [0]\n'
+            f'pin_hash = "{hash_pin("2468")}"\n', encoding="utf-8")
+        _enroll(fp, 0, LOCKSMITH_FINGER)
         yield KitRig(kit_dir, hub, fp, gnss)
     finally:
         fp.stop()
         gnss.stop()
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[KitRig]:
+    hub = init_hub(tmp_path / "hub")
+    kit_dir = tmp_path / "kit"
+    provision_kit(hub, "kit-0001", kit_dir)
+    with emulated_kit(kit_dir, hub) as r:
+        yield r
 
 
 def wait_for_segments(rig: KitRig, n: int) -> None:

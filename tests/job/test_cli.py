@@ -14,6 +14,7 @@ import pytest
 
 from edge.job.detached import _alive, read_state
 from hub.evidence import check_bundle
+from hub.home import HubHome
 from protocol.evidence import EvidenceManifest, verify_manifest
 from protocol.regform import RegistrationForm
 from protocol.sealed import open_sealed
@@ -90,11 +91,11 @@ def test_whole_job_from_the_command_line(rig: KitRig, tmp_path: Path, capsys: py
 
         # The customer's fingerprint reached the store sealed; only the hub key opens it.
         fp_file = next(p for p in files.values() if p.kind == "fingerprint.customer")
-        template = open_sealed(fp_file.path.read_bytes(), rig.hub.sealing_key().private, aad=fp_file.file_id.encode())
+        template = open_sealed(fp_file.path.read_bytes(), _hub(rig).sealing_key().private, aad=fp_file.file_id.encode())
         assert len(template) > 0
         # The police copy of the form holds the full ID numbers, sealed.
         police = next(p for p in files.values() if p.kind == "form.police_copy")
-        full = msgspec.json.decode(open_sealed(police.path.read_bytes(), rig.hub.sealing_key().private,
+        full = msgspec.json.decode(open_sealed(police.path.read_bytes(), _hub(rig).sealing_key().private,
                                                aad=police.file_id.encode()), type=RegistrationForm)
         assert full.customer.id_number == "110101199003077777" and not full.masked
         assert full.voucher is not None and full.voucher.name == "王五"
@@ -141,3 +142,8 @@ def test_pin_login_and_reboot_during_video(rig: KitRig, tmp_path: Path) -> None:
         assert "job.video_resumed" in kinds and kinds[-2:] == ["job.aborted", "job.evidence_bundle"]
     finally:
         store.close()
+
+
+def _hub(rig: KitRig) -> HubHome:
+    assert rig.hub is not None
+    return rig.hub
