@@ -1,41 +1,54 @@
-"""R-4 candidates in one SQL statement.
+"""R-4 candidates over the trigger-maintained `dispatch_pool`, in SQL.
 
-The R*Tree on service-area bounding boxes narrows 100,000 filings to those whose box holds the site;
-the exact circle test, filing, duty, unit, kit presence, scope and "free" (no live offer, no busy
-order, not already tried for this order) are checked on that slice only. Rows come back ordered by the
-rule's key with straight-line distance as tie-break, limited to a shortlist the ETA provider refines.
+Two access paths, same filters (ready: on duty, filed, unit operating, kit online; free: no busy order,
+no open offer; scope bitmask; the site inside the service-area circle; not yet tried for this order):
+- rule (1), nearest first: an R*Tree of positions searched in growing squares around the site, so a
+  dense city reads a few hundred rows, not every locksmith whose area covers the site;
+- rules (2) and (3), and the fallback: the R*Tree of service-area boxes narrows 100,000 filings to those
+  whose box holds the site, then orders that slice by the rule's key.
+Distances in SQL use the equirectangular approximation at the site's latitude (relative error far below
+0.1 % at service-area scales); the ETA provider then ranks the shortlist precisely.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
-from hub.registry.geo import sql_haversine_km
+from hub.registry import validate as v
+from hub.registry.geo import EARTH_RADIUS_KM
 
 RULES = ("eta", "quality", "grade")
+KM_PER_DEG = math.pi * EARTH_RADIUS_KM / 180.0
+FIRST_RADIUS_KM = 1.0
+MAX_RADIUS_KM = 400.0
 
-_POS_LAT = "coalesce(l.pos_lat, l.area_lat)"  # no position reported yet: assume the area's centre
-_POS_LON = "coalesce(l.pos_lon, l.area_lon)"
+_D2 = "((p.lat - :lat) * (p.lat - :lat) + (p.lon - :lon) * (p.lon - :lon) * :c2)"
+_AREA_D2 = "((p.area_lat - :lat) * (p.area_lat - :lat) + (p.area_lon - :lon) * (p.area_lon - :lon) * :c2)"
+_FILTERS = f"""
+  AND p.ready = 1 AND p.busy = 0 AND p.offer_open = 0 AND (p.scope_bits & :bit) != 0
+  AND {_AREA_D2} * {KM_PER_DEG * KM_PER_DEG} <= p.area_radius_km * p.area_radius_km
+  AND p.n NOT IN (SELECT t.locksmith_n FROM offers t WHERE t.order_id = :order)
+"""
+_COLUMNS = f"p.n, p.id, p.kit_id, p.lat, p.lon, p.quality, p.grade_rank, {_D2} AS d2"
 
-_BASE = f"""
-SELECT l.n, l.id, l.live_kit_id AS kit_id, {_POS_LAT} AS lat, {_POS_LON} AS lon, l.quality, l.grade_rank,
-       {sql_haversine_km(_POS_LAT, _POS_LON, ':lat', ':lon')} AS dist_km
-FROM locksmith_area a JOIN locksmiths l ON l.n = a.n
-WHERE a.min_lat <= :lat AND a.max_lat >= :lat AND a.min_lon <= :lon AND a.max_lon >= :lon
-  AND l.status = 'on_duty' AND l.filing_receipt_no != '' AND l.unit_operating = 1 AND l.kit_online = 1
-  AND {sql_haversine_km('l.area_lat', 'l.area_lon', ':lat', ':lon')} <= l.area_radius_km
-  AND EXISTS (SELECT 1 FROM locksmith_scope s WHERE s.locksmith_n = l.n AND s.lock_class = :cls
-              AND s.action = :act)
-  AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.locksmith_n = l.n AND o.state = 'open')
-  AND NOT EXISTS (SELECT 1 FROM orders b WHERE b.locksmith_n = l.n AND b.locksmith_busy = 1)
-  AND NOT EXISTS (SELECT 1 FROM offers t WHERE t.order_id = :order AND t.locksmith_n = l.n)
+# CROSS JOIN fixes the plan: the R*Tree first, then the pool by primary key.
+_BY_AREA = f"""
+SELECT {_COLUMNS} FROM locksmith_area a CROSS JOIN dispatch_pool p ON p.n = a.n
+WHERE a.min_lat <= :lat AND a.max_lat >= :lat AND a.min_lon <= :lon AND a.max_lon >= :lon {_FILTERS}
+"""
+_BY_POSITION = f"""
+SELECT {_COLUMNS} FROM pool_pos q CROSS JOIN dispatch_pool p ON p.n = q.n
+WHERE q.min_lat >= :lat0 AND q.max_lat <= :lat1 AND q.min_lon >= :lon0 AND q.max_lon <= :lon1 {_FILTERS}
+ORDER BY d2, p.n LIMIT :limit
 """
 
 _ORDER_BY = {
-    "eta": "ORDER BY dist_km, l.n",
-    "quality": "ORDER BY l.quality DESC, dist_km, l.n",
-    "grade": "ORDER BY l.grade_rank DESC, dist_km, l.n",
+    "eta": "ORDER BY d2, p.n",
+    "quality": "ORDER BY p.quality DESC, d2, p.n",
+    "grade": "ORDER BY p.grade_rank DESC, d2, p.n",
 }
 
 
@@ -51,10 +64,30 @@ class Candidate:
     dist_km: float
 
 
+def scope_bit(lock_class: str, action: str) -> int:
+    """The same bit layout as the triggers in 017_dispatch_pool.sql."""
+    return 1 << (5 * v.LOCK_CLASSES.index(lock_class) + v.ACTIONS.index(action))
+
+
+def _rows(rows: Any) -> list[Candidate]:
+    return [Candidate(r["n"], r["id"], r["kit_id"], r["lat"], r["lon"], r["quality"], r["grade_rank"],
+                      math.sqrt(r["d2"]) * KM_PER_DEG) for r in rows]
+
+
 def find(conn: sqlite3.Connection, *, order_id: str, lat: float, lon: float, lock_class: str, category: str,
          rule: str, limit: int) -> list[Candidate]:
-    sql = f"{_BASE} {_ORDER_BY[rule]} LIMIT :limit"
-    rows = conn.execute(sql, {"lat": lat, "lon": lon, "cls": lock_class, "act": category, "order": order_id,
-                              "limit": limit})
-    return [Candidate(r["n"], r["id"], r["kit_id"], r["lat"], r["lon"], r["quality"], r["grade_rank"], r["dist_km"])
-            for r in rows]
+    cos = max(math.cos(math.radians(lat)), 1e-6)
+    params: dict[str, Any] = {"lat": lat, "lon": lon, "c2": cos * cos, "bit": scope_bit(lock_class, category),
+                              "order": order_id, "limit": limit}
+    if rule == "eta":
+        radius = FIRST_RADIUS_KM
+        while radius <= MAX_RADIUS_KM:
+            dlat, dlon = radius / KM_PER_DEG, radius / KM_PER_DEG / cos
+            found = _rows(conn.execute(_BY_POSITION, params | {"lat0": lat - dlat, "lat1": lat + dlat,
+                                                               "lon0": lon - dlon, "lon1": lon + dlon}))
+            # Exact once the shortlist is full and its farthest member is inside the searched circle:
+            # everyone outside the square is farther than `radius`.
+            if len(found) >= limit and found[-1].dist_km <= radius:
+                return found
+            radius *= 2
+    return _rows(conn.execute(f"{_BY_AREA} {_ORDER_BY[rule]} LIMIT :limit", params))

@@ -42,6 +42,13 @@ def invariants(w: World) -> None:
     started = c.execute("SELECT DISTINCT order_id FROM order_transitions WHERE to_state = 'in_progress'").fetchall()
     for (order_id,) in started:
         assert c.execute("SELECT 1 FROM job_verifications WHERE order_id = ?", (order_id,)).fetchone()
+    drift = c.execute(
+        "SELECT count(*) FROM dispatch_pool p JOIN locksmiths l ON l.n = p.n WHERE"
+        " p.busy != EXISTS (SELECT 1 FROM orders o WHERE o.locksmith_n = p.n AND o.locksmith_busy = 1)"
+        " OR p.offer_open != EXISTS (SELECT 1 FROM offers f WHERE f.locksmith_n = p.n AND f.state = 'open')"
+        " OR p.ready != (l.status = 'on_duty' AND l.filing_receipt_no != '' AND l.unit_operating = 1"
+        " AND l.kit_online = 1)").fetchone()[0]
+    assert drift == 0  # the trigger-kept dispatch pool never disagrees with the records
     assert c.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM offers WHERE state = 'open'"
                      " GROUP BY locksmith_n)").fetchone()[0] in (None, 1)
     assert c.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM orders WHERE locksmith_busy = 1"

@@ -1,0 +1,195 @@
+"""Dispatch benchmarks (issue 3): request -> first offer with 100,000 filed and 10,000 in the area, and
+orders per second through the whole lifecycle with 1,000 simulated kits, on a file database with the
+hub's durability settings (WAL, synchronous=FULL: every commit is on disk)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from hub.db import open_hub_db
+from hub.dispatch.kitjob import handle_kit_job
+from hub.ops import handle
+from hub.ops.customer import handle_customer
+from hub.orders import outbox
+from hub.registry.geo import bbox
+from protocol.clock import FakeClock
+from protocol.ids import new_id
+
+SITE = (39.9087, 116.3975)
+SHA = "ab" * 32
+ACTOR = "operator:bench"
+
+
+def _ric(serial: int) -> str:
+    from stdnum.cn import ric
+    body = f"110105198001{serial % 28 + 1:02d}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _populate(conn, clock: FakeClock, total: int, in_area: int) -> None:  # type: ignore[no-untyped-def]
+    """Bulk-load filings straight into the registry tables (setup, not measured)."""
+    handle(conn, clock, ACTOR, "operator.add", {"id": "bench", "name": "bench"}, txn="b0", bootstrap=True)
+    handle(conn, clock, ACTOR, "unit.file", {"id": "U1", "name": "U", "address": "A", "uscc": "91110000600037341L",
+                                             "legal_rep_name": "R", "legal_rep_id": _ric(1), "filing_receipt_no": "B"},
+           txn="b1")
+    rng = random.Random(7)
+    now = clock.now_ms()
+    smiths, areas, scopes = [], [], []
+    for n in range(1, total + 1):
+        if n <= in_area:  # areas that cover the site: centres within 5 km, radius 8-20 km
+            ang, d = rng.uniform(0, 2 * math.pi), rng.uniform(0, 5)
+            lat = SITE[0] + d / 111.0 * math.cos(ang)
+            lon = SITE[1] + d / 85.0 * math.sin(ang)
+            radius = rng.uniform(8, 20)
+        else:  # elsewhere in the country
+            lat, lon, radius = SITE[0] + rng.uniform(-8, -1), SITE[1] + rng.uniform(-10, 10), rng.uniform(5, 20)
+        smiths.append((n, f"L{n:06d}", f"L{n}", "male", "汉", f"ID{n:016d}", SHA, f"C{n}", SHA, "senior", 3, SHA,
+                       "13800138000", "U1", f"F{n}", lat, lon, radius, "[]", "on_duty", 1, 1, f"kit-{n}",
+                       lat + rng.uniform(-0.01, 0.01), lon + rng.uniform(-0.01, 0.01), now, rng.randint(2500, 4800),
+                       now, now))
+        areas.append((n, *bbox(lat, lon, radius)))
+        scopes.extend([(n, "B", "open"), (n, "B", "repair"), (n, "A", "open")])
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO locksmiths(n, id, name, gender, ethnicity, resident_id, id_image_sha256, cert_no,"
+        " cert_image_sha256, grade, grade_rank, photo_sha256, mobile, unit_id, filing_receipt_no, area_lat, area_lon,"
+        " area_radius_km, equipment_json, status, unit_operating, kit_online, live_kit_id, pos_lat, pos_lon, pos_ms,"
+        " quality, created_ms, updated_ms) VALUES (" + ",".join("?" * 29) + ")", smiths)
+    conn.executemany("INSERT INTO locksmith_area VALUES (?,?,?,?,?)", areas)
+    conn.executemany("INSERT INTO locksmith_scope VALUES (?,?,?)", scopes)
+    conn.executemany("INSERT INTO locksmith_kits(locksmith_id, kit_id, linked_ms, actor) VALUES (?,?,?,?)",
+                     [(f"L{n:06d}", f"kit-{n}", now, "bench") for n in range(1, total + 1)])
+    conn.executemany("INSERT INTO locksmith_fingerprints VALUES (?,?,?,?,?,?)",
+                     [(f"L{n:06d}", "right_index", _fp(n), f"kit-{n}", now, "bench") for n in range(1, total + 1)])
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+
+
+def _fp(n: int) -> str:
+    return hashlib.sha256(f"fp{n}".encode()).hexdigest()
+
+
+def _request(rule: str = "eta") -> dict[str, object]:
+    return {"customer_name": "张三", "customer_mobile": "13912345678", "customer_id_number": "11010519491231002X",
+            "customer_id_image_sha256": SHA, "witness": {"name": "李四", "id_number": _ric(5),
+                                                         "id_image_sha256": SHA},
+            "site_address": "北京市东城区东长安街1号", "site_lat": SITE[0], "site_lon": SITE[1], "category": "open",
+            "lock_class": "B", "rule": rule}
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_first_offer(samples: int = 300) -> tuple[dict[str, list[float]], list[float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = FakeClock()
+        conn = open_hub_db(Path(tmp) / "hub.db")
+        _populate(conn, clock, 100_000, 10_000)
+        timings: dict[str, list[float]] = {"eta": [], "quality": [], "grade": []}
+        for i in range(samples):
+            rule = ("eta", "quality", "grade")[i % 3]
+            mid = new_id(clock.now_ms())
+            t0 = time.perf_counter()
+            result = handle_customer(conn, clock, f"c-{i}", "customer.request", _request(rule), msg_id=mid)
+            timings[rule].append((time.perf_counter() - t0) * 1000)
+            assert result.ok and result.order_id
+            assert conn.execute("SELECT 1 FROM offers WHERE order_id = ? AND state = 'open'",
+                                (result.order_id,)).fetchone(), "no offer"
+            handle_customer(conn, clock, f"c-{i}", "customer.abandon", {"order_id": result.order_id},
+                            msg_id=new_id(clock.now_ms()))
+            clock.advance(1000)
+        raw: list[float] = []
+        sql = ("SELECT l.n FROM locksmith_area a JOIN locksmiths l ON l.n = a.n WHERE a.min_lat <= :lat"
+               " AND a.max_lat >= :lat AND a.min_lon <= :lon AND a.max_lon >= :lon"
+               " ORDER BY (l.pos_lat - :lat) * (l.pos_lat - :lat) + (l.pos_lon - :lon) * (l.pos_lon - :lon) LIMIT 1")
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            conn.execute(sql, {"lat": SITE[0], "lon": SITE[1]}).fetchone()
+            raw.append((time.perf_counter() - t0) * 1000)
+        conn.close()
+        return timings, raw
+
+
+def bench_lifecycle(orders: int = 150, scrypt_n: int | None = None) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = FakeClock()
+        conn = open_hub_db(Path(tmp) / "hub.db")
+        _populate(conn, clock, 1_000, 1_000)
+        if scrypt_n is not None:
+            handle(conn, clock, ACTOR, "settings.set", {"key": "code_scrypt_n", "value": str(scrypt_n)}, txn="n")
+        done = 0
+        t0 = time.perf_counter()
+        for i in range(orders):
+            cust = f"c-{i}"
+            r = handle_customer(conn, clock, cust, "customer.request", _request(), msg_id=new_id(clock.now_ms()))
+            offer = conn.execute("SELECT * FROM offers WHERE order_id = ? AND state = 'open'", (r.order_id,)).fetchone()
+            kit, lid, order = offer["kit_id"], offer["locksmith_id"], r.order_id
+
+            def k(t: str, body: dict[str, object], kit: str = kit) -> None:
+                res = handle_kit_job(conn, clock, kit, t, body, msg_id=new_id(clock.now_ms()))
+                assert res.ok, res
+
+            def c(t: str, body: dict[str, object], cust: str = cust) -> None:
+                res = handle_customer(conn, clock, cust, t, body, msg_id=new_id(clock.now_ms()))
+                assert res.ok, res
+
+            k("job.accept", {"offer_id": offer["id"]})
+            c("customer.decision", {"order_id": order, "accept": True})
+            c("customer.pay", {"order_id": order, "amount_fen": 25_000, "provider": "manual", "external_ref": order})
+            code = [m.body for m in outbox.for_recipient(conn, "customer", cust)
+                    if m.type == "customer.order_success"][-1]["service_code"]
+            k("job.step", {"order_id": order, "step": "set_out"})
+            k("job.step", {"order_id": order, "step": "arrived"})
+            k("job.verify", {"order_id": order, "service_code": code, "locksmith_finger": "right_index",
+                             "locksmith_template_sha256": _fp(int(lid[1:])), "customer_photo_sha256": SHA,
+                             "customer_id_photo_sha256": SHA, "customer_fp_sha256": SHA})
+            k("job.step", {"order_id": order, "step": "started"})
+            k("job.step", {"order_id": order, "step": "done"})
+            k("job.fee_received", {"order_id": order, "fee_fen": 10_000})
+            assert handle(conn, clock, ACTOR, "order.documents_verified", {"order_id": order},
+                          txn=new_id(clock.now_ms()))["ok"]
+            done += 1
+        rate = done / (time.perf_counter() - t0)
+        conn.execute("CREATE TABLE raw(x INTEGER)")
+        t0 = time.perf_counter()
+        for i in range(300):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO raw VALUES (?)", (i,))
+            conn.execute("COMMIT")
+        commits = 300 / (time.perf_counter() - t0)
+        conn.close()
+        return rate, commits
+
+
+def run() -> list[tuple[str, float, str, float, str]]:
+    by_rule, raw = bench_first_offer(600)
+    everything = [t for ts in by_rule.values() for t in ts]
+    base = "raw: one R*Tree query for the nearest locksmith whose area covers the site"
+    rows = [
+        ("request to first offer, all rules, median (100k filed, 10k in area)", statistics.median(everything), "ms",
+         statistics.median(raw), base + ", median"),
+        ("request to first offer, all rules, p99 (goal < 20 ms)", _pct(everything, 0.99), "ms", _pct(raw, 0.99),
+         base + ", p99"),
+    ]
+    for rule, ts in by_rule.items():
+        rows.append((f"request to first offer, rule {rule}, p99", _pct(ts, 0.99), "ms", _pct(raw, 0.99), base + ", p99"))
+    rate, commits = bench_lifecycle(scrypt_n=None)
+    rows.append(("whole lifecycle, 1,000 kits, service-code scrypt n=2^14 (default)", rate, "orders/s", commits,
+                 "raw SQLite commits/s (same file, synchronous=FULL)"))
+    rate, commits = bench_lifecycle(orders=300, scrypt_n=1024)
+    rows.append(("whole lifecycle, 1,000 kits, service-code scrypt n=2^10", rate, "orders/s", commits,
+                 "raw SQLite commits/s (same file, synchronous=FULL)"))
+    return rows
+
+
+if __name__ == "__main__":
+    for name, value, unit, base, base_name in run():
+        print(f"{name}: {value:.2f} {unit}  (baseline {base:.2f}: {base_name})")

@@ -1,0 +1,122 @@
+"""`lockwarden ops OP --field value ...`: every operator action of protocol/messages/ops.py.
+
+Each op in `OPS` becomes a subcommand whose options are the fields of its argument body (nested bodies
+and lists take JSON). With `--db` the request runs directly against a local hub database (the hub
+host's own console; file permissions are the access control) under `--actor`. `lockwarden ops
+bootstrap` registers the first operator of an empty hub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from protocol.clock import SystemClock
+from protocol.i18n import _
+from protocol.ids import new_id
+from protocol.messages.ops import OPS
+
+_SCALARS: dict[Any, Any] = {int: int, float: float, str: str, "int": int, "float": float, "str": str}
+
+
+def _option(field: msgspec.structs.FieldInfo) -> str:
+    return "--" + field.name.replace("_", "-")
+
+
+def _add_fields(parser: argparse.ArgumentParser, body: type[msgspec.Struct]) -> None:
+    for f in msgspec.structs.fields(body):
+        required = f.required
+        if f.type is bool:
+            parser.add_argument(_option(f), dest=f.name, action=argparse.BooleanOptionalAction,
+                                default=None if required else f.default)
+            continue
+        kind = _SCALARS.get(f.type)
+        help_text = None if kind else _("JSON value")
+        parser.add_argument(_option(f), dest=f.name, required=required, help=help_text,
+                            type=kind or json.loads)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("ops", help=_("operator actions: registry, orders, escrow, settings"))
+    p.add_argument("--db", type=Path, required=True, help=_("the hub database (local use on the hub host)"))
+    p.add_argument("--actor", default="", help=_("operator id recorded on every change"))
+    p.add_argument("--txn", default="", help=_("transaction id (a retry with the same id is not applied twice)"))
+    ops = p.add_subparsers(dest="op", metavar="OP", required=True)
+    boot = ops.add_parser("bootstrap", help=_("register the first operator of an empty hub"))
+    boot.add_argument("--id", required=True)
+    boot.add_argument("--name", required=True)
+    boot.set_defaults(func=cmd_bootstrap)
+    fire = ops.add_parser("fire-timers", help=_("fire every timer that is due now"))
+    fire.set_defaults(func=cmd_fire)
+    outbox = ops.add_parser("outbox", help=_("show messages waiting for the transport"))
+    outbox.set_defaults(func=cmd_outbox)
+    for name, (body, summary) in OPS.items():
+        op = ops.add_parser(name, help=_(summary))
+        _add_fields(op, body)
+        if name == "registry.import":
+            op.add_argument("--file", type=Path, help=_("read csv_text from this file"))
+            for action in op._actions:
+                if action.dest == "csv_text":
+                    action.required = False
+        op.set_defaults(func=cmd_op, body=body)
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from hub.db import open_hub_db
+
+    return open_hub_db(args.db)
+
+
+def cmd_op(args: argparse.Namespace) -> int:
+    from hub.ops import handle
+
+    if not args.actor:
+        print(_("--actor is required"), file=sys.stderr)
+        return 2
+    body: dict[str, Any] = {}
+    for f in msgspec.structs.fields(args.body):
+        value = getattr(args, f.name, None)
+        if value is not None:
+            body[f.name] = value
+    if args.op == "registry.import" and getattr(args, "file", None):
+        body["csv_text"] = args.file.read_text(encoding="utf-8")
+    clock = SystemClock()
+    response = handle(_open(args), clock, args.actor, args.op, body, txn=args.txn or new_id(clock.now_ms()))
+    if response.get("ok") and args.op == "registry.export":
+        sys.stdout.write(response["result"]["csv"])
+        return 0
+    print(json.dumps(response, ensure_ascii=False, indent=2))
+    return 0 if response.get("ok") else 1
+
+
+def cmd_bootstrap(args: argparse.Namespace) -> int:
+    from hub.ops import handle
+
+    clock = SystemClock()
+    response = handle(_open(args), clock, f"operator:{args.id}", "operator.add", {"id": args.id, "name": args.name},
+                      txn=args.txn or new_id(clock.now_ms()), bootstrap=True)
+    print(json.dumps(response, ensure_ascii=False, indent=2))
+    return 0 if response.get("ok") else 1
+
+
+def cmd_fire(args: argparse.Namespace) -> int:
+    from hub.timers import fire_due, next_due_ms
+
+    conn = _open(args)
+    fired = fire_due(conn, SystemClock())
+    print(json.dumps({"fired": fired, "next_due_ms": next_due_ms(conn)}))
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from hub.orders.outbox import pending
+
+    for m in pending(_open(args)):
+        print(json.dumps({"seq": m.seq, "audience": m.audience, "recipient": m.recipient, "type": m.type,
+                          "body": m.body}, ensure_ascii=False))
+    return 0

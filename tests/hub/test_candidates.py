@@ -1,0 +1,30 @@
+"""The nearest-first search path agrees with the plain area scan on random populations."""
+
+from __future__ import annotations
+
+import random
+
+from hub.dispatch import candidates
+from hub.dispatch.candidates import _BY_AREA, _ORDER_BY, _rows, find, scope_bit
+from tests.hub.world import SITE, World
+
+
+def test_position_search_equals_area_scan(world: World) -> None:
+    rng = random.Random(3)
+    for _ in range(120):
+        spread = rng.choice((0.01, 0.05, 0.3))
+        world.locksmith(lat=SITE[0] + rng.uniform(-0.05, 0.05), lon=SITE[1] + rng.uniform(-0.05, 0.05),
+                        at=(SITE[0] + rng.uniform(-spread, spread), SITE[1] + rng.uniform(-spread, spread)),
+                        radius_km=rng.uniform(2, 15), online=rng.random() > 0.1)
+    for site in ((SITE[0], SITE[1]), (SITE[0] + 0.03, SITE[1] - 0.02)):
+        for limit in (1, 5, 16):
+            fast = find(world.conn, order_id="none", lat=site[0], lon=site[1], lock_class="B", category="open",
+                        rule="eta", limit=limit)
+            import math
+            c = math.cos(math.radians(site[0]))
+            slow = _rows(world.conn.execute(f"{_BY_AREA} {_ORDER_BY['eta']} LIMIT :limit", {
+                "lat": site[0], "lon": site[1], "c2": c * c, "bit": scope_bit("B", "open"), "order": "none",
+                "limit": limit}))
+            assert [x.id for x in fast] == [x.id for x in slow]
+            assert fast, "the population must produce candidates"
+    assert candidates.FIRST_RADIUS_KM < 5  # the growing search really ran, not only the fallback
