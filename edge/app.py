@@ -53,8 +53,12 @@ def make_kit(kit_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     app = KitApp(kit_dir, s, store, sync)
     if connect:
         b = s.broker
+        def rel(p: str | None) -> str | None:
+            return str(kit_dir / p) if p else None
+
         link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=s.kit_id, username=b.username or s.kit_id,
-                            password=b.password, tls_ca=b.tls_ca, tls_cert=b.tls_cert, tls_key=b.tls_key)
+                            password=b.password or None, tls_ca=rel(b.tls_ca), tls_cert=rel(b.tls_cert),
+                            tls_key=rel(b.tls_key))
         app.transport = PahoTransport(link, on_message=sync.on_message, on_connect=sync.on_connect,
                                       on_disconnect=sync.on_disconnect, will_factory=sync.will)
         sync.attach(app.transport)

@@ -31,6 +31,10 @@ class HubHome:
         return self.dir / "keys"
 
     @property
+    def pki(self) -> Path:
+        return self.dir / "pki"
+
+    @property
     def broker_dir(self) -> Path:
         return self.dir / "broker"
 
@@ -56,7 +60,8 @@ class HubHome:
         return self.dir / self.settings().media_dir
 
 
-def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "127.0.0.1") -> HubHome:
+def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "127.0.0.1",
+             tls_port: int | None = None) -> HubHome:
     """Create a hub directory (idempotent: existing keys are never replaced)."""
     home = HubHome(Path(directory))
     home.dir.mkdir(parents=True, exist_ok=True)
@@ -69,7 +74,7 @@ def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "12
         write_private(home.keys / "hub_sealing.key", xk.to_b64())
         write_public(home.keys / "hub_sealing.pub", xk.public_b64())
     if not home.settings_file.exists():
-        settings = HubSettings(broker=BrokerSettings(host=broker_host, port=broker_port,
+        settings = HubSettings(broker=BrokerSettings(host=broker_host, port=broker_port, tls_port=tls_port,
                                                      password=secrets.token_urlsafe(24)))
         home.settings_file.write_text(dump_settings(settings))
         from hub.broker.config import BrokerFiles
@@ -77,7 +82,21 @@ def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "12
         files = BrokerFiles(home.broker_dir)
         files.set_password(settings.broker.username, settings.broker.password)
         files.set_password("police", _police_password(home))
+        if tls_port:
+            from hub.broker.pki import ensure_ca, issue
+
+            ensure_ca(home.pki)
+            issue(home.pki, "broker", home.pki, server=True, hosts=("localhost", "127.0.0.1", broker_host))
     return home
+
+
+def tls_listener(home: HubHome) -> dict[str, str] | None:
+    """The values for firmware_config/mosquitto/tls-listener.conf.tmpl, or None without a field listener."""
+    port = home.settings().broker.tls_port
+    if not port:
+        return None
+    return {"tls_port": str(port), "ca_file": str(home.pki / "ca.crt"), "cert_file": str(home.pki / "broker.crt"),
+            "key_file": str(home.pki / "broker.key")}
 
 
 def _police_password(home: HubHome) -> str:

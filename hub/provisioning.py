@@ -21,8 +21,8 @@ from protocol.topics import NAME_RE
 
 def provision_kit(home: HubHome, kit_id: str, kit_dir: Path, *, clock: Clock | None = None,
                   hardware: dict[str, object] | None = None) -> Path:
-    # Imported here: the hub never imports edge at module level, and provisioning writes the kit's file
-    # format only as plain TOML text, so edge.settings is mirrored field by field below.
+    # The hub never imports edge: the kit's settings file (edge.settings.KitSettings) is written here as
+    # plain TOML, and tests/spine load it with the kit's own loader to keep the two in step.
     if not NAME_RE.match(kit_id):
         raise ValueError(f"kit id {kit_id!r} must match {NAME_RE.pattern}")
     clock = clock or SystemClock()
@@ -49,6 +49,13 @@ def provision_kit(home: HubHome, kit_id: str, kit_dir: Path, *, clock: Clock | N
         "broker": {"host": settings.broker.host, "port": settings.broker.port, "username": kit_id,
                    "password": password},
     }
+    if settings.broker.tls_port:
+        from hub.broker.pki import issue
+
+        issue(home.pki, kit_id, kit_dir / "keys")
+        (kit_dir / "keys" / "ca.crt").write_bytes((home.pki / "ca.crt").read_bytes())
+        kit_toml["broker"] = {"host": settings.broker.host, "port": settings.broker.tls_port, "username": kit_id,
+                              "tls_ca": "keys/ca.crt", "tls_cert": f"keys/{kit_id}.crt", "tls_key": f"keys/{kit_id}.key"}
     if hardware:
         kit_toml["hardware"] = hardware
     (kit_dir / "kit.toml").write_text(_toml(kit_toml))

@@ -10,6 +10,7 @@ class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     host, port: the Mosquitto listener. username/password: the hub's broker account (`hub` in the ACL).
     tls_ca: CA file when the listener is TLS; None on a loopback listener.
+    tls_port: the field listener (TLS with client certificates) that kits use; None: kits use `port`.
     """
 
     host: str = "127.0.0.1"
@@ -17,6 +18,7 @@ class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     username: str = "hub"
     password: str = ""
     tls_ca: str | None = None
+    tls_port: int | None = None
 
 
 class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -30,16 +30,17 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 class MosquittoProcess:
-    def __init__(self, files: BrokerFiles, port: int) -> None:
+    def __init__(self, files: BrokerFiles, port: int, tls: dict[str, str] | None = None) -> None:
         self.files = files
         self.port = port
+        self.tls = tls
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10.0) -> None:
         binary = mosquitto_binary()
         if binary is None:
             raise FileNotFoundError("mosquitto is not installed (Debian package `mosquitto`)")
-        self.files.render(port=self.port)
+        self.files.render(port=self.port, tls=self.tls)
         with open(self.files.dir / "mosquitto.stdout", "ab") as log:
             self.proc = subprocess.Popen([binary, "-c", str(self.files.conf)], stdout=log, stderr=log)
         (self.files.dir / "mosquitto.pid").write_text(str(self.proc.pid))
@@ -55,7 +56,7 @@ class MosquittoProcess:
     def reload(self) -> None:
         """Reread passwords and ACL (after provisioning) without dropping sessions."""
         if self.proc is not None and self.proc.poll() is None:
-            self.files.render(port=self.port)
+            self.files.render(port=self.port, tls=self.tls)
             self.proc.send_signal(1)  # SIGHUP
 
     def stop(self) -> None:

@@ -21,12 +21,12 @@ def _broker(args: argparse.Namespace) -> int:
 
     from hub.broker.config import BrokerFiles
     from hub.broker.process import mosquitto_binary
-    from hub.home import HubHome
+    from hub.home import HubHome, tls_listener
 
     home = HubHome(args.hub_dir)
     s = home.settings()
     files = BrokerFiles(home.broker_dir)
-    conf = files.render(port=s.broker.port, bind=s.broker.host)
+    conf = files.render(port=s.broker.port, bind="127.0.0.1", tls=tls_listener(home))
     print(_("Broker configuration: {path}").format(path=conf))
     if args.render_only:
         return 0

@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     init = hs.add_parser("init", help=_("create a hub directory: keys, settings, broker accounts"))
     init.add_argument("--dir", type=Path, default=Path(DEFAULT_DIR))
     init.add_argument("--broker-port", type=int, default=1883)
+    init.add_argument("--broker-host", default="127.0.0.1")
+    init.add_argument("--tls-port", type=int, default=None,
+                      help=_("field listener for kits (TLS with client certificates), e.g. 8883"))
     init.set_defaults(func=_init)
 
     run = hs.add_parser("run", help=_("run the hub service until stopped"))
@@ -41,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _init(args: argparse.Namespace) -> int:
     from hub.home import init_hub
 
-    home = init_hub(args.dir, broker_port=args.broker_port)
+    home = init_hub(args.dir, broker_port=args.broker_port, broker_host=args.broker_host, tls_port=args.tls_port)
     print(_("Hub directory ready: {path}").format(path=home.dir))
     print(_("Hub signing key (pinned by every kit): {key}").format(key=home.signing_public()))
     return 0
