@@ -78,23 +78,35 @@ def open_hub_db(path: Path | str) -> sqlite3.Connection:
 
 
 class Tx:
-    """`with Tx(conn):` runs the block in one IMMEDIATE transaction; nested use joins the outer one."""
+    """`with Tx(conn):` runs the block in one IMMEDIATE transaction. Inside an open transaction it becomes a
+    SAVEPOINT, so a domain step that fails part-way inside the ingest's batch transaction is undone on
+    its own, without taking the rest of the batch with it."""
 
-    _local = threading.local()
+    _counter = 0
+    _lock = threading.Lock()
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.savepoint: str | None = None
         self.outer = False
 
     def __enter__(self) -> sqlite3.Connection:
         if self.conn.in_transaction:
-            self.outer = False
+            with Tx._lock:
+                Tx._counter += 1
+                self.savepoint = f"sp{Tx._counter}"
+            self.conn.execute(f"SAVEPOINT {self.savepoint}")
             return self.conn
         self.conn.execute("BEGIN IMMEDIATE")
         self.outer = True
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        if self.savepoint is not None:
+            if exc_type is not None:
+                self.conn.execute(f"ROLLBACK TO {self.savepoint}")
+            self.conn.execute(f"RELEASE {self.savepoint}")
+            return
         if not self.outer:
             return
         if exc_type is None:
