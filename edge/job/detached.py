@@ -40,7 +40,7 @@ def log_file(work_dir: Path) -> Path:
 def write_state(work_dir: Path, state: str, pid: int) -> None:
     path = state_file(work_dir)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"state": state, "pid": pid}))
+    tmp.write_text(json.dumps({"state": state, "pid": pid, "start": process_start(pid)}))
     os.replace(tmp, path)
 
 
@@ -51,16 +51,33 @@ def read_state(work_dir: Path) -> dict[str, object] | None:
         return None
 
 
-def _alive(pid: int) -> bool:
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state is [0], start time is [19])."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+            return fh.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
+        return None
+
+
+def process_start(pid: int) -> str:
+    fields = _stat(pid)
+    return fields[19] if fields and len(fields) > 19 else ""
+
+
+def process_alive(pid: int, start: str = "") -> bool:
+    """The process lives (not a zombie) and, when `start` is given, is the same process that wrote the
+    state file: after a reboot the pid may belong to something else, which must never be signalled."""
+    fields = _stat(pid)
+    if fields is None:
+        if start:
+            return False
         try:
             os.kill(pid, 0)
             return True
         except OSError:
             return False
+    return fields[0] not in ("Z", "X") and (not start or fields[19] == start)
 
 
 class DetachedCamera:
@@ -95,24 +112,32 @@ class DetachedCamera:
         raise RecorderError(_("The video recorder did not start (see {log})").format(log=log_file(out_dir)))
 
     def stop_video(self, out_dir: Path) -> None:
-        """Stop the recorder of this work folder, if one is running; returns once it has finished."""
-        st = read_state(out_dir)
-        if not st or st.get("state") != "recording":
-            return
-        pid = int(str(st["pid"]))
-        if not _alive(pid):
-            return  # died with a reboot: the flow adopts what it left
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            st = read_state(out_dir)
-            if (st and st.get("state") == "stopped") or not _alive(pid):
-                return
-            time.sleep(0.05)
-        raise RecorderError(_("The video recorder did not stop"))
+        stop_recorder(out_dir)
 
     def is_recording(self, out_dir: Path) -> bool:
+        return recorder_alive(out_dir)
+
+
+def recorder_alive(out_dir: Path) -> bool:
+    """A recorder process is recording into out_dir (its state file says so and the process lives)."""
+    st = read_state(out_dir)
+    return bool(st and st.get("state") == "recording" and process_alive(int(str(st["pid"])), str(st.get("start", ""))))
+
+
+def stop_recorder(out_dir: Path) -> None:
+    """Stop the recorder process of this work folder, if one runs; returns once it closed its last segment.
+    Also used by the kit service's flow, so a recording started from the CLI is never left running."""
+    st = read_state(out_dir)
+    if not st or st.get("state") != "recording":
+        return
+    pid, start = int(str(st["pid"])), str(st.get("start", ""))
+    if not process_alive(pid, start):
+        return  # died with a reboot: the flow adopts what it left
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while time.monotonic() < deadline:
         st = read_state(out_dir)
-        if not st or st.get("state") != "recording":
-            return False
-        return _alive(int(str(st["pid"])))
+        if (st and st.get("state") == "stopped") or not process_alive(pid, start):
+            return
+        time.sleep(0.05)
+    raise RecorderError(_("The video recorder did not stop"))

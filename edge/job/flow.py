@@ -16,14 +16,14 @@ from typing import Any
 
 import msgspec
 
-from edge.job import video
+from edge.job import detached, video
 from edge.job.bundle import manifest_for
 from edge.job.config import JobSettings, LocksmithProfile
 from edge.job.devices import Devices, Fix
 from edge.job.form import build_form
 from edge.job.geo import distance_m
 from edge.job.order import OrderInfo
-from edge.job.pin import check_pin
+from edge.job.session import Sessions
 from edge.job.state import JobDB, JobRow, Session
 from edge.job.steps import FINAL, RECORD_KIND, STEP_FOR_KIND, TRANSITIONS, Step, StepRefused, check
 from edge.store import KitStore, StoredRecord
@@ -71,6 +71,7 @@ class JobFlow:
         self.settings = settings or JobSettings()
         self.locksmiths = {p.locksmith_id: p for p in (locksmiths or [])}
         self.db = JobDB(job_db or store.dir / "job.db")
+        self.sessions = Sessions(store, self.db, devices.fingerprint, self.settings, self.locksmiths, self.position)
         self.observers: list[Observer] = []  # told after each step (UI refresh, hub notifications)
         self.reconcile()
 
@@ -205,62 +206,24 @@ class JobFlow:
 
     # -- session (step 1) ----------------------------------------------------------------------------
     def login_fingerprint(self) -> Session:
-        match = self.devices.fingerprint.verify()
-        profile = self._profile_for_slot(match.slot)
-        if not profile or match.score < self.settings.fingerprint_min_score:
-            self._session_record("session.login_failed", None, {"method": "fingerprint", "slot": match.slot,
-                                                                "score": match.score})
-            raise StepRefused(_("This finger is not enrolled for any locksmith on this kit"))
-        return self._open_session(profile.locksmith_id, "fingerprint",
-                                  {"slot": match.slot, "score": match.score, "fallback": False})
+        return self._logged_in(self.sessions.login_fingerprint())
 
     def login_pin(self, locksmith_id: str, pin: str) -> Session:
-        profile = self.locksmiths.get(locksmith_id)
-        key = f"pin_failures:{locksmith_id}"
-        failures = int(self._meta(key) or 0)
-        if failures >= self.settings.pin_max_attempts:
-            raise StepRefused(_("Too many wrong PINs: log in with your fingerprint"))
-        if profile is None or not check_pin(pin, profile.pin_hash):
-            self._set_meta(key, str(failures + 1))
-            self._session_record("session.login_failed", locksmith_id, {"method": "pin", "attempt": failures + 1})
-            raise StepRefused(_("Wrong locksmith or PIN"))
-        self._set_meta(key, "0")
-        return self._open_session(locksmith_id, "pin", {"fallback": True})
+        """The fallback login; the `job.logged_in` step records `fallback: true`."""
+        return self._logged_in(self.sessions.login_pin(locksmith_id, pin))
 
     def logout(self) -> None:
-        session = self.db.session()
-        if session is not None:
-            self._session_record("session.logout", session.locksmith_id, {})
-            self.db.set_session(None)
+        self.sessions.logout()
 
-    def _open_session(self, locksmith_id: str, method: str, data: dict[str, Any]) -> Session:
-        rec = self._session_record("session.login", locksmith_id, {"method": method, **data})
-        session = Session(locksmith_id, method, rec.captured_ms, rec.id)
-        self.db.set_session(session)
+    def _logged_in(self, session: Session) -> Session:
         for row in self.db.active():
-            if row.step == Step.ASSIGNED and row.locksmith_id == locksmith_id:
+            if row.step == Step.ASSIGNED and row.locksmith_id == session.locksmith_id:
                 self._login_step(row, session)
         return session
 
     def _login_step(self, row: JobRow, session: Session) -> None:
         self._step(row, Step.LOGGED_IN, {"method": session.method, "fallback": session.method != "fingerprint",
                                          "session_record": session.record_id, "session_since": session.since_ms})
-
-    def _session_record(self, kind: str, locksmith_id: str | None, data: dict[str, Any]) -> StoredRecord:
-        fix = self.position()
-        return self.store.add_record(kind, {"kit_id": self.store.identity.kit_id, "locksmith_id": locksmith_id,
-                                            "position": fix.as_dict() if fix else None, **data})
-
-    def _profile_for_slot(self, slot: int) -> LocksmithProfile | None:
-        return next((p for p in self.locksmiths.values() if slot in p.fingerprint_slots), None)
-
-    def _meta(self, key: str) -> str | None:
-        row = self.db.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return str(row[0]) if row else None
-
-    def _set_meta(self, key: str, value: str) -> None:
-        self.db.conn.execute("INSERT INTO meta(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET "
-                             "value=excluded.value", (key, value))
 
     # -- step 2: arrival and the service code -----------------------------------------------------------
     def arrive(self, code: str, order_id: str | None = None) -> JobView:
@@ -297,8 +260,12 @@ class JobFlow:
         row = self._row(order_id)
         check(row.step, Step.LOCKSMITH_VERIFIED)
         self._require_session(row)
-        match = self.devices.fingerprint.verify()
-        profile = self._profile_for_slot(match.slot)
+        try:
+            match = self.devices.fingerprint.verify()
+        except Exception as exc:  # no finger, no match, sensor fault: the attempt is on record either way
+            self._record("job.locksmith_rejected", row, {"error": str(exc)[:300]})
+            raise
+        profile = self.sessions.profile_for_slot(match.slot)
         if profile is None or profile.locksmith_id != row.locksmith_id or \
                 match.score < self.settings.fingerprint_min_score:
             self._record("job.locksmith_rejected", row, {"slot": match.slot, "score": match.score})
@@ -394,7 +361,9 @@ class JobFlow:
         return self.job(row.order_id)
 
     def _stop_recorder(self, order_id: str) -> None:
-        self.devices.camera.stop_video(video.work_dir(self.store, order_id))
+        work = video.work_dir(self.store, order_id)
+        self.devices.camera.stop_video(work)
+        detached.stop_recorder(work)  # a recording the step-by-step CLI started, if any
         video.adopt_leftovers(self.store, order_id)  # anything the recorder closed but did not hand over
 
     def resume(self) -> list[str]:
@@ -402,8 +371,9 @@ class JobFlow:
         left in its work folder first. Returns the order ids whose video was restarted."""
         restarted: list[str] = []
         for row in self.db.active():
-            if row.step not in VIDEO_STEPS or self.devices.camera.is_recording(video.work_dir(self.store,
-                                                                                                row.order_id)):
+            work = video.work_dir(self.store, row.order_id)
+            if row.step not in VIDEO_STEPS or self.devices.camera.is_recording(work) or \
+                    detached.recorder_alive(work):
                 continue
             recovered = video.adopt_leftovers(self.store, row.order_id)
             video.start(self.devices.camera, self.store, row.order_id)

@@ -154,6 +154,17 @@ class JobDB:
                                      (order_id,)).fetchall()
         return [(Step(r[0]), r[1], r[2]) for r in rows]
 
+    # -- small counters ---------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        with self.lock:
+            row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.lock:
+            self.conn.execute("INSERT INTO meta(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET "
+                              "value=excluded.value", (key, value))
+
     # -- session -------------------------------------------------------------------------------------------
     def session(self) -> Session | None:
         with self.lock:

@@ -12,7 +12,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from edge.job.detached import _alive, read_state
+from edge.job.detached import process_alive, read_state
 from hub.evidence import check_bundle
 from hub.home import HubHome
 from protocol.evidence import EvidenceManifest, verify_manifest
@@ -127,7 +127,7 @@ def test_pin_login_and_reboot_during_video(rig: KitRig, tmp_path: Path) -> None:
     assert state is not None
     os.kill(int(str(state["pid"])), 9)
     for _ in range(200):
-        if not _alive(int(str(state["pid"]))):
+        if not process_alive(int(str(state["pid"]))):
             break
         time.sleep(0.05)
     assert rig.run("resume") == 0  # adopts what the dead recorder left, starts a new one

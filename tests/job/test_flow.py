@@ -267,3 +267,22 @@ def test_manifest_lists_every_record_and_file_and_verifies(kit: Kit) -> None:
     assert {(f.file_id, f.sha256, f.plain_sha256) for f in manifest.files} == \
         {(f.file_id, f.sha256, f.plain_sha256) for f in files}
     assert manifest.video == [f.file_id for f in files if f.kind == "video.segment"]
+
+
+def test_failed_fingerprint_attempts_are_on_record(kit: Kit) -> None:
+    kit.flow.on_order_assigned(order_body())
+    kit.fp.next_match = RuntimeError("No matching fingerprint was found")
+    with pytest.raises(RuntimeError):
+        kit.flow.login_fingerprint()
+    failed = [r for r in _records(kit) if r["kind"] == "session.login_failed"]
+    assert failed and "No matching" in failed[0]["data"]["error"]
+    from edge.job.devices import FingerMatch
+
+    kit.fp.next_match = FingerMatch(slot=0, score=120)
+    walk(kit.flow, kit.cam, until=Step.ARRIVED)
+    kit.fp.next_match = RuntimeError("No finger on the sensor")
+    with pytest.raises(RuntimeError):
+        kit.flow.verify_locksmith()
+    rejected = [r for r in _records(kit) if r["kind"] == "job.locksmith_rejected"]
+    assert rejected and rejected[0]["order_id"] == ORDER_ID
+    assert kit.flow.job().step == Step.ARRIVED
