@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub import police_feed
 from hub.db import transaction
+from hub.forwarding.minimise import minimise
 from hub.forwarding.sealer import ChainSealer, wire
 from hub.police.chain import GENESIS
 from protocol.clock import Clock
@@ -90,7 +91,7 @@ class Forwarder:
             sealer = ChainSealer(self.key, sender=self.sender, seq=seq, head=head)
             now = self.clock.now_ms()
             for r in rows:
-                body = json.loads(r["body_json"])
+                body = minimise(json.loads(r["body_json"]))
                 refs = media_refs(body, self.media)
                 env = sealer.record(ts=max(now, int(r["created_ms"])), kind=r["kind"], entity_id=r["entity_id"],
                                     created_ms=int(r["created_ms"]), data=body, media=refs, feed_seq=int(r["seq"]))

@@ -4,8 +4,19 @@ without touching this module (docs/police.md lists the conventions)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
+
+_PROVINCE_CITY = re.compile(r"^(?:[^省]{1,8}省)?(?:[^市]{1,8}市)?")
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,6}?[区县旗]")
+
+
+def district_of(address: str) -> str | None:
+    """The district (区/县/旗) of a Chinese address, so `--area 东城区` finds addresses that name it."""
+    rest = _PROVINCE_CITY.sub("", address.strip(), count=1)
+    m = _DISTRICT.match(rest)
+    return m.group(0) if m else None
 
 FIELDS = ("resident_id", "name", "phone", "address", "area", "locksmith", "unit", "kit", "order")
 
@@ -66,6 +77,10 @@ def _walk(value: Any, field: str | None) -> Iterator[tuple[str, str]]:
         text = normalise(field, str(value))
         if text:
             yield field, text
+            if field == "address":
+                district = district_of(str(value))
+                if district:
+                    yield "area", normalise("area", district)
 
 
 def extract(kind: str, entity_id: str, data: dict[str, Any]) -> set[tuple[str, str]]:

@@ -123,3 +123,13 @@ def test_forged_ack_is_ignored_and_diverging_ack_stops(hub, hub_key, clock):
     with pytest.raises(ForwardingDiverged):
         fwd.on_ack(ack(police, "0" * 64))
     assert fwd.on_ack(ack(police, true_head)) == 3
+
+
+def test_forwarded_records_are_minimised(hub, hub_key, clock):
+    conn, media, police = hub
+    police_feed.emit(conn, "locksmith.filed", {"id": "ls-1", "name": "李", "quality": 4200, "pos_lat": 39.9,
+                                               "nested": {"code_hash": "x", "keep": 1}}, now_ms=clock.now_ms())
+    fwd = Forwarder(conn, hub_key, clock, media=media, police_key=police.private.public_key())
+    fwd.pump()
+    env = msgspec.json.decode(conn.execute("SELECT wire FROM police_outbox").fetchone()[0])
+    assert env["body"]["data"] == {"id": "ls-1", "name": "李", "nested": {"keep": 1}}

@@ -62,3 +62,10 @@ def test_cli_verify_and_query_exit_codes(export, hub_key, tmp_path, capsys):
     assert main(["--lang", "en", "police-verify", str(export), "--hub-key", str(key_file)]) == 1
     out = capsys.readouterr().out
     assert "PROBLEM" in out and "line 2" in out and "seq 2" in out
+
+
+def test_area_is_derived_from_addresses():
+    from hub.police.keys_index import district_of, extract
+
+    assert district_of("广东省深圳市南山区科技园") == "南山区"
+    assert ("area", "朝阳区") in extract("unit.filed", "u1", {"address": "北京市朝阳区某路1号"})
