@@ -8,11 +8,13 @@ step-by-step CLI); the recorder of the video is the only long-lived piece (see `
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import msgspec
 
@@ -56,6 +58,18 @@ class JobView:
         return self.order.order_id
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _serialised(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(self: JobFlow, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return fn(self, *args, **kwargs)
+
+    return cast(F, wrapper)
+
+
 class JobFlow:
     def __init__(
         self,
@@ -73,6 +87,8 @@ class JobFlow:
         self.db = JobDB(job_db or store.dir / "job.db")
         self.sessions = Sessions(store, self.db, devices.fingerprint, self.settings, self.locksmiths, self.position)
         self.observers: list[Observer] = []  # told after each step (UI refresh, hub notifications)
+        # One step at a time: the UI thread and the sync engine's downlink (a cancellation) may both act.
+        self._lock = threading.RLock()
         self.reconcile()
 
     def close(self) -> None:
@@ -163,6 +179,7 @@ class JobFlow:
                     self.db.advance(row.order_id, step, rec.id, rec.captured_ms)
 
     # -- downlink from the hub ------------------------------------------------------------------------
+    @_serialised
     def on_order_assigned(self, body: dict[str, Any]) -> JobView:
         """The hub formed an order for this kit's locksmith (idempotent: redelivery changes nothing)."""
         order = OrderInfo.from_body(body)
@@ -178,6 +195,7 @@ class JobFlow:
             self._login_step(row, session)
         return self.job(order.order_id)
 
+    @_serialised
     def on_order_cancelled(self, body: dict[str, Any]) -> JobView | None:
         """The hub cancelled the order: stop work, record why, seal what exists."""
         order_id = str(body.get("order_id", ""))
@@ -205,13 +223,16 @@ class JobFlow:
             log.info("downlink not applied: %s", exc)
 
     # -- session (step 1) ----------------------------------------------------------------------------
+    @_serialised
     def login_fingerprint(self) -> Session:
         return self._logged_in(self.sessions.login_fingerprint())
 
+    @_serialised
     def login_pin(self, locksmith_id: str, pin: str) -> Session:
         """The fallback login; the `job.logged_in` step records `fallback: true`."""
         return self._logged_in(self.sessions.login_pin(locksmith_id, pin))
 
+    @_serialised
     def logout(self) -> None:
         self.sessions.logout()
 
@@ -226,6 +247,7 @@ class JobFlow:
                                          "session_record": session.record_id, "session_since": session.since_ms})
 
     # -- step 2: arrival and the service code -----------------------------------------------------------
+    @_serialised
     def arrive(self, code: str, order_id: str | None = None) -> JobView:
         row = self._row(order_id)
         check(row.step, Step.ARRIVED)
@@ -256,6 +278,7 @@ class JobFlow:
         return self.job(row.order_id)
 
     # -- step 3: the locksmith's fingerprint for this order ---------------------------------------------
+    @_serialised
     def verify_locksmith(self, order_id: str | None = None) -> JobView:
         row = self._row(order_id)
         check(row.step, Step.LOCKSMITH_VERIFIED)
@@ -274,6 +297,7 @@ class JobFlow:
         return self.job(row.order_id)
 
     # -- step 4: consent, then the customer's photo, ID card photo and fingerprint -----------------------
+    @_serialised
     def record_consent(self, given: bool, order_id: str | None = None) -> JobView:
         row = self._row(order_id)
         step = Step.CONSENTED if given else Step.CONSENT_REFUSED
@@ -283,9 +307,11 @@ class JobFlow:
                                "customer_name": OrderInfo.from_dict(row.order).customer_name})
         return self.job(row.order_id)
 
+    @_serialised
     def capture_customer_photo(self, order_id: str | None = None) -> JobView:
         return self._photo_step(order_id, Step.CUSTOMER_PHOTO, "photo.customer", sensitive=True)
 
+    @_serialised
     def capture_id_photo(self, order_id: str | None = None, *, id_number: str | None = None) -> JobView:
         extra: dict[str, Any] = {}
         if id_number:
@@ -294,6 +320,7 @@ class JobFlow:
             extra["id_number_matches_order"] = bool(expected) and id_number.strip().upper() == expected.upper()
         return self._photo_step(order_id, Step.ID_PHOTO, "photo.id_card", sensitive=True, extra=extra)
 
+    @_serialised
     def capture_customer_fingerprint(self, order_id: str | None = None) -> JobView:
         row = self._row(order_id)
         check(row.step, Step.CUSTOMER_FINGERPRINT)
@@ -304,6 +331,7 @@ class JobFlow:
         self._step(row, Step.CUSTOMER_FINGERPRINT, _file_data(f))
         return self.job(row.order_id)
 
+    @_serialised
     def capture_customer(self, order_id: str | None = None) -> JobView:
         """Whatever remains of photo, ID card photo and fingerprint, in that order."""
         order_id = self._row(order_id).order_id
@@ -327,6 +355,7 @@ class JobFlow:
         return self.job(row.order_id)
 
     # -- step 5: video, lock before, opening, lock after ------------------------------------------------
+    @_serialised
     def start_video(self, order_id: str | None = None) -> JobView:
         row = self._row(order_id)
         check(row.step, Step.VIDEO_RUNNING)
@@ -339,17 +368,21 @@ class JobFlow:
             raise
         return self.job(row.order_id)
 
+    @_serialised
     def photo_before(self, order_id: str | None = None) -> JobView:
         return self._photo_step(order_id, Step.LOCK_BEFORE, "photo.lock_before", sensitive=False)
 
+    @_serialised
     def mark_opened(self, order_id: str | None = None, *, note: str = "") -> JobView:
         row = self._row(order_id)
         self._step(row, Step.OPENED, {"note": note})
         return self.job(row.order_id)
 
+    @_serialised
     def photo_after(self, order_id: str | None = None) -> JobView:
         return self._photo_step(order_id, Step.LOCK_AFTER, "photo.lock_after", sensitive=False)
 
+    @_serialised
     def stop_video(self, order_id: str | None = None) -> JobView:
         row = self._row(order_id)
         check(row.step, Step.VIDEO_STOPPED)
@@ -366,6 +399,7 @@ class JobFlow:
         detached.stop_recorder(work)  # a recording the step-by-step CLI started, if any
         video.adopt_leftovers(self.store, order_id)  # anything the recorder closed but did not hand over
 
+    @_serialised
     def resume(self) -> list[str]:
         """After a restart: restart the video of every job that was recording, adopting what the crash
         left in its work folder first. Returns the order ids whose video was restarted."""
@@ -382,6 +416,7 @@ class JobFlow:
         return restarted
 
     # -- step 6: completion ------------------------------------------------------------------------------
+    @_serialised
     def complete(self, fee_fen: int, payment_received: bool, order_id: str | None = None, *,
                  method: str = "cash") -> JobView:
         row = self._row(order_id)
@@ -395,6 +430,7 @@ class JobFlow:
         return self.job(row.order_id)
 
     # -- the form, aborting, sealing ----------------------------------------------------------------------
+    @_serialised
     def make_form(self, order_id: str | None = None) -> RegistrationForm:
         """Generate the unlock registration form; the police copy is sealed, the masked one recorded."""
         row = self._row(order_id)
@@ -426,6 +462,7 @@ class JobFlow:
                           times, row.info)
         return form if police_copy else masked_copy(form)
 
+    @_serialised
     def abort(self, order_id: str | None, reason: str, *, by: str = "locksmith") -> JobView:
         row = self._row(order_id)
         check(row.step, Step.ABORTED)
@@ -434,6 +471,7 @@ class JobFlow:
         self._step(row, Step.ABORTED, {"reason": reason, "by": by, "at_step": row.step.value})
         return self.job(row.order_id)
 
+    @_serialised
     def seal(self, order_id: str | None = None) -> EvidenceManifest:
         """Seal the evidence bundle: every record and file of the job, signed by the kit."""
         row = self._row(order_id)

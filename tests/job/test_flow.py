@@ -286,3 +286,25 @@ def test_failed_fingerprint_attempts_are_on_record(kit: Kit) -> None:
     rejected = [r for r in _records(kit) if r["kind"] == "job.locksmith_rejected"]
     assert rejected and rejected[0]["order_id"] == ORDER_ID
     assert kit.flow.job().step == Step.ARRIVED
+
+
+def test_concurrent_attempts_at_one_step_record_it_once(kit: Kit) -> None:
+    import threading
+
+    walk(kit.flow, kit.cam, until=Step.LOGGED_IN)
+    results: list[str] = []
+
+    def attempt() -> None:
+        try:
+            kit.flow.arrive(CODE)
+            results.append("ok")
+        except StepRefused:
+            results.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "refused", "refused", "refused"]
+    assert [r.kind for r in kit.store.records_for_order(ORDER_ID)].count("job.arrived") == 1
