@@ -142,3 +142,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer.close()
     write_csv(args.out)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The police commands alone (`python -m lockwarden.commands.police ...`), e.g. on a police machine
+    that runs nothing else, without importing every other subcommand."""
+    from protocol.i18n import set_language
+
+    parser = argparse.ArgumentParser(prog="lockwarden-police")
+    parser.add_argument("--lang")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    set_language(args.lang)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -30,11 +30,13 @@ pytestmark = pytest.mark.slow
 
 
 def _export(dep, out: Path, key_file: Path) -> subprocess.Popen[bytes]:
+    log = (out.parent / "police-export.log").open("ab")
+    # The police commands alone: the test does not depend on every other subcommand importing cleanly.
     return subprocess.Popen(
-        [sys.executable, "-m", "lockwarden", "police-export", "--out", str(out), "--hub-key",
+        [sys.executable, "-m", "lockwarden.commands.police", "police-export", "--out", str(out), "--hub-key",
          str(dep.home.keys / "hub_signing.pub"), "--police-key", str(key_file), "--port", str(dep.port),
          "--username", "police", "--password", police_broker_password(dep.home)],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=log, stderr=subprocess.STDOUT)
 
 
 def _wait(pred, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
@@ -50,7 +52,7 @@ def test_export_over_mosquitto_survives_sigkill(deployment, tmp_path):
     dep = deployment
     out, key_file = tmp_path / "export", tmp_path / "police.key"
     proc = _export(dep, out, key_file)
-    assert _wait(key_file.exists, 30)
+    assert _wait(key_file.exists, 60), (tmp_path / "police-export.log").read_text(errors="replace")
     police_pub = SigningKey.from_b64(key_file.read_text()).private.public_key()
     conn = open_hub_db(dep.home.db_path())
     clock = SystemClock()
