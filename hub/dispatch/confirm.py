@@ -167,6 +167,9 @@ def payment_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, event
 
 
 def _tell_cancelled(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, reason: str) -> None:
+    from hub.orders.settle import release_all  # settle builds on dispatch; imported late to avoid a cycle
+
+    release_all(conn, clock, order["id"], "hub")
     if order["kit_id"]:
         outbox.put(conn, clock, "kit", order["kit_id"], JobCancelled(order["id"], reason))
     outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order["id"], "cancelled", reason))

@@ -14,7 +14,7 @@ from hub.db import transaction
 from hub.dispatch import candidates, eta
 from hub.dispatch.settings import Settings, load
 from hub.orders import machine, outbox
-from hub.registry.errors import DomainError, NotFound
+from hub.registry.errors import CommittedRefusal, DomainError, NotFound
 from hub.timers import scheduler
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -135,7 +135,7 @@ def refuse(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, r
             close_offer(conn, clock, offer_id, "refused", reason or "refused", notify_kit=False)
             advance(conn, clock, offer["order_id"], cause=cause)
     if late:  # raised after the commit: the expiry stands, only the answer is a refusal
-        raise DomainError("offer_expired", _("the offer has expired"))
+        raise CommittedRefusal("offer_expired", _("the offer has expired"))
 
 
 def accept(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, *, cause: str) -> str:
@@ -161,7 +161,7 @@ def accept(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, *
                           reason=_("locksmith accepted the offer"), event_id=cause)
             confirm.send_card(conn, clock, offer["order_id"], offer)
     if late:  # raised after the commit: the expiry stands, only the answer is a refusal
-        raise DomainError("offer_expired", _("the offer has expired"))
+        raise CommittedRefusal("offer_expired", _("the offer has expired"))
     return str(offer["order_id"])
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import msgspec
 
-from hub.db import transaction
 from hub.dispatch import engine
+from hub.ops.atomic import atomically
 from hub.orders import job, outbox
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
@@ -53,16 +53,16 @@ def _run(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: msgspec.Stru
 def handle_kit_job(conn: sqlite3.Connection, clock: Clock, kit_id: str, type_name: str,
                    body: dict[str, Any] | msgspec.Struct, *, msg_id: str) -> JobResult:
     """Handle one job message from `kit_id` (the envelope's verified sender); msg_id makes it idempotent."""
-    try:
+
+    def work() -> JobResult:
         if type_name not in KIT_TYPES:
             raise DomainError("unknown_type", _("not a kit job message: ") + type_name)
         typed = body if isinstance(body, msgspec.Struct) else msgspec.convert(body, body_type(type_name))  # type: ignore[arg-type]
-        order_id = _run(conn, clock, kit_id, typed, msg_id)
-        result = JobResult(ref=msg_id, ok=True, order_id=order_id)
-    except DomainError as exc:
-        result = JobResult(ref=msg_id, ok=False, code=exc.code, message=exc.message)
-    except msgspec.ValidationError as exc:
-        result = JobResult(ref=msg_id, ok=False, code="invalid", message=str(exc))
-    with transaction(conn):
-        outbox.put(conn, clock, "kit", kit_id, result)
-    return result
+        return JobResult(ref=msg_id, ok=True, order_id=_run(conn, clock, kit_id, typed, msg_id))
+
+    def refused(exc: Exception) -> JobResult:
+        if isinstance(exc, DomainError):
+            return JobResult(ref=msg_id, ok=False, code=exc.code, message=exc.message)
+        return JobResult(ref=msg_id, ok=False, code="invalid", message=str(exc))
+
+    return atomically(conn, work, refused, lambda result: outbox.put(conn, clock, "kit", kit_id, result) and None)

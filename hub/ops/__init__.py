@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from hub.db import transaction
+from hub.ops.atomic import atomically
 from hub.ops.handlers import HANDLERS, READ_ONLY, convert
 from hub.registry.errors import DomainError, ValidationFailed
 from protocol.clock import Clock
@@ -40,23 +40,27 @@ def handle(conn: sqlite3.Connection, clock: Clock, actor: str, request_type: str
     prior = conn.execute("SELECT response_json FROM ops_requests WHERE txn = ?", (txn,)).fetchone()
     if prior is not None:
         return dict(json.loads(prior["response_json"]))
-    try:
+    def work() -> OpsResponse:
         if request_type not in OPS:
             raise DomainError("unknown_op", _("unknown operator request: ") + request_type)
         _authenticate(conn, who, request_type, bootstrap)
-        args = convert(request_type, body)
-        result = HANDLERS[request_type](conn, clock, who, args, txn)
-        response = OpsResponse(txn=txn, ok=True, result=result)
-    except ValidationFailed as exc:
-        response = OpsResponse(txn=txn, ok=False, code=exc.code, error=exc.message,
+        result = HANDLERS[request_type](conn, clock, who, convert(request_type, body), txn)
+        return OpsResponse(txn=txn, ok=True, result=result)
+
+    def refused(exc: Exception) -> OpsResponse:
+        if isinstance(exc, ValidationFailed):
+            return OpsResponse(txn=txn, ok=False, code=exc.code, error=exc.message,
                                errors=[FieldError(i.field, i.message) for i in exc.issues])
-    except DomainError as exc:
-        response = OpsResponse(txn=txn, ok=False, code=exc.code, error=exc.message)
-    except msgspec.ValidationError as exc:
-        response = OpsResponse(txn=txn, ok=False, code="invalid", error=str(exc))
-    out: dict[str, Any] = msgspec.to_builtins(response)
-    if request_type not in READ_ONLY and response.ok:
-        with transaction(conn):
+        if isinstance(exc, DomainError):
+            return OpsResponse(txn=txn, ok=False, code=exc.code, error=exc.message)
+        return OpsResponse(txn=txn, ok=False, code="invalid", error=str(exc))
+
+    def remember(response: OpsResponse) -> None:
+        # Successful changes are remembered so a retried transaction id is answered without acting twice.
+        if request_type not in READ_ONLY and response.ok:
             conn.execute("INSERT OR IGNORE INTO ops_requests(txn, actor, op, response_json, at_ms) VALUES (?,?,?,?,?)",
-                         (txn, who, request_type, json.dumps(out, ensure_ascii=False), clock.now_ms()))
+                         (txn, who, request_type, json.dumps(msgspec.to_builtins(response), ensure_ascii=False),
+                          clock.now_ms()))
+
+    out: dict[str, Any] = msgspec.to_builtins(atomically(conn, work, refused, remember))
     return out

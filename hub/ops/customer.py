@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 
-from hub.db import transaction
 from hub.dispatch import confirm
+from hub.ops.atomic import atomically
 from hub.orders import intake, outbox, settle
 from hub.registry.errors import DomainError, ValidationFailed
 from protocol.clock import Clock
@@ -47,18 +47,18 @@ def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec
 
 def handle_customer(conn: sqlite3.Connection, clock: Clock, customer_id: str, type_name: str,
                     body: dict[str, Any] | msgspec.Struct, *, msg_id: str) -> RequestResult:
-    try:
+    def work() -> RequestResult:
         if type_name not in CUSTOMER_TYPES:
             raise DomainError("unknown_type", _("not a customer message: ") + type_name)
         typed = body if isinstance(body, msgspec.Struct) else msgspec.convert(body, body_type(type_name))  # type: ignore[arg-type]
-        order_id = _run(conn, clock, customer_id, typed, msg_id)
-        result = RequestResult(ok=True, order_id=order_id, errors=[], ref=msg_id)
-    except ValidationFailed as exc:
-        result = RequestResult(False, None, [FieldProblem(i.field, i.message) for i in exc.issues], ref=msg_id)
-    except DomainError as exc:
-        result = RequestResult(False, None, [FieldProblem("", exc.message)], ref=msg_id)
-    except msgspec.ValidationError as exc:
-        result = RequestResult(False, None, [FieldProblem("", str(exc))], ref=msg_id)
-    with transaction(conn):
-        outbox.put(conn, clock, "customer", customer_id, result)
-    return result
+        return RequestResult(ok=True, order_id=_run(conn, clock, customer_id, typed, msg_id), errors=[], ref=msg_id)
+
+    def refused(exc: Exception) -> RequestResult:
+        if isinstance(exc, ValidationFailed):
+            return RequestResult(False, None, [FieldProblem(i.field, i.message) for i in exc.issues], ref=msg_id)
+        if isinstance(exc, DomainError):
+            return RequestResult(False, None, [FieldProblem("", exc.message)], ref=msg_id)
+        return RequestResult(False, None, [FieldProblem("", str(exc))], ref=msg_id)
+
+    return atomically(conn, work, refused,
+                      lambda result: outbox.put(conn, clock, "customer", customer_id, result) and None)

@@ -12,7 +12,7 @@ from hub.ledger import holds
 from hub.orders import code, machine, outbox, settle
 from hub.registry import presence
 from hub.registry import validate as v
-from hub.registry.errors import DomainError
+from hub.registry.errors import CommittedRefusal, DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -91,7 +91,7 @@ def verify(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: JobVerify,
                                                       "customer_fp_sha256": body.customer_fp_sha256,
                                                       "at_ms": now}, now_ms=now)
     if failed:  # raised after the commit so the failure count stands
-        raise DomainError("wrong_code", _("the service verification code is wrong"))
+        raise CommittedRefusal("wrong_code", _("the service verification code is wrong"))
     return "verified"
 
 

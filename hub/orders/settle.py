@@ -39,6 +39,8 @@ def cancel(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, re
         offer = engine.open_offer(conn, order_id)
         if offer is not None:
             engine.close_offer(conn, clock, offer["id"], "withdrawn", "cancelled")
+        if event == "cancel":
+            release_all(conn, clock, order_id, actor)
         if event == "abandon":
             if state in AFTER_SET_OUT:
                 holds.resolve(conn, clock, order_id=order_id, purpose="prepayment", outcome="pay", actor=actor,
@@ -54,6 +56,13 @@ def cancel(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, re
                                                            "reason": reason, "at_ms": clock.now_ms()},
                          now_ms=clock.now_ms())
         return moved.to_state
+
+
+def release_all(conn: sqlite3.Connection, clock: Clock, order_id: str, actor: str) -> None:
+    """An order ending before it is (re)formed gives back whatever is still frozen for it."""
+    for purpose in holds.open_holds(conn, order_id):
+        holds.resolve(conn, clock, order_id=order_id, purpose=purpose, outcome="release",  # type: ignore[arg-type]
+                      actor=actor)
 
 
 def redispatch(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str, *,

@@ -39,7 +39,7 @@ STATES: dict[str, str] = {
     "documents_verified": "Documents verified, deposit released. Final.",
     "case_opened": "Documents overdue: the police opened a case; deposit frozen pending the police.",
     "disputed": "An operator froze the escrow pending the police.",
-    "cancelled": "Cancelled before the order was formed (no money moved) or by withdrawal. Final.",
+    "cancelled": "Ended before the order was (re)formed: cancelled, or not confirmed or paid in time. Final.",
     "abandoned": "The customer abandoned after the order was formed (R-7). Final.",
 }
 
@@ -49,6 +49,7 @@ LOCKSMITH_BUSY = frozenset({"awaiting_customer", "awaiting_payment", "formed", "
                             "in_progress", "completed"})
 
 _RELEASE_BOTH = "prepayment and deposit released to the customer"
+_RELEASE_ANY = "money frozen for an earlier locksmith (who withdrew) is released to the customer"
 _COMPENSATE = "prepayment paid to the locksmith as compensation; deposit released to the customer"
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -60,9 +61,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("unassigned", "redispatch", "dispatching", (OP,)),
     Transition("awaiting_customer", "customer_rejected", "dispatching", PEOPLE),
     Transition("awaiting_customer", "customer_accepted", "awaiting_payment", PEOPLE),
-    Transition("awaiting_customer", "confirm_timeout", "cancelled", (HUB,)),
+    Transition("awaiting_customer", "confirm_timeout", "cancelled", (HUB,), _RELEASE_ANY),
     Transition("awaiting_payment", "payment_frozen", "formed", PEOPLE + (HUB,), "prepayment and deposit frozen"),
-    Transition("awaiting_payment", "payment_timeout", "cancelled", (HUB,)),
+    Transition("awaiting_payment", "payment_timeout", "cancelled", (HUB,), _RELEASE_ANY),
     Transition("formed", "set_out", "en_route", (KIT,)),
     Transition("en_route", "arrived", "on_site", (KIT,)),
     Transition("on_site", "verified", "verified", (KIT,)),
@@ -74,7 +75,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("awaiting_documents", "documents_overdue", "case_opened", (HUB,), "deposit frozen pending police"),
     Transition("case_opened", "documents_verified", "documents_verified", (OP,), "deposit released to the customer"),
     *(Transition(s, "cancel", "cancelled", PEOPLE + ((HUB,) if s == "scheduled" else ()),
-                 "nothing was frozen yet" if s != "awaiting_payment" else "any payment stays in the customer's wallet")
+                 "money frozen for an earlier locksmith (who withdrew) is released to the customer")
       for s in ("new", "scheduled", "dispatching", "unassigned", "awaiting_customer", "awaiting_payment")),
     Transition("formed", "abandon", "abandoned", PEOPLE, _RELEASE_BOTH),
     *(Transition(s, "abandon", "abandoned", PEOPLE, _COMPENSATE) for s in ("en_route", "on_site", "verified")),

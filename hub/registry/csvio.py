@@ -16,7 +16,6 @@ from typing import Any
 
 import msgspec
 
-from hub.db import transaction
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from hub.registry.locksmiths import check_locksmith, file_locksmith, scope_of
 from hub.registry.units import check_unit, file_unit
@@ -116,18 +115,23 @@ def import_csv(conn: sqlite3.Connection, clock: Clock, actor: str, kind: str, te
     if report.errors:
         report.ok = False
         return report
+    # A savepoint, not a transaction: the import may run inside the caller's transaction and must still
+    # undo every row of its own when one fails.
     line = 0
+    conn.execute("SAVEPOINT registry_import")
     try:
-        with transaction(conn):
-            for line, item in parsed:  # noqa: B007 - `line` names the failing row below
-                if isinstance(item, UnitFiling):
-                    file_unit(conn, clock, actor, item)
-                else:
-                    assert isinstance(item, LocksmithFiling)
-                    file_locksmith(conn, clock, actor, item)
+        for line, item in parsed:  # noqa: B007 - `line` names the failing row below
+            if isinstance(item, UnitFiling):
+                file_unit(conn, clock, actor, item)
+            else:
+                assert isinstance(item, LocksmithFiling)
+                file_locksmith(conn, clock, actor, item)
     except (DomainError, sqlite3.DatabaseError) as exc:
+        conn.execute("ROLLBACK TO registry_import")
+        conn.execute("RELEASE registry_import")
         msg = exc.message if isinstance(exc, DomainError) else str(exc)
         return ImportReport(False, errors=[RowError(line, "", msg)])
+    conn.execute("RELEASE registry_import")
     report.imported = len(parsed)
     return report
 

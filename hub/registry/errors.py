@@ -31,3 +31,8 @@ class ValidationFailed(DomainError):
 class NotFound(DomainError):
     def __init__(self, what: str, ident: str) -> None:
         super().__init__("not_found", f"{what} {ident}")
+
+
+class CommittedRefusal(DomainError):
+    """A refusal whose side effects must stand (an offer expired by a late accept, a wrong code counted):
+    the caller commits before answering with the refusal."""

@@ -166,3 +166,37 @@ def test_cancel_while_dispatching_closes_the_live_offer(world: World) -> None:
     assert world.state(order) == "cancelled"
     assert world.live_offer(order) is None
     assert world.inbox("kit", world.kits[lid], "job.offer_closed")[-1]["reason"] == "cancelled"
+
+
+def test_withdrawal_redispatches_with_money_kept_then_cancel_returns_it(world: World) -> None:
+    a = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
+    b = world.locksmith(at=(SITE[0] + 0.02, SITE[1]))
+    order = form(world, a)
+    assert world.kit(world.kits[a], "job.withdraw", {"order_id": order, "reason": "flat tyre"})["ok"]
+    assert world.state(order) == "dispatching"
+    offer = world.offers_to(b)[-1]
+    world.kit(world.kits[b], "job.accept", {"offer_id": offer["offer_id"]})
+    world.customer("c-1", "customer.decision", {"order_id": order, "accept": True})
+    assert world.state(order) == "formed"  # the money frozen before is reused: no second payment
+    assert len(world.inbox("customer", "c-1", "customer.order_success")) == 2
+    assert world.kit(world.kits[b], "job.withdraw", {"order_id": order})["ok"]
+    world.customer("c-1", "customer.abandon", {"order_id": order})
+    assert world.state(order) == "cancelled"
+    assert balance(world.conn, customer_account("c-1")) == FEN and balance(world.conn, escrow_account(order)) == 0
+
+
+def test_illegal_transition_refused_with_clear_error_and_retries_are_idempotent(world: World) -> None:
+    lid = world.locksmith()
+    order = form(world, lid)
+    r = world.kit(world.kits[lid], "job.step", {"order_id": order, "step": "arrived"})
+    assert not r["ok"] and r["code"] == "illegal_transition" and "en_route" in r["message"]
+    from hub.dispatch.kitjob import handle_kit_job
+    first = handle_kit_job(world.conn, world.clock, world.kits[lid], "job.step",
+                           {"order_id": order, "step": "set_out"}, msg_id="01JGZ0000000000000000000ZZ")
+    again = handle_kit_job(world.conn, world.clock, world.kits[lid], "job.step",
+                           {"order_id": order, "step": "set_out"}, msg_id="01JGZ0000000000000000000ZZ")
+    assert first.ok and again.ok
+    assert world.conn.execute("SELECT count(*) FROM order_transitions WHERE order_id = ? AND event = 'set_out'",
+                              (order,)).fetchone()[0] == 1
+    other = world.kit("kit-intruder", "job.step", {"order_id": order, "step": "arrived"})
+    assert other["code"] == "forbidden"

@@ -34,6 +34,10 @@ def invariants(w: World) -> None:
         assert escrow == held
         assert c.execute("SELECT count(*) FROM offers WHERE order_id = ? AND state = 'open'",
                          (order_id,)).fetchone()[0] <= 1
+    stuck = c.execute("SELECT count(*) FROM ledger_holds h JOIN orders o ON o.id = h.order_id"
+                      " WHERE o.state IN ('cancelled', 'abandoned', 'documents_verified')"
+                      " AND h.state IN ('active', 'frozen_police')").fetchone()[0]
+    assert stuck == 0  # an order that ended has given every fen back or paid it out
     for hold in c.execute("SELECT * FROM ledger_holds"):
         resolved = c.execute("SELECT count(*) FROM ledger_transfers WHERE key = ?",
                              (f"hold:{hold['id']}:resolve",)).fetchone()[0]

@@ -1,0 +1,47 @@
+"""One unit of work per incoming message: the change, its answer and its follow-on messages are written
+together, and a refusal leaves nothing behind except what a CommittedRefusal keeps.
+
+Alone, a message is one transaction (one disk sync). Inside a caller's transaction it is a savepoint,
+so the hub service may group-commit a batch of messages (one sync for many) and still undo exactly the
+refused one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
+
+import msgspec
+
+from hub.registry.errors import CommittedRefusal, DomainError
+
+T = TypeVar("T")
+
+
+def atomically(conn: sqlite3.Connection, work: Callable[[], T], refused: Callable[[Exception], T],
+               after: Callable[[T], None]) -> T:
+    """Run `work`, then `after(result)`. On a DomainError or a schema error the work is undone (kept for a
+    CommittedRefusal) and `after(refused(exc))` is written instead."""
+    outer = not conn.in_transaction
+    conn.execute("BEGIN IMMEDIATE" if outer else "SAVEPOINT message")
+    try:
+        try:
+            result = work()
+        except CommittedRefusal as exc:
+            result = refused(exc)
+        except (DomainError, msgspec.ValidationError) as exc:
+            conn.execute("ROLLBACK" if outer else "ROLLBACK TO message")
+            if outer:
+                conn.execute("BEGIN IMMEDIATE")
+            result = refused(exc)
+        after(result)
+    except BaseException:
+        if outer and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        elif not outer:
+            conn.execute("ROLLBACK TO message")
+            conn.execute("RELEASE message")
+        raise
+    conn.execute("COMMIT" if outer else "RELEASE message")
+    return result

@@ -1,0 +1,98 @@
+"""Operator requests: authentication, actor recorded, transaction-id replay, hotline intake, CLI, docs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hub.ops import handle
+from hub.orders.docs import render
+from lockwarden.cli import main
+from tests.hub.world import SHA, SITE, World, resident_id
+
+
+def hotline_request(**over: object) -> dict[str, object]:
+    req: dict[str, object] = {
+        "customer_name": "张三", "customer_mobile": "13912345678", "customer_id_number": resident_id(501, "19900101"),
+        "customer_id_image_sha256": SHA, "site_address": "北京", "site_lat": SITE[0], "site_lon": SITE[1],
+        "category": "open", "lock_class": "B", "rule": "eta",
+        "officer": {"name": "警官", "badge_number": "010203", "id_number": resident_id(503, "19750101"),
+                    "id_image_sha256": SHA}}
+    return req | over
+
+
+def test_unknown_operator_refused_and_actor_recorded(world: World) -> None:
+    r = handle(world.conn, world.clock, "mallory", "order.list", {}, txn="t1")
+    assert not r["ok"] and r["code"] == "unauthenticated"
+    boot = handle(world.conn, world.clock, "mallory", "operator.add", {"id": "mallory", "name": "M"}, txn="t2",
+                  bootstrap=True)
+    assert not boot["ok"]  # bootstrap works only on an empty hub
+    world.locksmith()
+    created = world.ops("order.create", {"customer_id": "hotline-1", "request": hotline_request()})
+    order = created["result"]["order_id"]
+    shown = world.ops("order.show", {"order_id": order})["result"]
+    assert shown["created_by"] == "operator:op1" and shown["state"] == "dispatching"
+    cancel = handle(world.conn, world.clock, "op1", "order.cancel", {"order_id": order, "reason": "dup"}, txn="tx9")
+    again = handle(world.conn, world.clock, "op1", "order.cancel", {"order_id": order, "reason": "dup"}, txn="tx9")
+    assert cancel == again and cancel["result"]["state"] == "cancelled"
+    last = world.ops("order.show", {"order_id": order})["result"]["transitions"][-1]
+    assert (last["actor"], last["reason"], last["event_id"]) == ("operator:op1", "dup", "tx9")
+
+
+def test_field_level_errors_for_requests(world: World) -> None:
+    both = hotline_request(witness={"name": "李四", "id_number": resident_id(502), "id_image_sha256": SHA},
+                           customer_mobile="12", lock_class="Z", rule="cheapest", site_lat=91.0)
+    r = world.ops("order.create", {"customer_id": "hotline-1", "request": both})
+    fields = {e["field"] for e in r["errors"]}
+    assert {"witness", "officer", "customer_mobile", "lock_class", "rule", "site_lat"} <= fields
+    neither = dict(hotline_request())
+    neither.pop("officer")
+    r = world.ops("order.create", {"customer_id": "hotline-1", "request": neither})
+    assert {e["field"] for e in r["errors"]} == {"witness", "officer"}
+
+
+def test_settings_change_offer_seconds(world: World) -> None:
+    a = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
+    world.locksmith(at=(SITE[0] + 0.02, SITE[1]))
+    assert world.ops("settings.set", {"key": "offer_ttl_s", "value": "10"})["result"]["offer_ttl_s"] == 10
+    order = world.request()
+    assert world.offers_to(a)[0]["expires_at"] == world.clock.now_ms() + 10_000
+    world.tick(10_000)
+    live = world.live_offer(order)
+    assert live is not None and live["locksmith_id"] != a
+    assert not world.ops("settings.set", {"key": "offer_ttl_s", "value": "-1"})["ok"]
+
+
+def test_cli_runs_ops_against_a_local_database(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "cli.db")
+    assert main(["--lang", "en", "ops", "--db", db, "bootstrap", "--id", "op1", "--name", "One"]) == 0
+    assert main(["ops", "--db", db, "--actor", "op1", "unit.file", "--name", "U", "--address", "A",
+                 "--uscc", "91110000600037341L", "--legal-rep-name", "R", "--legal-rep-id", resident_id(9),
+                 "--filing-receipt-no", "B1"]) == 0
+    capsys.readouterr()
+    assert main(["ops", "--db", db, "--actor", "op1", "registry.export", "--kind", "units"]) == 0
+    assert "91110000600037341L" in capsys.readouterr().out
+    assert main(["ops", "--db", db, "--actor", "op1", "order.cancel", "--order-id", "nope"]) == 1
+    assert json.loads(capsys.readouterr().out)["code"] == "not_found"
+
+
+def test_orders_doc_is_generated_from_the_table() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "orders.md"
+    assert doc.read_text(encoding="utf-8") == render(), "run: python -m hub.orders.docs > docs/orders.md"
+
+
+def test_group_commit_undoes_only_the_refused_message(world: World) -> None:
+    from hub.db import transaction
+    from hub.dispatch.kitjob import handle_kit_job
+    from hub.ops.customer import handle_customer
+
+    lid = world.locksmith()
+    with transaction(world.conn):  # the service drains a batch of messages under one commit
+        ok = handle_customer(world.conn, world.clock, "c-9", "customer.request",
+                             {**hotline_request(), "rule": "eta"}, msg_id="01JGZ0000000000000000000Z1")
+        bad = handle_kit_job(world.conn, world.clock, world.kits[lid], "job.step",
+                             {"order_id": ok.order_id or "", "step": "arrived"}, msg_id="01JGZ0000000000000000000Z2")
+    assert ok.ok and not bad.ok and bad.code == "forbidden"
+    assert world.state(ok.order_id or "") == "dispatching"
+    assert world.inbox("kit", world.kits[lid], "job.result")[-1]["code"] == "forbidden"
+    assert world.live_offer(ok.order_id or "") is not None
