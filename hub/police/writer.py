@@ -30,7 +30,7 @@ from hub.police.durable import append_durably, atomic_write
 from hub.police.manifest import last_checkpoint, write_manifest
 from hub.police.media_store import MediaError, MediaStore
 from hub.police.recovery import ChainState, ExportDamaged, recover
-from protocol.clock import Clock
+from protocol.clock import Clock, SystemClock
 from protocol.envelope import Envelope, open_envelope
 from protocol.errors import Rejected
 from protocol.messages.police import PoliceAck, PoliceCheckpoint, PoliceMedia, PoliceRecord
@@ -61,10 +61,10 @@ class AppendResult:
 
 
 class ExportWriter:
-    def __init__(self, root: Path, hub_verify_key: Ed25519PublicKey, *, clock: Clock,
+    def __init__(self, root: Path, hub_verify_key: Ed25519PublicKey, *, clock: Clock | None = None,
                  hub_sender: str = "hub") -> None:
         self.root = Path(root)
-        self.clock = clock
+        self.clock: Clock = clock or SystemClock()
         self._key = hub_verify_key
         self._sender = hub_sender
         (self.root / layout.RECORDS).mkdir(parents=True, exist_ok=True)

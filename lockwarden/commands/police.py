@@ -83,6 +83,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print((_("OK") if rep.ok else _("FAILED")) + ": " + _(
             "{entries} entries in {files} files, head seq {seq}, hub checkpoint at seq {cp}, {media} media files checked"
         ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, cp=rep.checkpoint_seq, media=rep.media_checked))
+        if rep.entries:
+            from hub.police.summary import summarise
+
+            s = summarise(args.dir)
+            print(_("{orders} orders, {done} completed ({evidence} with evidence media), {cases} cases, warnings: {warn}")
+                  .format(orders=s.orders, done=s.completed_orders, evidence=s.completed_with_evidence, cases=s.cases,
+                          warn=", ".join(f"{k} {v}" for k, v in sorted(s.warnings.items())) or "-"))
     return 0 if rep.ok else 1
 
 

@@ -147,3 +147,21 @@ def test_missed_deadline_opens_exactly_one_case_across_hub_restarts(setup, hub_k
     assert len(police.desk.cases()) == 1
     police.writer.close()
     assert verify_export(police.writer.root, hub_key.private.public_key()).ok
+
+
+def test_summary_counts_what_the_demo_must_show(setup, hub_key):
+    from hub.police.summary import summarise
+
+    world, police, media = setup
+    lid = world.locksmith()
+    order = form(world, lid)
+    complete(world, lid, order)
+    from hub import police_feed
+
+    police_feed.emit(world.conn, "evidence.media", {"order_id": order, "kit_id": world.kits[lid],
+                                                    "media": [{"sha256": media.put(b"video" * 1000),
+                                                               "kind": "video.segment"}]}, now_ms=world.clock.now_ms())
+    world.tick(3 * DAY + 1000)
+    police.forward()
+    s = summarise(police.writer.root)
+    assert (s.completed_orders, s.completed_with_evidence, s.cases) == (1, 1, 1)
