@@ -163,7 +163,7 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
     _gaps(rep, w, names, max_seen)
     rep.head_seq = max_seen
     rep.head_hash = w.hash_of(max_seen) if max_seen else GENESIS
-    _check_heads(rep, w, manifest, checkpoint, max_seen)
+    _check_heads(rep, w, manifest, checkpoint, max_seen, set(names))
     _check_media(root, rep, media_refs)
     return rep
 
@@ -231,7 +231,7 @@ def _check_checkpoint(manifest: dict[str, Any] | None, key: Ed25519PublicKey,
 
 
 def _check_heads(rep: VerifyReport, w: _Walk, manifest: dict[str, Any] | None,
-                 checkpoint: tuple[int, str] | None, max_seen: int) -> None:
+                 checkpoint: tuple[int, str] | None, max_seen: int, names: set[str]) -> None:
     if checkpoint:
         seq, head = checkpoint
         if seq > max_seen:
@@ -244,6 +244,9 @@ def _check_heads(rep: VerifyReport, w: _Walk, manifest: dict[str, Any] | None,
     if int(mhead.get("seq", 0)) > max_seen:
         rep.problems.append(Problem("truncated", _("the manifest's head is seq {seq} but the export ends at seq {end}").format(seq=mhead.get("seq"), end=max_seen), layout.MANIFEST))
     for f in manifest.get("files", []):
+        if f.get("name") not in names:
+            rep.problems.append(Problem("file_missing", _("{file} listed in the manifest is missing (entries {a}..{b})").format(file=f.get("name"), a=f.get("first_seq"), b=f.get("last_seq")), str(f.get("name", "")), seq=f.get("first_seq")))
+            continue
         last = int(f.get("last_seq", 0))
         if last <= max_seen and last < len(w.present) and w.present[last] and w.hash_of(last) != f.get("last_hash"):
             rep.problems.append(Problem("manifest_mismatch", _("{file}: its last entry seq {seq} differs from the manifest").format(file=f.get("name"), seq=last), str(f.get("name", "")), seq=last))

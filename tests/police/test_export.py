@@ -155,6 +155,15 @@ def test_removed_tail_and_removed_file_are_named(export, tmp_path, hub_key):
     assert any("7..8" in p.message for p in rep.problems)
 
 
+def test_removed_day_file_is_named(export, tmp_path, hub_key):
+    root = _tampered(export, tmp_path, "nofile")
+    f = _records(root)[0]
+    f.unlink()
+    rep = _verify(root, hub_key)
+    assert ("file_missing", f"records/{f.name}") in [(p.code, p.file) for p in rep.problems]
+    assert {"missing", "truncated"} & set(rep.codes())
+
+
 def test_altered_and_missing_media_are_named(export, tmp_path, hub_key):
     root = _tampered(export, tmp_path, "media")
     from hub.police.reader import iter_entries
