@@ -65,4 +65,4 @@ def handle_kit_job(conn: sqlite3.Connection, clock: Clock, kit_id: str, type_nam
             return JobResult(ref=msg_id, ok=False, code=exc.code, message=exc.message)
         return JobResult(ref=msg_id, ok=False, code="invalid", message=str(exc))
 
-    return atomically(conn, work, refused, lambda result: outbox.put(conn, clock, "kit", kit_id, result) and None)
+    return atomically(conn, work, refused, lambda result: outbox.put(conn, clock, "kit", kit_id, result))

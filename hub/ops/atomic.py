@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 def atomically(conn: sqlite3.Connection, work: Callable[[], T], refused: Callable[[Exception], T],
-               after: Callable[[T], None]) -> T:
+               after: Callable[[T], object]) -> T:
     """Run `work`, then `after(result)`. On a DomainError or a schema error the work is undone (kept for a
     CommittedRefusal) and `after(refused(exc))` is written instead."""
     outer = not conn.in_transaction

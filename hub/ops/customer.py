@@ -61,4 +61,4 @@ def handle_customer(conn: sqlite3.Connection, clock: Clock, customer_id: str, ty
         return RequestResult(False, None, [FieldProblem("", str(exc))], ref=msg_id)
 
     return atomically(conn, work, refused,
-                      lambda result: outbox.put(conn, clock, "customer", customer_id, result) and None)
+                      lambda result: outbox.put(conn, clock, "customer", customer_id, result))

@@ -26,8 +26,9 @@ def test_kit_records_take_the_order_to_completion(world: World) -> None:
 
     assert rec("job.arrived", {"code_checked": True, "distance_m": 12.0}, 1) == "on_site"
     rec("job.locksmith_verified", {"slot": 3, "score": 120}, 2)
-    with pytest.raises(DomainError, match="incomplete"):
+    with pytest.raises(DomainError) as refused:
         rec("job.customer_fingerprint", {"sha256": "aa" * 32}, 3)
+    assert refused.value.code == "not_verified" and "job.consent" in refused.value.message
     with pytest.raises(DomainError):
         rec("job.video_started", {}, 4)  # no job starts before the verification
     rec("job.consent", {"given": True}, 5)

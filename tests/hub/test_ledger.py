@@ -42,8 +42,9 @@ def test_hold_resolves_exactly_once(world: World) -> None:
     assert holds.resolve(c, k, order_id="o1", purpose="deposit", outcome="police", actor="op") == "frozen_police"
     assert holds.resolve(c, k, order_id="o1", purpose="deposit", outcome="release", actor="op") == "released"
     assert holds.resolve(c, k, order_id="o1", purpose="deposit", outcome="release", actor="op") == "released"
-    with pytest.raises(DomainError, match="already resolved"):
+    with pytest.raises(DomainError) as refused:
         holds.resolve(c, k, order_id="o1", purpose="deposit", outcome="pay", actor="op", locksmith_id="L")
+    assert refused.value.code == "hold_resolved"
     assert balance(c, "escrow:o1") == 0 and balance(c, "customer:c1") == 300
     with pytest.raises(DomainError):
         record_payment(c, k, provider="alipay", external_ref="x", customer_id="c1", amount_fen=1, actor="op")
