@@ -66,7 +66,7 @@ def media_refs(body: dict[str, Any], media: MediaSource | None) -> list[MediaRef
 
 class Forwarder:
     def __init__(self, conn: sqlite3.Connection, key: SigningKey, clock: Clock, *, sender: str = "hub",
-                 police_key: Ed25519PublicKey, media: MediaSource | None = None,
+                 police_key: Ed25519PublicKey | None = None, media: MediaSource | None = None,
                  window: int = 200, retry_ms: int = 10_000, chunk_size: int = 256 * 1024,
                  police_sender: str = "police") -> None:
         self.conn = conn
@@ -104,6 +104,8 @@ class Forwarder:
 
     # -- sending ------------------------------------------------------------------------------------
     def due(self) -> list[tuple[str, bytes]]:
+        if self.diverged():
+            return []  # never paper over a diverging export: a human must look first
         now = self.clock.now_ms()
         out: list[tuple[str, bytes]] = []
         rows = list(self.conn.execute(
@@ -156,20 +158,30 @@ class Forwarder:
 
     # -- acknowledgements ---------------------------------------------------------------------------
     def on_ack(self, raw: bytes) -> int:
-        """Apply a police.ack; returns the acknowledged seq. Refuses forged or diverging acks."""
+        """Verify a raw police.ack (with `police_key`) and apply it; returns the acknowledged seq."""
+        if self.police_key is None:
+            raise ValueError("no police key configured to check acknowledgements")
         try:
-            env, body = open_envelope(raw, self._key_for)
+            _env, body = open_envelope(raw, self._key_for)
         except Rejected as exc:
             log.warning("police ack refused: %s", exc)
             return self.acked_seq()
         if not isinstance(body, PoliceAck):
             return self.acked_seq()
+        return self.apply_ack(body)
+
+    def apply_ack(self, body: PoliceAck) -> int:
+        """Apply an ack whose signature was already checked (e.g. by the hub's ingest). A head that differs
+        from ours stops forwarding (ForwardingDiverged, and `diverged()` until an operator clears it)."""
         now = self.clock.now_ms()
         with transaction(self.conn):
             if body.upto_seq > 0:
                 row = self.conn.execute("SELECT hash FROM police_outbox WHERE seq=?", (body.upto_seq,)).fetchone()
                 if row is None or row[0] != body.head:
-                    raise ForwardingDiverged(f"police export head at seq {body.upto_seq} differs from the hub's")
+                    detail = f"police export head at seq {body.upto_seq} differs from the hub's"
+                    self._set_state("diverged", detail)
+                    log.error("police forwarding stopped: %s", detail)
+                    raise ForwardingDiverged(detail)
             self.conn.execute("UPDATE police_outbox SET acked_ms=? WHERE seq<=? AND acked_ms IS NULL",
                               (now, body.upto_seq))
             acked_media = [json.loads(r[0]) for r in self.conn.execute(
@@ -180,6 +192,9 @@ class Forwarder:
             self._set_state("police_checkpoint_seq", str(body.checkpoint_seq))
         self._held_chunks = {k: set(v) for k, v in body.media_chunks.items()}
         return body.upto_seq
+
+    def diverged(self) -> str | None:
+        return self._state("diverged")
 
     def _key_for(self, sender: str) -> Ed25519PublicKey | None:
         return self.police_key if sender == self.police_sender else None

@@ -1,0 +1,70 @@
+"""Plugging the police side of the hub into the hub service (`hub/service.py`'s HubApp):
+
+    PolicePlugin(app.conn, app.clock, app.key, sender=app.settings.hub_id, media=app.ingest.media).install(app)
+
+- `police.ack` arrives through the hub's ingest (which checks its signature against principal `police`,
+  provisioned with `lockwarden provision-principal --role police`) and is applied to the outbox.
+- A ticker seals new police_feed rows and publishes what is due, pre-signed, with `app.publish_wire`;
+  every `periodic_ms` it also re-scores risk (hub/risk/sweep.py) and creates and flags follow-up tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from hub.followup.tasks import flag_overdue, sync_tasks
+from hub.forwarding.forwarder import Forwarder, ForwardingDiverged, MediaSource
+from hub.risk.sweep import sweep
+from protocol.clock import Clock
+from protocol.keys import SigningKey
+from protocol.messages.police import PoliceAck
+
+log = logging.getLogger(__name__)
+
+
+class PolicePlugin:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, key: SigningKey, *, sender: str = "hub",
+                 media: MediaSource | None = None, periodic_ms: int = 5_000, retry_ms: int = 10_000) -> None:
+        self.clock = clock
+        self.conn = conn
+        self.forwarder = Forwarder(conn, key, clock, sender=sender, media=media, retry_ms=retry_ms)
+        self.periodic_ms = periodic_ms
+        self._last_periodic = -periodic_ms
+        self.app: Any = None
+
+    def install(self, app: Any) -> None:
+        self.app = app
+        app.ingest.on("police.ack", self.on_ack)
+        app.tickers.append(self.tick)
+
+    def on_ack(self, conn: sqlite3.Connection, acc: Any) -> list[Any]:
+        if isinstance(acc.body, PoliceAck):
+            try:
+                self.forwarder.apply_ack(acc.body)
+            except ForwardingDiverged:
+                pass  # recorded and logged by the forwarder; raising would wedge the ingest batch
+        return []
+
+    def periodic(self) -> None:
+        now = self.clock.now_ms()
+        if now - self._last_periodic < self.periodic_ms:
+            return
+        self._last_periodic = now
+        sync_tasks(self.conn, self.clock)
+        flag_overdue(self.conn, self.clock)
+        sweep(self.conn, self.clock)
+
+    def tick(self) -> list[Any]:
+        self.periodic()
+        self.forwarder.pump()
+        for topic, wire in self.forwarder.due():
+            if self.app is None or self.app.publish_wire(topic, wire) is None:
+                break  # link down: what was marked sent is resent after retry_ms
+        return []
+
+    def status(self) -> dict[str, Any]:
+        """For the operator console: forwarding backlog and health."""
+        return {"acked_seq": self.forwarder.acked_seq(), "backlog": self.forwarder.backlog(),
+                "diverged": self.forwarder.diverged()}
