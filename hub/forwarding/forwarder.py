@@ -174,14 +174,15 @@ class Forwarder:
         """Apply an ack whose signature was already checked (e.g. by the hub's ingest). A head that differs
         from ours stops forwarding (ForwardingDiverged, and `diverged()` until an operator clears it)."""
         now = self.clock.now_ms()
-        with transaction(self.conn):
-            if body.upto_seq > 0:
-                row = self.conn.execute("SELECT hash FROM police_outbox WHERE seq=?", (body.upto_seq,)).fetchone()
-                if row is None or row[0] != body.head:
-                    detail = f"police export head at seq {body.upto_seq} differs from the hub's"
+        if body.upto_seq > 0:
+            row = self.conn.execute("SELECT hash FROM police_outbox WHERE seq=?", (body.upto_seq,)).fetchone()
+            if row is None or row[0] != body.head:
+                detail = f"police export head at seq {body.upto_seq} differs from the hub's"
+                with transaction(self.conn):
                     self._set_state("diverged", detail)
-                    log.error("police forwarding stopped: %s", detail)
-                    raise ForwardingDiverged(detail)
+                log.error("police forwarding stopped: %s", detail)
+                raise ForwardingDiverged(detail)
+        with transaction(self.conn):
             self.conn.execute("UPDATE police_outbox SET acked_ms=? WHERE seq<=? AND acked_ms IS NULL",
                               (now, body.upto_seq))
             acked_media = [json.loads(r[0]) for r in self.conn.execute(

@@ -122,6 +122,7 @@ def test_forged_ack_is_ignored_and_diverging_ack_stops(hub, hub_key, clock):
     assert fwd.on_ack(ack(SigningKey.generate(), true_head)) == 0
     with pytest.raises(ForwardingDiverged):
         fwd.on_ack(ack(police, "0" * 64))
+    assert fwd.diverged() and fwd.due() == []  # stopped until a human looks
     assert fwd.on_ack(ack(police, true_head)) == 3
 
 
