@@ -86,3 +86,74 @@ class PoliceAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     media_complete: list[str] = []
     media_chunks: dict[str, list[int]] = {}  # sha256 -> chunk indexes held for files not yet complete
     checkpoint_seq: int = 0  # the latest hub checkpoint the export stored
+
+
+# --- R-11 documents from the customer app ------------------------------------------------------------
+
+@message(
+    "customer.documents",
+    sender="customer",
+    summary="Photos of the customer's ID and of a deed, purchase contract or vehicle licence for an order "
+            "(R-11); the photos travel as media first, named here by SHA-256.",
+    example=lambda: CustomerDocuments(order_id="01JGZ0000000000000000000AA", doc_types=["id_card", "property_deed"],
+                                      media=[EXAMPLE_SHA], holder_name="张三", holder_id_number="11010519491231002X"),
+)
+class CustomerDocuments(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    doc_types: list[str]
+    media: list[str]
+    holder_name: str = ""
+    holder_id_number: str = ""
+
+
+# --- operator requests for documents, follow-up, risk and forwarding ----------------------------------
+# Merged into protocol.messages.ops.OPS (`OPS.update(POLICE_OPS)`), handled by hub/documents/ops.py.
+
+class DocumentsSubmit(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    doc_types: list[str]
+    media: list[str]  # SHA-256 of photos already in the hub's media store
+    holder_name: str = ""
+    holder_id_number: str = ""
+
+
+class DocumentsDecision(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    submission_id: str
+    reason: str = ""
+
+
+class DocumentsList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+
+
+class FollowupContact(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    channel: str  # sms | app | wechat | voice
+
+
+class FollowupRecord(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    channel: str
+    outcome: str  # reached | no_answer | refused | complaint
+    rating: int | None = None
+    note: str = ""
+
+
+class RiskList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    level: str | None = None
+
+
+class NoArgs(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    pass
+
+
+POLICE_OPS: dict[str, tuple[type[msgspec.Struct], str]] = {
+    "documents.submit": (DocumentsSubmit, "Submit document photos for an order on the customer's behalf (R-11)"),
+    "documents.verify": (DocumentsDecision, "Documents match the customer: release the deposit (R-11)"),
+    "documents.reject": (DocumentsDecision, "Reject a document submission, with the reason (R-11)"),
+    "documents.list": (DocumentsList, "The document submissions of an order"),
+    "followup.list": (NoArgs, "Open follow-up tasks, overdue first (R-13)"),
+    "followup.contact": (FollowupContact, "Send the follow-up message to the customer through a channel"),
+    "followup.record": (FollowupRecord, "Record the follow-up's outcome and the 1-5 rating (R-13)"),
+    "risk.list": (RiskList, "Current risk warnings, optionally of one level (R-12)"),
+}

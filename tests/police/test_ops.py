@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import hashlib
+
+import msgspec
+import pytest
+
+from hub.documents.ops import POLICE_HANDLERS, handle_customer_documents
+from hub.registry.errors import DomainError
+from protocol.messages import police as m
+from tests.hub.test_lifecycle import form
+from tests.hub.world import World
+
+from .test_end_to_end import complete
+
+SHA = [hashlib.sha256(x).hexdigest() for x in (b"id", b"deed")]
+
+
+def op(world: World, name: str, args: dict, txn: str = "t"):
+    body_type, _summary = m.POLICE_OPS[name]
+    return POLICE_HANDLERS[name](world.conn, world.clock, "operator:op1", msgspec.convert(args, body_type), txn)
+
+
+def test_operator_ops_cover_documents_followup_and_risk(tmp_path, clock):
+    world = World(tmp_path / "hub.db", clock)
+    lid = world.locksmith()
+    order = form(world, lid)
+    complete(world, lid, order)
+    sid = op(world, "documents.submit", {"order_id": order, "doc_types": ["id_card", "property_deed"],
+                                         "media": SHA}, txn="tx-1")["submission_id"]
+    assert op(world, "documents.list", {"order_id": order})["submissions"][0]["id"] == sid
+    assert op(world, "documents.verify", {"submission_id": sid})["state"] == "documents_verified"
+    [task] = op(world, "followup.list", {})["tasks"]
+    assert task["order_id"] == order
+    assert op(world, "followup.contact", {"order_id": order, "channel": "wechat"})["ref"]
+    op(world, "followup.record", {"order_id": order, "channel": "wechat", "outcome": "reached", "rating": 4})
+    assert op(world, "followup.list", {})["tasks"] == []
+    assert op(world, "risk.list", {"level": "red"})["warnings"] == []
+
+
+def test_customer_documents_only_for_own_order(tmp_path, clock):
+    world = World(tmp_path / "hub.db", clock)
+    lid = world.locksmith()
+    order = form(world, lid)
+    body = m.CustomerDocuments(order_id=order, doc_types=["id_card"], media=SHA[:1])
+    with pytest.raises(DomainError):
+        handle_customer_documents(world.conn, world.clock, "someone-else", body, "m1")
+    assert handle_customer_documents(world.conn, world.clock, "c-1", body, "m2") == order
+    assert handle_customer_documents(world.conn, world.clock, "c-1", body, "m2") == order  # idempotent
+    n = world.conn.execute("SELECT count(*) FROM document_submissions").fetchone()[0]
+    assert n == 1
