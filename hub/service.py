@@ -29,7 +29,7 @@ from protocol.i18n import set_language
 from protocol.keys import SigningKey
 from protocol.messages.ack import HubState
 from protocol.seqblock import SeqAllocator
-from protocol.transport.base import Inbound, NotConnected, Will
+from protocol.transport.base import Delivery, Inbound, NotConnected, Will
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
 log = logging.getLogger(__name__)
@@ -89,13 +89,16 @@ class HubApp:
                              body=body).to_wire()
 
     def send(self, out: Outgoing) -> bool:
+        return self.publish_wire(out.topic, self.sign(out.type, out.body), retain=out.retain) is not None
+
+    def publish_wire(self, topic: str, wire: bytes, *, retain: bool = False) -> Delivery | None:
+        """None when the link is down: acks are re-derived when the kit resends; outboxes retry."""
         if self.transport is None:
-            return False
+            return None
         try:
-            self.transport.publish(out.topic, self.sign(out.type, out.body), retain=out.retain)
-            return True
+            return self.transport.publish(topic, wire, retain=retain)
         except NotConnected:
-            return False  # acks are re-derived when the kit resends; domain outboxes retry themselves
+            return None
 
     def on_connect(self, session_present: bool) -> None:
         self.send(Outgoing(topics.HUB_STATE.build(), "hub.state",
@@ -152,7 +155,7 @@ class HubApp:
 
 
 def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
-             broker_port: int | None = None) -> HubApp:
+             broker_port: int | None = None, domain: bool = True) -> HubApp:
     home = HubHome(Path(hub_dir))
     settings = home.settings()
     set_language(settings.language)
@@ -161,10 +164,14 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     ingest = Ingest(conn, MediaStore(home.media_path()), clock)
     app = HubApp(home=home, settings=settings, clock=clock, key=home.signing_key(), ingest=ingest)
     app._seq = SeqAllocator(conn, app._lock, table="hub_meta")
+    if domain:
+        from hub.wiring import DomainWiring
+
+        DomainWiring(conn, clock).install(app)
     if connect:
         b = settings.broker
         link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=settings.hub_id,
-                            username=b.username, password=b.password, tls_ca=b.tls_ca, max_inflight=1000)
+                            username=b.username, password=b.password, tls_ca=b.tls_ca)
         app.transport = PahoTransport(link, on_message=app.inbound, on_connect=app.on_connect,
                                       will_factory=app.will)
         for pattern in SUBSCRIPTIONS:

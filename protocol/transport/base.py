@@ -27,12 +27,18 @@ class Will:
     retain: bool = True
 
 
+class Delivery(Protocol):
+    """What `publish` returns: `is_published()` turns true once the broker acknowledged (PUBACK)."""
+
+    def is_published(self) -> bool: ...
+
+
 class Transport(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
 
-    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> Delivery:
         """Queue for delivery at QoS 1; raises NotConnected if the link is down right now."""
         ...
 

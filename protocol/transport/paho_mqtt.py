@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
-from protocol.transport.base import Inbound, NotConnected, OnConnect, OnDisconnect, OnMessage, Will
+from protocol.transport.base import Delivery, Inbound, NotConnected, OnConnect, OnDisconnect, OnMessage, Will
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,10 @@ class LinkSettings:
     tls_key: str | None = None
     backoff_min_s: float = 0.2
     backoff_max_s: float = 10.0
-    max_inflight: int = 200
+    # 0 = unlimited. paho sends a publish at once whenever its inflight count is under the limit, even
+    # while older messages wait in its queue, so a limit reorders a stream; the owners bound what they
+    # have in flight themselves (the kit's record and chunk windows).
+    max_inflight: int = 0
 
 
 class PahoTransport:
@@ -77,6 +80,12 @@ class PahoTransport:
             c.will_set(will.topic, will.payload, qos=1, retain=will.retain)
         c.max_inflight_messages_set(settings.max_inflight)
         c.max_queued_messages_set(0)
+        # Only the network thread may write to the socket. Without loop_start(), paho's publish() writes
+        # from the caller's thread whenever it can take its callback lock, racing the network thread's
+        # own writes, and QoS 1 messages leave out of order. A registered write hook makes publish()
+        # only queue the packet and wake loop() through paho's socket pair.
+        c.on_socket_register_write = lambda client, userdata, sock: None
+        c.on_socket_unregister_write = lambda client, userdata, sock: None
         c.on_connect = self._handle_connect
         c.on_disconnect = self._handle_disconnect
         c.on_message = self._handle_message
@@ -171,9 +180,10 @@ class PahoTransport:
         if self._connected.is_set():
             self._client.subscribe(pattern, qos=1)
 
-    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+    def publish(self, topic: str, payload: bytes, *, retain: bool = False) -> Delivery:
         if not self._connected.is_set():
             raise NotConnected(topic)
         info = self._client.publish(topic, payload, qos=1, retain=retain)
         if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS and info.rc != MQTTErrorCode.MQTT_ERR_NO_CONN:
             raise NotConnected(f"{topic}: {info.rc}")
+        return info

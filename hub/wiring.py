@@ -1,0 +1,133 @@
+"""Wiring the hub's domain into the service: which handler each inbound message type reaches, and the
+periodic work (timers, the domain outbox, police forwarding). Handlers run inside the ingest batch's
+transaction, so a message is stored and acted on exactly once, or neither."""
+
+from __future__ import annotations
+
+import logging
+import time
+import sqlite3
+from typing import Any
+
+import msgspec
+
+from hub.dispatch.kitjob import KIT_TYPES, handle_kit_job
+from hub.ingest.ingest import Accepted, Outgoing
+from hub.ops import handle as handle_ops
+from hub.ops.customer import CUSTOMER_TYPES, handle_customer
+from hub.orders import outbox
+from hub.orders.kitrecords import apply_kit_record
+from hub.registry import presence
+from hub.registry.errors import DomainError
+from hub.timers import fire_due
+from protocol import topics
+from protocol.clock import Clock
+from protocol.messages.kit import KitRecord, KitState
+from protocol.messages.ops import OpsRequest
+from protocol.transport.base import Delivery
+
+RESEND_AFTER_S = 30.0
+
+log = logging.getLogger(__name__)
+
+
+class DomainWiring:
+    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+        self.app: Any = None
+        self._inflight: dict[int, tuple[bytes, Delivery | None, float]] = {}
+
+    def install(self, app: Any) -> None:
+        self.app = app
+        ingest = app.ingest
+        for t in KIT_TYPES:
+            ingest.on(t, self.kit_job)
+        for t in CUSTOMER_TYPES:
+            ingest.on(t, self.customer)
+        ingest.on("ops.request", self.ops_request)
+        ingest.on("kit.state", self.kit_state)
+        ingest.on("kit.record", self.kit_record)
+        app.tickers.append(self.timers)
+        app.tickers.append(self.domain_outbox)
+
+    # -- inbound --------------------------------------------------------------------------------------
+    def kit_job(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+        handle_kit_job(conn, self.clock, acc.env.sender, acc.env.type, acc.body, msg_id=acc.env.id)
+        return []  # the answer (job.result) and the next offers are in the domain outbox
+
+    def customer(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+        handle_customer(conn, self.clock, acc.env.sender, acc.env.type, acc.body, msg_id=acc.env.id)
+        return []
+
+    def ops_request(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+        req = acc.body
+        assert isinstance(req, OpsRequest)
+        response = handle_ops(conn, self.clock, acc.env.sender, req.op, req.args, txn=req.txn)
+        return [Outgoing(topics.OPS_RESP.build(operator_id=acc.env.sender), "ops.response", response)]
+
+    def kit_state(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+        body = acc.body
+        assert isinstance(body, KitState)
+        # A last will is signed when the kit connects, so it can arrive after a newer birth: the newest
+        # `since` wins (the ingest's kit_link_state row was written just before with the max rule below).
+        row = conn.execute("SELECT MAX(since_ms) FROM kit_link_state WHERE kit_id=?", (acc.env.sender,)).fetchone()
+        if row and row[0] is not None and body.since < row[0]:
+            return []
+        presence.kit_state(conn, self.clock, acc.env.sender, body.status == "online")
+        return []
+
+    def kit_record(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+        rec = acc.body
+        assert isinstance(rec, KitRecord)
+        kit_id = acc.env.sender
+        if rec.kind == "gnss.position" and "lat" in rec.data and "lon" in rec.data:
+            presence.kit_position(conn, self.clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
+                                  at_ms=rec.captured_at)
+        try:
+            apply_kit_record(conn, self.clock, kit_id, rec.kind, rec.order_id, rec.data, msg_id=acc.env.id)
+        except DomainError as exc:
+            # Stored as evidence all the same (ingest already has it); the refusal is told to the kit
+            # and to the operators, never silently dropped.
+            outbox.event(conn, self.clock, "kit_record_refused", kit_id=kit_id, order_id=rec.order_id,
+                         kind=rec.kind, code=exc.code, message=exc.message)
+        return []
+
+    # -- periodic -------------------------------------------------------------------------------------
+    def timers(self) -> list[Outgoing]:
+        fire_due(self.conn, self.clock)
+        return []
+
+    def domain_outbox(self) -> list[Outgoing]:
+        """Publish what the domain queued. A row is marked sent only once the broker acknowledged it
+        (paho keeps unacknowledged messages in RAM only); until then the same signed bytes are kept, so a
+        resend carries the same message id and the receiver processes it once."""
+        now = time.monotonic()
+        done = [seq for seq, (_wire, handle, _t) in self._inflight.items() if handle is not None and handle.is_published()]
+        if done:
+            outbox.mark_sent(self.conn, self.clock, done)
+            for seq in done:
+                self._inflight.pop(seq, None)
+        for m in outbox.pending(self.conn, limit=500):
+            entry = self._inflight.get(m.seq)
+            if entry is not None and entry[1] is not None and now - entry[2] < RESEND_AFTER_S:
+                continue
+            topic = self._topic(m.audience, m.recipient)
+            wire = entry[0] if entry is not None else self.app.sign(m.type, m.body)
+            handle = self.app.publish_wire(topic, wire)
+            self._inflight[m.seq] = (wire, handle, now)
+        return []
+
+    @staticmethod
+    def _topic(audience: str, recipient: str) -> str:
+        if audience == "kit":
+            return topics.KIT_DOWN_JOB.build(kit_id=recipient)
+        if audience == "customer":
+            return topics.CUSTOMER_DOWN.build(customer_id=recipient)
+        if recipient in ("", outbox.OPS_BROADCAST):
+            return topics.OPS_EVENTS.build()
+        return topics.OPS_RESP.build(operator_id=recipient)
+
+
+def body_dict(body: msgspec.Struct | dict[str, Any]) -> dict[str, Any]:
+    return body if isinstance(body, dict) else msgspec.to_builtins(body)
