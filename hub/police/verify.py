@@ -22,6 +22,8 @@ from protocol.errors import Rejected
 from protocol.i18n import _
 from protocol.keys import load_verify_key
 
+MAX_SEQ = 2**32 - 1  # beyond any real export; a larger seq is an edit, not a reason to allocate memory
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -116,7 +118,7 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
                     continue
                 seq = raw.seq
                 rep.entries += 1
-                if seq < 1:
+                if seq < 1 or seq > MAX_SEQ:
                     rep.problems.append(Problem("bad_seq", _("{file} line {line}: invalid seq {seq}").format(file=name, line=line_no, seq=seq), name, line_no, seq))
                     continue
                 env_bytes = bytes(raw.env)
@@ -149,9 +151,13 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
                     deferred.append((seq, raw.prev, name, line_no))
                 last_seq, last_hash, max_seen = seq, raw.hash, max(max_seen, seq)
                 if b'"sha256"' in env_bytes or all_signatures or seq > cp_seq:
-                    env = msgspec.json.decode(env_bytes)
-                    for ref in env.get("body", {}).get("media", []) or []:
-                        media_refs.setdefault(str(ref.get("sha256", "")), (seq, name, line_no))
+                    try:
+                        env = msgspec.json.decode(env_bytes)
+                        for ref in env.get("body", {}).get("media", []) or []:
+                            media_refs.setdefault(str(ref.get("sha256", "")), (seq, name, line_no))
+                    except (msgspec.DecodeError, AttributeError, TypeError):
+                        rep.problems.append(Problem("unreadable", _("{file} line {line}: not a valid entry (edited or truncated)").format(file=name, line=line_no), name, line_no, seq))
+                        continue
                     if all_signatures or seq > cp_seq:
                         _check_signature(env, hub_key, rep, name, line_no, seq)
     if pending is not None:

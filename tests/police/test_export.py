@@ -198,3 +198,40 @@ def test_problems_are_named_in_chinese_by_default(export, tmp_path, hub_key):
     set_language("zh_CN")
     rep = _verify(root, hub_key)
     assert rep.problems[0].message == f"序号 3..3 的记录缺失（位于 records/{f.name} 第 2 行之后）：已被删除"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    from hub.forwarding.sealer import ChainSealer
+    from hub.police.writer import ExportWriter
+    from protocol.clock import FakeClock
+
+    key = SigningKey.generate()
+    clock = FakeClock()
+    root = tmp_path_factory.mktemp("pristine") / "export"
+    w = ExportWriter(root, key.private.public_key(), clock=clock)
+    w.append_many(order_life(ChainSealer(key), clock))
+    w.close()
+    return root, key
+
+
+def test_any_single_byte_change_in_the_records_is_detected(pristine, tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    root, key = pristine
+    f = _records(root)[0]
+    original = f.read_bytes()
+    copy = tmp_path_factory.mktemp("fuzz") / "export"
+    shutil.copytree(root, copy)
+    target = copy / "records" / f.name
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(pos=st.integers(0, len(original) - 1), byte=st.integers(0x20, 0x7E))
+    def check(pos: int, byte: int) -> None:
+        if original[pos] == byte or original[pos] == 0x0A:
+            return
+        target.write_bytes(original[:pos] + bytes([byte]) + original[pos + 1:])
+        assert not verify_export(copy, key.private.public_key()).ok, (pos, chr(byte))
+
+    check()
