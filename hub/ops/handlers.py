@@ -10,6 +10,8 @@ import msgspec
 
 from hub.db import transaction
 from hub.dispatch import confirm, settings
+from hub.documents.ops import POLICE_HANDLERS
+from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
 from hub.ledger import core, holds
 from hub.orders import intake, machine, settle
 from hub.registry import csvio, locksmiths, units
@@ -93,7 +95,9 @@ HANDLERS: dict[str, Handler] = {
 
 # Ops that only read; their responses are not kept for transaction-id replay.
 READ_ONLY = frozenset({"unit.show", "locksmith.show", "registry.export", "order.show", "order.list",
-                       "ledger.balance", "ledger.check", "settings.show", "timers.list"})
+                       "ledger.balance", "ledger.check", "settings.show", "timers.list"}) | frozenset(POLICE_READ_ONLY)
+# Documents, follow-up and risk (hub/documents/ops.py) are answered through the same entry point.
+HANDLERS.update({name: fn for name, fn in POLICE_HANDLERS.items() if name not in HANDLERS})
 
 
 def convert(op: str, args: dict[str, Any]) -> msgspec.Struct:

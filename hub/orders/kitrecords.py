@@ -36,32 +36,46 @@ def apply_kit_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: 
         return None
     with transaction(conn):
         order = job.kit_order(conn, kit_id, order_id)
-        if kind in EVIDENCE_KINDS:
+        if kind in EVIDENCE_KINDS:  # kept even when the step below is refused: it is evidence
             conn.execute("INSERT OR REPLACE INTO job_evidence(order_id, kind, kit_id, data_json, at_ms)"
                          " VALUES (?,?,?,?,?)", (order_id, kind, kit_id, json.dumps(data), clock.now_ms()))
-        if kind == "job.arrived":
-            if not data.get("code_checked"):
-                raise DomainError("not_verified", _("arrival without a checked service code"))
-            if order["state"] == "formed":  # arriving proves setting out, even if the kit never said so
-                job.step(conn, clock, kit_id, order_id, "set_out", event_id=f"{msg_id}:set_out")
-            job.step(conn, clock, kit_id, order_id, "arrived", event_id=msg_id)
-        elif kind == "job.customer_fingerprint":
-            _verified(conn, clock, kit_id, order_id, msg_id)
-        elif kind == "job.video_started":
-            job.step(conn, clock, kit_id, order_id, "started", event_id=msg_id)
-        elif kind == "job.completed":
-            if machine.state_of(conn, order_id) == "in_progress":
-                job.step(conn, clock, kit_id, order_id, "done", event_id=f"{msg_id}:done")
-            if data.get("payment_received"):
-                job.fee_received(conn, clock, kit_id, order_id, int(data.get("fee_fen", 0)),
-                                 str(data.get("method", "cash")), event_id=msg_id)
-        elif kind == "job.aborted":
-            if data.get("by") == "locksmith" and order["state"] in ("formed", "en_route"):
-                job.withdraw(conn, clock, kit_id, order_id, str(data.get("reason", "")), event_id=msg_id)
-            else:  # the money outcome depends on why: the operator decides (order.cancel / order.dispute)
-                outbox.event(conn, clock, "order.kit_aborted", order_id=order_id, reason=data.get("reason", ""),
-                             by=data.get("by", ""), at_step=data.get("at_step", ""))
+        # The order moves all or nothing, also when the caller (ingest) holds one transaction for a batch.
+        conn.execute("SAVEPOINT kit_record")
+        try:
+            _move(conn, clock, kit_id, kind, order, data, msg_id)
+        except BaseException:
+            conn.execute("ROLLBACK TO kit_record")
+            conn.execute("RELEASE kit_record")
+            raise
+        conn.execute("RELEASE kit_record")
         return machine.state_of(conn, order_id)
+
+
+def _move(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: str, order: sqlite3.Row, data: dict[str, Any],
+          msg_id: str) -> None:
+    order_id = order["id"]
+    if kind == "job.arrived":
+        if not data.get("code_checked"):
+            raise DomainError("not_verified", _("arrival without a checked service code"))
+        if order["state"] == "formed":  # arriving proves setting out, even if the kit never said so
+            job.step(conn, clock, kit_id, order_id, "set_out", event_id=f"{msg_id}:set_out")
+        job.step(conn, clock, kit_id, order_id, "arrived", event_id=msg_id)
+    elif kind == "job.customer_fingerprint":
+        _verified(conn, clock, kit_id, order_id, msg_id)
+    elif kind == "job.video_started":
+        job.step(conn, clock, kit_id, order_id, "started", event_id=msg_id)
+    elif kind == "job.completed":
+        if machine.state_of(conn, order_id) == "in_progress":
+            job.step(conn, clock, kit_id, order_id, "done", event_id=f"{msg_id}:done")
+        if data.get("payment_received"):
+            job.fee_received(conn, clock, kit_id, order_id, int(data.get("fee_fen", 0)),
+                             str(data.get("method", "cash")), event_id=msg_id)
+    elif kind == "job.aborted":
+        if data.get("by") == "locksmith" and order["state"] in ("formed", "en_route"):
+            job.withdraw(conn, clock, kit_id, order_id, str(data.get("reason", "")), event_id=msg_id)
+        else:  # the money outcome depends on why: the operator decides (order.cancel / order.dispute)
+            outbox.event(conn, clock, "order.kit_aborted", order_id=order_id, reason=data.get("reason", ""),
+                         by=data.get("by", ""), at_step=data.get("at_step", ""))
 
 
 def _verified(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, msg_id: str) -> None:

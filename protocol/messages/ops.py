@@ -196,3 +196,9 @@ OPS: dict[str, tuple[type[msgspec.Struct], str]] = {
     "settings.show": (Empty, "Show dispatch settings"),
     "timers.list": (Empty, "Pending timers, earliest first"),
 }
+
+# The hub domain's own ops (this module); the police-side ops (documents, follow-up, risk) join the same table.
+HUB_DOMAIN_OPS = dict(OPS)
+from protocol.messages.police import POLICE_OPS  # noqa: E402  (after the table it extends)
+
+OPS.update({name: spec for name, spec in POLICE_OPS.items() if name not in HUB_DOMAIN_OPS})

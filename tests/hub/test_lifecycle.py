@@ -200,3 +200,19 @@ def test_illegal_transition_refused_with_clear_error_and_retries_are_idempotent(
                               (order,)).fetchone()[0] == 1
     other = world.kit("kit-intruder", "job.step", {"order_id": order, "step": "arrived"})
     assert other["code"] == "forbidden"
+
+
+def test_service_code_is_delivered_once_and_scrubbed_after_sending(world: World) -> None:
+    from hub.orders.outbox import mark_sent, pending
+
+    lid = world.locksmith()
+    order = form(world, lid)
+    success = [m for m in pending(world.conn) if m.type == "customer.order_success"]
+    assert len(success) == 1 and success[0].body["order_id"] == order
+    code = success[0].body["service_code"]
+    mark_sent(world.conn, world.clock, [m.seq for m in pending(world.conn)])
+    assert pending(world.conn) == []
+    kept = world.inbox("customer", "c-1", "customer.order_success")[-1]
+    assert kept["service_code"] == "(sent)" and code != "(sent)"
+    stored = world.conn.execute("SELECT code_hash FROM orders WHERE id = ?", (order,)).fetchone()[0]
+    assert code not in stored
