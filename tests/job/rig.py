@@ -67,7 +67,7 @@ def _enroll(emu: FingerprintEmulator, slot: int, finger: str) -> None:
 
 
 @contextmanager
-def emulated_kit(kit_dir: Path, hub: HubHome | None = None) -> Iterator[KitRig]:
+def emulated_kit(kit_dir: Path, hub: HubHome | None = None, locksmith_id: str = "ls-0001") -> Iterator[KitRig]:
     """Point a provisioned kit directory at fresh emulators and give it a job.toml with one locksmith
     whose finger is enrolled at slot 0."""
     set_language("en")
@@ -82,7 +82,7 @@ def emulated_kit(kit_dir: Path, hub: HubHome | None = None) -> Iterator[KitRig]:
                      f'segment_seconds = 0.5\n')
         (kit_dir / "job.toml").write_text(
             '[job]\narrival_max_distance_m = 150\nfix_wait_s = 5.0\n\n'
-            '[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\nwork_no = "BJ-KS-0001"\n'
+            f'[[locksmiths]]\nlocksmith_id = "{locksmith_id}"\nname = "李建国"\nwork_no = "BJ-KS-0001"\n'
             'id_number = "110105198001011234"\nunit = "北京安居开锁服务部"\nfingerprint_slots = [0]\n'
             f'pin_hash = "{hash_pin("2468")}"\n', encoding="utf-8")
         _enroll(fp, 0, LOCKSMITH_FINGER)
@@ -101,11 +101,11 @@ def rig(tmp_path: Path) -> Iterator[KitRig]:
         yield r
 
 
-def wait_for_segments(rig: KitRig, n: int) -> None:
+def wait_for_segments(rig: KitRig, n: int, order_id: str = ORDER_ID) -> None:
     store = rig.store()
     try:
         for _ in range(600):
-            if sum(f.kind == "video.segment" for f in store.files_for_order(ORDER_ID)) >= n:
+            if sum(f.kind == "video.segment" for f in store.files_for_order(order_id)) >= n:
                 return
             time.sleep(0.05)
     finally:
