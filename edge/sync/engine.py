@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -25,11 +25,11 @@ import msgspec
 from edge.store import KitStore
 from edge.store.kitstore import PendingFile
 from protocol import topics
-from protocol.envelope import Envelope, open_envelope, seal_envelope
+from protocol.envelope import Envelope, open_envelope, seal_chunk, seal_envelope
 from protocol.errors import Rejected
 from protocol.messages.ack import HubAck, HubMediaAck, HubState
 from protocol.messages.kit import KitState
-from protocol.messages.media import MediaBegin, MediaChunk
+from protocol.messages.media import MediaBegin
 from protocol.transport.base import Inbound, NotConnected, Transport, Will
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class SyncSettings:
     resend_after_s: float = 30.0
     stall_s: float = 5.0
     idle_wake_s: float = 1.0
+    progress_every_s: float = 2.0  # the kit's copy of a file's progress is a hint (the hub's answer rules)
 
 
 DownlinkHandler = Callable[[Envelope, msgspec.Struct], None]
@@ -71,6 +72,9 @@ class SyncEngine:
         self._lock = threading.Lock()
         self._sent: dict[str, float] = {}  # record id -> monotonic time sent
         self._file: _FileTx | None = None
+        # The file being sent stays open on the sync thread (only that thread opens or closes it).
+        self._reader: tuple[str, int] | None = None
+        self._progress_saved = 0.0
         # Sending waits until the hub's retained state has been seen: before the hub's first connection
         # the broker has no subscription for kit topics and would drop what the kit sends.
         self._hub_seen = False
@@ -102,6 +106,8 @@ class SyncEngine:
             self.transport.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
+            if not self._thread.is_alive():
+                self._close_reader()
 
     # -- presence ----------------------------------------------------------------------------------------
     def _state(self, status: str) -> bytes:
@@ -175,6 +181,7 @@ class SyncEngine:
         if tx is None:
             files = self.store.pending_files(limit=1)
             if not files:
+                self._close_reader()
                 return
             tx = _FileTx(files[0], have=_expand(files[0].have))
             with self._lock:
@@ -213,11 +220,25 @@ class SyncEngine:
                           sealed=p.sealed, meta=p.meta)
         self._publish_media("media.begin", body)
 
+    def _read_chunk(self, p: PendingFile, index: int) -> bytes:
+        """`KitStore.read_chunk` without an open() per chunk: the file stays open while it is sent."""
+        if self._reader is None or self._reader[0] != p.file_id:
+            self._close_reader()
+            self._reader = (p.file_id, os.open(p.path, os.O_RDONLY))
+        return os.pread(self._reader[1], p.chunk_size, index * p.chunk_size)
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            os.close(self._reader[1])
+            self._reader = None
+
     def _send_chunk(self, p: PendingFile, index: int) -> None:
-        data = self.store.read_chunk(p, index)
-        body = MediaChunk(file_id=p.file_id, index=index, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                          data=base64.b64encode(data).decode("ascii"))
-        self._publish_media("media.chunk", body)
+        assert self.transport is not None
+        data = self._read_chunk(p, index)
+        wire = seal_chunk(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
+                          ts=self.store.clock.now_ms(), file_id=p.file_id, index=index, data=data,
+                          sha256=hashlib.sha256(data).hexdigest())
+        self.transport.publish(topics.KIT_UP_MEDIA.build(kit_id=self.kit_id), wire)
         self.stats["chunks_sent"] += 1
 
     def _publish_media(self, type_name: str, body: msgspec.Struct) -> None:
@@ -289,9 +310,13 @@ class SyncEngine:
             return
         tx.have = _expand(ack.have)
         tx.answered = True
-        tx.last_ack = time.monotonic()
-        self.store.update_file_progress(ack.file_id, ack.have)
+        tx.last_ack = now = time.monotonic()
         self._wake.set()
+        if now - self._progress_saved >= self.settings.progress_every_s:
+            # A commit on the network thread per ack stalled reading; the saved ranges only spare a
+            # restarted kit some re-announcing, so a few seconds stale costs nothing.
+            self._progress_saved = now
+            self.store.update_file_progress(ack.file_id, ack.have)
 
     # -- introspection -------------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

@@ -18,6 +18,9 @@ def ranges(indices: list[int]) -> list[list[int]]:
     return out
 
 
+MAX_OPEN = 64
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -34,7 +37,11 @@ class MediaStore:
         self.rejected = self.root / "rejected"
         for d in (self.partial, self.objects, self.rejected):
             d.mkdir(parents=True, exist_ok=True)
+        # Partial files stay open across batches (a 100 MB upload is hundreds of batches): `_dirty` is what
+        # the next `sync` must fsync, `_created` whether the directory entry needs an fsync too.
         self._open: dict[str, int] = {}
+        self._dirty: set[str] = set()
+        self._created = False
 
     def part_path(self, file_id: str) -> Path:
         return self.partial / f"{file_id}.part"
@@ -45,21 +52,40 @@ class MediaStore:
     def write_chunk(self, file_id: str, offset: int, data: bytes) -> None:
         fd = self._open.get(file_id)
         if fd is None:
-            fd = os.open(self.part_path(file_id), os.O_WRONLY | os.O_CREAT, 0o640)
+            path = self.part_path(file_id)
+            if not path.exists():
+                self._created = True
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o640)
             self._open[file_id] = fd
         os.pwrite(fd, data, offset)
+        self._dirty.add(file_id)
 
     def sync(self) -> None:
         """fsync every file written since the last call; called before the chunk rows commit."""
-        for fd in self._open.values():
-            os.fsync(fd)
-            os.close(fd)
-        if self._open:
+        for file_id in self._dirty:
+            os.fsync(self._open[file_id])
+        if self._created:
             _fsync_dir(self.partial)
-        self._open.clear()
+            self._created = False
+        self._dirty.clear()
+        if len(self._open) > MAX_OPEN:  # many kits at once: keep the descriptors bounded
+            self.close_all()
+
+    def close(self, file_id: str) -> None:
+        fd = self._open.pop(file_id, None)
+        if fd is not None:
+            if file_id in self._dirty:  # never drop written bytes unsynced
+                os.fsync(fd)
+                self._dirty.discard(file_id)
+            os.close(fd)
+
+    def close_all(self) -> None:
+        for file_id in list(self._open):
+            self.close(file_id)
 
     def finish(self, file_id: str, size: int, sha256: str) -> tuple[bool, str]:
         """Verify and move to the content address. Returns (ok, detail)."""
+        self.close(file_id)
         part = self.part_path(file_id)
         target = self.object_path(sha256)
         if not part.exists():
