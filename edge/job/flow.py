@@ -360,6 +360,11 @@ class JobFlow:
         row = self._row(order_id)
         check(row.step, Step.VIDEO_RUNNING)
         self._require_session(row)
+        if self.settings.start_requires_upload:
+            waiting = self.identity_not_uploaded(row.order_id)
+            if waiting:
+                raise StepRefused(_("The customer's identity has not reached the hub yet ({n} left): wait for the "
+                                    "network, then start").format(n=len(waiting)))
         folder = video.start(self.devices.camera, self.store, row.order_id)
         try:
             self._step(row, Step.VIDEO_RUNNING, {"work_dir": folder.name})
@@ -367,6 +372,12 @@ class JobFlow:
             self._stop_recorder(row.order_id)
             raise
         return self.job(row.order_id)
+
+    def identity_not_uploaded(self, order_id: str) -> list[str]:
+        """Ids of the R-8 identity captures (photo, ID photo, fingerprint) the hub has not acknowledged."""
+        kinds = {"photo.customer", "photo.id_card", "fingerprint.customer"}
+        pending = {p.file_id for p in self.store.pending_files(limit=100_000)}
+        return [f.file_id for f in self.store.files_for_order(order_id) if f.kind in kinds and f.file_id in pending]
 
     @_serialised
     def photo_before(self, order_id: str | None = None) -> JobView:

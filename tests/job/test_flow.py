@@ -308,3 +308,18 @@ def test_concurrent_attempts_at_one_step_record_it_once(kit: Kit) -> None:
         t.join()
     assert sorted(results) == ["ok", "refused", "refused", "refused"]
     assert [r.kind for r in kit.store.records_for_order(ORDER_ID)].count("job.arrived") == 1
+
+
+def test_start_can_wait_for_the_identity_upload(kit: Kit) -> None:
+    import msgspec as ms
+
+    kit.flow.settings = ms.structs.replace(kit.flow.settings, start_requires_upload=True)
+    walk(kit.flow, kit.cam, until=Step.CUSTOMER_FINGERPRINT)
+    waiting = kit.flow.identity_not_uploaded(ORDER_ID)
+    assert len(waiting) == 3
+    with pytest.raises(StepRefused, match="not reached the hub"):
+        kit.flow.start_video()
+    for file_id in waiting:  # the hub's media acks arrive
+        kit.store.mark_file(file_id, "stored")
+    kit.flow.start_video()
+    assert kit.flow.job().step == Step.VIDEO_RUNNING
