@@ -47,9 +47,10 @@ def put(conn: sqlite3.Connection, clock: Clock, audience: Audience, recipient: s
     return int(cur.lastrowid or 0)
 
 
-def event(conn: sqlite3.Connection, clock: Clock, kind: str, **fields: Any) -> int:
-    """A live event for operator consoles (`ops/events`)."""
-    body = json.dumps({"kind": kind, "at_ms": clock.now_ms(), **fields}, ensure_ascii=False)
+def event(conn: sqlite3.Connection, clock: Clock, event_kind: str, /, **fields: Any) -> int:
+    """A live event for operator consoles (`ops/events`). A field named `kind` is kept as `record_kind`."""
+    extra = {("record_kind" if k == "kind" else k): v for k, v in fields.items()}
+    body = json.dumps({**extra, "kind": event_kind, "at_ms": clock.now_ms()}, ensure_ascii=False)
     cur = conn.execute("INSERT INTO domain_outbox(audience, recipient, type, body_json, created_ms)"
                        " VALUES ('operator', ?, 'ops.event', ?, ?)", (OPS_BROADCAST, body, clock.now_ms()))
     return int(cur.lastrowid or 0)
