@@ -11,18 +11,11 @@ from edge.hardware.config import CameraConfig
 from edge.job.devices import Photo, Segment
 
 
-def open_hardware_camera(config: CameraConfig, *, realtime: bool = True) -> Any:
-    """The configured backend: a generated test pattern, OpenCV (USB camera, V4L2 device, file) or picamera2."""
-    from edge.hardware.camera import Camera, OpenCvSource, PatternSource, Picamera2Source
+def open_hardware_camera(config: CameraConfig) -> Any:
+    """The configured backend through the hardware factory: picamera2, OpenCV or the generated pattern."""
+    from edge.hardware.factory import make_camera
 
-    source: Any
-    if config.backend == "pattern":
-        source = PatternSource(config.width, config.height, config.fps, realtime=realtime)
-    elif config.backend == "opencv":
-        source = OpenCvSource(config.source, config.width, config.height, config.fps, loop=config.loop_file)
-    else:
-        source = Picamera2Source(config.width, config.height, config.fps)
-    return Camera(source, config)
+    return make_camera(config)
 
 
 class KitCamera:

@@ -31,10 +31,15 @@ class SensorFingerprint:
                 if self._opener is not None:
                     self._sensor = self._opener(self.config)
                 else:
-                    from edge.hardware.fingerprint.driver import FingerprintSensor
+                    from edge.hardware.factory import make_fingerprint
 
-                    self._sensor = FingerprintSensor.open(self.config)
+                    self._sensor = make_fingerprint(self.config)
             return self._sensor
+
+    @property
+    def emulator(self) -> Any:
+        """The in-process emulator behind backend "emulator" (the demo places fingers on it), else None."""
+        return getattr(self.sensor(), "emulator", None)
 
     def verify(self) -> MatchLike:
         return self.sensor().verify()  # type: ignore[no-any-return]
@@ -45,7 +50,10 @@ class SensorFingerprint:
     def close(self) -> None:
         with self._lock:
             if self._sensor is not None:
+                emu = getattr(self._sensor, "emulator", None)
                 self._sensor.close()
+                if emu is not None:  # the driver closes its port only; an in-process emulator is ours to stop
+                    emu.stop()
                 self._sensor = None
 
 
@@ -62,10 +70,15 @@ class GnssPosition:
     def reader(self) -> Any:
         with self._lock:
             if self._reader is None:
-                from edge.hardware.gnss.reader import GnssReader
+                from edge.hardware.factory import make_gnss
 
-                self._reader = GnssReader.open(self.config.port, self.config.baud, max_age_s=self.config.max_age_s)
+                self._reader = make_gnss(self.config)
             return self._reader
+
+    @property
+    def emulator(self) -> Any:
+        """The in-process NMEA emulator behind backend "emulator" (the demo moves it), else None."""
+        return getattr(self.reader(), "emulator", None)
 
     def fix(self) -> Fix | None:
         reader = self.reader()

@@ -3,6 +3,8 @@ the real fingerprint driver over a pty, the NMEA reader over a pty, the camera's
 
 from __future__ import annotations
 
+import time
+
 import msgspec
 
 from edge.app import make_kit
@@ -45,6 +47,56 @@ def test_whole_job_via_the_api_with_in_process_video(rig: KitRig) -> None:
                 "photo.lock_after", "video.segment", "form.police_copy"} <= kinds
         seg = next(f for f in app.store.files_for_order(ORDER_ID) if f.kind == "video.segment")
         assert seg.size > 0
+    finally:
+        flow.close()
+        app.store.close()
+
+
+def test_demo_style_kit_with_in_process_emulator_backends(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Backend "emulator" for the sensor and the GNSS receiver (the hardware factory starts them in-process),
+    the camera pattern: how `make demo` can run a whole job on one machine."""
+    from typing import cast
+
+    from edge.hardware.fingerprint.driver import EnrollStep
+    from edge.job.hardware import GnssPosition, SensorFingerprint
+    from hub.home import init_hub
+    from hub.provisioning import provision_kit
+    from tests.job.conftest import SITE
+
+    kit_dir = tmp_path / "kit"
+    provision_kit(init_hub(tmp_path / "hub"), "kit-0009", kit_dir)
+    with open(kit_dir / "kit.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[hardware.fingerprint]\nbackend = "emulator"\nfinger_wait_polls = 20\npoll_interval_s = 0.01\n'
+                 f'\n[hardware.gnss]\nbackend = "emulator"\nemulator_lat = {SITE[0]}\nemulator_lon = {SITE[1]}\n'
+                 'emulator_interval_s = 0.1\n'
+                 '\n[hardware.camera]\nbackend = "pattern"\nwidth = 320\nheight = 240\nfps = 20.0\n'
+                 'segment_seconds = 0.25\n')
+    (kit_dir / "job.toml").write_text('[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\n'
+                                      'work_no = "BJ-KS-0001"\nfingerprint_slots = [0]\n', encoding="utf-8")
+    app = make_kit(kit_dir, connect=False)
+    flow = make_job_flow(app.store, kit_dir, hardware_config(app.settings.hardware))
+    try:
+        fp = cast(SensorFingerprint, flow.devices.fingerprint)
+        emu = fp.emulator
+
+        def prompt(step: EnrollStep) -> None:
+            emu.remove_finger() if step is EnrollStep.REMOVE else emu.place_finger(LOCKSMITH_FINGER)
+
+        fp.sensor().enroll(0, prompt)  # at registration, on this kit's sensor
+        assert cast(GnssPosition, flow.devices.position).emulator is not None
+        flow.on_order_assigned(order_body())
+
+        def cue(c: Cue) -> None:
+            emu.place_finger(CUSTOMER_FINGER if c is Cue.CUSTOMER_FINGER else LOCKSMITH_FINGER)
+            if c is Cue.VIDEO_RUNNING:
+                for _ in range(400):
+                    if any(f.kind == "video.segment" for f in app.store.files_for_order(ORDER_ID)):
+                        break
+                    time.sleep(0.05)
+
+        manifest = walk_job(flow, ORDER_ID, CODE, 12000, cue=cue)
+        assert manifest.outcome == "completed" and manifest.video
+        assert flow.job(ORDER_ID).info["distance_m"] < 5
     finally:
         flow.close()
         app.store.close()
