@@ -72,6 +72,8 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
             action = NEXT[row["state"]]
             if pick == 7:
                 action = DETOUR.get(action, action)
+            elif pick == 6:  # the customer gives up, at whatever stage the order is
+                action = "abandon"
         if action == "accept" and row is not None:
             offer = w.live_offer(row["id"])
             if offer is not None:
@@ -117,7 +119,7 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
         w.ops("order.redispatch", {"order_id": order})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(actions=action_lists, n_smiths=st.integers(1, 4))
 def test_random_lifecycles_keep_the_invariants(actions: list[tuple[str, int]], n_smiths: int) -> None:
     w = World(":memory:")
