@@ -80,7 +80,7 @@ def _content_ok(raw: RawEntry, env_bytes: bytes) -> bool:
     # Slow path: the JSON may only have been re-formatted (harmless); hash its canonical form.
     try:
         return entry_hash(raw.seq, raw.prev, msgspec.json.decode(env_bytes)) == raw.hash
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, ValueError):  # ValueError covers UnicodeDecodeError from a mangled byte
         return False
 
 
@@ -113,7 +113,7 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
             for line_no, line in enumerate(fh, start=1):
                 try:
                     raw = decode_raw(line)
-                except (msgspec.DecodeError, msgspec.ValidationError):
+                except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
                     rep.problems.append(Problem("unreadable", _("{file} line {line}: not a valid entry (edited or truncated)").format(file=name, line=line_no), name, line_no))
                     continue
                 seq = raw.seq
@@ -155,7 +155,7 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
                         env = msgspec.json.decode(env_bytes)
                         for ref in env.get("body", {}).get("media", []) or []:
                             media_refs.setdefault(str(ref.get("sha256", "")), (seq, name, line_no))
-                    except (msgspec.DecodeError, AttributeError, TypeError):
+                    except (msgspec.DecodeError, ValueError, AttributeError, TypeError):
                         rep.problems.append(Problem("unreadable", _("{file} line {line}: not a valid entry (edited or truncated)").format(file=name, line=line_no), name, line_no, seq))
                         continue
                     if all_signatures or seq > cp_seq:
