@@ -25,6 +25,21 @@ the documents (R-11); if the 3 days pass first, it stays frozen pending the poli
 """
 
 
+TIMERS = """Durable rows in `timers` (hub/timers), fired by `fire_due(now)`, which catches up at once after a
+restart; each handler first checks that what it acts on is still open.
+
+| timer | due | when it fires |
+|---|---|---|
+| `offer.expire` | offer + `offer_ttl_s` (30 s) | the offer, if still open, expires; the next candidate gets one |
+| `order.confirm_timeout` | acceptance + `confirm_ttl_s` (5 min) | still `awaiting_customer` for that locksmith: `confirm_timeout` |
+| `order.payment_timeout` | customer acceptance + `payment_ttl_s` (15 min) | still `awaiting_payment`: `payment_timeout` |
+| `order.dispatch_due` | appointment - `appointment_lead_s` (30 min) | a scheduled order starts dispatching |
+| `documents.deadline` | order formed + `documents_ttl_s` (3 days) | `awaiting_documents`: `documents_overdue`, deposit frozen, police told (`documents.overdue` in `police_feed`); still on the job: applied as soon as the fee is confirmed |
+| `followup.due` | fee confirmed + `followup_s` (24 h) | a `followup.due` event for the operators (R-13) |
+
+Other components listen with `hub.timers.on_fire(kind, handler)`."""
+
+
 def render() -> str:
     out = [HEADER, "## States\n", "| state | meaning | final | locksmith busy |", "|---|---|---|---|"]
     for name, meaning in STATES.items():
@@ -33,7 +48,7 @@ def render() -> str:
     out += ["", "## Transitions\n", "| from | event | to | by | money |", "|---|---|---|---|---|"]
     for t in TRANSITIONS:
         out.append(f"| `{t.state}` | `{t.event}` | `{t.to}` | {', '.join(t.by)} | {t.money} |")
-    out += ["", "## Diagram\n", "```mermaid", "stateDiagram-v2"]
+    out += ["", "## Timers\n", TIMERS, "", "## Diagram\n", "```mermaid", "stateDiagram-v2"]
     out += [f"    {t.state} --> {t.to}: {t.event}" for t in TRANSITIONS]
     out += ["```", ""]
     return "\n".join(out)
