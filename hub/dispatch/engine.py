@@ -149,8 +149,14 @@ def accept(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, *
         if offer["state"] != "open":
             raise DomainError("offer_closed", _("this offer is no longer open: ") + offer["state"])
         late = clock.now_ms() >= offer["expires_ms"]
+        eligible = conn.execute(
+            "SELECT 1 FROM locksmiths WHERE n = ? AND status = 'on_duty' AND unit_operating = 1"
+            " AND filing_receipt_no != ''", (offer["locksmith_n"],)).fetchone() is not None
         if late:
             expire(conn, clock, offer_id, cause=cause)
+        elif not eligible:  # left, or the unit was suspended, while the offer was open
+            close_offer(conn, clock, offer_id, "withdrawn", "not_eligible")
+            advance(conn, clock, offer["order_id"], cause=cause)
         else:
             conn.execute("UPDATE offers SET state = 'accepted', closed_ms = ? WHERE id = ?",
                          (clock.now_ms(), offer_id))
@@ -162,6 +168,8 @@ def accept(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, *
             confirm.send_card(conn, clock, offer["order_id"], offer)
     if late:  # raised after the commit: the expiry stands, only the answer is a refusal
         raise CommittedRefusal("offer_expired", _("the offer has expired"))
+    if not eligible:
+        raise CommittedRefusal("not_eligible", _("the locksmith is no longer on duty with an operating unit"))
     return str(offer["order_id"])
 
 

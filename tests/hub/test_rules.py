@@ -98,3 +98,15 @@ def test_appointment_later_dispatches_before_the_appointment(world: World) -> No
     assert world.state(order) == "scheduled"
     world.tick(1)
     assert world.state(order) == "dispatching" and len(world.offers_to(a)) == 1
+
+
+def test_offer_to_a_locksmith_who_left_meanwhile_cannot_be_accepted(world: World) -> None:
+    a = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
+    b = world.locksmith(at=(SITE[0] + 0.02, SITE[1]))
+    order = world.request()
+    offer = world.offers_to(a)[0]
+    world.ops("locksmith.status", {"id": a, "status": "left", "reason": "resigned"})
+    r = world.kit(world.kits[a], "job.accept", {"offer_id": offer["offer_id"]})
+    assert not r["ok"] and r["code"] == "not_eligible"
+    live = world.live_offer(order)
+    assert live is not None and live["locksmith_id"] == b
