@@ -18,6 +18,7 @@ from hub.ops.handlers import HANDLERS, READ_ONLY, convert
 from hub.registry.errors import DomainError, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
+from protocol.ids import new_id
 from protocol.messages.ops import OPS, FieldError, OpsResponse
 
 
@@ -34,8 +35,10 @@ def _authenticate(conn: sqlite3.Connection, actor: str, op: str, bootstrap: bool
 
 
 def handle(conn: sqlite3.Connection, clock: Clock, actor: str, request_type: str, body: dict[str, Any], *,
-           txn: str, bootstrap: bool = False) -> dict[str, Any]:
-    """Run one operator op; never raises for a refused request (the response says why)."""
+           txn: str | None = None, bootstrap: bool = False) -> dict[str, Any]:
+    """Run one operator op; never raises for a refused request (the response says why). Without a `txn`
+    a fresh one is made (no replay protection then)."""
+    txn = txn or new_id(clock.now_ms())
     who = operator_actor(actor)
     prior = conn.execute("SELECT response_json FROM ops_requests WHERE txn = ?", (txn,)).fetchone()
     if prior is not None:
