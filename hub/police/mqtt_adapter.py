@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from hub.police.service import ExportService
 from protocol.topics import POLICE_MEDIA, POLICE_RECORDS
+from protocol.transport.base import Inbound
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
 
@@ -36,16 +37,19 @@ class PoliceExportAdapter:
 
     def start(self, service: ExportService) -> None:
         self.service = service
+        service.start()
         self.transport.subscribe(POLICE_RECORDS.build())
         self.transport.subscribe(POLICE_MEDIA.build())
         self.transport.start()
 
     def stop(self) -> None:
         self.transport.stop()
+        if self.service is not None:
+            self.service.stop()
 
-    def _on_message(self, msg):  # type: ignore[no-untyped-def]
+    def _on_message(self, msg: Inbound) -> None:
         assert self.service is not None
-        self.service.on_message(msg)
+        self.service.submit(msg)  # acknowledged by the service's worker after the durable write
 
     def _on_connect(self, session_present: bool) -> None:
         if self.service is not None:

@@ -5,6 +5,7 @@ what it may stop resending. Cases are opened from what was appended."""
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
 
@@ -24,31 +25,77 @@ Publish = Callable[[str, bytes], None]
 
 
 class ExportService:
+    """`on_message` handles one message synchronously. `start()` + `submit` instead queue messages for a
+    worker that appends whatever has queued up as one batch (one fsync), then acknowledges each: the
+    same guarantee, far higher throughput when the hub catches up after a break."""
+
     def __init__(self, writer: ExportWriter, *, ack_key: SigningKey, clock: Clock, publish: Publish,
-                 cases: CaseDesk | None = None, sender: str = "police") -> None:
+                 cases: CaseDesk | None = None, sender: str = "police", batch_max: int = 500) -> None:
         self.writer = writer
         self.ack_key = ack_key
         self.clock = clock
         self.publish = publish
         self.cases = cases
         self.sender = sender
+        self.batch_max = batch_max
         self._ack_seq = 0
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # the worker and the transport's on-connect both send acks
+        self._queue: queue.Queue[Inbound] = queue.Queue()
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
 
     def on_message(self, msg: Inbound) -> None:
-        """Called on the transport's thread. Raises (and so never acknowledges) if the write failed."""
+        """Append, then acknowledge. Raises (and so never acknowledges) if the write failed."""
+        self.handle_batch([msg])
+
+    def handle_batch(self, batch: list[Inbound]) -> None:
         with self._lock:
-            results = self.writer.append_many([msg.payload])
-            msg.ack()  # durable now: the broker may forget it
+            results = self.writer.append_many([m.payload for m in batch])
+            for m in batch:
+                m.ack()  # durable now: the broker may forget it
             if self.cases is not None and any(r.status is AppendStatus.APPENDED for r in results):
                 self.cases.scan()
             self.send_ack()
 
+    # -- queued mode ----------------------------------------------------------------------------------
+    def submit(self, msg: Inbound) -> None:
+        self._queue.put(msg)
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._worker = threading.Thread(target=self._run, name="police-export", daemon=True)
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                batch = [self._queue.get(timeout=0.2)]
+            except queue.Empty:
+                continue
+            while len(batch) < self.batch_max:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            while not self._stop.is_set():
+                try:
+                    self.handle_batch(batch)
+                    break
+                except Exception:  # disk full, I/O error: nothing acknowledged; retry, never skip
+                    log.exception("police export: writing a batch failed; retrying")
+                    self._stop.wait(1.0)
+
     def send_ack(self) -> None:
-        now = self.clock.now_ms()
-        self._ack_seq = max(now, self._ack_seq + 1)  # increasing across restarts without storage
-        env = seal_envelope(self.ack_key, sender=self.sender, seq=self._ack_seq, ts=now, type_name="police.ack",
-                            body=self.writer.ack_body())
+        with self._lock:
+            now = self.clock.now_ms()
+            self._ack_seq = max(now, self._ack_seq + 1)  # increasing across restarts without storage
+            env = seal_envelope(self.ack_key, sender=self.sender, seq=self._ack_seq, ts=now,
+                                type_name="police.ack", body=self.writer.ack_body())
         try:
             self.publish(POLICE_ACK.build(), msgspec.json.encode(env))
         except NotConnected:

@@ -134,3 +134,24 @@ def test_forwarded_records_are_minimised(hub, hub_key, clock):
     fwd.pump()
     env = msgspec.json.decode(conn.execute("SELECT wire FROM police_outbox").fetchone()[0])
     assert env["body"]["data"] == {"id": "ls-1", "name": "李", "nested": {"keep": 1}}
+
+
+def test_queued_mode_batches_and_acks_only_durable_messages(make_writer, sealer, clock, hub_key):
+    import time
+
+    police = SigningKey.generate()
+    acks: list[bytes] = []
+    service = ExportService(make_writer(), ack_key=police, clock=clock, publish=lambda t, p: acks.append(p))
+    acked: list[tuple[int, int]] = []  # (record seq, writer head when the transport was told)
+    msgs = [sealer.record(ts=clock.now_ms(), kind="k", entity_id="e", created_ms=i, data={}) for i in range(300)]
+    for env in msgs:
+        service.submit(Inbound("lw/v1/police/records", msgspec.json.encode(env),
+                               ack=lambda s=env.body["seq"]: acked.append((s, service.writer.head[0]))))
+    service.start()
+    deadline = time.monotonic() + 30
+    while len(acked) < 300 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    service.stop()
+    assert [s for s, _h in acked] == list(range(1, 301))
+    assert all(s <= head for s, head in acked)  # never acknowledged before it was written
+    assert len(acks) < 300  # one police.ack per batch, not per message
