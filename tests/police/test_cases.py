@@ -69,3 +69,27 @@ def test_notifier_specs(tmp_path):
     sent = []
     notifier_from_spec("mqtt:police/duty", lambda t, p: sent.append(t)).notify({"case_id": "C"})
     assert sent == ["police/duty"]
+
+
+def test_webhook_notifier_posts_the_case():
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    got: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    notifier_from_spec(f"webhook:http://127.0.0.1:{server.server_port}/cases").notify(
+        {"case_id": "CASE-1", "order_id": "O", "reason": "r"})
+    server.server_close()
+    assert got == [{"case_id": "CASE-1", "order_id": "O", "reason": "r"}]
