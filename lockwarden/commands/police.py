@@ -20,6 +20,7 @@ def register(sub: Any) -> None:
     p.add_argument("--hub-key", required=True, type=Path, help=_("file with the hub's public signing key (base64)"))
     p.add_argument("--police-key", required=True, type=Path,
                    help=_("the export's own signing key for acknowledgements (created if missing)"))
+    p.add_argument("--hub-id", default="hub", help=_("the hub's signed sender name (hub.toml hub_id)"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=1883)
     p.add_argument("--client-id", default="police-export")
@@ -131,7 +132,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         write_private(args.police_key, SigningKey.generate().to_b64())
     police_key = SigningKey.from_b64(args.police_key.read_text())
     clock = SystemClock()
-    writer = ExportWriter(args.out, _hub_key(args.hub_key), clock=clock)
+    writer = ExportWriter(args.out, _hub_key(args.hub_key), clock=clock, hub_sender=args.hub_id)
     adapter = PoliceExportAdapter(PoliceLink(host=args.host, port=args.port, client_id=args.client_id,
                                              username=args.username, password=args.password, tls_ca=args.tls_ca))
     desk = CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish), clock)
