@@ -1,7 +1,9 @@
-"""The kit service process: store + sync (+ hardware, when configured), until SIGTERM.
+"""The kit service process: store + sync + hardware + the on-site job, until SIGTERM.
 
-`lockwarden kit run --dir KIT_DIR` runs this under systemd (firmware_config/systemd/lockwarden-kit.service);
-`python -m edge.service --dir KIT_DIR` does the same without the CLI (the crash tests use it).
+`build_kit_service` is the one factory for `lockwarden kit run` (under systemd,
+firmware_config/systemd/lockwarden-kit.service), the demo and the tests. Without a `[hardware]` section in
+kit.toml the service is store-and-forward only; `python -m edge.service --dir KIT_DIR` runs it without
+the CLI (the crash tests use it).
 """
 
 from __future__ import annotations
@@ -12,23 +14,77 @@ import logging
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from edge.app import make_kit
+from edge.app import KitApp, make_kit
+from edge.offers import OfferInbox, Policy
+from edge.position import PositionReporter
+from protocol.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KitService:
+    app: KitApp
+    offers: OfferInbox
+    flow: Any = None  # edge.job.flow.JobFlow when the kit has hardware configured
+    positions: PositionReporter | None = None
+
+    def start(self) -> None:
+        self.app.start()
+        if self.flow is not None:
+            restarted = self.flow.resume()
+            if restarted:
+                log.warning("video restarted after a restart for orders %s", restarted)
+        if self.positions is not None:
+            self.positions.report_now()
+            self.positions.start()
+
+    def stop(self) -> None:
+        if self.positions is not None:
+            self.positions.stop()
+        self.app.sync.stop()
+        if self.flow is not None:
+            self.flow.close()
+        self.app.store.close()
+
+
+def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port: int | None = None,
+                      offer_policy: Policy | None = None, position_every_s: float = 60.0) -> KitService:
+    app = make_kit(kit_dir, clock=clock, broker_port=broker_port)
+    offers = OfferInbox(app.store, offer_policy)
+    app.sync.handlers.update(offers.downlink_handlers())
+    service = KitService(app, offers)
+    if app.settings.hardware:
+        from edge.job.kitdir import hardware_config, make_job_flow
+
+        flow = make_job_flow(app.store, Path(kit_dir), hardware_config(app.settings.hardware))
+        app.sync.handlers.update(flow.downlink_handlers())
+        service.flow = flow
+
+        def latest() -> Any:
+            fix = flow.position()
+            return None if fix is None else fix
+
+        service.positions = PositionReporter(app.store, latest, every_s=position_every_s)
+    return service
 
 
 def run_kit(kit_dir: Path, *, status_every_s: float = 0.0) -> int:
-    app = make_kit(kit_dir)
+    service = build_kit_service(kit_dir)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    app.start()
+    service.start()
     try:
         while not stop.wait(status_every_s or 3600):
             if status_every_s:
-                print(json.dumps(app.sync.status()), flush=True)
+                print(json.dumps(service.app.sync.status()), flush=True)
     finally:
-        app.stop()
+        service.stop()
     return 0
 
 

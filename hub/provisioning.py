@@ -58,7 +58,7 @@ def provision_kit(home: HubHome, kit_id: str, kit_dir: Path, *, clock: Clock | N
                               "tls_ca": "keys/ca.crt", "tls_cert": f"keys/{kit_id}.crt", "tls_key": f"keys/{kit_id}.key"}
     if hardware:
         kit_toml["hardware"] = hardware
-    (kit_dir / "kit.toml").write_text(_toml(kit_toml))
+    (kit_dir / "kit.toml").write_text(dump_settings(kit_toml))
     return kit_dir
 
 
@@ -88,15 +88,4 @@ def provision_principal(home: HubHome, principal_id: str, role: str, out_dir: Pa
     return key, password
 
 
-def _toml(data: dict[str, object]) -> str:
-    from protocol.settings import _toml as value
-
-    lines = [f"{k} = {value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for k, v in data.items():
-        if isinstance(v, dict):
-            lines.append(f"\n[{k}]")
-            lines.extend(f"{kk} = {value(vv)}" for kk, vv in v.items() if vv is not None)
-    return "\n".join(lines) + "\n"
-
-
-__all__ = ["provision_kit", "provision_principal", "dump_settings"]
+__all__ = ["provision_kit", "provision_principal"]

@@ -90,7 +90,7 @@ class DomainWiring:
             # Stored as evidence all the same (ingest already has it); the refusal is told to the kit
             # and to the operators, never silently dropped.
             outbox.event(conn, self.clock, "kit_record_refused", kit_id=kit_id, order_id=rec.order_id,
-                         kind=rec.kind, code=exc.code, message=exc.message)
+                         record_kind=rec.kind, code=exc.code, message=exc.message)
         return []
 
     # -- periodic -------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -27,19 +27,26 @@ def load_settings(path: Path, cls: type[S]) -> S:
         raise SettingsError(f"{path}: {exc}") from exc
 
 
-def dump_settings(value: msgspec.Struct) -> str:
-    """TOML for the flat/one-level structs used here (no third-party TOML writer needed)."""
+def dump_settings(value: msgspec.Struct | dict[str, Any]) -> str:
+    """TOML for settings structs and plain dicts, nested tables included (no third-party TOML writer)."""
+    data = value if isinstance(value, dict) else msgspec.to_builtins(value)
     lines: list[str] = []
-    tables: list[tuple[str, dict[str, object]]] = []
-    for key, val in msgspec.to_builtins(value).items():
-        if isinstance(val, dict):
-            tables.append((key, val))
-        elif val is not None:
-            lines.append(f"{key} = {_toml(val)}")
-    for name, table in tables:
-        lines.append(f"\n[{name}]")
-        lines.extend(f"{k} = {_toml(v)}" for k, v in table.items() if v is not None)
-    return "\n".join(lines) + "\n"
+    _table(data, [], lines)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _table(data: dict[str, Any], path: list[str], lines: list[str]) -> None:
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict) and v is not None}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    if path and (scalars or not tables):
+        lines.append("\n[" + ".".join(_key(p) for p in path) + "]")
+    lines.extend(f"{_key(k)} = {_toml(v)}" for k, v in scalars.items())
+    for k, v in tables.items():
+        _table(v, [*path, k], lines)
+
+
+def _key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else msgspec.json.encode(k).decode()
 
 
 def _toml(val: object) -> str:

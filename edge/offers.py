@@ -1,0 +1,105 @@
+"""Offers on the kit (R-5): the hub offers a job, the locksmith accepts or refuses before it expires.
+
+Offers arrive on `kit/{id}/down/job` (signed by the pinned hub key, recorded once in the store); the
+answer is a signed `job.accept` / `job.refuse` committed to the outbox like any capture, so a locksmith
+who answers in a lift without signal has answered: the hub decides by its own clock whether it came in
+time (a late accept is refused cleanly and the kit is told with `job.result`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from edge.store import KitStore
+from protocol.envelope import Envelope
+from protocol.messages.job import JobAccept, JobOffer, JobRefuse, JobResult, OfferClosed
+from protocol.topics import KIT_UP_JOB
+
+
+@dataclass
+class Offer:
+    offer: JobOffer
+    state: str = "open"  # open | accepted | refused | closed
+    detail: str = ""
+
+
+Policy = Callable[[JobOffer], bool | None]  # True accept, False refuse, None: leave it to the locksmith
+
+
+class OfferInbox:
+    def __init__(self, store: KitStore, policy: Policy | None = None) -> None:
+        self.store = store
+        self.policy = policy
+        self.offers: dict[str, Offer] = {}
+        self.results: list[JobResult] = []
+        self.listeners: list[Callable[[Offer], None]] = []
+        self._lock = threading.Lock()
+
+    def downlink_handlers(self) -> dict[str, Callable[[Envelope, msgspec.Struct], None]]:
+        return {"job.offer": self._on_offer, "job.offer_closed": self._on_closed, "job.result": self._on_result}
+
+    def _on_offer(self, _env: Envelope, body: msgspec.Struct) -> None:
+        assert isinstance(body, JobOffer)
+        with self._lock:
+            entry = self.offers.setdefault(body.offer_id, Offer(body))
+        self._tell(entry)
+        if self.policy is not None:
+            decision = self.policy(body)
+            if decision is True:
+                self.accept(body.offer_id)
+            elif decision is False:
+                self.refuse(body.offer_id, "declined")
+
+    def _on_closed(self, _env: Envelope, body: msgspec.Struct) -> None:
+        assert isinstance(body, OfferClosed)
+        with self._lock:
+            entry = self.offers.get(body.offer_id)
+            if entry is not None and entry.state == "open":
+                entry.state, entry.detail = "closed", body.reason
+        if entry is not None:
+            self._tell(entry)
+
+    def _on_result(self, _env: Envelope, body: msgspec.Struct) -> None:
+        assert isinstance(body, JobResult)
+        self.results.append(body)
+
+    def open_offers(self) -> list[JobOffer]:
+        now = self.store.clock.now_ms()
+        with self._lock:
+            return [o.offer for o in self.offers.values() if o.state == "open" and o.offer.expires_at > now]
+
+    def seconds_left(self, offer_id: str) -> int:
+        """What the kit shows; the hub's clock is the authority."""
+        o = self.offers[offer_id].offer
+        return max(0, (o.expires_at - self.store.clock.now_ms()) // 1000)
+
+    def accept(self, offer_id: str) -> str:
+        return self._answer(offer_id, "accepted", "job.accept", JobAccept(offer_id=offer_id))
+
+    def refuse(self, offer_id: str, reason: str = "") -> str:
+        return self._answer(offer_id, "refused", "job.refuse", JobRefuse(offer_id=offer_id, reason=reason))
+
+    def _answer(self, offer_id: str, state: str, type_name: str, body: msgspec.Struct) -> str:
+        with self._lock:
+            entry = self.offers.get(offer_id)
+            if entry is None:
+                raise KeyError(offer_id)
+            entry.state = state
+        rec = self.store.add_message(type_name, body, topic=KIT_UP_JOB.build(kit_id=self.store.identity.kit_id),
+                                     order_id=entry.offer.order_id)
+        self._tell(entry)
+        return rec.id
+
+    def _tell(self, entry: Offer) -> None:
+        for fn in list(self.listeners):
+            fn(entry)
+
+
+def offer_summary(o: Offer) -> dict[str, Any]:
+    return {"offer_id": o.offer.offer_id, "order_id": o.offer.order_id, "state": o.state,
+            "site": o.offer.site_address, "eta_s": o.offer.eta_s}

@@ -1,0 +1,89 @@
+"""A signed participant on the contract (operator console, customer app): sends envelopes signed with its
+own key on its own topic, and accepts only what the pinned hub key signed."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from protocol.clock import Clock, SystemClock
+from protocol.envelope import Envelope, open_envelope, seal_envelope
+from protocol.errors import Rejected
+from protocol.keys import SigningKey, load_verify_key
+from protocol.transport.base import Inbound
+from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
+
+
+@dataclass
+class Received:
+    topic: str
+    env: Envelope
+    body: msgspec.Struct
+
+
+class Party:
+    def __init__(self, principal_id: str, key: SigningKey, hub_verify_b64: str, link: LinkSettings,
+                 *, up_topic: str, down_topics: list[str], hub_id: str = "hub", clock: Clock | None = None) -> None:
+        self.id = principal_id
+        self.key = key
+        self.hub_id = hub_id
+        self.hub_key = load_verify_key(hub_verify_b64)
+        self.clock = clock or SystemClock()
+        self.up_topic = up_topic
+        self.inbox: queue.Queue[Received] = queue.Queue()
+        self.refused: list[tuple[str, str]] = []
+        self._seq = int(time.time() * 1000)  # a client without a store: time-based, never repeats
+        self._lock = threading.Lock()
+        self.transport = PahoTransport(link, on_message=self._on_message, manual_ack=False)
+        for t in down_topics:
+            self.transport.subscribe(t)
+        self.seen: list[Received] = []
+
+    def start(self, timeout: float = 10.0) -> None:
+        self.transport.start()
+        if not self.transport.wait_connected(timeout):
+            raise TimeoutError(f"{self.id}: broker not reachable")
+
+    def stop(self) -> None:
+        self.transport.stop()
+
+    def send(self, type_name: str, body: msgspec.Struct | dict[str, Any]) -> str:
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+        env = seal_envelope(self.key, sender=self.id, seq=seq, ts=self.clock.now_ms(), type_name=type_name, body=body)
+        self.transport.publish(self.up_topic, env.to_wire())
+        return env.id
+
+    def _on_message(self, msg: Inbound) -> None:
+        try:
+            env, body = open_envelope(msg.payload, lambda s: self.hub_key if s == self.hub_id else None)
+        except Rejected as rej:
+            self.refused.append((rej.reason.value, rej.detail))
+            return
+        got = Received(msg.topic, env, body)
+        self.seen.append(got)
+        self.inbox.put(got)
+
+    def wait_for(self, predicate: Callable[[Received], bool], timeout: float = 30.0) -> Received:
+        """The first message (already seen or arriving) matching `predicate`."""
+        for r in list(self.seen):
+            if predicate(r):
+                return r
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{self.id}: no matching message")
+            try:
+                r = self.inbox.get(timeout=left)
+            except queue.Empty:
+                continue
+            if predicate(r):
+                return r

@@ -1,0 +1,73 @@
+"""`lockwarden kit run|status|offers|accept|refuse`: the kit service and the locksmith's offer answers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from protocol.i18n import _
+
+
+def register(kit_sub: Any) -> None:
+    run = kit_sub.add_parser("run", help=_("run the kit service (store, sync, hardware) until stopped"))
+    run.add_argument("--dir", type=Path, required=True, help=_("the kit directory (kit.toml)"))
+    run.add_argument("--status-every", type=float, default=0.0, help=_("print sync status every N seconds"))
+    run.set_defaults(func=_run)
+    st = kit_sub.add_parser("status", help=_("what waits to be synced"))
+    st.add_argument("--dir", type=Path, required=True)
+    st.set_defaults(func=_status)
+    for name, helptext in (("accept", _("accept an offer")), ("refuse", _("refuse an offer"))):
+        p = kit_sub.add_parser(name, help=helptext)
+        p.add_argument("--dir", type=Path, required=True)
+        p.add_argument("offer_id")
+        p.add_argument("--reason", default="")
+        p.set_defaults(func=_answer, answer=name)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import logging
+
+    from edge.service import run_kit
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    return run_kit(args.dir, status_every_s=args.status_every)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from edge.app import make_kit
+
+    app = make_kit(args.dir, connect=False)
+    records, files = app.store.backlog()
+    refused = app.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0]
+    print(json.dumps({"kit_id": app.settings.kit_id, "backlog_records": records, "backlog_files": files,
+                      "refused_downlink": refused, "corrupt_set_aside": str(app.store.set_aside.path)
+                      if app.store.set_aside else None}, ensure_ascii=False, indent=2))
+    app.store.close()
+    return 0
+
+
+def _answer(args: argparse.Namespace) -> int:
+    """Answer an offer the kit received (recorded in the store's downlink log by the kit service)."""
+    import msgspec
+
+    from edge.app import make_kit
+    from edge.offers import OfferInbox
+    from protocol.messages.job import JobOffer
+
+    app = make_kit(args.dir, connect=False)
+    try:
+        row = app.store.conn.execute("SELECT body FROM downlink WHERE type='job.offer' AND "
+                                     "json_extract(body, '$.offer_id')=?", (args.offer_id,)).fetchone()
+        if row is None:
+            print(_("No offer {offer_id} on this kit").format(offer_id=args.offer_id))
+            return 1
+        inbox = OfferInbox(app.store)
+        offer = msgspec.json.decode(row[0], type=JobOffer)
+        inbox._on_offer(None, offer)  # type: ignore[arg-type]
+        msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id, args.reason)
+        print(_("Answer recorded ({msg_id}); the kit service sends it.").format(msg_id=msg_id))
+        return 0
+    finally:
+        app.store.close()
