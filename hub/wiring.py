@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from hub.dispatch.kitjob import KIT_TYPES, handle_kit_job
+from hub.evidence.tracker import EvidenceTracker
 from hub.ingest.ingest import Accepted, Outgoing
 from hub.ops import handle as handle_ops
 from hub.ops.customer import CUSTOMER_TYPES, handle_customer
@@ -48,6 +49,8 @@ class DomainWiring:
         ingest.on("ops.request", self.ops_request)
         ingest.on("kit.state", self.kit_state)
         ingest.on("kit.record", self.kit_record)
+        self.evidence = EvidenceTracker(self.clock, ingest.principals)
+        ingest.on_media_complete.append(self.media_complete)
         app.tickers.append(self.timers)
         app.tickers.append(self.domain_outbox)
 
@@ -84,6 +87,11 @@ class DomainWiring:
         if rec.kind == "gnss.position" and "lat" in rec.data and "lon" in rec.data:
             presence.kit_position(conn, self.clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
                                   at_ms=rec.captured_at)
+        if rec.kind == "job.evidence_bundle":
+            self.evidence.on_bundle(conn, kit_id, acc.env.id, rec.order_id, rec.data)
+        elif conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",
+                          (kit_id,)).fetchone():
+            self.evidence.recheck(conn, kit_id)
         try:
             apply_kit_record(conn, self.clock, kit_id, rec.kind, rec.order_id, rec.data, msg_id=acc.env.id)
         except DomainError as exc:
@@ -92,6 +100,11 @@ class DomainWiring:
             outbox.event(conn, self.clock, "kit_record_refused", kit_id=kit_id, order_id=rec.order_id,
                          record_kind=rec.kind, code=exc.code, message=exc.message)
         return []
+
+    def media_complete(self, conn: sqlite3.Connection, file_id: str) -> None:
+        row = conn.execute("SELECT sender FROM media_files WHERE file_id=?", (file_id,)).fetchone()
+        if row is not None:
+            self.evidence.recheck(conn, row[0])
 
     # -- periodic -------------------------------------------------------------------------------------
     def timers(self) -> list[Outgoing]:
