@@ -24,6 +24,7 @@ from protocol.ids import new_id
 SITE = (39.9087, 116.3975)
 SHA = "ab" * 32
 ACTOR = "operator:bench"
+GRADES = ("junior", "intermediate", "senior", "special")
 
 
 def _ric(serial: int) -> str:
@@ -49,7 +50,9 @@ def _populate(conn, clock: FakeClock, total: int, in_area: int) -> None:  # type
             radius = rng.uniform(8, 20)
         else:  # elsewhere in the country
             lat, lon, radius = SITE[0] + rng.uniform(-8, -1), SITE[1] + rng.uniform(-10, 10), rng.uniform(5, 20)
-        smiths.append((n, f"L{n:06d}", f"L{n}", "male", "汉", f"ID{n:016d}", SHA, f"C{n}", SHA, "senior", 3, SHA,
+        grade = rng.choices(GRADES, weights=(30, 35, 25, 10))[0]
+        smiths.append((n, f"L{n:06d}", f"L{n}", "male", "汉", f"ID{n:016d}", SHA, f"C{n}", SHA, grade,
+                       GRADES.index(grade) + 1, SHA,
                        "13800138000", "U1", f"F{n}", lat, lon, radius, "[]", "on_duty", 1, 1, f"kit-{n}",
                        lat + rng.uniform(-0.01, 0.01), lon + rng.uniform(-0.01, 0.01), now, rng.randint(2500, 4800),
                        now, now))

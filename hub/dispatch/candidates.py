@@ -4,8 +4,10 @@ Two access paths, same filters (ready: on duty, filed, unit operating, kit onlin
 no open offer; scope bitmask; the site inside the service-area circle; not yet tried for this order):
 - rule (1), nearest first: an R*Tree of positions searched in growing squares around the site, so a
   dense city reads a few hundred rows, not every locksmith whose area covers the site;
-- rules (2) and (3), and the fallback: the R*Tree of service-area boxes narrows 100,000 filings to those
-  whose box holds the site, then orders that slice by the rule's key.
+- rules (2) and (3): an R*Tree of service-area boxes with quality and grade as extra dimensions, read in
+  bands from the best key down, so only the best band of those whose area covers the site is ordered;
+- the fallback: the R*Tree of service-area boxes narrows 100,000 filings to those whose box holds the
+  site, then orders that slice by the rule's key.
 Distances in SQL use the equirectangular approximation at the site's latitude (relative error far below
 0.1 % at service-area scales); the ETA provider then ranks the shortlist precisely.
 """
@@ -44,6 +46,15 @@ SELECT {_COLUMNS} FROM pool_pos q CROSS JOIN dispatch_pool p ON p.n = q.n
 WHERE q.min_lat >= :lat0 AND q.max_lat <= :lat1 AND q.min_lon >= :lon0 AND q.max_lon <= :lon1 {_FILTERS}
 ORDER BY d2, p.n LIMIT :limit
 """
+
+# Rules (2) and (3): the area R*Tree with the rule's key as extra dimensions, read band by band from the best.
+_BY_KEYS = f"""
+SELECT {_COLUMNS} FROM pool_area_keys k CROSS JOIN dispatch_pool p ON p.n = k.n
+WHERE k.min_lat <= :lat AND k.max_lat >= :lat AND k.min_lon <= :lon AND k.max_lon >= :lon
+  AND k.min_q >= :q0 AND k.max_q <= :q1 AND k.min_g >= :g0 AND k.max_g <= :g1 {_FILTERS}
+"""
+MAX_QUALITY = 5_000
+FIRST_QUALITY_BAND = 250
 
 _ORDER_BY = {
     "eta": "ORDER BY d2, p.n",
@@ -90,4 +101,31 @@ def find(conn: sqlite3.Connection, *, order_id: str, lat: float, lon: float, loc
             if len(found) >= limit and found[-1].dist_km <= radius:
                 return found
             radius *= 2
+    if rule in ("quality", "grade"):
+        return _by_bands(conn, rule, params, limit)
     return _rows(conn.execute(f"{_BY_AREA} {_ORDER_BY[rule]} LIMIT :limit", params))
+
+
+def _bands(rule: str) -> list[tuple[int, int, int, int]]:
+    """(q0, q1, g0, g1) key ranges, best first; every candidate falls in exactly one."""
+    if rule == "grade":
+        return [(0, MAX_QUALITY, g, g) for g in (4, 3, 2, 1)]
+    bands, hi, width = [], MAX_QUALITY, FIRST_QUALITY_BAND
+    while hi >= 0:
+        lo = max(0, hi - width + 1)
+        bands.append((lo, hi, 1, 4))
+        hi, width = lo - 1, width * 2
+    return bands
+
+
+def _by_bands(conn: sqlite3.Connection, rule: str, params: dict[str, Any], limit: int) -> list[Candidate]:
+    """All of a better band precede any of a worse one under the rule, so the shortlist is the bands'
+    results concatenated, each ordered by the rule's key then distance."""
+    found: list[Candidate] = []
+    for q0, q1, g0, g1 in _bands(rule):
+        rows = conn.execute(f"{_BY_KEYS} {_ORDER_BY[rule]} LIMIT :limit",
+                            params | {"q0": q0, "q1": q1, "g0": g0, "g1": g1, "limit": limit - len(found)})
+        found += _rows(rows)
+        if len(found) >= limit:
+            break
+    return found

@@ -28,3 +28,28 @@ def test_position_search_equals_area_scan(world: World) -> None:
             assert [x.id for x in fast] == [x.id for x in slow]
             assert fast, "the population must produce candidates"
     assert candidates.FIRST_RADIUS_KM < 5  # the growing search really ran, not only the fallback
+
+
+def test_banded_key_search_equals_area_scan(world: World) -> None:
+    import math
+    rng = random.Random(5)
+    grades = ("junior", "intermediate", "senior", "special")
+    smiths = []
+    for _ in range(150):
+        smiths.append(world.locksmith(lat=SITE[0] + rng.uniform(-0.05, 0.05), lon=SITE[1] + rng.uniform(-0.05, 0.05),
+                                      at=(SITE[0] + rng.uniform(-0.1, 0.1), SITE[1] + rng.uniform(-0.1, 0.1)),
+                                      radius_km=rng.uniform(2, 15), grade=rng.choice(grades),
+                                      online=rng.random() > 0.1))
+    for lid in smiths:  # spread quality over bands, with ties
+        world.conn.execute("UPDATE locksmiths SET quality = ? WHERE id = ?", (rng.choice((0, 1200, 3000, 3000,
+                                                                                           4100, 4800, 5000)), lid))
+    c = math.cos(math.radians(SITE[0]))
+    for rule in ("quality", "grade"):
+        for limit in (1, 7, 16, 200):
+            fast = find(world.conn, order_id="none", lat=SITE[0], lon=SITE[1], lock_class="B", category="open",
+                        rule=rule, limit=limit)
+            slow = _rows(world.conn.execute(f"{_BY_AREA} {_ORDER_BY[rule]} LIMIT :limit", {
+                "lat": SITE[0], "lon": SITE[1], "c2": c * c, "bit": scope_bit("B", "open"), "order": "none",
+                "limit": limit}))
+            assert [x.id for x in fast] == [x.id for x in slow], (rule, limit)
+            assert len(fast) == min(limit, len(slow)) and fast
