@@ -52,6 +52,8 @@ def invariants(w: World) -> None:
         " OR p.offer_open != EXISTS (SELECT 1 FROM offers f WHERE f.locksmith_n = p.n AND f.state = 'open')"
         " OR p.ready != (l.status = 'on_duty' AND l.filing_receipt_no != '' AND l.unit_operating = 1"
         " AND l.kit_online = 1)").fetchone()[0]
+    drift += c.execute("SELECT count(*) FROM dispatch_pool p LEFT JOIN pool_area_keys k ON k.n = p.n"
+                       " WHERE k.n IS NULL OR k.min_q != p.quality OR k.min_g != p.grade_rank").fetchone()[0]
     assert drift == 0  # the trigger-kept dispatch pool never disagrees with the records
     assert c.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM offers WHERE state = 'open'"
                      " GROUP BY locksmith_n)").fetchone()[0] in (None, 1)
