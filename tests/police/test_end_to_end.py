@@ -165,3 +165,25 @@ def test_summary_counts_what_the_demo_must_show(setup, hub_key):
     police.forward()
     s = summarise(police.writer.root)
     assert (s.completed_orders, s.completed_with_evidence, s.cases) == (1, 1, 1)
+
+
+def test_documents_of_someone_else_raise_a_red_warning_in_the_export(setup):
+    from hub.police.summary import summarise
+    from hub.risk.sweep import sweep
+
+    world, police, media = setup
+    lid = world.locksmith()
+    order = form(world, lid)
+    complete(world, lid, order)
+    docs.submit(world.conn, world.clock, order_id=order, media=[media.put(b"someone else's id" * 100)],
+                doc_types=["id_card", "property_deed"], submitted_by="customer:c-1",
+                holder_name="王五", holder_id_number="110105198001010011")
+    raised = {a.subject: a for a in sweep(world.conn, world.clock)}
+    assert raised["customer"].level == "red"
+    assert [r.code for r in raised["customer"].reasons] == ["documents_mismatch"]
+    # the locksmith's job has no video or photos in the hub's media store: a blue warning, with its reason
+    assert raised["locksmith"].level == "blue" and raised["locksmith"].reasons[0].code == "missing_evidence"
+    police.forward()
+    assert summarise(police.writer.root).warnings == {"red": 1, "blue": 1}
+    hit = next(h for h in run_query(_view(police), Query(kind="risk.warning")) if h.data["level"] == "red")
+    assert hit.data["reasons"][0]["text"] == "the documents do not match the customer"
