@@ -6,7 +6,14 @@
 - MB/s for a 100 MB file end to end vs raw QoS 1 publishing of the same bytes in the same chunk size;
 - seconds to drain a 10,000-record backlog after the broker comes back (baseline: raw paho QoS 1
   publishing of 10,000 messages of the same size);
-- peak RSS of the kit process during a 100 MB upload vs a bare Python process with the same imports.
+- peak RSS of the kit process during a 100 MB upload vs a process that imports the same modules and idles
+  (both read as VmHWM from /proc; `ru_maxrss` of a child started by this process is inherited through
+  exec and reported this process's peak instead);
+- CPU share of the kit process recording 1280x720 @15 fps from the generated pattern (5 s segments, each
+  handed to the kit store) while it syncs them and a 100 MB backlog, vs the same recording without sync.
+
+LOCKWARDEN_BENCH_CHUNK_KIB / LOCKWARDEN_BENCH_CHUNK_WINDOW set the kit's `chunk_kib` / `chunk_window` (the
+raw baseline always uses the kit's chunk size), to compare settings; by default the shipped ones are used.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from edge.app import make_kit
+from edge.app import load_kit_settings, make_kit
 from hub.broker.config import BrokerFiles
 from hub.broker.process import MosquittoProcess, free_port
 from hub.home import init_hub
@@ -33,6 +40,7 @@ from hub.service import make_hub, wait_until
 Row = tuple[str, float, str, float, str]
 ROOT = Path(__file__).resolve().parents[1]
 FILE_MB = int(os.environ.get("LOCKWARDEN_BENCH_FILE_MB", "100"))
+CPU_SECONDS = int(os.environ.get("LOCKWARDEN_BENCH_CPU_SECONDS", "10"))
 
 
 def _raw_sqlite(path: Path, n: int) -> float:
@@ -93,6 +101,11 @@ def run() -> list[Row]:
         port = free_port()
         home = init_hub(root / "hub", broker_port=port)
         kit_dir = provision_kit(home, "kit-bench", root / "kit")
+        for env_name, option in (("LOCKWARDEN_BENCH_CHUNK_KIB", "chunk_kib"),
+                                 ("LOCKWARDEN_BENCH_CHUNK_WINDOW", "chunk_window")):
+            if os.environ.get(env_name):
+                _set_kit_option(kit_dir, f"{option} = {int(os.environ[env_name])}")
+        chunk_kib = load_kit_settings(kit_dir).chunk_kib
         broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
         broker.start()
         password = home.settings().broker.password
@@ -156,19 +169,84 @@ def run() -> list[Row]:
             done.set()
             proc.terminate()
             proc.wait(10)
+            idle = _idle_hwm(env)
+
+            # 6. CPU share of a kit recording video while it syncs, vs the same recording alone
+            cpu_sync = _kit_cpu(kit_dir, root / "video-sync", env, sync=True, backlog=blob)
+            cpu_alone = _kit_cpu(kit_dir, root / "video-alone", env, sync=False, backlog=None)
             hub.stop()
-            raw_file = _raw_paho(port, password, FILE_MB * 4, 256 * 1024)
+            chunks = -(-FILE_MB * 1024 // chunk_kib)
+            raw_file = _raw_paho(port, password, chunks, chunk_kib * 1024)
             rows.append((f"{FILE_MB} MB file end to end", FILE_MB / e2e, "MB/s", FILE_MB / raw_file,
-                         "raw QoS1 256 KiB chunks MB/s"))
-            bare = subprocess.run(
-                [sys.executable, "-c", "import edge.app, resource, sys; "
-                 "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                env=env, capture_output=True, text=True, check=True)
-            rows.append((f"kit peak RSS during {FILE_MB} MB upload", peak[0] / 1024, "MB",
-                         int(bare.stdout.strip()) / 1024, "bare Python with the kit's imports"))
+                         f"raw QoS1 {chunk_kib} KiB chunks MB/s"))
+            rows.append((f"kit peak RSS during {FILE_MB} MB upload", peak[0] / 1024, "MB", idle / 1024,
+                         "same imports, idle (VmHWM)"))
+            rows.append(("kit CPU share recording 1280x720@15 + syncing", cpu_sync * 100, "% of one core",
+                         cpu_alone * 100, "same recording, no sync"))
         finally:
             broker.stop()
     return rows
+
+
+def _set_kit_option(kit_dir: Path, line: str) -> None:
+    text = (kit_dir / "kit.toml").read_text()
+    head, sep, tail = text.partition("\n[")
+    (kit_dir / "kit.toml").write_text(head + "\n" + line + "\n" + sep + tail)
+
+
+def _idle_hwm(env: dict[str, str]) -> int:
+    """VmHWM (KiB) of a process that imports what the kit service imports, then idles."""
+    proc = subprocess.Popen([sys.executable, "-c", "import sys, edge.service; print('ready', flush=True); "
+                             "sys.stdin.read()"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        time.sleep(0.2)
+        return _hwm(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+def _kit_cpu(kit_dir: Path, video_dir: Path, env: dict[str, str], *, sync: bool, backlog: Path | None) -> float:
+    """Run `kit_cpu_main` in its own process; returns its CPU seconds per wall second while recording."""
+    if backlog is not None:
+        kit = make_kit(kit_dir, connect=False)
+        kit.store.add_file(kind="video.segment", content_type="video/mp4", path=backlog)
+        for i in range(2000):
+            kit.store.add_record("gnss.position", {"i": i, "lat": 39.9087, "lon": 116.3975})
+        kit.store.close()
+    out = subprocess.run([sys.executable, "-m", "bench.bench_spine", "kit-cpu", str(kit_dir), str(video_dir),
+                          str(CPU_SECONDS), "sync" if sync else "alone"],
+                         env=env, capture_output=True, text=True, check=True, timeout=300)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def kit_cpu_main(kit_dir: Path, video_dir: Path, seconds: int, sync: bool) -> float:
+    """The kit side of row 6: record from the generated pattern at 1280x720 @15 fps for `seconds`, every
+    finished segment adopted by the kit store; with `sync`, the kit syncs meanwhile."""
+    from edge.hardware.camera import PatternSource, SegmentRecorder
+
+    kit = make_kit(kit_dir, connect=sync)
+    if sync:
+        kit.start()
+
+    def adopt(path: Path, index: int, sha256: str, frames: int, started: int, ended: int) -> None:
+        kit.store.add_file(kind="video.segment", content_type="video/mp4", path=path, move=True,
+                           meta={"index": index, "frames": frames})
+
+    source = PatternSource(1280, 720, 15, realtime=True)
+    rec = SegmentRecorder(source, video_dir, segment_seconds=5.0, codec="mp4v", on_segment=adopt,
+                          max_frames=15 * seconds)
+    t0, c0 = time.perf_counter(), time.process_time()
+    rec.run()
+    share = (time.process_time() - c0) / (time.perf_counter() - t0)
+    if sync:
+        wait_until(lambda: kit.store.backlog() == (0, 0), 120)
+        kit.stop()
+    else:
+        kit.store.close()
+    return share
 
 
 def _hwm(pid: int) -> int:
@@ -179,3 +257,7 @@ def _hwm(pid: int) -> int:
     except (FileNotFoundError, ProcessLookupError):
         pass
     return 0
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["kit-cpu"]:
+    print(kit_cpu_main(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "sync"))
