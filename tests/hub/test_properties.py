@@ -11,7 +11,7 @@ from tests.hub.world import SITE, World
 
 ACTIONS = ("request", "accept", "refuse", "tick", "decide_yes", "decide_no", "pay", "abandon", "set_out",
            "arrive", "verify", "verify_wrong", "start", "done", "fee", "withdraw", "docs", "dispute",
-           "redispatch", "long_tick")
+           "redispatch", "long_tick", "rate")
 
 # "progress" takes the natural next step of an order, so random walks reach the deep states too.
 action_lists = st.lists(st.tuples(st.sampled_from(ACTIONS + ("progress",) * 60), st.integers(0, 7)),
@@ -76,6 +76,8 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
                 action = DETOUR.get(action, action)
             elif pick == 6:  # the customer gives up, at whatever stage the order is
                 action = "abandon"
+            elif action == "docs" and pick in (3, 4, 5):  # the follow-up's rating, before the documents
+                action = "rate"
         if action == "accept" and row is not None:
             offer = w.live_offer(row["id"])
             if offer is not None:
@@ -117,6 +119,8 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
         w.ops("order.documents_verified", {"order_id": order})
     elif action == "dispute":
         w.ops("order.dispute", {"order_id": order})
+    elif action == "rate":
+        w.ops("order.rate", {"order_id": order, "stars": pick % 5 + 1})
     elif action == "redispatch":
         w.ops("order.redispatch", {"order_id": order})
 
