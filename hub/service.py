@@ -158,7 +158,6 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
              broker_port: int | None = None, domain: bool = True) -> HubApp:
     home = HubHome(Path(hub_dir))
     settings = home.settings()
-    set_language(settings.language)
     clock = clock or SystemClock()
     conn = open_hub_db(home.db_path())
     ingest = Ingest(conn, MediaStore(home.media_path()), clock)
@@ -194,6 +193,7 @@ def run_hub(hub_dir: Path) -> int:
     import signal
 
     app = make_hub(hub_dir)
+    set_language(app.settings.language)  # the hub process speaks its city's language to customers
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from typing import Any
 
-from lockwarden.demo import spine
+from lockwarden.demo import dispatch, spine
+from lockwarden.demo.city import City, wait
+from lockwarden.demo.dispatch import Dispatcher
 from lockwarden.demo.world import build_world, demo_dir
 from protocol.i18n import _
-
-PARTS = [spine]
 
 
 def run_demo() -> int:
@@ -21,28 +22,53 @@ def run_demo() -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
+    from hub.ledger.payments import register_provider
+    from lockwarden.demo.sandbox_pay import SANDBOX
+
+    register_provider(SANDBOX)
     world = build_world(directory)
     say(_("Lockwarden demo in {dir} (broker: {kind})").format(dir=directory, kind=world.broker.kind))
     results: list[bool] = []
+    city = City(world)
+    city.dispatcher = Dispatcher(city, say)
+    context: dict[str, Any] = {}
     try:
         world.start_hub()
-        for kit_id in ("kit-001", "kit-002", "kit-003"):
-            world.add_kit(kit_id)
-        for part in PARTS:
+        city.open_operator()
+        city.file_registry()
+        say(_("Filed: one unit and {n} locksmiths, each linked to a kit with an emulated fingerprint sensor, "
+              "GNSS receiver and camera").format(n=len(city.locksmith_of)))
+        city.start_kits(city.dispatcher.policy)
+        if not wait(city.kits_online, 30):
+            raise RuntimeError("kits did not come online at the hub")
+        steps: list[Any] = [
+            ("spine", lambda: spine.run(world, say)),
+            ("dispatch", lambda: _keep(context, "orders", dispatch.run(city, say))),
+        ]
+        for _name, step in steps:
             try:
-                results.append(bool(part.run(world, say)))
+                results.append(bool(step()))
             except Exception:
                 traceback.print_exc()
                 results.append(False)
+    except Exception:
+        traceback.print_exc()
+        results.append(False)
     finally:
+        city.stop()
         world.stop()
     say("")
     say(_("Everything is in {dir}: hub/hub.db, hub/media, kits/*/data/kit.db, police/").format(dir=directory))
-    if all(results):
+    if results and all(results):
         say(_("Demo finished: every part held."))
         return 0
     say(_("Demo finished with failures."))
     return 1
+
+
+def _keep(context: dict[str, Any], key: str, value: tuple[bool, Any]) -> bool:
+    context[key] = value[1]
+    return value[0]
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
     sent: dict[str, tuple[str, str]] = {}
     for kit_id, kit in world.kits.items():
         for i in range(20):
-            kit.store.add_record("gnss.position", {"lat": 39.9087 + i * 1e-4, "lon": 116.3975, "fix": 1})
+            kit.store.add_record("kit.selftest", {"n": i, "note": "store-and-forward check"}, essential=False)
         blob = os.urandom(3 * 1024 * 1024)
         f = kit.store.add_file(kind="video.segment", content_type="video/mp4", data=blob)
         sent[kit_id] = (f.file_id, hashlib.sha256(blob).hexdigest())
@@ -24,7 +24,7 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
     assert world.hub is not None
     conn = world.hub.conn
     for kit_id, (file_id, digest) in sent.items():
-        n = conn.execute("SELECT COUNT(*) FROM kit_records WHERE sender=? AND type='kit.record'", (kit_id,)).fetchone()[0]
+        n = conn.execute("SELECT COUNT(*) FROM kit_records WHERE sender=? AND kind='kit.selftest'", (kit_id,)).fetchone()[0]
         row = conn.execute("SELECT status, sha256, size FROM media_files WHERE file_id=?", (file_id,)).fetchone()
         verified = row is not None and row[0] == "complete" and row[1] == digest and \
             hashlib.sha256(world.hub.ingest.media.read(digest)).hexdigest() == digest

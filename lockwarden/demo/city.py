@@ -1,0 +1,202 @@
+"""The demo's city: an operator, a unit, three filed locksmiths each carrying a kit with emulated
+hardware (fingerprint sensor, GNSS, camera), and customer apps; everything filed over the ops contract."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from stdnum.cn import ric, uscc
+
+from edge.service import KitService, build_kit_service
+from hub.ops import handle as local_ops
+from hub.provisioning import provision_kit, provision_principal
+from hub.service import wait_until
+from lockwarden.clients.customer import CustomerApp
+from lockwarden.clients.operator import OpsClient
+from lockwarden.demo.world import World
+from protocol.ids import new_id
+from protocol.transport.paho_mqtt import LinkSettings
+
+SITE = (39.9087, 116.3975)  # 北京市东城区东长安街1号
+LOCKSMITHS = {
+    # kit: (name, grade, position, fingers)
+    "kit-001": ("王建国", "junior", (39.9120, 116.4010)),
+    "kit-002": ("李师傅", "senior", (39.9200, 116.4150)),
+    "kit-003": ("赵大勇", "special", (39.9400, 116.4400)),
+}
+
+
+def resident_id(serial: int, birth: str = "19800101") -> str:
+    body = f"110101{birth}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def credit_code(serial: int) -> str:
+    body = f"9111010160{serial:07d}"
+    return body + uscc.calc_check_digit(body + "0")
+
+
+def finger_name(kit_id: str) -> str:
+    return f"{LOCKSMITHS[kit_id][0]}/right-index"
+
+
+@dataclass
+class City:
+    world: World
+    ops: OpsClient | None = None
+    unit_id: str = ""
+    locksmith_of: dict[str, str] = field(default_factory=dict)  # kit -> locksmith id
+    services: dict[str, KitService] = field(default_factory=dict)
+    customers: dict[str, CustomerApp] = field(default_factory=dict)
+    dispatcher: Any = None
+
+    def link(self, username: str, password: str, client_id: str) -> LinkSettings:
+        return LinkSettings(host="127.0.0.1", port=self.world.broker.port, client_id=client_id, username=username,
+                            password=password)
+
+    # -- the operator --------------------------------------------------------------------------------
+    def open_operator(self) -> OpsClient:
+        w = self.world
+        assert w.hub is not None
+        key, password = provision_principal(w.home, "op-demo", "operator", w.dir / "principals", clock=w.clock)
+        with w.hub._lock:  # the first operator is registered on the hub host itself (bootstrap)
+            local_ops(w.hub.conn, w.clock, "operator:root", "operator.add", {"id": "op-demo", "name": "值班员 陈"},
+                      txn="bootstrap-op-demo", bootstrap=True)
+        w.broker.reload()
+        time.sleep(0.3)
+        self.ops = OpsClient("op-demo", key, w.home.signing_public(), self.link("op-demo", password, "op-demo"),
+                             clock=w.clock)
+        self.ops.start()
+        return self.ops
+
+    def call(self, op: str, args: dict[str, Any]) -> Any:
+        assert self.ops is not None
+        resp = self.ops.call(op, args)
+        if not resp.get("ok"):
+            raise RuntimeError(f"{op}: {resp.get('code')} {resp.get('error')} {resp.get('errors')}")
+        return resp.get("result")
+
+    # -- filings ---------------------------------------------------------------------------------------
+    def file_registry(self) -> None:
+        unit = self.call("unit.file", {
+            "name": "安心开锁服务有限公司", "address": "北京市东城区东直门内大街5号", "uscc": credit_code(1),
+            "legal_rep_name": "钱志远", "legal_rep_id": resident_id(901), "filing_receipt_no": "京公特备字2026-0117"})
+        self.unit_id = unit["id"] if isinstance(unit, dict) else str(unit)
+        for n, (kit_id, (name, grade, pos)) in enumerate(LOCKSMITHS.items(), start=1):
+            photo = hashlib.sha256(f"photo:{name}".encode()).hexdigest()
+            ls = self.call("locksmith.file", {
+                "name": name, "gender": "male", "ethnicity": "汉", "resident_id": resident_id(100 + n),
+                "id_image_sha256": photo, "cert_no": f"KS-{2026000 + n}", "cert_image_sha256": photo, "grade": grade,
+                "photo_sha256": photo, "mobile": f"1391000000{n}", "unit_id": self.unit_id,
+                "area": {"lat": SITE[0], "lon": SITE[1], "radius_km": 15.0},
+                "scope": {"A": ["open"], "B": ["open", "repair", "replace"], "B+": ["open", "repair"]},
+                "equipment": ["单钩", "电动开锁枪"], "filing_receipt_no": f"京公锁备-{n:04d}"})
+            lid = ls["id"] if isinstance(ls, dict) else str(ls)
+            self.locksmith_of[kit_id] = lid
+            self.call("locksmith.link_kit", {"locksmith_id": lid, "kit_id": kit_id})
+
+    # -- kits ------------------------------------------------------------------------------------------
+    def start_kits(self, offer_policy: Any) -> None:
+        w = self.world
+        for n, (kit_id, (name, _grade, pos)) in enumerate(LOCKSMITHS.items(), start=1):
+            kit_dir = w.dir / "kits" / kit_id
+            hardware = {
+                "fingerprint": {"backend": "emulator", "emulator_library": str(kit_dir / "fingerprint-library.json"),
+                                "finger_wait_polls": 20, "poll_interval_s": 0.01},
+                "gnss": {"backend": "emulator", "emulator_lat": pos[0], "emulator_lon": pos[1],
+                         "emulator_interval_s": 0.2},
+                "camera": {"backend": "pattern", "width": 640, "height": 360, "fps": 15.0, "segment_seconds": 1.0},
+            }
+            provision_kit(w.home, kit_id, kit_dir, clock=w.clock, hardware=hardware)
+            lid = self.locksmith_of[kit_id]
+            (kit_dir / "job.toml").write_text(
+                f'[job]\nfix_wait_s = 2.0\n\n[[locksmiths]]\nlocksmith_id = "{lid}"\nname = "{name}"\n'
+                f'work_no = "KS-{2026000 + n}"\nid_number = "{resident_id(100 + n)}"\n'
+                f'unit = "安心开锁服务有限公司"\nfingerprint_slots = [0]\n', encoding="utf-8")
+        w.broker.reload()
+        time.sleep(0.3)
+        for kit_id in LOCKSMITHS:
+            svc = build_kit_service(w.dir / "kits" / kit_id, clock=w.clock, broker_port=w.broker.port,
+                                    offer_policy=lambda offer, k=kit_id: offer_policy(k, offer), position_every_s=5.0)
+            self.services[kit_id] = svc
+            w.kits[kit_id] = svc.app
+            self.enroll(kit_id, svc)
+            svc.start()
+
+    def enroll(self, kit_id: str, svc: KitService) -> None:
+        """The locksmith's finger, enrolled on the kit's own sensor; the template goes to the hub sealed."""
+        from edge.hardware.fingerprint.driver import EnrollStep
+        from edge.job.hardware import SensorFingerprint
+
+        fp = cast(SensorFingerprint, svc.flow.devices.fingerprint)
+        emu = fp.emulator
+        assert emu is not None
+
+        def prompt(step: EnrollStep) -> None:
+            emu.remove_finger() if step is EnrollStep.REMOVE else emu.place_finger(finger_name(kit_id))
+
+        if 0 not in fp.sensor().used_slots():
+            enrolled = fp.sensor().enroll(0, prompt)
+            stored = svc.app.store.add_file(kind="fingerprint.locksmith_template", content_type="application/octet-stream",
+                                            data=enrolled.template, sensitive=True,
+                                            meta={"locksmith_id": self.locksmith_of[kit_id], "finger": "right_index"})
+            self.call("locksmith.fingerprint", {"locksmith_id": self.locksmith_of[kit_id], "finger": "right_index",
+                                                "template_sha256": stored.plain_sha256, "kit_id": kit_id})
+        emu.remove_finger()
+
+    def kits_online(self) -> bool:
+        hub = self.world.hub
+        assert hub is not None
+        with hub._lock:
+            n = hub.conn.execute("SELECT COUNT(*) FROM kit_presence WHERE online=1 AND lat IS NOT NULL").fetchone()[0]
+        return int(n) == len(LOCKSMITHS)
+
+    # -- customers -------------------------------------------------------------------------------------
+    def customer(self, customer_id: str) -> CustomerApp:
+        if customer_id not in self.customers:
+            w = self.world
+            key, password = provision_principal(w.home, customer_id, "customer", w.dir / "principals", clock=w.clock)
+            w.broker.reload()
+            time.sleep(0.3)
+            app = CustomerApp(customer_id, key, w.home.signing_public(), self.link(customer_id, password, customer_id),
+                              clock=w.clock)
+            app.start()
+            self.customers[customer_id] = app
+        return self.customers[customer_id]
+
+    def stop(self) -> None:
+        for c in self.customers.values():
+            c.stop()
+        if self.ops is not None:
+            self.ops.stop()
+        for svc in self.services.values():
+            svc.stop()
+        self.world.kits.clear()
+
+
+def request_body(customer_no: int, rule: str, *, lock_class: str = "B", officer: bool = False,
+                 name: str = "张三") -> dict[str, Any]:
+    idimg = hashlib.sha256(f"id-card:{customer_no}".encode()).hexdigest()
+    body: dict[str, Any] = {
+        "customer_name": name, "customer_mobile": f"1371234{customer_no:04d}",
+        "customer_id_number": resident_id(500 + customer_no, "19900101"), "customer_id_image_sha256": idimg,
+        "site_address": "北京市东城区东长安街1号", "site_lat": SITE[0], "site_lon": SITE[1], "category": "open",
+        "lock_class": lock_class, "rule": rule, "appointment_ms": None,
+    }
+    if officer:
+        body["officer"] = {"name": "民警 孙立", "badge_number": "010234", "id_number": resident_id(700 + customer_no)}
+    else:
+        body["witness"] = {"name": "邻居 周敏", "id_number": resident_id(600 + customer_no, "19750101"),
+                           "id_image_sha256": hashlib.sha256(f"witness:{customer_no}".encode()).hexdigest()}
+    return body
+
+
+def wait(pred: Any, timeout: float = 30.0) -> bool:
+    return wait_until(pred, timeout)
+
+
+def txn() -> str:
+    return new_id(int(time.time() * 1000))

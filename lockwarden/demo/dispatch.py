@@ -1,0 +1,130 @@
+"""Demo part 2: customers ask over the customer contract; the hub dispatches under each rule of R-5 with
+30-second offers; locksmiths accept or refuse on their kits; customers accept or reject the locksmith
+(R-6), pay prepayment and deposit into escrow, and get the one-time service code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lockwarden.demo.city import LOCKSMITHS, City, request_body, wait
+from lockwarden.demo.sandbox_pay import SANDBOX
+from protocol.i18n import _
+from protocol.messages.job import JobOffer
+
+OFFER_WAIT_MS = 31_000
+
+
+@dataclass
+class Plan:
+    """What each kit's locksmith does with an offer for this order: True accept, False refuse, None let
+    it expire; and the customer's answers to each locksmith card in turn."""
+
+    kits: dict[str, bool | None]
+    customer: list[bool]
+    offered: list[str] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(self, city: City, say: Any) -> None:
+        self.city = city
+        self.say = say
+        self.plans: dict[str, Plan] = {}
+
+    def policy(self, kit_id: str, offer: JobOffer) -> bool | None:
+        plan = self.plans.get(offer.order_id)
+        if plan is None:
+            return None
+        plan.offered.append(kit_id)
+        decision = plan.kits.get(kit_id)
+        word = {True: _("accepts"), False: _("refuses"), None: _("lets it run out")}[decision]
+        self.say(_("    offer to {kit} ({name}), ETA {eta} s: {word}").format(
+            kit=kit_id, name=LOCKSMITHS[kit_id][0], eta=offer.eta_s, word=word))
+        return decision
+
+    def _open_offer_kit(self, order_id: str) -> str | None:
+        hub = self.city.world.hub
+        assert hub is not None
+        with hub._lock:
+            row = hub.conn.execute("SELECT kit_id FROM offers WHERE order_id=? AND state='open'", (order_id,)).fetchone()
+        return row[0] if row else None
+
+    def run_order(self, customer_id: str, customer_no: int, rule: str, plan: Plan, *, pay: bool = True,
+                  **request: Any) -> tuple[str, str | None, str]:
+        """Returns (order id, service code or None, final state word)."""
+        w = self.city.world
+        app = self.city.customer(customer_id)
+        self.say(_("  customer {cid} asks for a locksmith, rule: {rule}").format(cid=customer_id, rule=rule))
+        got = app.request(request_body(customer_no, rule, **request))
+        order_id = got.body.order_id  # type: ignore[attr-defined]
+        if not got.body.ok:  # type: ignore[attr-defined]
+            raise RuntimeError(f"request refused: {got.body.errors}")  # type: ignore[attr-defined]
+        self.plans[order_id] = plan
+        seen_cards = 0
+        while True:
+            card_or_end = self._next_event(app, order_id, seen_cards)
+            if card_or_end is None:
+                # An offer is open and its locksmith is not answering: 31 s pass on the hub's clock.
+                kit = self._open_offer_kit(order_id)
+                if kit is not None and plan.kits.get(kit) is None and kit in plan.offered:
+                    w.clock.advance(OFFER_WAIT_MS)
+                    self.say(_("    31 s pass: the offer to {kit} expires").format(kit=kit))
+                continue
+            kind, body = card_or_end
+            if kind == "customer.order_status" and body.state in ("unassigned", "cancelled"):
+                self.say(_("  -> nobody left: {reason}; the operator is told").format(reason=body.reason))
+                return order_id, None, body.state
+            if kind == "customer.locksmith_card":
+                seen_cards += 1
+                accept = plan.customer.pop(0) if plan.customer else True
+                self.say(_("    customer sees {name} ({grade}, {unit}): {word}").format(
+                    name=body.card.name, grade=body.card.grade, unit=body.card.unit_name,
+                    word=_("accepts") if accept else _("rejects")))
+                app.send("customer.decision", {"order_id": order_id, "accept": accept,
+                                               "reason": "" if accept else "想换一位师傅"})
+                if not accept:
+                    continue
+                due = app.next_of("customer.payment_due", order_id)
+                amount = due.body.prepayment_fen + due.body.deposit_fen  # type: ignore[attr-defined]
+                if not pay:
+                    return order_id, None, "awaiting_payment"
+                ref = SANDBOX.pay(f"SBX{order_id[-12:]}", amount)
+                app.send("customer.pay", {"order_id": order_id, "amount_fen": amount, "provider": SANDBOX.name,
+                                          "external_ref": ref})
+                ok = app.next_of("customer.order_success", order_id)
+                code = ok.body.service_code  # type: ignore[attr-defined]
+                self.say(_("  -> order formed: {p} fen prepayment + {d} fen deposit frozen; service code sent "
+                           "to the customer").format(p=due.body.prepayment_fen, d=due.body.deposit_fen))  # type: ignore[attr-defined]
+                return order_id, code, "formed"
+
+    def _next_event(self, app: Any, order_id: str, seen_cards: int) -> tuple[str, Any] | None:
+        def match(r: Any) -> bool:
+            return getattr(r.body, "order_id", None) == order_id and r.env.type in (
+                "customer.locksmith_card", "customer.order_status")
+
+        cards = [r for r in app.seen if match(r) and r.env.type == "customer.locksmith_card"]
+        if len(cards) > seen_cards:
+            return "customer.locksmith_card", cards[seen_cards].body
+        ends = [r for r in app.seen if match(r) and r.env.type == "customer.order_status"
+                and r.body.state in ("unassigned", "cancelled")]
+        if ends:
+            return "customer.order_status", ends[-1].body
+        wait(lambda: False, 0.3)
+        return None
+
+
+def run(city: City, say: Any) -> tuple[bool, dict[str, Any]]:
+    say(_("== 2. Requests, dispatch rules and escrow (R-3 to R-6) =="))
+    d = city.dispatcher
+    results: dict[str, Any] = {}
+    say(_(" Rule 3, highest grade first: the special grade lets the offer run out, the customer rejects the "
+          "next locksmith and accepts the third"))
+    results["grade"] = d.run_order("cu-wang", 2, "grade", Plan({"kit-003": None, "kit-002": True, "kit-001": True},
+                                                                [False, True]), name="王芳")
+    say(_(" Rule 1, nearest first (the nearest is busy now): the next refuses, the one after accepts"))
+    results["eta"] = d.run_order("cu-zhang", 1, "eta", Plan({"kit-002": False, "kit-003": True, "kit-001": True},
+                                                            [True]))
+    say(_(" Rule 2, best service first: everybody left refuses"))
+    results["quality"] = d.run_order("cu-liu", 3, "quality", Plan({k: False for k in LOCKSMITHS}, []), name="刘洋")
+    ok = results["eta"][2] == "formed" and results["grade"][2] == "formed" and results["quality"][2] == "unassigned"
+    return ok, results
