@@ -206,9 +206,7 @@ def run() -> list[Row]:
     tmp = Path(tempfile.mkdtemp(prefix="lw-bench-police-"))
     try:
         rows = bench_write(tmp, key)
-        built = build_corpus(tmp / "big", key, N_BIG)
-        rows.append((f"bulk build of {N_BIG:,} records (sign + chain + index)", N_BIG / built, "records/s",
-                     float(N_BIG), "records"))
+        build_corpus(tmp / "big", key, N_BIG)  # ~100 s for 1M: signing and indexing dominate
         rows += bench_verify(tmp / "big", key)
         rows += bench_query(tmp / "big")
         return rows
