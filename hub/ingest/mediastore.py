@@ -186,6 +186,21 @@ class MediaStore:
             _fsync_dir(target.parent)
         return True, ""
 
+    def put(self, data: bytes) -> str:
+        """Store bytes received outside the kit uplink (documents scanned at the counter); returns the hash."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.object_path(digest)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.partial / f"put-{digest}.tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        return digest
+
     def read(self, sha256: str) -> bytes:
         return self.object_path(sha256).read_bytes()
 

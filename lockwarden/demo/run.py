@@ -7,7 +7,7 @@ import sys
 import traceback
 from typing import Any
 
-from lockwarden.demo import dispatch, spine
+from lockwarden.demo import dispatch, onsite, spine
 from lockwarden.demo.city import City, wait
 from lockwarden.demo.dispatch import Dispatcher
 from lockwarden.demo.world import build_world, demo_dir
@@ -44,6 +44,7 @@ def run_demo() -> int:
         steps: list[Any] = [
             ("spine", lambda: spine.run(world, say)),
             ("dispatch", lambda: _keep(context, "orders", dispatch.run(city, say))),
+            ("onsite", lambda: _keep(context, "jobs", onsite.run(city, say, context["orders"]))),
         ]
         for _name, step in steps:
             try:

@@ -1,0 +1,117 @@
+"""Demo part 3: the on-site job (R-8 to R-10) on the kits' emulated hardware, completion and settlement,
+documents releasing the deposit (R-11), and an abandonment after set-out paying the locksmith (R-7)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, cast
+
+from edge.job.walkthrough import Cue, walk_job
+from lockwarden.demo.city import City, finger_name, wait
+from lockwarden.demo.dispatch import Plan
+from protocol.i18n import _
+
+
+def _state(city: City, order_id: str) -> str:
+    hub = city.world.hub
+    assert hub is not None
+    with hub._lock:
+        row = hub.conn.execute("SELECT state FROM orders WHERE id=?", (order_id,)).fetchone()
+    return str(row[0]) if row else "?"
+
+
+def _bundle(city: City, order_id: str) -> str:
+    hub = city.world.hub
+    assert hub is not None
+    with hub._lock:
+        row = hub.conn.execute("SELECT status FROM evidence_bundles WHERE order_id=?", (order_id,)).fetchone()
+    return str(row[0]) if row else "none"
+
+
+def holds(city: City, order_id: str) -> str:
+    show = city.call("order.show", {"order_id": order_id})
+    return ", ".join(f"{h['purpose']} {h['amount']} fen {h['state']}" for h in show["holds"])
+
+
+def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str, fee_fen: int, say: Any) -> bool:
+    svc = city.services[kit_id]
+    flow = svc.flow
+    assert wait(lambda: flow.jobs() and any(j.order_id == order_id for j in flow.jobs()), 30), "order never reached kit"
+    from edge.job.hardware import SensorFingerprint
+
+    emu = cast(SensorFingerprint, flow.devices.fingerprint).emulator
+    assert emu is not None
+    svc.set_out(order_id)
+    wait(lambda: _state(city, order_id) == "en_route", 20)
+    say(_("  {kit}: set out; at the site the customer reads the code, the locksmith's finger is checked, the "
+          "customer consents and is photographed with the ID card and fingerprinted; video runs; lock photos "
+          "before and after").format(kit=kit_id))
+
+    def cue(c: Cue) -> None:
+        if c is Cue.CUSTOMER_FINGER:
+            emu.place_finger(customer_finger)
+        elif c is Cue.LOCKSMITH_FINGER:
+            emu.place_finger(finger_name(kit_id))
+        elif c in (Cue.VIDEO_RUNNING, Cue.LOCK_OPENING):
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not any(
+                    f.kind == "video.segment" for f in svc.app.store.files_for_order(order_id)):
+                time.sleep(0.1)
+
+    manifest = walk_job(flow, order_id, code, fee_fen, cue=cue)
+    emu.remove_finger()
+    say(_("  {kit}: job completed, fee {fee} fen received; evidence sealed: {r} records, {f} files "
+          "({v} video segments)").format(kit=kit_id, fee=fee_fen, r=len(manifest.records), f=len(manifest.files),
+                                          v=len(manifest.video)))
+    synced = wait(lambda: svc.app.store.backlog() == (0, 0), 90)
+    complete = wait(lambda: _bundle(city, order_id) == "complete", 30)
+    settled = wait(lambda: _state(city, order_id) == "awaiting_documents", 30)
+    say(_("  hub: every part arrived and verified: {ok}; order {state}; escrow: {holds}").format(
+        ok=_("yes") if complete else _("NO"), state=_state(city, order_id), holds=holds(city, order_id)))
+    return synced and complete and settled
+
+
+def document_photo(text: str) -> bytes:
+    """A scanned document as the counter's scanner would give it (JPEG)."""
+    import cv2
+    import numpy as np
+
+    img = np.full((480, 640, 3), 245, np.uint8)
+    cv2.rectangle(img, (20, 20), (620, 460), (60, 60, 160), 3)
+    cv2.putText(img, text.encode("ascii", "replace").decode(), (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (20, 20, 20), 2)
+    ok, buf = cv2.imencode(".jpg", img)
+    assert ok
+    return bytes(buf)
+
+
+def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    say(_("== 3. On site: verification, evidence, completion and settlement (R-7 to R-11) =="))
+    grade_order, grade_code, _s = orders["grade"]
+    eta_order, eta_code, _s2 = orders["eta"]
+    ok = job(city, "kit-001", grade_order, grade_code, "王芳/right-thumb", 15000, say)
+    ok = job(city, "kit-003", eta_order, eta_code, "张三/right-thumb", 20000, say) and ok
+
+    # R-11: documents for the first order, verified by the operator: the deposit goes back.
+    app = city.customer("cu-wang")
+    photos = [city.world.hub.ingest.media.put(document_photo(text)) for text in  # type: ignore[union-attr]
+              ("居民身份证 王芳", "不动产权证书 京(2019)东城区不动产权第0012345号")]
+    sub = city.call("documents.submit", {"order_id": grade_order, "doc_types": ["id_card", "property_deed"],
+                                         "media": photos, "holder_name": "王芳"})
+    city.call("documents.verify", {"submission_id": sub["submission_id"]})
+    released = wait(lambda: _state(city, grade_order) == "documents_verified", 20)
+    say(_("  documents of {cid} verified by the operator: order {state}; escrow: {holds}").format(
+        cid=app.id, state=_state(city, grade_order), holds=holds(city, grade_order)))
+    ok = ok and released
+
+    # R-7: the customer abandons after the locksmith set out: the prepayment compensates the locksmith.
+    say(_(" Abandonment after set-out"))
+    ab_order, _code, state = city.dispatcher.run_order("cu-sun", 4, "eta", Plan({"kit-001": True, "kit-002": True,
+                                                                                 "kit-003": True}, [True]), name="孙丽")
+    kit = city.call("order.show", {"order_id": ab_order})["kit_id"]
+    city.services[kit].set_out(ab_order)
+    wait(lambda: _state(city, ab_order) == "en_route", 20)
+    city.customer("cu-sun").send("customer.abandon", {"order_id": ab_order, "reason": "自己找到钥匙了"})
+    abandoned = wait(lambda: _state(city, ab_order) == "abandoned", 20)
+    say(_("  customer abandons after {kit} set out: order {state}; escrow: {holds}").format(
+        kit=kit, state=_state(city, ab_order), holds=holds(city, ab_order)))
+    return ok and abandoned, {"completed": [grade_order, eta_order], "abandoned": ab_order}
