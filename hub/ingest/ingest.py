@@ -14,6 +14,7 @@ import hashlib
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,16 +22,25 @@ import msgspec
 
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
+from hub.ingest.verifier import Job, Verifier
 from protocol import topics
 from protocol.clock import Clock
-from protocol.envelope import Envelope, decode, decode_chunk, typed_body, verify
+from protocol.envelope import Envelope, decode, decode_chunk, typed_body
 from protocol.errors import Reason, Rejected
+from protocol.keys import unb64
 from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaChunk
 from protocol.registry import MESSAGES
 from protocol.transport.base import Inbound
 
 _json = msgspec.json.Encoder()
+
+# Messages decoded and signature-checked one block ahead of the block being stored (see verifier.py); a
+# block bounds the decoded chunk bytes held at once (2 blocks x 32 x 256 KiB).
+BLOCK = 32
+
+# (envelope, chunk bytes from the fast path, the refusal if the bytes are not an envelope)
+_Decoded = tuple[Envelope | None, bytes | None, Rejected | None]
 
 # role -> the topic parameter that must equal the signed sender
 _TOPIC_OWNER = {"kit_id": "kit", "operator_id": "operator", "customer_id": "customer"}
@@ -73,6 +83,7 @@ class Ingest:
         self.principals = Principals(conn)
         self.handlers: dict[str, list[Handler]] = defaultdict(list)
         self.on_media_complete: list[Callable[[sqlite3.Connection, str], None]] = []
+        self.verifier = Verifier()
 
     def on(self, type_name: str, handler: Handler) -> None:
         """Domain code registers here; it runs inside the ingest transaction, exactly once per message."""
@@ -86,8 +97,15 @@ class Ingest:
         now = self.clock.now_ms()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for msg in batch:
-                self._one(msg, now, result, acks, touched_files)
+            blocks = [batch[i : i + BLOCK] for i in range(0, len(batch), BLOCK)]
+            ahead = self._prepare(blocks[0]) if blocks else None
+            for k, block in enumerate(blocks):
+                assert ahead is not None
+                decoded, verdicts = ahead
+                if k + 1 < len(blocks):
+                    ahead = self._prepare(blocks[k + 1])  # decoded here, checked on the helper meanwhile
+                for msg, dec, ok in zip(block, decoded, verdicts.result(), strict=True):
+                    self._one(msg, dec, ok, now, result, acks, touched_files)
             self.media.sync()  # chunk bytes on disk before their rows commit
             self._bump("received", len(batch))
             self.conn.execute("COMMIT")
@@ -101,31 +119,54 @@ class Ingest:
             result.outgoing.append(self._media_ack(file_id, kit_id, completed.get(file_id)))
         return result
 
+    def _prepare(self, block: list[Inbound]) -> tuple[list[_Decoded], Future[list[bool]]]:
+        """Decode a block and start checking its signatures (against the registered keys)."""
+        decoded: list[_Decoded] = []
+        jobs: list[Job] = []
+        for msg in block:
+            try:
+                fast = decode_chunk(msg.payload)
+                env, data = fast if fast is not None else (decode(msg.payload), None)
+            except Rejected as rej:
+                decoded.append((None, None, rej))
+                jobs.append(None)
+                continue
+            decoded.append((env, data, None))
+            key = self.principals.key_for(env.sender)
+            try:
+                sig = unb64(env.sig)
+            except ValueError:
+                sig = b""  # refused as a bad signature, as `protocol.envelope.verify` does
+            jobs.append((key, sig, env.signing_bytes()) if key is not None else None)
+        return decoded, self.verifier.submit(jobs)
+
     def _one(
         self,
         msg: Inbound,
+        dec: _Decoded,
+        signature_ok: bool,
         now: int,
         result: BatchResult,
         acks: dict[str, dict[str, list[str]]],
         touched: dict[str, str],
     ) -> None:
-        env: Envelope | None = None
-        data: bytes | None = None  # a chunk's bytes when the fast path already decoded them
+        env, data, refused = dec  # data: a chunk's bytes when the fast path already decoded them
         verified = False
         try:
-            fast = decode_chunk(msg.payload)
-            if fast is not None:
-                env, data = fast
-            else:
-                env = decode(msg.payload)
+            if refused is not None:
+                raise refused
+            assert env is not None
             parsed = topics.parse(msg.topic)
             if parsed is None:
                 raise Rejected(Reason.UNKNOWN_TOPIC, msg.topic)
             spec, params = parsed
+            # the same checks, reasons and wording as `protocol.envelope.verify`
             principal = self.principals.get(env.sender)
-            verify(env, self.principals.key_for)
+            if principal is None:
+                raise Rejected(Reason.UNKNOWN_SENDER, f"no key registered for sender {env.sender!r}")
+            if not signature_ok:
+                raise Rejected(Reason.BAD_SIGNATURE, f"signature of {env.id} from {env.sender!r} does not verify")
             verified = True
-            assert principal is not None
             for param, role in _TOPIC_OWNER.items():
                 if param in params and (params[param] != env.sender or principal.role != role):
                     raise Rejected(Reason.WRONG_SENDER_FOR_TOPIC,
