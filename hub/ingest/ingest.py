@@ -22,7 +22,7 @@ import msgspec
 
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
-from hub.ingest.verifier import Job, Verifier
+from hub.ingest.verifier import Job, Verdict, Verifier
 from protocol import topics
 from protocol.clock import Clock
 from protocol.envelope import Envelope, decode, decode_chunk, typed_body
@@ -104,8 +104,8 @@ class Ingest:
                 decoded, verdicts = ahead
                 if k + 1 < len(blocks):
                     ahead = self._prepare(blocks[k + 1])  # decoded here, checked on the helper meanwhile
-                for msg, dec, ok in zip(block, decoded, verdicts.result(), strict=True):
-                    self._one(msg, dec, ok, now, result, acks, touched_files)
+                for msg, dec, verdict in zip(block, decoded, verdicts.result(), strict=True):
+                    self._one(msg, dec, verdict, now, result, acks, touched_files)
             self.media.sync()  # chunk bytes on disk before their rows commit
             self._bump("received", len(batch))
             self.conn.execute("COMMIT")
@@ -119,8 +119,9 @@ class Ingest:
             result.outgoing.append(self._media_ack(file_id, kit_id, completed.get(file_id)))
         return result
 
-    def _prepare(self, block: list[Inbound]) -> tuple[list[_Decoded], Future[list[bool]]]:
-        """Decode a block and start checking its signatures (against the registered keys)."""
+    def _prepare(self, block: list[Inbound]) -> tuple[list[_Decoded], Future[list[Verdict]]]:
+        """Decode a block and start checking its signatures (against the registered keys) and hashing the
+        chunk bytes the fast path decoded."""
         decoded: list[_Decoded] = []
         jobs: list[Job] = []
         for msg in block:
@@ -138,19 +139,20 @@ class Ingest:
             except ValueError:
                 sig = b""  # refused as a bad signature, as `protocol.envelope.verify` does
             jobs.append((key, sig, env.signing_bytes()) if key is not None else None)
-        return decoded, self.verifier.submit(jobs)
+        return decoded, self.verifier.submit(jobs, [d[1] for d in decoded])
 
     def _one(
         self,
         msg: Inbound,
         dec: _Decoded,
-        signature_ok: bool,
+        verdict: Verdict,
         now: int,
         result: BatchResult,
         acks: dict[str, dict[str, list[str]]],
         touched: dict[str, str],
     ) -> None:
         env, data, refused = dec  # data: a chunk's bytes when the fast path already decoded them
+        signature_ok, digest = verdict  # digest: SHA-256 of `data`, computed beside the signature check
         verified = False
         try:
             if refused is not None:
@@ -189,7 +191,7 @@ class Ingest:
                     touched[body.file_id] = env.sender
                 return
             accepted = Accepted(msg.topic, params, env, body)
-            self._store(accepted, msg.payload, now, touched, data)
+            self._store(accepted, msg.payload, now, touched, data, digest)
             result.accepted.append(accepted)
             if principal.role == "kit" and env.type not in ("media.chunk", "media.begin"):
                 acks[env.sender]["stored"].append(env.id)
@@ -221,11 +223,12 @@ class Ingest:
         raise Rejected(Reason.REPLAY, f"sequence {env.seq} of {env.sender} already used by message {rows[0][0]}")
 
     # -- storing by type ---------------------------------------------------------------------------------
-    def _store(self, acc: Accepted, raw: bytes, now: int, touched: dict[str, str], data: bytes | None) -> None:
+    def _store(self, acc: Accepted, raw: bytes, now: int, touched: dict[str, str], data: bytes | None,
+               digest: str | None) -> None:
         env = acc.env
         body = acc.body
         if isinstance(body, MediaChunk):
-            self._chunk(env, body, data)  # raises before the envelope row if the chunk is bad
+            self._chunk(env, body, data, digest)  # raises before the envelope row if the chunk is bad
             touched[body.file_id] = env.sender
         elif isinstance(body, MediaBegin):
             self._begin(env, body, now)
@@ -270,7 +273,7 @@ class Ingest:
              int(b.sealed), b.captured_at, _json.encode(b.meta).decode(), env.id, now),
         )
 
-    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | None) -> None:
+    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | None, digest: str | None) -> None:
         f = self.conn.execute("SELECT sender, chunk_size, chunks, size, status FROM media_files WHERE file_id=?",
                               (c.file_id,)).fetchone()
         if f is None or f[0] != env.sender:
@@ -286,7 +289,9 @@ class Ingest:
         expected = min(chunk_size, size - c.index * chunk_size) if size else 0
         if len(data) != c.size or len(data) != expected:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index}: {len(data)} bytes, expected {expected}")
-        if hashlib.sha256(data).hexdigest() != c.sha256:
+        if digest is None:
+            digest = hashlib.sha256(data).hexdigest()
+        if digest != c.sha256:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of {c.file_id}: SHA-256 does not match")
         if status != "partial":
             return
