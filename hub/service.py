@@ -56,6 +56,7 @@ class HubApp:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _seq: SeqAllocator | None = None
     batches: int = 0
+    plugins: dict[str, Any] = field(default_factory=dict)
 
     @property
     def conn(self):  # type: ignore[no-untyped-def]
@@ -164,9 +165,13 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     app = HubApp(home=home, settings=settings, clock=clock, key=home.signing_key(), ingest=ingest)
     app._seq = SeqAllocator(conn, app._lock, table="hub_meta")
     if domain:
+        from hub.forwarding.hub_plugin import PolicePlugin
         from hub.wiring import DomainWiring
 
         DomainWiring(conn, clock).install(app)
+        police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media)
+        police.install(app)
+        app.plugins["police"] = police
     if connect:
         b = settings.broker
         link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=settings.hub_id,

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +31,32 @@ class Dispatcher:
         self.city = city
         self.say = say
         self.plans: dict[str, Plan] = {}
+        self.waiting: dict[str, list[tuple[str, JobOffer]]] = {}
+        self._lock = threading.Lock()
 
     def policy(self, kit_id: str, offer: JobOffer) -> bool | None:
-        plan = self.plans.get(offer.order_id)
-        if plan is None:
-            return None
+        with self._lock:
+            plan = self.plans.get(offer.order_id)
+            if plan is None:
+                # The offer can reach the kit before the customer's app has its order id back: the
+                # locksmith answers once the scenario for that order is known.
+                self.waiting.setdefault(offer.order_id, []).append((kit_id, offer))
+                return None
+        return self._decide(kit_id, offer, plan)
+
+    def _register(self, order_id: str, plan: Plan) -> None:
+        with self._lock:
+            self.plans[order_id] = plan
+            waiting = self.waiting.pop(order_id, [])
+        for kit_id, offer in waiting:
+            decision = self._decide(kit_id, offer, plan)
+            inbox = self.city.services[kit_id].offers
+            if decision is True:
+                inbox.accept(offer.offer_id)
+            elif decision is False:
+                inbox.refuse(offer.offer_id, "declined")
+
+    def _decide(self, kit_id: str, offer: JobOffer, plan: Plan) -> bool | None:
         plan.offered.append(kit_id)
         decision = plan.kits.get(kit_id)
         word = {True: _("accepts"), False: _("refuses"), None: _("lets it run out")}[decision]
@@ -59,7 +81,7 @@ class Dispatcher:
         order_id = got.body.order_id  # type: ignore[attr-defined]
         if not got.body.ok:  # type: ignore[attr-defined]
             raise RuntimeError(f"request refused: {got.body.errors}")  # type: ignore[attr-defined]
-        self.plans[order_id] = plan
+        self._register(order_id, plan)
         seen_cards = 0
         while True:
             card_or_end = self._next_event(app, order_id, seen_cards)

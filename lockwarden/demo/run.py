@@ -7,7 +7,7 @@ import sys
 import traceback
 from typing import Any
 
-from lockwarden.demo import dispatch, onsite, spine
+from lockwarden.demo import dispatch, onsite, police, spine
 from lockwarden.demo.city import City, wait
 from lockwarden.demo.dispatch import Dispatcher
 from lockwarden.demo.world import build_world, demo_dir
@@ -35,6 +35,8 @@ def run_demo() -> int:
     try:
         world.start_hub()
         city.open_operator()
+        police_side = police.PoliceSide(city)
+        police_side.start()
         city.file_registry()
         say(_("Filed: one unit and {n} locksmiths, each linked to a kit with an emulated fingerprint sensor, "
               "GNSS receiver and camera").format(n=len(city.locksmith_of)))
@@ -45,6 +47,7 @@ def run_demo() -> int:
             ("spine", lambda: spine.run(world, say)),
             ("dispatch", lambda: _keep(context, "orders", dispatch.run(city, say))),
             ("onsite", lambda: _keep(context, "jobs", onsite.run(city, say, context["orders"]))),
+            ("police", lambda: police.run(city, say, police_side, context["orders"])),
         ]
         for _name, step in steps:
             try:
@@ -56,6 +59,8 @@ def run_demo() -> int:
         traceback.print_exc()
         results.append(False)
     finally:
+        if "police_side" in locals():
+            police_side.stop()
         city.stop()
         world.stop()
     say("")
