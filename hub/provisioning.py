@@ -85,6 +85,12 @@ def provision_principal(home: HubHome, principal_id: str, role: str, out_dir: Pa
                                           f"topic read lw/v1/ops/{principal_id}/resp\ntopic read lw/v1/ops/events\n"
                                           "topic read lw/v1/hub/state\ntopic read lw/v1/kit/+/state")
     write_private(Path(out_dir) / "keys" / f"{principal_id}.broker_password", password)
+    if role == "operator":
+        (Path(out_dir) / "operator.toml").write_text(dump_settings({
+            "operator_id": principal_id, "key_file": f"keys/{principal_id}.key",
+            "password_file": f"keys/{principal_id}.broker_password", "hub_id": home.settings().hub_id,
+            "hub_verify_key": home.signing_public(), "host": home.settings().broker.host,
+            "port": home.settings().broker.port}))
     return key, password
 
 

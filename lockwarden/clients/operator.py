@@ -3,13 +3,17 @@ operator's own response topic. The console and `lockwarden ops --hub-dir` both u
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from lockwarden.clients.party import Party
 from protocol import topics
 from protocol.ids import new_id
 from protocol.keys import SigningKey
 from protocol.messages.ops import OpsRequest
+from protocol.settings import load_settings
 from protocol.transport.paho_mqtt import LinkSettings
 
 
@@ -23,3 +27,32 @@ class OpsClient(Party):
         self.send("ops.request", OpsRequest(txn=txn, op=op, args=args))
         got = self.wait_for(lambda r: r.env.type == "ops.response" and getattr(r.body, "txn", None) == txn, timeout)
         return dict(got.env.body)
+
+
+class OperatorSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """`operator.toml`, written by `lockwarden provision-principal --role operator`.
+
+    operator_id: the operator's id (signed sender and broker username). key_file / password_file: the
+    operator's Ed25519 key and broker password, relative to this file. hub_id, hub_verify_key: the hub's
+    name and pinned public key. host, port, tls_ca: the broker."""
+
+    operator_id: str
+    key_file: str
+    password_file: str
+    hub_id: str = "hub"
+    hub_verify_key: str
+    host: str = "127.0.0.1"
+    port: int = 1883
+    tls_ca: str | None = None
+
+
+def open_ops_client(config: Path) -> OpsClient:
+    s = load_settings(config, OperatorSettings)
+    base = Path(config).parent
+    key = SigningKey.from_b64((base / s.key_file).read_text())
+    password = (base / s.password_file).read_text().strip()
+    link = LinkSettings(host=s.host, port=s.port, client_id=f"{s.operator_id}-cli-{new_id(0)[-6:].lower()}",
+                        username=s.operator_id, password=password, tls_ca=s.tls_ca)
+    client = OpsClient(s.operator_id, key, s.hub_verify_key, link, hub_id=s.hub_id)
+    client.start()
+    return client

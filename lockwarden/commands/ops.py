@@ -43,7 +43,10 @@ def _add_fields(parser: argparse.ArgumentParser, body: type[msgspec.Struct]) -> 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("ops", help=_("operator actions: registry, orders, escrow, settings"))
-    p.add_argument("--db", type=Path, required=True, help=_("the hub database (local use on the hub host)"))
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", type=Path, help=_("the hub database (local use on the hub host)"))
+    where.add_argument("--config", type=Path,
+                       help=_("operator.toml written by provision-principal: send the request over MQTT"))
     p.add_argument("--actor", default="", help=_("operator id recorded on every change"))
     p.add_argument("--txn", default="", help=_("transaction id (a retry with the same id is not applied twice)"))
     ops = p.add_subparsers(dest="op", metavar="OP", required=True)
@@ -69,14 +72,16 @@ def register(sub: Any) -> None:
 def _open(args: argparse.Namespace) -> Any:
     from hub.db import open_hub_db
 
+    if args.db is None:
+        raise SystemExit(_("this action runs on the hub host: give --db"))
     return open_hub_db(args.db)
 
 
 def cmd_op(args: argparse.Namespace) -> int:
     from hub.ops import handle
 
-    if not args.actor:
-        print(_("--actor is required"), file=sys.stderr)
+    if not args.actor and args.config is None:
+        print(_("--actor is required with --db"), file=sys.stderr)
         return 2
     body: dict[str, Any] = {}
     for f in msgspec.structs.fields(args.body):
@@ -86,7 +91,16 @@ def cmd_op(args: argparse.Namespace) -> int:
     if args.op == "registry.import" and getattr(args, "file", None):
         body["csv_text"] = args.file.read_text(encoding="utf-8")
     clock = SystemClock()
-    response = handle(_open(args), clock, args.actor, args.op, body, txn=args.txn or new_id(clock.now_ms()))
+    if args.config is not None:
+        from lockwarden.clients.operator import open_ops_client
+
+        client = open_ops_client(args.config)
+        try:
+            response = client.call(args.op, body, txn=args.txn or None)
+        finally:
+            client.stop()
+    else:
+        response = handle(_open(args), clock, args.actor, args.op, body, txn=args.txn or new_id(clock.now_ms()))
     if response.get("ok") and args.op == "registry.export":
         sys.stdout.write(response["result"]["csv"])
         return 0
