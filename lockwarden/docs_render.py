@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def render_mqtt() -> str:
+    return "\n".join(_mqtt_lines()) + "\n"
+
+
+def _mqtt_lines() -> list[str]:
     out = [
         "# The MQTT contract (`lw/v1`)",
         "",
@@ -56,7 +60,7 @@ def render_mqtt() -> str:
         example = msgspec.to_builtins(spec.example())
         out += [f"### {name}", "", f"Sent by: {spec.sender}. {spec.summary}", "", "```json",
                 json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
-    return "\n".join(out)
+    return out
 
 
 def _param(pattern: str) -> str | None:
@@ -93,7 +97,7 @@ def all_docs() -> dict[str, str]:
 
 def main() -> int:
     for path, text in all_docs().items():
-        (ROOT / path).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        (ROOT / path).write_text(text, encoding="utf-8")
         print(f"wrote {path}")
     return 0
 
