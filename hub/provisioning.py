@@ -9,6 +9,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import msgspec
+
 from hub.broker.config import BrokerFiles
 from hub.db import open_hub_db
 from hub.home import HubHome
@@ -85,6 +87,16 @@ def provision_principal(home: HubHome, principal_id: str, role: str, out_dir: Pa
                                           f"topic read lw/v1/ops/{principal_id}/resp\ntopic read lw/v1/ops/events\n"
                                           "topic read lw/v1/hub/state\ntopic read lw/v1/kit/+/state")
     write_private(Path(out_dir) / "keys" / f"{principal_id}.broker_password", password)
+    if role == "police":
+        # The police's own sealing key: the hub re-seals biometrics and ID photos to it for the export.
+        from protocol.keys import SealingKey
+
+        seal_path = Path(out_dir) / "keys" / "police_sealing.key"
+        if not seal_path.exists():
+            write_private(seal_path, SealingKey.generate().to_b64())
+        public = SealingKey.from_b64(seal_path.read_text()).public_b64()
+        settings = msgspec.structs.replace(home.settings(), police_sealing_key=public)
+        home.settings_file.write_text(dump_settings(settings))
     if role == "operator":
         (Path(out_dir) / "operator.toml").write_text(dump_settings({
             "operator_id": principal_id, "key_file": f"keys/{principal_id}.key",

@@ -25,7 +25,9 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """hub_id: the signed sender name of everything the hub sends (kits pin its key under this name).
     database: SQLite file, relative to the hub directory. media_dir: content-addressed media store.
     batch_max: most inbound messages committed in one transaction (group commit).
-    offer_timeout_s: seconds an offer stays open (R-5). language: zh_CN or en for texts people read."""
+    offer_timeout_s: seconds an offer stays open (R-5). language: zh_CN or en for texts people read.
+    police_sealing_key: the police's X25519 public key (base64); sealed evidence (fingerprints, ID and
+    customer photos) is sealed again to it before forwarding. None: such files are not forwarded."""
 
     hub_id: str = "hub"
     database: str = "hub.db"
@@ -33,4 +35,5 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     batch_max: int = 500
     offer_timeout_s: int = 30
     language: str = "zh_CN"
+    police_sealing_key: str | None = None
     broker: BrokerSettings = msgspec.field(default_factory=BrokerSettings)

@@ -5,8 +5,8 @@ transaction, so a message is stored and acted on exactly once, or neither."""
 from __future__ import annotations
 
 import logging
-import time
 import sqlite3
+import time
 from typing import Any
 
 import msgspec
@@ -23,6 +23,7 @@ from hub.registry.errors import DomainError
 from hub.timers import fire_due
 from protocol import topics
 from protocol.clock import Clock
+from protocol.keys import load_sealing_public
 from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.ops import OpsRequest
 from protocol.transport.base import Delivery
@@ -49,7 +50,10 @@ class DomainWiring:
         ingest.on("ops.request", self.ops_request)
         ingest.on("kit.state", self.kit_state)
         ingest.on("kit.record", self.kit_record)
-        self.evidence = EvidenceTracker(self.clock, ingest.principals)
+        police = app.settings.police_sealing_key
+        self.evidence = EvidenceTracker(
+            self.clock, ingest.principals, media=ingest.media, hub_sealing=app.home.sealing_key().private,
+            police_sealing=load_sealing_public(police) if police else None)
         ingest.on_media_complete.append(self.media_complete)
         app.tickers.append(self.timers)
         app.tickers.append(self.domain_outbox)

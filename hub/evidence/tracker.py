@@ -12,18 +12,25 @@ import json
 import sqlite3
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
 from hub import police_feed
 from hub.evidence.check import BundleCheck, check_bundle
 from hub.evidence.ingest_lookup import IngestLookup
+from hub.evidence.police_copy import Media, reseal_for_police
 from hub.ingest.principals import Principals
 from hub.orders import outbox
 from protocol.clock import Clock
 
 
 class EvidenceTracker:
-    def __init__(self, clock: Clock, principals: Principals) -> None:
+    def __init__(self, clock: Clock, principals: Principals, *, media: Media | None = None,
+                 hub_sealing: X25519PrivateKey | None = None, police_sealing: X25519PublicKey | None = None) -> None:
         self.clock = clock
         self.principals = principals
+        self.media = media
+        self.hub_sealing = hub_sealing
+        self.police_sealing = police_sealing
 
     def on_bundle(self, conn: sqlite3.Connection, kit_id: str, record_id: str, order_id: str | None,
                   data: dict[str, Any]) -> BundleCheck:
@@ -74,11 +81,23 @@ class EvidenceTracker:
         if row is None or row["forwarded"]:
             return
         manifest = json.loads(row["manifest"])
-        media = [{"sha256": f["sha256"], "size": f.get("size"), "kind": f.get("kind", ""),
-                  "content_type": _content_type(conn, f["sha256"])} for f in manifest.get("files", [])]
+        media = []
+        withheld = []
+        for f in manifest.get("files", []):
+            if not f.get("sealed"):
+                media.append({"sha256": f["sha256"], "size": f.get("size"), "kind": f.get("kind", ""),
+                              "content_type": _content_type(conn, f["sha256"])})
+            elif self.media is not None and self.hub_sealing is not None and self.police_sealing is not None:
+                copy = reseal_for_police(self.media, f, self.hub_sealing, self.police_sealing)
+                media.append({"sha256": copy, "kind": f.get("kind", ""), "file_id": f["file_id"],
+                              "content_type": "application/x-lockwarden-sealed", "sealed_for": "police",
+                              "copy_of": f["sha256"]})
+            else:
+                withheld.append(f["file_id"])
         police_feed.emit(conn, "evidence.bundle", {
             "id": order_id, "order_id": order_id, "kit_id": row["kit_id"], "manifest": manifest,
-            "manifest_sha256": result.manifest_sha256, "media": media, "at_ms": self.clock.now_ms()},
+            "manifest_sha256": result.manifest_sha256, "media": media, "sealed_withheld": withheld,
+            "at_ms": self.clock.now_ms()},
             now_ms=self.clock.now_ms())
         conn.execute("UPDATE evidence_bundles SET forwarded=1 WHERE order_id=?", (order_id,))
         outbox.event(conn, self.clock, "evidence.complete", order_id=order_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
 from stdnum.cn import ric, uscc
@@ -85,7 +86,7 @@ class City:
             "name": "安心开锁服务有限公司", "address": "北京市东城区东直门内大街5号", "uscc": credit_code(1),
             "legal_rep_name": "钱志远", "legal_rep_id": resident_id(901), "filing_receipt_no": "京公特备字2026-0117"})
         self.unit_id = unit["id"] if isinstance(unit, dict) else str(unit)
-        for n, (kit_id, (name, grade, pos)) in enumerate(LOCKSMITHS.items(), start=1):
+        for n, (kit_id, (name, grade, _pos)) in enumerate(LOCKSMITHS.items(), start=1):
             photo = hashlib.sha256(f"photo:{name}".encode()).hexdigest()
             ls = self.call("locksmith.file", {
                 "name": name, "gender": "male", "ethnicity": "汉", "resident_id": resident_id(100 + n),
@@ -103,7 +104,7 @@ class City:
         w = self.world
         for n, (kit_id, (name, _grade, pos)) in enumerate(LOCKSMITHS.items(), start=1):
             kit_dir = w.dir / "kits" / kit_id
-            hardware = {
+            hardware: dict[str, object] = {
                 "fingerprint": {"backend": "emulator", "emulator_library": str(kit_dir / "fingerprint-library.json"),
                                 "finger_wait_polls": 20, "poll_interval_s": 0.01},
                 "gnss": {"backend": "emulator", "emulator_lat": pos[0], "emulator_lon": pos[1],
@@ -120,7 +121,7 @@ class City:
         time.sleep(0.3)
         for kit_id in LOCKSMITHS:
             svc = build_kit_service(w.dir / "kits" / kit_id, clock=w.clock, broker_port=w.broker.port,
-                                    offer_policy=lambda offer, k=kit_id: offer_policy(k, offer), position_every_s=5.0)
+                                    offer_policy=partial(offer_policy, kit_id), position_every_s=5.0)
             self.services[kit_id] = svc
             w.kits[kit_id] = svc.app
             self.enroll(kit_id, svc)

@@ -33,10 +33,15 @@ class PoliceSide:
         self.out = city.world.dir / "police" / "export"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def provision(self) -> None:
+        """Before the hub starts: the police's keys (signing for acks, sealing for evidence) and account."""
+        w = self.city.world
+        self.station = w.dir / "police" / "station"
+        _key, self.password = provision_principal(w.home, "police", "police", self.station, clock=w.clock)
+
     def start(self) -> None:
         w = self.city.world
-        principals = w.dir / "police" / "station"
-        _key, password = provision_principal(w.home, "police", "police", principals, clock=w.clock)
+        principals, password = self.station, self.password
         w.broker.reload()
         time.sleep(0.3)
         env = _env()
@@ -74,7 +79,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     say(_("  customer cu-zhang submits documents in another person's name; nobody verifies them"))
     w.clock.advance(3 * DAY_MS + 60_000)
     say(_("  three days pass on the hub's clock"))
-    opened = wait(lambda: _state(city, eta_order) == "case_opened", 30)
+    case_opened = wait(lambda: _state(city, eta_order) == "case_opened", 30)
     red: list[dict[str, Any]] = []
 
     def red_raised() -> bool:
@@ -105,5 +110,11 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     say(_("  police-query --order {order}:").format(order=eta_order))
     for line in query.stdout.strip().splitlines()[:9]:
         say("  | " + line[:150])
+    opened_dir = w.dir / "police" / "opened"
+    opened = subprocess.run([sys.executable, "-m", "lockwarden", "police-open", str(police.out), "--order",
+                             orders["grade"][0], "--key", str(police.station / "keys" / "police_sealing.key"),
+                             "--out", str(opened_dir)], capture_output=True, text=True, env=_env())
+    for line in opened.stdout.strip().splitlines()[:4]:
+        say("  | " + line)
     say(_("  export in {dir}").format(dir=police.out))
-    return opened and bool(red) and drained and verify.returncode == 0
+    return case_opened and bool(red) and drained and verify.returncode == 0 and opened.returncode == 0

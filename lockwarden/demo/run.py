@@ -33,9 +33,10 @@ def run_demo() -> int:
     city.dispatcher = Dispatcher(city, say)
     context: dict[str, Any] = {}
     try:
+        police_side = police.PoliceSide(city)
+        police_side.provision()
         world.start_hub()
         city.open_operator()
-        police_side = police.PoliceSide(city)
         police_side.start()
         city.file_registry()
         say(_("Filed: one unit and {n} locksmiths, each linked to a kit with an emulated fingerprint sensor, "
