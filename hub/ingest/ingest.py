@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
-from hub.ingest.verifier import Job, Verdict, Verifier
+from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
 from protocol.clock import Clock
 from protocol.envelope import Envelope, decode, decode_chunk, typed_body
@@ -39,8 +40,8 @@ _json = msgspec.json.Encoder()
 # block bounds the decoded chunk bytes held at once (2 blocks x 32 x 256 KiB).
 BLOCK = 32
 
-# (envelope, chunk bytes from the fast path, the refusal if the bytes are not an envelope)
-_Decoded = tuple[Envelope | None, bytes | None, Rejected | None]
+# (envelope, chunk bytes from the fast path, the refusal if the bytes are not an envelope, the key checked)
+_Decoded = tuple[Envelope | None, bytes | None, Rejected | None, Ed25519PublicKey | None]
 
 # role -> the topic parameter that must equal the signed sender
 _TOPIC_OWNER = {"kit_id": "kit", "operator_id": "operator", "customer_id": "customer"}
@@ -129,16 +130,12 @@ class Ingest:
                 fast = decode_chunk(msg.payload)
                 env, data = fast if fast is not None else (decode(msg.payload), None)
             except Rejected as rej:
-                decoded.append((None, None, rej))
+                decoded.append((None, None, rej, None))
                 jobs.append(None)
                 continue
-            decoded.append((env, data, None))
             key = self.principals.key_for(env.sender)
-            try:
-                sig = unb64(env.sig)
-            except ValueError:
-                sig = b""  # refused as a bad signature, as `protocol.envelope.verify` does
-            jobs.append((key, sig, env.signing_bytes()) if key is not None else None)
+            decoded.append((env, data, None, key))
+            jobs.append(_job(key, env) if key is not None else None)
         return decoded, self.verifier.submit(jobs, [d[1] for d in decoded])
 
     def _one(
@@ -151,7 +148,7 @@ class Ingest:
         acks: dict[str, dict[str, list[str]]],
         touched: dict[str, str],
     ) -> None:
-        env, data, refused = dec  # data: a chunk's bytes when the fast path already decoded them
+        env, data, refused, checked_key = dec  # data: a chunk's bytes when the fast path decoded them
         signature_ok, digest = verdict  # digest: SHA-256 of `data`, computed beside the signature check
         verified = False
         try:
@@ -166,6 +163,8 @@ class Ingest:
             principal = self.principals.get(env.sender)
             if principal is None:
                 raise Rejected(Reason.UNKNOWN_SENDER, f"no key registered for sender {env.sender!r}")
+            if principal.key is not checked_key:  # registered or re-keyed by an earlier message of this batch
+                signature_ok = check_one(_job(principal.key, env))
             if not signature_ok:
                 raise Rejected(Reason.BAD_SIGNATURE, f"signature of {env.id} from {env.sender!r} does not verify")
             verified = True
@@ -358,6 +357,14 @@ class Ingest:
             "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
             (name, n, n),
         )
+
+
+def _job(key: Ed25519PublicKey, env: Envelope) -> Job:
+    try:
+        sig = unb64(env.sig)
+    except ValueError:
+        sig = b""  # refused as a bad signature, as `protocol.envelope.verify` does
+    return key, sig, env.signing_bytes()
 
 
 def _kit_of(topic: str) -> str | None:

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - PyNaCl is a dependency; this keeps a b
 Job = tuple[Ed25519PublicKey, bytes, bytes] | None
 
 
-def _check_one(job: Job) -> bool:
+def check_one(job: Job) -> bool:
     if job is None:
         return False
     key, sig, message = job
@@ -50,7 +50,7 @@ Verdict = tuple[bool, str | None]
 
 
 def check_all(jobs: list[Job], blobs: list[bytes | None]) -> list[Verdict]:
-    return [(_check_one(j), hashlib.sha256(b).hexdigest() if b is not None else None)
+    return [(check_one(j), hashlib.sha256(b).hexdigest() if b is not None else None)
             for j, b in zip(jobs, blobs, strict=True)]
 
 

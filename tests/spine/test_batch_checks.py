@@ -72,3 +72,31 @@ def test_block_ahead_checks_refuse_exactly_what_inline_checks_refuse(tmp_path: P
     reasons, stored = _run(hub_dir, batch)
     assert reasons == [expected[i] for i in sorted(expected)]
     assert stored == len(batch) - len(expected)
+
+
+def test_a_sender_registered_by_an_earlier_message_of_the_batch_is_checked_with_its_key(tmp_path: Path) -> None:
+    home = init_hub(tmp_path / "hub", broker_port=1883)
+    kit_a = make_kit(provision_kit(home, "kit-a", tmp_path / "kit-a"), connect=False)
+    late_key = SigningKey.generate()
+    wires = []
+    for i in range(40):
+        rec = kit_a.store.add_record("test.note", {"i": i})
+        wires.append(bytes(kit_a.store.conn.execute("SELECT wire FROM records WHERE id=?", (rec.id,)).fetchone()[0]))
+    kit_a.store.close()
+    late = [seal_envelope(late_key, sender="kit-late", seq=n, ts=1767225600000, type_name="kit.record",
+                          body=KitRecord(kind="x", captured_at=1767225600000, data={})).to_wire() for n in (1, 2)]
+    batch = [Inbound(topics.KIT_UP_RECORD.build(kit_id="kit-a"), w) for w in wires]
+    batch += [Inbound(topics.KIT_UP_RECORD.build(kit_id="kit-late"), w) for w in late]
+    hub = make_hub(home.dir, connect=False)
+    try:
+        def register(conn, acc):  # type: ignore[no-untyped-def]
+            if acc.body.data.get("i") == 3:  # block 0; kit-late's block was decoded before this ran
+                hub.ingest.principals.register("kit-late", "kit", late_key.public_b64(), 1767225600000)
+            return []
+
+        hub.ingest.on("kit.record", register)
+        hub.process(batch)
+        assert hub.conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0] == 0
+        assert hub.conn.execute("SELECT COUNT(*) FROM kit_records WHERE sender='kit-late'").fetchone()[0] == 2
+    finally:
+        hub.stop()
