@@ -54,6 +54,11 @@ def _mqtt_lines() -> list[str]:
         if types:
             out.append("Message types: " + ", ".join(f"[`{n}`](#{n.replace('.', '')})" for n in types if n in MESSAGES))
             out.append("")
+            first = next((n for n in types if n in MESSAGES), None)
+            if first is not None:
+                out += [f"Example (`{first}`, the envelope's `body`):", "", "```json",
+                        json.dumps(msgspec.to_builtins(MESSAGES[first].example()), indent=2, ensure_ascii=False),
+                        "```", ""]
     out += ["## Message types", ""]
     for name in sorted(MESSAGES):
         spec = MESSAGES[name]

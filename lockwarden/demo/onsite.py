@@ -84,6 +84,11 @@ def document_photo(text: str) -> bytes:
     return bytes(buf)
 
 
+def _tasks(city: City) -> list[dict[str, Any]]:
+    got = city.call("followup.list", {})
+    return list(got.get("tasks", got) if isinstance(got, dict) else got)
+
+
 def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
     say(_("== 3. On site: verification, evidence, completion and settlement (R-7 to R-11) =="))
     grade_order, grade_code, _s = orders["grade"]
@@ -102,6 +107,17 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     say(_("  documents of {cid} verified by the operator: order {state}; escrow: {holds}").format(
         cid=app.id, state=_state(city, grade_order), holds=holds(city, grade_order)))
     ok = ok and released
+
+    # R-13: the follow-up within 24 hours; the rating feeds dispatch rule 2.
+    city.world.clock.advance(2 * 3600 * 1000)
+    wait(lambda: any(t.get("order_id") == grade_order for t in _tasks(city)), 20)
+    city.call("followup.contact", {"order_id": grade_order, "channel": "sms"})
+    city.call("followup.record", {"order_id": grade_order, "channel": "voice", "outcome": "reached", "rating": 5,
+                                  "note": "师傅很准时"})
+    card = city.call("locksmith.show", {"id": city.locksmith_of["kit-001"]})
+    milli = card.get("rating_milli")
+    say(_("  follow-up by the operator two hours later: reached by phone, 5 stars; kit-001's locksmith now "
+          "rates {r} stars for dispatch rule 2").format(r=f"{milli / 1000:.1f}" if isinstance(milli, int) else "?"))
 
     # R-7: the customer abandons after the locksmith set out: the prepayment compensates the locksmith.
     say(_(" Abandonment after set-out"))
