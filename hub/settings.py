@@ -25,7 +25,8 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """hub_id: the signed sender name of everything the hub sends (kits pin its key under this name).
     database: SQLite file, relative to the hub directory. media_dir: content-addressed media store.
     batch_max: most inbound messages committed in one transaction (group commit).
-    offer_timeout_s: seconds an offer stays open (R-5). language: zh_CN or en for texts people read.
+    language: zh_CN or en for texts people read. (Dispatch settings such as the 30-second offer live in the
+    hub database and change at runtime: `lockwarden ops settings.set`.)
     police_sealing_key: the police's X25519 public key (base64); sealed evidence (fingerprints, ID and
     customer photos) is sealed again to it before forwarding. None: such files are not forwarded."""
 
@@ -33,7 +34,6 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     database: str = "hub.db"
     media_dir: str = "media"
     batch_max: int = 500
-    offer_timeout_s: int = 30
     language: str = "zh_CN"
     police_sealing_key: str | None = None
     broker: BrokerSettings = msgspec.field(default_factory=BrokerSettings)
