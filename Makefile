@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check protocol edge hub lockwarden tests bench scripts
 	$(BIN)/mypy protocol edge hub lockwarden
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_translations.py
 
 docs: $(STAMP)
 	$(BIN)/python -m lockwarden.docs_render

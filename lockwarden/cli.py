@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from lockwarden import commands
-from protocol.i18n import set_language
+from protocol.i18n import _, set_language
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lockwarden", description="Police-supervised locksmith services")
-    parser.add_argument("--lang", help="zh_CN (default) or en; LOCKWARDEN_LANG overrides")
+    parser = argparse.ArgumentParser(prog="lockwarden", description=_("Police-supervised locksmith services"))
+    parser.add_argument("--lang", help=_("zh_CN (default) or en; LOCKWARDEN_LANG overrides"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):

@@ -12,7 +12,6 @@ from hub.ops import handle
 from hub.provisioning import provision_principal
 from lockwarden.clients.customer import CustomerApp
 from lockwarden.demo.city import SITE, credit_code, request_body, resident_id
-from protocol.keys import SigningKey
 from protocol.transport.paho_mqtt import LinkSettings
 from tests.spine.helpers import kill, poll, spawn, terminate
 
