@@ -1,0 +1,160 @@
+"""The operator console app: tabs over the hub's ops, refreshed by the live events stream.
+
+`make_console(client)` is the one constructor (CLI and tests): `client` is an OpsClient (or anything with
+its `call` and `seen`). Every ops call runs on a worker thread through `ConsoleLink`, one at a time, so
+the UI never waits on the broker."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from lockwarden.console.actions import decide_form, followup_form, pay_form, reason_form
+from lockwarden.console.documents import DocumentsScreen
+from lockwarden.console.events import EventsPane
+from lockwarden.console.followups import FollowupsPane
+from lockwarden.console.hotline_form import hotline_form
+from lockwarden.console.ledger import LedgerPane
+from lockwarden.console.link import Client, ConsoleLink
+from lockwarden.console.listpane import ListPane
+from lockwarden.console.orders import OrdersPane
+from lockwarden.console.settings import SettingsPane
+from lockwarden.console.timers import TimersPane
+from lockwarden.console.warnings import WarningsPane
+from protocol.i18n import _
+
+TABS = ("orders", "events", "warnings", "followups", "timers", "ledger", "settings")
+
+
+class ConsoleApp(App[None]):
+    TITLE = "Lockwarden"
+    BINDINGS = [
+        Binding("n", "hotline", _("New request")),
+        Binding("a", "decide", _("Decision")),
+        Binding("p", "pay", _("Payment")),
+        Binding("x", "cancel_order", _("Cancel order")),
+        Binding("R", "redispatch", _("Redispatch")),
+        Binding("o", "documents", _("Documents")),
+        Binding("f", "followup", _("Follow-up")),
+        Binding("r", "refresh", _("Refresh")),
+        Binding("q", "quit", _("Quit")),
+        *[Binding(str(i), f"tab('{name}')", show=False) for i, name in enumerate(TABS, start=1)],
+    ]
+
+    def __init__(self, link: ConsoleLink, *, poll_s: float = 0.25) -> None:
+        super().__init__()
+        self.link = link
+        self.poll_s = poll_s
+        self.sub_title = _("Hub operator console")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial="orders"):
+            with TabPane(_("1 Orders"), id="orders"):
+                yield OrdersPane()
+            with TabPane(_("2 Dispatch"), id="events"):
+                yield EventsPane()
+            with TabPane(_("3 Warnings"), id="warnings"):
+                yield WarningsPane()
+            with TabPane(_("4 Follow-ups"), id="followups"):
+                yield FollowupsPane()
+            with TabPane(_("5 Deadlines"), id="timers"):
+                yield TimersPane()
+            with TabPane(_("6 Ledger"), id="ledger"):
+                yield LedgerPane()
+            with TabPane(_("7 Settings"), id="settings"):
+                yield SettingsPane()
+        yield Footer()
+
+    # -- talking to the hub --------------------------------------------------------------------------
+    async def ask(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        return await asyncio.to_thread(self.link.call, op, args)
+
+    def on_mount(self) -> None:
+        self.set_interval(self.poll_s, self.poll_events)
+        self.refresh_all()
+
+    def poll_events(self) -> None:
+        events = self.link.new_events()
+        if events:
+            self.query_one(EventsPane).add(events)
+            self.refresh_all()
+
+    def refresh_all(self) -> None:
+        """Orders and the tab in view; exclusive, so a burst of events costs one refresh, not one each."""
+        self.run_worker(self._refresh(), group="refresh", exclusive=True)
+
+    async def _refresh(self) -> None:
+        orders = self.query_one(OrdersPane)
+        orders.show_list(await self.ask("order.list", {"limit": 200}))
+        if orders.selected:
+            orders.show_detail(await self.ask("order.show", {"order_id": orders.selected}))
+        pane = self.active_list()
+        if pane is not None:
+            pane.show(await self.ask(pane.op, dict(pane.args)))
+
+    def active_list(self) -> ListPane | None:
+        active = self.query_one(TabbedContent).active
+        if not active or active in ("orders", "events"):
+            return None
+        return self.query_one(f"#{active}", TabPane).query_one(ListPane)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_all()
+
+    async def on_orders_pane_selected(self, message: OrdersPane.Selected) -> None:
+        self.run_worker(self._detail(message.order_id), group="detail", exclusive=True)
+
+    async def _detail(self, order_id: str) -> None:
+        self.query_one(OrdersPane).show_detail(await self.ask("order.show", {"order_id": order_id}))
+
+    # -- actions ---------------------------------------------------------------------------------------
+    def action_tab(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+
+    def action_refresh(self) -> None:
+        self.refresh_all()
+
+    def action_hotline(self) -> None:
+        def created(order_id: str) -> None:
+            self.query_one(OrdersPane).selected = order_id
+            self.notify(_("Order {order} created").format(order=order_id))
+
+        self.push_screen(hotline_form(self.ask, created), lambda _ok: self.refresh_all())
+
+    def selected_order(self) -> str | None:
+        order_id = self.query_one(OrdersPane).selected
+        if order_id is None:
+            self.notify(_("Select an order in the Orders tab first."), severity="warning")
+        return order_id
+
+    def _order_action(self, build: Any) -> None:
+        order_id = self.selected_order()
+        if order_id is not None:
+            self.push_screen(build(order_id), lambda _ok: self.refresh_all())
+
+    def action_decide(self) -> None:
+        self._order_action(lambda oid: decide_form(self.ask, oid))
+
+    def action_pay(self) -> None:
+        self._order_action(lambda oid: pay_form(self.ask, oid, self.query_one(OrdersPane).detail))
+
+    def action_cancel_order(self) -> None:
+        self._order_action(lambda oid: reason_form(self.ask, "order.cancel", oid))
+
+    def action_redispatch(self) -> None:
+        self._order_action(lambda oid: reason_form(self.ask, "order.redispatch", oid))
+
+    def action_followup(self) -> None:
+        self._order_action(lambda oid: followup_form(self.ask, oid))
+
+    def action_documents(self) -> None:
+        self._order_action(lambda oid: DocumentsScreen(self.ask, oid))
+
+
+def make_console(client: Client, *, poll_s: float = 0.25) -> ConsoleApp:
+    return ConsoleApp(ConsoleLink(client), poll_s=poll_s)

@@ -1,0 +1,47 @@
+"""A tab that shows one read-only op as a table: subclasses name the op, the columns and the rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from lockwarden.console.fmt import refusal
+
+
+class ListPane(Vertical):
+    DEFAULT_CSS = """
+    ListPane > DataTable { height: 1fr; }
+    ListPane > .status { height: auto; color: $text-muted; }
+    """
+    op = ""
+    args: dict[str, Any] = {}
+
+    def columns(self) -> list[str]:
+        raise NotImplementedError
+
+    def rows(self, result: Any) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def summary(self, result: Any, rows: list[tuple[Any, ...]]) -> str:
+        return ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="status")
+        table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns(*self.columns())
+        yield table
+
+    def show(self, response: dict[str, Any]) -> None:
+        status = self.query_one(".status", Static)
+        if not response.get("ok"):
+            status.update(refusal(response))
+            return
+        rows = self.rows(response.get("result"))
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(*[str(cell) for cell in row])
+        status.update(self.summary(response.get("result"), rows))

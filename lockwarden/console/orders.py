@@ -1,0 +1,73 @@
+"""Orders tab: the live list (`order.list`) and, for the highlighted order, `order.show` below it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from lockwarden.console.fmt import order_detail, refusal, short, state_label, when
+from protocol.i18n import _, ngettext
+
+
+class OrdersPane(Vertical):
+    DEFAULT_CSS = """
+    OrdersPane > DataTable { height: 1fr; min-height: 6; }
+    OrdersPane > VerticalScroll { height: 1fr; border-top: solid $accent; }
+    OrdersPane > .status { height: auto; color: $text-muted; }
+    """
+
+    class Selected(Message):
+        """The operator moved to another order: the app loads its details."""
+
+        def __init__(self, order_id: str) -> None:
+            super().__init__()
+            self.order_id = order_id
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.orders: list[dict[str, Any]] = []
+        self.selected: str | None = None
+        self.detail: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="status")
+        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="orders-table")
+        table.add_columns(_("Order"), _("State"), _("Rule"), _("Customer"), _("Locksmith"), _("Site"), _("Updated"))
+        yield table
+        with VerticalScroll():
+            yield Static(_("Select an order to see its transitions, offers and escrow holds."), id="order-detail")
+
+    def show_list(self, response: dict[str, Any]) -> None:
+        status = self.query_one(".status", Static)
+        if not response.get("ok"):
+            status.update(refusal(response))
+            return
+        self.orders = list(response.get("result") or [])
+        table = self.query_one(DataTable)
+        keep = self.selected
+        table.clear()
+        for o in self.orders:
+            table.add_row(short(o["id"]), state_label(o.get("state")), o.get("rule") or "", o.get("customer_id") or "",
+                          o.get("locksmith_id") or "", o.get("site_address") or "", when(o.get("updated_ms")),
+                          key=o["id"])
+        if keep is not None and any(o["id"] == keep for o in self.orders):
+            table.move_cursor(row=table.get_row_index(keep))
+        status.update(ngettext("{n} order", "{n} orders", len(self.orders)).format(n=len(self.orders)))
+
+    def show_detail(self, response: dict[str, Any]) -> None:
+        widget = self.query_one("#order-detail", Static)
+        if response.get("ok"):
+            self.detail = dict(response["result"])
+            widget.update(order_detail(self.detail))
+        else:
+            widget.update(refusal(response))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        order_id = event.row_key.value
+        if order_id and order_id != self.selected:
+            self.selected = order_id
+            self.post_message(self.Selected(order_id))

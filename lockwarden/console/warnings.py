@@ -1,0 +1,40 @@
+"""Warnings tab: the hub's current red / yellow / blue risk warnings (R-12), each with its reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lockwarden.console.fmt import when
+from lockwarden.console.listpane import ListPane
+from protocol.i18n import _, ngettext
+
+
+def level_label(level: str) -> str:
+    return {"red": _("red"), "yellow": _("yellow"), "blue": _("blue"), "none": _("none")}.get(level, level)
+
+
+def reason_text(reason: Any) -> str:
+    if isinstance(reason, dict):
+        return str(reason.get("text") or reason.get("reason") or reason.get("message") or reason)
+    return str(reason)
+
+
+class WarningsPane(ListPane):
+    op = "risk.list"
+
+    def columns(self) -> list[str]:
+        return [_("Level"), _("Subject"), _("Id"), _("Score"), _("Reasons"), _("Updated")]
+
+    def rows(self, result: Any) -> list[tuple[Any, ...]]:
+        out = []
+        for w in (result or {}).get("warnings", []):
+            if w.get("level") == "none":
+                continue
+            reasons = "; ".join(reason_text(r) for r in w.get("reasons") or [])
+            subject = _("customer") if w.get("subject") == "customer" else _("locksmith")
+            out.append((level_label(str(w.get("level"))), subject, w.get("subject_id", ""),
+                        f"{float(w.get('score') or 0):.2f}", reasons, when(w.get("updated_ms"))))
+        return out
+
+    def summary(self, result: Any, rows: list[tuple[Any, ...]]) -> str:
+        return ngettext("{n} warning", "{n} warnings", len(rows)).format(n=len(rows))

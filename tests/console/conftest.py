@@ -1,0 +1,88 @@
+"""A real hub over a real Mosquitto with one operator, a filed unit and locksmith, and the operator's
+OpsClient the console runs on."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.db import open_hub_db
+from hub.ops import handle
+from hub.provisioning import provision_principal
+from hub.service import HubApp, make_hub, wait_until
+from lockwarden.clients.operator import OpsClient, open_ops_client
+from lockwarden.demo.city import SITE, credit_code, resident_id
+from protocol.clock import SystemClock
+from protocol.i18n import set_language
+
+
+@dataclass
+class ConsoleHub:
+    hub: HubApp
+    client: OpsClient
+    unit_id: str
+    locksmith_id: str
+
+    def call(self, op: str, args: dict[str, Any]) -> Any:
+        resp = self.client.call(op, args)
+        assert resp["ok"], resp
+        return resp["result"]
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    set_language("en")
+    try:
+        yield
+    finally:
+        set_language()
+
+
+@pytest.fixture
+def console_hub(deployment, tmp_path: Path, english: None) -> Iterator[ConsoleHub]:  # type: ignore[no-untyped-def]
+    home = deployment.home
+    provision_principal(home, "op-zhou", "operator", tmp_path / "op-zhou")
+    deployment.broker.reload()
+    conn = open_hub_db(home.dir / "hub.db")
+    boot = handle(conn, SystemClock(), "operator:op-zhou", "operator.add", {"id": "op-zhou", "name": "周"},
+                  txn="boot-op-zhou", bootstrap=True)
+    conn.close()
+    assert boot["ok"], boot
+    hub = make_hub(home.dir)
+    hub.start()
+    assert wait_until(lambda: hub.transport is not None and hub.transport.connected, 20)
+    client = None
+    try:
+        # Mosquitto rereads its password file on SIGHUP: retry the first connection for a bounded while.
+        for _attempt in range(40):
+            try:
+                client = open_ops_client(tmp_path / "op-zhou" / "operator.toml")
+                break
+            except TimeoutError:
+                time.sleep(0.25)
+        assert client is not None
+        ch = ConsoleHub(hub, client, "", "")
+        unit = ch.call("unit.file", {"name": "安心开锁服务有限公司", "address": "北京市东城区东直门内大街5号",
+                                     "uscc": credit_code(1), "legal_rep_name": "钱志远",
+                                     "legal_rep_id": resident_id(901), "filing_receipt_no": "京公特备字2026-0117"})
+        ch.unit_id = unit["id"]
+        photo = hashlib.sha256(b"photo").hexdigest()
+        ls = ch.call("locksmith.file", {
+            "name": "王建国", "gender": "male", "ethnicity": "汉", "resident_id": resident_id(101),
+            "id_image_sha256": photo, "cert_no": "KS-2026001", "cert_image_sha256": photo, "grade": "senior",
+            "photo_sha256": photo, "mobile": "13910000001", "unit_id": ch.unit_id,
+            "area": {"lat": SITE[0], "lon": SITE[1], "radius_km": 15.0}, "scope": {"B": ["open"]},
+            "filing_receipt_no": "京公锁备-0001"})
+        ch.locksmith_id = ls["id"]
+        ch.call("locksmith.link_kit", {"locksmith_id": ch.locksmith_id, "kit_id": "kit-a"})
+        yield ch
+    finally:
+        if client is not None:
+            client.stop()
+        hub.stop()
