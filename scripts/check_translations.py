@@ -87,6 +87,7 @@ class Site:
 class Extraction:
     msgids: dict[str, list[Site]] = field(default_factory=dict)
     dynamic: list[Site] = field(default_factory=list)  # calls whose msgid is computed at run time
+    fstrings: list[Site] = field(default_factory=list)  # _(f"...") can never match a catalogue entry
 
 
 @dataclass
@@ -94,10 +95,11 @@ class Report:
     missing: dict[str, list[Site]]
     placeholder_mismatches: list[tuple[str, str, str, set[str], set[str]]]  # po file, msgid, msgstr, ...
     conflicts: list[tuple[str, list[tuple[str, str]]]]  # msgid, [(po file, msgstr)] that disagree
+    fstrings: list[Site] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.missing and not self.placeholder_mismatches
+        return not self.missing and not self.placeholder_mismatches and not self.fstrings
 
 
 def literal(node: ast.expr) -> str | None:
@@ -138,7 +140,9 @@ def extract(root: Path = ROOT, packages: Iterable[str] = PACKAGES) -> Extraction
                 continue
             for pos in positions:
                 value = literal(node.args[pos])
-                if value is None:
+                if isinstance(node.args[pos], ast.JoinedStr):
+                    out.fstrings.append(Site(rel, node.lineno))
+                elif value is None:
                     out.dynamic.append(Site(rel, node.lineno))
                 elif value:
                     out.msgids.setdefault(value, []).append(Site(rel, node.lineno))
@@ -193,7 +197,7 @@ def check(extraction: Extraction, catalogues: dict[str, dict[str, str]]) -> Repo
             if got != want:
                 mismatches.append((po, msgid, msgstr, want, got))
     conflicts = [(m, e) for m, e in sorted(translated.items()) if len({s for _po, s in e}) > 1]
-    return Report(missing, mismatches, conflicts)
+    return Report(missing, mismatches, conflicts, list(extraction.fstrings))
 
 
 def catalogue_for(path: str) -> str:
@@ -232,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{site}: computed msgid (not checked)")
     for msgid, sites in report.missing.items():
         print(f"{sites[0]}: no {LANGUAGE} translation for {msgid!r} (goes in {catalogue_for(sites[0].path)})")
+    for site in report.fstrings:
+        print(f"{site}: an f-string passed to _() is never found in a catalogue; use _(\"... {{name}}\").format()")
     for po, msgid, msgstr, want, got in report.placeholder_mismatches:
         print(f"{po}: placeholders {sorted(got)} in {msgstr!r} differ from {sorted(want)} in {msgid!r}")
     for msgid, entries in report.conflicts:

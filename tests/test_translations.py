@@ -27,6 +27,7 @@ def test_every_msgid_is_translated(checker: ModuleType) -> None:
     report = checker.check(checker.extract_tables(checker.extract()), checker.read_catalogues())
     missing = {msgid: [str(s) for s in sites] for msgid, sites in report.missing.items()}
     assert not missing, missing
+    assert not report.fstrings, [str(s) for s in report.fstrings]
 
 
 def test_placeholders_survive_translation(checker: ModuleType) -> None:
@@ -45,11 +46,14 @@ def test_extractor_finds_literals_and_skips_computed(checker: ModuleType, tmp_pa
         "d = ngettext('{n} file', '{n} files', 2)\n"
         "e = i18n._('through the module')\n"
         "f = _(a)\n"
-        "g = _('')\n", encoding="utf-8")
+        "g = _('')\n"
+        "h = _(f'order {a}')\n", encoding="utf-8")
     found = checker.extract(tmp_path, ["pkg"])
     assert set(found.msgids) == {"plain", "implicitly joined {n}", "added up", "{n} file", "{n} files",
                                  "through the module"}
     assert [s.line for s in found.dynamic] == [8]
+    assert [s.line for s in found.fstrings] == [10]
+    assert not checker.check(found, {"a.po": {m: m for m in found.msgids}}).ok  # the f-string alone fails
     assert [s.line for s in found.msgids["{n} file"]] == [6]
 
 
