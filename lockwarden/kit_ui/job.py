@@ -1,0 +1,227 @@
+"""Job: the current step and the next allowed step as the one big button; the whole list beside it.
+
+Each button calls one JobFlow method (or `KitService.set_out`); the flow checks the step table and
+refuses out-of-order steps with a translated message, which is shown as is. Steps that wait for a person
+(a finger on the sensor) or a device (camera, video) run on a worker thread so the screen stays live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Static
+
+from edge.job.steps import StepRefused, check, describe
+from lockwarden.kit_ui.confirm import ConfirmScreen
+from lockwarden.kit_ui.keypad import KeypadScreen
+from lockwarden.kit_ui.model import (
+    ACTIONS,
+    BEFORE_ARRIVAL,
+    BY_ID,
+    done_steps,
+    fen_text,
+    label,
+    next_action,
+    set_out_done,
+    yuan_to_fen,
+)
+from protocol.i18n import _
+
+
+def consent_text() -> str:
+    # The same msgid JobFlow.record_consent records, so the customer reads exactly what is signed.
+    return _("I agree that my photo, my ID card photo and my fingerprint are recorded for this "
+             "unlock job and shared only with the platform and the police.")
+
+
+class JobScreen(Screen[None]):
+    def __init__(self, order_id: str) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.busy = False
+        self.message = ""
+        self._ticks = 0
+
+    @property
+    def service(self) -> Any:
+        return self.app.service  # type: ignore[attr-defined]
+
+    @property
+    def flow(self) -> Any:
+        return self.service.flow
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            with Vertical(id="job-main"):
+                yield Static("", id="order", classes="line")
+                yield Static("", id="current", classes="title")
+                yield Static("", id="message", classes="message")
+                yield Button("", id="next", variant="primary", classes="big")
+                with Horizontal(classes="row"):
+                    yield Button(_("Log in by PIN"), id="pin")
+                    yield Button(_("Evidence"), id="evidence")
+                    yield Button(_("Home"), id="home")
+            with VerticalScroll(id="steps"):
+                for action in ACTIONS:
+                    yield Button(label(action.id), id=f"step-{action.id}")
+
+    def on_mount(self) -> None:
+        self.refresh_from_service(True)
+
+    # -- showing ---------------------------------------------------------------------------------------
+    def refresh_from_service(self, dirty: bool) -> None:
+        self._ticks += 1
+        if not dirty and not self.busy and self._ticks % 5:
+            return  # another process (the step CLI) may act on the job: look once a second anyway
+        view = self.flow.job(self.order_id)
+        has_set_out = set_out_done(self.service, self.order_id)
+        self.query_one("#order", Static).update(_("Order {order_id}: {site}").format(
+            order_id=self.order_id, site=view.order.site_address))
+        self.query_one("#current", Static).update(_("Done: {step}").format(step=describe(view.step)))
+        self.query_one("#message", Static).update(self.message)
+        nxt = next_action(view.step, has_set_out)
+        button = self.query_one("#next", Button)
+        button.label = label(nxt) if nxt else _("The job is finished")
+        button.disabled = self.busy or nxt is None
+        self.query_one("#pin", Button).display = nxt == "login"
+        done = done_steps(view)
+        for action in ACTIONS:
+            finished = has_set_out if action.target is None else action.target in done
+            b = self.query_one(f"#step-{action.id}", Button)
+            b.label = ("✓ " if finished else "   ") + label(action.id)
+            b.variant = "primary" if action.id == nxt else "default"
+            b.disabled = self.busy
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.message = text
+        msg = self.query_one("#message", Static)
+        msg.set_class(error, "error")
+        msg.update(text)
+
+    # -- acting ----------------------------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        bid = event.button.id or ""
+        if bid == "home":
+            self.app.pop_screen()
+        elif bid == "evidence":
+            from lockwarden.kit_ui.evidence import EvidenceScreen
+
+            self.app.push_screen(EvidenceScreen(self.order_id))
+        elif bid == "pin":
+            self.start("login_pin")
+        elif bid == "next":
+            view = self.flow.job(self.order_id)
+            nxt = next_action(view.step, set_out_done(self.service, self.order_id))
+            if nxt is not None:
+                self.start(nxt)
+        elif bid.startswith("step-"):
+            self.start(bid.removeprefix("step-"))
+
+    def start(self, action_id: str) -> None:
+        """Run one action; input steps ask first (keypad, consent), after the table says they may come now."""
+        if self.busy:
+            return
+        view = self.flow.job(self.order_id)
+        oid = self.order_id
+        flow = self.flow
+        try:
+            if action_id == "set_out":
+                if view.step not in BEFORE_ARRIVAL:
+                    raise StepRefused(_("Not allowed now: you are already on site"))
+                self.run_step(None, lambda: self.service.set_out(oid), _("Set out: the hub and the customer are told"))
+                return
+            target = BY_ID["login" if action_id == "login_pin" else action_id].target
+            if target is not None:
+                check(view.step, target)
+        except StepRefused as exc:
+            self.say(str(exc), error=True)
+            return
+        simple: dict[str, Callable[[], Any]] = {
+            "customer_photo": lambda: flow.capture_customer_photo(oid),
+            "id_photo": lambda: flow.capture_id_photo(oid),
+            "start_video": lambda: flow.start_video(oid),
+            "photo_before": lambda: flow.photo_before(oid),
+            "opened": lambda: flow.mark_opened(oid),
+            "photo_after": lambda: flow.photo_after(oid),
+            "stop_video": lambda: flow.stop_video(oid),
+            "form": lambda: flow.make_form(oid),
+            "seal": lambda: flow.seal(oid),
+        }
+        if action_id in simple:
+            self.run_step(_("Working…"), simple[action_id], label(action_id) + ": " + _("done"))
+        elif action_id == "login":
+            self.run_step(_("Place your finger on the sensor"), flow.login_fingerprint, _("Logged in"))
+        elif action_id == "verify":
+            self.run_step(_("Place your finger on the sensor"), lambda: flow.verify_locksmith(oid),
+                          _("Fingerprint verified"))
+        elif action_id == "customer_fp":
+            self.run_step(_("Ask the customer to place a finger on the sensor"),
+                          lambda: flow.capture_customer_fingerprint(oid), _("Customer fingerprint recorded"))
+        elif action_id == "login_pin":
+            self.app.push_screen(KeypadScreen(_("Your PIN"), secret=True), self._pin_entered)
+        elif action_id == "code":
+            self.app.push_screen(KeypadScreen(_("The customer's service code")), self._code_entered)
+        elif action_id == "consent":
+            self.app.push_screen(ConfirmScreen(_("Customer consent"), consent_text(), _("Agree"), _("Refuse"),
+                                               _("Back")), self._consent_given)
+        elif action_id == "fee":
+            self.app.push_screen(KeypadScreen(_("Fee in yuan"), decimal=True), self._fee_entered)
+
+    def _pin_entered(self, pin: str | None) -> None:
+        if pin:
+            locksmith = self.flow.job(self.order_id).order.locksmith_id
+            self.run_step(None, lambda: self.flow.login_pin(locksmith, pin), _("Logged in"))
+
+    def _code_entered(self, code: str | None) -> None:
+        if code:
+            self.run_step(_("Checking the code…"), lambda: self.flow.arrive(code, self.order_id),
+                          _("Service code correct: arrival recorded"))
+
+    def _consent_given(self, given: bool | None) -> None:
+        if given is not None:
+            done = _("Consent recorded") if given else _("The customer refused: no biometric capture, no job")
+            self.run_step(None, lambda: self.flow.record_consent(given, self.order_id), done)
+
+    def _fee_entered(self, text: str | None) -> None:
+        if not text:
+            return
+        try:
+            fen = yuan_to_fen(text)
+        except ValueError as exc:
+            self.say(str(exc), error=True)
+            return
+
+        def paid(yes: bool | None) -> None:
+            if yes:
+                self.run_step(None, lambda: self.flow.complete(fen, True, self.order_id),
+                              _("Fee {fee} received: job completed").format(fee=fen_text(fen)))
+
+        self.app.push_screen(ConfirmScreen(_("Payment"), _("Fee {fee}: has the customer paid?").format(
+            fee=fen_text(fen)), _("Payment received"), None, _("Back")), paid)
+
+    def run_step(self, prompt: str | None, fn: Callable[[], Any], done: str) -> None:
+        """Call the flow off the UI thread; show the prompt meanwhile and the outcome after."""
+        self.busy = True
+        self.say(prompt or _("Working…"))
+        self.refresh_from_service(True)
+
+        def work() -> None:
+            try:
+                fn()
+            except StepRefused as exc:
+                text, error = str(exc), True
+            except Exception as exc:  # a device fault, no finger, no match: the flow recorded the attempt
+                text, error = _("The step did not succeed: {error}").format(error=exc), True
+            else:
+                text, error = done, False
+            self.app.call_from_thread(self._finished, text, error)
+
+        self.run_worker(work, thread=True, group="step", exclusive=True)
+
+    def _finished(self, text: str, error: bool) -> None:
+        self.busy = False
+        self.say(text, error=error)
+        self.refresh_from_service(True)

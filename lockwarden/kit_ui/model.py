@@ -1,0 +1,154 @@
+"""What the kit UI shows, read from the kit service without any widget: the current job, the next action,
+sync status, and the evidence of a job. Plain functions so the screens stay thin and testable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from edge.job.steps import TRANSITIONS, Step, StepRefused
+from protocol.i18n import _
+
+S = Step
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the locksmith can do on the job screen: an id (the button), the step it records."""
+
+    id: str
+    target: Step | None  # None: set out (a message to the hub, not a step of the job table)
+
+
+# The job in order (R-7 set out, R-2 login, R-8 on site, R-9 evidence, R-10 completion, then form and seal).
+ACTIONS: tuple[Action, ...] = (
+    Action("set_out", None),
+    Action("login", S.LOGGED_IN),
+    Action("code", S.ARRIVED),
+    Action("verify", S.LOCKSMITH_VERIFIED),
+    Action("consent", S.CONSENTED),
+    Action("customer_photo", S.CUSTOMER_PHOTO),
+    Action("id_photo", S.ID_PHOTO),
+    Action("customer_fp", S.CUSTOMER_FINGERPRINT),
+    Action("start_video", S.VIDEO_RUNNING),
+    Action("photo_before", S.LOCK_BEFORE),
+    Action("opened", S.OPENED),
+    Action("photo_after", S.LOCK_AFTER),
+    Action("stop_video", S.VIDEO_STOPPED),
+    Action("fee", S.COMPLETED),
+    Action("form", S.FORM),
+    Action("seal", S.SEALED),
+)
+BY_ID = {a.id: a for a in ACTIONS}
+BY_TARGET = {a.target: a for a in ACTIONS if a.target is not None}
+BEFORE_ARRIVAL = frozenset({S.ASSIGNED, S.LOGGED_IN})
+
+
+def label(action_id: str) -> str:
+    """The button text of an action."""
+    return {
+        "set_out": _("Set out for the site"),
+        "login": _("Log in by fingerprint"),
+        "code": _("Enter the customer's service code"),
+        "verify": _("Verify my fingerprint"),
+        "consent": _("Customer consent"),
+        "customer_photo": _("Take the customer's photo"),
+        "id_photo": _("Take the ID card photo"),
+        "customer_fp": _("Take the customer's fingerprint"),
+        "start_video": _("Start the video"),
+        "photo_before": _("Photo of the lock before"),
+        "opened": _("The lock is open"),
+        "photo_after": _("Photo of the lock after"),
+        "stop_video": _("Stop the video"),
+        "fee": _("Enter the fee and confirm payment"),
+        "form": _("Make the registration form"),
+        "seal": _("Seal the evidence"),
+    }[action_id]
+
+
+def set_out_done(service: Any, order_id: str) -> bool:
+    """`KitService.set_out` commits a `job.step` message tied to the order; its presence is the answer."""
+    return any(r.kind == "job.step" for r in service.app.store.records_for_order(order_id))
+
+
+def next_action(step: Step, has_set_out: bool) -> str | None:
+    """The one big button: what the locksmith should do now, or None when the job is sealed."""
+    if step in BEFORE_ARRIVAL and not has_set_out:
+        return "set_out"
+    if step == S.CONSENT_REFUSED:
+        return "consent"  # the customer may change their mind
+    if step == S.ABORTED:
+        return "seal"
+    for action in ACTIONS:
+        if action.target is not None and action.target in TRANSITIONS[step]:
+            return action.id
+    return None
+
+
+def done_steps(view: Any) -> set[Step]:
+    return {s for s, _r, _t in view.history}
+
+
+def current_job(flow: Any) -> Any:
+    """The open job (the first, if several), else the last one (sealed), else None."""
+    if flow is None:
+        return None
+    jobs = flow.jobs()
+    if jobs:
+        return jobs[0]
+    try:
+        return flow.job()
+    except StepRefused:
+        return None
+
+
+def yuan_to_fen(text: str) -> int:
+    """"180" or "180.5" yuan -> 18050 fen; at most two decimals, not negative (money is integer fen)."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError(_("Not an amount: {text}").format(text=text)) from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        raise ValueError(_("Not an amount: {text}").format(text=text))
+    return int((value * 100).to_integral_value())
+
+
+def fen_text(fen: int) -> str:
+    return f"¥{fen // 100}.{fen % 100:02d}"
+
+
+def sync_lines(service: Any) -> tuple[bool, int, int]:
+    """(online, records waiting, files waiting)."""
+    st = service.app.sync.status()
+    return bool(st.get("connected")), int(st.get("backlog_records", 0)), int(st.get("backlog_files", 0))
+
+
+def file_kind_label(kind: str) -> str:
+    return {
+        "photo.customer": _("Customer photo"),
+        "photo.id_card": _("ID card photo"),
+        "fingerprint.customer": _("Customer fingerprint"),
+        "photo.lock_before": _("Lock photo before"),
+        "photo.lock_after": _("Lock photo after"),
+        "video.segment": _("Video segment"),
+        "form.police_copy": _("Registration form (police copy)"),
+    }.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    label: str
+    size: int
+    synced: bool
+
+
+def evidence(service: Any, order_id: str) -> tuple[list[EvidenceRow], int, int]:
+    """The job's files (synced or waiting) and its records: (rows, records, records waiting)."""
+    store = service.app.store
+    pending_files = {p.file_id for p in store.pending_files(limit=100_000)}
+    rows = [EvidenceRow(file_kind_label(f.kind), f.size, f.file_id not in pending_files)
+            for f in store.files_for_order(order_id)]
+    records = store.records_for_order(order_id)
+    pending = {rid for _seq, rid, _topic, _wire in store.pending_records(limit=100_000)}
+    return rows, len(records), sum(1 for r in records if r.id in pending)

@@ -1,0 +1,192 @@
+"""The Job screen drives the whole on-site job by its buttons, with emulated fingers placed at the prompts,
+to a sealed evidence bundle; steps out of order and a wrong code show the flow's own messages."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import msgspec
+import pytest
+from textual.widgets import Button
+
+from edge.job.steps import Step, StepRefused
+from lockwarden.kit_ui import make_kit_ui
+from lockwarden.kit_ui.confirm import ConfirmScreen
+from lockwarden.kit_ui.evidence import EvidenceScreen
+from lockwarden.kit_ui.job import JobScreen
+from lockwarden.kit_ui.keypad import KeypadScreen
+from protocol.messages.job import JobOrder
+from tests.job.conftest import CODE, ORDER_ID, order_body
+from tests.job.rig import CUSTOMER_FINGER, LOCKSMITH_FINGER
+from tests.kit_ui.conftest import PIN, UiKit
+from tests.kit_ui.helpers import text, until
+
+
+def _deliver_order(kit: UiKit) -> None:
+    assert kit.service.flow is not None
+    body = msgspec.convert({k: v for k, v in order_body().items() if k in JobOrder.__struct_fields__}, JobOrder)
+    kit.service.flow.downlink_handlers()["job.order"](None, body)  # as the sync engine delivers it
+
+
+def _step(kit: UiKit) -> Step:
+    return kit.service.flow.job(ORDER_ID).step  # type: ignore[no-any-return]
+
+
+async def _open_job(app: Any, pilot: Any) -> None:
+    await until(pilot, lambda: ORDER_ID in text(app, "#job"))
+    await pilot.click("#go-job")
+    await until(pilot, lambda: isinstance(app.screen, JobScreen) and ORDER_ID in text(app, "#order"))
+
+
+async def _next(app: Any, pilot: Any, label: str) -> None:
+    """Press the one big button, after checking it offers what the job needs now."""
+    await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy
+                and str(app.screen.query_one("#next", Button).label) == label)
+    await pilot.click("#next")
+
+
+async def _done(app: Any, pilot: Any, kit: UiKit, step: Step, message: str) -> None:
+    await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy and _step(kit) == step)
+    assert text(app, "#message") == message
+    assert "error" not in app.screen.query_one("#message").classes
+
+
+async def _keys(app: Any, pilot: Any, typed: str) -> None:
+    await until(pilot, lambda: isinstance(app.screen, KeypadScreen))
+    for ch in typed:
+        await pilot.click("#key-dot" if ch == "." else f"#key-{ch}")
+    await pilot.click("#key-ok")
+
+
+async def _finger(app: Any, pilot: Any, kit: UiKit, prompt: str, finger: str) -> None:
+    await until(pilot, lambda: text(app, "#message") == prompt)
+    kit.emu.place_finger(finger)
+
+
+def test_whole_job_by_the_buttons_to_a_sealed_bundle(ui_kit: UiKit) -> None:
+    asyncio.run(_whole_job(ui_kit))
+
+
+async def _whole_job(kit: UiKit) -> None:
+    _deliver_order(kit)
+    app = make_kit_ui(kit.service)
+    store = kit.service.app.store
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_job(app, pilot)
+        await _next(app, pilot, "Set out for the site")
+        await until(pilot, lambda: not app.screen.busy and text(app, "#message").startswith("Set out"))
+        assert [r.kind for r in store.records_for_order(ORDER_ID)].count("job.step") == 1
+
+        await _next(app, pilot, "Log in by fingerprint")
+        await _finger(app, pilot, kit, "Place your finger on the sensor", LOCKSMITH_FINGER)
+        await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
+        kit.emu.remove_finger()
+
+        await _next(app, pilot, "Enter the customer's service code")
+        await _keys(app, pilot, CODE)
+        await _done(app, pilot, kit, Step.ARRIVED, "Service code correct: arrival recorded")
+
+        await _next(app, pilot, "Verify my fingerprint")
+        await _finger(app, pilot, kit, "Place your finger on the sensor", LOCKSMITH_FINGER)
+        await _done(app, pilot, kit, Step.LOCKSMITH_VERIFIED, "Fingerprint verified")
+        kit.emu.remove_finger()
+
+        await _next(app, pilot, "Customer consent")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "my fingerprint are recorded" in text(app, "#confirm-text")
+        await pilot.click("#confirm-yes")
+        await _done(app, pilot, kit, Step.CONSENTED, "Consent recorded")
+
+        await _next(app, pilot, "Take the customer's photo")
+        await _done(app, pilot, kit, Step.CUSTOMER_PHOTO, "Take the customer's photo: done")
+        await _next(app, pilot, "Take the ID card photo")
+        await _done(app, pilot, kit, Step.ID_PHOTO, "Take the ID card photo: done")
+
+        await _next(app, pilot, "Take the customer's fingerprint")
+        await _finger(app, pilot, kit, "Ask the customer to place a finger on the sensor", CUSTOMER_FINGER)
+        await _done(app, pilot, kit, Step.CUSTOMER_FINGERPRINT, "Customer fingerprint recorded")
+        kit.emu.remove_finger()
+
+        await _next(app, pilot, "Start the video")
+        await _done(app, pilot, kit, Step.VIDEO_RUNNING, "Start the video: done")
+        await until(pilot, lambda: any(f.kind == "video.segment" for f in store.files_for_order(ORDER_ID)),
+                    pauses=400)
+        for label, step in (("Photo of the lock before", Step.LOCK_BEFORE), ("The lock is open", Step.OPENED),
+                            ("Photo of the lock after", Step.LOCK_AFTER), ("Stop the video", Step.VIDEO_STOPPED)):
+            await _next(app, pilot, label)
+            await _done(app, pilot, kit, step, f"{label}: done")
+
+        await _next(app, pilot, "Enter the fee and confirm payment")
+        await _keys(app, pilot, "180.5")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert text(app, "#confirm-text") == "Fee ¥180.50: has the customer paid?"
+        await pilot.click("#confirm-yes")
+        await _done(app, pilot, kit, Step.COMPLETED, "Fee ¥180.50 received: job completed")
+
+        await _next(app, pilot, "Make the registration form")
+        await _done(app, pilot, kit, Step.FORM, "Make the registration form: done")
+        await _next(app, pilot, "Seal the evidence")
+        await _done(app, pilot, kit, Step.SEALED, "Seal the evidence: done")
+        await until(pilot, lambda: str(app.screen.query_one("#next").label) == "The job is finished")
+        assert app.screen.query_one("#next").disabled
+
+        view = kit.service.flow.job(ORDER_ID)
+        assert view.info["fee_fen"] == 18050
+        kinds = {f.kind for f in store.files_for_order(ORDER_ID)}
+        assert {"photo.customer", "photo.id_card", "fingerprint.customer", "photo.lock_before",
+                "photo.lock_after", "video.segment", "form.police_copy"} <= kinds
+        assert [r.kind for r in store.records_for_order(ORDER_ID)][-1] == "job.evidence_bundle"
+
+        # Evidence: every capture listed, none at the hub yet (no broker in this test).
+        await pilot.click("#evidence")
+        await until(pilot, lambda: isinstance(app.screen, EvidenceScreen) and "waiting" in text(app, "#files"))
+        files = text(app, "#files")
+        assert "Customer photo" in files and "Video segment" in files and "at the hub" not in files
+        assert "not yet at the hub" in text(app, "#records")
+        await pilot.click("#back")
+        await until(pilot, lambda: isinstance(app.screen, JobScreen))
+
+
+def test_step_out_of_order_shows_the_flows_refusal(ui_kit: UiKit) -> None:
+    asyncio.run(_out_of_order(ui_kit))
+
+
+async def _out_of_order(kit: UiKit) -> None:
+    _deliver_order(kit)
+    with pytest.raises(StepRefused) as refused:  # what the flow itself says, translated
+        kit.service.flow.stop_video(ORDER_ID)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_job(app, pilot)
+        app.screen.query_one("#step-stop_video").press()  # the step list beside the big button
+        await until(pilot, lambda: text(app, "#message") == str(refused.value))
+        assert "error" in app.screen.query_one("#message").classes
+        assert _step(kit) == Step.ASSIGNED
+        app.screen.query_one("#step-code").press()  # an input step is checked before its keypad opens
+        await until(pilot, lambda: "Enter the customer's service code" in text(app, "#message")
+                    or "service code" in text(app, "#message"))
+        assert not isinstance(app.screen, KeypadScreen) and _step(kit) == Step.ASSIGNED
+
+
+def test_pin_login_and_a_wrong_code(ui_kit: UiKit) -> None:
+    asyncio.run(_pin_and_wrong_code(ui_kit))
+
+
+async def _pin_and_wrong_code(kit: UiKit) -> None:
+    _deliver_order(kit)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_job(app, pilot)
+        kit.service.set_out(ORDER_ID)  # set out elsewhere (the step list shows it done)
+        await until(pilot, lambda: str(app.screen.query_one("#next").label) == "Log in by fingerprint")
+        assert app.screen.query_one("#pin").display  # the PIN fallback beside the fingerprint login
+        await pilot.click("#pin")
+        await _keys(app, pilot, PIN)
+        await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
+        assert kit.service.flow.session().method == "pin"
+        await _next(app, pilot, "Enter the customer's service code")
+        await _keys(app, pilot, "000000")
+        await until(pilot, lambda: not app.screen.busy and "wrong" in text(app, "#message"))
+        assert text(app, "#message") == "The service code is wrong (4 attempts left)"
+        assert _step(kit) == Step.LOGGED_IN
