@@ -40,7 +40,7 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     disk_reserve_mb: int = 20
     chunk_kib: int = 256
     record_window: int = 1000
-    chunk_window: int = 32
+    chunk_window: int = 64
     language: str = "zh_CN"
     broker: KitBroker = msgspec.field(default_factory=KitBroker)
     hardware: dict[str, Any] = msgspec.field(default_factory=dict)

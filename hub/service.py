@@ -34,6 +34,8 @@ from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
 log = logging.getLogger(__name__)
 
+TICK_S = 0.1  # timers, outboxes and forwarding run at most this often while batches keep coming
+
 SUBSCRIPTIONS = (
     topics.KIT_UP_RECORD.wildcard(), topics.KIT_UP_MEDIA.wildcard(), topics.KIT_UP_JOB.wildcard(),
     topics.KIT_STATE.wildcard(), topics.OPS_REQ.wildcard(), topics.CUSTOMER_UP.wildcard(),
@@ -56,6 +58,7 @@ class HubApp:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _seq: SeqAllocator | None = None
     batches: int = 0
+    _last_tick: float = 0.0
     plugins: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -124,7 +127,8 @@ class HubApp:
                 except queue.Empty:
                     break
             self.process(batch)
-            self._tick()
+            if time.monotonic() - self._last_tick >= TICK_S:
+                self._tick()
 
     def process(self, batch: list[Inbound]) -> BatchResult:
         """Commit, then PUBACK, then reply. A failure leaves the batch unacknowledged and retries it."""
@@ -145,6 +149,7 @@ class HubApp:
         return result
 
     def _tick(self) -> None:
+        self._last_tick = time.monotonic()
         for ticker in self.tickers:
             try:
                 with self._lock:

@@ -91,6 +91,8 @@ class DomainWiring:
         if rec.kind == "gnss.position" and "lat" in rec.data and "lon" in rec.data:
             presence.kit_position(conn, self.clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
                                   at_ms=rec.captured_at)
+        if rec.kind == "gnss.position":
+            return []  # a position is not an order event and never completes a bundle
         if rec.kind == "job.evidence_bundle":
             self.evidence.on_bundle(conn, kit_id, acc.env.id, rec.order_id, rec.data)
         elif conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",

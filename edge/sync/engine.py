@@ -43,7 +43,7 @@ SOFTWARE = "lockwarden-kit 0.1.0"
 class SyncSettings:
     record_window: int = 1000
     record_batch: int = 500
-    chunk_window: int = 32
+    chunk_window: int = 64
     resend_after_s: float = 30.0
     stall_s: float = 5.0
     idle_wake_s: float = 1.0

@@ -39,8 +39,9 @@ class Principals:
         found = None
         if row is not None and row[3] == "active":
             found = Principal(row[0], row[1], load_verify_key(row[2]), row[3])
-        with self._lock:
-            self._cache[principal_id] = found
+        if found is not None:  # an unknown sender may be provisioned later by another process
+            with self._lock:
+                self._cache[principal_id] = found
         return found
 
     def key_for(self, principal_id: str) -> Ed25519PublicKey | None:
