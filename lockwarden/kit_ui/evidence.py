@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Static
 
+from lockwarden.kit_ui.base import KitScreen
 from lockwarden.kit_ui.model import evidence
 from protocol.i18n import _
 
 
-class EvidenceScreen(Screen[None]):
+class EvidenceScreen(KitScreen):
     def __init__(self, order_id: str) -> None:
         super().__init__()
         self.order_id = order_id
@@ -28,14 +26,11 @@ class EvidenceScreen(Screen[None]):
             with Horizontal(classes="row"):
                 yield Button(_("Back"), id="back", variant="primary")
 
-    def on_mount(self) -> None:
-        self.refresh_from_service(True)
-
-    def refresh_from_service(self, dirty: bool) -> None:
+    def draw(self, dirty: bool) -> None:
         self._ticks += 1
         if not dirty and self._ticks % 5:  # the backlog drains without telling the UI: look once a second
             return
-        service: Any = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         rows, records, waiting = evidence(service, self.order_id)
         self.query_one("#records", Static).update(
             _("{records} signed records, {waiting} not yet at the hub").format(records=records, waiting=waiting))

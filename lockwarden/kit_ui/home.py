@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from edge.job.steps import describe
+from lockwarden.kit_ui.base import KitScreen
 from lockwarden.kit_ui.model import current_job, sync_lines
 from protocol.i18n import _
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(KitScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(_("Lockwarden kit"), classes="title")
@@ -27,11 +25,8 @@ class HomeScreen(Screen[None]):
                 yield Button(_("Offers"), id="go-offers")
                 yield Button(_("Evidence"), id="go-evidence")
 
-    def on_mount(self) -> None:
-        self.refresh_from_service(True)
-
-    def refresh_from_service(self, dirty: bool) -> None:
-        service: Any = self.app.service  # type: ignore[attr-defined]
+    def draw(self, dirty: bool) -> None:
+        service = self.service
         online, records, files = sync_lines(service)
         self.query_one("#sync", Static).update(
             _("Online: connected to the hub") if online
@@ -64,7 +59,7 @@ class HomeScreen(Screen[None]):
         from lockwarden.kit_ui.job import JobScreen
         from lockwarden.kit_ui.offer import OfferScreen
 
-        service: Any = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         if event.button.id == "go-job":
             view = current_job(service.flow)
             if view is not None:

@@ -11,10 +11,10 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from edge.job.steps import StepRefused, check, describe
+from lockwarden.kit_ui.base import KitScreen
 from lockwarden.kit_ui.confirm import ConfirmScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
 from lockwarden.kit_ui.model import (
@@ -37,17 +37,13 @@ def consent_text() -> str:
              "unlock job and shared only with the platform and the police.")
 
 
-class JobScreen(Screen[None]):
+class JobScreen(KitScreen):
     def __init__(self, order_id: str) -> None:
         super().__init__()
         self.order_id = order_id
         self.busy = False
         self.message = ""
         self._ticks = 0
-
-    @property
-    def service(self) -> Any:
-        return self.app.service  # type: ignore[attr-defined]
 
     @property
     def flow(self) -> Any:
@@ -68,11 +64,8 @@ class JobScreen(Screen[None]):
                 for action in ACTIONS:
                     yield Button(label(action.id), id=f"step-{action.id}")
 
-    def on_mount(self) -> None:
-        self.refresh_from_service(True)
-
     # -- showing ---------------------------------------------------------------------------------------
-    def refresh_from_service(self, dirty: bool) -> None:
+    def draw(self, dirty: bool) -> None:
         self._ticks += 1
         if not dirty and not self.busy and self._ticks % 5:
             return  # another process (the step CLI) may act on the job: look once a second anyway
@@ -223,5 +216,8 @@ class JobScreen(Screen[None]):
 
     def _finished(self, text: str, error: bool) -> None:
         self.busy = False
+        if self not in self.app.screen_stack:  # the locksmith left the screen while the step ran: tell them anyway
+            self.app.notify(text, severity="error" if error else "information")
+            return
         self.say(text, error=error)
         self.refresh_from_service(True)

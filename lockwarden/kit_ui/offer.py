@@ -9,9 +9,9 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Static
 
+from lockwarden.kit_ui.base import KitScreen
 from protocol.i18n import _
 
 
@@ -19,7 +19,7 @@ def category_text(category: str) -> str:
     return {"open": _("open"), "repair": _("repair"), "replace": _("replace")}.get(category, category)
 
 
-class OfferScreen(Screen[None]):
+class OfferScreen(KitScreen):
     def __init__(self, offer_id: str) -> None:
         super().__init__()
         self.offer_id = offer_id
@@ -40,10 +40,7 @@ class OfferScreen(Screen[None]):
                 yield Button(_("Refuse"), id="refuse", variant="error", classes="big")
             yield Button(_("Back"), id="back")
 
-    def on_mount(self) -> None:
-        self.refresh_from_service(True)
-
-    def refresh_from_service(self, dirty: bool) -> None:
+    def draw(self, dirty: bool) -> None:
         inbox: Any = self.app.service.offers  # type: ignore[attr-defined]
         entry = inbox.offers[self.offer_id]
         left = inbox.seconds_left(self.offer_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 
@@ -17,4 +18,8 @@ async def until(pilot: Any, cond: Callable[[], bool], *, pauses: int = 300, step
 
 
 def text(app: Any, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
+    """The text of a Static on the current screen; "" while that screen is still being composed."""
+    try:
+        return str(app.screen.query_one(selector, Static).content)
+    except NoMatches:
+        return ""

@@ -190,3 +190,24 @@ async def _pin_and_wrong_code(kit: UiKit) -> None:
         await until(pilot, lambda: not app.screen.busy and "wrong" in text(app, "#message"))
         assert text(app, "#message") == "The service code is wrong (4 attempts left)"
         assert _step(kit) == Step.LOGGED_IN
+
+
+def test_leaving_the_screen_while_a_finger_is_awaited(ui_kit: UiKit) -> None:
+    asyncio.run(_leave_while_waiting(ui_kit))
+
+
+async def _leave_while_waiting(kit: UiKit) -> None:
+    from lockwarden.kit_ui.home import HomeScreen
+
+    _deliver_order(kit)
+    kit.service.set_out(ORDER_ID)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_job(app, pilot)
+        await _next(app, pilot, "Log in by fingerprint")
+        await until(pilot, lambda: text(app, "#message") == "Place your finger on the sensor")
+        await pilot.click("#home")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        kit.emu.place_finger(LOCKSMITH_FINGER)  # the step still completes, and the Home screen shows it
+        await until(pilot, lambda: "locksmith logged in" in text(app, "#job"))
+        assert _step(kit) == Step.LOGGED_IN and app.is_running
