@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from edge.job.steps import StepRefused, check, describe
+from edge.job.steps import TRANSITIONS, Step, StepRefused, check, describe
 from lockwarden.kit_ui.base import KitScreen
 from lockwarden.kit_ui.confirm import ConfirmScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
@@ -58,6 +58,7 @@ class JobScreen(KitScreen):
                 yield Button("", id="next", variant="primary", classes="big")
                 with Horizontal(classes="row"):
                     yield Button(_("Log in by PIN"), id="pin")
+                    yield Button(_("Abort the job"), id="abort", variant="error")
                     yield Button(_("Evidence"), id="evidence")
                     yield Button(_("Home"), id="home")
             with VerticalScroll(id="steps"):
@@ -80,6 +81,7 @@ class JobScreen(KitScreen):
         button.label = label(nxt) if nxt else _("The job is finished")
         button.disabled = self.busy or nxt is None
         self.query_one("#pin", Button).display = nxt == "login"
+        self.query_one("#abort", Button).display = Step.ABORTED in TRANSITIONS[view.step]
         done = done_steps(view)
         for action in ACTIONS:
             finished = has_set_out if action.target is None else action.target in done
@@ -105,6 +107,10 @@ class JobScreen(KitScreen):
             self.app.push_screen(EvidenceScreen(self.order_id))
         elif bid == "pin":
             self.start("login_pin")
+        elif bid == "abort" and not self.busy:
+            self.app.push_screen(ConfirmScreen(
+                _("Abort the job"), _("Stop this job? Everything recorded so far is kept and sealed."),
+                _("Abort the job"), None, _("Back")), self._abort_confirmed)
         elif bid == "next":
             view = self.flow.job(self.order_id)
             nxt = next_action(view.step, set_out_done(self.service, self.order_id))
@@ -162,6 +168,11 @@ class JobScreen(KitScreen):
                                                _("Back")), self._consent_given)
         elif action_id == "fee":
             self.app.push_screen(KeypadScreen(_("Fee in yuan"), decimal=True), self._fee_entered)
+
+    def _abort_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self.run_step(None, lambda: self.flow.abort(self.order_id, "aborted by the locksmith on the kit"),
+                          _("Job aborted: seal the evidence"))
 
     def _pin_entered(self, pin: str | None) -> None:
         if pin:

@@ -211,3 +211,35 @@ async def _leave_while_waiting(kit: UiKit) -> None:
         kit.emu.place_finger(LOCKSMITH_FINGER)  # the step still completes, and the Home screen shows it
         await until(pilot, lambda: "locksmith logged in" in text(app, "#job"))
         assert _step(kit) == Step.LOGGED_IN and app.is_running
+
+
+def test_consent_refused_then_aborted_and_sealed(ui_kit: UiKit) -> None:
+    asyncio.run(_refused_and_aborted(ui_kit))
+
+
+async def _refused_and_aborted(kit: UiKit) -> None:
+    _deliver_order(kit)
+    kit.service.set_out(ORDER_ID)
+    kit.service.flow.login_pin("ls-0001", PIN)
+    kit.service.flow.arrive(CODE, ORDER_ID)
+    kit.emu.place_finger(LOCKSMITH_FINGER)
+    kit.service.flow.verify_locksmith(ORDER_ID)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_job(app, pilot)
+        await _next(app, pilot, "Customer consent")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#confirm-no")
+        await _done(app, pilot, kit, Step.CONSENT_REFUSED, "The customer refused: no biometric capture, no job")
+        app.screen.query_one("#step-customer_photo").press()  # no capture without consent
+        await until(pilot, lambda: "error" in app.screen.query_one("#message").classes)
+        assert not [f for f in kit.service.app.store.files_for_order(ORDER_ID)]
+        await pilot.click("#abort")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#confirm-yes")
+        await _done(app, pilot, kit, Step.ABORTED, "Job aborted: seal the evidence")
+        assert not app.screen.query_one("#abort").display
+        await _next(app, pilot, "Seal the evidence")
+        await _done(app, pilot, kit, Step.SEALED, "Seal the evidence: done")
+        bundle = kit.service.app.store.records_for_order(ORDER_ID)[-1]
+        assert bundle.kind == "job.evidence_bundle"
