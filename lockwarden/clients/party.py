@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from protocol import topics
 from protocol.clock import Clock, SystemClock
 from protocol.envelope import Envelope, open_envelope, seal_envelope
 from protocol.errors import Rejected
@@ -43,12 +44,18 @@ class Party:
         self.transport = PahoTransport(link, on_message=self._on_message, manual_ack=False)
         for t in down_topics:
             self.transport.subscribe(t)
+        # The hub's retained state says it has subscribed at least once; before that the broker has no
+        # subscription for what we send and would drop it.
+        self.transport.subscribe(topics.HUB_STATE.build())
+        self.hub_seen = threading.Event()
         self.seen: list[Received] = []
 
     def start(self, timeout: float = 10.0) -> None:
         self.transport.start()
         if not self.transport.wait_connected(timeout):
             raise TimeoutError(f"{self.id}: broker not reachable")
+        if not self.hub_seen.wait(timeout):
+            raise TimeoutError(f"{self.id}: the hub has never been online on this broker")
 
     def stop(self) -> None:
         self.transport.stop()
@@ -66,6 +73,9 @@ class Party:
             env, body = open_envelope(msg.payload, lambda s: self.hub_key if s == self.hub_id else None)
         except Rejected as rej:
             self.refused.append((rej.reason.value, rej.detail))
+            return
+        if env.type == "hub.state":
+            self.hub_seen.set()
             return
         got = Received(msg.topic, env, body)
         self.seen.append(got)

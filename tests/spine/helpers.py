@@ -72,3 +72,23 @@ def poll(predicate, timeout: float = 60.0, interval: float = 0.01) -> bool:  # t
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+def wait_hub_online(port: int, password: str, timeout: float = 30.0) -> None:
+    """The hub publishes its retained online state after subscribing; once it is visible, what a test
+    publishes reaches the hub's subscriptions."""
+    import threading
+
+    seen = threading.Event()
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"hub-probe-{time.monotonic_ns()}", clean_session=True)
+    c.username_pw_set("hub", password)
+    c.on_message = lambda cl, u, m: seen.set() if b'"online"' in m.payload else None
+    c.connect("127.0.0.1", port)
+    c.subscribe("lw/v1/hub/state", qos=1)
+    c.loop_start()
+    try:
+        if not seen.wait(timeout):
+            raise TimeoutError("the hub did not come online")
+    finally:
+        c.loop_stop()
+        c.disconnect()

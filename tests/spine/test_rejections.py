@@ -18,13 +18,14 @@ from protocol import topics
 from protocol.envelope import Envelope, seal_envelope
 from protocol.keys import SigningKey, b64
 from protocol.messages.media import MediaBegin, MediaChunk
-from tests.spine.helpers import hub_password, kit_password, poll, publish, raw_client
+from tests.spine.helpers import hub_password, kit_password, poll, publish, raw_client, wait_hub_online
 
 
 @pytest.fixture
 def running(deployment):  # type: ignore[no-untyped-def]
     hub = make_hub(deployment.home.dir)
     hub.start()
+    wait_hub_online(deployment.port, hub_password(deployment.home.dir))
     kit_a = make_kit(deployment.kits["kit-a"], connect=False)
     kit_b = make_kit(deployment.kits["kit-b"], connect=False)
     inject = raw_client(deployment.port, "hub", hub_password(deployment.home.dir), "test-injector")
