@@ -31,13 +31,16 @@ Submit = Callable[[dict[str, str]], Awaitable[dict[str, str]]]
 class FormScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
-    FormScreen > Vertical { width: 90%; max-width: 100; height: 90%; border: thick $accent; padding: 0 1;
+    FormScreen > Vertical { width: 96%; max-width: 110; height: 94%; border: thick $accent; padding: 0 1;
                             background: $surface; }
     FormScreen .title { text-style: bold; }
-    FormScreen .field-label { margin-top: 1; }
-    FormScreen .error { color: $error; }
-    FormScreen Input, FormScreen Select { width: 100%; }
-    FormScreen Horizontal { height: auto; margin-top: 1; }
+    FormScreen .row { height: auto; margin-top: 1; }
+    FormScreen .field-label { width: 40%; }
+    FormScreen .row Input, FormScreen .row Select { width: 1fr; }
+    FormScreen .error { color: $error; display: none; height: auto; }
+    FormScreen .error.shown { display: block; }
+    FormScreen .buttons { height: auto; margin-top: 1; }
+    FormScreen .buttons Button { margin-right: 2; }
     """
     BINDINGS = [Binding("escape", "cancel", _("Cancel")), Binding("ctrl+s", "submit", _("Submit"))]
 
@@ -56,15 +59,18 @@ class FormScreen(ModalScreen[bool]):
             yield Static("", id="err-", classes="error")
             with VerticalScroll():
                 for f in self.fields:
-                    yield Label(f.label, classes="field-label")
-                    if f.options is not None:
-                        yield Select(f.options, value=f.value or f.options[0][1], allow_blank=False, id=f"f-{f.name}")
-                    else:
-                        yield Input(value=f.value, id=f"f-{f.name}")
+                    # one line per field (compact widgets) so a whole form fits an 80x24 terminal
+                    with Horizontal(classes="row"):
+                        yield Label(f.label, classes="field-label")
+                        if f.options is not None:
+                            yield Select(f.options, value=f.value or f.options[0][1], allow_blank=False,
+                                         id=f"f-{f.name}", compact=True)
+                        else:
+                            yield Input(value=f.value, id=f"f-{f.name}", compact=True)
                     yield Static("", id=f"err-{f.name}", classes="error")
-            with Horizontal():
-                yield Button(_("Submit"), id="submit", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Submit"), id="submit", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -81,11 +87,18 @@ class FormScreen(ModalScreen[bool]):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         names = {f.name for f in self.fields}
-        for name in ["", *names]:
-            self.query_one(f"#err-{name}", Static).update(errors.get(name, ""))
         stray = [f"{k}: {v}" for k, v in errors.items() if k and k not in names]
-        if stray:
-            self.query_one("#err-", Static).update("; ".join([errors.get("", ""), *stray]).strip("; "))
+        general = "; ".join(p for p in [errors.get("", ""), *stray] if p)
+        for name in ["", *names]:
+            self._say(name, general if name == "" else errors.get(name, ""))
+        first = next((f.name for f in self.fields if errors.get(f.name)), None)
+        if first is not None:  # bring the first problem into view
+            self.query_one(f"#f-{first}").focus()
+
+    def _say(self, name: str, text: str) -> None:
+        line = self.query_one(f"#err-{name}", Static)
+        line.update(text)
+        line.set_class(bool(text), "shown")
 
     def error_of(self, name: str) -> str:
         return str(self.query_one(f"#err-{name}", Static).content)
@@ -95,7 +108,7 @@ class FormScreen(ModalScreen[bool]):
         if button.disabled:
             return
         button.disabled = True
-        self.query_one("#err-", Static).update(_("Sending..."))
+        self._say("", _("Sending..."))
         try:
             errors = await self.on_submit(self.values())
         finally:

@@ -24,13 +24,17 @@ from protocol.i18n import set_language
 
 @dataclass
 class ConsoleHub:
+    """`client` is the console's; the test's own requests go through `admin`, a second connection of the
+    same operator, because one OpsClient shared by two threads can take the other's answer off its inbox."""
+
     hub: HubApp
     client: OpsClient
-    unit_id: str
-    locksmith_id: str
+    admin: OpsClient
+    unit_id: str = ""
+    locksmith_id: str = ""
 
     def call(self, op: str, args: dict[str, Any]) -> Any:
-        resp = self.client.call(op, args)
+        resp = self.admin.call(op, args)
         assert resp["ok"], resp
         return resp["result"]
 
@@ -57,17 +61,11 @@ def console_hub(deployment, tmp_path: Path, english: None) -> Iterator[ConsoleHu
     hub = make_hub(home.dir)
     hub.start()
     assert wait_until(lambda: hub.transport is not None and hub.transport.connected, 20)
-    client = None
+    clients: list[OpsClient] = []
     try:
-        # Mosquitto rereads its password file on SIGHUP: retry the first connection for a bounded while.
-        for _attempt in range(40):
-            try:
-                client = open_ops_client(tmp_path / "op-zhou" / "operator.toml")
-                break
-            except TimeoutError:
-                time.sleep(0.25)
-        assert client is not None
-        ch = ConsoleHub(hub, client, "", "")
+        for _n in range(2):
+            clients.append(_connect(tmp_path / "op-zhou" / "operator.toml"))
+        ch = ConsoleHub(hub, clients[0], clients[1])
         unit = ch.call("unit.file", {"name": "安心开锁服务有限公司", "address": "北京市东城区东直门内大街5号",
                                      "uscc": credit_code(1), "legal_rep_name": "钱志远",
                                      "legal_rep_id": resident_id(901), "filing_receipt_no": "京公特备字2026-0117"})
@@ -83,6 +81,16 @@ def console_hub(deployment, tmp_path: Path, english: None) -> Iterator[ConsoleHu
         ch.call("locksmith.link_kit", {"locksmith_id": ch.locksmith_id, "kit_id": "kit-a"})
         yield ch
     finally:
-        if client is not None:
-            client.stop()
+        for c in clients:
+            c.stop()
         hub.stop()
+
+
+def _connect(config: Path) -> OpsClient:
+    # Mosquitto rereads its password file on SIGHUP: retry the first connection for a bounded while.
+    for _attempt in range(40):
+        try:
+            return open_ops_client(config)
+        except TimeoutError:
+            time.sleep(0.25)
+    return open_ops_client(config)
