@@ -50,24 +50,25 @@ class ConsoleApp(App[None]):
         self.link = link
         self.poll_s = poll_s
         self.sub_title = _("Hub operator console")
+        # Kept rather than queried: App.query_one searches the screen in view, which may be a form.
+        self.orders = OrdersPane()
+        self.events = EventsPane()
+        self.lists: dict[str, ListPane] = {"warnings": WarningsPane(), "followups": FollowupsPane(),
+                                           "timers": TimersPane(), "ledger": LedgerPane(),
+                                           "settings": SettingsPane()}
+        self.tabs = TabbedContent(initial="orders")
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(initial="orders"):
-            with TabPane(_("1 Orders"), id="orders"):
-                yield OrdersPane()
-            with TabPane(_("2 Dispatch"), id="events"):
-                yield EventsPane()
-            with TabPane(_("3 Warnings"), id="warnings"):
-                yield WarningsPane()
-            with TabPane(_("4 Follow-ups"), id="followups"):
-                yield FollowupsPane()
-            with TabPane(_("5 Deadlines"), id="timers"):
-                yield TimersPane()
-            with TabPane(_("6 Ledger"), id="ledger"):
-                yield LedgerPane()
-            with TabPane(_("7 Settings"), id="settings"):
-                yield SettingsPane()
+        titles = {"orders": _("1 Orders"), "events": _("2 Dispatch"), "warnings": _("3 Warnings"),
+                  "followups": _("4 Follow-ups"), "timers": _("5 Deadlines"), "ledger": _("6 Ledger"),
+                  "settings": _("7 Settings")}
+        panes: dict[str, OrdersPane | EventsPane | ListPane] = {"orders": self.orders, "events": self.events,
+                                                                **self.lists}
+        with self.tabs:
+            for name in TABS:
+                with TabPane(titles[name], id=name):
+                    yield panes[name]
         yield Footer()
 
     # -- talking to the hub --------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class ConsoleApp(App[None]):
     def poll_events(self) -> None:
         events = self.link.new_events()
         if events:
-            self.query_one(EventsPane).add(events)
+            self.events.add(events)
             self.refresh_all()
 
     def refresh_all(self) -> None:
@@ -89,7 +90,7 @@ class ConsoleApp(App[None]):
         self.run_worker(self._refresh(), group="refresh", exclusive=True)
 
     async def _refresh(self) -> None:
-        orders = self.query_one(OrdersPane)
+        orders = self.orders
         orders.show_list(await self.ask("order.list", {"limit": 200}))
         if orders.selected:
             orders.show_detail(await self.ask("order.show", {"order_id": orders.selected}))
@@ -98,10 +99,7 @@ class ConsoleApp(App[None]):
             pane.show(await self.ask(pane.op, dict(pane.args)))
 
     def active_list(self) -> ListPane | None:
-        active = self.query_one(TabbedContent).active
-        if not active or active in ("orders", "events"):
-            return None
-        return self.query_one(f"#{active}", TabPane).query_one(ListPane)
+        return self.lists.get(self.tabs.active or "")
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_all()
@@ -110,24 +108,24 @@ class ConsoleApp(App[None]):
         self.run_worker(self._detail(message.order_id), group="detail", exclusive=True)
 
     async def _detail(self, order_id: str) -> None:
-        self.query_one(OrdersPane).show_detail(await self.ask("order.show", {"order_id": order_id}))
+        self.orders.show_detail(await self.ask("order.show", {"order_id": order_id}))
 
     # -- actions ---------------------------------------------------------------------------------------
     def action_tab(self, name: str) -> None:
-        self.query_one(TabbedContent).active = name
+        self.tabs.active = name
 
     def action_refresh(self) -> None:
         self.refresh_all()
 
     def action_hotline(self) -> None:
         def created(order_id: str) -> None:
-            self.query_one(OrdersPane).selected = order_id
+            self.orders.selected = order_id
             self.notify(_("Order {order} created").format(order=order_id))
 
         self.push_screen(hotline_form(self.ask, created), lambda _ok: self.refresh_all())
 
     def selected_order(self) -> str | None:
-        order_id = self.query_one(OrdersPane).selected
+        order_id = self.orders.selected
         if order_id is None:
             self.notify(_("Select an order in the Orders tab first."), severity="warning")
         return order_id
@@ -141,7 +139,7 @@ class ConsoleApp(App[None]):
         self._order_action(lambda oid: decide_form(self.ask, oid))
 
     def action_pay(self) -> None:
-        self._order_action(lambda oid: pay_form(self.ask, oid, self.query_one(OrdersPane).detail))
+        self._order_action(lambda oid: pay_form(self.ask, oid, self.orders.detail))
 
     def action_cancel_order(self) -> None:
         self._order_action(lambda oid: reason_form(self.ask, "order.cancel", oid))

@@ -22,12 +22,13 @@ class EventsPane(Vertical):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.lines: list[str] = []
+        self.log_view = Log(max_lines=self.MAX_LINES, id="events-log")
 
     def compose(self) -> ComposeResult:
         yield Static(_("Live events from the hub: offers, acceptances, refusals, deadlines, warnings."))
-        yield Log(max_lines=self.MAX_LINES, id="events-log")
+        yield self.log_view
 
     def add(self, events: list[dict[str, Any]]) -> None:
         new = [event_line(e) for e in events]
         self.lines = (self.lines + new)[-self.MAX_LINES:]
-        self.query_one(Log).write_lines(new)
+        self.log_view.write_lines(new)

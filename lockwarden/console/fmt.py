@@ -41,10 +41,32 @@ def short(order_id: Any) -> str:
     return text[-8:] if len(text) > 8 else text
 
 
+def offer_label(state: str) -> str:
+    return {"open": _("offer open"), "accepted": _("offer accepted"), "refused": _("offer refused"),
+            "expired": _("offer expired"), "withdrawn": _("offer withdrawn"),
+            "rejected": _("rejected by the customer")}.get(state, state)
+
+
+def event_label(kind: str) -> str:
+    """An ops event kind in words; the kind itself stays beside it (it is what the docs and logs name)."""
+    words = {
+        "order.requested": _("request received"), "offer.sent": _("offer sent"),
+        "evidence.complete": _("evidence complete"), "evidence.problem": _("evidence problem"),
+        "kit_record_refused": _("kit step refused"), "documents.overdue": _("documents overdue"),
+        "followup.due": _("follow-up due"), "order.kit_aborted": _("job aborted on the kit"),
+    }.get(kind)
+    head, _dot, tail = kind.partition(".")
+    if words is None and head == "order":
+        words = _("order {state}").format(state=state_label(tail))
+    elif words is None and head == "offer":
+        words = offer_label(tail)
+    return f"{words} ({kind})" if words and words != kind else kind
+
+
 def event_line(body: dict[str, Any]) -> str:
     """One ops event on one line: time, kind, order, then the other fields as key=value."""
     rest = {k: v for k, v in body.items() if k not in ("kind", "at_ms", "order_id")}
-    parts = [when(body.get("at_ms")), str(body.get("kind", ""))]
+    parts = [when(body.get("at_ms")), event_label(str(body.get("kind", "")))]
     if body.get("order_id"):
         parts.append(_("order") + " " + str(body["order_id"]))
     parts += [f"{k}={v}" for k, v in rest.items()]

@@ -28,19 +28,24 @@ class ListPane(Vertical):
     def summary(self, result: Any, rows: list[tuple[Any, ...]]) -> str:
         return ""
 
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        # Kept rather than queried: answers can land while a form is on top or the app is closing.
+        self.status = Static("", classes="status")
+        self.table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
+
     def compose(self) -> ComposeResult:
-        yield Static("", classes="status")
-        table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*self.columns())
-        yield table
+        yield self.status
+        self.table.add_columns(*self.columns())
+        yield self.table
 
     def show(self, response: dict[str, Any]) -> None:
-        status = self.query_one(".status", Static)
+        status = self.status
         if not response.get("ok"):
             status.update(refusal(response))
             return
         rows = self.rows(response.get("result"))
-        table = self.query_one(DataTable)
+        table = self.table
         table.clear()
         for row in rows:
             table.add_row(*[str(cell) for cell in row])

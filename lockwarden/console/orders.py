@@ -32,22 +32,26 @@ class OrdersPane(Vertical):
         self.orders: list[dict[str, Any]] = []
         self.selected: str | None = None
         self.detail: dict[str, Any] | None = None
+        # Kept rather than queried: answers can land while a form is on top or the app is closing.
+        self.status = Static("", classes="status")
+        self.table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="orders-table")
+        self.detail_view = Static(_("Select an order to see its transitions, offers and escrow holds."),
+                                  id="order-detail")
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="status")
-        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="orders-table")
-        table.add_columns(_("Order"), _("State"), _("Rule"), _("Customer"), _("Locksmith"), _("Site"), _("Updated"))
-        yield table
+        yield self.status
+        self.table.add_columns(_("Order"), _("State"), _("Rule"), _("Customer"), _("Locksmith"), _("Site"),
+                               _("Updated"))
+        yield self.table
         with VerticalScroll():
-            yield Static(_("Select an order to see its transitions, offers and escrow holds."), id="order-detail")
+            yield self.detail_view
 
     def show_list(self, response: dict[str, Any]) -> None:
-        status = self.query_one(".status", Static)
+        status, table = self.status, self.table
         if not response.get("ok"):
             status.update(refusal(response))
             return
         self.orders = list(response.get("result") or [])
-        table = self.query_one(DataTable)
         keep = self.selected
         table.clear()
         for o in self.orders:
@@ -59,7 +63,7 @@ class OrdersPane(Vertical):
         status.update(ngettext("{n} order", "{n} orders", len(self.orders)).format(n=len(self.orders)))
 
     def show_detail(self, response: dict[str, Any]) -> None:
-        widget = self.query_one("#order-detail", Static)
+        widget = self.detail_view
         if response.get("ok"):
             self.detail = dict(response["result"])
             widget.update(order_detail(self.detail))

@@ -18,6 +18,13 @@ def _order_of(payload_json: Any) -> str:
     return str(payload.get("order_id", "")) if isinstance(payload, dict) else ""
 
 
+def kind_label(kind: str) -> str:
+    return {"offer.expire": _("offer expires"), "order.dispatch_due": _("scheduled dispatch"),
+            "order.confirm_timeout": _("customer confirmation deadline"),
+            "order.payment_timeout": _("payment deadline"), "documents.deadline": _("3-day documents deadline"),
+            "followup.due": _("follow-up due")}.get(kind, kind)
+
+
 class TimersPane(ListPane):
     op = "timers.list"
 
@@ -25,7 +32,7 @@ class TimersPane(ListPane):
         return [_("Due"), _("Kind"), _("Order"), _("Key")]
 
     def rows(self, result: Any) -> list[tuple[Any, ...]]:
-        return [(when(t.get("due_ms")), t.get("kind", ""), _order_of(t.get("payload_json")), t.get("key", ""))
+        return [(when(t.get("due_ms")), kind_label(str(t.get("kind", ""))), _order_of(t.get("payload_json")), t.get("key", ""))
                 for t in result or []]
 
     def summary(self, result: Any, rows: list[tuple[Any, ...]]) -> str:
