@@ -57,6 +57,8 @@ class ConsoleApp(App[None]):
                                            "timers": TimersPane(), "ledger": LedgerPane(),
                                            "settings": SettingsPane()}
         self.tabs = TabbedContent(initial="orders")
+        self._dirty = False
+        self._refreshing = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,8 +88,23 @@ class ConsoleApp(App[None]):
             self.refresh_all()
 
     def refresh_all(self) -> None:
-        """Orders and the tab in view; exclusive, so a burst of events costs one refresh, not one each."""
-        self.run_worker(self._refresh(), group="refresh", exclusive=True)
+        """Orders and the tab in view. Coalesced: while a refresh runs, any number of requests for another
+        cost one more pass after it, so a busy hub neither queues refreshes nor starves them."""
+        self._dirty = True
+        if not self._refreshing:
+            self._refreshing = True
+            self.run_worker(self._refresh_loop(), group="refresh")
+
+    async def _refresh_loop(self) -> None:
+        try:
+            while self._dirty:
+                self._dirty = False
+                try:
+                    await self._refresh()
+                except Exception as exc:  # a UI that stops refreshing is worse than one that says why
+                    self.notify(str(exc), severity="error")
+        finally:
+            self._refreshing = False
 
     async def _refresh(self) -> None:
         orders = self.orders

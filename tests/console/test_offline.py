@@ -118,3 +118,27 @@ def test_docs_name_every_key() -> None:
     documented = set(re.findall(r"^\| `([^`]+)` \|", doc, flags=re.M))
     keys = {b.key for b in ConsoleApp.BINDINGS if isinstance(b, Binding) and b.show}
     assert keys <= documented, keys - documented
+
+
+def test_the_console_subcommand_is_registered() -> None:
+    from lockwarden.cli import build_parser
+
+    args = build_parser().parse_args(["console", "--config", "operator.toml"])
+    assert args.func.__module__ == "lockwarden.commands.console" and args.config == Path("operator.toml")
+
+
+def test_a_burst_of_events_costs_few_refreshes(english: None) -> None:
+    client = FakeClient()
+
+    async def scenario() -> None:
+        app = make_console(client)
+        async with app.run_test(size=(80, 24)) as pilot:
+            pane = app.query_one(OrdersPane)
+            assert await until(pilot, lambda: pane.detail is not None)
+            before = len(client.ops("order.list"))
+            for _ in range(50):
+                app.refresh_all()
+            assert await until(pilot, lambda: not app._refreshing)
+            assert 1 <= len(client.ops("order.list")) - before <= 2
+
+    asyncio.run(scenario())
