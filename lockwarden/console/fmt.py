@@ -21,6 +21,19 @@ def state_label(state: str | None) -> str:
     return labels.get(state or "", state or "")
 
 
+def choice_label(field: str, value: Any) -> str:
+    """A closed field's code (rule, lock type, service) as the operator reads it."""
+    from lockwarden.console.hotline import choices
+
+    return next((label for label, v in choices().get(field, []) if v == value), str(value or ""))
+
+
+def hub_text(text: Any) -> str:
+    """A reason the hub stored in its own language: an English one is shown in the console's language
+    (same catalogues), anything else as it is."""
+    return _(str(text)) if text else ""
+
+
 def when(ms: Any) -> str:
     """Local date and time of an epoch-ms value ('' for none)."""
     if not isinstance(ms, int | float) or ms <= 0:
@@ -77,8 +90,9 @@ def order_detail(o: dict[str, Any]) -> str:
     """`order.show` as plain text: the order, its transitions (actor, reason), offers and escrow holds."""
     lines = [
         f"{_('Order')} {o.get('id', '')}   {_('State')}: {state_label(o.get('state'))}",
-        f"{_('Customer')}: {o.get('customer_id', '')}   {_('Rule')}: {o.get('rule', '')}   "
-        f"{_('Lock')}: {o.get('lock_class', '')} / {o.get('category', '')}",
+        f"{_('Customer')}: {o.get('customer_id', '')}   {_('Rule')}: {choice_label('rule', o.get('rule'))}   "
+        f"{_('Lock')}: {choice_label('lock_class', o.get('lock_class'))} / "
+        f"{choice_label('category', o.get('category'))}",
         f"{_('Site')}: {o.get('site_address', '')}",
         f"{_('Locksmith')}: {o.get('locksmith_id') or '-'}   {_('Prepayment')}: {yuan(o.get('prepayment_fen'))}   "
         f"{_('Deposit')}: {yuan(o.get('deposit_fen'))}   {_('Escrow balance')}: {yuan(o.get('escrow_balance'))}",
@@ -88,7 +102,7 @@ def order_detail(o: dict[str, Any]) -> str:
     for t in o.get("transitions") or []:
         lines.append(f"  {when(t.get('at_ms'))}  {state_label(t.get('from_state')) or '-'} -> "
                      f"{state_label(t.get('to_state'))}  [{t.get('event', '')}]  {t.get('actor', '')}"
-                     + (f"  {t['reason']}" if t.get("reason") else ""))
+                     + (f"  {hub_text(t['reason'])}" if t.get("reason") else ""))
     lines += ["", _("Offers")]
     for f in o.get("offers") or []:
         lines.append(f"  #{f.get('rank', '')}  {f.get('locksmith_id', '')}  {f.get('kit_id', '')}  "

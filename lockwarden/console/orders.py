@@ -9,7 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from lockwarden.console.fmt import order_detail, refusal, short, state_label, when
+from lockwarden.console.fmt import choice_label, order_detail, refusal, short, state_label, when
 from protocol.i18n import _, ngettext
 
 
@@ -55,7 +55,7 @@ class OrdersPane(Vertical):
         keep = self.selected
         table.clear()
         for o in self.orders:
-            table.add_row(short(o["id"]), state_label(o.get("state")), o.get("rule") or "", o.get("customer_id") or "",
+            table.add_row(short(o["id"]), state_label(o.get("state")), choice_label("rule", o.get("rule")), o.get("customer_id") or "",
                           o.get("locksmith_id") or "", o.get("site_address") or "", when(o.get("updated_ms")),
                           key=o["id"])
         if keep is not None and any(o["id"] == keep for o in self.orders):
