@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,14 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so other subcommands never load textual.
     from lockwarden.clients.operator import open_ops_client
     from lockwarden.console.app import make_console
+    from protocol.settings import SettingsError
 
-    client = open_ops_client(args.config)
+    try:
+        client = open_ops_client(args.config)
+    except (OSError, TimeoutError, ValueError, SettingsError) as exc:
+        # a missing or unreadable operator.toml, or a broker that does not answer: say so, no traceback
+        print(_("cannot connect the console: {error}").format(error=exc), file=sys.stderr)
+        return 1
     try:
         make_console(client).run()
     finally:

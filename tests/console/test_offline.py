@@ -142,3 +142,10 @@ def test_a_burst_of_events_costs_few_refreshes(english: None) -> None:
             assert 1 <= len(client.ops("order.list")) - before <= 2
 
     asyncio.run(scenario())
+
+
+def test_a_missing_config_is_a_clear_error(tmp_path: Path, capsys: Any) -> None:
+    from lockwarden.cli import main
+
+    assert main(["--lang", "en", "console", "--config", str(tmp_path / "nowhere.toml")]) == 1
+    assert "cannot connect the console" in capsys.readouterr().err
