@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from lockwarden.console.actions import decide_form, followup_form, pay_form, reason_form
 from lockwarden.console.documents import DocumentsScreen
 from lockwarden.console.events import EventsPane
+from lockwarden.console.filings import FilingsPane
 from lockwarden.console.followups import FollowupsPane
 from lockwarden.console.hotline_form import hotline_form
 from lockwarden.console.ledger import LedgerPane
@@ -27,7 +28,7 @@ from lockwarden.console.timers import TimersPane
 from lockwarden.console.warnings import WarningsPane
 from protocol.i18n import _
 
-TABS = ("orders", "events", "warnings", "followups", "timers", "ledger", "settings")
+TABS = ("orders", "events", "warnings", "followups", "timers", "ledger", "settings", "filings")
 
 
 class ConsoleApp(App[None]):
@@ -55,7 +56,7 @@ class ConsoleApp(App[None]):
         self.events = EventsPane()
         self.lists: dict[str, ListPane] = {"warnings": WarningsPane(), "followups": FollowupsPane(),
                                            "timers": TimersPane(), "ledger": LedgerPane(),
-                                           "settings": SettingsPane()}
+                                           "settings": SettingsPane(), "filings": FilingsPane()}
         self.tabs = TabbedContent(initial="orders")
         self._dirty = False
         self._refreshing = False
@@ -64,7 +65,7 @@ class ConsoleApp(App[None]):
         yield Header()
         titles = {"orders": _("1 Orders"), "events": _("2 Dispatch"), "warnings": _("3 Warnings"),
                   "followups": _("4 Follow-ups"), "timers": _("5 Deadlines"), "ledger": _("6 Ledger"),
-                  "settings": _("7 Settings")}
+                  "settings": _("7 Settings"), "filings": _("8 Filings")}
         panes: dict[str, OrdersPane | EventsPane | ListPane] = {"orders": self.orders, "events": self.events,
                                                                 **self.lists}
         with self.tabs:
@@ -113,7 +114,7 @@ class ConsoleApp(App[None]):
             orders.show_detail(await self.ask("order.show", {"order_id": orders.selected}))
         pane = self.active_list()
         if pane is not None:
-            pane.show(await self.ask(pane.op, dict(pane.args)))
+            pane.show(await pane.fetch(self.ask))
 
     def active_list(self) -> ListPane | None:
         return self.lists.get(self.tabs.active or "")

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from lockwarden.console.actions import Ask
 from lockwarden.console.fmt import refusal
 
 
@@ -18,6 +19,10 @@ class ListPane(Vertical):
     """
     op = ""
     args: dict[str, Any] = {}
+
+    async def fetch(self, ask: Ask) -> dict[str, Any]:
+        """The response to show; one op by default."""
+        return await ask(self.op, dict(self.args))
 
     def columns(self) -> list[str]:
         raise NotImplementedError

@@ -126,7 +126,7 @@ def test_other_tabs_show_the_hub(console_hub: ConsoleHub) -> None:
     async def scenario() -> None:
         app = make_console(console_hub.client)
         async with app.run_test(size=SIZE) as pilot:
-            for key in "34567":
+            for key in "345678":
                 await pilot.press(key)
                 await pilot.pause()
             ledger = app.query_one(LedgerPane)
@@ -138,5 +138,9 @@ def test_other_tabs_show_the_hub(console_hub: ConsoleHub) -> None:
             await pilot.press("5")  # the order's pending timers, if any, and the status line in every case
             timers = app.query_one("#timers").query_one(ListPane)
             assert await until(pilot, lambda: str(timers.query_one(".status").render()) != "")
+            await pilot.press("8")  # the unit and locksmith the fixture filed
+            filings = app.query_one("#filings").query_one(ListPane)
+            assert await until(pilot, lambda: filings.table.row_count == 2)
+            assert "王建国" in [str(c) for c in filings.table.get_column_at(1)]
 
     asyncio.run(scenario())
