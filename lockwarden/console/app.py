@@ -129,6 +129,14 @@ class ConsoleApp(App[None]):
         self.orders.show_detail(await self.ask("order.show", {"order_id": order_id}))
 
     # -- actions ---------------------------------------------------------------------------------------
+    MAIN_ACTIONS = frozenset({"hotline", "decide", "pay", "cancel_order", "redispatch", "documents", "followup",
+                              "refresh", "quit", "tab"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While a form is open its keys are its own: a letter must not quit the console or open another
+        # form on top. Textual 8 already stops the app's keys at a modal screen; this does not rely on it.
+        return not (action in self.MAIN_ACTIONS and len(self.screen_stack) > 1)
+
     def action_tab(self, name: str) -> None:
         self.tabs.active = name
 

@@ -149,3 +149,26 @@ def test_a_missing_config_is_a_clear_error(tmp_path: Path, capsys: Any) -> None:
 
     assert main(["--lang", "en", "console", "--config", str(tmp_path / "nowhere.toml")]) == 1
     assert "cannot connect the console" in capsys.readouterr().err
+
+
+def test_letters_in_a_form_do_not_reach_the_console(english: None) -> None:
+    client = FakeClient()
+
+    async def scenario() -> None:
+        app = make_console(client)
+        async with app.run_test(size=(80, 24)) as pilot:
+            pane = app.query_one(OrdersPane)
+            assert await until(pilot, lambda: pane.detail is not None)
+            await pilot.press("f")
+            assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+            form = _form(app)
+            form.query_one("#cancel").focus()  # a button takes no letters: they would reach the app
+            await pilot.press("q", "n", "x", "2")
+            await pilot.pause()
+            assert app.is_running and app.screen is form and len(app.screen_stack) == 2
+            await pilot.press("escape")
+            assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+            await pilot.press("2")
+            assert await until(pilot, lambda: app.tabs.active == "events")
+
+    asyncio.run(scenario())
