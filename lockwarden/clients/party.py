@@ -3,7 +3,6 @@ own key on its own topic, and accepts only what the pinned hub key signed."""
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +36,7 @@ class Party:
         self.hub_key = load_verify_key(hub_verify_b64)
         self.clock = clock or SystemClock()
         self.up_topic = up_topic
-        self.inbox: queue.Queue[Received] = queue.Queue()
+        self._cond = threading.Condition()
         self.refused: list[tuple[str, str]] = []
         self._seq = int(time.time() * 1000)  # a client without a store: time-based, never repeats
         self._lock = threading.Lock()
@@ -78,22 +77,22 @@ class Party:
             self.hub_seen.set()
             return
         got = Received(msg.topic, env, body)
-        self.seen.append(got)
-        self.inbox.put(got)
+        with self._cond:
+            self.seen.append(got)
+            self._cond.notify_all()
 
     def wait_for(self, predicate: Callable[[Received], bool], timeout: float = 30.0) -> Received:
-        """The first message (already seen or arriving) matching `predicate`."""
-        for r in list(self.seen):
-            if predicate(r):
-                return r
+        """The first message (already seen or arriving) matching `predicate`. Several threads may wait at
+        once: nothing is consumed, each waiter scans what arrived for its own answer."""
         deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"{self.id}: no matching message")
-            try:
-                r = self.inbox.get(timeout=left)
-            except queue.Empty:
-                continue
-            if predicate(r):
-                return r
+        scanned = 0
+        with self._cond:
+            while True:
+                for r in self.seen[scanned:]:
+                    if predicate(r):
+                        return r
+                scanned = len(self.seen)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{self.id}: no matching message")
+                self._cond.wait(left)
