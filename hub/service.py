@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,8 @@ from hub.ingest.mediastore import MediaStore
 from hub.settings import HubSettings
 from protocol import topics
 from protocol.clock import Clock, SystemClock
-from protocol.envelope import seal_envelope
+from protocol.envelope import decode, seal_envelope, verify
+from protocol.errors import Reason, Rejected
 from protocol.i18n import set_language
 from protocol.keys import SigningKey
 from protocol.messages.ack import HubState
@@ -131,22 +134,61 @@ class HubApp:
                 self._tick()
 
     def process(self, batch: list[Inbound]) -> BatchResult:
-        """Commit, then PUBACK, then reply. A failure leaves the batch unacknowledged and retries it."""
+        """Commit, then PUBACK, then reply.
+
+        A storage failure (disk full, I/O error, database locked) leaves the batch unacknowledged and
+        retries it until the store recovers: nothing is acknowledged that is not durable. Any other
+        failure is a fault in handling some message; the batch is then split so one bad message cannot
+        wedge every kit behind it, and a message that fails on its own is quarantined (kept with the
+        error) and acknowledged."""
         while True:
             try:
                 with self._lock:
                     result = self.ingest.process(batch)
                 break
-            except Exception:
-                log.exception("ingest batch failed; retrying")
+            except sqlite3.OperationalError:
+                log.exception("ingest batch failed on storage; retrying")
                 if self._stop.wait(1.0):
                     raise
+            except Exception:
+                if len(batch) == 1:
+                    self._quarantine_fault(batch[0])
+                    batch[0].ack()
+                    return BatchResult(quarantined=1)
+                log.exception("ingest batch failed; processing its %d messages one by one", len(batch))
+                merged = BatchResult()
+                for msg in batch:
+                    one = self.process([msg])
+                    merged.outgoing.extend(one.outgoing)
+                    merged.accepted.extend(one.accepted)
+                    merged.quarantined += one.quarantined
+                    merged.duplicates += one.duplicates
+                return merged
         for msg in batch:
             msg.ack()
         for out in result.outgoing:
             self.send(out)
         self.batches += 1
         return result
+
+    def _quarantine_fault(self, msg: Inbound) -> None:
+        detail = traceback.format_exc(limit=8)
+        log.error("message on %s quarantined after a processing fault:\n%s", msg.topic, detail)
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.ingest.quarantine(msg.topic, None, Rejected(Reason.PROCESSING_FAULT, detail[-4000:]), msg.payload,
+                                   self.clock.now_ms())
+            self.conn.execute("COMMIT")
+        # Tell the kit, when the message is provably its own, so it keeps it aside instead of resending.
+        try:
+            env = decode(msg.payload)
+            verify(env, self.ingest.principals.key_for)
+        except Rejected:
+            return
+        parsed = topics.parse(msg.topic)
+        if parsed is not None and parsed[1].get("kit_id") == env.sender and env.type not in ("media.chunk",):
+            self.send(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=env.sender), "hub.ack",
+                               {"stored": [], "quarantined": [env.id]}))
 
     def _tick(self) -> None:
         self._last_tick = time.monotonic()

@@ -19,6 +19,7 @@ class Reason(StrEnum):
     BAD_CHUNK = "bad_chunk"
     BAD_FILE = "bad_file"
     UNKNOWN_TOPIC = "unknown_topic"
+    PROCESSING_FAULT = "processing_fault"  # the receiver failed on it; kept for inspection and a fix
 
 
 class Rejected(Exception):
