@@ -13,6 +13,7 @@ from hub.dispatch import confirm, settings
 from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
 from hub.ledger import core, holds
+from hub.ops import views
 from hub.orders import intake, machine, settle
 from hub.registry import csvio, locksmiths, units
 from hub.registry.errors import DomainError, NotFound
@@ -98,6 +99,8 @@ READ_ONLY = frozenset({"unit.show", "locksmith.show", "registry.export", "order.
                        "ledger.balance", "ledger.check", "settings.show", "timers.list"}) | frozenset(POLICE_READ_ONLY)
 # Documents, follow-up and risk (hub/documents/ops.py) are answered through the same entry point.
 HANDLERS.update({name: fn for name, fn in POLICE_HANDLERS.items() if name not in HANDLERS})
+HANDLERS.update({"kits.list": views.kits_list, "police.status": views.police_status})
+READ_ONLY = READ_ONLY | {"kits.list", "police.status"}
 
 
 def convert(op: str, args: dict[str, Any]) -> msgspec.Struct:

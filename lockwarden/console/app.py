@@ -19,6 +19,7 @@ from lockwarden.console.events import EventsPane
 from lockwarden.console.filings import FilingsPane
 from lockwarden.console.followups import FollowupsPane
 from lockwarden.console.hotline_form import hotline_form
+from lockwarden.console.kits import KitsPane
 from lockwarden.console.ledger import LedgerPane
 from lockwarden.console.link import Client, ConsoleLink
 from lockwarden.console.listpane import ListPane
@@ -28,7 +29,7 @@ from lockwarden.console.timers import TimersPane
 from lockwarden.console.warnings import WarningsPane
 from protocol.i18n import _
 
-TABS = ("orders", "events", "warnings", "followups", "timers", "ledger", "settings", "filings")
+TABS = ("orders", "events", "warnings", "followups", "timers", "ledger", "settings", "filings", "kits")
 
 
 class ConsoleApp(App[None]):
@@ -56,7 +57,7 @@ class ConsoleApp(App[None]):
         self.events = EventsPane()
         self.lists: dict[str, ListPane] = {"warnings": WarningsPane(), "followups": FollowupsPane(),
                                            "timers": TimersPane(), "ledger": LedgerPane(),
-                                           "settings": SettingsPane(), "filings": FilingsPane()}
+                                           "settings": SettingsPane(), "filings": FilingsPane(), "kits": KitsPane()}
         self.tabs = TabbedContent(initial="orders")
         self._dirty = False
         self._refreshing = False
@@ -65,7 +66,7 @@ class ConsoleApp(App[None]):
         yield Header()
         titles = {"orders": _("1 Orders"), "events": _("2 Dispatch"), "warnings": _("3 Warnings"),
                   "followups": _("4 Follow-ups"), "timers": _("5 Deadlines"), "ledger": _("6 Ledger"),
-                  "settings": _("7 Settings"), "filings": _("8 Filings")}
+                  "settings": _("7 Settings"), "filings": _("8 Filings"), "kits": _("9 Kits and police")}
         panes: dict[str, OrdersPane | EventsPane | ListPane] = {"orders": self.orders, "events": self.events,
                                                                 **self.lists}
         with self.tabs:

@@ -194,6 +194,8 @@ OPS: dict[str, tuple[type[msgspec.Struct], str]] = {
     "ledger.check": (Empty, "Check the ledger: every transfer balanced, totals zero"),
     "settings.set": (SettingSet, "Change a dispatch setting (offer seconds, ETA factors, amounts)"),
     "settings.show": (Empty, "Show dispatch settings"),
+    "kits.list": (Empty, "Kits: online, last position, sync backlog, linked locksmith"),
+    "police.status": (Empty, "Police forwarding: records sealed, acknowledged, backlog, divergence"),
     "timers.list": (Empty, "Pending timers, earliest first"),
 }
 

@@ -142,5 +142,9 @@ def test_other_tabs_show_the_hub(console_hub: ConsoleHub) -> None:
             filings = app.query_one("#filings").query_one(ListPane)
             assert await until(pilot, lambda: filings.table.row_count == 2)
             assert "王建国" in [str(c) for c in filings.table.get_column_at(1)]
+            await pilot.press("9")  # kits and the police forwarding line
+            kits = app.query_one("#kits").query_one(ListPane)
+            assert await until(pilot, lambda: "Police forwarding" in str(kits.status.render())
+                               or "警方" in str(kits.status.render()) or "公安" in str(kits.status.render()))
 
     asyncio.run(scenario())
