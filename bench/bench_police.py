@@ -23,12 +23,12 @@ from hub.forwarding.sealer import ChainSealer, wire
 from hub.police import index as idx
 from hub.police import layout
 from hub.police.chain import Entry, encode_line
-from hub.police.durable import atomic_write
 from hub.police.query import Query, run_query
 from hub.police.recovery import ChainState
 from hub.police.verify import verify_export
 from hub.police.writer import ExportWriter
 from protocol.clock import FakeClock
+from protocol.durable import atomic_write
 from protocol.keys import SigningKey
 
 Row = tuple[str, float, str, float, str]

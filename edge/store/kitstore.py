@@ -24,6 +24,7 @@ from edge.identity import KitIdentity
 from edge.store.errors import StoreError, StoreFull
 from edge.store.opening import SetAside, open_database
 from protocol.clock import Clock
+from protocol.durable import fsync_path
 from protocol.envelope import seal_envelope
 from protocol.i18n import _
 from protocol.ids import new_id
@@ -75,13 +76,6 @@ class PendingFile:
     path: Path
     have: list[list[int]]
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class KitStore:
@@ -264,7 +258,7 @@ class KitStore:
             else:
                 self._write_file(tmp, _blocks(src))
         os.replace(tmp, target)
-        _fsync_dir(self.media_dir)
+        fsync_path(self.media_dir)
         record = {
             "file_id": file_id, "kind": kind, "content_type": content_type, "order_id": order_id,
             "size": size, "sha256": digest, "plain_sha256": plain.hexdigest(), "chunk_size": self.chunk_size,

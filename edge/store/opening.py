@@ -14,6 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from protocol.durable import fsync_path
+
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 
 
@@ -48,11 +50,7 @@ def set_aside(path: Path, reason: str, now_ms: int) -> SetAside:
             os.replace(src, Path(str(target) + suffix))
     report = Path(str(target) + ".report.json")
     report.write_text(json.dumps({"file": target.name, "reason": reason, "at_ms": now_ms}, ensure_ascii=False))
-    dfd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    fsync_path(folder)
     return SetAside(target, reason)
 
 

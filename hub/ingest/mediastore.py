@@ -21,6 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from protocol.durable import atomic_write, fsync_path
+
 MAX_OPEN = 64
 WRITEBACK_BYTES = 4 * 1024 * 1024
 MAX_PENDING_BYTES = 32 * 1024 * 1024  # chunk bytes queued for the writer; beyond this the ingest waits
@@ -35,13 +37,6 @@ def ranges(indices: list[int]) -> list[list[int]]:
             out.append([i, i])
     return out
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class _Partial:
@@ -133,7 +128,7 @@ class MediaStore:
         for file_id in self._dirty:
             os.fsync(self._open[file_id].fd)
         if self._created:
-            _fsync_dir(self.partial)
+            fsync_path(self.partial)
             self._created = False
         self._dirty.clear()
         if len(self._open) > MAX_OPEN:  # many kits at once: keep the descriptors bounded
@@ -183,7 +178,7 @@ class MediaStore:
             part.unlink()
         else:
             os.replace(part, target)
-            _fsync_dir(target.parent)
+            fsync_path(target.parent)
         return True, ""
 
     def put(self, data: bytes) -> str:
@@ -191,14 +186,7 @@ class MediaStore:
         digest = hashlib.sha256(data).hexdigest()
         target = self.object_path(digest)
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.partial / f"put-{digest}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            _fsync_dir(target.parent)
+            atomic_write(target, data)
         return digest
 
     def read(self, sha256: str) -> bytes:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from hub.police import layout
-from hub.police.durable import atomic_write
 from hub.police.notifiers import Notifier
 from protocol.clock import Clock
+from protocol.durable import atomic_write
 from protocol.i18n import _
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from hub.police import index as idx
 from hub.police import layout
-from hub.police.durable import atomic_write
+from protocol.durable import atomic_write
 from protocol.keys import b64
 
 FORMAT = 1

@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from hub.police.durable import atomic_write, fsync_dir
+from protocol.durable import atomic_write, fsync_path
 from protocol.messages.police import PoliceMedia
 
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -76,5 +76,5 @@ class MediaStore:
             raise MediaError(f"media {sha256[:16]} does not match its hash after assembly")
         atomic_write(media_path(self.root, sha256), data)
         shutil.rmtree(folder, ignore_errors=True)
-        fsync_dir(self.partial)
+        fsync_path(self.partial)
         return True

@@ -15,8 +15,8 @@ import msgspec
 
 from hub.police import layout
 from hub.police.chain import GENESIS, entry_hash_bytes
-from hub.police.durable import append_durably, atomic_write, fsync_dir
 from hub.police.reader import decode_raw
+from protocol.durable import append_durably, atomic_write, fsync_path
 
 
 class ExportDamaged(RuntimeError):
@@ -66,7 +66,7 @@ def _set_aside(root: Path, path: Path, start: int, now_tag: str) -> None:
         append_durably(root / layout.RECOVERED / f"{path.stem}.{now_tag}.torn", tail)
     if start == 0:
         path.unlink()
-        fsync_dir(path.parent)
+        fsync_path(path.parent)
         return
     fd = os.open(path, os.O_WRONLY)
     try:

@@ -26,11 +26,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hub.police import index as idx
 from hub.police import layout
 from hub.police.chain import GENESIS, Entry, encode_line, entry_hash
-from hub.police.durable import append_durably, atomic_write
 from hub.police.manifest import last_checkpoint, write_manifest
 from hub.police.media_store import MediaError, MediaStore
 from hub.police.recovery import ChainState, ExportDamaged, recover
 from protocol.clock import Clock, SystemClock
+from protocol.durable import append_durably, atomic_write
 from protocol.envelope import Envelope, open_envelope
 from protocol.errors import Rejected
 from protocol.messages.police import PoliceAck, PoliceCheckpoint, PoliceMedia, PoliceRecord

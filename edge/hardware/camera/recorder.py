@@ -36,6 +36,7 @@ import numpy as np
 
 from edge.hardware.camera.sources import FrameSource
 from protocol.clock import Clock, SystemClock
+from protocol.durable import fsync_path
 
 OnSegment = Callable[[Path, int, str, int, int, int], None]  # path, index, sha256, frames, started_ms, ended_ms
 META_DIR = ".video"
@@ -64,20 +65,6 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_manifest(directory: Path) -> list[SegmentInfo]:
@@ -100,8 +87,8 @@ def _write_manifest(directory: Path, segments: list[SegmentInfo]) -> None:
     #   ffmpeg -f concat -safe 0 -i .video/playlist.ffconcat -c copy job.mp4
     lines = ["ffconcat version 1.0"] + [f"file '../{s.file}'" for s in segments]
     (meta / "playlist.ffconcat").write_text("\n".join(lines) + "\n")
-    _fsync_dir(meta)
-    _fsync_dir(directory)
+    fsync_path(meta)
+    fsync_path(directory)
 
 
 def count_frames(path: Path) -> int:
@@ -134,10 +121,10 @@ def recover(directory: Path, on_segment: OnSegment | None = None, clock: Clock |
             aside = directory / "unreadable"
             aside.mkdir(exist_ok=True)
             os.replace(part, aside / part.name)
-            _fsync_dir(directory)
+            fsync_path(directory)
             continue
         final = directory / f"seg-{index:05d}.recovered.{ext}"
-        _fsync_file(part)
+        fsync_path(part)
         os.replace(part, final)
         info = SegmentInfo(index, final.name, sha256_file(final), frames, now, now, final.stat().st_size, True)
         segments.append(info)
@@ -267,7 +254,7 @@ class SegmentRecorder:
                 self._closing.put((part, index, frames, started, self.clock.now_ms()))
 
     def _finish(self, part: Path, index: int, frames: int, started: int, ended: int) -> None:
-        _fsync_file(part)
+        fsync_path(part)
         final = part.with_name(part.name.replace(".part", ""))
         os.replace(part, final)
         info = SegmentInfo(index, final.name, sha256_file(final), frames, started, ended, final.stat().st_size)

@@ -1,4 +1,5 @@
-"""Small durable-file helpers: every write the export acknowledges has reached the disk."""
+"""Durable-file helpers shared by the kit, the hub and the police export: what is acknowledged or
+reported as saved has reached the disk, directory entry included."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import os
 from pathlib import Path
 
 
-def fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or a directory (a rename or a new file is durable only once its directory is)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -27,7 +30,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    fsync_dir(path.parent)
+    fsync_path(path.parent)
 
 
 def append_durably(path: Path, data: bytes) -> int:
@@ -43,5 +46,5 @@ def append_durably(path: Path, data: bytes) -> int:
     finally:
         os.close(fd)
     if created:
-        fsync_dir(path.parent)
+        fsync_path(path.parent)
     return start
