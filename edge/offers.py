@@ -8,6 +8,7 @@ time (a late accept is refused cleanly and the kit is told with `job.result`).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,26 @@ class OfferInbox:
         self.results: list[JobResult] = []
         self.listeners: list[Callable[[Offer], None]] = []
         self._lock = threading.Lock()
+        self._reload()
+
+    def _reload(self) -> None:
+        """Offers survive a restart of the kit service: the signed downlink the store recorded, and the
+        answers it committed (`job.accept` / `job.refuse` records, by order), are the inbox's state."""
+        conn = self.store.conn
+        with self.store.lock:
+            offers = conn.execute("SELECT body FROM downlink WHERE type='job.offer' ORDER BY received_ms").fetchall()
+            closed = {json.loads(r[0])["offer_id"]: json.loads(r[0]).get("reason", "")
+                      for r in conn.execute("SELECT body FROM downlink WHERE type='job.offer_closed'")}
+            answered = dict(conn.execute(
+                "SELECT order_id, kind FROM records WHERE kind IN ('job.accept', 'job.refuse')").fetchall())
+        for (body,) in offers:
+            offer = msgspec.json.decode(body, type=JobOffer)
+            entry = Offer(offer)
+            if offer.order_id in answered:
+                entry.state = "accepted" if answered[offer.order_id] == "job.accept" else "refused"
+            elif offer.offer_id in closed:
+                entry.state, entry.detail = "closed", closed[offer.offer_id]
+            self.offers[offer.offer_id] = entry
 
     def downlink_handlers(self) -> dict[str, Callable[[Envelope, msgspec.Struct], None]]:
         return {"job.offer": self._on_offer, "job.offer_closed": self._on_closed, "job.result": self._on_result}

@@ -49,23 +49,16 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _answer(args: argparse.Namespace) -> int:
-    """Answer an offer the kit received (recorded in the store's downlink log by the kit service)."""
-    import msgspec
-
+    """Answer an offer the kit received (the kit service recorded it; it sends the answer)."""
     from edge.app import make_kit
     from edge.offers import OfferInbox
-    from protocol.messages.job import JobOffer
 
     app = make_kit(args.dir, connect=False)
     try:
-        row = app.store.conn.execute("SELECT body FROM downlink WHERE type='job.offer' AND "
-                                     "json_extract(body, '$.offer_id')=?", (args.offer_id,)).fetchone()
-        if row is None:
+        inbox = OfferInbox(app.store)
+        if args.offer_id not in inbox.offers:
             print(_("No offer {offer_id} on this kit").format(offer_id=args.offer_id))
             return 1
-        inbox = OfferInbox(app.store)
-        offer = msgspec.json.decode(row[0], type=JobOffer)
-        inbox._on_offer(None, offer)  # type: ignore[arg-type]
         msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id, args.reason)
         print(_("Answer recorded ({msg_id}); the kit service sends it.").format(msg_id=msg_id))
         return 0
