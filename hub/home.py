@@ -81,7 +81,6 @@ def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "12
 
         files = BrokerFiles(home.broker_dir)
         files.set_password(settings.broker.username, settings.broker.password)
-        files.set_password("police", _police_password(home))
         if tls_port:
             from hub.broker.pki import ensure_ca, issue
 
@@ -97,14 +96,3 @@ def tls_listener(home: HubHome) -> dict[str, str] | None:
         return None
     return {"tls_port": str(port), "ca_file": str(home.pki / "ca.crt"), "cert_file": str(home.pki / "broker.crt"),
             "key_file": str(home.pki / "broker.key")}
-
-
-def _police_password(home: HubHome) -> str:
-    path = home.keys / "police_broker_password"
-    if not path.exists():
-        write_private(path, secrets.token_urlsafe(24))
-    return path.read_text().strip()
-
-
-def police_broker_password(home: HubHome) -> str:
-    return _police_password(home)

@@ -16,7 +16,7 @@ from hub.db import open_hub_db
 from hub.home import HubHome
 from hub.ingest.principals import Principals
 from protocol.clock import Clock, SystemClock
-from protocol.keys import SigningKey, write_private
+from protocol.keys import SealingKey, SigningKey, write_private
 from protocol.settings import dump_settings
 from protocol.topics import NAME_RE
 
@@ -30,19 +30,7 @@ def provision_kit(home: HubHome, kit_id: str, kit_dir: Path, *, clock: Clock | N
     clock = clock or SystemClock()
     settings = home.settings()
     kit_dir = Path(kit_dir)
-    key_path = kit_dir / "keys" / "kit_signing.key"
-    if key_path.exists():
-        key = SigningKey.from_b64(key_path.read_text())
-    else:
-        key = SigningKey.generate()
-        write_private(key_path, key.to_b64())
-    password = secrets.token_urlsafe(24)
-    conn = open_hub_db(home.db_path())
-    try:
-        Principals(conn).register(kit_id, "kit", key.public_b64(), clock.now_ms())
-    finally:
-        conn.close()
-    BrokerFiles(home.broker_dir).set_password(kit_id, password)
+    _key, password = _identity(home, kit_id, "kit", kit_dir / "keys" / "kit_signing.key", clock)
     kit_toml: dict[str, object] = {
         "kit_id": kit_id,
         "hub_id": settings.hub_id,
@@ -64,45 +52,48 @@ def provision_kit(home: HubHome, kit_id: str, kit_dir: Path, *, clock: Clock | N
     return kit_dir
 
 
-def provision_principal(home: HubHome, principal_id: str, role: str, out_dir: Path,
-                        *, clock: Clock | None = None) -> tuple[SigningKey, str]:
-    """An operator console, a customer app or the police export: a key pair and a broker account."""
-    clock = clock or SystemClock()
-    key_path = Path(out_dir) / "keys" / f"{principal_id}.key"
+def _identity(home: HubHome, principal_id: str, role: str, key_path: Path, clock: Clock) -> tuple[SigningKey, str]:
+    """The principal's signing key (kept if it exists), its public half registered with the hub, and a
+    fresh broker password."""
     if key_path.exists():
         key = SigningKey.from_b64(key_path.read_text())
     else:
         key = SigningKey.generate()
         write_private(key_path, key.to_b64())
-    password = secrets.token_urlsafe(24)
     conn = open_hub_db(home.db_path())
     try:
         Principals(conn).register(principal_id, role, key.public_b64(), clock.now_ms())
     finally:
         conn.close()
-    files = BrokerFiles(home.broker_dir)
-    files.set_password(principal_id, password)
-    if role == "operator":
-        files.add_acl_block(principal_id, f"user {principal_id}\ntopic write lw/v1/ops/{principal_id}/req\n"
-                                          f"topic read lw/v1/ops/{principal_id}/resp\ntopic read lw/v1/ops/events\n"
-                                          "topic read lw/v1/hub/state\ntopic read lw/v1/kit/+/state")
-    write_private(Path(out_dir) / "keys" / f"{principal_id}.broker_password", password)
-    if role == "police":
-        # The police's own sealing key: the hub re-seals biometrics and ID photos to it for the export.
-        from protocol.keys import SealingKey
+    password = secrets.token_urlsafe(24)
+    BrokerFiles(home.broker_dir).set_password(principal_id, password)
+    return key, password
 
-        seal_path = Path(out_dir) / "keys" / "police_sealing.key"
+
+def provision_principal(home: HubHome, principal_id: str, role: str, out_dir: Path,
+                        *, clock: Clock | None = None) -> tuple[SigningKey, str]:
+    """An operator console, a customer app or the police export: a key pair and a broker account."""
+    clock = clock or SystemClock()
+    key, password = _identity(home, principal_id, role, Path(out_dir) / "keys" / f"{principal_id}.key", clock)
+    out = Path(out_dir)
+    write_private(out / "keys" / f"{principal_id}.broker_password", password)
+    settings = home.settings()
+    if role == "operator":
+        BrokerFiles(home.broker_dir).add_acl_block(
+            principal_id, f"user {principal_id}\ntopic write lw/v1/ops/{principal_id}/req\n"
+                          f"topic read lw/v1/ops/{principal_id}/resp\ntopic read lw/v1/ops/events\n"
+                          "topic read lw/v1/hub/state\ntopic read lw/v1/kit/+/state")
+        (out / "operator.toml").write_text(dump_settings({
+            "operator_id": principal_id, "key_file": f"keys/{principal_id}.key",
+            "password_file": f"keys/{principal_id}.broker_password", "hub_id": settings.hub_id,
+            "hub_verify_key": home.signing_public(), "host": settings.broker.host, "port": settings.broker.port}))
+    elif role == "police":
+        # The police's own sealing key: the hub re-seals biometrics and ID photos to it for the export.
+        seal_path = out / "keys" / "police_sealing.key"
         if not seal_path.exists():
             write_private(seal_path, SealingKey.generate().to_b64())
         public = SealingKey.from_b64(seal_path.read_text()).public_b64()
-        settings = msgspec.structs.replace(home.settings(), police_sealing_key=public)
-        home.settings_file.write_text(dump_settings(settings))
-    if role == "operator":
-        (Path(out_dir) / "operator.toml").write_text(dump_settings({
-            "operator_id": principal_id, "key_file": f"keys/{principal_id}.key",
-            "password_file": f"keys/{principal_id}.broker_password", "hub_id": home.settings().hub_id,
-            "hub_verify_key": home.signing_public(), "host": home.settings().broker.host,
-            "port": home.settings().broker.port}))
+        home.settings_file.write_text(dump_settings(msgspec.structs.replace(settings, police_sealing_key=public)))
     return key, password
 
 

@@ -3,32 +3,20 @@ does not, and a copy moved to another file id does not open (the id is bound as 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hub.evidence.police_copy import open_police_copy, reseal_for_police
+from hub.ingest.mediastore import MediaStore
 from protocol.keys import SealingKey
 from protocol.sealed import SealError, open_sealed, seal
 
 
-class Store:
-    def __init__(self) -> None:
-        self.blobs: dict[str, bytes] = {}
-
-    def put(self, data: bytes) -> str:
-        import hashlib
-
-        digest = hashlib.sha256(data).hexdigest()
-        self.blobs[digest] = data
-        return digest
-
-    def read(self, sha256: str) -> bytes:
-        return self.blobs[sha256]
-
-
-def test_police_copy_opens_only_with_the_police_key() -> None:
+def test_police_copy_opens_only_with_the_police_key(tmp_path: Path) -> None:
     hub, police = SealingKey.generate(), SealingKey.generate()
     photo = b"\xff\xd8 id card photo"
-    store = Store()
+    store = MediaStore(tmp_path / "media")
     sealed = seal(photo, hub.private.public_key(), aad=b"F1")
     sha = store.put(sealed)
     copy_sha = reseal_for_police(store, {"sha256": sha, "file_id": "F1"}, hub.private, police.private.public_key())

@@ -3,12 +3,11 @@ order in the export, documents, and the 3-day deadline opening exactly one case 
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from hub.documents import submissions as docs
 from hub.forwarding.forwarder import Forwarder
+from hub.ingest.mediastore import MediaStore
 from hub.police.cases import CaseDesk
 from hub.police.notifiers import LogNotifier
 from hub.police.query import Query, run_query
@@ -23,26 +22,11 @@ from tests.hub.world import World
 DAY = 86_400_000
 
 
-class DictMedia:
-    def __init__(self) -> None:
-        self.blobs: dict[str, bytes] = {}
-
-    def put(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
-        self.blobs[sha] = data
-        return sha
-
-    def read(self, sha256: str) -> bytes:
-        return self.blobs[sha256]
-
-    def has(self, sha256: str) -> bool:
-        return sha256 in self.blobs
-
 
 class Police:
     """Forwarder on the hub side wired in memory to the export service and case desk."""
 
-    def __init__(self, world: World, make_writer, hub_key: SigningKey, media: DictMedia) -> None:
+    def __init__(self, world: World, make_writer, hub_key: SigningKey, media: MediaStore) -> None:
         self.world = world
         self.acks: list[bytes] = []
         self.police_key = SigningKey.generate()
@@ -84,7 +68,7 @@ def complete(world: World, lid: str, order: str) -> None:
 @pytest.fixture
 def setup(tmp_path, make_writer, hub_key, clock):
     world = World(tmp_path / "hub.db", clock)
-    media = DictMedia()
+    media = MediaStore(tmp_path / "media")
     return world, Police(world, make_writer, hub_key, media), media
 
 

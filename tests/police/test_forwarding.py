@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import random
 
 import msgspec
@@ -9,6 +8,7 @@ import pytest
 from hub import police_feed
 from hub.db import open_hub_db
 from hub.forwarding.forwarder import Forwarder, ForwardingDiverged
+from hub.ingest.mediastore import MediaStore
 from hub.police.reader import iter_entries
 from hub.police.service import ExportService
 from hub.police.verify import verify_export
@@ -18,26 +18,10 @@ from protocol.messages.police import PoliceAck
 from protocol.transport.base import Inbound
 
 
-class DictMedia:
-    def __init__(self) -> None:
-        self.blobs: dict[str, bytes] = {}
-
-    def put(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
-        self.blobs[sha] = data
-        return sha
-
-    def read(self, sha256: str) -> bytes:
-        return self.blobs[sha256]
-
-    def has(self, sha256: str) -> bool:
-        return sha256 in self.blobs
-
-
 @pytest.fixture
 def hub(tmp_path, hub_key, clock):
     conn = open_hub_db(tmp_path / "hub.db")
-    media = DictMedia()
+    media = MediaStore(tmp_path / "media")
     police = SigningKey.generate()
     return conn, media, police
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,11 @@ from hub.police.reader import iter_entries
 from hub.police.verify import verify_export
 from hub.provisioning import provision_principal
 from hub.service import make_hub
+from tests.spine.helpers import poll
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
-
-def _wait(pred, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return bool(pred())
 
 
 def test_plugin_forwards_through_the_hub_service(deployment, tmp_path):
@@ -53,9 +45,9 @@ def test_plugin_forwards_through_the_hub_service(deployment, tmp_path):
             for i in range(50):
                 police_feed.emit(app.conn, "unit.filed", {"id": f"u{i}", "name": f"安心开锁{i}",
                                                           "address": "北京市东城区某路1号"}, now_ms=app.clock.now_ms())
-        ok = _wait(lambda: plugin.status()["acked_seq"] == 50 and plugin.status()["backlog"] == 0, 60)
+        ok = poll(lambda: plugin.status()["acked_seq"] == 50 and plugin.status()["backlog"] == 0, 60)
         assert ok, (plugin.status(), (tmp_path / "police-export.log").read_text(errors="replace")[-2000:])
-        assert _wait(lambda: (out / "manifest.json").exists() and '"seq": 50' in (out / "manifest.json").read_text())
+        assert poll(lambda: (out / "manifest.json").exists() and '"seq": 50' in (out / "manifest.json").read_text())
     finally:
         app.stop()
         proc.send_signal(signal.SIGTERM)

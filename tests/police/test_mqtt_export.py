@@ -17,42 +17,37 @@ from hub import police_feed
 from hub.db import open_hub_db
 from hub.forwarding.forwarder import Forwarder
 from hub.forwarding.runner import ForwardingLoop
-from hub.home import police_broker_password
 from hub.police.reader import iter_entries
 from hub.police.verify import verify_export
+from hub.provisioning import provision_principal
 from protocol.clock import SystemClock
 from protocol.keys import SigningKey
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
-from tests.spine.helpers import hub_password
+from tests.spine.helpers import hub_password, poll
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def _export(dep, out: Path, key_file: Path) -> subprocess.Popen[bytes]:
+def _export(dep, out: Path, key_file: Path, password: str) -> subprocess.Popen[bytes]:
     log = (out.parent / "police-export.log").open("ab")
     # The police commands alone: the test does not depend on every other subcommand importing cleanly.
     return subprocess.Popen(
         [sys.executable, "-m", "lockwarden.commands.police", "police-export", "--out", str(out), "--hub-key",
          str(dep.home.keys / "hub_signing.pub"), "--police-key", str(key_file), "--port", str(dep.port),
-         "--username", "police", "--password", police_broker_password(dep.home)],
+         "--username", "police", "--password", password],
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=log, stderr=subprocess.STDOUT)
 
-
-def _wait(pred, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return bool(pred())
 
 
 def test_export_over_mosquitto_survives_sigkill(deployment, tmp_path):
     dep = deployment
-    out, key_file = tmp_path / "export", tmp_path / "police.key"
-    proc = _export(dep, out, key_file)
-    assert _wait(key_file.exists, 60), (tmp_path / "police-export.log").read_text(errors="replace")
+    out = tmp_path / "export"
+    _key, password = provision_principal(dep.home, "police", "police", tmp_path)
+    dep.broker.reload()
+    key_file = tmp_path / "keys" / "police.key"
+    proc = _export(dep, out, key_file, password)
+    assert poll(key_file.exists, 60), (tmp_path / "police-export.log").read_text(errors="replace")
     police_pub = SigningKey.from_b64(key_file.read_text()).private.public_key()
     conn = open_hub_db(dep.home.db_path())
     clock = SystemClock()
@@ -75,16 +70,16 @@ def test_export_over_mosquitto_survives_sigkill(deployment, tmp_path):
                                  now_ms=clock.now_ms())
 
         emit(300, 0)
-        assert _wait(lambda: loop.step() >= 0 and fwd.acked_seq() >= 120, 60)
+        assert poll(lambda: loop.step() >= 0 and fwd.acked_seq() >= 120, 60)
         proc.send_signal(signal.SIGKILL)  # mid-stream: some messages written but not acked, some in flight
         proc.wait(10)
         emit(200, 300)
         for _ in range(20):
             loop.step()
             time.sleep(0.05)
-        proc = _export(dep, out, key_file)  # same client id: the broker redelivers the unacked messages
-        assert _wait(lambda: loop.step() >= 0 and fwd.acked_seq() == 500 and fwd.backlog() == 0, 90), fwd.acked_seq()
-        assert _wait(lambda: loop.step() >= 0 and (out / "manifest.json").exists()
+        proc = _export(dep, out, key_file, password)  # same client id: the broker redelivers the unacked messages
+        assert poll(lambda: loop.step() >= 0 and fwd.acked_seq() == 500 and fwd.backlog() == 0, 90), fwd.acked_seq()
+        assert poll(lambda: loop.step() >= 0 and (out / "manifest.json").exists()
                      and '"seq": 500' in (out / "manifest.json").read_text(), 30)
     finally:
         transport.stop()
