@@ -123,8 +123,13 @@ def called_name(call: ast.Call) -> str | None:
 
 
 def source_files(root: Path, packages: Iterable[str] = PACKAGES) -> Iterator[Path]:
+    """The Python files of packages, folders or single files, relative to root."""
     for package in packages:
-        yield from sorted(p for p in (root / package).rglob("*.py") if ".venv" not in p.parts)
+        path = root / package
+        if path.is_file():
+            yield path
+        else:
+            yield from sorted(p for p in path.rglob("*.py") if ".venv" not in p.parts)
 
 
 def extract(root: Path = ROOT, packages: Iterable[str] = PACKAGES) -> Extraction:

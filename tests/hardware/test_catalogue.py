@@ -6,15 +6,14 @@ import re
 from pathlib import Path
 
 from protocol.i18n import read_po
+from tests.catalogue import msgids
 
 ROOT = Path(__file__).resolve().parents[2]
-MSGID = re.compile(r'_\(\s*"((?:[^"\\]|\\.)*)"\s*\)')
 
 
 def test_hardware_catalogue_is_complete() -> None:
     catalogue = read_po(ROOT / "protocol" / "locale" / "zh_CN" / "hardware.po")
-    files = [*(ROOT / "edge" / "hardware").rglob("*.py"), ROOT / "lockwarden" / "commands" / "emulate.py"]
-    ids = {m for f in files for m in MSGID.findall(f.read_text())}
+    ids = msgids("edge/hardware", "lockwarden/commands/emulate.py")
     assert len(ids) > 40
     assert sorted(i for i in ids if i not in catalogue) == []
     for msgid in ids:  # placeholders survive translation

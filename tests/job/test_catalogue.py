@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 from protocol.i18n import LOCALE_DIR, read_po
+from tests.catalogue import msgids
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["edge/job", "protocol/regform.py", "hub/evidence", "lockwarden/commands/kit.py"]
 
 
 def _msgids() -> set[str]:
-    out: set[str] = set()
-    for src in SOURCES:
-        path = ROOT / src
-        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" \
-                        and node.args and isinstance(node.args[0], ast.Constant):
-                    out.add(str(node.args[0].value))
-    return out
+    return msgids(*SOURCES)
 
 
 def test_every_msgid_has_a_translation() -> None:
