@@ -30,7 +30,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from edge.app import load_kit_settings, make_kit
+from edge.app import change_kit_settings, load_kit_settings, make_kit
 from hub.broker.config import BrokerFiles
 from hub.broker.process import MosquittoProcess, free_port
 from hub.home import init_hub
@@ -104,7 +104,7 @@ def run() -> list[Row]:
         for env_name, option in (("LOCKWARDEN_BENCH_CHUNK_KIB", "chunk_kib"),
                                  ("LOCKWARDEN_BENCH_CHUNK_WINDOW", "chunk_window")):
             if os.environ.get(env_name):
-                _set_kit_option(kit_dir, f"{option} = {int(os.environ[env_name])}")
+                change_kit_settings(kit_dir, **{option: int(os.environ[env_name])})
         chunk_kib = load_kit_settings(kit_dir).chunk_kib
         broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
         broker.start()
@@ -186,12 +186,6 @@ def run() -> list[Row]:
         finally:
             broker.stop()
     return rows
-
-
-def _set_kit_option(kit_dir: Path, line: str) -> None:
-    text = (kit_dir / "kit.toml").read_text()
-    head, sep, tail = text.partition("\n[")
-    (kit_dir / "kit.toml").write_text(head + "\n" + line + "\n" + sep + tail)
 
 
 def _idle_hwm(env: dict[str, str]) -> int:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from edge.identity import KitIdentity
 from edge.settings import KitSettings
@@ -11,7 +14,7 @@ from edge.store import KitStore
 from edge.sync import SyncEngine, SyncSettings
 from protocol.clock import Clock, SystemClock
 from protocol.keys import SigningKey, load_sealing_public, load_verify_key
-from protocol.settings import load_settings
+from protocol.settings import dump_settings, load_settings
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
 
@@ -33,6 +36,13 @@ class KitApp:
 
 def load_kit_settings(kit_dir: Path) -> KitSettings:
     return load_settings(Path(kit_dir) / "kit.toml", KitSettings)
+
+
+def change_kit_settings(kit_dir: Path, **changes: Any) -> KitSettings:
+    """Rewrite kit.toml with some fields changed (validated like any settings file)."""
+    settings = msgspec.convert(msgspec.structs.asdict(load_kit_settings(kit_dir)) | changes, KitSettings)
+    (Path(kit_dir) / "kit.toml").write_text(dump_settings(settings))
+    return settings
 
 
 def make_kit(kit_dir: Path, *, clock: Clock | None = None, connect: bool = True,

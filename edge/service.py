@@ -74,12 +74,7 @@ def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port:
         flow = make_job_flow(app.store, Path(kit_dir), hardware_config(app.settings.hardware))
         app.sync.handlers.update(flow.downlink_handlers())
         service.flow = flow
-
-        def latest() -> Any:
-            fix = flow.position()
-            return None if fix is None else fix
-
-        service.positions = PositionReporter(app.store, latest, every_s=position_every_s)
+        service.positions = PositionReporter(app.store, flow.position, every_s=position_every_s)
     return service
 
 

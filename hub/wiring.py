@@ -9,8 +9,6 @@ import sqlite3
 import time
 from typing import Any
 
-import msgspec
-
 from hub.dispatch.kitjob import KIT_TYPES, handle_kit_job
 from hub.evidence.tracker import EvidenceTracker
 from hub.ingest.ingest import Accepted, Outgoing
@@ -147,6 +145,3 @@ class DomainWiring:
             return topics.OPS_EVENTS.build()
         return topics.OPS_RESP.build(operator_id=recipient)
 
-
-def body_dict(body: msgspec.Struct | dict[str, Any]) -> dict[str, Any]:
-    return body if isinstance(body, dict) else msgspec.to_builtins(body)

@@ -18,7 +18,6 @@ from hub.service import wait_until
 from lockwarden.clients.customer import CustomerApp
 from lockwarden.clients.operator import OpsClient
 from lockwarden.demo.world import World
-from protocol.ids import new_id
 from protocol.transport.paho_mqtt import LinkSettings
 
 SITE = (39.9087, 116.3975)  # 北京市东城区东长安街1号
@@ -198,6 +197,3 @@ def request_body(customer_no: int, rule: str, *, lock_class: str = "B", officer:
 def wait(pred: Any, timeout: float = 30.0) -> bool:
     return wait_until(pred, timeout)
 
-
-def txn() -> str:
-    return new_id(int(time.time() * 1000))

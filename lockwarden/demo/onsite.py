@@ -12,7 +12,7 @@ from lockwarden.demo.dispatch import Plan
 from protocol.i18n import _
 
 
-def _state(city: City, order_id: str) -> str:
+def order_state(city: City, order_id: str) -> str:
     hub = city.world.hub
     assert hub is not None
     with hub._lock:
@@ -42,7 +42,7 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
     emu = cast(SensorFingerprint, flow.devices.fingerprint).emulator
     assert emu is not None
     svc.set_out(order_id)
-    wait(lambda: _state(city, order_id) == "en_route", 20)
+    wait(lambda: order_state(city, order_id) == "en_route", 20)
     say(_("  {kit}: set out; at the site the customer reads the code, the locksmith's finger is checked, the "
           "customer consents and is photographed with the ID card and fingerprinted; video runs; lock photos "
           "before and after").format(kit=kit_id))
@@ -65,9 +65,9 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
                                           v=len(manifest.video)))
     synced = wait(lambda: svc.app.store.backlog() == (0, 0), 90)
     complete = wait(lambda: _bundle(city, order_id) == "complete", 30)
-    settled = wait(lambda: _state(city, order_id) == "awaiting_documents", 30)
+    settled = wait(lambda: order_state(city, order_id) == "awaiting_documents", 30)
     say(_("  hub: every part arrived and verified: {ok}; order {state}; escrow: {holds}").format(
-        ok=_("yes") if complete else _("NO"), state=_state(city, order_id), holds=holds(city, order_id)))
+        ok=_("yes") if complete else _("NO"), state=order_state(city, order_id), holds=holds(city, order_id)))
     return synced and complete and settled
 
 
@@ -103,9 +103,9 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     sub = city.call("documents.submit", {"order_id": grade_order, "doc_types": ["id_card", "property_deed"],
                                          "media": photos, "holder_name": "王芳"})
     city.call("documents.verify", {"submission_id": sub["submission_id"]})
-    released = wait(lambda: _state(city, grade_order) == "documents_verified", 20)
+    released = wait(lambda: order_state(city, grade_order) == "documents_verified", 20)
     say(_("  documents of {cid} verified by the operator: order {state}; escrow: {holds}").format(
-        cid=app.id, state=_state(city, grade_order), holds=holds(city, grade_order)))
+        cid=app.id, state=order_state(city, grade_order), holds=holds(city, grade_order)))
     ok = ok and released
 
     # the follow-up within 24 hours; the rating feeds dispatch rule 2.
@@ -125,9 +125,9 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
                                                                                  "kit-003": True}, [True]), name="孙丽")
     kit = city.call("order.show", {"order_id": ab_order})["kit_id"]
     city.services[kit].set_out(ab_order)
-    wait(lambda: _state(city, ab_order) == "en_route", 20)
+    wait(lambda: order_state(city, ab_order) == "en_route", 20)
     city.customer("cu-sun").send("customer.abandon", {"order_id": ab_order, "reason": "自己找到钥匙了"})
-    abandoned = wait(lambda: _state(city, ab_order) == "abandoned", 20)
+    abandoned = wait(lambda: order_state(city, ab_order) == "abandoned", 20)
     say(_("  customer abandons after {kit} set out: order {state}; escrow: {holds}").format(
-        kit=kit, state=_state(city, ab_order), holds=holds(city, ab_order)))
+        kit=kit, state=order_state(city, ab_order), holds=holds(city, ab_order)))
     return ok and abandoned, {"completed": [grade_order, eta_order], "abandoned": ab_order}

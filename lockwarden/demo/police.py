@@ -14,7 +14,7 @@ from typing import Any
 
 from hub.provisioning import provision_principal
 from lockwarden.demo.city import City, resident_id, wait
-from lockwarden.demo.onsite import _state, document_photo
+from lockwarden.demo.onsite import document_photo, order_state
 from protocol.i18n import _
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     say(_("  customer cu-zhang submits documents in another person's name; nobody verifies them"))
     w.clock.advance(3 * DAY_MS + 60_000)
     say(_("  three days pass on the hub's clock"))
-    case_opened = wait(lambda: _state(city, eta_order) == "case_opened", 30)
+    case_opened = wait(lambda: order_state(city, eta_order) == "case_opened", 30)
     red: list[dict[str, Any]] = []
 
     def red_raised() -> bool:
@@ -93,7 +93,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
         say(_("  RED warning, {subject} {sid}: {reasons}").format(subject=warn.get("subject"),
                                                                   sid=warn.get("subject_id"), reasons=reasons))
     say(_("  order {order}: {state}; the police side opens a case and notifies the duty officer").format(
-        order=eta_order, state=_state(city, eta_order)))
+        order=eta_order, state=order_state(city, eta_order)))
     drained = wait(lambda: (s := _forwarded(city))["backlog"] == 0 and s["acked_seq"] > 0 and not s["diverged"], 120)
     # One more tick so the checkpoint of the acknowledged head reaches the export's manifest.
     time.sleep(2.0)

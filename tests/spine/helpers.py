@@ -37,13 +37,6 @@ def hub_password(hub_dir: Path) -> str:
     return tomllib.loads((hub_dir / "hub.toml").read_text())["broker"]["password"]
 
 
-def set_kit_option(kit_dir: Path, line: str) -> None:
-    """Add a top-level option to kit.toml (before the first table)."""
-    text = (kit_dir / "kit.toml").read_text()
-    head, sep, tail = text.partition("\n[")
-    (kit_dir / "kit.toml").write_text(head + "\n" + line + "\n" + sep + tail)
-
-
 def spawn(module: str, directory: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", module, "--dir", str(directory)], env=env,

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from edge.app import make_kit
+from edge.app import change_kit_settings, make_kit
 from hub.db import connect
 from hub.service import make_hub
-from tests.spine.helpers import kill, poll, set_kit_option, spawn, terminate
+from tests.spine.helpers import kill, poll, spawn, terminate
 
 SIZE = 40 * 1024 * 1024
 
 
 def _prepare(kit_dir: Path) -> tuple[str, str, str]:
-    set_kit_option(kit_dir, "chunk_window = 2")  # slow the transfer so the crash lands mid-file
+    change_kit_settings(kit_dir, chunk_window=2)  # slow the transfer so the crash lands mid-file
     kit = make_kit(kit_dir, connect=False)
     data = os.urandom(SIZE)
     rec = kit.store.add_record("job.photo_note", {"n": 1})
