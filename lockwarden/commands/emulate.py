@@ -47,18 +47,18 @@ def _fingerprint(args: argparse.Namespace) -> int:
                               line_rate=args.line_rate).start()
     if args.finger:
         emu.place_finger(args.finger)
-    print(emu.path, flush=True)
-    try:
-        _wait()
-    finally:
-        emu.stop()
-    return 0
+    return _serve(emu)
 
 
 def _gnss(args: argparse.Namespace) -> int:
     from edge.hardware.gnss.emulator import GnssEmulator
 
-    emu = GnssEmulator(args.lat, args.lon, interval_s=args.interval, fix_quality=0 if args.no_fix else 1).start()
+    return _serve(GnssEmulator(args.lat, args.lon, interval_s=args.interval,
+                               fix_quality=0 if args.no_fix else 1).start())
+
+
+def _serve(emu: Any) -> int:
+    """Print the emulator's pty path for the client to open, then serve until interrupted."""
     print(emu.path, flush=True)
     try:
         _wait()

@@ -176,12 +176,7 @@ class SegmentRecorder:
     def stop(self) -> list[SegmentInfo]:
         """Close the open segment (it is handed to on_segment) and stop. Returns every segment."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self.error is not None:
-            raise self.error
-        return list(self.segments)
+        return self.wait()
 
     def wait(self) -> list[SegmentInfo]:
         """Run until the source ends (a file) or max_frames; returns every segment."""
