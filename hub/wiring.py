@@ -74,10 +74,10 @@ class DomainWiring:
     def kit_state(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
         body = acc.body
         assert isinstance(body, KitState)
-        # A last will is signed when the kit connects, so it can arrive after a newer birth: the newest
-        # `since` wins (the ingest's kit_link_state row was written just before with the max rule below).
-        row = conn.execute("SELECT MAX(since_ms) FROM kit_link_state WHERE kit_id=?", (acc.env.sender,)).fetchone()
-        if row and row[0] is not None and body.since < row[0]:
+        # Birth and will of one connection share `since`; a will of an older connection arriving after a
+        # newer birth is stale (ingest kept the newest `since` in kit_link_state).
+        row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (acc.env.sender,)).fetchone()
+        if row is not None and body.since < row[0]:
             return []
         presence.kit_state(conn, self.clock, acc.env.sender, body.status == "online")
         return []

@@ -80,6 +80,7 @@ class SyncEngine:
         # Sending waits until the hub's retained state has been seen: before the hub's first connection
         # the broker has no subscription for kit topics and would drop what the kit sends.
         self._hub_seen = False
+        self._connection_since = store.clock.now_ms()
         self._hub_since = 0
         self._thread: threading.Thread | None = None
         self.handlers: dict[str, DownlinkHandler] = {}
@@ -113,14 +114,18 @@ class SyncEngine:
 
     # -- presence ----------------------------------------------------------------------------------------
     def _state(self, status: str) -> bytes:
+        """Birth and will of one connection carry the same `since` (when that connection started): the hub
+        lets a will end the connection it belongs to, never a newer one whose birth it already has."""
         records, files = self.store.backlog()
-        body = KitState(status=status, since=self.store.clock.now_ms(), software=SOFTWARE,  # type: ignore[arg-type]
+        body = KitState(status=status, since=self._connection_since, software=SOFTWARE,  # type: ignore[arg-type]
                         backlog_records=records, backlog_files=files)
         env = seal_envelope(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
                             ts=self.store.clock.now_ms(), type_name="kit.state", body=body)
         return env.to_wire()
 
     def will(self) -> Will:
+        """Made by the transport just before each connection attempt."""
+        self._connection_since = self.store.clock.now_ms()
         return Will(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("offline"), retain=True)
 
     def on_connect(self, session_present: bool) -> None:

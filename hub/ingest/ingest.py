@@ -243,7 +243,9 @@ class Ingest:
                 "INSERT INTO kit_link_state(kit_id, status, since_ms, backlog_records, backlog_files, updated_ms) "
                 "VALUES (?,?,?,?,?,?) ON CONFLICT(kit_id) DO UPDATE SET status=excluded.status, "
                 "since_ms=excluded.since_ms, backlog_records=excluded.backlog_records, "
-                "backlog_files=excluded.backlog_files, updated_ms=excluded.updated_ms",
+                "backlog_files=excluded.backlog_files, updated_ms=excluded.updated_ms "
+                # a will that arrives late must not undo the birth of a newer connection
+                "WHERE excluded.since_ms >= kit_link_state.since_ms",
                 (env.sender, body.status, body.since, body.backlog_records, body.backlog_files, now),
             )
         kind = body.kind if isinstance(body, KitRecord) else env.type
