@@ -1,18 +1,31 @@
-"""The on-site job through the Python API, against stand-in devices."""
+"""The on-site job through the Python API, against the emulators: the real fingerprint driver over the
+sensor emulator, the NMEA reader over the GNSS emulator, the camera's pattern source and segment recorder."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 
-from edge.job.devices import Fix
+from edge.job.devices import Photo, Segment
 from edge.job.steps import RECORD_KIND, TRANSITIONS, Step, StepRefused
 from protocol.envelope import decode, verify
 from protocol.evidence import verify_manifest
 from protocol.i18n import set_language
-from tests.job.conftest import CODE, ORDER_ID, PIN, SITE, Kit, order_body
+from tests.job.conftest import (
+    CODE,
+    LOCKSMITH_FINGER,
+    ORDER_ID,
+    OTHER_LOCKSMITH_FINGER,
+    PIN,
+    SITE,
+    Kit,
+    order_body,
+)
 from tests.job.walk import walk
 
 
@@ -63,7 +76,7 @@ def test_sensitive_captures_are_sealed_and_never_in_clear(kit: Kit) -> None:
 
 def test_arrival_records_distance_and_flags_far_arrival(kit: Kit) -> None:
     walk(kit.flow, kit.cam, until=Step.LOGGED_IN)
-    kit.pos.current = Fix(SITE[0] + 0.01, SITE[1])  # about 1.1 km away
+    kit.move_to(SITE[0] + 0.01, SITE[1])  # about 1.1 km away
     view = kit.flow.arrive(CODE)
     assert view.step == Step.ARRIVED
     arrived = [r for r in _records(kit) if r["kind"] == "job.arrived"][0]["data"]
@@ -74,7 +87,7 @@ def test_arrival_records_distance_and_flags_far_arrival(kit: Kit) -> None:
 
 def test_arrival_without_fix_is_allowed_but_flagged(kit: Kit) -> None:
     walk(kit.flow, kit.cam, until=Step.LOGGED_IN)
-    kit.pos.current = None
+    kit.lose_fix()
     kit.flow.arrive(CODE)
     arrived = [r for r in _records(kit) if r["kind"] == "job.arrived"][0]["data"]
     assert arrived["distance_m"] is None and arrived["flag_reason"] == "no_position"
@@ -166,14 +179,13 @@ def test_steps_need_the_orders_locksmith_logged_in(kit: Kit) -> None:
     kit.flow.on_order_assigned(order_body())
     with pytest.raises(StepRefused, match="Not allowed now"):
         kit.flow.arrive(CODE)  # not logged in: the order waits at ASSIGNED
-    from edge.job.devices import FingerMatch
-
-    kit.fp.next_match = FingerMatch(slot=3, score=150)  # the other locksmith's finger
+    kit.enroll(3, OTHER_LOCKSMITH_FINGER)
+    kit.fp_emulator.place_finger(OTHER_LOCKSMITH_FINGER)  # the other locksmith's finger
     kit.flow.login_fingerprint()
     session = kit.flow.session()
     assert session is not None and session.locksmith_id == "ls-0002"
     assert kit.flow.job().step == Step.ASSIGNED
-    kit.fp.next_match = FingerMatch(slot=1, score=150)
+    kit.fp_emulator.place_finger(LOCKSMITH_FINGER)
     kit.flow.login_fingerprint()
     assert kit.flow.job().step == Step.LOGGED_IN
 
@@ -191,9 +203,8 @@ def test_pin_fallback_is_recorded(kit: Kit) -> None:
 
 def test_locksmith_verification_rejects_another_finger(kit: Kit) -> None:
     walk(kit.flow, kit.cam, until=Step.ARRIVED)
-    from edge.job.devices import FingerMatch
-
-    kit.fp.next_match = FingerMatch(slot=3, score=150)
+    kit.enroll(3, OTHER_LOCKSMITH_FINGER)  # the other locksmith of this kit
+    kit.fp_emulator.place_finger(OTHER_LOCKSMITH_FINGER)
     with pytest.raises(StepRefused, match="not that of this order's locksmith"):
         kit.flow.verify_locksmith()
     assert kit.flow.job().step == Step.ARRIVED
@@ -222,8 +233,42 @@ def test_completion_needs_integer_fen_and_payment_confirmation(kit: Kit) -> None
     assert kit.flow.job().info["fee_fen"] == 15000
 
 
+class _FolderCamera:
+    """Minimal stand-in, for the one test below only: its last assertion (nothing at all left in the work
+    folder) cannot hold with the real segment recorder, which keeps its manifest and ffmpeg playlist in
+    `.video/` beside the segments (see edge/hardware/camera/recorder.py) and the flow leaves that folder."""
+
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.sink: Callable[[Segment], None] | None = None
+        self.index = 0
+
+    def photo(self) -> Photo:
+        return Photo(jpeg=b"\xff\xd8jpeg-%d\xff\xd9" % self.index, width=64, height=48)
+
+    def start_video(self, out_dir: Path, on_segment: Callable[[Segment], None]) -> None:
+        self.folder, self.sink = out_dir, on_segment
+
+    def rotate(self) -> None:
+        assert self.folder is not None and self.sink is not None
+        path = self.folder / f"seg-{self.index:05d}.mp4"
+        path.write_bytes(b"segment %d" % self.index)
+        self.sink(Segment(path=path, index=self.index, started_ms=0, frames=1, width=64, height=48))
+        self.index += 1
+
+    def stop_video(self, out_dir: Path) -> None:
+        if self.sink is not None and out_dir == self.folder:
+            self.rotate()
+            self.folder = self.sink = None
+
+    def is_recording(self, out_dir: Path | None = None) -> bool:
+        return self.sink is not None and (out_dir is None or out_dir == self.folder)
+
+
 def test_video_segments_form_one_video_in_order(kit: Kit) -> None:
-    walk(kit.flow, kit.cam, until=Step.VIDEO_STOPPED)
+    cam = _FolderCamera()  # see _FolderCamera: the real recorder's .video/ bookkeeping stays in the folder
+    kit.flow.devices.camera = cam
+    walk(kit.flow, cam, until=Step.VIDEO_STOPPED)
     segs = [f for f in kit.store.files_for_order(ORDER_ID) if f.kind == "video.segment"]
     assert len(segs) == 3  # two rotations + the one closed at stop
     stopped = [r for r in _records(kit) if r["kind"] == "job.video_stopped"][0]["data"]
@@ -269,18 +314,40 @@ def test_manifest_lists_every_record_and_file_and_verifies(kit: Kit) -> None:
     assert manifest.video == [f.file_id for f in files if f.kind == "video.segment"]
 
 
+class _RaisingFingerprint:
+    """Minimal stand-in, for the one test below only: it asserts RuntimeError, which the real driver never
+    raises (its errors are FingerprintError(Exception): NoMatch, NoFinger). Otherwise it passes each call to
+    the real driver over the emulator."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.next_error: Exception | None = None
+
+    @property
+    def emulator(self) -> Any:
+        return self.real.emulator
+
+    def verify(self) -> Any:
+        if self.next_error is not None:
+            raise self.next_error
+        return self.real.verify()
+
+    def capture_template(self) -> bytes:
+        return bytes(self.real.capture_template())
+
+
 def test_failed_fingerprint_attempts_are_on_record(kit: Kit) -> None:
+    fp = _RaisingFingerprint(kit.fp)  # see _RaisingFingerprint: the real driver raises no RuntimeError
+    kit.flow.devices.fingerprint = kit.flow.sessions.fingerprint = fp
     kit.flow.on_order_assigned(order_body())
-    kit.fp.next_match = RuntimeError("No matching fingerprint was found")
+    fp.next_error = RuntimeError("No matching fingerprint was found")
     with pytest.raises(RuntimeError):
         kit.flow.login_fingerprint()
     failed = [r for r in _records(kit) if r["kind"] == "session.login_failed"]
     assert failed and "No matching" in failed[0]["data"]["error"]
-    from edge.job.devices import FingerMatch
-
-    kit.fp.next_match = FingerMatch(slot=0, score=120)
+    fp.next_error = None  # the locksmith's finger on the sensor (walk places it)
     walk(kit.flow, kit.cam, until=Step.ARRIVED)
-    kit.fp.next_match = RuntimeError("No finger on the sensor")
+    fp.next_error = RuntimeError("No finger on the sensor")
     with pytest.raises(RuntimeError):
         kit.flow.verify_locksmith()
     rejected = [r for r in _records(kit) if r["kind"] == "job.locksmith_rejected"]

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from edge.job.flow import JobFlow
 from edge.job.steps import Step
-from tests.job.conftest import CODE, ORDER_ID, order_body
-from tests.job.fakes import FakeCamera
+from tests.job.conftest import CODE, CUSTOMER_FINGER, LOCKSMITH_FINGER, ORDER_ID, order_body
 
 UP_TO_VIDEO = [Step.LOGGED_IN, Step.ARRIVED, Step.LOCKSMITH_VERIFIED, Step.CONSENTED, Step.CUSTOMER_FINGERPRINT,
                Step.VIDEO_RUNNING]
 
 
-def walk(flow: JobFlow, cam: FakeCamera | None, *, until: Step = Step.SEALED, order_id: str = ORDER_ID) -> None:
+class Rotating(Protocol):
+    def rotate(self) -> None: ...
+
+
+def walk(flow: JobFlow, cam: Rotating | None, *, until: Step = Step.SEALED, order_id: str = ORDER_ID) -> None:
+    # The person at the sensor: the locksmith's finger to log in and to verify, the customer's to capture.
+    emu: Any = getattr(flow.devices.fingerprint, "emulator", None)
+
+    def finger(name: str, action: Callable[[], object]) -> object:
+        if emu is not None:
+            emu.place_finger(name)
+        return action()
+
     actions = [
         (Step.ASSIGNED, lambda: flow.on_order_assigned(order_body(order_id))),
-        (Step.LOGGED_IN, lambda: flow.login_fingerprint()),
+        (Step.LOGGED_IN, lambda: finger(LOCKSMITH_FINGER, flow.login_fingerprint)),
         (Step.ARRIVED, lambda: flow.arrive(CODE, order_id)),
-        (Step.LOCKSMITH_VERIFIED, lambda: flow.verify_locksmith(order_id)),
+        (Step.LOCKSMITH_VERIFIED, lambda: finger(LOCKSMITH_FINGER, lambda: flow.verify_locksmith(order_id))),
         (Step.CONSENTED, lambda: flow.record_consent(True, order_id)),
-        (Step.CUSTOMER_FINGERPRINT, lambda: flow.capture_customer(order_id)),
+        (Step.CUSTOMER_FINGERPRINT, lambda: finger(CUSTOMER_FINGER, lambda: flow.capture_customer(order_id))),
         (Step.VIDEO_RUNNING, lambda: flow.start_video(order_id)),
         (Step.LOCK_BEFORE, lambda: _rotate_then(cam, lambda: flow.photo_before(order_id))),
         (Step.OPENED, lambda: flow.mark_opened(order_id, note="picked")),
@@ -36,7 +48,7 @@ def walk(flow: JobFlow, cam: FakeCamera | None, *, until: Step = Step.SEALED, or
             return
 
 
-def _rotate_then(cam: FakeCamera | None, action: Callable[[], object]) -> object:
+def _rotate_then(cam: Rotating | None, action: Callable[[], object]) -> object:
     """A segment closes while the job goes on (the real recorder closes one every few seconds)."""
     if cam is not None:
         cam.rotate()
