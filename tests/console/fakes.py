@@ -1,4 +1,5 @@
-"""A stand-in for OpsClient with canned answers, for console tests that need no hub."""
+"""A stand-in for OpsClient with canned answers. Left only for test_offline.py's follow-up form test (see the
+note there on why the real hub cannot give its answers); everything else runs on the real hub."""
 
 from __future__ import annotations
 

@@ -1,21 +1,30 @@
-"""Console behaviour that needs no hub: the language, the forms' requests, the hotline mapping, the docs."""
+"""The language, the forms' requests and refresh coalescing against the real hub (the `console_hub` fixture);
+the hotline mapping, the docs and the subcommand, which need no hub."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.binding import Binding
 from textual.widgets import Tab
 
+from edge.app import make_kit
+from edge.offers import OfferInbox
+from hub.service import wait_until
 from lockwarden.console import hotline
 from lockwarden.console.app import ConsoleApp, make_console
 from lockwarden.console.formscreen import FormScreen
 from lockwarden.console.orders import OrdersPane
+from lockwarden.demo.city import request_body
 from protocol.i18n import set_language
+from tests.console.conftest import ConsoleHub
 from tests.console.fakes import ORDER, FakeClient
 from tests.console.helpers import until
 
@@ -27,12 +36,16 @@ def _form(app: Any) -> FormScreen:
     return app.screen
 
 
-def test_chinese_is_the_default() -> None:
+def _order(hub: ConsoleHub, n: int) -> str:
+    return str(hub.call("order.create", {"customer_id": f"cust-{n}", "request": request_body(n, "eta")})["order_id"])
+
+
+def test_chinese_is_the_default(console_hub: ConsoleHub) -> None:
+    _order(console_hub, 21)
     set_language("zh_CN")
-    client = FakeClient()
 
     async def scenario() -> None:
-        app = make_console(client)
+        app = make_console(console_hub.client)
         async with app.run_test(size=(80, 24)) as pilot:
             pane = app.query_one(OrdersPane)
             assert await until(pilot, lambda: pane.detail is not None)
@@ -45,7 +58,60 @@ def test_chinese_is_the_default() -> None:
         set_language()
 
 
-def test_payment_and_follow_up_forms_send_the_right_requests(english: None) -> None:
+@contextmanager
+def _awaiting_payment(hub: ConsoleHub, deployment: Any, n: int) -> Iterator[str]:
+    """An order the real kit-a accepted and the operator confirmed for the customer: awaiting payment."""
+    kit = make_kit(deployment.kits["kit-a"])
+    inbox = OfferInbox(kit.store)
+    for type_name, handler in inbox.downlink_handlers().items():
+        kit.sync.on(type_name, handler)
+    kit.start()
+    try:
+        assert wait_until(lambda: any(k["online"] for k in hub.call("kits.list", {})), 20)
+        order_id = _order(hub, n)
+        assert wait_until(lambda: bool(inbox.open_offers()), 20)
+        inbox.accept(inbox.open_offers()[0].offer_id)
+        assert wait_until(lambda: hub.call("order.show", {"order_id": order_id})["state"] == "awaiting_customer", 20)
+        assert hub.call("order.decide", {"order_id": order_id, "accept": True, "reason": ""})["state"] == \
+            "awaiting_payment"
+        yield order_id
+    finally:
+        kit.stop()
+
+
+def test_payment_form_sends_the_right_request(console_hub: ConsoleHub, deployment: Any) -> None:
+    with _awaiting_payment(console_hub, deployment, 24) as order_id:
+
+        async def scenario() -> None:
+            app = make_console(console_hub.client)
+            async with app.run_test(size=(80, 24)) as pilot:
+                pane = app.query_one(OrdersPane)
+                assert await until(pilot, lambda: pane.detail is not None and pane.detail["id"] == order_id)
+                await pilot.press("p")
+                assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+                assert _form(app).values()["amount_fen"] == "25000"  # prepayment + deposit of the order
+                await pilot.press("ctrl+s")  # no receipt number yet
+                assert await until(pilot, lambda: _form(app).error_of("external_ref") != "")
+                _form(app).set_value("external_ref", "R-0001")
+                await pilot.press("ctrl+s")
+                assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+                await pilot.press("q")
+
+        asyncio.run(scenario())
+        # The one counter payment, as the hub recorded it: it froze prepayment and deposit and formed the order.
+        with console_hub.hub._lock:
+            paid = [dict(r) for r in console_hub.hub.conn.execute(
+                "SELECT order_id, amount AS amount_fen, external_ref, provider FROM ledger_payments"
+                " WHERE direction = 'in'")]
+        assert paid == [{"order_id": order_id, "amount_fen": 25000, "external_ref": "R-0001", "provider": "manual"}]
+        shown = console_hub.call("order.show", {"order_id": order_id})
+        assert shown["state"] == "formed" and shown["escrow_balance"] == 25000
+
+
+# Still on the canned client: the real hub refuses rating 9 with a form-level error ("stars must be 1 to 5",
+# no field), so the "1 to 5 under the rating" below is the fake's answer, not the hub's; and a follow-up
+# needs a completed order (hub/followup/tasks.py), which needs the whole on-site job on a kit.
+def test_follow_up_form_sends_the_right_request(english: None) -> None:
     client = FakeClient()
 
     async def scenario() -> None:
@@ -53,14 +119,6 @@ def test_payment_and_follow_up_forms_send_the_right_requests(english: None) -> N
         async with app.run_test(size=(80, 24)) as pilot:
             pane = app.query_one(OrdersPane)
             assert await until(pilot, lambda: pane.detail is not None)
-            await pilot.press("p")
-            assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
-            assert _form(app).values()["amount_fen"] == "25000"  # prepayment + deposit of the order
-            await pilot.press("ctrl+s")  # no receipt number yet
-            assert await until(pilot, lambda: _form(app).error_of("external_ref") != "")
-            _form(app).set_value("external_ref", "R-0001")
-            await pilot.press("ctrl+s")
-            assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
             await pilot.press("f")
             assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
             _form(app).set_value("channel", "voice")
@@ -73,8 +131,6 @@ def test_payment_and_follow_up_forms_send_the_right_requests(english: None) -> N
             await pilot.press("q")
 
     asyncio.run(scenario())
-    assert client.ops("order.pay") == [{"order_id": ORDER["id"], "amount_fen": 25000, "external_ref": "R-0001",
-                                        "provider": "manual"}]
     assert client.ops("followup.record")[-1] == {"order_id": ORDER["id"], "channel": "voice", "outcome": "reached",
                                                  "rating": 5, "note": ""}
 
@@ -127,19 +183,28 @@ def test_the_console_subcommand_is_registered() -> None:
     assert args.func.__module__ == "lockwarden.commands.console" and args.config == Path("operator.toml")
 
 
-def test_a_burst_of_events_costs_few_refreshes(english: None) -> None:
-    client = FakeClient()
+def test_a_burst_of_events_costs_few_refreshes(console_hub: ConsoleHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    _order(console_hub, 22)
+    # A pass-through recorder on the real client: every answer is still the hub's own.
+    real_call = console_hub.client.call
+    sent: list[str] = []
+
+    def recording_call(op: str, args: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        sent.append(op)
+        return real_call(op, args, **kw)
+
+    monkeypatch.setattr(console_hub.client, "call", recording_call)
 
     async def scenario() -> None:
-        app = make_console(client)
+        app = make_console(console_hub.client)
         async with app.run_test(size=(80, 24)) as pilot:
             pane = app.query_one(OrdersPane)
             assert await until(pilot, lambda: pane.detail is not None)
-            before = len(client.ops("order.list"))
+            before = sent.count("order.list")
             for _ in range(50):
                 app.refresh_all()
             assert await until(pilot, lambda: not app._refreshing)
-            assert 1 <= len(client.ops("order.list")) - before <= 2
+            assert 1 <= sent.count("order.list") - before <= 2
 
     asyncio.run(scenario())
 
@@ -151,11 +216,11 @@ def test_a_missing_config_is_a_clear_error(tmp_path: Path, capsys: Any) -> None:
     assert "cannot connect the console" in capsys.readouterr().err
 
 
-def test_letters_in_a_form_do_not_reach_the_console(english: None) -> None:
-    client = FakeClient()
+def test_letters_in_a_form_do_not_reach_the_console(console_hub: ConsoleHub) -> None:
+    _order(console_hub, 23)
 
     async def scenario() -> None:
-        app = make_console(client)
+        app = make_console(console_hub.client)
         async with app.run_test(size=(80, 24)) as pilot:
             pane = app.query_one(OrdersPane)
             assert await until(pilot, lambda: pane.detail is not None)
