@@ -409,6 +409,7 @@ class JobFlow:
         self.devices.camera.stop_video(work)
         detached.stop_recorder(work)  # a recording the step-by-step CLI started, if any
         video.adopt_leftovers(self.store, order_id)  # anything the recorder closed but did not hand over
+        video.clear_bookkeeping(self.store, order_id)
 
     @_serialised
     def resume(self) -> list[str]:

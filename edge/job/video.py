@@ -9,8 +9,10 @@ loses at most the frames that never reached the disk.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
+from edge.hardware.camera.recorder import META_DIR
 from edge.job.devices import Camera, Segment
 from edge.store import KitStore, StoredFile
 
@@ -62,6 +64,13 @@ def adopt_leftovers(store: KitStore, order_id: str) -> list[StoredFile]:
         if stored is not None:
             out.append(stored)
     return out
+
+
+def clear_bookkeeping(store: KitStore, order_id: str) -> None:
+    """Once the video is stopped and every segment is in the store (the job.video_stopped record lists
+    them in order), the recorder's own manifest and playlist in `.video/` say nothing more. Anything set
+    aside as unreadable stays for inspection."""
+    shutil.rmtree(work_dir(store, order_id) / META_DIR, ignore_errors=True)
 
 
 def start(camera: Camera, store: KitStore, order_id: str) -> Path:

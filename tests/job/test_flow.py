@@ -4,14 +4,11 @@ sensor emulator, the NMEA reader over the GNSS emulator, the camera's pattern so
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from edge.job.devices import Photo, Segment
 from edge.job.steps import RECORD_KIND, TRANSITIONS, Step, StepRefused
 from protocol.envelope import decode, verify
 from protocol.evidence import verify_manifest
@@ -233,42 +230,8 @@ def test_completion_needs_integer_fen_and_payment_confirmation(kit: Kit) -> None
     assert kit.flow.job().info["fee_fen"] == 15000
 
 
-class _FolderCamera:
-    """Minimal stand-in, for the one test below only: its last assertion (nothing at all left in the work
-    folder) cannot hold with the real segment recorder, which keeps its manifest and ffmpeg playlist in
-    `.video/` beside the segments (see edge/hardware/camera/recorder.py) and the flow leaves that folder."""
-
-    def __init__(self) -> None:
-        self.folder: Path | None = None
-        self.sink: Callable[[Segment], None] | None = None
-        self.index = 0
-
-    def photo(self) -> Photo:
-        return Photo(jpeg=b"\xff\xd8jpeg-%d\xff\xd9" % self.index, width=64, height=48)
-
-    def start_video(self, out_dir: Path, on_segment: Callable[[Segment], None]) -> None:
-        self.folder, self.sink = out_dir, on_segment
-
-    def rotate(self) -> None:
-        assert self.folder is not None and self.sink is not None
-        path = self.folder / f"seg-{self.index:05d}.mp4"
-        path.write_bytes(b"segment %d" % self.index)
-        self.sink(Segment(path=path, index=self.index, started_ms=0, frames=1, width=64, height=48))
-        self.index += 1
-
-    def stop_video(self, out_dir: Path) -> None:
-        if self.sink is not None and out_dir == self.folder:
-            self.rotate()
-            self.folder = self.sink = None
-
-    def is_recording(self, out_dir: Path | None = None) -> bool:
-        return self.sink is not None and (out_dir is None or out_dir == self.folder)
-
-
 def test_video_segments_form_one_video_in_order(kit: Kit) -> None:
-    cam = _FolderCamera()  # see _FolderCamera: the real recorder's .video/ bookkeeping stays in the folder
-    kit.flow.devices.camera = cam
-    walk(kit.flow, cam, until=Step.VIDEO_STOPPED)
+    walk(kit.flow, kit.cam, until=Step.VIDEO_STOPPED)
     segs = [f for f in kit.store.files_for_order(ORDER_ID) if f.kind == "video.segment"]
     assert len(segs) == 3  # two rotations + the one closed at stop
     stopped = [r for r in _records(kit) if r["kind"] == "job.video_stopped"][0]["data"]
