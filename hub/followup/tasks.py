@@ -13,6 +13,7 @@ from hub import police_feed
 from hub.db import transaction
 from hub.followup.gateway import CHANNELS, Channel, MessageGateway
 from hub.registry.errors import DomainError, NotFound
+from hub.registry.validate import Issues
 from protocol.clock import Clock
 from protocol.i18n import _
 
@@ -74,12 +75,14 @@ def contact(conn: sqlite3.Connection, clock: Clock, order_id: str, channel: Chan
 def record_outcome(conn: sqlite3.Connection, clock: Clock, order_id: str, *, operator: str, channel: Channel,
                    outcome: str, rating: int | None = None, note: str = "",
                    rate: RateHook = rate_through_orders) -> None:
+    issues = Issues()  # every field's problem at once, named by field, as the console shows them
     if channel not in CHANNELS:
-        raise DomainError("invalid", _("channel must be one of: ") + ", ".join(CHANNELS))
+        issues.add("channel", _("channel must be one of: ") + ", ".join(CHANNELS))
     if outcome not in OUTCOMES:
-        raise DomainError("invalid", _("outcome must be one of: ") + ", ".join(OUTCOMES))
+        issues.add("outcome", _("outcome must be one of: ") + ", ".join(OUTCOMES))
     if rating is not None and not 1 <= rating <= 5:
-        raise DomainError("invalid", _("stars must be 1 to 5"))
+        issues.add("rating", _("stars must be 1 to 5"))
+    issues.raise_if_any()
     with transaction(conn):
         task = _task(conn, order_id)
         if task["status"] == "done":

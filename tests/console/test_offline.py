@@ -108,9 +108,9 @@ def test_payment_form_sends_the_right_request(console_hub: ConsoleHub, deploymen
         assert shown["state"] == "formed" and shown["escrow_balance"] == 25000
 
 
-# Still on the canned client: the real hub refuses rating 9 with a form-level error ("stars must be 1 to 5",
-# no field), so the "1 to 5 under the rating" below is the fake's answer, not the hub's; and a follow-up
-# needs a completed order (hub/followup/tasks.py), which needs the whole on-site job on a kit.
+# Still on the canned client: a follow-up needs a completed order (hub/followup/tasks.py), which needs the
+# whole on-site job on a kit. The hub names the rating field as this test expects (its message reads
+# "stars must be 1 to 5"; the fake's shorter "1 to 5" is the one thing here not from the hub).
 def test_follow_up_form_sends_the_right_request(english: None) -> None:
     client = FakeClient()
 
