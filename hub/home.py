@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.broker.config import new_password
 from hub.settings import BrokerSettings, HubSettings
 from protocol.keys import SealingKey, SigningKey, write_private, write_public
 from protocol.settings import dump_settings, load_settings
@@ -75,7 +75,7 @@ def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "12
         write_public(home.keys / "hub_sealing.pub", xk.public_b64())
     if not home.settings_file.exists():
         settings = HubSettings(broker=BrokerSettings(host=broker_host, port=broker_port, tls_port=tls_port,
-                                                     password=secrets.token_urlsafe(24)))
+                                                     password=new_password()))
         home.settings_file.write_text(dump_settings(settings))
         from hub.broker.config import BrokerFiles
 

@@ -6,12 +6,11 @@ is written only into the kit's directory (copied onto the kit's SD card); the hu
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import msgspec
 
-from hub.broker.config import BrokerFiles
+from hub.broker.config import BrokerFiles, new_password
 from hub.db import open_hub_db
 from hub.home import HubHome
 from hub.ingest.principals import Principals
@@ -65,7 +64,7 @@ def _identity(home: HubHome, principal_id: str, role: str, key_path: Path, clock
         Principals(conn).register(principal_id, role, key.public_b64(), clock.now_ms())
     finally:
         conn.close()
-    password = secrets.token_urlsafe(24)
+    password = new_password()
     BrokerFiles(home.broker_dir).set_password(principal_id, password)
     return key, password
 

@@ -10,11 +10,20 @@ import base64
 import getpass
 import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware_config" / "mosquitto"
 ITERATIONS = 101
+
+
+def new_password() -> str:
+    """A broker password: 192 random bits in letters and digits only.
+
+    token_urlsafe may start with '-', which argparse (and many CLIs) then take for an option.
+    """
+    return secrets.token_hex(24)
 
 
 def password_line(username: str, password: str) -> str:

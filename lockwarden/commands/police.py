@@ -25,7 +25,9 @@ def register(sub: Any) -> None:
     p.add_argument("--port", type=int, default=1883)
     p.add_argument("--client-id", default="police-export")
     p.add_argument("--username")
-    p.add_argument("--password")
+    p.add_argument("--password", help=_("broker password (prefer --password-file: argv is visible to every user)"))
+    p.add_argument("--password-file", type=Path,
+                   help=_("file holding the broker password (provision-principal writes KEYS/ID.broker_password)"))
     p.add_argument("--tls-ca")
     p.add_argument("--notifier", default="log", help="log | command:ARGV | webhook:URL | mqtt:TOPIC")
     p.set_defaults(func=cmd_export)
@@ -59,6 +61,12 @@ def _ms(text: str | None) -> int | None:
     if value.tzinfo is None:
         value = value.astimezone()
     return int(value.timestamp() * 1000)
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_file:
+        return str(args.password_file.read_text().strip())
+    return args.password  # type: ignore[no-any-return]
 
 
 def _hub_key(path: Path | None):  # type: ignore[no-untyped-def]
@@ -134,7 +142,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     clock = SystemClock()
     writer = ExportWriter(args.out, _hub_key(args.hub_key), clock=clock, hub_sender=args.hub_id)
     adapter = PoliceExportAdapter(PoliceLink(host=args.host, port=args.port, client_id=args.client_id,
-                                             username=args.username, password=args.password, tls_ca=args.tls_ca))
+                                             username=args.username, password=_password(args), tls_ca=args.tls_ca))
     desk = CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish), clock)
     desk.scan()  # catch up cases after a crash
     service = ExportService(writer, ack_key=police_key, clock=clock, publish=adapter.publish, cases=desk)

@@ -41,7 +41,7 @@ class PoliceSide:
 
     def start(self) -> None:
         w = self.city.world
-        principals, password = self.station, self.password
+        principals = self.station
         w.broker.reload()
         time.sleep(0.3)
         env = _env()
@@ -49,7 +49,9 @@ class PoliceSide:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "lockwarden", "police-export", "--out", str(self.out),
              "--hub-key", str(w.home.keys / "hub_signing.pub"), "--police-key", str(principals / "keys" / "police.key"),
-             "--port", str(w.broker.port), "--username", "police", "--password", password, "--notifier", "log"],
+             "--port", str(w.broker.port), "--username", "police",
+             "--password-file", str(principals / "keys" / "police.broker_password"),
+             "--notifier", "log"],
             env=env, stdout=log, stderr=log)
 
     def stop(self) -> None:

@@ -26,14 +26,15 @@ pytestmark = pytest.mark.slow
 
 def test_plugin_forwards_through_the_hub_service(deployment, tmp_path):
     dep = deployment
-    _key, password = provision_principal(dep.home, "police", "police", tmp_path / "police")
+    _key, _password = provision_principal(dep.home, "police", "police", tmp_path / "police")
     dep.broker.reload()
     out = tmp_path / "export"
     log = (tmp_path / "police-export.log").open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "lockwarden.commands.police", "police-export", "--out", str(out), "--hub-key",
          str(dep.home.keys / "hub_signing.pub"), "--police-key", str(tmp_path / "police" / "keys" / "police.key"),
-         "--port", str(dep.port), "--username", "police", "--password", password],
+         "--port", str(dep.port), "--username", "police",
+         "--password-file", str(tmp_path / "police" / "keys" / "police.broker_password")],
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=log, stderr=subprocess.STDOUT)
     app = make_hub(dep.home.dir, broker_port=dep.port)
     plugin = PolicePlugin(app.conn, app.clock, app.key, sender=app.settings.hub_id, media=app.ingest.media,
