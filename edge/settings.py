@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+_Positive = Annotated[float, msgspec.Meta(gt=0)]
 
 
 class KitBroker(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -20,6 +22,18 @@ class KitBroker(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     tls_key: str | None = None
 
 
+class KitRoute(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The route to the site shown on the kit (R-8), estimated offline: the kit carries no road network, so
+    the road distance is the great-circle distance times `circuity`, and the ETA that distance at `speed_kmh`
+    (edge.job.route.OfflineRouteProvider). The defaults are the hub's dispatch ETA defaults, so the kit and
+    the offer agree: circuity 1.4 (road over straight-line distance; Boscoe, Henry & Zdeb 2012 report a mean
+    of 1.417), speed_kmh 25 (urban door-to-door driving; peak-hour averages in large Chinese cities are
+    20-30 km/h). Set both per city, like the hub's."""
+
+    circuity: _Positive = 1.4
+    speed_kmh: _Positive = 25.0
+
+
 class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """kit_id: this kit's name (also its broker username and signed sender).
     key_file: the kit's Ed25519 private key, relative to the kit directory.
@@ -28,7 +42,8 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     disk_floor_mb: below this much free space only job evidence is recorded.
     disk_reserve_mb: below this much free space nothing more is recorded.
     chunk_kib: media chunk size on the wire. record_window, chunk_window: how much may await the hub's ack.
-    language: zh_CN (default in China) or en. hardware: the device section (see docs/hardware.md)."""
+    language: zh_CN (default in China) or en. hardware: the device section (see docs/hardware.md).
+    route: the `[route]` table: how the kit estimates the road distance and arrival time to the site."""
 
     kit_id: str
     key_file: str = "keys/kit_signing.key"
@@ -43,4 +58,5 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     chunk_window: int = 64
     language: str = "zh_CN"
     broker: KitBroker = msgspec.field(default_factory=KitBroker)
+    route: KitRoute = msgspec.field(default_factory=KitRoute)
     hardware: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -24,6 +24,9 @@ def register(kit_sub: Any) -> None:
         p.add_argument("offer_id")
         p.add_argument("--reason", default="")
         p.set_defaults(func=_answer, answer=name)
+    from lockwarden.commands import _kit_route
+
+    _kit_route.register(kit_sub)  # `kit route`: the route to the site
 
 
 def _run(args: argparse.Namespace) -> int:

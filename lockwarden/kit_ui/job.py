@@ -56,6 +56,7 @@ class JobScreen(KitScreen):
                 yield Static("", id="current", classes="title")
                 yield Static("", id="message", classes="message")
                 yield Button("", id="next", variant="primary", classes="big")
+                yield Button(_("Route to the site"), id="route")  # R-8, until arrival (lockwarden/kit_ui/route.py)
                 with Horizontal(classes="row"):
                     yield Button(_("Log in by PIN"), id="pin")
                     yield Button(_("Abort the job"), id="abort", variant="error")
@@ -81,6 +82,7 @@ class JobScreen(KitScreen):
         button.label = label(nxt) if nxt else _("The job is finished")
         button.disabled = self.busy or nxt is None
         self.query_one("#pin", Button).display = nxt == "login"
+        self.query_one("#route", Button).display = view.step in BEFORE_ARRIVAL
         self.query_one("#abort", Button).display = Step.ABORTED in TRANSITIONS[view.step]
         done = done_steps(view)
         for action in ACTIONS:
@@ -105,6 +107,10 @@ class JobScreen(KitScreen):
             from lockwarden.kit_ui.evidence import EvidenceScreen
 
             self.app.push_screen(EvidenceScreen(self.order_id))
+        elif bid == "route":
+            from lockwarden.kit_ui.route import RouteScreen
+
+            self.app.push_screen(RouteScreen(self.order_id))
         elif bid == "pin":
             self.start("login_pin")
         elif bid == "abort" and not self.busy:
