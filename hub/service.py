@@ -41,8 +41,8 @@ TICK_S = 0.1  # timers, outboxes and forwarding run at most this often while bat
 
 SUBSCRIPTIONS = (
     topics.KIT_UP_RECORD.wildcard(), topics.KIT_UP_MEDIA.wildcard(), topics.KIT_UP_JOB.wildcard(),
-    topics.KIT_STATE.wildcard(), topics.OPS_REQ.wildcard(), topics.CUSTOMER_UP.wildcard(),
-    topics.POLICE_ACK.wildcard(),
+    topics.KIT_STATE.wildcard(), topics.OPS_REQ.wildcard(), topics.OPS_MEDIA.wildcard(),
+    topics.CUSTOMER_UP.wildcard(), topics.CUSTOMER_UP_MEDIA.wildcard(), topics.POLICE_ACK.wildcard(),
 )
 
 

@@ -16,9 +16,13 @@ T = TypeVar("T", bound=type[msgspec.Struct])
 class MessageSpec:
     name: str
     body: type[msgspec.Struct]
-    sender: str  # who may send it: "kit", "hub", "operator", "customer", "police"
+    sender: str  # who may send it: "kit", "hub", "operator", "customer", "police", or several: "kit, customer"
     summary: str
     example: Callable[[], msgspec.Struct]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(r.strip() for r in self.sender.split(","))
 
 
 MESSAGES: dict[str, MessageSpec] = {}

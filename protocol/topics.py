@@ -85,6 +85,12 @@ OPS_RESP = TopicSpec(
     "ops_resp", "ops/{operator_id}/resp", "hub", "operator console",
     "Responses to operator requests, matched by transaction id.",
 )
+OPS_MEDIA = TopicSpec(
+    "ops_media", "ops/{operator_id}/media", "operator console / `lockwarden ops`", "hub",
+    "Document photos scanned at the counter for a customer (R-11), chunked like kit media; answered by "
+    "`hub.media_ack` on the operator's response topic.",
+    types=("media.begin", "media.chunk"),
+)
 OPS_EVENTS = TopicSpec(
     "ops_events", "ops/events", "hub", "operator consoles",
     "Live events for consoles: dispatch progress, deadlines, warnings, forwarding.",
@@ -92,6 +98,12 @@ OPS_EVENTS = TopicSpec(
 CUSTOMER_UP = TopicSpec(
     "customer_up", "customer/{customer_id}/up", "customer app", "hub",
     "Customer requests and decisions (request, accept or reject locksmith, pay, documents).",
+)
+CUSTOMER_UP_MEDIA = TopicSpec(
+    "customer_up_media", "customer/{customer_id}/up/media", "customer app", "hub",
+    "Document photos for the customer's own order (R-11), announced and chunked like kit media; the hub "
+    "answers each with `hub.media_ack` on the customer's down topic. JPEG or PNG, `kind` \"document\".",
+    types=("media.begin", "media.chunk"),
 )
 CUSTOMER_DOWN = TopicSpec(
     "customer_down", "customer/{customer_id}/down", "hub", "customer app",
@@ -112,7 +124,8 @@ POLICE_ACK = TopicSpec(
 
 TOPICS: tuple[TopicSpec, ...] = (
     KIT_UP_RECORD, KIT_UP_MEDIA, KIT_UP_JOB, KIT_STATE, KIT_DOWN_ACK, KIT_DOWN_JOB, HUB_STATE,
-    OPS_REQ, OPS_RESP, OPS_EVENTS, CUSTOMER_UP, CUSTOMER_DOWN, POLICE_RECORDS, POLICE_MEDIA, POLICE_ACK,
+    OPS_REQ, OPS_RESP, OPS_MEDIA, OPS_EVENTS, CUSTOMER_UP, CUSTOMER_UP_MEDIA, CUSTOMER_DOWN,
+    POLICE_RECORDS, POLICE_MEDIA, POLICE_ACK,
 )
 
 _COMPILED = [(spec, spec.regex()) for spec in TOPICS]

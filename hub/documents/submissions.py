@@ -61,6 +61,7 @@ def submit(conn: sqlite3.Connection, clock: Clock, *, order_id: str, media: Sequ
             raise NotFound("order", order_id)
         if conn.execute("SELECT 1 FROM document_submissions WHERE id=?", (sid,)).fetchone():
             return sid
+        _check_photos(conn, refs, submitted_by, order_id)
         now = clock.now_ms()
         conn.execute(
             "INSERT INTO document_submissions(id, order_id, submitted_by, doc_types_json, media_json, holder_name,"
@@ -73,6 +74,21 @@ def submit(conn: sqlite3.Connection, clock: Clock, *, order_id: str, media: Sequ
             "late": order["state"] == "case_opened" or bool(order["documents_overdue"]), "at_ms": now,
         }, now_ms=now)
     return sid
+
+
+def _check_photos(conn: sqlite3.Connection, refs: list[dict[str, str]], submitted_by: str, order_id: str) -> None:
+    """Every photo named must be stored and verified at the hub; a customer may name only photos they
+    uploaded for this order (a hash alone proves nothing about who took the picture)."""
+    customer = submitted_by.removeprefix("customer:") if submitted_by.startswith("customer:") else None
+    for ref in refs:
+        rows = conn.execute("SELECT sender, order_id FROM media_files WHERE sha256=? AND status='complete'",
+                            (ref["sha256"],)).fetchall()
+        if not rows:
+            raise DomainError("invalid", _("photo {sha} has not reached the hub; upload it first")
+                              .format(sha=ref["sha256"][:12]))
+        if customer is not None and not any(r[0] == customer and r[1] == order_id for r in rows):
+            raise DomainError("forbidden", _("photo {sha} was not uploaded by you for this order")
+                              .format(sha=ref["sha256"][:12]))
 
 
 def _submission(conn: sqlite3.Connection, sid: str) -> sqlite3.Row:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
+from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
 from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
 from protocol.clock import Clock
@@ -45,6 +46,7 @@ _Decoded = tuple[Envelope | None, bytes | None, Rejected | None, Ed25519PublicKe
 
 # role -> the topic parameter that must equal the signed sender
 _TOPIC_OWNER = {"kit_id": "kit", "operator_id": "operator", "customer_id": "customer"}
+_MEDIA_TYPES = ("media.begin", "media.chunk")
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class Ingest:
     def process(self, batch: list[Inbound]) -> BatchResult:
         result = BatchResult()
         acks: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"stored": [], "quarantined": []})
-        touched_files: dict[str, str] = {}  # file_id -> kit
+        touched_files: dict[str, str] = {}  # file_id -> sender
         now = self.clock.now_ms()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -116,8 +118,8 @@ class Ingest:
         completed = self._complete(touched_files, now)
         for kit_id, lists in acks.items():
             result.outgoing.append(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=kit_id), "hub.ack", lists))
-        for file_id, kit_id in touched_files.items():
-            result.outgoing.append(self._media_ack(file_id, kit_id, completed.get(file_id)))
+        for file_id, sender in touched_files.items():
+            result.outgoing.append(self._media_ack(file_id, sender, completed.get(file_id)))
         return result
 
     def _prepare(self, block: list[Inbound]) -> tuple[list[_Decoded], Future[list[Verdict]]]:
@@ -175,8 +177,11 @@ class Ingest:
             mspec = MESSAGES.get(env.type)
             if mspec is None:
                 raise Rejected(Reason.UNKNOWN_TYPE, f"unknown message type {env.type!r}")
-            if mspec.sender != principal.role or (spec.types and env.type not in spec.types):
+            if principal.role not in mspec.roles or (spec.types and env.type not in spec.types):
                 raise Rejected(Reason.WRONG_TYPE_FOR_TOPIC, f"{env.type} from a {principal.role} on {msg.topic}")
+            if principal.role != "kit" and env.type not in _MEDIA_TYPES and not self.handlers.get(env.type):
+                # A kit's record is evidence whatever reads it; a request nobody acts on would be lost.
+                raise Rejected(Reason.UNKNOWN_TYPE, f"nothing at this hub handles {env.type} from a {principal.role}")
             if data is not None:
                 b = env.body  # the fast path typed these fields already; the bytes travel beside
                 body: msgspec.Struct = MediaChunk(file_id=b["file_id"], index=b["index"], size=b["size"],
@@ -190,7 +195,7 @@ class Ingest:
                     touched[body.file_id] = env.sender
                 return
             accepted = Accepted(msg.topic, params, env, body)
-            self._store(accepted, msg.payload, now, touched, data, digest)
+            self._store(accepted, principal.role, msg.payload, now, touched, data, digest)
             result.accepted.append(accepted)
             if principal.role == "kit" and env.type not in ("media.chunk", "media.begin"):
                 acks[env.sender]["stored"].append(env.id)
@@ -199,6 +204,11 @@ class Ingest:
         except Rejected as rej:
             self.quarantine(msg.topic, env, rej, msg.payload, now)
             result.quarantined += 1
+            if verified and env is not None and env.type == "media.begin" and self._role(env.sender) in UPLOAD_ROLES:
+                file_id = env.body.get("file_id") if isinstance(env.body, dict) else None
+                if isinstance(file_id, str):  # an app has no quarantine list: it learns from the file's ack
+                    result.outgoing.append(Outgoing(self._ack_topic(env.sender), "hub.media_ack", {
+                        "file_id": file_id, "have": [], "status": "rejected", "detail": rej.detail}))
             if verified and env is not None and env.sender == _kit_of(msg.topic):
                 if env.type == "media.chunk":
                     return  # the media ack will still show the chunk missing; the kit resends it
@@ -222,7 +232,7 @@ class Ingest:
         raise Rejected(Reason.REPLAY, f"sequence {env.seq} of {env.sender} already used by message {rows[0][0]}")
 
     # -- storing by type ---------------------------------------------------------------------------------
-    def _store(self, acc: Accepted, raw: bytes, now: int, touched: dict[str, str], data: bytes | None,
+    def _store(self, acc: Accepted, role: str, raw: bytes, now: int, touched: dict[str, str], data: bytes | None,
                digest: str | None) -> None:
         env = acc.env
         body = acc.body
@@ -230,7 +240,7 @@ class Ingest:
             self._chunk(env, body, data, digest)  # raises before the envelope row if the chunk is bad
             touched[body.file_id] = env.sender
         elif isinstance(body, MediaBegin):
-            self._begin(env, body, now)
+            self._begin(env, body, now, role)
             touched[body.file_id] = env.sender
         self.conn.execute(
             "INSERT INTO envelopes(id, sender, seq, type, sig, received_ms) VALUES (?,?,?,?,?,?)",
@@ -258,7 +268,7 @@ class Ingest:
              _json.encode(env.body).decode(), raw, hashlib.sha256(raw).hexdigest()),
         )
 
-    def _begin(self, env: Envelope, b: MediaBegin, now: int) -> None:
+    def _begin(self, env: Envelope, b: MediaBegin, now: int, role: str) -> None:
         row = self.conn.execute("SELECT sender, sha256, size, chunk_size FROM media_files WHERE file_id=?",
                                 (b.file_id,)).fetchone()
         if row is not None:
@@ -267,6 +277,8 @@ class Ingest:
             return
         if b.chunk_size <= 0 or b.size < 0 or b.chunks != max(1, -(-b.size // b.chunk_size)):
             raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: inconsistent size/chunking")
+        if role in UPLOAD_ROLES:
+            check_begin(self.conn, role, env.sender, b)
         self.conn.execute(
             "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks, "
             "sealed, captured_ms, meta, begin_id, status, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'partial',?)",
@@ -306,14 +318,20 @@ class Ingest:
         done: dict[str, tuple[str, str]] = {}
         for file_id in touched:
             row = self.conn.execute(
-                "SELECT status, chunks, size, sha256, (SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id) "
-                "FROM media_files f WHERE file_id=?", (file_id,)).fetchone()
+                "SELECT status, chunks, size, sha256, (SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id), "
+                "content_type FROM media_files f WHERE file_id=?", (file_id,)).fetchone()
             if row is None or row[0] != "partial" or row[4] < row[1]:
                 continue
             if row[2] == 0:
                 self.media.write_chunk(file_id, 0, b"")
                 self.media.sync()
             ok, detail = self.media.finish(file_id, row[2], row[3])
+            if ok and self._role(touched[file_id]) in UPLOAD_ROLES:
+                problem = file_problem(self.media.object_path(row[3]), row[5])
+                if problem is not None and not self._stored_elsewhere(file_id, row[3]):
+                    self.media.set_aside(row[3], file_id)
+                if problem is not None:
+                    ok, detail = False, problem
             status = "complete" if ok else "rejected"
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
@@ -331,7 +349,24 @@ class Ingest:
             done[file_id] = (status, detail)
         return done
 
-    def _media_ack(self, file_id: str, kit_id: str, done: tuple[str, str] | None) -> Outgoing:
+    def _role(self, sender: str) -> str:
+        principal = self.principals.get(sender)
+        return principal.role if principal is not None else ""
+
+    def _stored_elsewhere(self, file_id: str, sha256: str) -> bool:
+        """The same bytes already stored as another, accepted file (say, a kit's evidence)."""
+        return self.conn.execute("SELECT 1 FROM media_files WHERE sha256=? AND status='complete' AND file_id<>?",
+                                 (sha256, file_id)).fetchone() is not None
+
+    def _ack_topic(self, sender: str) -> str:
+        role = self._role(sender)
+        if role == "customer":
+            return topics.CUSTOMER_DOWN.build(customer_id=sender)
+        if role == "operator":
+            return topics.OPS_RESP.build(operator_id=sender)
+        return topics.KIT_DOWN_ACK.build(kit_id=sender)
+
+    def _media_ack(self, file_id: str, sender: str, done: tuple[str, str] | None) -> Outgoing:
         row = self.conn.execute("SELECT status, detail FROM media_files WHERE file_id=?", (file_id,)).fetchone()
         status, detail = (row[0], row[1]) if row else ("rejected", "unknown file")
         if done:
@@ -342,7 +377,7 @@ class Ingest:
             "SELECT MIN(idx), MAX(idx) FROM (SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS g "
             "FROM media_chunks WHERE file_id=?) GROUP BY g ORDER BY 1", (file_id,))]
         return Outgoing(
-            topics.KIT_DOWN_ACK.build(kit_id=kit_id), "hub.media_ack",
+            self._ack_topic(sender), "hub.media_ack",
             {"file_id": file_id, "have": have, "status": status, "detail": detail},
         )
 

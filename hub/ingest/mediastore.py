@@ -181,6 +181,14 @@ class MediaStore:
             fsync_path(target.parent)
         return True, ""
 
+    def set_aside(self, sha256: str, file_id: str) -> Path:
+        """Move a stored object out of the content-addressed store (refused after its hash verified, e.g. not
+        a whole image); kept under rejected/ for inspection."""
+        aside = self.rejected / f"{file_id}.{sha256[:12]}"
+        os.replace(self.object_path(sha256), aside)
+        fsync_path(self.rejected)
+        return aside
+
     def put(self, data: bytes) -> str:
         """Store bytes received outside the kit uplink (documents scanned at the counter); returns the hash."""
         digest = hashlib.sha256(data).hexdigest()

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from hub.dispatch import confirm
+from hub.documents.ops import handle_customer_documents
 from hub.ops.atomic import atomically
 from hub.orders import intake, outbox, settle
 from hub.registry.errors import DomainError, ValidationFailed
@@ -22,9 +23,10 @@ from protocol.messages.customer import (
     RequestResult,
     UnlockRequest,
 )
+from protocol.messages.police import CustomerDocuments
 from protocol.registry import body_type
 
-CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "customer.abandon")
+CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "customer.abandon", "customer.documents")
 
 
 def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec.Struct, msg_id: str) -> str:
@@ -42,6 +44,8 @@ def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec
     if isinstance(body, CustomerAbandon):
         settle.cancel(conn, clock, actor, body.order_id, body.reason, event_id=msg_id, customer_id=customer_id)
         return body.order_id
+    if isinstance(body, CustomerDocuments):
+        return handle_customer_documents(conn, clock, customer_id, body, msg_id)
     raise DomainError("unknown_type", _("not a customer message"))
 
 

@@ -1,11 +1,12 @@
-"""The customer's app on the contract: request, decide, pay, abandon; receives locksmith identity,
-order success and the one-time service code on `customer/{id}/down`."""
+"""The customer's app on the contract: request, decide, pay, abandon, send document photos (R-11);
+receives locksmith identity, order success and the one-time service code on `customer/{id}/down`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from lockwarden.clients.party import Party, Received
+from lockwarden.clients.upload import upload_photo
 from protocol import topics
 from protocol.keys import SigningKey
 from protocol.transport.paho_mqtt import LinkSettings
@@ -24,3 +25,16 @@ class CustomerApp(Party):
                 after: int = 0) -> Received:
         return self.wait_for(lambda r: r.env.type == type_name and r.env.seq > after
                              and (order_id is None or getattr(r.body, "order_id", None) == order_id), timeout)
+
+    def upload_document(self, data: bytes, order_id: str, timeout: float = 30.0) -> str:
+        """Send one document photo for the customer's own order; its SHA-256 once the hub holds it."""
+        return upload_photo(self, topics.CUSTOMER_UP_MEDIA.build(customer_id=self.id), data, order_id=order_id,
+                            timeout=timeout)
+
+    def submit_documents(self, order_id: str, photos: list[bytes], doc_types: list[str], *, holder_name: str = "",
+                         holder_id_number: str = "") -> Received:
+        """Upload the photos, then name them in a `customer.documents`; the hub's `customer.request_result`."""
+        media = [self.upload_document(p, order_id) for p in photos]
+        ref = self.send("customer.documents", {"order_id": order_id, "doc_types": doc_types, "media": media,
+                                               "holder_name": holder_name, "holder_id_number": holder_id_number})
+        return self.wait_for(lambda r: r.env.type == "customer.request_result" and getattr(r.body, "ref", "") == ref)

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from lockwarden.clients.party import Party
+from lockwarden.clients.upload import upload_photo
 from protocol import topics
 from protocol.ids import new_id
 from protocol.keys import SigningKey
@@ -27,6 +28,11 @@ class OpsClient(Party):
         self.send("ops.request", OpsRequest(txn=txn, op=op, args=args))
         got = self.wait_for(lambda r: r.env.type == "ops.response" and getattr(r.body, "txn", None) == txn, timeout)
         return dict(got.env.body)
+
+    def upload_document(self, data: bytes, order_id: str, timeout: float = 30.0) -> str:
+        """A photo scanned at the counter for a customer's order; its SHA-256 once the hub holds it."""
+        return upload_photo(self, topics.OPS_MEDIA.build(operator_id=self.id), data, order_id=order_id,
+                            timeout=timeout)
 
 
 class OperatorSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

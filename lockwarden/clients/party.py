@@ -59,13 +59,19 @@ class Party:
     def stop(self) -> None:
         self.transport.stop()
 
-    def send(self, type_name: str, body: msgspec.Struct | dict[str, Any]) -> str:
+    def next_seq(self) -> int:
         with self._lock:
             self._seq += 1
-            seq = self._seq
-        env = seal_envelope(self.key, sender=self.id, seq=seq, ts=self.clock.now_ms(), type_name=type_name, body=body)
-        self.transport.publish(self.up_topic, env.to_wire())
+            return self._seq
+
+    def send(self, type_name: str, body: msgspec.Struct | dict[str, Any], *, topic: str | None = None) -> str:
+        env = seal_envelope(self.key, sender=self.id, seq=self.next_seq(), ts=self.clock.now_ms(), type_name=type_name,
+                            body=body)
+        self.transport.publish(topic or self.up_topic, env.to_wire())
         return env.id
+
+    def publish_wire(self, topic: str, wire: bytes) -> None:
+        self.transport.publish(topic, wire)
 
     def _on_message(self, msg: Inbound) -> None:
         try:

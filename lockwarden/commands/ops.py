@@ -61,6 +61,12 @@ def register(sub: Any) -> None:
     for name, (body, summary) in OPS.items():
         op = ops.add_parser(name, help=_(summary))
         _add_fields(op, body)
+        if name == "documents.submit":
+            op.add_argument("--photo", type=Path, action="append", default=[],
+                            help=_("a scanned document photo (JPEG or PNG) to send first; repeat for each page"))
+            for action in op._actions:
+                if action.dest == "media":
+                    action.required = False
         if name == "registry.import":
             op.add_argument("--file", type=Path, help=_("read csv_text from this file"))
             for action in op._actions:
@@ -91,21 +97,59 @@ def cmd_op(args: argparse.Namespace) -> int:
     if args.op == "registry.import" and getattr(args, "file", None):
         body["csv_text"] = args.file.read_text(encoding="utf-8")
     clock = SystemClock()
+    photos = [path.read_bytes() for path in getattr(args, "photo", None) or []]
+    if args.op == "documents.submit" and not photos and not body.get("media"):
+        print(_("give --photo (or --media with the SHA-256 of photos already at the hub)"), file=sys.stderr)
+        return 2
     if args.config is not None:
         from lockwarden.clients.operator import open_ops_client
+        from lockwarden.clients.upload import UploadRefused
 
         client = open_ops_client(args.config)
         try:
+            try:
+                if photos:
+                    body["media"] = list(body.get("media") or []) + [client.upload_document(p, body["order_id"])
+                                                                      for p in photos]
+            except UploadRefused as exc:
+                print(_("the hub refused the photo: {detail}").format(detail=exc.detail), file=sys.stderr)
+                return 1
             response = client.call(args.op, body, txn=args.txn or None)
         finally:
             client.stop()
     else:
-        response = handle(_open(args), clock, args.actor, args.op, body, txn=args.txn or new_id(clock.now_ms()))
+        conn = _open(args)
+        if photos:
+            scans = _store_scans(conn, clock, args, body["order_id"], photos)
+            if scans is None:
+                return 1
+            body["media"] = list(body.get("media") or []) + scans
+        response = handle(conn, clock, args.actor, args.op, body, txn=args.txn or new_id(clock.now_ms()))
     if response.get("ok") and args.op == "registry.export":
         sys.stdout.write(response["result"]["csv"])
         return 0
     print(json.dumps(response, ensure_ascii=False, indent=2))
     return 0 if response.get("ok") else 1
+
+
+def _store_scans(conn: Any, clock: SystemClock, args: argparse.Namespace, order_id: str,
+                 photos: list[bytes]) -> list[str] | None:
+    """On the hub host: the photos go straight into the hub's media store, under the same rules."""
+    from hub.documents.scans import store_scan
+    from hub.home import HubHome
+    from hub.ingest.mediastore import MediaStore
+    from hub.registry.errors import DomainError
+
+    home = HubHome(Path(args.db).resolve().parent)
+    if not home.settings_file.exists():
+        print(_("--photo with --db needs the database inside its hub directory (beside hub.toml)"), file=sys.stderr)
+        return None
+    media = MediaStore(home.media_path())
+    try:
+        return [store_scan(conn, media, clock, p, sender=args.actor, order_id=order_id) for p in photos]
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return None
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> int:

@@ -75,9 +75,9 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     w = city.world
     eta_order = orders["eta"][0]
     # The customer sends documents in someone else's name: the hub scores the order red.
-    photos = [w.hub.ingest.media.put(document_photo(t)) for t in ("ID card", "vehicle licence?")]  # type: ignore[union-attr]
-    city.call("documents.submit", {"order_id": eta_order, "doc_types": ["id_card", "property_deed"], "media": photos,
-                                   "holder_name": "张山", "holder_id_number": resident_id(777, "19660606")})
+    city.customer("cu-zhang").submit_documents(eta_order, [document_photo(t) for t in ("ID card", "vehicle licence?")],
+                                               ["id_card", "property_deed"], holder_name="张山",
+                                               holder_id_number=resident_id(777, "19660606"))
     say(_("  customer cu-zhang submits documents in another person's name; nobody verifies them"))
     w.clock.advance(3 * DAY_MS + 60_000)
     say(_("  three days pass on the hub's clock"))

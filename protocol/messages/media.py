@@ -1,4 +1,7 @@
-"""Media in resumable chunks: a file is announced once, then sent chunk by chunk, each with its hash."""
+"""Media in resumable chunks: a file is announced once, then sent chunk by chunk, each with its hash.
+
+Kits send their evidence this way; customer apps and operators send document photos (R-11) the same way
+on their own upload topics, within the hub's upload rules (hub/ingest/uploads.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ DEFAULT_CHUNK_SIZE = 256 * 1024  # base64 makes this ~350 KB on the wire, under 
 
 @message(
     "media.begin",
-    sender="kit",
+    sender="kit, customer, operator",
     summary="Announces a file: its size, SHA-256, chunking and what it is evidence of.",
     example=lambda: MediaBegin(
         file_id="01JGZ0000000000000000000AB", kind="photo.lock_before", content_type="image/jpeg",
@@ -38,7 +41,7 @@ class MediaBegin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 @message(
     "media.chunk",
-    sender="kit",
+    sender="kit, customer, operator",
     summary="One chunk of an announced file; `data` is base64, `sha256` is of the decoded chunk.",
     example=lambda: MediaChunk(file_id="01JGZ0000000000000000000AB", index=0, size=5,
                                sha256="2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",

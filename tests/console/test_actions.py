@@ -4,7 +4,6 @@ online every order ends unassigned, which is the state the operator's actions st
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Any
 
 from textual.widgets import Button, DataTable, Input
@@ -19,6 +18,7 @@ from lockwarden.console.settings import SettingsPane
 from lockwarden.demo.city import request_body
 from tests.console.conftest import ConsoleHub
 from tests.console.helpers import until
+from tests.police.photos import jpeg
 
 SIZE = (100, 30)
 
@@ -97,7 +97,8 @@ def test_redispatch_and_a_refused_decision(console_hub: ConsoleHub) -> None:
 
 def test_documents_rejected_with_a_reason(console_hub: ConsoleHub) -> None:
     order_id = _new_order(console_hub, 13)
-    photo = hashlib.sha256(b"deed").hexdigest()
+    # the operator's client sends the scanned photo over its own upload topic first
+    photo = console_hub.admin.upload_document(jpeg("deed"), order_id)
     sub = console_hub.call("documents.submit", {"order_id": order_id, "doc_types": ["id_card", "property_deed"],
                                                 "media": [photo], "holder_name": "张三"})
 

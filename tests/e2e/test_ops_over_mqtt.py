@@ -52,7 +52,7 @@ def test_operator_files_a_unit_over_mqtt(deployment, tmp_path: Path) -> None:  #
         code, resp = _cli("ops", "--config", cfg, "unit.file", "--name", "安心开锁", "--address", "北京市东城区",
                           "--uscc", _uscc(), "--legal-rep-name", "钱志远", "--legal-rep-id", _ric(),
                           "--filing-receipt-no", "京公特备字2026-0001")
-        assert code == 0 and resp["ok"], resp
+        assert code == 0 and resp["ok"], json.dumps(resp, ensure_ascii=False)
         unit_id = resp["result"]["id"] if isinstance(resp["result"], dict) else resp["result"]
         code, shown = _cli("ops", "--config", cfg, "unit.show", "--id", unit_id)
         assert shown["ok"] and "operator:op-li" in json.dumps(shown, ensure_ascii=False)

@@ -18,6 +18,7 @@ from protocol.keys import SigningKey
 from protocol.transport.base import Inbound
 from tests.hub.test_lifecycle import form, verify_body
 from tests.hub.world import World
+from tests.police.photos import scan
 
 DAY = 86_400_000
 
@@ -77,7 +78,7 @@ def test_whole_life_with_documents_is_in_the_export_and_verifies(setup, hub_key)
     lid = world.locksmith()
     order = form(world, lid)
     complete(world, lid, order)
-    photos = [media.put(b"id card photo" * 900), media.put(b"property deed photo" * 900)]
+    photos = [scan(world, media, order, "id card", sender="c-1"), scan(world, media, order, "deed", sender="c-1")]
     early = docs.submit(world.conn, world.clock, order_id=order, media=photos[:1], doc_types=["id_card"],
                         submitted_by="customer:c-1")
     with pytest.raises(DomainError):
@@ -122,7 +123,7 @@ def test_missed_deadline_opens_exactly_one_case_across_hub_restarts(setup, hub_k
     assert [c["order_id"] for c in cases] == [order] and len(police.note.sent) == 1
     assert {"order.formed", "order.completed", "documents.overdue"} <= {e["kind"] for e in cases[0]["evidence"]}
     # late documents are still recorded, forwarded and attached to the case
-    sid = docs.submit(world.conn, world.clock, order_id=order, media=[media.put(b"late id" * 500)],
+    sid = docs.submit(world.conn, world.clock, order_id=order, media=[scan(world, media, order, "late id")],
                       doc_types=["id_card", "property_deed"], submitted_by="operator:op1")
     docs.verify(world.conn, world.clock, sid, operator="operator:op1")
     police.forward()
@@ -159,7 +160,7 @@ def test_documents_of_someone_else_raise_a_red_warning_in_the_export(setup):
     lid = world.locksmith()
     order = form(world, lid)
     complete(world, lid, order)
-    docs.submit(world.conn, world.clock, order_id=order, media=[media.put(b"someone else's id" * 100)],
+    docs.submit(world.conn, world.clock, order_id=order, media=[scan(world, media, order, "someone else's id", sender="c-1")],
                 doc_types=["id_card", "property_deed"], submitted_by="customer:c-1",
                 holder_name="王五", holder_id_number="110105198001010011")
     raised = {a.subject: a for a in sweep(world.conn, world.clock)}

@@ -1,0 +1,43 @@
+"""Document photos stored on the hub host itself (`lockwarden ops --db ... --photo`): the same rules as a
+photo uploaded over MQTT (hub/ingest/uploads.py), recorded in the same media table, so a submission names
+every photo the same way whichever route it came by."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+
+from hub.db import transaction
+from hub.ingest.mediastore import MediaStore
+from hub.ingest.uploads import MAX_UPLOAD_BYTES, UPLOAD_KIND
+from hub.registry.errors import DomainError, NotFound
+from protocol.clock import Clock
+from protocol.i18n import _
+from protocol.ids import new_id
+from protocol.images import content_type_of, image_problem
+
+
+def store_scan(conn: sqlite3.Connection, media: MediaStore, clock: Clock, data: bytes, *, sender: str,
+               order_id: str) -> str:
+    """Check and store one scanned photo for an order; returns its SHA-256."""
+    content_type = content_type_of(data)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DomainError("invalid", _("the photo is larger than {n} bytes").format(n=MAX_UPLOAD_BYTES))
+    problem = image_problem(data, content_type)
+    if problem is not None:
+        raise DomainError("invalid", _("not a usable photo: {problem}").format(problem=problem))
+    if conn.execute("SELECT 1 FROM orders WHERE id=?", (order_id,)).fetchone() is None:
+        raise NotFound("order", order_id)
+    sha = media.put(data)
+    now = clock.now_ms()
+    file_id = new_id(now)
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks,"
+            " sealed, captured_ms, meta, begin_id, status, received_ms, completed_ms)"
+            " VALUES (?,?,?,?,?,?,?,?,1,0,?,?,?,'complete',?,?)",
+            (file_id, sender, UPLOAD_KIND, content_type, order_id, len(data), sha, max(1, len(data)), now,
+             json.dumps({"route": "hub host"}), file_id, now, now))
+    assert sha == hashlib.sha256(data).hexdigest()
+    return sha

@@ -1,0 +1,181 @@
+"""R-11 document photos over the real broker: a customer's app uploads to its own media topic, an operator
+to theirs (`lockwarden ops documents.submit --photo`); the hub keeps only whole JPEG/PNG photos of the
+sender's own order, refuses everything else with a reason the sender is told, and keeps it for inspection."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hub.db import open_hub_db
+from hub.provisioning import provision_principal
+from hub.service import HubApp, make_hub, wait_until
+from lockwarden.clients.customer import CustomerApp
+from lockwarden.clients.party import Party
+from lockwarden.clients.upload import UploadRefused
+from protocol import topics
+from protocol.envelope import seal_chunk
+from protocol.messages.media import MediaBegin
+from protocol.transport.paho_mqtt import LinkSettings
+from tests.hub.world import World
+from tests.police.photos import jpeg
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Desk:
+    hub: HubApp
+    apps: dict[str, CustomerApp]
+    orders: dict[str, str]  # customer -> their order
+    operator_dir: Path
+
+
+@pytest.fixture
+def desk(deployment, tmp_path: Path) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+    home = deployment.home
+    world = World(home.dir / "hub.db")  # orders nobody took: enough to own documents
+    orders = {c: world.request(c) for c in ("cu-a", "cu-b")}
+    world.conn.close()
+    creds = {c: provision_principal(home, c, "customer", tmp_path / c) for c in orders}
+    provision_principal(home, "op1", "operator", tmp_path / "op1")  # World registered op1 at the hub
+    deployment.broker.reload()
+    hub = make_hub(home.dir)
+    hub.start()
+    apps: dict[str, CustomerApp] = {}
+    try:
+        assert wait_until(lambda: hub.transport is not None and hub.transport.connected, 20)
+        for c, (key, password) in creds.items():
+            apps[c] = CustomerApp(c, key, home.signing_public(), LinkSettings(
+                host="127.0.0.1", port=deployment.port, client_id=c, username=c, password=password))
+            apps[c].start()
+        yield Desk(hub, apps, orders, tmp_path / "op1")
+    finally:
+        for app in apps.values():
+            app.stop()
+        hub.stop()
+
+
+def _db(desk: Desk):  # type: ignore[no-untyped-def]
+    return open_hub_db(desk.hub.home.db_path())
+
+
+def _raw_upload(party: Party, data: bytes, **begin: object) -> dict:  # type: ignore[type-arg]
+    """What a careless or hostile app sends: no client-side checks."""
+    topic = topics.CUSTOMER_UP_MEDIA.build(customer_id=party.id)
+    fields: dict = dict(file_id=f"01JH{os.urandom(11).hex().upper()[:22]}", kind="document",  # type: ignore[type-arg]
+                        content_type="image/jpeg", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                        chunk_size=64 * 1024, chunks=max(1, -(-len(data) // (64 * 1024))), captured_at=1)
+    fields.update(begin)
+    party.send("media.begin", MediaBegin(**fields), topic=topic)
+    for i in range(fields["chunks"]):
+        part = data[i * 65536 : (i + 1) * 65536]
+        party.publish_wire(topic, seal_chunk(party.key, sender=party.id, seq=party.next_seq(), ts=1,
+                                             file_id=fields["file_id"], index=i, data=part,
+                                             sha256=hashlib.sha256(part).hexdigest()))
+    got = party.wait_for(lambda r: r.env.type == "hub.media_ack" and r.env.body["file_id"] == fields["file_id"]
+                         and r.env.body["status"] != "partial", 30)
+    return dict(got.env.body)
+
+
+def test_customer_uploads_photos_and_submits_documents(desk: Desk) -> None:
+    app, order = desk.apps["cu-a"], desk.orders["cu-a"]
+    photos = [jpeg("居民身份证"), jpeg("房产证", size=(1600, 1200))]
+    result = app.submit_documents(order, photos, ["id_card", "property_deed"], holder_name="张三")
+    assert result.body.ok, result.body  # type: ignore[attr-defined]
+    db = _db(desk)
+    sub = db.execute("SELECT order_id, submitted_by, media_json FROM document_submissions WHERE id=?",
+                     (result.body.ref,)).fetchone()  # type: ignore[attr-defined]
+    assert (sub[0], sub[1]) == (order, "customer:cu-a")
+    stored = [m["sha256"] for m in json.loads(sub[2])]
+    assert stored == [hashlib.sha256(p).hexdigest() for p in photos]
+    for sha, photo in zip(stored, photos, strict=True):
+        assert desk.hub.ingest.media.read(sha) == photo
+    assert db.execute("SELECT COUNT(*) FROM police_feed WHERE kind='documents.submitted'").fetchone()[0] == 1
+
+
+def test_customer_cannot_upload_for_someone_elses_order(desk: Desk) -> None:
+    app = desk.apps["cu-a"]
+    with pytest.raises(UploadRefused) as refused:
+        app.upload_document(jpeg("id"), desk.orders["cu-b"])
+    assert "is not cu-a's" in refused.value.detail
+    row = _db(desk).execute("SELECT reason, detail, raw FROM quarantine WHERE sender='cu-a'").fetchone()
+    assert row[0] == "bad_file" and "is not cu-a's" in row[1] and b"media.begin" in row[2]
+
+
+def test_a_truncated_photo_is_refused_and_set_aside(desk: Desk) -> None:
+    app, order = desk.apps["cu-a"], desk.orders["cu-a"]
+    whole = jpeg("deed", size=(1200, 900))
+    cut = whole[: len(whole) * 2 // 3]
+    ack = _raw_upload(app, cut, order_id=order)
+    assert ack["status"] == "rejected" and "truncated" in ack["detail"], ack
+    db = _db(desk)
+    assert db.execute("SELECT status FROM media_files WHERE file_id=?", (ack["file_id"],)).fetchone()[0] == "rejected"
+    assert db.execute("SELECT COUNT(*) FROM quarantine WHERE msg_id=? AND reason='bad_file'",
+                      (ack["file_id"],)).fetchone()[0] == 1
+    aside = list((desk.hub.ingest.media.rejected).glob(f"{ack['file_id']}.*"))
+    assert [p.read_bytes() for p in aside] == [cut]  # kept for inspection, not in the content store
+    assert not desk.hub.ingest.media.has(hashlib.sha256(cut).hexdigest())
+    # naming it in a submission is refused: it never reached the hub as a photo
+    result = app.send("customer.documents", {"order_id": order, "doc_types": ["id_card"],
+                                             "media": [hashlib.sha256(cut).hexdigest()]})
+    answer = app.wait_for(lambda r: r.env.type == "customer.request_result" and r.body.ref == result)  # type: ignore[attr-defined]
+    assert not answer.body.ok  # type: ignore[attr-defined]
+    assert hashlib.sha256(cut).hexdigest()[:12] in answer.body.errors[0].message  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("begin", "reason", "detail"), [
+    ({"kind": "video.segment"}, "bad_file", "only kind 'document'"),
+    ({"content_type": "application/pdf"}, "bad_file", "is not one of"),
+    ({"size": 64 * 1024 * 1024, "chunks": 1024}, "oversized", "for an uploaded photo"),
+    ({"order_id": None}, "bad_file", "names its order"),
+])
+def test_uploads_outside_the_rules_are_refused_with_the_reason(desk: Desk, begin: dict, reason: str,  # type: ignore[type-arg]
+                                                             detail: str) -> None:
+    app = desk.apps["cu-b"]
+    fields = {"order_id": desk.orders["cu-b"], **begin}
+    data = jpeg("x")
+    topic = topics.CUSTOMER_UP_MEDIA.build(customer_id=app.id)
+    body = MediaBegin(file_id=f"01JH{os.urandom(11).hex().upper()[:22]}", content_type=fields.pop("content_type", "image/jpeg"),
+                      kind=fields.pop("kind", "document"), size=fields.pop("size", len(data)),
+                      sha256=hashlib.sha256(data).hexdigest(), chunk_size=65536, chunks=fields.pop("chunks", 1),
+                      captured_at=1, order_id=fields.pop("order_id"))
+    app.send("media.begin", body, topic=topic)
+    got = app.wait_for(lambda r: r.env.type == "hub.media_ack" and r.env.body["file_id"] == body.file_id, 30)
+    assert got.env.body["status"] == "rejected" and detail in got.env.body["detail"]
+    row = _db(desk).execute("SELECT reason FROM quarantine WHERE sender='cu-b' ORDER BY rowid DESC").fetchone()
+    assert row[0] == reason
+
+
+def test_operator_scans_at_the_counter_with_the_ops_cli(desk: Desk, tmp_path: Path) -> None:
+    order = desk.orders["cu-b"]
+    pages = []
+    for n, text in enumerate(("ID card", "vehicle licence")):
+        pages += ["--photo", str(tmp_path / f"page{n}.jpg")]
+        (tmp_path / f"page{n}.jpg").write_bytes(jpeg(text))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LOCKWARDEN_LANG="en")
+    proc = subprocess.run([sys.executable, "-m", "lockwarden", "ops", "--config", str(desk.operator_dir / "operator.toml"),
+                           "documents.submit", "--order-id", order, "--doc-types", '["id_card", "vehicle_licence"]',
+                           *pages], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    sid = json.loads(proc.stdout)["result"]["submission_id"]
+    db = _db(desk)
+    refs = json.loads(db.execute("SELECT media_json FROM document_submissions WHERE id=?", (sid,)).fetchone()[0])
+    assert [m["sha256"] for m in refs] == [hashlib.sha256((tmp_path / f"page{n}.jpg").read_bytes()).hexdigest()
+                                           for n in range(2)]
+    senders = {r[0] for r in db.execute("SELECT sender FROM media_files WHERE order_id=? AND kind='document'", (order,))}
+    assert senders == {"op1"}
+    # a corrupt scan is refused by the CLI before anything is sent
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a photo")
+    bad = subprocess.run([sys.executable, "-m", "lockwarden", "ops", "--config", str(desk.operator_dir / "operator.toml"),
+                          "documents.submit", "--order-id", order, "--doc-types", '["id_card"]', "--photo",
+                          str(tmp_path / "bad.jpg")], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1 and "refused the photo" in bad.stderr
