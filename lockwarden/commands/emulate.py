@@ -1,10 +1,15 @@
 """`lockwarden emulate fingerprint|gnss`: run a hardware emulator on a pseudo-terminal and print its path,
-so the real driver stack (or minicom, or a vendor tool) can be pointed at it."""
+so the real driver stack (or minicom, or a vendor tool) can be pointed at it.
+
+The fingerprint emulator takes commands (`place NAME`, `remove`, `status`: edge/hardware/fingerprint/control.py)
+on its standard input and, with `--control PATH`, on a Unix socket: that is how a person puts a finger on it
+while `lockwarden kit enroll` or `lockwarden kit job login` runs in another terminal."""
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 from typing import Any
 
@@ -21,6 +26,8 @@ def register(sub: Any) -> None:
     fp.add_argument("--packet-size", type=int, choices=[32, 64, 128, 256])
     fp.add_argument("--line-rate", action="store_true", help=_("model the serial line rate (57600 baud)"))
     fp.add_argument("--finger", help=_("place this finger (person/finger) on the sensor at start"))
+    fp.add_argument("--control", metavar="SOCKET",
+                    help=_("also take commands (place NAME, remove, status) on this Unix socket"))
     fp.set_defaults(func=_fingerprint)
 
     gnss = kinds.add_parser("gnss", help=_("NMEA 0183 GNSS receiver (GGA and RMC)"))
@@ -47,7 +54,18 @@ def _fingerprint(args: argparse.Namespace) -> int:
                               line_rate=args.line_rate).start()
     if args.finger:
         emu.place_finger(args.finger)
-    return _serve(emu)
+    return _serve(emu, _fingerprint_control(emu, args.control))
+
+
+def _fingerprint_control(emu: Any, socket_path: str | None) -> list[Any]:
+    """Commands on stdin (replies on stderr: stdout carries only the pty path) and on the optional socket."""
+    from edge.hardware.fingerprint.control import ControlSocket, serve_stream
+
+    def reply(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    threading.Thread(target=serve_stream, args=(emu, sys.stdin, reply), name="fingerprint-stdin", daemon=True).start()
+    return [ControlSocket(emu, socket_path).start()] if socket_path else []
 
 
 def _gnss(args: argparse.Namespace) -> int:
@@ -57,11 +75,13 @@ def _gnss(args: argparse.Namespace) -> int:
                                fix_quality=0 if args.no_fix else 1).start())
 
 
-def _serve(emu: Any) -> int:
+def _serve(emu: Any, extras: list[Any] | None = None) -> int:
     """Print the emulator's pty path for the client to open, then serve until interrupted."""
     print(emu.path, flush=True)
     try:
         _wait()
     finally:
+        for extra in extras or []:
+            extra.stop()
         emu.stop()
     return 0

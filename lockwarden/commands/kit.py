@@ -2,7 +2,8 @@
 
 `lockwarden kit job COMMAND --dir KIT_DIR` drives the on-site job one step per command, against the
 hardware named in the kit's `kit.toml` (real devices or the pty emulators) and the kit store in its data
-dir, exactly as the touchscreen UI will. `lockwarden kit pin-hash` prints a PIN hash for `job.toml`.
+dir, exactly as the touchscreen UI will. `lockwarden kit pin-hash` prints a PIN hash for `job.toml`;
+`lockwarden kit enroll` (lockwarden/commands/_kit_enroll.py) enrolls a locksmith's fingers on the sensor.
 The kit service (`lockwarden kit run`) plugs in through `lockwarden/commands/_kit_run.py`:
 a module with `register(kit_subparsers)`, picked up here when it exists.
 """
@@ -41,6 +42,7 @@ def register(sub: Any) -> None:
         slot = None
     if slot is not None:
         slot.register(kit_sub)
+    importlib.import_module("lockwarden.commands._kit_enroll").register(kit_sub)  # `kit enroll`
 
     pin = kit_sub.add_parser("pin-hash", help=_("Print the salted hash of a PIN for job.toml"))
     pin.add_argument("--pin", help=_("the PIN (asked for when omitted)"))
