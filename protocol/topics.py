@@ -121,11 +121,16 @@ POLICE_ACK = TopicSpec(
     "police_ack", "police/ack", "police export", "hub",
     "The export's acknowledgement that forwarded entries are durably written.",
 )
+POLICE_CASES = TopicSpec(
+    "police_cases", "police/cases", "police export (`--notifier mqtt`)", "the duty officer's system",
+    "A case the police side opened for a missed document deadline (R-11), as plain JSON (not an envelope: it "
+    "never leaves the police side's own broker account). Sub-topics below it may be chosen per station.",
+)
 
 TOPICS: tuple[TopicSpec, ...] = (
     KIT_UP_RECORD, KIT_UP_MEDIA, KIT_UP_JOB, KIT_STATE, KIT_DOWN_ACK, KIT_DOWN_JOB, HUB_STATE,
     OPS_REQ, OPS_RESP, OPS_MEDIA, OPS_EVENTS, CUSTOMER_UP, CUSTOMER_UP_MEDIA, CUSTOMER_DOWN,
-    POLICE_RECORDS, POLICE_MEDIA, POLICE_ACK,
+    POLICE_RECORDS, POLICE_MEDIA, POLICE_ACK, POLICE_CASES,
 )
 
 _COMPILED = [(spec, spec.regex()) for spec in TOPICS]

@@ -4,6 +4,7 @@ write). The only module of hub.police that knows about the broker."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from hub.police.service import ExportService
@@ -34,6 +35,16 @@ class PoliceExportAdapter:
 
     def publish(self, topic: str, payload: bytes) -> None:
         self.transport.publish(topic, payload)
+
+    def publish_confirmed(self, topic: str, payload: bytes, timeout: float) -> bool:
+        """Publish and wait for the broker's PUBACK (a case notification is retried until it has one)."""
+        delivery = self.transport.publish(topic, payload)
+        deadline = time.monotonic() + timeout
+        while not delivery.is_published():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def start(self, service: ExportService) -> None:
         self.service = service

@@ -1,7 +1,10 @@
 """How the duty officer hears about a new case: a command, a webhook, an MQTT topic, or the log (demo).
 
 Configured by one string (`--notifier`): `log`, `command:/usr/local/bin/page-officer --urgent`,
-`webhook:https://duty.example/cases`, `mqtt:police/duty/cases`. Each receives the case as JSON.
+`webhook:https://duty.example/cases`, `mqtt` (topic `lw/v1/police/cases`) or `mqtt:lw/v1/police/cases/STATION`.
+Each receives the case as JSON. An MQTT case counts as delivered only once the broker acknowledged it, and
+only topics under `lw/v1/police/cases` are accepted: the shipped ACL lets the police account write there and
+nowhere else, and a broker drops a refused publish without telling the sender.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from protocol.i18n import _
+from protocol.topics import POLICE_CASES
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +65,31 @@ class WebhookNotifier:
                 raise OSError(f"webhook answered {resp.status}")
 
 
+# (topic, payload, seconds to wait) -> True once the broker acknowledged it
+ConfirmedPublish = Callable[[str, bytes, float], bool]
+CONFIRM_S = 10.0
+
+
 class MqttNotifier:
-    def __init__(self, publish: Callable[[str, bytes], None], topic: str) -> None:
+    def __init__(self, publish: ConfirmedPublish, topic: str) -> None:
         self.publish = publish
         self.topic = topic
 
     def notify(self, case: dict[str, Any]) -> None:
-        self.publish(self.topic, _payload(case))
+        if not self.publish(self.topic, _payload(case), CONFIRM_S):
+            raise OSError(f"the broker did not acknowledge the case on {self.topic} within {CONFIRM_S:.0f} s")
 
 
-def notifier_from_spec(spec: str, publish: Callable[[str, bytes], None] | None = None) -> Notifier:
+def case_topic(arg: str) -> str:
+    base = POLICE_CASES.build()
+    topic = arg or base
+    if topic != base and not topic.startswith(base + "/"):
+        raise ValueError(f"an mqtt notifier publishes under {base} (the police account's ACL allows nothing else), "
+                         f"not {topic!r}")
+    return topic
+
+
+def notifier_from_spec(spec: str, publish: ConfirmedPublish | None = None) -> Notifier:
     kind, _sep, arg = spec.partition(":")
     if kind == "log":
         return LogNotifier()
@@ -78,8 +97,8 @@ def notifier_from_spec(spec: str, publish: Callable[[str, bytes], None] | None =
         return CommandNotifier(shlex.split(arg))
     if kind == "webhook" and arg:
         return WebhookNotifier(arg)
-    if kind == "mqtt" and arg:
+    if kind == "mqtt":
         if publish is None:
             raise ValueError("an mqtt notifier needs a connected transport")
-        return MqttNotifier(publish, arg)
-    raise ValueError(f"unknown notifier {spec!r} (log | command:ARGV | webhook:URL | mqtt:TOPIC)")
+        return MqttNotifier(publish, case_topic(arg))
+    raise ValueError(f"unknown notifier {spec!r} (log | command:ARGV | webhook:URL | mqtt[:TOPIC])")

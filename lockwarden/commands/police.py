@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument("--password-file", type=Path,
                    help=_("file holding the broker password (provision-principal writes KEYS/ID.broker_password)"))
     p.add_argument("--tls-ca")
-    p.add_argument("--notifier", default="log", help="log | command:ARGV | webhook:URL | mqtt:TOPIC")
+    p.add_argument("--notifier", default="log", help="log | command:ARGV | webhook:URL | mqtt[:lw/v1/police/cases/...]")
     p.set_defaults(func=cmd_export)
 
     v = sub.add_parser("police-verify", help=_("check a police export offline"))
@@ -143,7 +143,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer = ExportWriter(args.out, _hub_key(args.hub_key), clock=clock, hub_sender=args.hub_id)
     adapter = PoliceExportAdapter(PoliceLink(host=args.host, port=args.port, client_id=args.client_id,
                                              username=args.username, password=_password(args), tls_ca=args.tls_ca))
-    desk = CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish), clock)
+    desk = CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed), clock)
     desk.scan()  # catch up cases after a crash
     service = ExportService(writer, ack_key=police_key, clock=clock, publish=adapter.publish, cases=desk)
     stop = threading.Event()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from hub.forwarding.sealer import wire
 from hub.police.cases import CaseDesk
 from hub.police.notifiers import LogNotifier, notifier_from_spec
@@ -66,9 +68,16 @@ def test_notifier_specs(tmp_path):
     n = notifier_from_spec(f"command:sh -c 'cat > {out}'")
     n.notify({"case_id": "C", "order_id": "O", "reason": "r"})
     assert '"case_id": "C"' in out.read_text()
-    sent = []
-    notifier_from_spec("mqtt:police/duty", lambda t, p: sent.append(t)).notify({"case_id": "C"})
-    assert sent == ["police/duty"]
+    sent: list[str] = []
+    notifier_from_spec("mqtt", lambda t, p, s: sent.append(t) is None).notify({"case_id": "C"})
+    notifier_from_spec("mqtt:lw/v1/police/cases/dongcheng", lambda t, p, s: sent.append(t) is None).notify({})
+    assert sent == ["lw/v1/police/cases", "lw/v1/police/cases/dongcheng"]
+    # a topic the police account may not write would be dropped by the broker without a word: refused here
+    with pytest.raises(ValueError, match="lw/v1/police/cases"):
+        notifier_from_spec("mqtt:police/duty", lambda t, p, s: True)
+    # no broker acknowledgement: the desk keeps the case pending and retries
+    with pytest.raises(OSError):
+        notifier_from_spec("mqtt", lambda t, p, s: False).notify({"case_id": "C"})
 
 
 def test_webhook_notifier_posts_the_case():

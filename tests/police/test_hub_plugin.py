@@ -56,3 +56,46 @@ def test_plugin_forwards_through_the_hub_service(deployment, tmp_path):
     assert [i.seq for i in iter_entries(out)] == list(range(1, 51))
     rep = verify_export(out, app.key.private.public_key())
     assert rep.ok and rep.checkpoint_seq == 50, rep.problems
+
+
+def test_a_missed_deadline_reaches_the_duty_officer_over_mqtt(deployment, tmp_path):
+    """`--notifier mqtt` on the shipped ACL: the duty officer's system, on the police account, gets the case."""
+    import json
+    import queue
+
+    from tests.spine.helpers import raw_client
+
+    dep = deployment
+    provision_principal(dep.home, "police", "police", tmp_path / "police")
+    dep.broker.reload()
+    password = (tmp_path / "police" / "keys" / "police.broker_password").read_text().strip()
+    got: queue.Queue[tuple[str, bytes]] = queue.Queue()
+    duty = raw_client(dep.port, "police", password, "duty-desk")
+    duty.on_message = lambda _c, _u, m: got.put((m.topic, m.payload))
+    duty.subscribe("lw/v1/police/cases/#", qos=1)
+    out = tmp_path / "export"
+    log = (tmp_path / "police-export.log").open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lockwarden.commands.police", "police-export", "--out", str(out), "--hub-key",
+         str(dep.home.keys / "hub_signing.pub"), "--police-key", str(tmp_path / "police" / "keys" / "police.key"),
+         "--port", str(dep.port), "--username", "police", "--notifier", "mqtt:lw/v1/police/cases/dongcheng",
+         "--password-file", str(tmp_path / "police" / "keys" / "police.broker_password")],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=log, stderr=subprocess.STDOUT)
+    app = make_hub(dep.home.dir, broker_port=dep.port)
+    app.start()
+    try:
+        with app._lock:
+            police_feed.emit(app.conn, "order.formed", {"order_id": "O-7", "locksmith_id": "ls-1"},
+                             now_ms=app.clock.now_ms())
+            police_feed.emit(app.conn, "documents.overdue", {"order_id": "O-7", "customer_id": "cu-1"},
+                             now_ms=app.clock.now_ms())
+        topic, payload = got.get(timeout=60)
+        case = json.loads(payload)
+        assert topic == "lw/v1/police/cases/dongcheng"
+        assert case["order_id"] == "O-7" and case["case_id"] == "CASE-O-7"
+        assert [e["kind"] for e in case["evidence"]] == ["order.formed", "documents.overdue"]
+    finally:
+        duty.loop_stop()
+        app.stop()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
