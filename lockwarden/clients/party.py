@@ -27,6 +27,11 @@ class Received:
     body: msgspec.Struct
 
 
+# Messages kept for waiters and readers. Beyond it the oldest half is dropped: a console open for weeks sees
+# every ops event, and nothing waits for an answer thousands of messages old.
+MAX_SEEN = 4000
+
+
 class Party:
     def __init__(self, principal_id: str, key: SigningKey, hub_verify_b64: str, link: LinkSettings,
                  *, up_topic: str, down_topics: list[str], hub_id: str = "hub", clock: Clock | None = None) -> None:
@@ -48,6 +53,7 @@ class Party:
         self.transport.subscribe(topics.HUB_STATE.build())
         self.hub_seen = threading.Event()
         self.seen: list[Received] = []
+        self._base = 0  # how many messages were dropped from the front of `seen`
 
     def start(self, timeout: float = 10.0) -> None:
         self.transport.start()
@@ -85,20 +91,29 @@ class Party:
         got = Received(msg.topic, env, body)
         with self._cond:
             self.seen.append(got)
+            if len(self.seen) > MAX_SEEN:
+                drop = len(self.seen) - MAX_SEEN // 2
+                del self.seen[:drop]
+                self._base += drop
             self._cond.notify_all()
 
     def wait_for(self, predicate: Callable[[Received], bool], timeout: float = 30.0) -> Received:
         """The first message (already seen or arriving) matching `predicate`. Several threads may wait at
         once: nothing is consumed, each waiter scans what arrived for its own answer."""
         deadline = time.monotonic() + timeout
-        scanned = 0
+        scanned = 0  # messages ever received that were checked, counting dropped ones
         with self._cond:
             while True:
-                for r in self.seen[scanned:]:
+                for r in self.seen[max(scanned - self._base, 0):]:
                     if predicate(r):
                         return r
-                scanned = len(self.seen)
+                scanned = self._base + len(self.seen)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise TimeoutError(f"{self.id}: no matching message")
                 self._cond.wait(left)
+
+    def events_since(self, mark: int) -> tuple[list[Received], int]:
+        """Messages received after `mark` (0 at first; then the mark this returned), and the new mark."""
+        with self._cond:
+            return list(self.seen[max(mark - self._base, 0):]), self._base + len(self.seen)

@@ -48,7 +48,7 @@ def upload_photo(party: Party, topic: str, data: bytes, *, order_id: str, chunk_
         try:
             got = party.wait_for(lambda r: _ack_of(r, file_id) and r.env.body["status"] != "partial", timeout)
         except TimeoutError:
-            acks = [r for r in list(party.seen) if _ack_of(r, file_id)]
+            acks = [r for r in party.events_since(0)[0] if _ack_of(r, file_id)]
             have = acks[-1].env.body["have"] if acks else []
             held = {i for first, last in have for i in range(first, last + 1)}
             missing = [i for i in range(chunks) if i not in held]

@@ -2,9 +2,8 @@
 
 No textual here. `OpsClient.call` waits on the client's shared inbox and drops what does not match, so two
 calls in flight at once could swallow each other's answers: calls are serialised by a lock. Events are
-read from `client.seen` (every verified message, in arrival order) rather than the inbox for the same
-reason, and the part already read is trimmed while no call is waiting, so a console left open for days
-does not grow without bound."""
+read with `client.events_since` (every verified message, in arrival order; the client keeps a bounded
+window of them) rather than waited for, so a call in flight never takes an event or the reverse."""
 
 from __future__ import annotations
 
@@ -15,7 +14,8 @@ from protocol.i18n import _
 
 
 class Client(Protocol):
-    seen: list[Any]
+    def events_since(self, mark: int) -> tuple[list[Any], int]:
+        ...
 
     def call(self, op: str, args: dict[str, Any], *, txn: str | None = None, timeout: float = 30.0) -> dict[str, Any]:
         ...
@@ -29,7 +29,7 @@ class ConsoleLink:
         self.client = client
         self.timeout = timeout
         self._lock = threading.Lock()
-        self._read = 0  # events in client.seen already handed out
+        self._mark = 0  # messages already handed out (the client's count)
 
     def call(self, op: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
         """The hub's response dict; a lost broker or hub becomes a refused response, never an exception."""
@@ -41,15 +41,7 @@ class ConsoleLink:
 
     def new_events(self) -> list[dict[str, Any]]:
         """Bodies of the ops events that arrived since the previous call, oldest first."""
-        seen = self.client.seen
-        fresh = seen[self._read:]
-        self._read += len(fresh)
-        if self._read > 500 and self._lock.acquire(blocking=False):
-            try:  # no call is waiting on `seen` now; what was read is no longer needed
-                del seen[:self._read]
-                self._read = 0
-            finally:
-                self._lock.release()
+        fresh, self._mark = self.client.events_since(self._mark)
         return [dict(r.env.body) for r in fresh if r.env.type == "ops.event"]
 
     def close(self) -> None:

@@ -28,6 +28,9 @@ class FakeClient:
                     "errors": [{"field": "rating", "message": "1 to 5"}]}
         return {"ok": True, "result": result}
 
+    def events_since(self, mark: int) -> tuple[list[Any], int]:
+        return self.seen[mark:], len(self.seen)
+
     def ops(self, name: str) -> list[dict[str, Any]]:
         return [args for op, args in self.calls if op == name]
 
