@@ -75,6 +75,10 @@ class RegistrationForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, 
     category: str = ""
     arrival_distance_m: float | None = None
     arrival_flagged: bool = False
+    # How the customer's ID number was checked at the ID card photo step (edge/job/idnumber.py): confirmed,
+    # entered, differs_from_order, skipped; "" on forms from before the kit asked.
+    customer_id_check: str = ""
+    customer_id_skip_reason: str = ""
     fee_fen: int | None = None
     payment_received: bool = False
     times: FormTimes
@@ -127,6 +131,24 @@ def _yuan(fen: int | None) -> str:
     return "-" if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
+def id_skip_reason(reason: str, _: Callable[[str], str]) -> str:
+    """Why the ID number was not read from the card: the kit's preset reasons translated, free text as typed."""
+    return {"card_damaged": _("the ID card is damaged"),
+            "number_unreadable": _("the number on the ID card cannot be read")}.get(reason, reason)
+
+
+def id_check_text(check: str, skip_reason: str, _: Callable[[str], str]) -> str:
+    if check == "confirmed":
+        return _("the ID card shows the order's number")
+    if check == "entered":
+        return _("read from the ID card")
+    if check == "differs_from_order":
+        return _("read from the ID card; it differs from the order's number")
+    if check == "skipped":
+        return _("not read from the ID card: {reason}").format(reason=id_skip_reason(skip_reason, _))
+    return "-"
+
+
 def rows(form: RegistrationForm, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs in the order of the paper form, translated to `lang`."""
     _: Callable[[str], str] = load(lang).gettext
@@ -134,6 +156,11 @@ def rows(form: RegistrationForm, lang: str) -> list[tuple[str, str]]:
         (_("Order number"), form.order_id),
         (_("Customer name"), form.customer.name),
         (_("Customer ID number"), form.customer.id_number or "-"),
+    ]
+    if form.customer_id_check:
+        out.append((_("Customer ID number check"),
+                    id_check_text(form.customer_id_check, form.customer_id_skip_reason, _)))
+    out += [
         (_("Customer mobile"), form.customer.mobile or "-"),
     ]
     if form.voucher is not None:

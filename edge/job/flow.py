@@ -24,11 +24,13 @@ from edge.job.config import JobSettings, LocksmithProfile
 from edge.job.devices import Devices, Fix
 from edge.job.form import build_form
 from edge.job.geo import distance_m
+from edge.job.idnumber import IdEntry, resolve
+from edge.job.idstep import record_entry, wiped
 from edge.job.order import OrderInfo
 from edge.job.session import Sessions
 from edge.job.state import JobDB, JobRow, Session
 from edge.job.steps import FINAL, RECORD_KIND, STEP_FOR_KIND, TRANSITIONS, Step, StepRefused, check
-from edge.store import KitStore, StoredRecord
+from edge.store import KitStore, StoredFile, StoredRecord
 from protocol.envelope import canonical
 from protocol.evidence import EvidenceManifest, manifest_digest
 from protocol.i18n import _
@@ -312,13 +314,21 @@ class JobFlow:
         return self._photo_step(order_id, Step.CUSTOMER_PHOTO, "photo.customer", sensitive=True)
 
     @_serialised
-    def capture_id_photo(self, order_id: str | None = None, *, id_number: str | None = None) -> JobView:
-        extra: dict[str, Any] = {}
-        if id_number:
-            # The number read from the card is compared, never recorded in clear (it is in the sealed photo).
-            expected = OrderInfo.from_dict(self._row(order_id).order).customer_id_number
-            extra["id_number_matches_order"] = bool(expected) and id_number.strip().upper() == expected.upper()
-        return self._photo_step(order_id, Step.ID_PHOTO, "photo.id_card", sensitive=True, extra=extra)
+    def capture_id_photo(self, order_id: str | None = None, *, id_number: str | None = None,
+                         id_entry: IdEntry | None = None) -> JobView:
+        """The ID card photo and the customer's ID number as read from it (edge/job/idnumber.py): typed
+        (`id_number`, or `id_entry.number`), the order's confirmed, or skipped with a reason. Checked before
+        anything is captured; the number is sealed like the photo (edge/job/idstep.py)."""
+        row = self._row(order_id)
+        check(row.step, Step.ID_PHOTO)
+        self._require_session(row)
+        entry = id_entry if id_entry is not None else IdEntry(number=id_number) if id_number else None
+        result = resolve(entry, OrderInfo.from_dict(row.order).customer_id_number)
+        photo = self._take_photo(row, "photo.id_card", sensitive=True)
+        id_data, info = record_entry(self.store, row.order_id, result)
+        self._step(row, Step.ID_PHOTO, {**_file_data(photo), "id_number_matches_order": result.matches_order,
+                                        "id_number": id_data}, info=info)
+        return self.job(row.order_id)
 
     @_serialised
     def capture_customer_fingerprint(self, order_id: str | None = None) -> JobView:
@@ -332,27 +342,31 @@ class JobFlow:
         return self.job(row.order_id)
 
     @_serialised
-    def capture_customer(self, order_id: str | None = None) -> JobView:
-        """Whatever remains of photo, ID card photo and fingerprint, in that order."""
+    def capture_customer(self, order_id: str | None = None, *, id_entry: IdEntry | None = None) -> JobView:
+        """Whatever remains of photo, ID card photo (with `id_entry`) and fingerprint, in that order."""
         order_id = self._row(order_id).order_id
-        actions = {Step.CONSENTED: self.capture_customer_photo, Step.CUSTOMER_PHOTO: self.capture_id_photo,
-                   Step.ID_PHOTO: self.capture_customer_fingerprint}
+        actions: dict[Step, Callable[[str], JobView]] = {
+            Step.CONSENTED: self.capture_customer_photo,
+            Step.CUSTOMER_PHOTO: lambda oid: self.capture_id_photo(oid, id_entry=id_entry),
+            Step.ID_PHOTO: self.capture_customer_fingerprint}
         if self._row(order_id).step not in actions:
             check(self._row(order_id).step, Step.CUSTOMER_PHOTO)
         while (step := self._row(order_id).step) in actions:
             actions[step](order_id)
         return self.job(order_id)
 
-    def _photo_step(self, order_id: str | None, step: Step, kind: str, *, sensitive: bool,
-                    extra: dict[str, Any] | None = None) -> JobView:
+    def _photo_step(self, order_id: str | None, step: Step, kind: str, *, sensitive: bool) -> JobView:
         row = self._row(order_id)
         check(row.step, step)
         self._require_session(row)
-        photo = self.devices.camera.photo()
-        f = self.store.add_file(kind=kind, content_type="image/jpeg", data=photo.jpeg, order_id=row.order_id,
-                                sensitive=sensitive, meta={"width": photo.width, "height": photo.height})
-        self._step(row, step, {**_file_data(f), **(extra or {})})
+        f = self._take_photo(row, kind, sensitive=sensitive)
+        self._step(row, step, _file_data(f))
         return self.job(row.order_id)
+
+    def _take_photo(self, row: JobRow, kind: str, *, sensitive: bool) -> StoredFile:
+        photo = self.devices.camera.photo()
+        return self.store.add_file(kind=kind, content_type="image/jpeg", data=photo.jpeg, order_id=row.order_id,
+                                   sensitive=sensitive, meta={"width": photo.width, "height": photo.height})
 
     # -- step 5: video, lock before, opening, lock after ------------------------------------------------
     @_serialised
@@ -459,6 +473,7 @@ class JobFlow:
         self._step(row, Step.FORM, {"form": shown_data, "police_copy": _file_data(police),
                                     "text": {lang: render_text(shown, lang) for lang in ("zh_CN", "en")}},
                    info={"form": shown_data, "police_copy_file_id": police.file_id})
+        self.db.merge_info(row.order_id, wiped())  # the police copy holds the ID number now
         return shown
 
     def recorded_form(self, order_id: str | None = None) -> RegistrationForm | None:
@@ -481,6 +496,7 @@ class JobFlow:
         if row.step in VIDEO_STEPS:
             self._stop_recorder(row.order_id)
         self._step(row, Step.ABORTED, {"reason": reason, "by": by, "at_step": row.step.value})
+        self.db.merge_info(row.order_id, wiped())  # no form will need the ID number
         return self.job(row.order_id)
 
     @_serialised

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from edge.job.config import LocksmithProfile
+from edge.job.idstep import form_id
 from edge.job.order import OrderInfo
 from edge.job.steps import Step
 from edge.store import KitStore
@@ -22,6 +23,7 @@ def build_form(
     evidence = [EvidenceHash(kind=r.kind, ref=r.id, sha256=r.sha256) for r in store.records_for_order(order.order_id)]
     evidence += [EvidenceHash(kind=f.kind, ref=f.file_id, sha256=f.sha256, plain_sha256=f.plain_sha256)
                  for f in store.files_for_order(order.order_id)]
+    id_ = form_id(store, order.order_id, info, order.customer_id_number)  # as read from the card at the ID step
     voucher = None
     if order.voucher is not None:
         voucher = Voucher(role="officer" if order.voucher.role == "officer" else "witness", name=order.voucher.name, id_number=order.voucher.id_number,
@@ -36,7 +38,9 @@ def build_form(
     return RegistrationForm(
         order_id=order.order_id,
         kit_id=store.identity.kit_id,
-        customer=Person(name=order.customer_name, id_number=order.customer_id_number, mobile=order.customer_mobile),
+        customer=Person(name=order.customer_name, id_number=id_.number, mobile=order.customer_mobile),
+        customer_id_check=id_.check,
+        customer_id_skip_reason=id_.skip_reason,
         voucher=voucher,
         locksmith=locksmith,
         site_address=order.site_address,

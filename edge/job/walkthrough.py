@@ -7,6 +7,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from edge.job.flow import JobFlow
+from edge.job.idnumber import IdEntry
 from edge.job.steps import Step
 from protocol.evidence import EvidenceManifest
 
@@ -27,8 +28,11 @@ def walk_job(
     cue: Callable[[Cue], None] = lambda c: None,
     pin: tuple[str, str] | None = None,
     customer_id_number: str | None = None,
+    id_entry: IdEntry | None = None,
 ) -> EvidenceManifest:
-    """From wherever the job stands to the sealed bundle. `pin=(locksmith_id, pin)` logs in by PIN."""
+    """From wherever the job stands to the sealed bundle. `pin=(locksmith_id, pin)` logs in by PIN.
+    At the ID card step the locksmith types `customer_id_number`, or answers `id_entry`; by default they
+    confirm that the card shows the order's number (edge/job/idnumber.py)."""
 
     def at(step: Step) -> bool:
         return flow.job(order_id).step == step
@@ -49,7 +53,9 @@ def walk_job(
     if at(Step.CONSENTED):
         flow.capture_customer_photo(order_id)
     if at(Step.CUSTOMER_PHOTO):
-        flow.capture_id_photo(order_id, id_number=customer_id_number)
+        if id_entry is None:
+            id_entry = IdEntry(number=customer_id_number) if customer_id_number else IdEntry(confirm_order=True)
+        flow.capture_id_photo(order_id, id_entry=id_entry)
     if at(Step.ID_PHOTO):
         cue(Cue.CUSTOMER_FINGER)
         flow.capture_customer_fingerprint(order_id)

@@ -31,6 +31,7 @@ DEFAULT_KIT_DIR = os.environ.get("LOCKWARDEN_KIT_DIR", "/var/lib/lockwarden/kit"
 EXIT_REFUSED = 3
 EXIT_DEVICE = 4
 EXIT_CONFIG = 2
+HIDDEN_INFO = ("form", "id_number_local")  # printed elsewhere (form), or an encrypted kit-local value
 
 
 def register(sub: Any) -> None:
@@ -78,7 +79,7 @@ def register(sub: Any) -> None:
     group.add_argument("--no", action="store_true", help=_("the customer declines"))
     cap = step("capture-customer", _("Photograph the customer and the ID card, capture the fingerprint"),
                _capture_customer)
-    cap.add_argument("--id-number", help=_("ID number read from the card, compared with the order"))
+    importlib.import_module("lockwarden.commands._kit_id").add_options(cap)  # the ID number
     step("video-start", _("Start the video of the opening"), _video_start)
     step("photo-before", _("Photograph the lock before opening"), _photo_before)
     step("opened", _("Record that the lock is open"), _opened).add_argument("--note", default="")
@@ -148,7 +149,7 @@ def _print_job(args: argparse.Namespace, flow: Any) -> None:
     if args.json:
         print(json.dumps({"order_id": view.order_id, "step": view.step.value,
                           "next": [s.value for s in view.next_steps], "info": {k: v for k, v in view.info.items()
-                                                                                if k != "form"}},
+                                                                                if k not in HIDDEN_INFO}},
                          ensure_ascii=False))
         return
     print(_("Order {order_id}: {step}").format(order_id=view.order_id, step=describe(view.step)))
@@ -231,17 +232,28 @@ def _consent(args: argparse.Namespace, flow: Any) -> None:
     flow.record_consent(bool(args.yes), args.order)
 
 
-def _capture_customer(args: argparse.Namespace, flow: Any) -> None:
+def _capture_customer(args: argparse.Namespace, flow: Any) -> int | None:
+    from edge.job.idnumber import resolve
     from edge.job.steps import Step
+    from lockwarden.commands._kit_id import id_entry
 
     order_id = flow.job(args.order).order_id
+    entry = None
+    if flow.job(order_id).step in (Step.CONSENTED, Step.CUSTOMER_PHOTO):
+        # The ID number is asked and checked first, so a wrong one leaves nothing half-captured.
+        order = flow.job(order_id).order
+        entry = id_entry(args, order)
+        if entry is None:
+            return EXIT_REFUSED
+        resolve(entry, order.customer_id_number)
     if flow.job(order_id).step == Step.CONSENTED:
         flow.capture_customer_photo(order_id)
     if flow.job(order_id).step == Step.CUSTOMER_PHOTO:
-        flow.capture_id_photo(order_id, id_number=args.id_number)
+        flow.capture_id_photo(order_id, id_entry=entry)
     if flow.job(order_id).step == Step.ID_PHOTO:
         print(_("Customer: place your finger on the sensor"), file=sys.stderr)
-    flow.capture_customer(order_id)
+    flow.capture_customer(order_id, id_entry=entry)
+    return None
 
 
 def _video_start(args: argparse.Namespace, flow: Any) -> None:

@@ -13,9 +13,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
+from edge.job.idnumber import IdEntry
 from edge.job.steps import TRANSITIONS, Step, StepRefused, check, describe
 from lockwarden.kit_ui.base import KitScreen
 from lockwarden.kit_ui.confirm import ConfirmScreen
+from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
 from lockwarden.kit_ui.model import (
     ACTIONS,
@@ -146,7 +148,6 @@ class JobScreen(KitScreen):
             return
         simple: dict[str, Callable[[], Any]] = {
             "customer_photo": lambda: flow.capture_customer_photo(oid),
-            "id_photo": lambda: flow.capture_id_photo(oid),
             "start_video": lambda: flow.start_video(oid),
             "photo_before": lambda: flow.photo_before(oid),
             "opened": lambda: flow.mark_opened(oid),
@@ -174,6 +175,8 @@ class JobScreen(KitScreen):
                                                _("Back")), self._consent_given)
         elif action_id == "fee":
             self.app.push_screen(KeypadScreen(_("Fee in yuan"), decimal=True), self._fee_entered)
+        elif action_id == "id_photo":  # the ID number first (lockwarden/kit_ui/idnumber.py), then the photo
+            self.app.push_screen(IdNumberScreen(view.order.customer_id_number), self._id_entered)
 
     def _abort_confirmed(self, yes: bool | None) -> None:
         if yes:
@@ -194,6 +197,11 @@ class JobScreen(KitScreen):
         if given is not None:
             done = _("Consent recorded") if given else _("The customer refused: no biometric capture, no job")
             self.run_step(None, lambda: self.flow.record_consent(given, self.order_id), done)
+
+    def _id_entered(self, entry: IdEntry | None) -> None:
+        if entry is not None:
+            self.run_step(_("Working…"), lambda: self.flow.capture_id_photo(self.order_id, id_entry=entry),
+                          label("id_photo") + ": " + _("done"))
 
     def _fee_entered(self, text: str | None) -> None:
         if not text:

@@ -1,4 +1,4 @@
-"""A numeric keypad for the touchscreen (service code, PIN, fee): returns the typed text or None."""
+"""A numeric keypad for the touchscreen (service code, PIN, fee, ID number): returns the typed text or None."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ class KeypadScreen(ModalScreen[str | None]):
     KeypadScreen #display { height: 1; text-style: bold; }
     """
 
-    def __init__(self, prompt: str, *, secret: bool = False, decimal: bool = False, max_len: int = 12) -> None:
+    def __init__(self, prompt: str, *, secret: bool = False, decimal: bool = False, max_len: int = 12,
+                 x_key: bool = False) -> None:
         super().__init__()
         self.prompt = prompt
         self.secret = secret
         self.decimal = decimal
         self.max_len = max_len
+        self.x_key = x_key  # an "X" key where "." is: the last character of a resident ID number
         self.text = ""
 
     def compose(self) -> ComposeResult:
@@ -34,7 +36,10 @@ class KeypadScreen(ModalScreen[str | None]):
             with Grid():
                 for key in "123456789":
                     yield Button(key, id=f"key-{key}")
-                yield Button(".", id="key-dot", disabled=not self.decimal)
+                if self.x_key:
+                    yield Button("X", id="key-x")
+                else:
+                    yield Button(".", id="key-dot", disabled=not self.decimal)
                 yield Button("0", id="key-0")
                 yield Button("⌫", id="key-back")
             with Horizontal(classes="row"):
@@ -61,5 +66,5 @@ class KeypadScreen(ModalScreen[str | None]):
             if "." not in self.text:
                 self.text = (self.text or "0") + "."
         elif len(self.text) < self.max_len:
-            self.text += key
+            self.text += key.upper()
         self._show()

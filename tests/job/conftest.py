@@ -27,12 +27,13 @@ KIT_START = (SITE[0] + 0.0002, SITE[1])
 LOCKSMITH_FINGER = "li-jianguo/right-index"
 CUSTOMER_FINGER = "zhang-san/right-thumb"
 OTHER_LOCKSMITH_FINGER = "zhao-liu/right-index"
+CUSTOMER_ID = "110101199003077774"  # a valid resident ID number (checksum, birth date, region)
 
 
 def order_body(order_id: str = ORDER_ID, locksmith_id: str = "ls-0001", code: str = CODE) -> dict[str, Any]:
     return {
         "order_id": order_id, "locksmith_id": locksmith_id, "customer_name": "张三",
-        "customer_mobile": "13800138000", "customer_id_number": "110101199003077777",
+        "customer_mobile": "13800138000", "customer_id_number": CUSTOMER_ID,
         "site_address": "北京市东城区东长安街1号", "site_lat": SITE[0], "site_lon": SITE[1],
         "lock_class": "B", "category": "open", "prepayment_fen": 5000, "deposit_fen": 20000,
         "code_hash": hash_code(code, n=2**10), "witness": {"name": "王五", "id_number": "110101198505052222"},

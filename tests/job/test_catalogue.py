@@ -8,15 +8,26 @@ from protocol.i18n import LOCALE_DIR, read_po
 from tests.catalogue import msgids
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["edge/job", "protocol/regform.py", "hub/evidence", "lockwarden/commands/kit.py"]
+SOURCES = ["edge/job", "protocol/regform.py", "hub/evidence", "lockwarden/commands/kit.py",
+           "lockwarden/commands/_kit_id.py"]
+# The job's texts: edge.po, and kit.po for the ID number entry (edge/job/idnumber.py) and fingerprint
+# enrolment added by the kit's own area.
+CATALOGUES = ("edge.po", "kit.po")
 
 
 def _msgids() -> set[str]:
     return msgids(*SOURCES)
 
 
+def _catalog() -> dict[str, str]:
+    catalog: dict[str, str] = {}
+    for name in CATALOGUES:
+        catalog.update(read_po(LOCALE_DIR / "zh_CN" / name))
+    return catalog
+
+
 def test_every_msgid_has_a_translation() -> None:
-    catalog = read_po(LOCALE_DIR / "zh_CN" / "edge.po")
+    catalog = _catalog()
     missing = sorted(_msgids() - set(catalog))
     assert not missing, missing
 
@@ -24,6 +35,6 @@ def test_every_msgid_has_a_translation() -> None:
 def test_placeholders_survive_translation() -> None:
     import re
 
-    catalog = read_po(LOCALE_DIR / "zh_CN" / "edge.po")
+    catalog = _catalog()
     for msgid, msgstr in catalog.items():
         assert set(re.findall(r"\{\w+\}", msgid)) == set(re.findall(r"\{\w+\}", msgstr)), msgid

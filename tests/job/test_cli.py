@@ -18,7 +18,7 @@ from hub.home import HubHome
 from protocol.evidence import EvidenceManifest, verify_manifest
 from protocol.regform import RegistrationForm
 from protocol.sealed import open_sealed
-from tests.job.conftest import CODE, ORDER_ID, order_body
+from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID, order_body
 from tests.job.rig import CUSTOMER_FINGER, LOCKSMITH_FINGER, KitRig, wait_for_segments
 
 
@@ -41,7 +41,7 @@ def test_whole_job_from_the_command_line(rig: KitRig, tmp_path: Path, capsys: py
     assert rig.run("capture-customer") == 3  # no consent yet
     assert rig.run("consent", "--yes") == 0
     rig.fp.place_finger(CUSTOMER_FINGER)
-    assert rig.run("capture-customer", "--id-number", "110101199003077777") == 0
+    assert rig.run("capture-customer", "--id-number", CUSTOMER_ID) == 0
     assert rig.run("video-start") == 0
     try:
         wait_for_segments(rig, 1)
@@ -57,7 +57,7 @@ def test_whole_job_from_the_command_line(rig: KitRig, tmp_path: Path, capsys: py
     capsys.readouterr()
     assert rig.run("form", "--html", str(html), "--lang", "zh_CN") == 0
     text = capsys.readouterr().out
-    assert "开锁登记表" in text and "1101**********7777" in text and "110101199003077777" not in text
+    assert "开锁登记表" in text and "1101**********7774" in text and CUSTOMER_ID not in text
     assert "开锁登记表" in html.read_text(encoding="utf-8")
     assert rig.run("seal") == 0
     assert rig.run("show", "--json") == 0
@@ -97,7 +97,7 @@ def test_whole_job_from_the_command_line(rig: KitRig, tmp_path: Path, capsys: py
         police = next(p for p in files.values() if p.kind == "form.police_copy")
         full = msgspec.json.decode(open_sealed(police.path.read_bytes(), _hub(rig).sealing_key().private,
                                                aad=police.file_id.encode()), type=RegistrationForm)
-        assert full.customer.id_number == "110101199003077777" and not full.masked
+        assert full.customer.id_number == CUSTOMER_ID and not full.masked
         assert full.voucher is not None and full.voucher.name == "王五"
         assert full.locksmith.work_no == "BJ-KS-0001"
     finally:
@@ -118,7 +118,7 @@ def test_pin_login_and_reboot_during_video(rig: KitRig, tmp_path: Path) -> None:
     assert rig.run("verify") == 0
     assert rig.run("consent", "--yes") == 0
     rig.fp.place_finger(CUSTOMER_FINGER)
-    assert rig.run("capture-customer") == 0
+    assert rig.run("capture-customer", "--confirm-id") == 0
     assert rig.run("video-start") == 0
     wait_for_segments(rig, 1)
     # Power cut: the recorder dies without closing its segment.

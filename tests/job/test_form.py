@@ -17,7 +17,7 @@ from protocol.regform import (
     render_text,
 )
 from protocol.sealed import open_sealed
-from tests.job.conftest import ORDER_ID, Kit
+from tests.job.conftest import CUSTOMER_ID, ORDER_ID, Kit
 from tests.job.walk import walk
 
 
@@ -71,13 +71,14 @@ def test_screen_copy_is_masked_and_police_copy_is_full_and_sealed(kit: Kit) -> N
     walk(kit.flow, kit.cam, until=Step.FORM)
     data = _recorded(kit)
     shown = form_from_data(data["form"])
-    assert shown.customer.id_number == "1101**********7777"
+    assert shown.customer.id_number == "1101**********7774"
     assert shown.customer.mobile == "138****8000"
     assert shown.locksmith.id_number == "1101**********1234"
-    assert "110101199003077777" not in msgspec.json.encode(data).decode()
+    assert CUSTOMER_ID not in msgspec.json.encode(data).decode()
     police = _police_copy(kit, data)
     assert not police.masked
-    assert police.customer.id_number == "110101199003077777"
+    assert police.customer.id_number == CUSTOMER_ID
+    assert police.customer_id_check == shown.customer_id_check == "confirmed"
     assert police.locksmith.id_number == "110105198001011234"
     assert masked_copy(police).customer == shown.customer
     sealed = next(f for f in kit.store.files_for_order(ORDER_ID) if f.kind == "form.police_copy")

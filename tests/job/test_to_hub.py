@@ -83,7 +83,7 @@ def _walk_on_the_command_line(rig: KitRig, tmp_path: Path, body: dict[str, objec
     for args in [("receive", str(order)), ("login",), ("arrive", "--code", code), ("verify",), ("consent", "--yes")]:
         assert rig.run(*args) == 0, args
     rig.fp.place_finger(CUSTOMER_FINGER)
-    assert rig.run("capture-customer") == 0
+    assert rig.run("capture-customer", "--confirm-id") == 0
     assert rig.run("video-start") == 0
     try:
         wait_for_segments(rig, 1, str(body["order_id"]))

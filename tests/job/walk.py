@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from edge.job.flow import JobFlow
+from edge.job.idnumber import IdEntry
 from edge.job.steps import Step
 from tests.job.conftest import CODE, CUSTOMER_FINGER, LOCKSMITH_FINGER, ORDER_ID, order_body
 
+CONFIRM = IdEntry(confirm_order=True)  # the locksmith checks the card against the order's number
 UP_TO_VIDEO = [Step.LOGGED_IN, Step.ARRIVED, Step.LOCKSMITH_VERIFIED, Step.CONSENTED, Step.CUSTOMER_FINGERPRINT,
                Step.VIDEO_RUNNING]
 
@@ -32,7 +34,7 @@ def walk(flow: JobFlow, cam: Rotating | None, *, until: Step = Step.SEALED, orde
         (Step.ARRIVED, lambda: flow.arrive(CODE, order_id)),
         (Step.LOCKSMITH_VERIFIED, lambda: finger(LOCKSMITH_FINGER, lambda: flow.verify_locksmith(order_id))),
         (Step.CONSENTED, lambda: flow.record_consent(True, order_id)),
-        (Step.CUSTOMER_FINGERPRINT, lambda: finger(CUSTOMER_FINGER, lambda: flow.capture_customer(order_id))),
+        (Step.CUSTOMER_FINGERPRINT, lambda: finger(CUSTOMER_FINGER, lambda: flow.capture_customer(order_id, id_entry=CONFIRM))),
         (Step.VIDEO_RUNNING, lambda: flow.start_video(order_id)),
         (Step.LOCK_BEFORE, lambda: _rotate_then(cam, lambda: flow.photo_before(order_id))),
         (Step.OPENED, lambda: flow.mark_opened(order_id, note="picked")),

@@ -14,10 +14,11 @@ from edge.job.steps import Step, StepRefused
 from lockwarden.kit_ui import make_kit_ui
 from lockwarden.kit_ui.confirm import ConfirmScreen
 from lockwarden.kit_ui.evidence import EvidenceScreen
+from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.job import JobScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
 from protocol.messages.job import JobOrder
-from tests.job.conftest import CODE, ORDER_ID, order_body
+from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID, order_body
 from tests.job.rig import CUSTOMER_FINGER, LOCKSMITH_FINGER
 from tests.kit_ui.conftest import PIN, UiKit
 from tests.kit_ui.helpers import text, until
@@ -100,7 +101,10 @@ async def _whole_job(kit: UiKit) -> None:
 
         await _next(app, pilot, "Take the customer's photo")
         await _done(app, pilot, kit, Step.CUSTOMER_PHOTO, "Take the customer's photo: done")
-        await _next(app, pilot, "Take the ID card photo")
+        await _next(app, pilot, "Take the ID card photo")  # the ID number first: the order's, confirmed
+        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+        assert CUSTOMER_ID in text(app, "#id-order")
+        await pilot.click("#id-same")
         await _done(app, pilot, kit, Step.ID_PHOTO, "Take the ID card photo: done")
 
         await _next(app, pilot, "Take the customer's fingerprint")

@@ -1,0 +1,105 @@
+"""The ID card photo step on the touchscreen asks for the customer's ID number first: the order's confirmed,
+typed on the keypad (X key included) and checked before anything is photographed, a different number only
+after an explicit press, or skipped with a reason."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from edge.job.idstep import INFO_KEY
+from edge.job.steps import Step
+from lockwarden.kit_ui import make_kit_ui
+from lockwarden.kit_ui.confirm import ConfirmScreen
+from lockwarden.kit_ui.idnumber import IdNumberScreen
+from lockwarden.kit_ui.job import JobScreen
+from lockwarden.kit_ui.keypad import KeypadScreen
+from tests.job.conftest import CODE, ORDER_ID
+from tests.job.rig import LOCKSMITH_FINGER
+from tests.kit_ui.conftest import PIN, UiKit
+from tests.kit_ui.helpers import text, until
+from tests.kit_ui.test_job import _deliver_order, _next, _open_job, _step
+
+OTHER_ID = "11010519491231002X"  # valid, not the order's
+
+
+def _to_id_step(kit: UiKit) -> None:
+    flow = kit.service.flow
+    _deliver_order(kit)
+    kit.service.set_out(ORDER_ID)
+    flow.login_pin("ls-0001", PIN)
+    flow.arrive(CODE, ORDER_ID)
+    kit.emu.place_finger(LOCKSMITH_FINGER)
+    flow.verify_locksmith(ORDER_ID)
+    kit.emu.remove_finger()
+    flow.record_consent(True, ORDER_ID)
+    flow.capture_customer_photo(ORDER_ID)
+
+
+async def _type(app: Any, pilot: Any, number: str) -> None:
+    await pilot.click("#id-type")
+    await until(pilot, lambda: isinstance(app.screen, KeypadScreen))
+    for ch in number:
+        key = "#key-x" if ch == "X" else f"#key-{ch}"
+        button = app.screen.query_one(key)
+
+        def ready(b: Any = button) -> bool:  # a button ignores clicks during its 0.2 s press effect
+            return not b.has_class("-active")
+
+        await until(pilot, ready, step_s=0.05)
+        await pilot.click(key)
+    await pilot.click("#key-ok")
+    await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+
+
+def _id_photos(kit: UiKit) -> int:
+    return sum(f.kind == "photo.id_card" for f in kit.service.app.store.files_for_order(ORDER_ID))
+
+
+def test_typed_number_checked_and_a_difference_confirmed(ui_kit: UiKit) -> None:
+    asyncio.run(_typed(ui_kit))
+
+
+async def _typed(kit: UiKit) -> None:
+    _to_id_step(kit)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_job(app, pilot)
+        await _next(app, pilot, "Take the ID card photo")
+        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+        await _type(app, pilot, "110101199003077777")  # one digit off: the check digit does not match
+        assert "check digit does not match" in text(app, "#id-error")
+        assert _id_photos(kit) == 0 and _step(kit) == Step.CUSTOMER_PHOTO
+        assert not app.screen.query_one("#id-differs").display
+        await _type(app, pilot, OTHER_ID)
+        assert "is not the order's" in text(app, "#id-error") and "1101**********002X" in text(app, "#id-error")
+        assert app.screen.query_one("#id-differs").display and _id_photos(kit) == 0
+        await pilot.click("#id-differs")
+        await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy
+                    and _step(kit) == Step.ID_PHOTO)
+        assert text(app, "#message") == "Take the ID card photo: done"
+    answer = kit.service.flow.job(ORDER_ID).info[INFO_KEY]
+    assert answer == {"check": "differs_from_order", "masked": "1101**********002X", "skip_reason": "",
+                      "matches_order": False}
+    assert _id_photos(kit) == 1
+
+
+def test_unreadable_card_is_skipped_with_its_reason(ui_kit: UiKit) -> None:
+    asyncio.run(_skipped(ui_kit))
+
+
+async def _skipped(kit: UiKit) -> None:
+    _to_id_step(kit)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_job(app, pilot)
+        await _next(app, pilot, "Take the ID card photo")
+        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+        await pilot.click("#id-skip")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.click("#confirm-yes")  # the card is damaged
+        await until(pilot, lambda: isinstance(app.screen, JobScreen) and _step(kit) == Step.ID_PHOTO)
+    answer = kit.service.flow.job(ORDER_ID).info[INFO_KEY]
+    assert answer["check"] == "skipped" and answer["skip_reason"] == "card_damaged"
+    assert _id_photos(kit) == 1
+    assert not any(f.kind == "id_number.customer" for f in kit.service.app.store.files_for_order(ORDER_ID))
