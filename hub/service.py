@@ -43,6 +43,7 @@ SUBSCRIPTIONS = (
     topics.KIT_UP_RECORD.wildcard(), topics.KIT_UP_MEDIA.wildcard(), topics.KIT_UP_JOB.wildcard(),
     topics.KIT_STATE.wildcard(), topics.OPS_REQ.wildcard(), topics.OPS_MEDIA.wildcard(),
     topics.CUSTOMER_UP.wildcard(), topics.CUSTOMER_UP_MEDIA.wildcard(), topics.POLICE_ACK.wildcard(),
+    topics.POLICE_DECISION.wildcard(),
 )
 
 

@@ -9,12 +9,14 @@ import sqlite3
 import time
 from typing import Any
 
+import msgspec
+
 from hub.dispatch.kitjob import KIT_TYPES, handle_kit_job
 from hub.evidence.tracker import EvidenceTracker
 from hub.ingest.ingest import Accepted, Outgoing
 from hub.ops import handle as handle_ops
 from hub.ops.customer import CUSTOMER_TYPES, handle_customer
-from hub.orders import outbox
+from hub.orders import outbox, police_decision
 from hub.orders.kitrecords import apply_kit_record
 from hub.registry import presence
 from hub.registry.errors import DomainError
@@ -24,6 +26,7 @@ from protocol.clock import Clock
 from protocol.keys import load_sealing_public
 from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.ops import OpsRequest
+from protocol.messages.police import PoliceDecision
 from protocol.transport.base import Delivery
 
 RESEND_AFTER_S = 30.0
@@ -48,6 +51,7 @@ class DomainWiring:
         ingest.on("ops.request", self.ops_request)
         ingest.on("kit.state", self.kit_state)
         ingest.on("kit.record", self.kit_record)
+        ingest.on("police.decision", self.police_decision)
         police = app.settings.police_sealing_key
         self.evidence = EvidenceTracker(
             self.clock, ingest.principals, media=ingest.media, hub_sealing=app.home.sealing_key().private,
@@ -70,6 +74,14 @@ class DomainWiring:
         assert isinstance(req, OpsRequest)
         response = handle_ops(conn, self.clock, acc.env.sender, req.op, req.args, txn=req.txn)
         return [Outgoing(topics.OPS_RESP.build(operator_id=acc.env.sender), "ops.response", response)]
+
+    def police_decision(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+        body = acc.body
+        assert isinstance(body, PoliceDecision)
+        result = police_decision.handle(conn, self.clock, acc.env.sender, acc.env.id, body)
+        # Answered like an ops request: published once the batch is committed. A lost answer is asked for
+        # again with the same decision id, which is answered from the stored decision.
+        return [Outgoing(topics.POLICE_DECISION_RESP.build(), "police.decision_result", msgspec.to_builtins(result))]
 
     def kit_state(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
         body = acc.body

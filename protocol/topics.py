@@ -127,10 +127,23 @@ POLICE_CASES = TopicSpec(
     "never leaves the police side's own broker account). Sub-topics below it may be chosen per station.",
 )
 
+POLICE_DECISION = TopicSpec(
+    "police_decision", "police/decision", "police (`lockwarden police-decide`)", "hub",
+    "The police's signed decision on money frozen pending the police (an overdue-documents case or a dispute): "
+    "each frozen hold released to the customer or paid to the locksmith.",
+    types=("police.decision",),
+)
+POLICE_DECISION_RESP = TopicSpec(
+    "police_decision_resp", "police/decision/resp", "hub", "police (`lockwarden police-decide`)",
+    "The hub's answer to each police decision, matched by `decision_id`: applied (holds and order state) or "
+    "refused with the reason.",
+    types=("police.decision_result",),
+)
+
 TOPICS: tuple[TopicSpec, ...] = (
     KIT_UP_RECORD, KIT_UP_MEDIA, KIT_UP_JOB, KIT_STATE, KIT_DOWN_ACK, KIT_DOWN_JOB, HUB_STATE,
     OPS_REQ, OPS_RESP, OPS_MEDIA, OPS_EVENTS, CUSTOMER_UP, CUSTOMER_UP_MEDIA, CUSTOMER_DOWN,
-    POLICE_RECORDS, POLICE_MEDIA, POLICE_ACK, POLICE_CASES,
+    POLICE_RECORDS, POLICE_MEDIA, POLICE_ACK, POLICE_CASES, POLICE_DECISION, POLICE_DECISION_RESP,
 )
 
 _COMPILED = [(spec, spec.regex()) for spec in TOPICS]

@@ -15,13 +15,14 @@ An order moves only along the rows of the table below (`hub/orders/states.py`). 
 to `order_transitions` with the actor, the time, the reason and an event id; a repeated event id is a
 no-op that returns the first result, and a move not in the table is refused with
 `illegal_transition`, naming the states in which the event would have been allowed. `by` lists who may
-cause the event: the actor kind before `:` (`operator:op1`, `customer:c-1`, `kit:kit-7`, `hub` for
-timers and the hub's own follow-on steps).
+cause the event: the actor kind before `:` (`operator:op1`, `customer:c-1`, `kit:kit-7`, `police:police`
+for the police's signed decisions, `hub` for timers and the hub's own follow-on steps).
 
 Money: prepayment and deposit are frozen together when the order forms (R-6). The prepayment is
 released to the customer when the locksmith confirms the fee (R-10), or paid to the locksmith when the
 customer abandons after the locksmith set out (R-7). The deposit is released when an operator verifies
-the documents (R-11); if the 3 days pass first, it stays frozen pending the police. See docs/ledger.md.
+the documents (R-11); if the 3 days pass first, it stays frozen pending the police, who decide it with a
+signed `police.decision` (`lockwarden police-decide`; docs/police.md). See docs/ledger.md.
 """
 
 

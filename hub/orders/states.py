@@ -1,7 +1,7 @@
 """THE order state machine: one table of allowed transitions, used by the code and rendered into
 docs/orders.md (`python -m hub.orders.docs`). Nothing else decides whether an order may move.
 
-`by` names who may cause the event (the kind before ':' in the actor: operator, customer, kit, hub);
+`by` names who may cause the event (the kind before ':' in the actor: operator, customer, kit, hub, police);
 `money` says what happens to escrow; the code that performs it is in hub/dispatch and hub/orders/job.
 """
 
@@ -19,7 +19,7 @@ class Transition:
     money: str = ""
 
 
-OP, CU, KIT, HUB = "operator", "customer", "kit", "hub"
+OP, CU, KIT, HUB, POLICE = "operator", "customer", "kit", "hub", "police"
 PEOPLE = (OP, CU)
 
 STATES: dict[str, str] = {
@@ -41,9 +41,10 @@ STATES: dict[str, str] = {
     "disputed": "An operator froze the escrow pending the police.",
     "cancelled": "Ended before the order was (re)formed: cancelled, or not confirmed or paid in time. Final.",
     "abandoned": "The customer abandoned after the order was formed (R-7). Final.",
+    "closed_by_police": "The police decided the money frozen pending them (a case or a dispute). Final.",
 }
 
-FINAL = frozenset({"documents_verified", "cancelled", "abandoned"})
+FINAL = frozenset({"documents_verified", "cancelled", "abandoned", "closed_by_police"})
 # States in which the locksmith is taken by this order and may not be offered another.
 LOCKSMITH_BUSY = frozenset({"awaiting_customer", "awaiting_payment", "formed", "en_route", "on_site", "verified",
                             "in_progress", "completed"})
@@ -83,6 +84,10 @@ TRANSITIONS: tuple[Transition, ...] = (
       for s in ("formed", "en_route")),
     *(Transition(s, "dispute", "disputed", (OP,), "all open holds frozen pending police")
       for s in ("formed", "en_route", "on_site", "verified", "in_progress", "completed", "awaiting_documents")),
+    *(Transition(s, "police_decided", "closed_by_police", (POLICE,),
+                 "each hold frozen pending police released to the customer or paid to the locksmith, as the police "
+                 "decided (signed police.decision)")
+      for s in ("case_opened", "disputed")),
 )
 
 TABLE: dict[tuple[str, str], Transition] = {(t.state, t.event): t for t in TRANSITIONS}

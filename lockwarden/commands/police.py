@@ -1,4 +1,5 @@
-"""`lockwarden police-export`, `police-verify`, `police-query`: the police side of R-14."""
+"""`lockwarden police-export`, `police-verify`, `police-query`: the police side of R-14; `police-decide`: the
+police's signed decision on an order's money frozen pending them (R-11 cases, disputes)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,30 @@ def register(sub: Any) -> None:
     q.add_argument("--json", action="store_true")
     q.add_argument("--csv", type=Path, help=_("also write the whole export as CSV to this file"))
     q.set_defaults(func=cmd_query)
+
+    d = sub.add_parser("police-decide", help=_("decide an order's money frozen pending the police (signed, over MQTT)"))
+    d.add_argument("--order", required=True, help=_("order id"))
+    for purpose, text in (("deposit", _("the frozen deposit: release to the customer or pay to the locksmith")),
+                          ("prepayment", _("the frozen prepayment: release to the customer or pay to the locksmith"))):
+        d.add_argument(f"--{purpose}", choices=("release", "pay"), help=text)
+    d.add_argument("--case", required=True, help=_("the police case reference"))
+    d.add_argument("--reason", required=True, help=_("why; kept with the decision and forwarded to the export"))
+    d.add_argument("--decision-id", help=_("ask again about an earlier decision whose answer was lost (never applied twice)"))
+    d.add_argument("--police-key", required=True, type=Path,
+                   help=_("the police principal's signing key (provision-principal --role police)"))
+    d.add_argument("--police-id", default="police", help=_("the police principal's id at the hub"))
+    d.add_argument("--hub-key", required=True, type=Path, help=_("file with the hub's public signing key (base64)"))
+    d.add_argument("--hub-id", default="hub", help=_("the hub's signed sender name (hub.toml hub_id)"))
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=1883)
+    d.add_argument("--username", help=_("broker user (default: the police id)"))
+    d.add_argument("--password", help=_("broker password (prefer --password-file: argv is visible to every user)"))
+    d.add_argument("--password-file", type=Path,
+                   help=_("file holding the broker password (provision-principal writes KEYS/ID.broker_password)"))
+    d.add_argument("--tls-ca")
+    d.add_argument("--timeout", type=float, default=30.0, help=_("seconds to wait for the hub's answer"))
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_decide)
 
 
 def _ms(text: str | None) -> int | None:
@@ -158,6 +184,57 @@ def cmd_export(args: argparse.Namespace) -> int:
     writer.close()
     write_csv(args.out)
     return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    """Sign and send the decision, wait for the hub's answer, print it. Exit 0 applied (now or before),
+    1 refused, 2 no answer."""
+    import msgspec
+
+    import protocol.messages  # noqa: F401  (registers the message types)
+    from lockwarden.commands._police_desk import open_desk
+    from protocol.ids import new_id
+    from protocol.keys import SigningKey
+    from protocol.messages.police import PoliceDecision
+    from protocol.transport.paho_mqtt import LinkSettings
+
+    link = LinkSettings(host=args.host, port=args.port, client_id=f"police-decide-{new_id(0)[-6:].lower()}",
+                        username=args.username or args.police_id, password=_password(args), tls_ca=args.tls_ca)
+    try:
+        desk = open_desk(args.police_id, SigningKey.from_b64(args.police_key.read_text()),
+                         args.hub_key.read_text().strip(), link, hub_id=args.hub_id, timeout=args.timeout)
+    except TimeoutError as exc:
+        print(_("cannot reach the hub: {error}").format(error=exc), file=sys.stderr)
+        return 2
+    decision_id = args.decision_id or new_id(desk.clock.now_ms())
+    body = PoliceDecision(order_id=args.order, case_ref=args.case, reason=args.reason, deposit=args.deposit,
+                          prepayment=args.prepayment, decision_id=decision_id)
+    try:
+        answer = desk.decide(body, timeout=args.timeout)
+    except TimeoutError:
+        print(_("no answer from the hub within {s} s; ask again with --decision-id {id} (a decision is never "
+                "applied twice)").format(s=args.timeout, id=decision_id), file=sys.stderr)
+        return 2
+    finally:
+        desk.stop()
+    if args.json:
+        print(json.dumps(msgspec.to_builtins(answer), ensure_ascii=False, indent=1))
+    else:
+        _print_decision(answer)
+    return 0 if answer.ok else 1
+
+
+def _print_decision(answer: Any) -> None:
+    if not answer.ok:
+        print(_("REFUSED ({code}): {error}").format(code=answer.code, error=answer.error))
+        print(_("order {order} stays {state}").format(order=answer.order_id, state=answer.state or "-"))
+        return
+    line = _("decision {id} applied: order {order} is {state}") if answer.applied else _(
+        "decision {id} was applied before: order {order} is {state}")
+    print(line.format(id=answer.decision_id, order=answer.order_id, state=answer.state))
+    for h in answer.holds:
+        print(_("  {purpose}: {amount} fen {state}, to {account}").format(
+            purpose=h.purpose, amount=h.amount_fen, state=h.state, account=h.account))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ head (`police.checkpoint`) and an analyst can prove the export holds exactly wha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -86,6 +86,59 @@ class PoliceAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     media_complete: list[str] = []
     media_chunks: dict[str, list[int]] = {}  # sha256 -> chunk indexes held for files not yet complete
     checkpoint_seq: int = 0  # the latest hub checkpoint the export stored
+
+
+# --- the police's decision on money frozen pending the police ------------------------------------------
+
+HoldPurpose = Literal["deposit", "prepayment"]
+HoldDecision = Literal["release", "pay"]
+
+
+@message(
+    "police.decision",
+    sender="police",
+    summary="The police decide an order's money frozen pending the police (documents overdue, or disputed): "
+            "each frozen hold is released to the customer or paid to the locksmith; the order is closed.",
+    example=lambda: PoliceDecision(order_id="01JGZ0000000000000000000AA", deposit="release", prepayment=None,
+                                   case_ref="CASE-01JGZ0000000000000000000AA",
+                                   reason="Deed verified at the station; nothing suspicious",
+                                   decision_id="01JGZ0000000000000000000AF"),
+)
+class PoliceDecision(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_id: str
+    case_ref: str  # the police's own case reference
+    reason: str
+    deposit: HoldDecision | None = None  # required when the deposit is frozen pending the police
+    prepayment: HoldDecision | None = None  # likewise for the prepayment
+    # Stable across a retry (a new envelope that asks again); empty: the envelope's id.
+    decision_id: str = ""
+
+
+class HoldOutcome(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    purpose: str  # deposit | prepayment
+    amount_fen: int
+    state: str  # released | paid
+    account: str  # where the money went: customer:<id> or locksmith:<id>
+
+
+@message(
+    "police.decision_result",
+    sender="hub",
+    summary="The hub's answer to a police.decision: the holds resolved and the order's new state, or the refusal.",
+    example=lambda: PoliceDecisionResult(
+        decision_id="01JGZ0000000000000000000AF", order_id="01JGZ0000000000000000000AA", ok=True,
+        state="closed_by_police", holds=[HoldOutcome(purpose="deposit", amount_fen=20000, state="released",
+                                                     account="customer:cu-zhang")], applied=True),
+)
+class PoliceDecisionResult(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    decision_id: str
+    order_id: str
+    ok: bool
+    state: str = ""  # the order's state after the decision (or now, when refused)
+    holds: list[HoldOutcome] = []
+    applied: bool = False  # False for a refusal, and for a decision id applied before (a retry)
+    code: str = ""
+    error: str = ""
 
 
 # --- R-11 documents from the customer app ------------------------------------------------------------

@@ -1,0 +1,94 @@
+"""`lockwarden police-decide` on a real Mosquitto with the shipped ACL: the police principal signs a decision,
+the hub service releases a case-opened order's frozen deposit to the customer, answers, and forwards the
+decision into the police export (written by the real `police-export`, which acknowledges as the same
+principal). A second decision is refused with the reason and a non-zero exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.ledger.core import balance, check
+from hub.police.reader import iter_entries
+from hub.provisioning import provision_principal
+from hub.service import make_hub
+from tests.hub.test_police_decision import DEPOSIT, case_opened
+from tests.hub.world import World
+from tests.spine.helpers import poll
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(ROOT), LOCKWARDEN_LANG="en")
+
+
+def test_police_decide_releases_a_case_opened_deposit(deployment, tmp_path):  # type: ignore[no-untyped-def]
+    dep = deployment
+    station = tmp_path / "police"
+    provision_principal(dep.home, "police", "police", station)
+    dep.broker.reload()
+    keys = station / "keys"
+    # The order's life up to the missed deadline, on the hub's own database before the service starts.
+    world = World(dep.home.db_path())
+    order, _lid = case_opened(world)
+    credited = balance(world.conn, "customer:c-1")
+    world.conn.close()
+
+    export = subprocess.Popen(
+        [sys.executable, "-m", "lockwarden.commands.police", "police-export", "--out", str(tmp_path / "export"),
+         "--hub-key", str(dep.home.keys / "hub_signing.pub"), "--police-key", str(keys / "police.key"),
+         "--port", str(dep.port), "--username", "police", "--password-file", str(keys / "police.broker_password")],
+        cwd=ROOT, env=_env(), stdout=(tmp_path / "export.log").open("ab"), stderr=subprocess.STDOUT)
+    app = make_hub(dep.home.dir, broker_port=dep.port)
+    app.start()
+
+    def decide(*extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+        proc = subprocess.run(
+            [sys.executable, "-m", "lockwarden", "police-decide", "--order", order, "--case", f"CASE-{order}",
+             "--reason", "deed checked at the station", "--police-key", str(keys / "police.key"),
+             "--hub-key", str(dep.home.keys / "hub_signing.pub"), "--port", str(dep.port),
+             "--password-file", str(keys / "police.broker_password"), "--json", *extra],
+            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+        try:
+            return proc.returncode, json.loads(proc.stdout)
+        except json.JSONDecodeError as exc:
+            raise AssertionError(proc.stdout + proc.stderr) from exc
+
+    try:
+        code, answer = decide("--deposit", "release")
+        assert code == 0 and answer["ok"] and answer["applied"], answer
+        assert answer["state"] == "closed_by_police"
+        assert answer["holds"] == [{"purpose": "deposit", "amount_fen": DEPOSIT, "state": "released",
+                                    "account": "customer:c-1"}]
+        code, again = decide("--deposit", "pay")
+        assert code == 1 and not again["ok"] and again["code"] == "already_decided", again
+        with app._lock:
+            assert balance(app.conn, "customer:c-1") == credited + DEPOSIT
+            assert balance(app.conn, f"escrow:{order}") == 0
+            assert check(app.conn) == []
+            assert app.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+        def forwarded() -> bool:
+            with app._lock:
+                status = app.plugins["police"].status()
+                top = app.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM police_feed").fetchone()[0]
+            return bool(status["backlog"] == 0 and status["acked_seq"] >= top > 0)
+
+        assert poll(forwarded, 60), (tmp_path / "export.log").read_text(errors="replace")[-2000:]
+    finally:
+        app.stop()
+        export.send_signal(signal.SIGTERM)
+        export.wait(20)
+    decisions = [e.env["body"] for e in iter_entries(tmp_path / "export") if e.env["body"]["kind"] == "police.decision"]
+    assert len(decisions) == 1
+    data = decisions[0]["data"]
+    assert data["order_id"] == order and data["case_ref"] == f"CASE-{order}" and data["from"] == "case_opened"
+    assert data["holds"][0]["state"] == "released"
