@@ -87,8 +87,9 @@ OPS_RESP = TopicSpec(
 )
 OPS_MEDIA = TopicSpec(
     "ops_media", "ops/{operator_id}/media", "operator console / `lockwarden ops`", "hub",
-    "Document photos scanned at the counter for a customer (R-11), chunked like kit media; answered by "
-    "`hub.media_ack` on the operator's response topic.",
+    "Images an operator sends, chunked like kit media: filing images (`kind` \"registry\", R-1/R-2), ID cards "
+    "for a hotline request (\"identity\") and documents scanned for a customer (\"document\", R-11); answered "
+    "by `hub.media_ack` on the operator's response topic.",
     types=("media.begin", "media.chunk"),
 )
 OPS_EVENTS = TopicSpec(
@@ -101,8 +102,9 @@ CUSTOMER_UP = TopicSpec(
 )
 CUSTOMER_UP_MEDIA = TopicSpec(
     "customer_up_media", "customer/{customer_id}/up/media", "customer app", "hub",
-    "Document photos for the customer's own order (R-11), announced and chunked like kit media; the hub "
-    "answers each with `hub.media_ack` on the customer's down topic. JPEG or PNG, `kind` \"document\".",
+    "Photos from the customer's app, announced and chunked like kit media: ID cards a request will name "
+    "(`kind` \"identity\", R-3) and documents for the customer's own order (`kind` \"document\", R-11). JPEG "
+    "or PNG; the hub answers each with `hub.media_ack` on the customer's down topic.",
     types=("media.begin", "media.chunk"),
 )
 CUSTOMER_DOWN = TopicSpec(

@@ -1,4 +1,10 @@
-"""What customers and operators may upload: document photos for an order (R-11), nothing else.
+"""What customers and operators may upload: photos, of three kinds, nothing else.
+
+- `document`: photos of an ID card and deed, purchase contract or vehicle licence for an order (R-11);
+  it names the order, and a customer's must be their own order;
+- `identity`: the ID card photos an unlock request names (customer, witness, officer; R-3), sent before
+  the request exists, so they name no order;
+- `registry`: a unit's or locksmith's filing images (R-1, R-2): operators only.
 
 Kits send evidence of any kind; their uploads are bounded by their own store. A customer app is on a
 stranger's phone, so its uploads are held to narrow rules, checked when the file is announced (kind,
@@ -17,6 +23,12 @@ from protocol.messages.media import MediaBegin
 
 UPLOAD_ROLES = ("customer", "operator")
 UPLOAD_KIND = "document"
+# kind -> who may upload it, whether it names an order
+UPLOAD_KINDS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "document": (UPLOAD_ROLES, True),
+    "identity": (UPLOAD_ROLES, False),
+    "registry": (("operator",), False),
+}
 CONTENT_TYPES = ("image/jpeg", "image/png")
 # A phone's full-resolution photo is 2-8 MB; 16 MiB leaves room for a scanner's PNG.
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
@@ -26,8 +38,10 @@ MAX_OPEN_UPLOADS = 8
 
 def check_begin(conn: sqlite3.Connection, role: str, sender: str, b: MediaBegin) -> None:
     """Raise `Rejected` unless a customer or operator may announce this file."""
-    if b.kind != UPLOAD_KIND:
-        raise Rejected(Reason.BAD_FILE, f"a {role} may upload only kind {UPLOAD_KIND!r}, not {b.kind!r}")
+    allowed = [k for k, (roles, _order) in UPLOAD_KINDS.items() if role in roles]
+    if b.kind not in allowed:
+        raise Rejected(Reason.BAD_FILE, f"a {role} may upload only kind {' or '.join(map(repr, allowed))}, "
+                                        f"not {b.kind!r}")
     if b.content_type not in CONTENT_TYPES:
         raise Rejected(Reason.BAD_FILE, f"content type {b.content_type!r} is not one of {', '.join(CONTENT_TYPES)}")
     if b.sealed:
@@ -36,13 +50,17 @@ def check_begin(conn: sqlite3.Connection, role: str, sender: str, b: MediaBegin)
         raise Rejected(Reason.BAD_FILE, "an empty file is not a photo")
     if b.size > MAX_UPLOAD_BYTES:
         raise Rejected(Reason.OVERSIZED, f"{b.size} bytes > {MAX_UPLOAD_BYTES} for an uploaded photo")
-    if b.order_id is None:
+    needs_order = UPLOAD_KINDS[b.kind][1]
+    if needs_order and b.order_id is None:
         raise Rejected(Reason.BAD_FILE, "an uploaded document names its order")
-    row = conn.execute("SELECT customer_id FROM orders WHERE id=?", (b.order_id,)).fetchone()
-    if row is None:
-        raise Rejected(Reason.BAD_FILE, f"no order {b.order_id}")
-    if role == "customer" and row[0] != sender:
-        raise Rejected(Reason.BAD_FILE, f"order {b.order_id} is not {sender}'s")
+    if not needs_order and b.order_id is not None:
+        raise Rejected(Reason.BAD_FILE, f"a {b.kind} photo names no order")
+    if b.order_id is not None:
+        row = conn.execute("SELECT customer_id FROM orders WHERE id=?", (b.order_id,)).fetchone()
+        if row is None:
+            raise Rejected(Reason.BAD_FILE, f"no order {b.order_id}")
+        if role == "customer" and row[0] != sender:
+            raise Rejected(Reason.BAD_FILE, f"order {b.order_id} is not {sender}'s")
     open_now = conn.execute("SELECT COUNT(*) FROM media_files WHERE sender=? AND status='partial'",
                             (sender,)).fetchone()[0]
     if open_now >= MAX_OPEN_UPLOADS:

@@ -24,14 +24,18 @@ DISPATCH_TIMER = "order.dispatch_due"
 MAX_AHEAD_MS = 30 * 86_400_000
 
 
-def check(req: UnlockRequest, customer_id: str, now_ms: int) -> v.Issues:
+def check(conn: sqlite3.Connection, req: UnlockRequest, customer_id: str, now_ms: int, *,
+          actor: str = "") -> v.Issues:
+    """Every problem of a request at once. The ID photos must be at the hub; a customer's own request
+    names photos that customer uploaded, an operator's (hotline) any the hub holds."""
     issues = v.Issues()
+    uploader = customer_id if actor.startswith("customer:") else None
     if not NAME_RE.match(customer_id):
         issues.add("customer_id", _("lowercase letters, digits and '-', 2 to 63 characters"))
     issues.add("customer_name", v.text(req.customer_name))
     issues.add("customer_mobile", v.mobile(req.customer_mobile))
     issues.add("customer_id_number", v.resident_id(req.customer_id_number))
-    issues.add("customer_id_image_sha256", v.sha256(req.customer_id_image_sha256))
+    issues.add("customer_id_image_sha256", v.stored_image(conn, req.customer_id_image_sha256, uploader=uploader))
     if (req.witness is None) == (req.officer is None):
         msg = _("give either a witness or an on-duty officer, not both and not neither")
         issues.add("witness", msg)
@@ -39,14 +43,14 @@ def check(req: UnlockRequest, customer_id: str, now_ms: int) -> v.Issues:
     if req.witness is not None:
         issues.add("witness.name", v.text(req.witness.name))
         issues.add("witness.id_number", v.resident_id(req.witness.id_number))
-        issues.add("witness.id_image_sha256", v.sha256(req.witness.id_image_sha256))
+        issues.add("witness.id_image_sha256", v.stored_image(conn, req.witness.id_image_sha256, uploader=uploader))
         if req.witness.id_number == req.customer_id_number:
             issues.add("witness.id_number", _("the witness cannot be the customer"))
     if req.officer is not None:
         issues.add("officer.name", v.text(req.officer.name))
         issues.add("officer.badge_number", v.text(req.officer.badge_number, max_len=32))
         issues.add("officer.id_number", v.resident_id(req.officer.id_number))
-        issues.add("officer.id_image_sha256", v.sha256(req.officer.id_image_sha256))
+        issues.add("officer.id_image_sha256", v.stored_image(conn, req.officer.id_image_sha256, uploader=uploader))
     issues.add("site_address", v.text(req.site_address, max_len=400))
     issues.add("site_lat", v.latitude(req.site_lat))
     issues.add("site_lon", v.longitude(req.site_lon))
@@ -62,7 +66,7 @@ def create(conn: sqlite3.Connection, clock: Clock, actor: str, customer_id: str,
            event_id: str) -> str:
     """Store a valid request and start dispatch; returns the order id. Idempotent by event id."""
     now = clock.now_ms()
-    check(req, customer_id, now).raise_if_any()
+    check(conn, req, customer_id, now, actor=actor).raise_if_any()
     with transaction(conn):
         prior = conn.execute("SELECT order_id FROM order_transitions WHERE event_id = ?", (event_id,)).fetchone()
         if prior is not None:

@@ -100,7 +100,7 @@ def import_csv(conn: sqlite3.Connection, clock: Clock, actor: str, kind: str, te
         try:
             item: msgspec.Struct = _unit(clean) if kind == "units" else _locksmith(clean)
             if isinstance(item, UnitFiling):
-                check_unit(item).raise_if_any()
+                check_unit(conn, item).raise_if_any()
             else:
                 assert isinstance(item, LocksmithFiling)
                 check_locksmith(conn, item).raise_if_any()

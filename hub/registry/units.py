@@ -15,7 +15,7 @@ from protocol.ids import new_id
 from protocol.messages.ops import UnitFiling
 
 
-def check_unit(f: UnitFiling) -> v.Issues:
+def check_unit(conn: sqlite3.Connection, f: UnitFiling) -> v.Issues:
     issues = v.Issues()
     issues.add("name", v.text(f.name))
     issues.add("address", v.text(f.address, max_len=400))
@@ -23,14 +23,14 @@ def check_unit(f: UnitFiling) -> v.Issues:
     issues.add("legal_rep_name", v.text(f.legal_rep_name))
     issues.add("legal_rep_id", v.resident_id(f.legal_rep_id))
     issues.add("filing_receipt_no", v.text(f.filing_receipt_no))
-    issues.add("filing_receipt_sha256", v.sha256(f.filing_receipt_sha256, optional=True))
+    issues.add("filing_receipt_sha256", v.stored_image(conn, f.filing_receipt_sha256, optional=True))
     issues.add("status", v.one_of(f.status, v.UNIT_STATUSES))
     return issues
 
 
 def file_unit(conn: sqlite3.Connection, clock: Clock, actor: str, f: UnitFiling) -> str:
     """Create or update a unit's filing; a changed status goes through `set_unit_status`."""
-    check_unit(f).raise_if_any()
+    check_unit(conn, f).raise_if_any()
     now = clock.now_ms()
     with transaction(conn):
         existing = conn.execute("SELECT * FROM units WHERE id = ? OR uscc = ?", (f.id or "", f.uscc)).fetchone()

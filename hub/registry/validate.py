@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from stdnum.cn import ric, uscc
 
@@ -69,6 +70,22 @@ def sha256(value: str | None, *, optional: bool = False) -> str | None:
         return None if optional else _("required: SHA-256 of the stored image")
     if not SHA256_RE.match(value):
         return _("not a SHA-256 hex digest (64 lowercase hex digits)")
+    return None
+
+
+def stored_image(conn: sqlite3.Connection, value: str | None, *, optional: bool = False,
+                 uploader: str | None = None) -> str | None:
+    """A SHA-256 naming an image the hub holds, verified (hub/ingest/uploads.py); from `uploader` if given
+    (a customer names only photos they sent: a hash alone proves nothing about who took the picture)."""
+    problem = sha256(value, optional=optional)
+    if problem or not value:
+        return problem
+    senders = [r[0] for r in conn.execute("SELECT sender FROM media_files WHERE sha256=? AND status='complete'",
+                                          (value,))]
+    if not senders:
+        return _("no such image at the hub: upload it first")
+    if uploader is not None and uploader not in senders:
+        return _("this image was not uploaded by you")
     return None
 
 

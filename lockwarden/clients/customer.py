@@ -26,6 +26,11 @@ class CustomerApp(Party):
         return self.wait_for(lambda r: r.env.type == type_name and r.env.seq > after
                              and (order_id is None or getattr(r.body, "order_id", None) == order_id), timeout)
 
+    def upload_id_photo(self, data: bytes, timeout: float = 30.0) -> str:
+        """An ID card photo (the customer's, the witness's) that a request will name; its SHA-256."""
+        return upload_photo(self, topics.CUSTOMER_UP_MEDIA.build(customer_id=self.id), data, order_id=None,
+                            kind="identity", timeout=timeout)
+
     def upload_document(self, data: bytes, order_id: str, timeout: float = 30.0) -> str:
         """Send one document photo for the customer's own order; its SHA-256 once the hub holds it."""
         return upload_photo(self, topics.CUSTOMER_UP_MEDIA.build(customer_id=self.id), data, order_id=order_id,

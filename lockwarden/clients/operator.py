@@ -31,7 +31,11 @@ class OpsClient(Party):
 
     def upload_document(self, data: bytes, order_id: str, timeout: float = 30.0) -> str:
         """A photo scanned at the counter for a customer's order; its SHA-256 once the hub holds it."""
-        return upload_photo(self, topics.OPS_MEDIA.build(operator_id=self.id), data, order_id=order_id,
+        return self.upload(data, kind="document", order_id=order_id, timeout=timeout)
+
+    def upload(self, data: bytes, *, kind: str, order_id: str | None = None, timeout: float = 30.0) -> str:
+        """A `registry` image for a filing, an `identity` photo for a hotline request, or a `document`."""
+        return upload_photo(self, topics.OPS_MEDIA.build(operator_id=self.id), data, order_id=order_id, kind=kind,
                             timeout=timeout)
 
 

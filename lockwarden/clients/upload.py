@@ -1,4 +1,4 @@
-"""Sending a document photo to the hub from an app or an operator's client: the kit's media format
+"""Sending a photo to the hub from an app or an operator's client: the kit's media format
 (`media.begin`, hashed chunks, `hub.media_ack`) on the sender's own upload topic. The hub answers each
 batch with the chunk ranges it holds; the photo counts as sent only once the hub says `complete`."""
 
@@ -25,9 +25,10 @@ class UploadRefused(Exception):
 
 
 
-def upload_photo(party: Party, topic: str, data: bytes, *, order_id: str, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                 timeout: float = 30.0) -> str:
-    """Send one photo for `order_id`; returns its SHA-256 once the hub holds it verified."""
+def upload_photo(party: Party, topic: str, data: bytes, *, order_id: str | None, kind: str = "document",
+                 chunk_size: int = DEFAULT_CHUNK_SIZE, timeout: float = 30.0) -> str:
+    """Send one photo: a `document` for `order_id`, or an `identity` / `registry` photo (no order; see
+    hub/ingest/uploads.py). Returns its SHA-256 once the hub holds it verified."""
     problem = image_problem(data, content_type_of(data))
     if problem is not None:
         raise UploadRefused("", problem)  # the hub would refuse it too; say so before sending megabytes
@@ -35,7 +36,7 @@ def upload_photo(party: Party, topic: str, data: bytes, *, order_id: str, chunk_
     file_id = new_id(now)
     sha = hashlib.sha256(data).hexdigest()
     chunks = chunk_count(len(data), chunk_size)
-    party.send("media.begin", MediaBegin(file_id=file_id, kind="document", content_type=content_type_of(data),
+    party.send("media.begin", MediaBegin(file_id=file_id, kind=kind, content_type=content_type_of(data),
                                          size=len(data), sha256=sha, chunk_size=chunk_size, chunks=chunks,
                                          captured_at=now, order_id=order_id), topic=topic)
     missing = list(range(chunks))

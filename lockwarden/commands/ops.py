@@ -58,6 +58,11 @@ def register(sub: Any) -> None:
     fire.set_defaults(func=cmd_fire)
     outbox = ops.add_parser("outbox", help=_("show messages waiting for the transport"))
     outbox.set_defaults(func=cmd_outbox)
+    up = ops.add_parser("upload", help=_("send images to the hub and print their SHA-256 (filings, hotline ID cards)"))
+    up.add_argument("--kind", choices=("registry", "identity"), required=True,
+                    help=_("registry: a unit's or locksmith's filing images; identity: ID cards a request names"))
+    up.add_argument("files", type=Path, nargs="+")
+    up.set_defaults(func=cmd_upload)
     for name, (body, summary) in OPS.items():
         op = ops.add_parser(name, help=_(summary))
         _add_fields(op, body)
@@ -132,8 +137,8 @@ def cmd_op(args: argparse.Namespace) -> int:
     return 0 if response.get("ok") else 1
 
 
-def _store_scans(conn: Any, clock: SystemClock, args: argparse.Namespace, order_id: str,
-                 photos: list[bytes]) -> list[str] | None:
+def _store_scans(conn: Any, clock: SystemClock, args: argparse.Namespace, order_id: str | None,
+                 photos: list[bytes], kind: str = "document") -> list[str] | None:
     """On the hub host: the photos go straight into the hub's media store, under the same rules."""
     from hub.documents.scans import store_scan
     from hub.home import HubHome
@@ -146,10 +151,40 @@ def _store_scans(conn: Any, clock: SystemClock, args: argparse.Namespace, order_
         return None
     media = MediaStore(home.media_path())
     try:
-        return [store_scan(conn, media, clock, p, sender=args.actor, order_id=order_id) for p in photos]
+        return [store_scan(conn, media, clock, p, sender=args.actor, order_id=order_id, kind=kind) for p in photos]
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return None
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    photos = [path.read_bytes() for path in args.files]
+    if args.config is not None:
+        from lockwarden.clients.operator import open_ops_client
+        from lockwarden.clients.upload import UploadRefused
+
+        client = open_ops_client(args.config)
+        shas = []
+        try:
+            for path, data in zip(args.files, photos, strict=True):
+                try:
+                    shas.append(client.upload(data, kind=args.kind))
+                except UploadRefused as exc:
+                    print(_("the hub refused {file}: {detail}").format(file=path, detail=exc.detail), file=sys.stderr)
+                    return 1
+        finally:
+            client.stop()
+    else:
+        if not args.actor:
+            print(_("--actor is required with --db"), file=sys.stderr)
+            return 2
+        stored = _store_scans(_open(args), SystemClock(), args, None, photos, kind=args.kind)
+        if stored is None:
+            return 1
+        shas = stored
+    for path, sha in zip(args.files, shas, strict=True):
+        print(f"{sha}  {path}")
+    return 0
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> int:

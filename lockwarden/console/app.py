@@ -79,6 +79,9 @@ class ConsoleApp(App[None]):
     async def ask(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
         return await asyncio.to_thread(self.link.call, op, args)
 
+    async def send_image(self, data: bytes, kind: str) -> dict[str, Any]:
+        return await asyncio.to_thread(self.link.upload, data, kind)
+
     def on_mount(self) -> None:
         self.set_interval(self.poll_s, self.poll_events)
         self.refresh_all()
@@ -149,7 +152,7 @@ class ConsoleApp(App[None]):
             self.orders.selected = order_id
             self.notify(_("Order {order} created").format(order=order_id))
 
-        self.push_screen(hotline_form(self.ask, created), lambda _ok: self.refresh_all())
+        self.push_screen(hotline_form(self.ask, created, self.send_image), lambda _ok: self.refresh_all())
 
     def selected_order(self) -> str | None:
         order_id = self.orders.selected

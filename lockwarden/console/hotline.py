@@ -74,6 +74,16 @@ def _image(text: str) -> tuple[str, str | None]:
     return text, _("give the image's SHA-256 or the path of the scanned image")
 
 
+def image_files(values: dict[str, str]) -> dict[str, Path]:
+    """The image fields given as the path of a scanned file (to upload before the request)."""
+    out: dict[str, Path] = {}
+    for name in ("customer_id_image", "voucher_id_image"):
+        text = values.get(name, "").strip()
+        if text and not _SHA_RE.match(text.lower()) and Path(text).expanduser().is_file():
+            out[name] = Path(text).expanduser()
+    return out
+
+
 def customer_id_from(mobile: str) -> str:
     digits = "".join(ch for ch in mobile if ch.isdigit())
     return f"tel-{digits}" if digits else ""

@@ -20,6 +20,9 @@ class Client(Protocol):
     def call(self, op: str, args: dict[str, Any], *, txn: str | None = None, timeout: float = 30.0) -> dict[str, Any]:
         ...
 
+    def upload(self, data: bytes, *, kind: str, order_id: str | None = None, timeout: float = 30.0) -> str:
+        ...
+
     def stop(self) -> None:
         ...
 
@@ -36,6 +39,19 @@ class ConsoleLink:
         with self._lock:
             try:
                 return self.client.call(op, dict(args or {}), timeout=self.timeout)
+            except TimeoutError:
+                return {"ok": False, "code": "timeout", "error": _("the hub did not answer in time"), "errors": []}
+
+    def upload(self, data: bytes, kind: str) -> dict[str, Any]:
+        """Send a scanned image to the hub (hub/ingest/uploads.py); {"ok", "sha256"} or a refusal."""
+        from lockwarden.clients.upload import UploadRefused
+
+        with self._lock:
+            try:
+                return {"ok": True, "sha256": self.client.upload(data, kind=kind, timeout=self.timeout)}
+            except UploadRefused as exc:
+                return {"ok": False, "code": "refused", "error": _("the hub refused the image: {detail}")
+                        .format(detail=exc.detail), "errors": []}
             except TimeoutError:
                 return {"ok": False, "code": "timeout", "error": _("the hub did not answer in time"), "errors": []}
 

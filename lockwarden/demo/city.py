@@ -3,7 +3,6 @@ hardware (fingerprint sensor, GNSS, camera), and customer apps; everything filed
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,6 +16,7 @@ from hub.provisioning import provision_kit, provision_principal
 from hub.service import wait_until
 from lockwarden.clients.customer import CustomerApp
 from lockwarden.clients.operator import OpsClient
+from lockwarden.demo.photos import document_photo, request_photos, sha
 from lockwarden.demo.world import World
 from protocol.transport.paho_mqtt import LinkSettings
 
@@ -85,8 +85,10 @@ class City:
             "name": "安心开锁服务有限公司", "address": "北京市东城区东直门内大街5号", "uscc": credit_code(1),
             "legal_rep_name": "钱志远", "legal_rep_id": resident_id(901), "filing_receipt_no": "京公特备字2026-0117"})
         self.unit_id = unit["id"] if isinstance(unit, dict) else str(unit)
+        assert self.ops is not None
         for n, (kit_id, (name, grade, _pos)) in enumerate(LOCKSMITHS.items(), start=1):
-            photo = hashlib.sha256(f"photo:{name}".encode()).hexdigest()
+            # the filing images go to the hub first, over the operator's own upload topic
+            photo = self.ops.upload(document_photo(f"locksmith {n}: ID, certificate, photo"), kind="registry")
             ls = self.call("locksmith.file", {
                 "name": name, "gender": "male", "ethnicity": "汉", "resident_id": resident_id(100 + n),
                 "id_image_sha256": photo, "cert_no": f"KS-{2026000 + n}", "cert_image_sha256": photo, "grade": grade,
@@ -179,7 +181,9 @@ class City:
 
 def request_body(customer_no: int, rule: str, *, lock_class: str = "B", officer: bool = False,
                  name: str = "张三") -> dict[str, Any]:
-    idimg = hashlib.sha256(f"id-card:{customer_no}".encode()).hexdigest()
+    """A request naming the ID photos of `request_photos(customer_no)`, which its sender uploads first."""
+    photos = {k: sha(v) for k, v in request_photos(customer_no, officer=officer).items()}
+    idimg = photos["customer"]
     body: dict[str, Any] = {
         "customer_name": name, "customer_mobile": f"1371234{customer_no:04d}",
         "customer_id_number": resident_id(500 + customer_no, "19900101"), "customer_id_image_sha256": idimg,
@@ -187,10 +191,11 @@ def request_body(customer_no: int, rule: str, *, lock_class: str = "B", officer:
         "lock_class": lock_class, "rule": rule, "appointment_ms": None,
     }
     if officer:
-        body["officer"] = {"name": "民警 孙立", "badge_number": "010234", "id_number": resident_id(700 + customer_no)}
+        body["officer"] = {"name": "民警 孙立", "badge_number": "010234", "id_number": resident_id(700 + customer_no),
+                           "id_image_sha256": photos["officer"]}
     else:
         body["witness"] = {"name": "邻居 周敏", "id_number": resident_id(600 + customer_no, "19750101"),
-                           "id_image_sha256": hashlib.sha256(f"witness:{customer_no}".encode()).hexdigest()}
+                           "id_image_sha256": photos["witness"]}
     return body
 
 

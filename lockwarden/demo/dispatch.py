@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lockwarden.demo.city import LOCKSMITHS, City, request_body
+from lockwarden.demo.photos import request_photos
 from lockwarden.demo.sandbox_pay import SANDBOX
 from protocol.i18n import _
 from protocol.messages.job import JobOffer
@@ -78,6 +79,8 @@ class Dispatcher:
         w = self.city.world
         app = self.city.customer(customer_id)
         self.say(_("  customer {cid} asks for a locksmith, rule: {rule}").format(cid=customer_id, rule=rule))
+        for photo in request_photos(customer_no, officer=bool(request.get("officer"))).values():
+            app.upload_id_photo(photo)  # the app sends the ID photos first; the request names them
         got = app.request(request_body(customer_no, rule, **request))
         order_id = got.body.order_id  # type: ignore[attr-defined]
         if not got.body.ok:  # type: ignore[attr-defined]

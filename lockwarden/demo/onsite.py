@@ -9,6 +9,7 @@ from typing import Any, cast
 from edge.job.walkthrough import Cue, walk_job
 from lockwarden.demo.city import City, finger_name, wait
 from lockwarden.demo.dispatch import Plan
+from lockwarden.demo.photos import document_photo
 from protocol.i18n import _
 
 
@@ -69,19 +70,6 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
     say(_("  hub: every part arrived and verified: {ok}; order {state}; escrow: {holds}").format(
         ok=_("yes") if complete else _("NO"), state=order_state(city, order_id), holds=holds(city, order_id)))
     return synced and complete and settled
-
-
-def document_photo(text: str) -> bytes:
-    """A scanned document as the counter's scanner would give it (JPEG)."""
-    import cv2
-    import numpy as np
-
-    img = np.full((480, 640, 3), 245, np.uint8)
-    cv2.rectangle(img, (20, 20), (620, 460), (60, 60, 160), 3)
-    cv2.putText(img, text.encode("ascii", "replace").decode(), (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (20, 20, 20), 2)
-    ok, buf = cv2.imencode(".jpg", img)
-    assert ok
-    return bytes(buf)
 
 
 def _tasks(city: City) -> list[dict[str, Any]]:

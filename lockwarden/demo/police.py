@@ -14,7 +14,8 @@ from typing import Any
 
 from hub.provisioning import provision_principal
 from lockwarden.demo.city import City, resident_id, wait
-from lockwarden.demo.onsite import document_photo, order_state
+from lockwarden.demo.onsite import order_state
+from lockwarden.demo.photos import document_photo
 from protocol.i18n import _
 
 ROOT = Path(__file__).resolve().parents[2]

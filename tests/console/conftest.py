@@ -3,7 +3,6 @@ OpsClient the console runs on."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +16,8 @@ from hub.ops import handle
 from hub.provisioning import provision_principal
 from hub.service import HubApp, make_hub, wait_until
 from lockwarden.clients.operator import OpsClient, open_ops_client
-from lockwarden.demo.city import SITE, credit_code, resident_id
+from lockwarden.demo.city import SITE, credit_code, request_body, resident_id
+from lockwarden.demo.photos import document_photo, request_photos
 from protocol.clock import SystemClock
 from protocol.i18n import set_language
 
@@ -37,6 +37,12 @@ class ConsoleHub:
         resp = self.admin.call(op, args)
         assert resp["ok"], resp
         return resp["result"]
+
+    def request(self, n: int, rule: str = "eta") -> dict[str, Any]:
+        """A hotline request body whose ID photos the operator has just sent to the hub."""
+        for photo in request_photos(n).values():
+            self.admin.upload(photo, kind="identity")
+        return request_body(n, rule)
 
 
 @pytest.fixture
@@ -70,7 +76,7 @@ def console_hub(deployment, tmp_path: Path, english: None) -> Iterator[ConsoleHu
                                      "uscc": credit_code(1), "legal_rep_name": "钱志远",
                                      "legal_rep_id": resident_id(901), "filing_receipt_no": "京公特备字2026-0117"})
         ch.unit_id = unit["id"]
-        photo = hashlib.sha256(b"photo").hexdigest()
+        photo = ch.admin.upload(document_photo("locksmith filing"), kind="registry")
         ls = ch.call("locksmith.file", {
             "name": "王建国", "gender": "male", "ethnicity": "汉", "resident_id": resident_id(101),
             "id_image_sha256": photo, "cert_no": "KS-2026001", "cert_image_sha256": photo, "grade": "senior",

@@ -28,6 +28,12 @@ class FakeClient:
                     "errors": [{"field": "rating", "message": "1 to 5"}]}
         return {"ok": True, "result": result}
 
+    def upload(self, data: bytes, *, kind: str, order_id: str | None = None, timeout: float = 30.0) -> str:
+        import hashlib
+
+        self.calls.append(("upload", {"kind": kind, "size": len(data)}))
+        return hashlib.sha256(data).hexdigest()
+
     def events_since(self, mark: int) -> tuple[list[Any], int]:
         return self.seen[mark:], len(self.seen)
 

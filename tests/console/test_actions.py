@@ -15,7 +15,6 @@ from lockwarden.console.ledger import LedgerPane
 from lockwarden.console.listpane import ListPane
 from lockwarden.console.orders import OrdersPane
 from lockwarden.console.settings import SettingsPane
-from lockwarden.demo.city import request_body
 from tests.console.conftest import ConsoleHub
 from tests.console.helpers import until
 from tests.police.photos import jpeg
@@ -28,7 +27,7 @@ def _state(hub: ConsoleHub, order_id: str) -> str:
 
 
 def _new_order(hub: ConsoleHub, n: int) -> str:
-    order_id = str(hub.call("order.create", {"customer_id": f"cust-{n}", "request": request_body(n, "eta")})
+    order_id = str(hub.call("order.create", {"customer_id": f"cust-{n}", "request": hub.request(n)})
                    ["order_id"])
     assert _state(hub, order_id) == "unassigned"
     return order_id

@@ -22,7 +22,6 @@ from lockwarden.console import hotline
 from lockwarden.console.app import ConsoleApp, make_console
 from lockwarden.console.formscreen import FormScreen
 from lockwarden.console.orders import OrdersPane
-from lockwarden.demo.city import request_body
 from protocol.i18n import set_language
 from tests.console.conftest import ConsoleHub
 from tests.console.fakes import ORDER, FakeClient
@@ -37,7 +36,7 @@ def _form(app: Any) -> FormScreen:
 
 
 def _order(hub: ConsoleHub, n: int) -> str:
-    return str(hub.call("order.create", {"customer_id": f"cust-{n}", "request": request_body(n, "eta")})["order_id"])
+    return str(hub.call("order.create", {"customer_id": f"cust-{n}", "request": hub.request(n)})["order_id"])
 
 
 def test_chinese_is_the_default(console_hub: ConsoleHub) -> None:

@@ -179,3 +179,55 @@ def test_operator_scans_at_the_counter_with_the_ops_cli(desk: Desk, tmp_path: Pa
                           "documents.submit", "--order-id", order, "--doc-types", '["id_card"]', "--photo",
                           str(tmp_path / "bad.jpg")], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1 and "refused the photo" in bad.stderr
+
+
+def test_request_and_filing_photos_travel_first_and_belong_to_their_sender(desk: Desk) -> None:
+    from lockwarden.demo.city import request_body
+    from lockwarden.demo.photos import request_photos
+
+    a, b = desk.apps["cu-a"], desk.apps["cu-b"]
+    # cu-b names photos only cu-a sent: refused field by field
+    for photo in request_photos(7).values():
+        a.upload_id_photo(photo)
+    refused = b.request(request_body(7, "eta"))
+    assert not refused.body.ok  # type: ignore[attr-defined]
+    assert {e.field for e in refused.body.errors} == {"customer_id_image_sha256", "witness.id_image_sha256"}  # type: ignore[attr-defined]
+    accepted = a.request(request_body(7, "eta"))
+    assert accepted.body.ok, accepted.body.errors  # type: ignore[attr-defined]
+    # a customer cannot send filing images; the ack says why
+    with pytest.raises(UploadRefused) as kind:
+        from lockwarden.clients.upload import upload_photo
+
+        upload_photo(a, topics.CUSTOMER_UP_MEDIA.build(customer_id="cu-a"), jpeg("me"), order_id=None, kind="registry")
+    assert "only kind 'document' or 'identity'" in kind.value.detail
+
+
+def test_a_filing_names_images_the_hub_holds(desk: Desk, tmp_path: Path) -> None:
+    from lockwarden.clients.operator import open_ops_client
+    from lockwarden.demo.city import credit_code
+
+    ops = open_ops_client(desk.operator_dir / "operator.toml")
+    try:
+        unit = {"name": "安心开锁", "address": "北京市东城区", "uscc": credit_code(3), "legal_rep_name": "钱志远",
+                "legal_rep_id": "11010519491231002X", "filing_receipt_no": "R-3"}
+        missing = ops.call("unit.file", {**unit, "filing_receipt_sha256": hashlib.sha256(b"never sent").hexdigest()})
+        assert not missing["ok"] and [e["field"] for e in missing["errors"]] == ["filing_receipt_sha256"]
+        receipt = ops.upload(jpeg("filing receipt"), kind="registry")
+        filed = ops.call("unit.file", {**unit, "filing_receipt_sha256": receipt})
+        assert filed["ok"], filed
+        assert desk.hub.ingest.media.read(receipt) == jpeg("filing receipt")
+    finally:
+        ops.stop()
+
+
+def test_ops_upload_prints_the_hashes_a_filing_names(desk: Desk, tmp_path: Path) -> None:
+    (tmp_path / "id.jpg").write_bytes(jpeg("locksmith ID"))
+    (tmp_path / "cert.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)  # a broken PNG
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LOCKWARDEN_LANG="en")
+    base = [sys.executable, "-m", "lockwarden", "ops", "--config", str(desk.operator_dir / "operator.toml"), "upload",
+            "--kind", "registry"]
+    ok = subprocess.run([*base, str(tmp_path / "id.jpg")], capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.split()[0] == hashlib.sha256((tmp_path / "id.jpg").read_bytes()).hexdigest()
+    bad = subprocess.run([*base, str(tmp_path / "cert.png")], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1 and "cert.png" in bad.stderr and "PNG" in bad.stderr

@@ -12,6 +12,7 @@ from hub.ops import handle
 from hub.provisioning import provision_principal
 from lockwarden.clients.customer import CustomerApp
 from lockwarden.demo.city import SITE, credit_code, request_body, resident_id
+from lockwarden.demo.photos import document_photo, request_photos
 from protocol.transport.paho_mqtt import LinkSettings
 from tests.spine.helpers import kill, poll, spawn, terminate
 
@@ -20,6 +21,8 @@ OP = "operator:op-1"
 
 def _file_city(hub_db: Path) -> None:
     conn = open_hub_db(hub_db)
+    from hub.documents.scans import store_scan
+    from hub.ingest.mediastore import MediaStore
     from protocol.clock import SystemClock
 
     clock = SystemClock()
@@ -35,11 +38,14 @@ def _file_city(hub_db: Path) -> None:
     unit = ops("unit.file", {"name": "安心开锁", "address": "北京", "uscc": credit_code(5), "legal_rep_name": "钱",
                              "legal_rep_id": resident_id(905), "filing_receipt_no": "R-1"})
     unit_id = unit["id"] if isinstance(unit, dict) else unit
+    # filing images, scanned on the hub host (`lockwarden ops --db ... --photo` stores them the same way)
+    photo = store_scan(conn, MediaStore(hub_db.parent / "media"), clock, document_photo("filing"), sender="op-1",
+                       order_id=None, kind="registry")
     for n, kit in enumerate(("kit-a", "kit-b"), start=1):
         ls = ops("locksmith.file", {
             "name": f"锁匠{n}", "gender": "male", "ethnicity": "汉", "resident_id": resident_id(200 + n),
-            "id_image_sha256": "ab" * 32, "cert_no": f"C{n}", "cert_image_sha256": "ab" * 32, "grade": "senior",
-            "photo_sha256": "ab" * 32, "mobile": "13800138000", "unit_id": unit_id,
+            "id_image_sha256": photo, "cert_no": f"C{n}", "cert_image_sha256": photo, "grade": "senior",
+            "photo_sha256": photo, "mobile": "13800138000", "unit_id": unit_id,
             "area": {"lat": SITE[0], "lon": SITE[1], "radius_km": 20.0}, "scope": {"B": ["open"]},
             "filing_receipt_no": f"F{n}"})
         ops("locksmith.link_kit", {"locksmith_id": ls["id"] if isinstance(ls, dict) else ls, "kit_id": kit})
@@ -69,6 +75,8 @@ def test_offer_deadline_survives_a_hub_kill(deployment, tmp_path: Path) -> None:
         db = open_hub_db(home.dir / "hub.db")
         assert poll(lambda: db.execute("SELECT COUNT(*) FROM kit_presence WHERE online=1 AND lat IS NOT NULL")
                     .fetchone()[0] == 2, 30)
+        for photo in request_photos(1).values():
+            customer.upload_id_photo(photo)
         order_id = customer.request(request_body(1, "eta")).body.order_id  # type: ignore[attr-defined]
         assert poll(lambda: offers["kit-a"] == [order_id], 30), offers  # the nearer kit, unanswered
         kill(hub)  # power cut at the hub while the offer is live

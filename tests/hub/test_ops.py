@@ -87,6 +87,7 @@ def test_group_commit_undoes_only_the_refused_message(world: World) -> None:
     from hub.ops.customer import handle_customer
 
     lid = world.locksmith()
+    world.upload("c-9")  # the customer's app sent the ID photos first
     with transaction(world.conn):  # the service drains a batch of messages under one commit
         ok = handle_customer(world.conn, world.clock, "c-9", "customer.request",
                              {**hotline_request(), "rule": "eta"}, msg_id="01JGZ0000000000000000000Z1")

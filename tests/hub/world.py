@@ -11,6 +11,8 @@ from typing import Any
 from stdnum.cn import ric, uscc
 
 from hub.db import open_hub_db
+from hub.documents.scans import store_scan
+from hub.ingest.mediastore import MediaStore
 from hub.dispatch.kitjob import handle_kit_job
 from hub.ops import handle
 from hub.ops.customer import handle_customer
@@ -22,8 +24,9 @@ from hub.timers import fire_due
 from protocol.clock import FakeClock
 from protocol.messages.customer import UnlockRequest, Witness
 from protocol.messages.ops import FingerprintEnroll, KitLink, LocksmithFiling, ServiceArea, UnitFiling
+from tests.images import ID_PHOTO, ID_PHOTO_SHA
 
-SHA = "ab" * 32
+SHA = ID_PHOTO_SHA  # every filing and request names this photo; World stores it as each party would
 SITE = (39.9087, 116.3975)
 OPERATOR = "operator:op1"
 _seq = itertools.count(1)
@@ -55,6 +58,16 @@ class World:
                txn="boot", bootstrap=True)
         # A cheap scrypt cost keeps hundreds of simulated orders fast; production keeps the default.
         handle(self.conn, self.clock, OPERATOR, "settings.set", {"key": "code_scrypt_n", "value": "16"}, txn="s1")
+        self.media = MediaStore(Path(path).parent / f"{Path(path).name}.media")
+        self.uploaded: set[str] = set()
+        self.upload("op1", "registry")  # the operator's filing images
+
+    def upload(self, sender: str, kind: str = "identity") -> str:
+        """The ID photo, as `sender` would upload it (once per sender and kind)."""
+        if f"{sender}/{kind}" not in self.uploaded:
+            store_scan(self.conn, self.media, self.clock, ID_PHOTO, sender=sender, order_id=None, kind=kind)
+            self.uploaded.add(f"{sender}/{kind}")
+        return SHA
 
     def reopen(self) -> None:
         """Simulate a hub restart: close the database and open it again."""
@@ -94,6 +107,7 @@ class World:
     # --- customers ----------------------------------------------------------------------------
     def request(self, customer: str = "c-1", *, rule: str = "eta", lock_class: str = "B", category: str = "open",
                 appointment_ms: int | None = None, site: tuple[float, float] = SITE) -> str:
+        self.upload(customer)
         req = UnlockRequest(
             customer_name="张三", customer_mobile="13912345678", customer_id_number=resident_id(501, "19900101"),
             customer_id_image_sha256=SHA, witness=Witness("李四", resident_id(502, "19850101"), SHA),
