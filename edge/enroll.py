@@ -4,8 +4,8 @@ Each finger goes into the sensor's library at one of the locksmith's `fingerprin
 fingerprint login and the order's verification find it there. Its template is uploaded from the sensor and
 committed to the kit store as a `fingerprint.locksmith_template` file sealed to the hub key (the kit never
 keeps it in clear), with a signed `locksmith.fingerprint_enrolled` record naming the locksmith, the finger,
-the slot and the template's SHA-256; both sync to the hub with everything else. On the hub an operator links
-the hash to the locksmith (`lockwarden ops locksmith.fingerprint`), which the hub's R-8 check compares with.
+the slot and the template's SHA-256; both sync to the hub with everything else. The hub records the hash as
+the locksmith's fingerprint when the record arrives from the kit linked to them (hub/registry/kit_enrolment.py).
 
 Re-running is safe. A slot that already holds a template is kept (its template is stored again only when the
 kit store has no copy of it, e.g. after an interrupted run); `replace=True` enrolls it anew. A finger that is

@@ -18,7 +18,7 @@ from hub.ops import handle as handle_ops
 from hub.ops.customer import CUSTOMER_TYPES, handle_customer
 from hub.orders import outbox, police_decision
 from hub.orders.kitrecords import apply_kit_record
-from hub.registry import presence
+from hub.registry import kit_enrolment, presence
 from hub.registry.errors import DomainError
 from hub.timers import fire_due
 from protocol import topics
@@ -109,7 +109,10 @@ class DomainWiring:
                           (kit_id,)).fetchone():
             self.evidence.recheck(conn, kit_id)
         try:
-            apply_kit_record(conn, self.clock, kit_id, rec.kind, rec.order_id, rec.data, msg_id=acc.env.id)
+            if rec.kind == kit_enrolment.RECORD_KIND:
+                kit_enrolment.apply_enrolment(conn, self.clock, kit_id, rec.data)
+            else:
+                apply_kit_record(conn, self.clock, kit_id, rec.kind, rec.order_id, rec.data, msg_id=acc.env.id)
         except DomainError as exc:
             # Stored as evidence all the same (ingest already has it); the refusal is told to the kit
             # and to the operators, never silently dropped.

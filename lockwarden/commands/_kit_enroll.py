@@ -158,8 +158,6 @@ def _report(args: argparse.Namespace, kit_id: str, done: list[Any]) -> None:
     for e in done:
         print(_("{finger} (slot {slot}): {outcome}").format(finger=finger_label(e.finger), slot=e.slot,
                                                           outcome=outcomes[e.outcome]))
-    print(_("The templates are sealed in the kit store and reach the hub when the kit service syncs. To link "
-            "them to the locksmith, an operator runs:"))
-    for e in done:
-        print(f"  lockwarden ops --config operator.toml locksmith.fingerprint --locksmith-id {args.locksmith} "
-              f"--finger {e.finger} --template-sha256 {e.template_sha256} --kit-id {kit_id}")
+    print(_("The templates are sealed in the kit store. When the kit service syncs, the hub records them as "
+            "this locksmith's fingerprints (if this kit is linked to the locksmith there; "
+            "`lockwarden ops locksmith.show` lists them)."))
