@@ -12,9 +12,9 @@ from hub.db import transaction
 from hub.dispatch import confirm, settings
 from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
-from hub.ledger import core, holds
+from hub.ledger import core, holds, refunds
 from hub.ops import views
-from hub.orders import intake, machine, settle
+from hub.orders import intake, machine, outbox, settle
 from hub.registry import csvio, locksmiths, units
 from hub.registry.errors import DomainError, NotFound
 from hub.timers import scheduler
@@ -59,6 +59,16 @@ def _order_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderLi
     return [dict(r) for r in conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, min(a.limit, 1000)))]
 
 
+def _ledger_refund(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.Refund, txn: str) -> Any:
+    with transaction(conn):
+        done = refunds.refund(conn, clock, customer_id=a.customer_id, provider=a.provider, actor=actor,
+                              amount_fen=a.amount_fen, receipt=a.receipt, payment_id=a.payment_id, reason=a.reason)
+        if done["applied"]:
+            outbox.event(conn, clock, "ledger.refunded", customer_id=a.customer_id, provider=a.provider,
+                         amount_fen=done["amount_fen"], external_ref=done["external_ref"], actor=actor)
+        return done
+
+
 HANDLERS: dict[str, Handler] = {
     "operator.add": _operator_add,
     "unit.file": lambda c, k, who, a, t: {"id": units.file_unit(c, k, who, a)},
@@ -89,6 +99,8 @@ HANDLERS: dict[str, Handler] = {
     "order.list": _order_list,
     "ledger.balance": lambda c, k, who, a, t: {"account": a.account, "balance_fen": core.balance(c, a.account)},
     "ledger.check": lambda c, k, who, a, t: {"problems": core.check(c)},
+    "ledger.refund": _ledger_refund,
+    "ledger.refunds_due": lambda c, k, who, a, t: refunds.refunds_due(c, a.customer_id),
     "settings.set": lambda c, k, who, a, t: settings.as_dict(settings.set_value(c, a.key, a.value)),
     "settings.show": lambda c, k, who, a, t: settings.as_dict(settings.load(c)),
     "timers.list": lambda c, k, who, a, t: scheduler.pending(c),
@@ -96,7 +108,7 @@ HANDLERS: dict[str, Handler] = {
 
 # Ops that only read; their responses are not kept for transaction-id replay.
 READ_ONLY = frozenset({"unit.show", "locksmith.show", "registry.export", "order.show", "order.list",
-                       "ledger.balance", "ledger.check", "settings.show", "timers.list"}) | frozenset(POLICE_READ_ONLY)
+                       "ledger.balance", "ledger.check", "ledger.refunds_due", "settings.show", "timers.list"}) | frozenset(POLICE_READ_ONLY)
 # Documents, follow-up and risk (hub/documents/ops.py) are answered through the same entry point.
 HANDLERS.update({name: fn for name, fn in POLICE_HANDLERS.items() if name not in HANDLERS})
 HANDLERS.update({"kits.list": views.kits_list, "police.status": views.police_status})

@@ -1,6 +1,7 @@
 """Demo part 4: the police side (R-11 to R-14). The export runs as its own process (as on a police
-machine), fed over MQTT by the hub's forwarder; a missed document deadline opens a case, mismatched
-documents raise a red warning, and `police-verify` proves the export offline at the end."""
+machine), fed over MQTT by the hub's forwarder; a missed document deadline opens a case, which the police
+decide (`police-decide`: the frozen deposit back to the customer), mismatched documents raise a red warning,
+and `police-verify` proves the export offline at the end."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from hub.provisioning import provision_principal
 from lockwarden.demo.city import City, resident_id, wait
+from lockwarden.demo.money import police_decide
 from lockwarden.demo.onsite import order_state
 from lockwarden.demo.photos import document_photo
 from protocol.i18n import _
@@ -97,6 +99,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
                                                                   sid=warn.get("subject_id"), reasons=reasons))
     say(_("  order {order}: {state}; the police side opens a case and notifies the duty officer").format(
         order=eta_order, state=order_state(city, eta_order)))
+    decided = police_decide(city, say, police.station, eta_order)
     drained = wait(lambda: (s := _forwarded(city))["backlog"] == 0 and s["acked_seq"] > 0 and not s["diverged"], 120)
     # One more tick so the checkpoint of the acknowledged head reaches the export's manifest.
     time.sleep(2.0)
@@ -120,4 +123,4 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     for line in opened.stdout.strip().splitlines()[:4]:
         say("  | " + line)
     say(_("  export in {dir}").format(dir=police.out))
-    return case_opened and bool(red) and drained and verify.returncode == 0 and opened.returncode == 0
+    return case_opened and decided and bool(red) and drained and verify.returncode == 0 and opened.returncode == 0

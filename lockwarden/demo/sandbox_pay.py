@@ -27,7 +27,8 @@ class SandboxPay:
     def refund(self, external_ref: str, amount_fen: int) -> str:
         with self._lock:
             self.refunds.append((external_ref, amount_fen))
-        return f"sandbox-refund:{external_ref}"
+            # one reference per refund, as a real provider gives: a payment may be refunded in parts
+            return f"sandbox-refund:{external_ref}:{len(self.refunds)}"
 
 
 SANDBOX = SandboxPay()

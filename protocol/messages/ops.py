@@ -163,6 +163,19 @@ class AccountRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     account: str
 
 
+class Refund(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    customer_id: str
+    provider: str = "manual"
+    amount_fen: int | None = None  # default: all the customer has at the hub (or what is left of payment_id)
+    receipt: str = ""  # manual provider: the receipt number of the cash or counter refund
+    payment_id: int | None = None  # the payment being returned (ledger.refunds_due); required except for manual
+    reason: str = ""
+
+
+class RefundsDue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    customer_id: str | None = None
+
+
 class Empty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pass
 
@@ -192,6 +205,9 @@ OPS: dict[str, tuple[type[msgspec.Struct], str]] = {
     "order.list": (OrderList, "List orders, optionally by state"),
     "ledger.balance": (AccountRef, "The derived balance of a ledger account"),
     "ledger.check": (Empty, "Check the ledger: every transfer balanced, totals zero"),
+    "ledger.refund": (Refund, "Refund a customer's money at the hub through a payment provider (manual: the counter "
+                              "refund's receipt)"),
+    "ledger.refunds_due": (RefundsDue, "Customers with money at the hub to refund, and the payments it came from"),
     "settings.set": (SettingSet, "Change a dispatch setting (offer seconds, ETA factors, amounts)"),
     "settings.show": (Empty, "Show dispatch settings"),
     "kits.list": (Empty, "Kits: online, last position, sync backlog, linked locksmith"),
