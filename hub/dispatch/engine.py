@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hub.db import transaction
 from hub.dispatch import candidates, eta
+from hub.dispatch.retry import schedule_retry
 from hub.dispatch.settings import Settings, load
 from hub.orders import machine, outbox
 from hub.registry.errors import CommittedRefusal, DomainError, NotFound
@@ -73,8 +74,11 @@ def advance(conn: sqlite3.Connection, clock: Clock, order_id: str, *, cause: str
         if not ranked:
             reason = _("no locksmith is available for this request")
             machine.apply(conn, clock, order_id, "exhausted", actor=HUB, reason=reason, event_id=f"{cause}:exhausted")
-            outbox.event(conn, clock, "order.unassigned", order_id=order_id, reason=reason)
-            outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, "unassigned", reason))
+            retry_at = schedule_retry(conn, clock, order_id)
+            told = reason if retry_at is None else _("no locksmith is available right now; we ask again in {m} "
+                                                     "minutes").format(m=max(1, (retry_at - clock.now_ms()) // 60_000))
+            outbox.event(conn, clock, "order.unassigned", order_id=order_id, reason=reason, retry_at_ms=retry_at)
+            outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, "unassigned", told))
             return None
         best = ranked[0]
         now = clock.now_ms()

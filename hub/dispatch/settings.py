@@ -10,6 +10,9 @@ Defaults and their source:
   average speeds in large Chinese cities around 20-30 km/h. Set it per city.
 - prepayment_fen 5000 and deposit_fen 20000: placeholders for the operator's price list.
 - code_scrypt_n 2**14: scrypt cost of the service-code hash (protocol/service_code.py's default).
+- retry_unassigned_s 300 and retry_unassigned_max 3: our choice. Locksmiths finish jobs and come back on
+  duty within minutes; three automatic rounds over 15 minutes, then the operator calls the customer.
+  retry_unassigned_max 0 switches automatic retries off.
 """
 
 from __future__ import annotations
@@ -35,8 +38,11 @@ class Settings:
     prepayment_fen: int = 5_000
     deposit_fen: int = 20_000
     code_scrypt_n: int = 2**14
+    retry_unassigned_s: int = 300
+    retry_unassigned_max: int = 3
 
 
+_ZERO_OK = frozenset({"retry_unassigned_max"})
 _TYPES = {f.name: (float if f.type in ("float", float) else int) for f in fields(Settings)}
 
 
@@ -53,7 +59,7 @@ def set_value(conn: sqlite3.Connection, key: str, value: str) -> Settings:
         parsed = _TYPES[key](value)
     except ValueError as exc:
         raise DomainError("invalid", _("not a number: ") + value) from exc
-    if parsed <= 0:
+    if parsed < 0 or (parsed == 0 and key not in _ZERO_OK):
         raise DomainError("invalid", _("must be positive"))
     conn.execute("INSERT INTO hub_settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                  (key, str(parsed)))

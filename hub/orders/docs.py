@@ -37,6 +37,7 @@ restart; each handler first checks that what it acts on is still open.
 | `order.dispatch_due` | appointment - `appointment_lead_s` (30 min) | a scheduled order starts dispatching |
 | `documents.deadline` | order formed + `documents_ttl_s` (3 days) | `awaiting_documents`: `documents_overdue`, deposit frozen, police told (`documents.overdue` in `police_feed`); still on the job: applied as soon as the fee is confirmed |
 | `followup.due` | fee confirmed + `followup_s` (24 h) | a `followup.due` event for the operators (R-13) |
+| `order.retry_unassigned` | unassigned + `retry_unassigned_s` (5 min), at most `retry_unassigned_max` (3) times | still `unassigned`: `redispatch` by the hub, every candidate asked again |
 
 Other components listen with `hub.timers.on_fire(kind, handler)`."""
 

@@ -59,7 +59,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("scheduled", "dispatch_due", "dispatching", (HUB, OP)),
     Transition("dispatching", "locksmith_accepted", "awaiting_customer", (KIT,)),
     Transition("dispatching", "exhausted", "unassigned", (HUB,)),
-    Transition("unassigned", "redispatch", "dispatching", (OP,)),
+    Transition("unassigned", "redispatch", "dispatching", (OP, HUB)),
     Transition("awaiting_customer", "customer_rejected", "dispatching", PEOPLE),
     Transition("awaiting_customer", "customer_accepted", "awaiting_payment", PEOPLE),
     Transition("awaiting_customer", "confirm_timeout", "cancelled", (HUB,), _RELEASE_ANY),

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from stdnum.cn import ric, uscc
 
 from hub.db import open_hub_db
+from hub.dispatch.kitjob import handle_kit_job
 from hub.documents.scans import store_scan
 from hub.ingest.mediastore import MediaStore
-from hub.dispatch.kitjob import handle_kit_job
 from hub.ops import handle
 from hub.ops.customer import handle_customer
 from hub.orders import outbox
@@ -58,7 +59,10 @@ class World:
                txn="boot", bootstrap=True)
         # A cheap scrypt cost keeps hundreds of simulated orders fast; production keeps the default.
         handle(self.conn, self.clock, OPERATOR, "settings.set", {"key": "code_scrypt_n", "value": "16"}, txn="s1")
-        self.media = MediaStore(Path(path).parent / f"{Path(path).name}.media")
+        # beside the database; an in-memory one gets a temporary folder, never the working directory
+        media_dir = Path(tempfile.mkdtemp(prefix="world-media-")) if str(path) == ":memory:" else \
+            Path(path).parent / f"{Path(path).name}.media"
+        self.media = MediaStore(media_dir)
         self.uploaded: set[str] = set()
         self.upload("op1", "registry")  # the operator's filing images
 

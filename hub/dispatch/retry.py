@@ -1,0 +1,34 @@
+"""Unassigned orders are tried again by the hub itself: a locked-out customer should not wait for an
+operator to notice that every locksmith was busy a minute ago. After `retry_unassigned_s` the order goes
+round the candidates again (refusals and expiries forgotten, as with an operator's `order.redispatch`),
+up to `retry_unassigned_max` times; after that the operator has it, as before. Each retry is a durable
+timer, so a hub restart neither loses nor repeats one."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from hub.dispatch.settings import load
+from hub.orders.states import HUB
+from hub.timers import scheduler
+from protocol.clock import Clock
+
+RETRY_TIMER = "order.retry_unassigned"
+
+
+def automatic_retries(conn: sqlite3.Connection, order_id: str) -> int:
+    return int(conn.execute("SELECT count(*) FROM order_transitions WHERE order_id = ? AND event = 'redispatch'"
+                            " AND actor = ?", (order_id, HUB)).fetchone()[0])
+
+
+def schedule_retry(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int | None:
+    """Plan the next automatic round for an order that just became unassigned; its due time, or None when
+    the retries are used up (or switched off with retry_unassigned_max 0)."""
+    settings = load(conn)
+    done = automatic_retries(conn, order_id)
+    if done >= settings.retry_unassigned_max:
+        return None
+    due = clock.now_ms() + settings.retry_unassigned_s * 1000
+    scheduler.schedule(conn, clock, RETRY_TIMER, f"retry:{order_id}:{done + 1}", due,
+                       {"order_id": order_id, "round": done + 1})
+    return due
