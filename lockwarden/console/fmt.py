@@ -16,7 +16,7 @@ def state_label(state: str | None) -> str:
         "on_site": _("on site"), "verified": _("verified on site"), "in_progress": _("in progress"),
         "completed": _("completed"), "awaiting_documents": _("awaiting documents"),
         "documents_verified": _("documents verified"), "case_opened": _("case opened"), "disputed": _("disputed"),
-        "cancelled": _("cancelled"), "abandoned": _("abandoned"),
+        "cancelled": _("cancelled"), "abandoned": _("abandoned"), "closed_by_police": _("closed by the police"),
     }
     return labels.get(state or "", state or "")
 

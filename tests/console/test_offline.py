@@ -236,3 +236,15 @@ def test_letters_in_a_form_do_not_reach_the_console(console_hub: ConsoleHub) -> 
             assert await until(pilot, lambda: app.tabs.active == "events")
 
     asyncio.run(scenario())
+
+
+def test_every_order_state_has_a_label() -> None:
+    from hub.orders.states import STATES
+    from lockwarden.console.fmt import state_label
+
+    set_language("zh_CN")  # every label is Chinese there, so a state shown by its raw code stands out
+    try:
+        unlabelled = [s for s in STATES if state_label(s) == s]
+    finally:
+        set_language()
+    assert not unlabelled
