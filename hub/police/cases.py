@@ -6,7 +6,8 @@ Cases live in `cases.sqlite` (full sync: police-side state, not derived) and, fo
 `cases/<order_id>.json`. Idempotent by order id: a repeated trigger (hub restart, redelivery) finds the
 case already there. The desk scans the export's index from the last seq it saw, so a crash between
 appending the trigger and opening the case is caught up on the next start. A notification that fails is
-retried on the next scan (at least once).
+retried on the next scan (at least once). When the police's own decision on the order's frozen money comes
+back through the export (`police.decision`), the case records it (`decision`, with its seq in the export).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 TRIGGER_KINDS = ("documents.overdue",)
 LATE_KINDS = ("documents.submitted", "documents.verified", "documents.rejected")
+DECISION_KINDS = ("police.decision",)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -36,6 +38,8 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE TABLE IF NOT EXISTS desk_state (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 """
+# columns added after the first release: (name, declaration), added to an older cases.sqlite on open
+_ADDED = (("decision_json", "TEXT"),)
 
 
 def open_cases_db(root: Path) -> sqlite3.Connection:
@@ -44,6 +48,10 @@ def open_cases_db(root: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.executescript(SCHEMA)
+    have = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
+    for name, decl in _ADDED:
+        if name not in have:
+            conn.execute(f"ALTER TABLE cases ADD COLUMN {name} {decl}")
     return conn
 
 
@@ -61,7 +69,7 @@ class CaseDesk:
         row = self.db.execute("SELECT v FROM desk_state WHERE k='seq'").fetchone()
         after = int(row[0]) if row else 0
         opened: list[str] = []
-        kinds = TRIGGER_KINDS + LATE_KINDS
+        kinds = TRIGGER_KINDS + LATE_KINDS + DECISION_KINDS
         marks = ",".join("?" * len(kinds))
         last = after
         for r in self.index.execute(
@@ -71,6 +79,8 @@ class CaseDesk:
             if r["kind"] in TRIGGER_KINDS:
                 if self._open(order_id, int(r["seq"]), json.loads(r["data_json"])):
                     opened.append(order_id)
+            elif r["kind"] in DECISION_KINDS:
+                self._decided(order_id, int(r["seq"]), json.loads(r["data_json"]))
             else:
                 self._late(order_id, int(r["seq"]), r["kind"])
             last = int(r["seq"])
@@ -117,6 +127,15 @@ class CaseDesk:
             self.db.execute("UPDATE cases SET late_json=? WHERE order_id=?", (json.dumps(late), order_id))
             self._write_file(order_id)
 
+    def _decided(self, order_id: str, seq: int, data: dict[str, Any]) -> None:
+        """A dispute has no case here (only a missed deadline opens one); its decision is in the export."""
+        if self.db.execute("SELECT 1 FROM cases WHERE order_id=?", (order_id,)).fetchone() is None:
+            return
+        decision = {"seq": seq, "decision_id": data.get("decision_id"), "case_ref": data.get("case_ref"),
+                    "reason": data.get("reason"), "holds": data.get("holds"), "at_ms": data.get("at_ms")}
+        self.db.execute("UPDATE cases SET decision_json=? WHERE order_id=?", (json.dumps(decision), order_id))
+        self._write_file(order_id)
+
     def _notify_pending(self) -> None:
         for r in list(self.db.execute("SELECT * FROM cases WHERE notified_ms IS NULL")):
             case = self._as_dict(r)
@@ -133,7 +152,8 @@ class CaseDesk:
     def _as_dict(self, r: sqlite3.Row) -> dict[str, Any]:
         return {"case_id": r["case_id"], "order_id": r["order_id"], "opened_ms": r["opened_ms"],
                 "trigger_seq": r["trigger_seq"], "reason": r["reason"], "evidence": json.loads(r["evidence_json"]),
-                "late_documents": json.loads(r["late_json"]), "notified_ms": r["notified_ms"]}
+                "late_documents": json.loads(r["late_json"]), "notified_ms": r["notified_ms"],
+                "decision": json.loads(r["decision_json"]) if r["decision_json"] else None}
 
     def _write_file(self, order_id: str) -> None:
         r = self.db.execute("SELECT * FROM cases WHERE order_id=?", (order_id,)).fetchone()

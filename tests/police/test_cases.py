@@ -40,6 +40,15 @@ def test_overdue_opens_exactly_one_case_with_the_whole_evidence(make_writer, sea
                                 created_ms=clock.now_ms(), data={"order_id": ORDER})))
     desk.scan()
     assert [x["kind"] for x in desk.cases()[0]["late_documents"]] == ["documents.submitted"]
+    assert desk.cases()[0]["decision"] is None
+    # the police's own decision on the frozen deposit comes back through the export and closes the loop
+    w.append(wire(sealer.record(ts=clock.now_ms(), kind="police.decision", entity_id=ORDER, created_ms=clock.now_ms(),
+                                data={"order_id": ORDER, "decision_id": "D-1", "case_ref": f"CASE-{ORDER}",
+                                      "reason": "deed checked at the station", "holds": {"deposit": "release"}})))
+    desk.scan()
+    decided = desk.cases()[0]["decision"]
+    assert decided["decision_id"] == "D-1" and decided["holds"] == {"deposit": "release"}
+    assert '"D-1"' in (w.root / "cases" / f"{ORDER}.json").read_text()
 
 
 def test_failed_notification_is_retried(make_writer, sealer, clock):
@@ -102,3 +111,21 @@ def test_webhook_notifier_posts_the_case():
         {"case_id": "CASE-1", "order_id": "O", "reason": "r"})
     server.server_close()
     assert got == [{"case_id": "CASE-1", "order_id": "O", "reason": "r"}]
+
+
+def test_an_older_cases_file_gains_the_decision_column(tmp_path):
+    import sqlite3
+
+    from hub.police.cases import open_cases_db
+
+    old = sqlite3.connect(str(tmp_path / "cases.sqlite"))
+    old.executescript("CREATE TABLE cases (order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, opened_ms INTEGER"
+                      " NOT NULL, trigger_seq INTEGER NOT NULL, reason TEXT NOT NULL, evidence_json TEXT NOT NULL,"
+                      " late_json TEXT NOT NULL DEFAULT '[]', notified_ms INTEGER, notify_error TEXT);"
+                      "INSERT INTO cases(order_id, case_id, opened_ms, trigger_seq, reason, evidence_json)"
+                      " VALUES ('O', 'CASE-O', 1, 1, 'r', '[]');")
+    old.close()
+    db = open_cases_db(tmp_path)
+    assert db.execute("SELECT case_id, decision_json FROM cases").fetchone()[:] == ("CASE-O", None)
+    db.close()
+    open_cases_db(tmp_path).close()  # and opening it again changes nothing
