@@ -11,6 +11,7 @@ from typing import Any
 
 from hub.registry.errors import DomainError
 from hub.registry.locksmiths import enroll_fingerprint
+from hub.registry.presence import locksmith_of_kit
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.messages.ops import FingerprintEnroll
@@ -22,9 +23,7 @@ def apply_enrolment(conn: sqlite3.Connection, clock: Clock, kit_id: str, data: d
     """Record the template for the locksmith; returns how many fingers they now have. Re-applying the same
     record changes nothing (the row is keyed by locksmith and finger)."""
     locksmith_id = str(data.get("locksmith_id") or "")
-    linked = conn.execute("SELECT locksmith_id FROM locksmith_kits WHERE kit_id = ? AND unlinked_ms IS NULL",
-                          (kit_id,)).fetchone()
-    if linked is None or linked[0] != locksmith_id:
+    if locksmith_of_kit(conn, kit_id) != locksmith_id:
         raise DomainError("forbidden", _("kit {kit} is not the kit of locksmith {locksmith}; fingerprints not "
                                          "recorded").format(kit=kit_id, locksmith=locksmith_id or "?"))
     return enroll_fingerprint(conn, clock, f"kit:{kit_id}", FingerprintEnroll(

@@ -15,7 +15,7 @@ from hub.db import transaction
 from hub.registry import geo
 from hub.registry import validate as v
 from hub.registry.errors import DomainError, NotFound
-from hub.registry.presence import refresh_locksmith
+from hub.registry.presence import locksmith_of_kit, refresh_locksmith
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.ids import new_id
@@ -120,16 +120,15 @@ def link_kit(conn: sqlite3.Connection, clock: Clock, actor: str, link: KitLink) 
     with transaction(conn):
         if conn.execute("SELECT 1 FROM locksmiths WHERE id = ?", (link.locksmith_id,)).fetchone() is None:
             raise NotFound("locksmith", link.locksmith_id)
-        current = conn.execute("SELECT locksmith_id FROM locksmith_kits WHERE kit_id = ? AND unlinked_ms IS NULL",
-                               (link.kit_id,)).fetchone()
+        current = locksmith_of_kit(conn, link.kit_id)
         if link.unlink:
-            if current is None or current["locksmith_id"] != link.locksmith_id:
+            if current != link.locksmith_id:
                 raise DomainError("not_linked", _("this kit is not linked to this locksmith"))
             conn.execute("UPDATE locksmith_kits SET unlinked_ms = ? WHERE kit_id = ? AND unlinked_ms IS NULL",
                          (now, link.kit_id))
         else:
             if current is not None:
-                if current["locksmith_id"] == link.locksmith_id:
+                if current == link.locksmith_id:
                     return
                 raise DomainError("kit_taken", _("this kit is linked to another locksmith; unlink it first"))
             conn.execute("INSERT INTO locksmith_kits(locksmith_id, kit_id, linked_ms, actor) VALUES (?,?,?,?)",

@@ -35,11 +35,17 @@ def kit_position(conn: sqlite3.Connection, clock: Clock, kit_id: str, lat: float
         refresh_for_kit(conn, kit_id)
 
 
-def refresh_for_kit(conn: sqlite3.Connection, kit_id: str) -> None:
+def locksmith_of_kit(conn: sqlite3.Connection, kit_id: str) -> str | None:
+    """The locksmith who carries the kit now, if any."""
     row = conn.execute("SELECT locksmith_id FROM locksmith_kits WHERE kit_id = ? AND unlinked_ms IS NULL",
                        (kit_id,)).fetchone()
-    if row is not None:
-        refresh_locksmith(conn, row["locksmith_id"])
+    return None if row is None else str(row[0])
+
+
+def refresh_for_kit(conn: sqlite3.Connection, kit_id: str) -> None:
+    locksmith_id = locksmith_of_kit(conn, kit_id)
+    if locksmith_id is not None:
+        refresh_locksmith(conn, locksmith_id)
 
 
 def refresh_locksmith(conn: sqlite3.Connection, locksmith_id: str) -> None:
