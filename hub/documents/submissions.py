@@ -12,6 +12,7 @@ from typing import Any
 
 from hub import police_feed
 from hub.db import transaction
+from hub.ingest.uploads import stored_copies
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -81,12 +82,11 @@ def _check_photos(conn: sqlite3.Connection, refs: list[dict[str, str]], submitte
     uploaded for this order (a hash alone proves nothing about who took the picture)."""
     customer = submitted_by.removeprefix("customer:") if submitted_by.startswith("customer:") else None
     for ref in refs:
-        rows = conn.execute("SELECT sender, order_id FROM media_files WHERE sha256=? AND status='complete'",
-                            (ref["sha256"],)).fetchall()
+        rows = stored_copies(conn, ref["sha256"])
         if not rows:
             raise DomainError("invalid", _("photo {sha} has not reached the hub; upload it first")
                               .format(sha=ref["sha256"][:12]))
-        if customer is not None and not any(r[0] == customer and r[1] == order_id for r in rows):
+        if customer is not None and (customer, order_id) not in rows:
             raise DomainError("forbidden", _("photo {sha} was not uploaded by you for this order")
                               .format(sha=ref["sha256"][:12]))
 

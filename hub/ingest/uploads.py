@@ -67,5 +67,11 @@ def check_begin(conn: sqlite3.Connection, role: str, sender: str, b: MediaBegin)
         raise Rejected(Reason.BAD_FILE, f"{open_now} uploads of {sender} are still incomplete; finish those first")
 
 
+def stored_copies(conn: sqlite3.Connection, sha256: str) -> list[tuple[str, str | None]]:
+    """(sender, order id) of every accepted file with these bytes: who sent the image, and for which order."""
+    return [(str(r[0]), r[1]) for r in conn.execute(
+        "SELECT sender, order_id FROM media_files WHERE sha256=? AND status='complete'", (sha256,))]
+
+
 def file_problem(path: Path, content_type: str) -> str | None:
     return image_problem(path.read_bytes(), content_type)

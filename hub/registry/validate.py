@@ -7,6 +7,7 @@ import sqlite3
 
 from stdnum.cn import ric, uscc
 
+from hub.ingest.uploads import stored_copies
 from hub.registry.errors import FieldIssue, ValidationFailed
 from protocol.i18n import _
 
@@ -80,8 +81,7 @@ def stored_image(conn: sqlite3.Connection, value: str | None, *, optional: bool 
     problem = sha256(value, optional=optional)
     if problem or not value:
         return problem
-    senders = [r[0] for r in conn.execute("SELECT sender FROM media_files WHERE sha256=? AND status='complete'",
-                                          (value,))]
+    senders = [sender for sender, _order in stored_copies(conn, value)]
     if not senders:
         return _("no such image at the hub: upload it first")
     if uploader is not None and uploader not in senders:
