@@ -4,7 +4,6 @@ every photo the same way whichever route it came by."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 
@@ -42,5 +41,4 @@ def store_scan(conn: sqlite3.Connection, media: MediaStore, clock: Clock, data: 
             " VALUES (?,?,?,?,?,?,?,?,1,0,?,?,?,'complete',?,?)",
             (file_id, sender, kind, content_type, order_id, len(data), sha, max(1, len(data)), now,
              json.dumps({"route": "hub host"}), file_id, now, now))
-    assert sha == hashlib.sha256(data).hexdigest()
     return sha
