@@ -18,21 +18,12 @@ from hub.ops import handle
 from hub.ops.customer import handle_customer
 from hub.orders import outbox
 from hub.registry.geo import bbox
+from lockwarden.demo.photos import document_photo
 from protocol.clock import FakeClock
 from protocol.ids import new_id
 
 SITE = (39.9087, 116.3975)
-
-def _id_photo() -> bytes:
-    import cv2
-    import numpy as np
-
-    ok, buf = cv2.imencode(".jpg", np.full((200, 320, 3), 230, np.uint8))
-    assert ok
-    return bytes(buf)
-
-
-ID_PHOTO = _id_photo()
+ID_PHOTO = document_photo("ID card", (320, 200))
 SHA = hashlib.sha256(ID_PHOTO).hexdigest()
 ACTOR = "operator:bench"
 GRADES = ("junior", "intermediate", "senior", "special")
