@@ -63,25 +63,33 @@ def choices() -> dict[str, list[tuple[str, str]]]:
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
+IMAGE_FIELDS = ("customer_id_image", "voucher_id_image")
+
+
+def _scan_file(text: str) -> Path | None:
+    """The scanned file an image field names, unless it holds a SHA-256 (of an image already at the hub)."""
+    text = text.strip()
+    if not text or _SHA_RE.match(text.lower()):
+        return None
+    path = Path(text).expanduser()
+    return path if path.is_file() else None
+
+
 def _image(text: str) -> tuple[str, str | None]:
     """(sha256, problem): a SHA-256 as typed, or the SHA-256 of the file at that path."""
     text = text.strip()
     if _SHA_RE.match(text.lower()):
         return text.lower(), None
-    path = Path(text).expanduser()
-    if text and path.is_file():
+    path = _scan_file(text)
+    if path is not None:
         return hashlib.sha256(path.read_bytes()).hexdigest(), None
     return text, _("give the image's SHA-256 or the path of the scanned image")
 
 
 def image_files(values: dict[str, str]) -> dict[str, Path]:
     """The image fields given as the path of a scanned file (to upload before the request)."""
-    out: dict[str, Path] = {}
-    for name in ("customer_id_image", "voucher_id_image"):
-        text = values.get(name, "").strip()
-        if text and not _SHA_RE.match(text.lower()) and Path(text).expanduser().is_file():
-            out[name] = Path(text).expanduser()
-    return out
+    files = {name: _scan_file(values.get(name, "")) for name in IMAGE_FIELDS}
+    return {name: path for name, path in files.items() if path is not None}
 
 
 def customer_id_from(mobile: str) -> str:
