@@ -20,10 +20,8 @@ from tests.hub.world import World
 DEPOSIT, PREPAYMENT = 20_000, 5_000
 
 
-def case_opened(w: World) -> tuple[str, str]:
-    """An order completed, fee confirmed, documents never sent: three days later a case is open."""
-    lid = w.locksmith()
-    order = form(w, lid)
+def completed(w: World, lid: str, order: str) -> None:
+    """The job done on the kit and the fee confirmed: the order awaits its documents."""
     kit = w.kits[lid]
     code = w.last("c-1", "customer.order_success")["service_code"]
     for step in ("set_out", "arrived"):
@@ -32,6 +30,13 @@ def case_opened(w: World) -> tuple[str, str]:
     for step in ("started", "done"):
         w.kit(kit, "job.step", {"order_id": order, "step": step})
     w.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 10_000})
+
+
+def case_opened(w: World) -> tuple[str, str]:
+    """An order completed, fee confirmed, documents never sent: three days later a case is open."""
+    lid = w.locksmith()
+    order = form(w, lid)
+    completed(w, lid, order)
     w.tick(3 * 24 * 3_600_000)
     assert w.state(order) == "case_opened"
     return order, lid
@@ -164,14 +169,7 @@ def _frozen_money_walk(w: World, script: list[tuple[str | None, str | None, int]
         if dispute_at == "en_route":
             w.kit(w.kits[lid], "job.step", {"order_id": order, "step": "set_out"})
         if dispute_at == "awaiting_documents":
-            code = w.last("c-1", "customer.order_success")["service_code"]
-            kit = w.kits[lid]
-            for step in ("set_out", "arrived"):
-                w.kit(kit, "job.step", {"order_id": order, "step": step})
-            w.kit(kit, "job.verify", verify_body(w, lid, order, code))
-            for step in ("started", "done"):
-                w.kit(kit, "job.step", {"order_id": order, "step": step})
-            w.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 10_000})
+            completed(w, lid, order)
         assert w.ops("order.dispute", {"order_id": order})["ok"]
     total_in = -balance(w.conn, "external:manual")
     applied = 0
