@@ -44,6 +44,12 @@ CONSENT_TEXT_VERSION = "pipl-biometric-consent-v1"
 # Steps that need no logged-in locksmith: the hub's own actions and the final seal of an aborted job.
 NO_SESSION = frozenset({Step.ASSIGNED, Step.ABORTED, Step.SEALED})
 
+
+def consent_statement() -> str:
+    """What the customer agrees to (version CONSENT_TEXT_VERSION): shown by the UI, recorded by the flow."""
+    return _("I agree that my photo, my ID card photo and my fingerprint are recorded for this "
+             "unlock job and shared only with the platform and the police.")
+
 Observer = Callable[["JobView", Step, StoredRecord], None]
 
 
@@ -303,9 +309,7 @@ class JobFlow:
     def record_consent(self, given: bool, order_id: str | None = None) -> JobView:
         row = self._row(order_id)
         step = Step.CONSENTED if given else Step.CONSENT_REFUSED
-        statement = _("I agree that my photo, my ID card photo and my fingerprint are recorded for this "
-                      "unlock job and shared only with the platform and the police.")
-        self._step(row, step, {"given": given, "text_version": CONSENT_TEXT_VERSION, "text": statement,
+        self._step(row, step, {"given": given, "text_version": CONSENT_TEXT_VERSION, "text": consent_statement(),
                                "customer_name": OrderInfo.from_dict(row.order).customer_name})
         return self.job(row.order_id)
 

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
+from edge.job.flow import consent_statement
 from edge.job.idnumber import IdEntry
 from edge.job.steps import TRANSITIONS, Step, StepRefused, check, describe
 from lockwarden.kit_ui.base import KitScreen
@@ -31,12 +32,6 @@ from lockwarden.kit_ui.model import (
     yuan_to_fen,
 )
 from protocol.i18n import _
-
-
-def consent_text() -> str:
-    # The same msgid JobFlow.record_consent records, so the customer reads exactly what is signed.
-    return _("I agree that my photo, my ID card photo and my fingerprint are recorded for this "
-             "unlock job and shared only with the platform and the police.")
 
 
 class JobScreen(KitScreen):
@@ -171,7 +166,7 @@ class JobScreen(KitScreen):
         elif action_id == "code":
             self.app.push_screen(KeypadScreen(_("The customer's service code")), self._code_entered)
         elif action_id == "consent":
-            self.app.push_screen(ConfirmScreen(_("Customer consent"), consent_text(), _("Agree"), _("Refuse"),
+            self.app.push_screen(ConfirmScreen(_("Customer consent"), consent_statement(), _("Agree"), _("Refuse"),
                                                _("Back")), self._consent_given)
         elif action_id == "fee":
             self.app.push_screen(KeypadScreen(_("Fee in yuan"), decimal=True), self._fee_entered)
