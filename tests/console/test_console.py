@@ -43,6 +43,14 @@ def _fill_hotline(form: FormScreen, scans: Path, *, id_number: str) -> None:
         form.set_value(name, value)
 
 
+async def _open_hotline(pilot: Any, app: Any) -> FormScreen:
+    await pilot.press("n")
+    assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+    form = app.screen
+    assert isinstance(form, FormScreen)
+    return form
+
+
 def test_console_lists_orders(console_hub: ConsoleHub) -> None:
     async def scenario() -> None:
         created = console_hub.call("order.create", {"customer_id": "cust-1", "request": console_hub.request(1)})
@@ -61,10 +69,7 @@ def test_hotline_form_creates_an_order(console_hub: ConsoleHub, tmp_path: Path) 
     async def scenario() -> None:
         app = make_console(console_hub.client)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("n")
-            assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
-            form = app.screen
-            assert isinstance(form, FormScreen)
+            form = await _open_hotline(pilot, app)
             _fill_hotline(form, tmp_path / "scans", id_number=resident_id(501, "19900101"))
             await pilot.press("ctrl+s")
             assert await until(pilot, lambda: not isinstance(app.screen, FormScreen)), form.error_of("")
@@ -83,10 +88,7 @@ def test_bad_id_number_shows_the_field_error(console_hub: ConsoleHub, tmp_path: 
     async def scenario() -> None:
         app = make_console(console_hub.client)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("n")
-            assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
-            form = app.screen
-            assert isinstance(form, FormScreen)
+            form = await _open_hotline(pilot, app)
             good = resident_id(501, "19900101")
             bad = good[:-1] + ("0" if good[-1] != "0" else "1")
             _fill_hotline(form, tmp_path / "scans", id_number=bad)
