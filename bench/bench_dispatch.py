@@ -18,6 +18,7 @@ from hub.ops import handle
 from hub.ops.customer import handle_customer
 from hub.orders import outbox
 from hub.registry.geo import bbox
+from lockwarden.demo.city import resident_id
 from lockwarden.demo.photos import document_photo
 from protocol.clock import FakeClock
 from protocol.ids import new_id
@@ -30,9 +31,7 @@ GRADES = ("junior", "intermediate", "senior", "special")
 
 
 def _ric(serial: int) -> str:
-    from stdnum.cn import ric
-    body = f"110105198001{serial % 28 + 1:02d}{serial % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return resident_id(serial, f"198001{serial % 28 + 1:02d}", region="110105")
 
 
 def _populate(conn, clock: FakeClock, total: int, in_area: int) -> None:  # type: ignore[no-untyped-def]

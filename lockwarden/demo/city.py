@@ -29,13 +29,15 @@ LOCKSMITHS = {
 }
 
 
-def resident_id(serial: int, birth: str = "19800101") -> str:
-    body = f"110101{birth}{serial % 1000:03d}"
+def resident_id(serial: int, birth: str = "19800101", region: str = "110101") -> str:
+    """A valid resident ID number (check digit computed) for made-up people: demo, tests and benches."""
+    body = f"{region}{birth}{serial % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 
-def credit_code(serial: int) -> str:
-    body = f"9111010160{serial:07d}"
+def credit_code(serial: int, head: str = "9111010160") -> str:
+    """A valid unified social credit code (check character computed) for made-up units."""
+    body = f"{head}{serial:07d}"
     return body + uscc.calc_check_digit(body + "0")
 
 

@@ -10,10 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stdnum.cn import ric, uscc
-
 from hub.provisioning import provision_principal
 from hub.service import make_hub
+from lockwarden.demo.city import credit_code, resident_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,13 +28,11 @@ def _cli(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
 
 
 def _uscc() -> str:
-    body = "91110101600000012"
-    return body + uscc.calc_check_digit(body + "0")
+    return credit_code(12)
 
 
 def _ric() -> str:
-    body = "11010119800101123"
-    return body + ric.calc_check_digit(body + "0")
+    return resident_id(123)
 
 
 def test_operator_files_a_unit_over_mqtt(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -9,8 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from stdnum.cn import ric, uscc
-
 from hub.db import open_hub_db
 from hub.dispatch.kitjob import handle_kit_job
 from hub.documents.scans import store_scan
@@ -22,6 +20,7 @@ from hub.registry import presence
 from hub.registry.locksmiths import enroll_fingerprint, file_locksmith, link_kit
 from hub.registry.units import file_unit
 from hub.timers import fire_due
+from lockwarden.demo import city
 from protocol.clock import FakeClock
 from protocol.messages.customer import UnlockRequest, Witness
 from protocol.messages.ops import FingerprintEnroll, KitLink, LocksmithFiling, ServiceArea, UnitFiling
@@ -34,13 +33,11 @@ _seq = itertools.count(1)
 
 
 def resident_id(serial: int, birth: str = "19800101") -> str:
-    body = f"110105{birth}{serial % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return city.resident_id(serial, birth, region="110105")
 
 
 def credit_code(serial: int) -> str:
-    body = f"9111000060{serial:07d}"
-    return body + uscc.calc_check_digit(body + "0")
+    return city.credit_code(serial, head="9111000060")
 
 
 def fp_sha(locksmith_id: str, finger: str) -> str:
