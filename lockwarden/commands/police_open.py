@@ -5,7 +5,6 @@ those files sealed to the police key; this writes clear copies only where the an
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from protocol.i18n import _
@@ -21,23 +20,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _open(args: argparse.Namespace) -> int:
+    import msgspec
+
     from hub.evidence.police_copy import open_police_copy
     from hub.police.layout import record_files
     from hub.police.media_store import media_path
+    from hub.police.reader import decode_raw
     from protocol.keys import SealingKey
 
     key = SealingKey.from_b64(args.key.read_text()).private
     args.out.mkdir(parents=True, exist_ok=True)
     opened = 0
+    needle = args.order.encode("utf-8")
     for path in record_files(args.dir):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if args.order not in line or "sealed_for" not in line:
-                continue
-            entry = json.loads(line)
-            data = _record_body(entry)
+        for line in path.read_bytes().splitlines():
+            if needle not in line or b"sealed_for" not in line:
+                continue  # cheap: most lines of a large export are about other orders
+            # An export line is one chain entry (hub/police/reader.py); the hub's police.record is its `env`.
+            # Sealed evidence is listed in the record's data (hub/evidence/tracker.py); the record-level
+            # media references (MediaRef) never carry `sealed_for`.
+            data = msgspec.json.decode(decode_raw(line).env)["body"]["data"]
             if data.get("order_id") != args.order:
                 continue
-            for m in [*data.get("media", []), *(entry.get("env", {}).get("body", {}).get("media") or [])]:
+            for m in data.get("media", []):
                 if not isinstance(m, dict) or m.get("sealed_for") != "police":
                     continue
                 blob = media_path(args.dir, m["sha256"]).read_bytes()
@@ -51,10 +56,3 @@ def _open(args: argparse.Namespace) -> int:
         print(_("No sealed evidence for order {order} in this export").format(order=args.order))
         return 1
     return 0
-
-
-def _record_body(entry: dict) -> dict:  # type: ignore[type-arg]
-    """An export line holds the hub's signed envelope; the forwarded record is in its body's `data`."""
-    env = entry.get("envelope") or entry.get("env") or entry
-    body = env.get("body", env) if isinstance(env, dict) else {}
-    return body.get("data", body) if isinstance(body, dict) else {}
