@@ -50,6 +50,7 @@ def consent_statement() -> str:
     return _("I agree that my photo, my ID card photo and my fingerprint are recorded for this "
              "unlock job and shared only with the platform and the police.")
 
+
 Observer = Callable[["JobView", Step, StoredRecord], None]
 
 
