@@ -8,7 +8,7 @@ counter payments that an operator records, the operator's identity being the att
 from __future__ import annotations
 
 import sqlite3
-from typing import Protocol
+from typing import Literal, Protocol
 
 from hub.db import transaction
 from hub.ledger.core import customer_account, external_account, move
@@ -48,6 +48,15 @@ def register_provider(provider: PaymentProvider) -> None:
     PROVIDERS[provider.name] = provider
 
 
+def payment_by_ref(conn: sqlite3.Connection, provider: str, external_ref: str,
+                   direction: Literal["in", "out"]) -> sqlite3.Row | None:
+    """The payment (`in`) or refund (`out`) recorded under this provider reference: at most one (UNIQUE)."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM ledger_payments WHERE provider = ? AND external_ref = ? AND direction = ?",
+        (provider, external_ref, direction)).fetchone()
+    return row
+
+
 def record_payment(conn: sqlite3.Connection, clock: Clock, *, provider: str, external_ref: str, customer_id: str,
                    amount_fen: int, actor: str, order_id: str | None = None) -> int:
     """Credit the customer's hub wallet from the provider; idempotent by (provider, reference)."""
@@ -55,8 +64,7 @@ def record_payment(conn: sqlite3.Connection, clock: Clock, *, provider: str, ext
     if adapter is None:
         raise DomainError("unknown_provider", _("unknown payment provider: ") + provider)
     with transaction(conn):
-        prior = conn.execute("SELECT * FROM ledger_payments WHERE provider = ? AND external_ref = ?"
-                             " AND direction = 'in'", (provider, external_ref)).fetchone()
+        prior = payment_by_ref(conn, provider, external_ref, "in")
         if prior is not None:
             if prior["amount"] != amount_fen or prior["customer_id"] != customer_id:
                 raise DomainError("idempotency_conflict", _("this payment reference was already used"))

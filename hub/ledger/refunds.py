@@ -20,7 +20,7 @@ from typing import Any
 
 from hub.db import transaction
 from hub.ledger.core import balance, customer_account, external_account, move
-from hub.ledger.payments import PROVIDERS
+from hub.ledger.payments import PROVIDERS, payment_by_ref
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -79,8 +79,7 @@ def refund(conn: sqlite3.Connection, clock: Clock, *, customer_id: str, provider
     account = customer_account(customer_id)
     with transaction(conn):
         if provider == MANUAL:
-            prior = conn.execute("SELECT * FROM ledger_payments WHERE provider = ? AND external_ref = ?"
-                                 " AND direction = 'out'", (MANUAL, receipt.strip())).fetchone()
+            prior = payment_by_ref(conn, MANUAL, receipt.strip(), "out")
             if prior is not None:
                 same = (prior["customer_id"] == customer_id and prior["refund_of"] == payment_id
                         and amount_fen in (None, prior["amount"]))
@@ -112,8 +111,7 @@ def refund(conn: sqlite3.Connection, clock: Clock, *, customer_id: str, provider
                 raise
             except Exception as exc:  # the provider said no or could not be reached: nothing was recorded
                 raise DomainError("refund_failed", _("the payment provider refused the refund: ") + str(exc)) from exc
-            if not ref or conn.execute("SELECT 1 FROM ledger_payments WHERE provider = ? AND external_ref = ?"
-                                       " AND direction = 'out'", (provider, ref)).fetchone():
+            if not ref or payment_by_ref(conn, provider, ref, "out") is not None:
                 raise DomainError("refund_failed", _("the payment provider gave no new reference for the refund: ")
                                   + str(ref))
         tid = move(conn, clock, key=f"refund:{provider}:{ref}", kind="refund", source=account,
