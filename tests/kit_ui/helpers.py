@@ -1,12 +1,21 @@
-"""Bounded waiting on the pilot: never a wall-clock assert, only 'until this shows, at most N pauses'."""
+"""Bounded waiting on the pilot: never a wall-clock assert, only 'until this shows, at most N pauses'.
+And what several kit UI tests do the same way: deliver the order, open its Job screen, press the big
+button, type on the keypad."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from textual.css.query import NoMatches
-from textual.widgets import Static
+from textual.widgets import Button, Static
+
+from edge.job.steps import Step
+from lockwarden.kit_ui.job import JobScreen
+from lockwarden.kit_ui.keypad import KeypadScreen
+from protocol.messages.job import JobOrder
+from tests.job.conftest import ORDER_ID, order_body
 
 
 async def until(pilot: Any, cond: Callable[[], bool], *, pauses: int = 300, step_s: float = 0.03) -> None:
@@ -23,3 +32,43 @@ def text(app: Any, selector: str) -> str:
         return str(app.screen.query_one(selector, Static).content)
     except NoMatches:
         return ""
+
+
+def deliver_order(kit: Any) -> None:
+    """The test order, handed to the kit (a tests.kit_ui.conftest.UiKit) as the sync engine delivers it."""
+    assert kit.service.flow is not None
+    body = msgspec.convert({k: v for k, v in order_body().items() if k in JobOrder.__struct_fields__}, JobOrder)
+    kit.service.flow.downlink_handlers()["job.order"](None, body)
+
+
+def job_step(kit: Any) -> Step:
+    return kit.service.flow.job(ORDER_ID).step  # type: ignore[no-any-return]
+
+
+async def open_job(app: Any, pilot: Any) -> None:
+    """From Home, once it shows the order, to its Job screen."""
+    await until(pilot, lambda: ORDER_ID in text(app, "#job"))
+    await pilot.click("#go-job")
+    await until(pilot, lambda: isinstance(app.screen, JobScreen) and ORDER_ID in text(app, "#order"))
+
+
+async def press_next(app: Any, pilot: Any, label: str) -> None:
+    """Press the one big button, after checking it offers what the job needs now."""
+    await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy
+                and str(app.screen.query_one("#next", Button).label) == label)
+    await pilot.click("#next")
+
+
+async def keys(app: Any, pilot: Any, typed: str) -> None:
+    """Type on the keypad once it shows ("." and "X" are keys too), then Enter."""
+    await until(pilot, lambda: isinstance(app.screen, KeypadScreen))
+    for ch in typed:
+        key = {".": "#key-dot", "X": "#key-x"}.get(ch, f"#key-{ch}")
+        button = app.screen.query_one(key)
+
+        def ready(b: Any = button) -> bool:  # a button ignores clicks during its 0.2 s press effect
+            return not b.has_class("-active")
+
+        await until(pilot, ready, step_s=0.05)
+        await pilot.click(key)
+    await pilot.click("#key-ok")

@@ -13,19 +13,17 @@ from lockwarden.kit_ui import make_kit_ui
 from lockwarden.kit_ui.confirm import ConfirmScreen
 from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.job import JobScreen
-from lockwarden.kit_ui.keypad import KeypadScreen
 from tests.job.conftest import CODE, ORDER_ID
 from tests.job.rig import LOCKSMITH_FINGER
 from tests.kit_ui.conftest import PIN, UiKit
-from tests.kit_ui.helpers import text, until
-from tests.kit_ui.test_job import _deliver_order, _next, _open_job, _step
+from tests.kit_ui.helpers import deliver_order, job_step, keys, open_job, press_next, text, until
 
 OTHER_ID = "11010519491231002X"  # valid, not the order's
 
 
 def _to_id_step(kit: UiKit) -> None:
     flow = kit.service.flow
-    _deliver_order(kit)
+    deliver_order(kit)
     kit.service.set_out(ORDER_ID)
     flow.login_pin("ls-0001", PIN)
     flow.arrive(CODE, ORDER_ID)
@@ -38,17 +36,7 @@ def _to_id_step(kit: UiKit) -> None:
 
 async def _type(app: Any, pilot: Any, number: str) -> None:
     await pilot.click("#id-type")
-    await until(pilot, lambda: isinstance(app.screen, KeypadScreen))
-    for ch in number:
-        key = "#key-x" if ch == "X" else f"#key-{ch}"
-        button = app.screen.query_one(key)
-
-        def ready(b: Any = button) -> bool:  # a button ignores clicks during its 0.2 s press effect
-            return not b.has_class("-active")
-
-        await until(pilot, ready, step_s=0.05)
-        await pilot.click(key)
-    await pilot.click("#key-ok")
+    await keys(app, pilot, number)
     await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
 
 
@@ -64,19 +52,19 @@ async def _typed(kit: UiKit) -> None:
     _to_id_step(kit)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_job(app, pilot)
-        await _next(app, pilot, "Take the ID card photo")
+        await open_job(app, pilot)
+        await press_next(app, pilot, "Take the ID card photo")
         await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
         await _type(app, pilot, "110101199003077777")  # one digit off: the check digit does not match
         assert "check digit does not match" in text(app, "#id-error")
-        assert _id_photos(kit) == 0 and _step(kit) == Step.CUSTOMER_PHOTO
+        assert _id_photos(kit) == 0 and job_step(kit) == Step.CUSTOMER_PHOTO
         assert not app.screen.query_one("#id-differs").display
         await _type(app, pilot, OTHER_ID)
         assert "is not the order's" in text(app, "#id-error") and "1101**********002X" in text(app, "#id-error")
         assert app.screen.query_one("#id-differs").display and _id_photos(kit) == 0
         await pilot.click("#id-differs")
         await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy
-                    and _step(kit) == Step.ID_PHOTO)
+                    and job_step(kit) == Step.ID_PHOTO)
         assert text(app, "#message") == "Take the ID card photo: done"
     answer = kit.service.flow.job(ORDER_ID).info[INFO_KEY]
     assert answer == {"check": "differs_from_order", "masked": "1101**********002X", "skip_reason": "",
@@ -92,13 +80,13 @@ async def _skipped(kit: UiKit) -> None:
     _to_id_step(kit)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_job(app, pilot)
-        await _next(app, pilot, "Take the ID card photo")
+        await open_job(app, pilot)
+        await press_next(app, pilot, "Take the ID card photo")
         await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
         await pilot.click("#id-skip")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#confirm-yes")  # the card is damaged
-        await until(pilot, lambda: isinstance(app.screen, JobScreen) and _step(kit) == Step.ID_PHOTO)
+        await until(pilot, lambda: isinstance(app.screen, JobScreen) and job_step(kit) == Step.ID_PHOTO)
     answer = kit.service.flow.job(ORDER_ID).info[INFO_KEY]
     assert answer["check"] == "skipped" and answer["skip_reason"] == "card_damaged"
     assert _id_photos(kit) == 1

@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import msgspec
 import pytest
-from textual.widgets import Button
 
 from edge.job.steps import Step, StepRefused
 from lockwarden.kit_ui import make_kit_ui
@@ -17,47 +15,16 @@ from lockwarden.kit_ui.evidence import EvidenceScreen
 from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.job import JobScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
-from protocol.messages.job import JobOrder
-from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID, order_body
+from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID
 from tests.job.rig import CUSTOMER_FINGER, LOCKSMITH_FINGER
 from tests.kit_ui.conftest import PIN, UiKit
-from tests.kit_ui.helpers import text, until
-
-
-def _deliver_order(kit: UiKit) -> None:
-    assert kit.service.flow is not None
-    body = msgspec.convert({k: v for k, v in order_body().items() if k in JobOrder.__struct_fields__}, JobOrder)
-    kit.service.flow.downlink_handlers()["job.order"](None, body)  # as the sync engine delivers it
-
-
-def _step(kit: UiKit) -> Step:
-    return kit.service.flow.job(ORDER_ID).step  # type: ignore[no-any-return]
-
-
-async def _open_job(app: Any, pilot: Any) -> None:
-    await until(pilot, lambda: ORDER_ID in text(app, "#job"))
-    await pilot.click("#go-job")
-    await until(pilot, lambda: isinstance(app.screen, JobScreen) and ORDER_ID in text(app, "#order"))
-
-
-async def _next(app: Any, pilot: Any, label: str) -> None:
-    """Press the one big button, after checking it offers what the job needs now."""
-    await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy
-                and str(app.screen.query_one("#next", Button).label) == label)
-    await pilot.click("#next")
+from tests.kit_ui.helpers import deliver_order, job_step, keys, open_job, press_next, text, until
 
 
 async def _done(app: Any, pilot: Any, kit: UiKit, step: Step, message: str) -> None:
-    await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy and _step(kit) == step)
+    await until(pilot, lambda: isinstance(app.screen, JobScreen) and not app.screen.busy and job_step(kit) == step)
     assert text(app, "#message") == message
     assert "error" not in app.screen.query_one("#message").classes
-
-
-async def _keys(app: Any, pilot: Any, typed: str) -> None:
-    await until(pilot, lambda: isinstance(app.screen, KeypadScreen))
-    for ch in typed:
-        await pilot.click("#key-dot" if ch == "." else f"#key-{ch}")
-    await pilot.click("#key-ok")
 
 
 async def _finger(app: Any, pilot: Any, kit: UiKit, prompt: str, finger: str) -> None:
@@ -70,67 +37,67 @@ def test_whole_job_by_the_buttons_to_a_sealed_bundle(ui_kit: UiKit) -> None:
 
 
 async def _whole_job(kit: UiKit) -> None:
-    _deliver_order(kit)
+    deliver_order(kit)
     app = make_kit_ui(kit.service)
     store = kit.service.app.store
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_job(app, pilot)
-        await _next(app, pilot, "Set out for the site")
+        await open_job(app, pilot)
+        await press_next(app, pilot, "Set out for the site")
         await until(pilot, lambda: not app.screen.busy and text(app, "#message").startswith("Set out"))
         assert [r.kind for r in store.records_for_order(ORDER_ID)].count("job.step") == 1
 
-        await _next(app, pilot, "Log in by fingerprint")
+        await press_next(app, pilot, "Log in by fingerprint")
         await _finger(app, pilot, kit, "Place your finger on the sensor", LOCKSMITH_FINGER)
         await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
         kit.emu.remove_finger()
 
-        await _next(app, pilot, "Enter the customer's service code")
-        await _keys(app, pilot, CODE)
+        await press_next(app, pilot, "Enter the customer's service code")
+        await keys(app, pilot, CODE)
         await _done(app, pilot, kit, Step.ARRIVED, "Service code correct: arrival recorded")
 
-        await _next(app, pilot, "Verify my fingerprint")
+        await press_next(app, pilot, "Verify my fingerprint")
         await _finger(app, pilot, kit, "Place your finger on the sensor", LOCKSMITH_FINGER)
         await _done(app, pilot, kit, Step.LOCKSMITH_VERIFIED, "Fingerprint verified")
         kit.emu.remove_finger()
 
-        await _next(app, pilot, "Customer consent")
+        await press_next(app, pilot, "Customer consent")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "my fingerprint are recorded" in text(app, "#confirm-text")
         await pilot.click("#confirm-yes")
         await _done(app, pilot, kit, Step.CONSENTED, "Consent recorded")
 
-        await _next(app, pilot, "Take the customer's photo")
+        await press_next(app, pilot, "Take the customer's photo")
         await _done(app, pilot, kit, Step.CUSTOMER_PHOTO, "Take the customer's photo: done")
-        await _next(app, pilot, "Take the ID card photo")  # the ID number first: the order's, confirmed
+        await press_next(app, pilot, "Take the ID card photo")  # the ID number first: the order's, confirmed
         await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
         assert CUSTOMER_ID in text(app, "#id-order")
         await pilot.click("#id-same")
         await _done(app, pilot, kit, Step.ID_PHOTO, "Take the ID card photo: done")
 
-        await _next(app, pilot, "Take the customer's fingerprint")
+        await press_next(app, pilot, "Take the customer's fingerprint")
         await _finger(app, pilot, kit, "Ask the customer to place a finger on the sensor", CUSTOMER_FINGER)
         await _done(app, pilot, kit, Step.CUSTOMER_FINGERPRINT, "Customer fingerprint recorded")
         kit.emu.remove_finger()
 
-        await _next(app, pilot, "Start the video")
+        await press_next(app, pilot, "Start the video")
         await _done(app, pilot, kit, Step.VIDEO_RUNNING, "Start the video: done")
         await until(pilot, lambda: any(f.kind == "video.segment" for f in store.files_for_order(ORDER_ID)),
                     pauses=400)
         for label, step in (("Photo of the lock before", Step.LOCK_BEFORE), ("The lock is open", Step.OPENED),
                             ("Photo of the lock after", Step.LOCK_AFTER), ("Stop the video", Step.VIDEO_STOPPED)):
-            await _next(app, pilot, label)
+            await press_next(app, pilot, label)
             await _done(app, pilot, kit, step, f"{label}: done")
 
-        await _next(app, pilot, "Enter the fee and confirm payment")
-        await _keys(app, pilot, "180.5")
+        await press_next(app, pilot, "Enter the fee and confirm payment")
+        await keys(app, pilot, "180.5")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert text(app, "#confirm-text") == "Fee ¥180.50: has the customer paid?"
         await pilot.click("#confirm-yes")
         await _done(app, pilot, kit, Step.COMPLETED, "Fee ¥180.50 received: job completed")
 
-        await _next(app, pilot, "Make the registration form")
+        await press_next(app, pilot, "Make the registration form")
         await _done(app, pilot, kit, Step.FORM, "Make the registration form: done")
-        await _next(app, pilot, "Seal the evidence")
+        await press_next(app, pilot, "Seal the evidence")
         await _done(app, pilot, kit, Step.SEALED, "Seal the evidence: done")
         await until(pilot, lambda: str(app.screen.query_one("#next").label) == "The job is finished")
         assert app.screen.query_one("#next").disabled
@@ -157,20 +124,20 @@ def test_step_out_of_order_shows_the_flows_refusal(ui_kit: UiKit) -> None:
 
 
 async def _out_of_order(kit: UiKit) -> None:
-    _deliver_order(kit)
+    deliver_order(kit)
     with pytest.raises(StepRefused) as refused:  # what the flow itself says, translated
         kit.service.flow.stop_video(ORDER_ID)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_job(app, pilot)
+        await open_job(app, pilot)
         app.screen.query_one("#step-stop_video").press()  # the step list beside the big button
         await until(pilot, lambda: text(app, "#message") == str(refused.value))
         assert "error" in app.screen.query_one("#message").classes
-        assert _step(kit) == Step.ASSIGNED
+        assert job_step(kit) == Step.ASSIGNED
         app.screen.query_one("#step-code").press()  # an input step is checked before its keypad opens
         await until(pilot, lambda: "Enter the customer's service code" in text(app, "#message")
                     or "service code" in text(app, "#message"))
-        assert not isinstance(app.screen, KeypadScreen) and _step(kit) == Step.ASSIGNED
+        assert not isinstance(app.screen, KeypadScreen) and job_step(kit) == Step.ASSIGNED
 
 
 def test_pin_login_and_a_wrong_code(ui_kit: UiKit) -> None:
@@ -178,22 +145,22 @@ def test_pin_login_and_a_wrong_code(ui_kit: UiKit) -> None:
 
 
 async def _pin_and_wrong_code(kit: UiKit) -> None:
-    _deliver_order(kit)
+    deliver_order(kit)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_job(app, pilot)
+        await open_job(app, pilot)
         kit.service.set_out(ORDER_ID)  # set out elsewhere (the step list shows it done)
         await until(pilot, lambda: str(app.screen.query_one("#next").label) == "Log in by fingerprint")
         assert app.screen.query_one("#pin").display  # the PIN fallback beside the fingerprint login
         await pilot.click("#pin")
-        await _keys(app, pilot, PIN)
+        await keys(app, pilot, PIN)
         await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
         assert kit.service.flow.session().method == "pin"
-        await _next(app, pilot, "Enter the customer's service code")
-        await _keys(app, pilot, "000000")
+        await press_next(app, pilot, "Enter the customer's service code")
+        await keys(app, pilot, "000000")
         await until(pilot, lambda: not app.screen.busy and "wrong" in text(app, "#message"))
         assert text(app, "#message") == "The service code is wrong (4 attempts left)"
-        assert _step(kit) == Step.LOGGED_IN
+        assert job_step(kit) == Step.LOGGED_IN
 
 
 def test_leaving_the_screen_while_a_finger_is_awaited(ui_kit: UiKit) -> None:
@@ -203,18 +170,18 @@ def test_leaving_the_screen_while_a_finger_is_awaited(ui_kit: UiKit) -> None:
 async def _leave_while_waiting(kit: UiKit) -> None:
     from lockwarden.kit_ui.home import HomeScreen
 
-    _deliver_order(kit)
+    deliver_order(kit)
     kit.service.set_out(ORDER_ID)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_job(app, pilot)
-        await _next(app, pilot, "Log in by fingerprint")
+        await open_job(app, pilot)
+        await press_next(app, pilot, "Log in by fingerprint")
         await until(pilot, lambda: text(app, "#message") == "Place your finger on the sensor")
         await pilot.click("#home")
         await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         kit.emu.place_finger(LOCKSMITH_FINGER)  # the step still completes, and the Home screen shows it
         await until(pilot, lambda: "locksmith logged in" in text(app, "#job"))
-        assert _step(kit) == Step.LOGGED_IN and app.is_running
+        assert job_step(kit) == Step.LOGGED_IN and app.is_running
 
 
 def test_consent_refused_then_aborted_and_sealed(ui_kit: UiKit) -> None:
@@ -222,7 +189,7 @@ def test_consent_refused_then_aborted_and_sealed(ui_kit: UiKit) -> None:
 
 
 async def _refused_and_aborted(kit: UiKit) -> None:
-    _deliver_order(kit)
+    deliver_order(kit)
     kit.service.set_out(ORDER_ID)
     kit.service.flow.login_pin("ls-0001", PIN)
     kit.service.flow.arrive(CODE, ORDER_ID)
@@ -230,8 +197,8 @@ async def _refused_and_aborted(kit: UiKit) -> None:
     kit.service.flow.verify_locksmith(ORDER_ID)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_job(app, pilot)
-        await _next(app, pilot, "Customer consent")
+        await open_job(app, pilot)
+        await press_next(app, pilot, "Customer consent")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#confirm-no")
         await _done(app, pilot, kit, Step.CONSENT_REFUSED, "The customer refused: no biometric capture, no job")
@@ -243,7 +210,7 @@ async def _refused_and_aborted(kit: UiKit) -> None:
         await pilot.click("#confirm-yes")
         await _done(app, pilot, kit, Step.ABORTED, "Job aborted: seal the evidence")
         assert not app.screen.query_one("#abort").display
-        await _next(app, pilot, "Seal the evidence")
+        await press_next(app, pilot, "Seal the evidence")
         await _done(app, pilot, kit, Step.SEALED, "Seal the evidence: done")
         bundle = kit.service.app.store.records_for_order(ORDER_ID)[-1]
         assert bundle.kind == "job.evidence_bundle"

@@ -7,23 +7,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import msgspec
 from textual.widgets import Button
 
 from lockwarden.kit_ui import make_kit_ui
 from lockwarden.kit_ui.job import JobScreen
 from lockwarden.kit_ui.route import RouteScreen
 from protocol.i18n import set_language
-from protocol.messages.job import JobOrder
-from tests.job.conftest import CODE, ORDER_ID, SITE, order_body
+from tests.job.conftest import CODE, ORDER_ID, SITE
 from tests.job.test_route import offset
 from tests.kit_ui.conftest import PIN, UiKit
-from tests.kit_ui.helpers import text, until
-
-
-def _deliver_order(kit: UiKit) -> None:
-    body = msgspec.convert({k: v for k, v in order_body().items() if k in JobOrder.__struct_fields__}, JobOrder)
-    kit.service.flow.downlink_handlers()["job.order"](None, body)  # as the sync engine delivers it
+from tests.kit_ui.helpers import deliver_order, open_job, text, until
 
 
 def _route_button(app: Any) -> Button:
@@ -35,13 +28,11 @@ def test_route_screen_follows_the_gnss_position_to_the_site(ui_kit: UiKit) -> No
 
 
 async def _follow(kit: UiKit) -> None:
-    _deliver_order(kit)
+    deliver_order(kit)
     gnss = kit.service.flow.devices.position.emulator  # type: ignore[union-attr]
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: ORDER_ID in text(app, "#job"))
-        await pilot.click("#go-job")
-        await until(pilot, lambda: isinstance(app.screen, JobScreen) and ORDER_ID in text(app, "#order"))
+        await open_job(app, pilot)
         await until(pilot, lambda: _route_button(app).display)
         await pilot.click("#route")
         await until(pilot, lambda: isinstance(app.screen, RouteScreen))
@@ -92,7 +83,7 @@ def test_route_screen_in_chinese(ui_kit: UiKit) -> None:
 
 
 async def _chinese(kit: UiKit) -> None:
-    _deliver_order(kit)
+    deliver_order(kit)
     kit.service.flow.devices.position.emulator.move_to(*offset(SITE, -1100, 0))  # type: ignore[union-attr]
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
