@@ -29,6 +29,16 @@ LOCKSMITHS = {
 }
 
 
+def cli_env() -> dict[str, str]:
+    """The environment of a `python -m lockwarden ...` child of the demo: this source tree, the demo's language."""
+    import os
+    from pathlib import Path
+
+    from protocol.i18n import language
+
+    return dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]), LOCKWARDEN_LANG=language())
+
+
 def resident_id(serial: int, birth: str = "19800101", region: str = "110101") -> str:
     """A valid resident ID number (check digit computed) for made-up people: demo, tests and benches."""
     body = f"{region}{birth}{serial % 1000:03d}"

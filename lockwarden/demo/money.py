@@ -9,19 +9,11 @@ import subprocess
 import sys
 from typing import Any
 
-from lockwarden.demo.city import City
+from lockwarden.demo.city import City, cli_env
 from lockwarden.demo.onsite import holds
-from protocol.i18n import _, language
+from protocol.i18n import _
 
 DECISION_REASON = "Deed produced at the station; the customer lives there"
-
-
-def _env() -> dict[str, str]:
-    import os
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    return dict(os.environ, PYTHONPATH=str(root), LOCKWARDEN_LANG=language())
 
 
 def _balance(city: City, customer_id: str) -> int:
@@ -38,7 +30,7 @@ def police_decide(city: City, say: Any, station: Any, order_id: str) -> bool:
          "--case", f"CASE-{order_id}", "--reason", DECISION_REASON, "--police-key", str(keys / "police.key"),
          "--hub-key", str(w.home.keys / "hub_signing.pub"), "--port", str(w.broker.port),
          "--password-file", str(keys / "police.broker_password")],
-        capture_output=True, text=True, env=_env(), timeout=120)
+        capture_output=True, text=True, env=cli_env(), timeout=120)
     for line in (proc.stdout.strip() or proc.stderr.strip()).splitlines()[:4]:
         say("  | " + line)
     customer = city.call("order.show", {"order_id": order_id})["customer_id"]

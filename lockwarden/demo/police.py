@@ -5,29 +5,20 @@ and `police-verify` proves the export offline at the end."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from hub.provisioning import provision_principal
-from lockwarden.demo.city import City, resident_id, wait
+from lockwarden.demo.city import City, cli_env, resident_id, wait
 from lockwarden.demo.money import police_decide
 from lockwarden.demo.onsite import order_state
 from lockwarden.demo.photos import document_photo
 from protocol.i18n import _
 
-ROOT = Path(__file__).resolve().parents[2]
 DAY_MS = 24 * 3600 * 1000
-
-
-def _env() -> dict[str, str]:
-    from protocol.i18n import language
-
-    return dict(os.environ, PYTHONPATH=str(ROOT), LOCKWARDEN_LANG=language())
 
 
 class PoliceSide:
@@ -47,7 +38,7 @@ class PoliceSide:
         principals = self.station
         w.broker.reload()
         time.sleep(0.3)
-        env = _env()
+        env = cli_env()
         log = open(w.dir / "police" / "export.log", "ab")  # noqa: SIM115  (kept open for the child's life)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "lockwarden", "police-export", "--out", str(self.out),
@@ -108,18 +99,18 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
                                                                                    b=status["backlog"]))
     police.stop()
     verify = subprocess.run([sys.executable, "-m", "lockwarden", "police-verify", str(police.out), "--hub-key",
-                             str(w.home.keys / "hub_signing.pub")], capture_output=True, text=True, env=_env())
+                             str(w.home.keys / "hub_signing.pub")], capture_output=True, text=True, env=cli_env())
     for line in verify.stdout.strip().splitlines()[-12:]:
         say("  | " + line)
     query = subprocess.run([sys.executable, "-m", "lockwarden", "police-query", str(police.out), "--order", eta_order,
-                            "--limit", "8"], capture_output=True, text=True, env=_env())
+                            "--limit", "8"], capture_output=True, text=True, env=cli_env())
     say(_("  police-query --order {order}:").format(order=eta_order))
     for line in query.stdout.strip().splitlines()[:9]:
         say("  | " + line[:150])
     opened_dir = w.dir / "police" / "opened"
     opened = subprocess.run([sys.executable, "-m", "lockwarden", "police-open", str(police.out), "--order",
                              orders["grade"][0], "--key", str(police.station / "keys" / "police_sealing.key"),
-                             "--out", str(opened_dir)], capture_output=True, text=True, env=_env())
+                             "--out", str(opened_dir)], capture_output=True, text=True, env=cli_env())
     for line in opened.stdout.strip().splitlines()[:4]:
         say("  | " + line)
     say(_("  export in {dir}").format(dir=police.out))
