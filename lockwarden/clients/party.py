@@ -34,7 +34,8 @@ MAX_SEEN = 4000
 
 class Party:
     def __init__(self, principal_id: str, key: SigningKey, hub_verify_b64: str, link: LinkSettings,
-                 *, up_topic: str, down_topics: list[str], hub_id: str = "hub", clock: Clock | None = None) -> None:
+                 *, up_topic: str, down_topics: list[str], hub_id: str = "hub", clock: Clock | None = None,
+                 seq_start: int | None = None) -> None:
         self.id = principal_id
         self.key = key
         self.hub_id = hub_id
@@ -43,7 +44,9 @@ class Party:
         self.up_topic = up_topic
         self._cond = threading.Condition()
         self.refused: list[tuple[str, str]] = []
-        self._seq = int(time.time() * 1000)  # a client without a store: time-based, never repeats
+        # A client without a store numbers by the millisecond, which never repeats; a second client signing
+        # as the same principal passes its own range.
+        self._seq = int(time.time() * 1000) if seq_start is None else seq_start
         self._lock = threading.Lock()
         self.transport = PahoTransport(link, on_message=self._on_message, manual_ack=False)
         for t in down_topics:

@@ -17,12 +17,12 @@ from protocol.transport.paho_mqtt import LinkSettings
 
 class PoliceDesk(Party):
     def __init__(self, police_id: str, key: SigningKey, hub_verify_b64: str, link: LinkSettings, **kw: Any) -> None:
-        super().__init__(police_id, key, hub_verify_b64, link, up_topic=POLICE_DECISION.build(),
-                         down_topics=[POLICE_DECISION_RESP.build()], **kw)
         # The police export signs its acknowledgements as the same principal, numbering them by the
         # millisecond. The hub refuses a reused (sender, seq) as a replay, so the desk counts in a range
         # a thousand times higher (milliseconds x 1000 + a random offset) that the export never reaches.
-        self._seq = int(time.time() * 1000) * 1000 + secrets.randbelow(1000)
+        super().__init__(police_id, key, hub_verify_b64, link, up_topic=POLICE_DECISION.build(),
+                         down_topics=[POLICE_DECISION_RESP.build()],
+                         seq_start=int(time.time() * 1000) * 1000 + secrets.randbelow(1000), **kw)
 
     def decide(self, body: PoliceDecision, *, timeout: float = 30.0) -> PoliceDecisionResult:
         self.send("police.decision", body)
