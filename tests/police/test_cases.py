@@ -42,12 +42,14 @@ def test_overdue_opens_exactly_one_case_with_the_whole_evidence(make_writer, sea
     assert [x["kind"] for x in desk.cases()[0]["late_documents"]] == ["documents.submitted"]
     assert desk.cases()[0]["decision"] is None
     # the police's own decision on the frozen deposit comes back through the export and closes the loop
+    # (`holds` as hub/orders/police_decision.py forwards it: one outcome per resolved hold)
+    held = [{"purpose": "deposit", "amount_fen": 20000, "state": "released", "account": "customer:c-1"}]
     w.append(wire(sealer.record(ts=clock.now_ms(), kind="police.decision", entity_id=ORDER, created_ms=clock.now_ms(),
                                 data={"order_id": ORDER, "decision_id": "D-1", "case_ref": f"CASE-{ORDER}",
-                                      "reason": "deed checked at the station", "holds": {"deposit": "release"}})))
+                                      "reason": "deed checked at the station", "holds": held})))
     desk.scan()
     decided = desk.cases()[0]["decision"]
-    assert decided["decision_id"] == "D-1" and decided["holds"] == {"deposit": "release"}
+    assert decided["decision_id"] == "D-1" and decided["holds"] == held
     assert '"D-1"' in (w.root / "cases" / f"{ORDER}.json").read_text()
 
 
