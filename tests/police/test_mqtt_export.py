@@ -1,5 +1,5 @@
-"""The police export as a real process on a real Mosquitto (the lead's `deployment` fixture): the hub's
-forwarder publishes, `lockwarden police-export` writes and acknowledges; the export process is SIGKILLed
+"""The police export as a real process on a real Mosquitto (the lead's `deployment` fixture): the hub
+service's police plugin publishes, `lockwarden police-export` writes and acknowledges; the export process is SIGKILLed
 in the middle and restarted, and the export ends up complete, once, in order, and verified."""
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ from pathlib import Path
 import pytest
 
 from hub import police_feed
-from hub.db import open_hub_db
-from hub.forwarding.forwarder import Forwarder
-from hub.forwarding.runner import ForwardingLoop
 from hub.police.reader import iter_entries
 from hub.police.verify import verify_export
 from hub.provisioning import provision_principal
-from protocol.clock import SystemClock
-from protocol.keys import SigningKey
-from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
-from tests.spine.helpers import hub_password, poll
+from hub.service import make_hub
+from tests.spine.helpers import poll
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -48,41 +43,31 @@ def test_export_over_mosquitto_survives_sigkill(deployment, tmp_path):
     key_file = tmp_path / "keys" / "police.key"
     proc = _export(dep, out, key_file, password)
     assert poll(key_file.exists, 60), (tmp_path / "police-export.log").read_text(errors="replace")
-    police_pub = SigningKey.from_b64(key_file.read_text()).private.public_key()
-    conn = open_hub_db(dep.home.db_path())
-    clock = SystemClock()
-    fwd = Forwarder(conn, dep.home.signing_key(), clock, police_key=police_pub, retry_ms=1500, window=50)
-    loop: ForwardingLoop
-
-    transport = PahoTransport(
-        LinkSettings(host="127.0.0.1", port=dep.port, client_id="hub-police-test", username="hub",
-                     password=hub_password(dep.home.dir)),
-        on_message=lambda m: loop.on_message(m))
-    loop = ForwardingLoop(fwd, transport)
-    loop.subscribe()
-    transport.start()
+    # The hub service as deployed: its police plugin forwards, its ingest checks and applies the acks.
+    app = make_hub(dep.home.dir, broker_port=dep.port)
+    fwd = app.plugins["police"].forwarder
+    fwd.retry_ms, fwd.window = 1500, 50  # resend sooner than in production, so the test is short
+    clock = app.clock
+    app.start()
     try:
-        assert transport.wait_connected(10)
-
         def emit(n: int, start: int) -> None:
-            for i in range(start, start + n):
-                police_feed.emit(conn, "order.step", {"id": f"O{i % 9}", "i": i, "customer_name": f"客户{i}"},
-                                 now_ms=clock.now_ms())
+            with app._lock:
+                for i in range(start, start + n):
+                    police_feed.emit(app.conn, "order.step", {"id": f"O{i % 9}", "i": i, "customer_name": f"客户{i}"},
+                                     now_ms=clock.now_ms())
 
         emit(300, 0)
-        assert poll(lambda: loop.step() >= 0 and fwd.acked_seq() >= 120, 60)
+        assert poll(lambda: fwd.acked_seq() >= 120, 60)
         proc.send_signal(signal.SIGKILL)  # mid-stream: some messages written but not acked, some in flight
         proc.wait(10)
         emit(200, 300)
-        for _ in range(20):
-            loop.step()
-            time.sleep(0.05)
+        time.sleep(1.0)  # the hub keeps publishing into the broker meanwhile
         proc = _export(dep, out, key_file, password)  # same client id: the broker redelivers the unacked messages
-        assert poll(lambda: loop.step() >= 0 and fwd.acked_seq() == 500 and fwd.backlog() == 0, 90), fwd.acked_seq()
-        assert poll(lambda: loop.step() >= 0 and (out / "manifest.json").exists()
-                     and '"seq": 500' in (out / "manifest.json").read_text(), 30)
+        assert poll(lambda: fwd.acked_seq() == 500 and fwd.backlog() == 0, 90), fwd.acked_seq()
+        assert poll(lambda: (out / "manifest.json").exists() and '"seq": 500' in (out / "manifest.json").read_text(),
+                    30)
     finally:
-        transport.stop()
+        app.stop()
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
     assert [i.seq for i in iter_entries(out)] == list(range(1, 501))
