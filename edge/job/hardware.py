@@ -50,10 +50,7 @@ class SensorFingerprint:
     def close(self) -> None:
         with self._lock:
             if self._sensor is not None:
-                emu = getattr(self._sensor, "emulator", None)
-                self._sensor.close()
-                if emu is not None:  # the driver closes its port only; an in-process emulator is ours to stop
-                    emu.stop()
+                self._sensor.close()  # the driver also stops an in-process emulator, as GnssReader.close does
                 self._sensor = None
 
 
