@@ -21,16 +21,12 @@ from typing import Any
 
 import msgspec
 
+from lockwarden.commands.kit import DEFAULT_KIT_DIR, EXIT_CONFIG, guarded
 from protocol.i18n import _
-
-EXIT_REFUSED = 3
-EXIT_DEVICE = 4
-EXIT_CONFIG = 2
 
 
 def register(kit_sub: Any) -> None:
     from edge.enroll import DEFAULT_FINGERS
-    from lockwarden.commands.kit import DEFAULT_KIT_DIR
 
     p = kit_sub.add_parser("enroll", help=_("Enroll a locksmith's fingers on this kit's fingerprint sensor"))
     p.add_argument("--dir", type=Path, default=Path(DEFAULT_KIT_DIR),
@@ -58,26 +54,9 @@ def _say(text: str) -> None:
 
 def _enroll(args: argparse.Namespace) -> int:
     from edge.enroll import EnrollRefused
-    from edge.hardware.fingerprint.errors import FingerprintError
-    from edge.job.config import ConfigError
-    from edge.store import StoreError
-    from protocol.settings import SettingsError
 
-    try:
-        return _run(args)
-    except EnrollRefused as exc:
-        _say(_("Refused: {reason}").format(reason=exc))
-        return EXIT_REFUSED
-    except FingerprintError as exc:
-        _say(_("Device problem: {reason}").format(reason=exc))
-        _say(_("Fingers enrolled so far are kept: run the same command again to continue."))
-        return EXIT_DEVICE
-    except StoreError as exc:
-        _say(_("Refused: {reason}").format(reason=exc))
-        return EXIT_REFUSED
-    except (ConfigError, SettingsError, FileNotFoundError) as exc:
-        _say(_("Configuration problem: {reason}").format(reason=exc))
-        return EXIT_CONFIG
+    return guarded(lambda: _run(args), refused=(EnrollRefused,), after_device_problem=_(
+        "Fingers enrolled so far are kept: run the same command again to continue."))
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -116,6 +116,21 @@ def _flow(args: argparse.Namespace, *, detached: bool = True) -> Iterator[Any]:
 
 
 def _run(args: argparse.Namespace, fn: Callable[[argparse.Namespace, Any], Any]) -> int:
+    def in_flow() -> int:
+        with _flow(args) as flow:
+            result = fn(args, flow)
+            if isinstance(result, int):
+                return result
+            _print_job(args, flow)
+            return 0
+
+    return guarded(in_flow)
+
+
+def guarded(command: Callable[[], int], *, refused: tuple[type[Exception], ...] = (),
+            after_device_problem: str = "") -> int:
+    """Run a kit command: a refusal, a device problem or a configuration problem is said on stderr and
+    becomes its exit code. `refused`: the command's own refusals; `after_device_problem`: a line more."""
     from edge.hardware.fingerprint.errors import FingerprintError
     from edge.job.config import ConfigError
     from edge.job.detached import RecorderError
@@ -124,18 +139,16 @@ def _run(args: argparse.Namespace, fn: Callable[[argparse.Namespace, Any], Any])
     from edge.store import StoreError
     from protocol.settings import SettingsError
 
+    refusals: tuple[type[Exception], ...] = (StepRefused, StoreError, OrderInvalid, *refused)
     try:
-        with _flow(args) as flow:
-            result = fn(args, flow)
-            if isinstance(result, int):
-                return result
-            _print_job(args, flow)
-            return 0
-    except (StepRefused, StoreError, OrderInvalid) as exc:
+        return command()
+    except refusals as exc:
         print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
         return EXIT_REFUSED
     except (FingerprintError, RecorderError) as exc:
         print(_("Device problem: {reason}").format(reason=exc), file=sys.stderr)
+        if after_device_problem:
+            print(after_device_problem, file=sys.stderr)
         return EXIT_DEVICE
     except (ConfigError, SettingsError, FileNotFoundError) as exc:
         print(_("Configuration problem: {reason}").format(reason=exc), file=sys.stderr)
