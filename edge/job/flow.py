@@ -467,9 +467,7 @@ class JobFlow:
         row = self._row(order_id)
         check(row.step, Step.FORM)
         self._require_session(row)
-        order = OrderInfo.from_dict(row.order)
-        times = {s: t for s, _r, t in self.db.steps(row.order_id)}
-        form = build_form(self.store, order, self.locksmiths.get(row.locksmith_id), times, row.info)
+        form = self._build_form(row)
         police = self.store.add_file(kind=POLICE_COPY_KIND, content_type="application/json",
                                      data=canonical(msgspec.to_builtins(form)), order_id=row.order_id,
                                      sensitive=True)
@@ -488,11 +486,14 @@ class JobFlow:
 
     def form(self, order_id: str | None = None, *, police_copy: bool = False) -> RegistrationForm:
         """The form as it would be generated now (for a preview); `make_form` records it."""
-        row = self._row(order_id)
-        times = {s: t for s, _r, t in self.db.steps(row.order_id)}
-        form = build_form(self.store, OrderInfo.from_dict(row.order), self.locksmiths.get(row.locksmith_id),
-                          times, row.info)
+        form = self._build_form(self._row(order_id))
         return form if police_copy else masked_copy(form)
+
+    def _build_form(self, row: JobRow) -> RegistrationForm:
+        """The full (police) copy from the job's order, its locksmith's profile, step times and info."""
+        times = {s: t for s, _r, t in self.db.steps(row.order_id)}
+        return build_form(self.store, OrderInfo.from_dict(row.order), self.locksmiths.get(row.locksmith_id),
+                          times, row.info)
 
     @_serialised
     def abort(self, order_id: str | None, reason: str, *, by: str = "locksmith") -> JobView:
