@@ -395,8 +395,7 @@ class JobFlow:
     def identity_not_uploaded(self, order_id: str) -> list[str]:
         """Ids of the R-8 identity captures (photo, ID photo, fingerprint) the hub has not acknowledged."""
         kinds = {"photo.customer", "photo.id_card", "fingerprint.customer"}
-        pending = {p.file_id for p in self.store.pending_files(limit=100_000)}
-        return [f.file_id for f in self.store.files_for_order(order_id) if f.kind in kinds and f.file_id in pending]
+        return [f.file_id for f in self.store.files_for_order(order_id) if f.kind in kinds and f.state == "pending"]
 
     @_serialised
     def photo_before(self, order_id: str | None = None) -> JobView:

@@ -45,6 +45,7 @@ class StoredRecord:
     order_id: str | None
     sha256: str
     captured_ms: int
+    state: str = "pending"  # pending (not yet acknowledged by the hub) | stored | refused
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class StoredFile:
     sealed: bool
     captured_ms: int
     order_id: str | None
+    state: str = "pending"  # pending (not yet acknowledged by the hub) | stored | refused
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ class KitStore:
     def records_for_order(self, order_id: str) -> list[StoredRecord]:
         with self.lock:
             rows = self.conn.execute(
-                "SELECT id, seq, kind, order_id, sha256, captured_ms FROM records WHERE order_id=? ORDER BY seq",
+                "SELECT id, seq, kind, order_id, sha256, captured_ms, state FROM records WHERE order_id=? ORDER BY seq",
                 (order_id,),
             ).fetchall()
         return [StoredRecord(*r) for r in rows]
@@ -304,11 +306,11 @@ class KitStore:
     def files_for_order(self, order_id: str) -> list[StoredFile]:
         with self.lock:
             rows = self.conn.execute(
-                "SELECT file_id, kind, size, sha256, plain_sha256, sealed, captured_ms, order_id FROM files "
+                "SELECT file_id, kind, size, sha256, plain_sha256, sealed, captured_ms, order_id, state FROM files "
                 "WHERE order_id=? ORDER BY seq",
                 (order_id,),
             ).fetchall()
-        return [StoredFile(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
+        return [StoredFile(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in rows]
 
     def read_chunk(self, pending: PendingFile, index: int) -> bytes:
         with open(pending.path, "rb") as fh:

@@ -146,9 +146,6 @@ class EvidenceRow:
 def evidence(service: Any, order_id: str) -> tuple[list[EvidenceRow], int, int]:
     """The job's files (synced or waiting) and its records: (rows, records, records waiting)."""
     store = service.app.store
-    pending_files = {p.file_id for p in store.pending_files(limit=100_000)}
-    rows = [EvidenceRow(file_kind_label(f.kind), f.size, f.file_id not in pending_files)
-            for f in store.files_for_order(order_id)]
+    rows = [EvidenceRow(file_kind_label(f.kind), f.size, f.state != "pending") for f in store.files_for_order(order_id)]
     records = store.records_for_order(order_id)
-    pending = {rid for _seq, rid, _topic, _wire in store.pending_records(limit=100_000)}
-    return rows, len(records), sum(1 for r in records if r.id in pending)
+    return rows, len(records), sum(1 for r in records if r.state == "pending")
