@@ -348,8 +348,12 @@ class JobFlow:
 
     @_serialised
     def capture_customer(self, order_id: str | None = None, *, id_entry: IdEntry | None = None) -> JobView:
-        """Whatever remains of photo, ID card photo (with `id_entry`) and fingerprint, in that order."""
-        order_id = self._row(order_id).order_id
+        """Whatever remains of photo, ID card photo (with `id_entry`) and fingerprint, in that order. The ID
+        entry is checked before anything is captured, so a wrong number leaves nothing half-done."""
+        row = self._row(order_id)
+        order_id = row.order_id
+        if row.step in (Step.CONSENTED, Step.CUSTOMER_PHOTO):
+            resolve(id_entry, OrderInfo.from_dict(row.order).customer_id_number)
         actions: dict[Step, Callable[[str], JobView]] = {
             Step.CONSENTED: self.capture_customer_photo,
             Step.CUSTOMER_PHOTO: lambda oid: self.capture_id_photo(oid, id_entry=id_entry),

@@ -253,7 +253,8 @@ def _capture_customer(args: argparse.Namespace, flow: Any) -> int | None:
     order_id = flow.job(args.order).order_id
     entry = None
     if flow.job(order_id).step in (Step.CONSENTED, Step.CUSTOMER_PHOTO):
-        # The ID number is asked and checked first, so a wrong one leaves nothing half-captured.
+        # The ID number is asked and checked first (as JobFlow.capture_customer does), so a wrong one
+        # leaves nothing half-captured; the steps are taken one by one here to prompt for the finger.
         order = flow.job(order_id).order
         entry = id_entry(args, order)
         if entry is None:

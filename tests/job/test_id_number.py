@@ -78,6 +78,15 @@ def test_an_invalid_number_is_refused_and_nothing_is_recorded(kit: Kit, typed: s
     assert not any(f.kind in ("photo.id_card", ID_NUMBER_KIND) for f in kit.store.files_for_order(ORDER_ID))
 
 
+def test_capture_customer_checks_the_number_before_the_first_photo(kit: Kit) -> None:
+    walk(kit.flow, kit.cam, until=Step.CONSENTED)
+    shots, records = kit.cam.shots, len(kit.store.records_for_order(ORDER_ID))
+    with pytest.raises(StepRefused, match="check digit does not match"):
+        kit.flow.capture_customer(id_entry=IdEntry(number="110101199003077777"))
+    assert kit.flow.job().step == Step.CONSENTED  # not even the customer's photo was taken
+    assert kit.cam.shots == shots and len(kit.store.records_for_order(ORDER_ID)) == records
+
+
 def test_order_number_confirmed_is_sealed_and_on_the_police_copy(kit: Kit) -> None:
     _at_id_step(kit)
     kit.flow.capture_id_photo(id_entry=IdEntry(confirm_order=True))
