@@ -23,7 +23,7 @@ from edge.job.bundle import manifest_for
 from edge.job.config import JobSettings, LocksmithProfile
 from edge.job.devices import Devices, Fix
 from edge.job.form import build_form
-from edge.job.geo import distance_m
+from edge.job.geo import distance_m, within_arrival
 from edge.job.idnumber import IdEntry, resolve
 from edge.job.idstep import record_entry, wiped
 from edge.job.order import OrderInfo
@@ -276,10 +276,11 @@ class JobFlow:
             self._record("job.code_rejected", row, {"attempt": attempt, "attempts_left": left})
             raise StepRefused(_("The service code is wrong ({left} attempts left)").format(left=left))
         fix = self.position()
-        dist = None
+        dist = measured = None
         if fix is not None and order.site_lat is not None and order.site_lon is not None:
-            dist = round(distance_m(fix.lat, fix.lon, order.site_lat, order.site_lon), 1)
-        flagged = dist is None or dist > self.settings.arrival_max_distance_m
+            measured = distance_m(fix.lat, fix.lon, order.site_lat, order.site_lon)
+            dist = round(measured, 1)
+        flagged = measured is None or not within_arrival(measured, self.settings.arrival_max_distance_m)
         data = {"code_checked": True, "code_attempts": row.code_attempts + 1, "distance_m": dist,
                 "max_distance_m": self.settings.arrival_max_distance_m, "flagged": flagged,
                 "flag_reason": "" if not flagged else ("no_position" if dist is None else "far_from_site")}

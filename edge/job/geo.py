@@ -7,6 +7,12 @@ import math
 EARTH_RADIUS_M = 6_371_008.8
 
 
+def within_arrival(distance: float, radius_m: float) -> bool:
+    """Near enough to count as arrived: JobFlow.arrive flags anything farther, and the route view shows
+    the same. Judged on the measured distance (an arrival records it rounded to the decimetre)."""
+    return distance <= radius_m
+
+
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp = p2 - p1

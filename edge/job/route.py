@@ -24,7 +24,7 @@ from typing import Protocol
 
 from edge.job.config import JobSettings
 from edge.job.devices import Fix
-from edge.job.geo import distance_m
+from edge.job.geo import distance_m, within_arrival
 from edge.job.order import OrderInfo
 from edge.settings import KitRoute
 
@@ -79,9 +79,8 @@ def straight_line(origin: LatLon, site: LatLon, arrival_radius_m: float) -> Rout
     """Distance, bearing and arrival, with the straight line as the road (no circuity, no ETA yet)."""
     dist = distance_m(origin[0], origin[1], site[0], site[1])
     bearing = initial_bearing_deg(origin[0], origin[1], site[0], site[1])
-    # The same comparison as JobFlow.arrive, which flags an arrival farther than the radius.
     return Route(distance_m=dist, bearing_deg=bearing, compass=compass_point(bearing), road_distance_m=dist,
-                 eta_s=0, arrived=dist <= arrival_radius_m, arrival_radius_m=arrival_radius_m)
+                 eta_s=0, arrived=within_arrival(dist, arrival_radius_m), arrival_radius_m=arrival_radius_m)
 
 
 class OfflineRouteProvider:
