@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from edge.hardware.config import FingerprintConfig, GnssConfig, HardwareConfig
@@ -19,21 +18,17 @@ from edge.job.devices import Camera, Devices, Fix, MatchLike
 class SensorFingerprint:
     """FingerprintReader over `edge.hardware.fingerprint.driver.FingerprintSensor`."""
 
-    def __init__(self, config: FingerprintConfig, opener: Callable[[FingerprintConfig], Any] | None = None) -> None:
+    def __init__(self, config: FingerprintConfig) -> None:
         self.config = config
-        self._opener = opener
         self._sensor: Any = None
         self._lock = threading.Lock()
 
     def sensor(self) -> Any:
         with self._lock:
             if self._sensor is None:
-                if self._opener is not None:
-                    self._sensor = self._opener(self.config)
-                else:
-                    from edge.hardware.factory import make_fingerprint
+                from edge.hardware.factory import make_fingerprint
 
-                    self._sensor = make_fingerprint(self.config)
+                self._sensor = make_fingerprint(self.config)
             return self._sensor
 
     @property
@@ -58,10 +53,10 @@ class GnssPosition:
     """PositionSource over `edge.hardware.gnss.reader.GnssReader`: waits up to `wait_s` for a first fix
     (a freshly opened port has seen no sentence yet), then answers at once with the latest one."""
 
-    def __init__(self, config: GnssConfig, *, wait_s: float = 3.0, reader: Any = None) -> None:
+    def __init__(self, config: GnssConfig, *, wait_s: float = 3.0) -> None:
         self.config = config
         self.wait_s = wait_s
-        self._reader: Any = reader
+        self._reader: Any = None
         self._lock = threading.Lock()
 
     def reader(self) -> Any:
