@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(BIN)/lockwarden demo
 
 test: $(STAMP)
+	scripts/ensure_packages.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 
 bench: $(STAMP)
