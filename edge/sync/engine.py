@@ -32,6 +32,7 @@ from protocol.errors import Rejected
 from protocol.messages.ack import HubAck, HubMediaAck, HubState
 from protocol.messages.kit import KitState
 from protocol.messages.media import MediaBegin
+from protocol.storage import StorageTrouble, is_storage_problem
 from protocol.transport.base import Inbound, NotConnected, Transport, Will
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class SyncEngine:
         self._hub_since = 0
         self._thread: threading.Thread | None = None
         self.handlers: dict[str, DownlinkHandler] = {}
+        self.storage = StorageTrouble(f"kit {self.kit_id} sync", log)
         self.stats = {"records_sent": 0, "chunks_sent": 0, "acks": 0, "refused_downlink": 0}
         store.listeners.append(self._wake.set)
 
@@ -153,9 +155,13 @@ class SyncEngine:
             try:
                 self._pump_records()
                 self._pump_file()
+                self.storage.ok()
             except NotConnected:
                 continue
-            except Exception:  # keep syncing whatever one bad row does; it is logged and retried
+            except Exception as exc:  # keep syncing whatever one bad row does; it is logged and retried
+                if is_storage_problem(exc):
+                    self._stop.wait(self.storage.failed(exc))  # signing needs a sequence number now and then
+                    continue
                 log.exception("sync pass failed")
                 time.sleep(0.5)
 
@@ -265,12 +271,20 @@ class SyncEngine:
             self.stats["refused_downlink"] += 1
             msg.ack()
             return
-        if isinstance(body, HubState):
-            self._on_hub_state(body)
-        elif isinstance(body, HubAck):
-            self._on_ack(body)
-        elif isinstance(body, HubMediaAck):
-            self._on_media_ack(body)
+        if isinstance(body, HubState | HubAck | HubMediaAck):
+            try:
+                if isinstance(body, HubState):
+                    self._on_hub_state(body)
+                elif isinstance(body, HubAck):
+                    self._on_ack(body)
+                else:
+                    self._on_media_ack(body)
+            except Exception as exc:
+                if not is_storage_problem(exc):
+                    raise
+                # The kit's disk refused to note the ack: what it acknowledged stays pending here, is sent
+                # again and acknowledged again (the hub answers duplicates), so taking the delivery is safe.
+                self.storage.failed(exc)
         else:
             handler = self.handlers.get(env.type)
             if handler is not None and self.store.remember_downlink(env.id, env.type, env.body):
