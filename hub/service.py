@@ -74,6 +74,8 @@ class HubApp:
     storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub ingest", log))
     tick_storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub timers and outboxes", log))
     last_progress_ms: int | None = None
+    first_progress_ms: int | None = None  # since this process started: the fault runs' recovery time
+    started_ms: int = 0
     _progress: ProgressFile | None = None
     _progress_written: float = 0.0
 
@@ -84,6 +86,7 @@ class HubApp:
     # -- lifecycle --------------------------------------------------------------------------------------
     def start(self) -> None:
         self._progress = ProgressFile(self.home.dir / PROGRESS_FILE)
+        self.started_ms = self.clock.now_ms()
         self._thread = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
         self._thread.start()
         if self.transport is not None:
@@ -182,7 +185,8 @@ class HubApp:
         if self._progress is not None and now - self._progress_written >= PROGRESS_EVERY_S:
             self._progress_written = now
             self._progress.write({
-                "pid": os.getpid(), "loop_ms": self.clock.now_ms(), "progress_ms": self.last_progress_ms,
+                "pid": os.getpid(), "started_ms": self.started_ms, "loop_ms": self.clock.now_ms(),
+                "progress_ms": self.last_progress_ms, "first_progress_ms": self.first_progress_ms,
                 "batches": self.batches, "queued": self._queue.qsize(), "storage": self.storage.reason or self.tick_storage.reason,
                 "connected": bool(self.transport and self.transport.connected)})
 
@@ -227,6 +231,8 @@ class HubApp:
             self.send_after_commit(out)
         self.batches += 1
         self.last_progress_ms = self.clock.now_ms()
+        if self.first_progress_ms is None:
+            self.first_progress_ms = self.last_progress_ms
         return result
 
     def _storage_wait(self, exc: BaseException, held: int) -> bool:

@@ -49,6 +49,7 @@ class SyncSettings:
     stall_s: float = 5.0
     idle_wake_s: float = 1.0
     progress_every_s: float = 2.0  # the kit's copy of a file's progress is a hint (the hub's answer rules)
+    heartbeat_s: float = 60.0  # the signed "online" state again, from this loop: the hub's proof of life
 
 
 DownlinkHandler = Callable[[Envelope, msgspec.Struct], None]
@@ -81,6 +82,7 @@ class SyncEngine:
         # Sending waits until the hub's retained state has been seen: before the hub's first connection
         # the broker has no subscription for kit topics and would drop what the kit sends.
         self._hub_seen = False
+        self._last_heartbeat = time.monotonic()  # on_connect announces; the next heartbeat is one period on
         self._connection_since = store.clock.now_ms()
         self._hub_since = 0
         self._thread: threading.Thread | None = None
@@ -134,6 +136,7 @@ class SyncEngine:
         try:
             assert self.transport is not None
             self.transport.publish(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("online"), retain=True)
+            self._last_heartbeat = time.monotonic()
         except NotConnected:
             return
         with self._lock:
@@ -145,12 +148,34 @@ class SyncEngine:
     def on_disconnect(self) -> None:
         self._wake.set()
 
+    def _heartbeat(self) -> None:
+        """The connection's birth again, same `since`: a will (the broker saw the link drop) is one way the
+        hub learns a kit is gone; silence past the hub's deadline (a kit frozen, its link half-open, this
+        loop stuck) is the other. Sent from the sync loop, so a kit whose loop hangs falls silent."""
+        now = time.monotonic()
+        if now - self._last_heartbeat < self.settings.heartbeat_s:
+            return
+        assert self.transport is not None
+        self._last_heartbeat = now
+        self.transport.publish(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("online"), retain=True)
+
     # -- the loop ----------------------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.settings.idle_wake_s)
             self._wake.clear()
-            if self.transport is None or not self.transport.connected or not self._hub_seen:
+            if self.transport is None or not self.transport.connected:
+                continue
+            try:
+                self._heartbeat()
+            except NotConnected:
+                continue
+            except Exception as exc:
+                if not is_storage_problem(exc):
+                    log.exception("heartbeat failed")
+                else:
+                    self.storage.failed(exc)
+            if not self._hub_seen:
                 continue
             try:
                 self._pump_records()

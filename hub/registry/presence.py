@@ -1,7 +1,12 @@
 """Which kits are online and where, folded into the locksmith rows that dispatch reads.
 
-The hub service calls `kit_state` for each presence message (birth / last will) and `kit_position`
-for each position report; linking a kit recomputes the locksmith's row too.
+The hub service calls `kit_state` for each presence message (birth, heartbeat, last will) and
+`kit_position` for each position report; linking a kit recomputes the locksmith's row too.
+
+A kit is online only while its connection is: its last will takes it offline when the broker sees the
+link drop, and `expire_silent` (a hub ticker) takes it offline when no birth or heartbeat has arrived
+for `SILENCE_LIMIT_MS` by the hub's clock: a kit that froze (SIGSTOP, a hung sync loop, a half-open
+link the broker has not noticed yet) would otherwise be offered orders it never answers.
 """
 
 from __future__ import annotations
@@ -20,6 +25,27 @@ def kit_state(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool)
             " ON CONFLICT(kit_id) DO UPDATE SET online = excluded.online, updated_ms = excluded.updated_ms",
             (kit_id, 1 if online else 0, now))
         refresh_for_kit(conn, kit_id)
+
+
+# Kits repeat their online state every heartbeat (edge SyncSettings.heartbeat_s, 60 s by default); 2.5
+# of them may be missed before the kit counts as gone, so one lost or late heartbeat changes nothing.
+HEARTBEAT_MS = 60_000
+SILENCE_LIMIT_MS = HEARTBEAT_MS * 5 // 2
+
+
+def expire_silent(conn: sqlite3.Connection, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS) -> list[str]:
+    """Mark offline every kit not heard from within `limit_ms`; returns their ids."""
+    now = clock.now_ms()
+    silent = [r[0] for r in conn.execute(
+        "SELECT kit_id FROM kit_presence WHERE online = 1 AND updated_ms < ?", (now - limit_ms,))]
+    if not silent:
+        return []
+    with transaction(conn):
+        for kit_id in silent:
+            conn.execute("UPDATE kit_presence SET online = 0, updated_ms = ? WHERE kit_id = ? AND online = 1",
+                         (now, kit_id))
+            refresh_for_kit(conn, kit_id)
+    return silent
 
 
 def kit_position(conn: sqlite3.Connection, clock: Clock, kit_id: str, lat: float, lon: float,

@@ -120,7 +120,7 @@ def test_hub_on_a_full_disk_refuses_then_catches_up(full_disk_hub, tmp_path: Pat
         filler = fill(disk)
         assert free_bytes(disk) < 4096
         during = [kit.store.add_record("job.photo_note", {"n": i}).id for i in range(1, 6)]
-        photo = kit.store.add_file(kind="photo.scene", content_type="image/jpeg", data=os.urandom(1_500_000))
+        photo = kit.store.add_file(kind="photo.lock_before", content_type="image/jpeg", data=os.urandom(1_500_000))
         assert poll(lambda: "storage full or failing" in log.read_text(errors="replace"), 60)
         assert hub.poll() is None
         note = read_progress(hub_dir / PROGRESS_FILE)  # written in place, readable while the disk is full
@@ -208,13 +208,13 @@ def test_kit_store_on_a_full_disk_refuses_with_a_reason(deployment, tmp_path: Pa
                     kit.store.add_record("job.photo_note", {"n": 100 + i, "pad": "x" * 2000})
             assert "full" in str(refused.value)
             with pytest.raises(StoreFull):
-                kit.store.add_file(kind="photo.scene", content_type="image/jpeg", data=os.urandom(300_000))
+                kit.store.add_file(kind="photo.lock_before", content_type="image/jpeg", data=os.urandom(300_000))
             assert not list((disk / "data" / "media").iterdir())  # nothing half-written left behind
             pending = {r[1] for r in kit.store.pending_records(limit=1000)}
             assert set(kept) <= pending  # what the kit held before is still there
             filler.unlink()
             later = kit.store.add_record("job.photo_note", {"n": 999})
-            f = kit.store.add_file(kind="photo.scene", content_type="image/jpeg", data=os.urandom(300_000))
+            f = kit.store.add_file(kind="photo.lock_before", content_type="image/jpeg", data=os.urandom(300_000))
             assert later.id in {r[1] for r in kit.store.pending_records(limit=1000)}
             assert kit.store.pending_files(limit=5)[0].file_id == f.file_id
         finally:
