@@ -335,3 +335,35 @@ def test_police_export_append_failing_half_way_is_cut_back(tmp_path, hub_key, se
 
 def _records(msgs: list[bytes]) -> int:
     return sum(1 for raw in msgs if json.loads(raw)["type"] == "police.record")
+
+
+def test_video_segments_refused_by_a_full_store_wait_in_order(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The recorder's segment handover on a store that refuses writes: the segment stays in the work
+    folder (a rename back, nothing copied or lost), the recorder thread is not failed, and the waiting
+    segments go into the store in capture order with the next one once the store can write again."""
+    from edge.job import video
+    from edge.job.devices import Segment
+
+    kit = make_kit(deployment.kits["kit-a"], connect=False)
+    try:
+        folder = video.work_dir(kit.store, "01KDVDNA00E8H72SAR7QA07TDA")
+        folder.mkdir(parents=True)
+        sink = video.SegmentSink(kit.store, "01KDVDNA00E8H72SAR7QA07TDA")
+        segs = []
+        for i in range(1, 4):
+            path = folder / f"seg-{i:05d}.mp4"
+            path.write_bytes(os.urandom(10_000 + i))
+            segs.append(Segment(path=path, index=i, started_ms=i * 1000, frames=30))
+        sink(segs[0])
+        with kit.store.lock:
+            kit.store.conn.execute("PRAGMA query_only=1")
+        sink(segs[1])  # refused: waits, no exception into the recorder
+        assert segs[1].path.exists() and len(sink.waiting) == 1
+        with kit.store.lock:
+            kit.store.conn.execute("PRAGMA query_only=0")
+        sink(segs[2])
+        assert sink.waiting == [] and not any(folder.glob("seg-*"))
+        stored = video.segments(kit.store, "01KDVDNA00E8H72SAR7QA07TDA")
+        assert [s.size for s in stored] == [10_001, 10_002, 10_003]  # all three, in capture order
+    finally:
+        kit.store.close()
