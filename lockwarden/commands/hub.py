@@ -125,6 +125,8 @@ def _print_liveness(hub_dir: Path) -> None:
         return _("{stamp} ({seconds} s ago)").format(stamp=stamp, seconds=max(0, (now - ms) // 1000))
 
     print(_("Hub service (pid {pid}): loop last turned {loop}").format(pid=doc.get("pid"), loop=ago(doc.get("loop_ms"))))
+    if not _running(doc.get("pid")):
+        print(_("That process is not running now; the figures below are from when it last ran."))
     print(_("Ingest last made progress: {when}; {batches} batches since start, {queued} waiting").format(
         when=ago(doc.get("progress_ms")), batches=doc.get("batches", 0), queued=doc.get("queued", 0)))
     if doc.get("storage"):
@@ -132,3 +134,15 @@ def _print_liveness(hub_dir: Path) -> None:
                 "space returns.").format(reason=doc["storage"]))
     if not doc.get("connected"):
         print(_("Not connected to the broker."))
+
+
+def _running(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: it exists
+    return True

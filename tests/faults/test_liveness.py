@@ -144,3 +144,19 @@ def test_shipped_units_are_notify_services_with_a_watchdog() -> None:
         assert int(service["WatchdogSec"].rstrip("s")) > 0, name
         assert service["NotifyAccess"] == "main", name
         assert service["Restart"] in ("always", "on-failure"), name
+
+
+def test_hub_status_says_when_the_hub_is_not_running(deployment) -> None:  # type: ignore[no-untyped-def]
+    from protocol.progress import ProgressFile
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    note = ProgressFile(deployment.home.dir / PROGRESS_FILE)
+    note.write({"pid": int(gone.stdout), "loop_ms": 1_767_225_600_000, "progress_ms": None, "batches": 0,
+                "queued": 0, "storage": "database: database or disk is full", "connected": False})
+    note.close()
+    out = subprocess.run([sys.executable, "-m", "lockwarden.cli", "--lang", "en", "hub", "status", "--dir",
+                          str(deployment.home.dir)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "not running now" in out.stdout
+    assert "Ingest last made progress: never" in out.stdout
+    assert "Storage refusing writes: database: database or disk is full" in out.stdout
