@@ -35,7 +35,7 @@ from protocol.messages.ack import HubState
 from protocol.progress import ProgressFile
 from protocol.sdnotify import Notifier
 from protocol.seqblock import SeqAllocator
-from protocol.storage import StorageTrouble, is_storage_problem
+from protocol.storage import StorageTrouble, is_storage_problem, rollback_quietly
 from protocol.transport.base import Delivery, Inbound, NotConnected, Will
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
@@ -187,7 +187,8 @@ class HubApp:
             self._progress.write({
                 "pid": os.getpid(), "started_ms": self.started_ms, "loop_ms": self.clock.now_ms(),
                 "progress_ms": self.last_progress_ms, "first_progress_ms": self.first_progress_ms,
-                "batches": self.batches, "queued": self._queue.qsize(), "storage": self.storage.reason or self.tick_storage.reason,
+                "batches": self.batches, "queued": self._queue.qsize(),
+                "storage": self.storage.reason or self.tick_storage.reason,
                 "connected": bool(self.transport and self.transport.connected)})
 
     def process(self, batch: list[Inbound]) -> BatchResult:
@@ -210,6 +211,7 @@ class HubApp:
                     try:
                         self._quarantine_fault(batch[0])
                     except Exception as qexc:
+                        self._abandon_transaction()
                         if self._storage_wait(qexc, 1):
                             continue  # keep it unacknowledged until the quarantine row can be written
                         raise
@@ -234,6 +236,12 @@ class HubApp:
         if self.first_progress_ms is None:
             self.first_progress_ms = self.last_progress_ms
         return result
+
+    def _abandon_transaction(self) -> None:
+        """Work that failed half-way (a COMMIT the full disk refused) must not leave the shared connection
+        inside a transaction: every later BEGIN would fail and the hub would be wedged for good."""
+        with self._lock:
+            rollback_quietly(self.conn)
 
     def _storage_wait(self, exc: BaseException, held: int) -> bool:
         """True when `exc` is the store refusing writes (disk full, read-only, I/O error, locked): the
@@ -278,6 +286,7 @@ class HubApp:
                 for out in outs:
                     self.send(out)
             except Exception as exc:
+                self._abandon_transaction()
                 if is_storage_problem(exc):
                     refused = True
                     self.tick_storage.failed(exc)  # logged once per episode; runs again next pass

@@ -131,6 +131,18 @@ class KitStore:
         if not essential and free < self.disk_floor:
             raise StoreFull(_("The kit's storage is almost full: only job evidence is recorded until it syncs."))
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE .. COMMIT; a failure (a COMMIT the full disk refused) rolls back, so the shared
+        connection is never left inside a transaction that every later write would trip over."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            rollback_quietly(self.conn)
+            raise
+
     def _notify(self) -> None:
         for fn in list(self.listeners):
             fn()
@@ -198,8 +210,7 @@ class KitStore:
         if not ids:
             return 0
         now = self.clock.now_ms()
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.lock, self._transaction():
             n = 0
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
@@ -211,7 +222,6 @@ class KitStore:
                     (state, now, detail, *part),
                 )
                 n += cur.rowcount
-            self.conn.execute("COMMIT")
         return n
 
     # -- files ---------------------------------------------------------------------------------------
@@ -355,13 +365,12 @@ class KitStore:
                                     (file_id,)).fetchone()
             if row is None:
                 return False
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute(
-                "UPDATE files SET state=?, acked_ms=?, detail=?, path=CASE WHEN ?='stored' THEN NULL ELSE path END "
-                "WHERE file_id=?",
-                (state, self.clock.now_ms(), detail, state, file_id),
-            )
-            self.conn.execute("COMMIT")
+            with self._transaction():
+                self.conn.execute(
+                    "UPDATE files SET state=?, acked_ms=?, detail=?, path=CASE WHEN ?='stored' THEN NULL ELSE path END "
+                    "WHERE file_id=?",
+                    (state, self.clock.now_ms(), detail, state, file_id),
+                )
         if state == "stored" and row[0]:
             # Deleted only after the commit above: a crash in between leaves a stray file, never a lost one.
             (self.media_dir / row[0]).unlink(missing_ok=True)
