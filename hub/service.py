@@ -33,9 +33,9 @@ from protocol.i18n import set_language
 from protocol.keys import SigningKey
 from protocol.messages.ack import HubState
 from protocol.progress import ProgressFile
-from protocol.sdnotify import Notifier
+from protocol.sdnotify import Notifier, waiting_for_storage
 from protocol.seqblock import SeqAllocator
-from protocol.storage import StorageTrouble, is_storage_problem, rollback_quietly
+from protocol.storage import StorageTrouble, is_storage_problem, open_when_writable, rollback_quietly
 from protocol.transport.base import Delivery, Inbound, NotConnected, Will
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
@@ -338,11 +338,17 @@ def run_hub(hub_dir: Path) -> int:
     """The hub process until SIGTERM (`lockwarden hub run`, `python -m hub.service --dir`)."""
     import signal
 
-    app = make_hub(hub_dir)
-    set_language(app.settings.language)  # the hub process speaks its city's language to customers
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        app = open_when_writable(lambda: make_hub(hub_dir), "hub: opening its database", log, stop=stop,
+                                 on_wait=waiting_for_storage(Notifier()))
+    except Exception:
+        if stop.is_set():
+            return 0
+        raise
+    set_language(app.settings.language)  # the hub process speaks its city's language to customers
     app.start()
     try:
         stop.wait()

@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +79,11 @@ class Notifier:
             if self._sock is not None:
                 self._sock.close()
                 self._sock = None
+
+
+def waiting_for_storage(notifier: Notifier, extend_s: float = 30.0) -> Callable[[str], None]:
+    """For `protocol.storage.open_when_writable`: while a service waits for space before it is ready, say
+    why in `systemctl status` and keep its start job from timing out (each call buys `extend_s`)."""
+    def on_wait(reason: str) -> None:
+        notifier.notify(f"STATUS=waiting for storage: {reason}", f"EXTEND_TIMEOUT_USEC={int(extend_s * 1e6)}")
+    return on_wait

@@ -15,6 +15,11 @@ import logging
 import random
 import sqlite3
 import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG})
 # sqlite3 exposes the extended error code from Python 3.11 on; the messages are the fallback.
@@ -97,3 +102,29 @@ def rollback_quietly(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
         except sqlite3.Error:
             pass
+
+
+def open_when_writable(open_fn: Callable[[], T], name: str, logger: logging.Logger, *,
+                       stop: threading.Event | None = None, on_wait: Callable[[str], None] | None = None,
+                       backoff_max_s: float = 10.0) -> T:
+    """Open a service's stores, waiting (with one clear log line) while the disk refuses: SQLite cannot
+    even create its WAL on a full disk, and a service that exited instead would be restarted in a loop
+    by systemd with a traceback each time. `on_wait(reason)` runs before each wait (say, to tell systemd
+    the start takes longer). Raises whatever is not storage trouble, and the last error if stopped."""
+    trouble = StorageTrouble(name, logger, backoff_max_s=backoff_max_s)
+    while True:
+        try:
+            result = open_fn()
+        except Exception as exc:
+            if not is_storage_problem(exc):
+                raise
+            delay = trouble.failed(exc)
+            if on_wait is not None:
+                on_wait(trouble.reason or "")
+            if stop is not None and stop.wait(delay):
+                raise
+            if stop is None:
+                time.sleep(delay)
+            continue
+        trouble.ok()
+        return result

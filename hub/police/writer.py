@@ -69,14 +69,18 @@ class ExportWriter:
         self._sender = hub_sender
         (self.root / layout.RECORDS).mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock_dir(self.root)
-        self.media = MediaStore(self.root)
-        self.state: ChainState = recover(self.root)
-        cp = last_checkpoint(self.root)
-        self._checkpoint_seq = int(cp["body"]["seq"]) if cp else 0
-        self._completed: list[str] = []  # media completed lately, reported in acks
-        self.index = idx.open_index(self.root / layout.INDEX)
-        self._index_behind = False
-        self._catch_up_index()
+        try:
+            self.media = MediaStore(self.root)
+            self.state: ChainState = recover(self.root)
+            cp = last_checkpoint(self.root)
+            self._checkpoint_seq = int(cp["body"]["seq"]) if cp else 0
+            self._completed: list[str] = []  # media completed lately, reported in acks
+            self.index = idx.open_index(self.root / layout.INDEX)
+            self._index_behind = False
+            self._catch_up_index()
+        except BaseException:
+            os.close(self._lock_fd)  # so a second attempt (say, once the full disk has room) may open it
+            raise
 
     # -- public API ---------------------------------------------------------------------------------
     @property

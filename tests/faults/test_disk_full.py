@@ -141,6 +141,18 @@ def test_hub_on_a_full_disk_refuses_then_catches_up(full_disk_hub, tmp_path: Pat
         assert poll(lambda: _arrived_once(db, first + during + after), 90), log.read_text(errors="replace")
         assert poll(lambda: kit.store.backlog() == (0, 0), 90), kit.sync.status()
         assert poll(lambda: not (read_progress(hub_dir / PROGRESS_FILE) or {"storage": 1}).get("storage"), 30)
+
+        # 3. A clean stop, then a start on a full disk: SQLite cannot even create its WAL. The hub waits.
+        _stop(hub)
+        filler = fill(disk)
+        hub = _spawn_hub(hub_dir, log)
+        last = [kit.store.add_record("job.photo_note", {"n": i}).id for i in range(9, 11)]
+        assert poll(lambda: "hub: opening its database: storage full or failing" in log.read_text(errors="replace"),
+                    60), log.read_text(errors="replace")[-3000:]
+        assert hub.poll() is None
+        filler.unlink()
+        assert poll(lambda: _arrived_once(db, first + during + after + last), 90), log.read_text(errors="replace")
+        assert poll(lambda: kit.store.backlog() == (0, 0), 90), kit.sync.status()
     finally:
         kit.stop()
         _stop(hub)
@@ -217,6 +229,28 @@ def test_kit_store_on_a_full_disk_refuses_with_a_reason(deployment, tmp_path: Pa
             f = kit.store.add_file(kind="photo.lock_before", content_type="image/jpeg", data=os.urandom(300_000))
             assert later.id in {r[1] for r in kit.store.pending_records(limit=1000)}
             assert kit.store.pending_files(limit=5)[0].file_id == f.file_id
+        finally:
+            kit.store.close()
+
+
+def test_kit_started_on_a_full_disk_keeps_its_store(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A kit store opened on a full disk (SQLite cannot create its WAL: "disk I/O error") is refused, not
+    taken for a corrupt file and set aside: that would hide the backlog and restart the kit's sequence."""
+    kit_dir = deployment.kits["kit-a"]
+    with small_disk(tmp_path / "kitdisk", "8m") as disk:
+        change_kit_settings(kit_dir, data_dir=str(disk / "data"), disk_floor_mb=0, disk_reserve_mb=0)
+        kit = make_kit(kit_dir, connect=False)
+        kept = [kit.store.add_record("job.photo_note", {"n": i}).id for i in range(3)]
+        kit.store.close()  # a clean stop: the WAL file is gone
+        filler = fill(disk)
+        with pytest.raises(sqlite3.OperationalError):
+            make_kit(kit_dir, connect=False)
+        assert (disk / "data" / "kit.db").exists() and not (disk / "data" / "corrupt").exists()
+        filler.unlink()
+        kit = make_kit(kit_dir, connect=False)
+        try:
+            assert kit.store.set_aside is None
+            assert [r[1] for r in kit.store.pending_records()] == kept
         finally:
             kit.store.close()
 
@@ -367,3 +401,53 @@ def test_video_segments_refused_by_a_full_store_wait_in_order(deployment, tmp_pa
         assert [s.size for s in stored] == [10_001, 10_002, 10_003]  # all three, in capture order
     finally:
         kit.store.close()
+
+
+def _export_proc(dep, out: Path, key_file: Path, password: str, log: Path) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+    with open(log, "ab") as fh:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lockwarden.cli", "police-export", "--out", str(out), "--hub-key",
+             str(dep.home.keys / "hub_signing.pub"), "--police-key", str(key_file), "--port", str(dep.port),
+             "--username", "police", "--password", password],
+            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=fh, stderr=subprocess.STDOUT)
+
+
+def test_police_export_process_started_on_a_full_disk_waits_then_catches_up(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from hub import police_feed
+    from hub.provisioning import provision_principal
+
+    dep = deployment
+    _key, password = provision_principal(dep.home, "police", "police", tmp_path)
+    dep.broker.reload()
+    key_file = tmp_path / "keys" / "police.key"
+    log = tmp_path / "police-export.log"
+    with small_disk(tmp_path / "pdisk", "8m") as disk:
+        out = disk / "export"
+        proc = _export_proc(dep, out, key_file, password, log)
+        app = make_hub(dep.home.dir, broker_port=dep.port)
+        fwd = app.plugins["police"].forwarder
+        fwd.retry_ms = 1500
+        app.start()
+
+        def emit(start: int, n: int) -> None:
+            with app._lock:
+                for i in range(start, start + n):
+                    police_feed.emit(app.conn, "order.step", {"id": f"O{i % 5}", "i": i}, now_ms=app.clock.now_ms())
+
+        try:
+            emit(0, 20)
+            assert poll(lambda: fwd.acked_seq() == 20, 60), log.read_text(errors="replace")
+            _stop(proc)  # a clean stop: the index's WAL is gone, reopening needs space
+            filler = fill(disk)
+            proc = _export_proc(dep, out, key_file, password, log)
+            emit(20, 30)
+            assert poll(lambda: "police export: opening the export: storage full or failing"
+                        in log.read_text(errors="replace"), 60), log.read_text(errors="replace")[-3000:]
+            assert proc.poll() is None and fwd.acked_seq() == 20  # waiting, acknowledging nothing
+            filler.unlink()
+            assert poll(lambda: fwd.acked_seq() == 50 and fwd.backlog() == 0, 90), log.read_text(errors="replace")
+        finally:
+            app.stop()
+            _stop(proc)
+        rep = verify_export(out, dep.home.signing_key().private.public_key())
+        assert rep.ok and rep.entries == 50, rep.problems
