@@ -41,6 +41,7 @@ class DomainWiring:
         self.app: Any = None
         self._inflight: dict[int, tuple[bytes, Delivery | None, float]] = {}
         self._presence_checked = 0.0
+        self._silence = presence.SilenceWatch()
 
     def install(self, app: Any) -> None:
         self.app = app
@@ -137,7 +138,7 @@ class DomainWiring:
         now = time.monotonic()
         if now - self._presence_checked >= 1.0:
             self._presence_checked = now
-            gone = presence.expire_silent(self.conn, self.clock)
+            gone = self._silence.check(self.conn, self.clock, now)
             if gone:
                 log.warning("kits silent past their heartbeat deadline, now offline: %s", ", ".join(gone))
         return []

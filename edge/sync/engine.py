@@ -82,7 +82,7 @@ class SyncEngine:
         # Sending waits until the hub's retained state has been seen: before the hub's first connection
         # the broker has no subscription for kit topics and would drop what the kit sends.
         self._hub_seen = False
-        self._last_heartbeat = time.monotonic()  # on_connect announces; the next heartbeat is one period on
+        self._last_heartbeat = store.clock.now_ms()  # on_connect announces; the next one is a period on
         self._connection_since = store.clock.now_ms()
         self._hub_since = 0
         self._thread: threading.Thread | None = None
@@ -136,7 +136,7 @@ class SyncEngine:
         try:
             assert self.transport is not None
             self.transport.publish(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("online"), retain=True)
-            self._last_heartbeat = time.monotonic()
+            self._last_heartbeat = self.store.clock.now_ms()
         except NotConnected:
             return
         with self._lock:
@@ -152,8 +152,8 @@ class SyncEngine:
         """The connection's birth again, same `since`: a will (the broker saw the link drop) is one way the
         hub learns a kit is gone; silence past the hub's deadline (a kit frozen, its link half-open, this
         loop stuck) is the other. Sent from the sync loop, so a kit whose loop hangs falls silent."""
-        now = time.monotonic()
-        if now - self._last_heartbeat < self.settings.heartbeat_s:
+        now = self.store.clock.now_ms()  # the injected clock: the hub judges silence on the same time
+        if now - self._last_heartbeat < self.settings.heartbeat_s * 1000:
             return
         assert self.transport is not None
         self._last_heartbeat = now

@@ -105,3 +105,25 @@ def test_silence_limit_leaves_kits_heard_from_alone(deployment, tmp_path: Path) 
         assert not _online(hub.conn, "kit-a") and _online(hub.conn, "kit-b")
     finally:
         hub.conn.close()
+
+
+def test_a_clock_jump_expires_only_kits_that_stay_silent(deployment) -> None:  # type: ignore[no-untyped-def]
+    """The injected clock jumping hours ahead makes every kit look silent at once; a kit that answers with
+    a heartbeat before the confirming check stays online, one that does not goes offline."""
+    from hub.registry import presence
+
+    clock = FakeClock()
+    hub = make_hub(deployment.home.dir, clock=clock, connect=False)
+    watch = presence.SilenceWatch(confirm_s=2.0)
+    try:
+        presence.kit_state(hub.conn, clock, "kit-a", True)
+        presence.kit_state(hub.conn, clock, "kit-b", True)
+        assert watch.check(hub.conn, clock, now_s=0.0) == []
+        clock.advance(2 * 3600 * 1000)
+        assert watch.check(hub.conn, clock, now_s=1.0) == []  # both suspected, none expired yet
+        presence.kit_state(hub.conn, clock, "kit-a", True)  # kit-a's heartbeat on the new time
+        assert watch.check(hub.conn, clock, now_s=2.0) == []  # too soon to confirm
+        assert watch.check(hub.conn, clock, now_s=3.5) == ["kit-b"]
+        assert _online(hub.conn, "kit-a") and not _online(hub.conn, "kit-b")
+    finally:
+        hub.conn.close()
