@@ -80,6 +80,7 @@ class PahoTransport:
         if settings.tls_ca:
             c.tls_set(ca_certs=settings.tls_ca, certfile=settings.tls_cert, keyfile=settings.tls_key,
                       tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        self._will: Will | None = will
         if will is not None:
             c.will_set(will.topic, will.payload, qos=1, retain=will.retain)
         c.max_inflight_messages_set(settings.max_inflight)
@@ -102,6 +103,14 @@ class PahoTransport:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the link. A clean DISCONNECT makes the broker discard the will (MQTT 3.1.1), so the will is
+        published here first: whoever watches this client's state hears it left, at once, as after a drop."""
+        if self._will is not None and self._connected.is_set():
+            try:
+                info = self._client.publish(self._will.topic, self._will.payload, qos=1, retain=self._will.retain)
+                info.wait_for_publish(timeout=2.0)
+            except Exception as exc:  # link already going: the broker then publishes the will itself
+                log.debug("%s: will not published on stop: %s", self.settings.client_id, exc)
         self._stop.set()
         try:
             self._client.disconnect()
@@ -133,6 +142,7 @@ class PahoTransport:
                     self._stop.wait(self._trouble.failed(exc))
                     continue
                 self._trouble.ok()
+                self._will = w
                 self._client.will_set(w.topic, w.payload, qos=1, retain=w.retain)
             try:
                 self._client.connect(self.settings.host, self.settings.port, self.settings.keepalive)
