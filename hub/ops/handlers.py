@@ -13,7 +13,7 @@ from hub.dispatch import confirm, settings
 from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
 from hub.ledger import core, holds, refunds
-from hub.ops import views
+from hub.ops import shift, views
 from hub.orders import intake, machine, outbox, settle
 from hub.registry import csvio, locksmiths, units
 from hub.registry.errors import DomainError, NotFound
@@ -21,6 +21,7 @@ from hub.timers import scheduler
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.messages import ops as m
+from protocol.messages.shift_ops import SHIFT_READ_ONLY
 from protocol.topics import NAME_RE
 
 Handler = Callable[[sqlite3.Connection, Clock, str, Any, str], Any]
@@ -52,11 +53,14 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
 
 
 def _order_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderList, txn: str) -> Any:
-    sql = "SELECT id, customer_id, state, rule, locksmith_id, site_address, updated_ms FROM orders"
+    # Names beside ids: a console shows people by name and never the customer's ID number from the request.
+    sql = ("SELECT o.id, o.rowid AS number, o.customer_id, json_extract(o.request_json, '$.customer_name') AS customer_name, o.state,"
+           " o.rule, o.locksmith_id, l.name AS locksmith_name, o.site_address, o.updated_ms"
+           " FROM orders o LEFT JOIN locksmiths l ON l.id = o.locksmith_id")
     args: tuple[Any, ...] = ()
     if a.state:
-        sql, args = sql + " WHERE state = ?", (a.state,)
-    return [dict(r) for r in conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, min(a.limit, 1000)))]
+        sql, args = sql + " WHERE o.state = ?", (a.state,)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY o.id DESC LIMIT ?", (*args, min(a.limit, 1000)))]
 
 
 def _ledger_refund(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.Refund, txn: str) -> Any:
@@ -117,3 +121,6 @@ READ_ONLY = READ_ONLY | {"kits.list", "police.status"}
 
 def convert(op: str, args: dict[str, Any]) -> msgspec.Struct:
     return msgspec.convert(args, m.OPS[op][0])
+# Working a shift (hub/ops/shift.py): history and the needs-attention list.
+HANDLERS.update({"events.history": shift.events_history, "attention.list": shift.attention})
+READ_ONLY = READ_ONLY | SHIFT_READ_ONLY

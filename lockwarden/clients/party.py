@@ -44,9 +44,12 @@ class Party:
         self.up_topic = up_topic
         self._cond = threading.Condition()
         self.refused: list[tuple[str, str]] = []
-        # A client without a store numbers by the millisecond, which never repeats; a second client signing
-        # as the same principal passes its own range.
-        self._seq = int(time.time() * 1000) if seq_start is None else seq_start
+        # A client without a store numbers from the microsecond it started, which never repeats. The hub
+        # refuses a (sender, seq) pair used before, so two clients of one principal (a console and a CLI)
+        # must not reach each other's numbers: by the millisecond, one started 50 ms after another was
+        # overtaken by the first's 51st request and its answers never came (the console's periodic refresh
+        # made that minutes). By the microsecond that is 50,000 requests apart. Still under 2**53.
+        self._seq = int(time.time() * 1_000_000) if seq_start is None else seq_start
         self._lock = threading.Lock()
         self.transport = PahoTransport(link, on_message=self._on_message, manual_ack=False)
         for t in down_topics:

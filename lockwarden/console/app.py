@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from lockwarden.console.actions import decide_form, followup_form, pay_form, reason_form
+from lockwarden.console.attention import AttentionPane
 from lockwarden.console.documents import DocumentsScreen
 from lockwarden.console.events import EventsPane
 from lockwarden.console.filings import FilingsPane
@@ -22,6 +23,7 @@ from lockwarden.console.hotline_form import hotline_form
 from lockwarden.console.kits import KitsPane
 from lockwarden.console.ledger import LedgerPane
 from lockwarden.console.link import Client, ConsoleLink
+from lockwarden.console.linkstate import LinkState
 from lockwarden.console.listpane import ListPane
 from lockwarden.console.orders import OrdersPane
 from lockwarden.console.settings import SettingsPane
@@ -29,7 +31,7 @@ from lockwarden.console.timers import TimersPane
 from lockwarden.console.warnings import WarningsPane
 from protocol.i18n import _
 
-TABS = ("orders", "events", "warnings", "followups", "timers", "ledger", "settings", "filings", "kits")
+TABS = ("attention", "orders", "events", "warnings", "followups", "timers", "ledger", "settings", "filings", "kits")
 
 
 class ConsoleApp(App[None]):
@@ -44,8 +46,10 @@ class ConsoleApp(App[None]):
         Binding("f", "followup", _("Follow-up")),
         Binding("r", "refresh", _("Refresh")),
         Binding("q", "quit", _("Quit")),
-        *[Binding(str(i), f"tab('{name}')", show=False) for i, name in enumerate(TABS, start=1)],
+        *[Binding(str(i), f"tab('{name}')", show=False) for i, name in enumerate(TABS)],
     ]
+
+    REFRESH_S = 5.0
 
     def __init__(self, link: ConsoleLink, *, poll_s: float = 0.25) -> None:
         super().__init__()
@@ -55,7 +59,9 @@ class ConsoleApp(App[None]):
         # Kept rather than queried: App.query_one searches the screen in view, which may be a form.
         self.orders = OrdersPane()
         self.events = EventsPane()
-        self.lists: dict[str, ListPane] = {"warnings": WarningsPane(), "followups": FollowupsPane(),
+        self.attention = AttentionPane()
+        self.link_state = LinkState()
+        self.lists: dict[str, ListPane] = {"attention": self.attention, "warnings": WarningsPane(), "followups": FollowupsPane(),
                                            "timers": TimersPane(), "ledger": LedgerPane(),
                                            "settings": SettingsPane(), "filings": FilingsPane(), "kits": KitsPane()}
         self.tabs = TabbedContent(initial="orders")
@@ -64,7 +70,8 @@ class ConsoleApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        titles = {"orders": _("1 Orders"), "events": _("2 Dispatch"), "warnings": _("3 Warnings"),
+        yield self.link_state
+        titles = {"attention": _("0 Attention"), "orders": _("1 Orders"), "events": _("2 Dispatch"), "warnings": _("3 Warnings"),
                   "followups": _("4 Follow-ups"), "timers": _("5 Deadlines"), "ledger": _("6 Ledger"),
                   "settings": _("7 Settings"), "filings": _("8 Filings"), "kits": _("9 Kits and police")}
         panes: dict[str, OrdersPane | EventsPane | ListPane] = {"orders": self.orders, "events": self.events,
@@ -84,13 +91,25 @@ class ConsoleApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(self.poll_s, self.poll_events)
+        # Deadlines pass and kits go quiet without an event: the view in front and the attention list are
+        # refreshed now and then as well as on every event.
+        self.set_interval(self.REFRESH_S, self.refresh_all)
         self.refresh_all()
 
     def poll_events(self) -> None:
+        if self.link_state.show_link(self.link.connected) and self.link.connected:
+            # Up (first time, or back after a loss): what happened meanwhile is in the hub's history.
+            self.run_worker(self._load_history(), group="history", exclusive=True)
+            self.refresh_all()
         events = self.link.new_events()
         if events:
             self.events.add(events)
             self.refresh_all()
+
+    async def _load_history(self) -> None:
+        response = await self.ask("events.history", {"limit": self.events.MAX_LINES})
+        if response.get("ok"):
+            self.events.load(list(response.get("result") or []))
 
     def refresh_all(self) -> None:
         """Orders and the tab in view. Coalesced: while a refresh runs, any number of requests for another
@@ -108,16 +127,23 @@ class ConsoleApp(App[None]):
                     await self._refresh()
                 except Exception as exc:  # a UI that stops refreshing is worse than one that says why
                     self.notify(str(exc), severity="error")
+                if not self.link.connected:
+                    break  # the link's return runs a fresh refresh; nothing to gain by spinning on refusals
         finally:
             self._refreshing = False
 
     async def _refresh(self) -> None:
         orders = self.orders
         orders.show_list(await self.ask("order.list", {"limit": 200}))
+        self.attention.numbers = orders.numbers
+        attention = await self.ask("attention.list", {})
+        if attention.get("ok"):
+            self.link_state.show_attention(len(attention.get("result") or []))
+        self.attention.show(attention)
         if orders.selected:
             orders.show_detail(await self.ask("order.show", {"order_id": orders.selected}))
         pane = self.active_list()
-        if pane is not None:
+        if pane is not None and pane is not self.attention:
             pane.show(await pane.fetch(self.ask))
 
     def active_list(self) -> ListPane | None:

@@ -54,6 +54,12 @@ def short(order_id: Any) -> str:
     return text[-8:] if len(text) > 8 else text
 
 
+def mask_id(number: Any) -> str:
+    """A resident ID number as a person reads it unless deliberately opened: the last 4 characters."""
+    text = str(number or "")
+    return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
 def offer_label(state: str) -> str:
     return {"open": _("offer open"), "accepted": _("offer accepted"), "refused": _("offer refused"),
             "expired": _("offer expired"), "withdrawn": _("offer withdrawn"),

@@ -11,6 +11,12 @@ import threading
 from typing import Any, Protocol
 
 from protocol.i18n import _
+from protocol.transport.base import NotConnected
+
+
+def _offline() -> dict[str, Any]:
+    return {"ok": False, "code": "offline", "error": _("not connected to the broker; retrying by itself"),
+            "errors": []}
 
 
 class Client(Protocol):
@@ -34,12 +40,24 @@ class ConsoleLink:
         self._lock = threading.Lock()
         self._mark = 0  # messages already handed out (the client's count)
 
+    @property
+    def connected(self) -> bool:
+        """Whether the broker link is up now (the transport reconnects by itself; this only reads it)."""
+        transport = getattr(self.client, "transport", None)
+        return bool(getattr(transport, "connected", True))
+
     def call(self, op: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The hub's response dict; a lost broker or hub becomes a refused response, never an exception."""
+        """The hub's response dict; a lost broker or hub becomes a refused response, never an exception.
+        While the link is down a call is refused at once rather than waiting out its timeout, so the
+        console stays responsive and says why."""
         with self._lock:
+            if not self.connected:
+                return _offline()
             try:
                 return self.client.call(op, dict(args or {}), timeout=self.timeout)
-            except TimeoutError:
+            except NotConnected:
+                return _offline()
+            except (TimeoutError, OSError):
                 return {"ok": False, "code": "timeout", "error": _("the hub did not answer in time"), "errors": []}
 
     def upload(self, data: bytes, kind: str) -> dict[str, Any]:
@@ -47,12 +65,16 @@ class ConsoleLink:
         from lockwarden.clients.upload import UploadRefused
 
         with self._lock:
+            if not self.connected:
+                return _offline()
             try:
                 return {"ok": True, "sha256": self.client.upload(data, kind=kind, timeout=self.timeout)}
             except UploadRefused as exc:
                 return {"ok": False, "code": "refused", "error": _("the hub refused the image: {detail}")
                         .format(detail=exc.detail), "errors": []}
-            except TimeoutError:
+            except NotConnected:
+                return _offline()
+            except (TimeoutError, OSError):
                 return {"ok": False, "code": "timeout", "error": _("the hub did not answer in time"), "errors": []}
 
     def new_events(self) -> list[dict[str, Any]]:

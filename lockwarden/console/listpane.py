@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
@@ -53,5 +54,5 @@ class ListPane(Vertical):
         table = self.table
         table.clear()
         for row in rows:
-            table.add_row(*[str(cell) for cell in row])
+            table.add_row(*[cell if isinstance(cell, Text) else str(cell) for cell in row])
         status.update(self.summary(response.get("result"), rows))

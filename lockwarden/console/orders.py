@@ -32,6 +32,7 @@ class OrdersPane(Vertical):
         self.orders: list[dict[str, Any]] = []
         self.selected: str | None = None
         self.detail: dict[str, Any] | None = None
+        self.numbers: dict[str, int] = {}  # order id -> the hub's short order number
         # Kept rather than queried: answers can land while a form is on top or the app is closing.
         self.status = Static("", classes="status")
         self.table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True, id="orders-table")
@@ -40,7 +41,7 @@ class OrdersPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self.status
-        self.table.add_columns(_("Order"), _("State"), _("Rule"), _("Customer"), _("Locksmith"), _("Site"),
+        self.table.add_columns(_("No."), _("State"), _("Rule"), _("Customer"), _("Locksmith"), _("Site"),
                                _("Updated"))
         yield self.table
         with VerticalScroll():
@@ -54,10 +55,13 @@ class OrdersPane(Vertical):
         self.orders = list(response.get("result") or [])
         keep = self.selected
         table.clear()
+        self.numbers.update({o["id"]: int(o["number"]) for o in self.orders if o.get("number")})
         for o in self.orders:
-            table.add_row(short(o["id"]), state_label(o.get("state")), choice_label("rule", o.get("rule")), o.get("customer_id") or "",
-                          o.get("locksmith_id") or "", o.get("site_address") or "", when(o.get("updated_ms")),
-                          key=o["id"])
+            number = o.get("number")
+            table.add_row(str(number) if number else short(o["id"]), state_label(o.get("state")),
+                          choice_label("rule", o.get("rule")), o.get("customer_name") or o.get("customer_id") or "",
+                          o.get("locksmith_name") or o.get("locksmith_id") or "", o.get("site_address") or "",
+                          when(o.get("updated_ms")), key=o["id"])
         if keep is not None and any(o["id"] == keep for o in self.orders):
             table.move_cursor(row=table.get_row_index(keep))
         status.update(ngettext("{n} order", "{n} orders", len(self.orders)).format(n=len(self.orders)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lockwarden.console.fmt import when
+from lockwarden.console.fmt import mask_id, when
 from lockwarden.console.listpane import ListPane
 from protocol.i18n import _, ngettext
 
@@ -32,7 +32,8 @@ class WarningsPane(ListPane):
                 continue
             reasons = "; ".join(reason_text(r) for r in w.get("reasons") or [])
             subject = _("customer") if w.get("subject") == "customer" else _("locksmith")
-            out.append((level_label(str(w.get("level"))), subject, w.get("subject_id", ""),
+            out.append((level_label(str(w.get("level"))), subject, mask_id(w.get("subject_id")) if w.get("subject") == "customer"
+                        else w.get("subject_id", ""),
                         f"{float(w.get('score') or 0):.2f}", reasons, when(w.get("updated_ms"))))
         return out
 
