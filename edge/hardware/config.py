@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from protocol.settings import SettingsError
+
 
 class FingerprintConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The UART fingerprint sensor.
@@ -102,11 +104,18 @@ class HardwareConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     gnss: GnssConfig = msgspec.field(default_factory=GnssConfig)
 
 
-def from_dict(data: dict[str, Any]) -> HardwareConfig:
-    return msgspec.convert(data, HardwareConfig)
+def from_dict(data: dict[str, Any], *, source: str = "kit.toml [hardware]") -> HardwareConfig:
+    try:
+        return msgspec.convert(data, HardwareConfig)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"{source}: {exc}") from exc
 
 
 def load(path: str | Path) -> HardwareConfig:
     """Read a TOML file with [fingerprint], [camera] and [gnss] tables."""
-    with open(path, "rb") as fh:
-        return from_dict(tomllib.load(fh))
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+    return from_dict(data, source=str(path))

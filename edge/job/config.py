@@ -24,6 +24,7 @@ from pathlib import Path
 import msgspec
 
 from protocol.i18n import _
+from protocol.settings import SettingsError
 
 JOB_CONFIG_NAME = "job.toml"
 
@@ -69,8 +70,8 @@ class JobConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only
         return next((ls for ls in self.locksmiths if ls.locksmith_id == locksmith_id), None)
 
 
-class ConfigError(Exception):
-    pass
+class ConfigError(SettingsError):
+    """job.toml is invalid (a SettingsError: the CLI says it in one line, exit 2)."""
 
 
 def load_job_config(path: Path) -> JobConfig:

@@ -1,0 +1,80 @@
+"""The built wheel works as well as the checkout: built, installed in a fresh venv (no system site
+packages, no PYTHONPATH), and run from an unrelated folder, first with the hub's extra only (the hub role
+must not need OpenCV, numpy or the fingerprint stack), then with every role for the demo.
+
+Dependencies come from the configured package index through pip's cache, as an installer's would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(argv: list[str], cwd: Path, timeout: float = 600, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    proc = subprocess.run(argv, cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{argv}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Built from a copy of the tracked tree: setuptools writes build/ and *.egg-info beside the sources.
+    src, out = tmp_path_factory.mktemp("src"), tmp_path_factory.mktemp("dist")
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in tracked.decode().split("\0"):
+        if name and (ROOT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
+    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)], cwd=out)
+    (whl,) = out.glob("lockwarden-*.whl")
+    return whl
+
+
+def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    pip, lw = str(venv / "bin" / "pip"), str(venv / "bin" / "lockwarden")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    from edge.enroll import DEFAULT_FINGERS
+    from lockwarden.commands import _kit_enroll
+
+    assert _kit_enroll.DEFAULT_FINGERS == DEFAULT_FINGERS
+
+    # The hub role alone.
+    _run([pip, "install", "-q", f"{wheel}[hub]"], cwd=elsewhere)
+    installed = _run([pip, "list", "--format=freeze"], cwd=elsewhere).stdout.lower()
+    for heavy in ("opencv", "numpy", "adafruit-blinka", "pyftdi", "sqlite-utils"):
+        assert heavy not in installed, f"the hub extra pulled {heavy}"
+    version = _run([lw, "--version"], cwd=elsewhere).stdout
+    assert version.strip() == f"lockwarden {wheel.name.split('-')[1]}"
+    where = _run([str(venv / "bin" / "python"), "-c", "import hub, firmware_config; print(hub.__file__); "
+                  "print(firmware_config.__file__)"], cwd=elsewhere).stdout
+    assert str(ROOT) not in where and str(venv) in where  # the installed copy, not the checkout
+    _run([lw, "hub", "init", "--dir", "hubdir", "--broker-port", "18830"], cwd=elsewhere, LOCKWARDEN_LANG="en")
+    out = _run([lw, "broker", "--render-only", "--hub-dir", "hubdir"], cwd=elsewhere, LOCKWARDEN_LANG="en").stdout
+    assert "hubdir/broker/mosquitto.conf" in out
+    conf = (elsewhere / "hubdir" / "broker" / "mosquitto.conf").read_text()
+    assert "listener 18830" in conf and "acl_file" in conf
+    shipped_acl = (ROOT / "firmware_config" / "mosquitto" / "acl").read_text()
+    assert (elsewhere / "hubdir" / "broker" / "acl").read_text().startswith(shipped_acl)
+    unit = _run([lw, "files", "systemd/lockwarden-hub.service"], cwd=elsewhere).stdout
+    assert unit == (ROOT / "firmware_config" / "systemd" / "lockwarden-hub.service").read_text()
+    status = _run([lw, "hub", "status", "--dir", "hubdir"], cwd=elsewhere, LOCKWARDEN_LANG="en")
+    assert status.stdout
+
+    # Every role: the demo, end to end, on the installed package.
+    _run([pip, "install", "-q", f"{wheel}[all]"], cwd=elsewhere)
+    demo = _run([lw, "demo"], cwd=elsewhere, LOCKWARDEN_LANG="en", LOCKWARDEN_DEMO_DIR=str(tmp_path / "demo"))
+    assert "every part held" in demo.stdout
+    assert (tmp_path / "demo" / "hub" / "hub.db").exists()
