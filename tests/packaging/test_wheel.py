@@ -7,6 +7,7 @@ Dependencies come from the configured package index through pip's cache, as an i
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -52,7 +53,7 @@ def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path:
     assert _kit_enroll.DEFAULT_FINGERS == DEFAULT_FINGERS
 
     # The hub role alone.
-    _run([pip, "install", "-q", f"{wheel}[hub]"], cwd=elsewhere)
+    _run([pip, "install", "-q", f"{wheel}[hub]", "-c", str(ROOT / "constraints" / "debian12-hub.txt")], cwd=elsewhere)
     installed = _run([pip, "list", "--format=freeze"], cwd=elsewhere).stdout.lower()
     for heavy in ("opencv", "numpy", "adafruit-blinka", "pyftdi", "sqlite-utils"):
         assert heavy not in installed, f"the hub extra pulled {heavy}"
@@ -78,3 +79,16 @@ def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path:
     demo = _run([lw, "demo"], cwd=elsewhere, LOCKWARDEN_LANG="en", LOCKWARDEN_DEMO_DIR=str(tmp_path / "demo"))
     assert "every part held" in demo.stdout
     assert (tmp_path / "demo" / "hub" / "hub.db").exists()
+
+
+def test_pi_constraints_keep_the_system_numpy_and_opencv(wheel: Path, tmp_path: Path) -> None:
+    """What pip would install for the kit on Raspberry Pi OS: numpy below 2 (python3-picamera2's), no OpenCV
+    (python3-opencv's). Resolved here on this machine's platform: the versions chosen are the same."""
+    report = tmp_path / "report.json"
+    _run([sys.executable, "-m", "pip", "install", "-q", "--dry-run", "--ignore-installed", "--report", str(report),
+          f"{wheel}[kit]", "-c", str(ROOT / "constraints" / "rpi-bookworm.txt")], cwd=tmp_path)
+    chosen = {i["metadata"]["name"].lower(): i["metadata"]["version"]
+              for i in json.loads(report.read_text())["install"]}
+    assert int(chosen["numpy"].split(".")[0]) < 2
+    assert not any("opencv" in name for name in chosen)
+    assert "pyserial" in chosen and "adafruit-circuitpython-fingerprint" in chosen
