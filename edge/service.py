@@ -84,6 +84,9 @@ def run_kit(kit_dir: Path, *, status_every_s: float = 0.0) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     service.start()
+    b = service.app.settings.broker
+    log.info("kit %s started: store %s, hub broker %s:%d, hardware %s", service.app.settings.kit_id,
+             service.app.store.dir, b.host, b.port, "configured" if service.flow is not None else "none")
     try:
         while not stop.wait(status_every_s or 3600):
             if status_every_s:

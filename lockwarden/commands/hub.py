@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     init.add_argument("--broker-host", default="127.0.0.1")
     init.add_argument("--tls-port", type=int, default=None,
                       help=_("field listener for kits (TLS with client certificates), e.g. 8883"))
+    init.add_argument("--metrics-port", type=int, default=None,
+                      help=_("serve Prometheus /metrics and /healthz on this local port, e.g. 9464"))
     init.set_defaults(func=_init)
 
     run = hs.add_parser("run", help=_("run the hub service until stopped"))
@@ -37,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     st = hs.add_parser("status", help=_("what the hub has received, per kit"))
     st.add_argument("--dir", type=Path, default=Path(DEFAULT_DIR))
+    st.add_argument("--json", action="store_true",
+                    help=_("the operating figures as JSON (the same as the /metrics endpoint)"))
     st.set_defaults(func=_status)
     p.set_defaults(func=lambda a: p.print_help() or 2)
 
@@ -44,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _init(args: argparse.Namespace) -> int:
     from hub.home import init_hub
 
-    home = init_hub(args.dir, broker_port=args.broker_port, broker_host=args.broker_host, tls_port=args.tls_port)
+    home = init_hub(args.dir, broker_port=args.broker_port, broker_host=args.broker_host, tls_port=args.tls_port,
+                    metrics_port=args.metrics_port)
     print(_("Hub directory ready: {path}").format(path=home.dir))
     print(_("Hub signing key (pinned by every kit): {key}").format(key=home.signing_public()))
     return 0
@@ -93,6 +98,12 @@ def _quarantine(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     conn = _db(args)
+    if args.json:
+        from hub.metrics.figures import collect
+        from protocol.clock import SystemClock
+
+        print(json.dumps(collect(conn, SystemClock().now_ms()).as_json(), ensure_ascii=False, indent=2))
+        return 0
     stats = {r[0]: r[1] for r in conn.execute("SELECT name, value FROM ingest_stats")}
     print(json.dumps(stats, indent=2))
     for r in conn.execute("SELECT sender, COUNT(*) FROM kit_records GROUP BY sender"):
