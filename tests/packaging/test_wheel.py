@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,30 @@ def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path:
     demo = _run([lw, "demo"], cwd=elsewhere, LOCKWARDEN_LANG="en", LOCKWARDEN_DEMO_DIR=str(tmp_path / "demo"))
     assert "every part held" in demo.stdout
     assert (tmp_path / "demo" / "hub" / "hub.db").exists()
+
+    # Back the demo's hub up and restore it elsewhere (install.md, "Backups"): the escrow ledger balances,
+    # the police export still verifies against the restored hub's key, and the police chain carries on
+    # from where the export stands.
+    demo_hub, restored = tmp_path / "demo" / "hub", elsewhere / "restored"
+    _run([lw, "hub", "backup", str(tmp_path / "backup"), "--dir", str(demo_hub)], cwd=elsewhere, LOCKWARDEN_LANG="en")
+    out = _run([lw, "hub", "restore", str(tmp_path / "backup"), "--dir", str(restored)], cwd=elsewhere,
+               LOCKWARDEN_LANG="en").stdout
+    assert "Ledger check: balanced" in out
+    db = sqlite3.connect(restored / "hub.db")
+    operator = db.execute("SELECT id FROM principals WHERE role='operator' ORDER BY id LIMIT 1").fetchone()[0]
+    media_rows = db.execute("SELECT COUNT(*) FROM media_files WHERE status='complete'").fetchone()[0]
+    db.close()
+    assert media_rows > 0
+    ledger = json.loads(_run([lw, "ops", "--db", str(restored / "hub.db"), "--actor", operator, "ledger.check"],
+                             cwd=elsewhere).stdout)
+    assert ledger["ok"] and ledger["result"]["problems"] == []
+    verify = _run([lw, "police-verify", str(tmp_path / "demo" / "police" / "export"), "--hub-key",
+                   str(restored / "keys" / "hub_signing.pub")], cwd=elsewhere, LOCKWARDEN_LANG="en").stdout
+    assert verify.startswith("OK")
+    police = json.loads(_run([lw, "ops", "--db", str(restored / "hub.db"), "--actor", operator, "police.status"],
+                             cwd=elsewhere).stdout)["result"]
+    head = int(verify.split("head seq ")[1].split(",")[0])
+    assert police["sealed"] == head and police["diverged"] is None
 
 
 def test_pi_constraints_keep_the_system_numpy_and_opencv(wheel: Path, tmp_path: Path) -> None:
