@@ -8,6 +8,7 @@ import os
 import pwd
 import stat
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -34,11 +35,16 @@ def proc_user(name: str) -> str | None:
 
 
 def health() -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen("http://127.0.0.1:9464/healthz", timeout=10) as resp:
-            return resp.status, resp.read().decode()
-    except OSError as exc:
-        return getattr(exc, "code", 0), str(exc)
+    """After the restore block the services were just restarted: wait for the hub as the doc's check does."""
+    last: tuple[int, str] = (0, "")
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:9464/healthz", timeout=10) as resp:
+                return resp.status, resp.read().decode()
+        except OSError as exc:
+            last = (getattr(exc, "code", 0), str(exc))
+            time.sleep(0.5)
+    return last
 
 
 def mode(path: Path) -> str:
