@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,24 @@ def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path:
                              cwd=elsewhere).stdout)["result"]
     head = int(verify.split("head seq ")[1].split(",")[0])
     assert police["sealed"] == head and police["diverged"] is None
+
+
+def test_sdist_carries_the_system_files_constraints_and_licence(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in tracked.decode().split("\0"):
+        if name and (ROOT / name).is_file():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
+    _run([sys.executable, "-m", "build", "--sdist", "-o", str(tmp_path / "dist"), str(src)], cwd=tmp_path)
+    (sdist,) = (tmp_path / "dist").glob("lockwarden-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    for needed in ("LICENSE", "firmware_config/mosquitto/acl", "firmware_config/systemd/lockwarden-hub.service",
+                   "constraints/debian12-hub.txt", "constraints/rpi-bookworm.txt", "docs/install.md",
+                   "edge/store/migrations/001_initial.sql", "hub/migrations/001_ingest.sql"):
+        assert needed in names, needed
 
 
 def test_pi_constraints_keep_the_system_numpy_and_opencv(wheel: Path, tmp_path: Path) -> None:
