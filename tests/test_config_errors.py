@@ -63,6 +63,11 @@ CASES = [
     ("operator.toml bad TOML", lambda s: (s / "op.toml").write_text("x = \n"), ["console", "--config", "op.toml"],
      ["op.toml", "line 1"]),
     ("police hub key missing", lambda s: None, ["police-verify", ".", "--hub-key", "nothere.pub"], ["nothere.pub"]),
+    ("police sealing key missing", lambda s: None, ["police-open", ".", "--order", "o-1", "--key", "nokey", "--out", "opened"],
+     ["--key", "nokey"]),
+    ("police desk key malformed", lambda s: ((s / "desk.key").write_text("%%%\n"), (s / "hub.pub").write_text("x\n")),
+     ["police-decide", "--police-key", "desk.key", "--hub-key", "hub.pub", "--order", "o-1", "--case", "c",
+      "--reason", "r", "--port", "1"], ["--police-key", "desk.key"]),
     ("police hub key malformed", lambda s: (s / "bad.pub").write_text("garbage\n"),
      ["police-verify", ".", "--hub-key", "bad.pub"], ["bad.pub"]),
 ]

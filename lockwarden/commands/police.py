@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from protocol.i18n import _
-from protocol.settings import SettingsError
+from protocol.settings import SettingsError, read_config_file
 
 
 def register(sub: Any) -> None:
@@ -214,8 +214,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
     link = LinkSettings(host=args.host, port=args.port, client_id=f"police-decide-{new_id(0)[-6:].lower()}",
                         username=args.username or args.police_id, password=_password(args), tls_ca=args.tls_ca)
     try:
-        desk = open_desk(args.police_id, SigningKey.from_b64(args.police_key.read_text()),
-                         args.hub_key.read_text().strip(), link, hub_id=args.hub_id, timeout=args.timeout)
+        desk = open_desk(args.police_id, read_config_file(args.police_key, "--police-key", SigningKey.from_b64),
+                         read_config_file(args.hub_key, "--hub-key", str.strip), link, hub_id=args.hub_id,
+                         timeout=args.timeout)
     except TimeoutError as exc:
         print(_("cannot reach the hub: {error}").format(error=exc), file=sys.stderr)
         return 2
