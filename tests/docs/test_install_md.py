@@ -1,6 +1,6 @@
 """docs/install.md, the hub's part, executed as written (issue 12).
 
-Every block marked `<!-- install-test: hub -->` runs with `bash -e`, in order, from a copy of the tracked
+Every block marked `<!-- install-test: hub -->` runs with `bash -e -o pipefail`, in order, from a copy of the tracked
 tree, as root in a throwaway root: `unshare` gives it its own mount, network and PID namespaces; `/etc`,
 `/var`, `/opt`, `/usr/local` and `/root` are overlays on a tmpfs, so `useradd`, the units and everything under
 /var/lib/lockwarden are real and disappear with the namespace; ports 1883/8883/9464 are its own. `sudo`,
@@ -62,7 +62,7 @@ unset VIRTUAL_ENV PYTHONPATH PYTHONHOME
 cd "$SRC"
 for b in "$BLOCKS"/*.sh; do
     echo "=== install.md block $(basename "$b")"
-    if ! bash -e "$b"; then echo "=== BLOCK FAILED: $(basename "$b")"; exit 1; fi
+    if ! bash -e -o pipefail "$b"; then echo "=== BLOCK FAILED: $(basename "$b")"; exit 1; fi
 done
 python3 "$CHECKS" > "$OUT"
 """
@@ -118,8 +118,10 @@ def test_the_hub_blocks_run_as_written_and_leave_a_working_hub(installed: dict[s
     if not installed["provision_ran"]:
         assert not installed["kit_tar"] and not installed["kit_in_passwd"]
     log = installed["systemctl_log"]
-    for unit in ("lockwarden-broker", "lockwarden-hub"):
-        assert f"verified /etc/systemd/system/{unit}.service" in log
+    for unit in ("lockwarden-broker.service", "lockwarden-hub.service", "lockwarden-hub-backup.service",
+                 "lockwarden-hub-backup.timer"):
+        assert f"verified /etc/systemd/system/{unit}" in log
+    assert "lockwarden-hub-backup: ran as lockwarden" in log  # the nightly unit itself made the backup
     assert "Ledger check: balanced" in installed["transcript"]
 
 
