@@ -19,6 +19,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from protocol.storage import rollback_quietly
+
 MIGRATIONS_DIR: Traversable = files("hub") / "migrations"  # package data: the wheel carries it
 
 
@@ -57,7 +59,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             )
             conn.execute("COMMIT")
         except Exception:
-            conn.execute("ROLLBACK")
+            rollback_quietly(conn)
             raise
         applied.append(path.name)
     return applied
@@ -114,9 +116,15 @@ class Tx:
         if not self.outer:
             return
         if exc_type is None:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # A full disk fails the COMMIT and may leave the transaction open; left open, every later
+                # Tx would nest inside it as a savepoint and never commit.
+                rollback_quietly(self.conn)
+                raise
         else:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)
 
 
 @contextmanager

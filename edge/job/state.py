@@ -17,6 +17,7 @@ from typing import Any
 
 from edge.job.steps import Step
 from edge.store.schema_version import shipped, upgrade
+from protocol.storage import rollback_quietly
 
 MIGRATIONS = shipped("edge.job")  # edge/job/migrations/NNN_*.sql; version 1 is the schema as first shipped
 
@@ -105,17 +106,21 @@ class JobDB:
                                   (order_id, step.value, record_id, now_ms))
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
                 raise
 
     def merge_info(self, order_id: str, info: dict[str, Any]) -> None:
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
-            row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
-            merged = {**json.loads(row[0]), **info}
-            self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
-                              (json.dumps(merged, ensure_ascii=False), order_id))
-            self.conn.execute("COMMIT")
+            try:
+                row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
+                merged = {**json.loads(row[0]), **info}
+                self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
+                                  (json.dumps(merged, ensure_ascii=False), order_id))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(self.conn)
+                raise
 
     def count_code_attempt(self, order_id: str) -> int:
         with self.lock:
