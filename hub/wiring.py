@@ -16,8 +16,7 @@ from hub.evidence.tracker import EvidenceTracker
 from hub.ingest.ingest import Accepted, Outgoing
 from hub.ops import handle as handle_ops
 from hub.ops.customer import CUSTOMER_TYPES, handle_customer
-from hub.orders import outbox, police_decision
-from hub.orders.kitrecords import apply_kit_record
+from hub.orders import kitrecords, outbox, police_decision
 from hub.registry import kit_enrolment, presence
 from hub.registry.errors import DomainError
 from hub.timers import fire_due
@@ -108,16 +107,16 @@ class DomainWiring:
         elif conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",
                           (kit_id,)).fetchone():
             self.evidence.recheck(conn, kit_id)
-        try:
-            if rec.kind == kit_enrolment.RECORD_KIND:
+        # A refusal is stored as evidence all the same (ingest already has it) and told to the operators,
+        # never silently dropped.
+        if rec.kind == kit_enrolment.RECORD_KIND:
+            try:
                 kit_enrolment.apply_enrolment(conn, self.clock, kit_id, rec.data)
-            else:
-                apply_kit_record(conn, self.clock, kit_id, rec.kind, rec.order_id, rec.data, msg_id=acc.env.id)
-        except DomainError as exc:
-            # Stored as evidence all the same (ingest already has it); the refusal is told to the kit
-            # and to the operators, never silently dropped.
-            outbox.event(conn, self.clock, "kit_record_refused", kit_id=kit_id, order_id=rec.order_id,
-                         record_kind=rec.kind, code=exc.code, message=exc.message)
+            except DomainError as exc:
+                kitrecords.refused(conn, self.clock, kit_id, rec.order_id, rec.kind, exc)
+        else:
+            kitrecords.receive(conn, self.clock, kit_id, rec.kind, rec.order_id, rec.data, msg_id=acc.env.id,
+                               captured_ms=rec.captured_at)
         return []
 
     def media_complete(self, conn: sqlite3.Connection, file_id: str) -> None:

@@ -113,9 +113,9 @@ def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, e
     order = engine.order_row(conn, order_id)
     plain = code.new_code()
     settings = load(conn)
-    code_hash = code.hash_code(plain, settings.code_scrypt_n)
-    conn.execute("UPDATE orders SET code_hash = ?, code_delivered_ms = ?, code_failures = 0,"
-                 " formed_ms = coalesce(formed_ms, ?) WHERE id = ?", (code_hash, now, now, order_id))
+    code_hash, proof_key = code.issue(plain, settings.code_scrypt_n)
+    conn.execute("UPDATE orders SET code_hash = ?, code_proof_key = ?, code_delivered_ms = ?, code_failures = 0,"
+                 " formed_ms = coalesce(formed_ms, ?) WHERE id = ?", (code_hash, proof_key, now, now, order_id))
     offer = _current_offer(conn, order_id, order["locksmith_id"])
     req = json.loads(order["request_json"])
     witness = req.get("witness")

@@ -40,7 +40,7 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
     row = conn.execute("SELECT * FROM orders WHERE id = ?", (a.order_id,)).fetchone()
     if row is None:
         raise NotFound("order", a.order_id)
-    out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "request_json")}
+    out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "code_proof_key", "request_json")}
     out["transitions"] = machine.history(conn, a.order_id)
     out["offers"] = [dict(r) for r in conn.execute(
         "SELECT id, locksmith_id, kit_id, rank, eta_s, state, offered_ms, expires_ms, closed_ms FROM offers"

@@ -1,4 +1,5 @@
-"""The on-site job driven by the kit (R-8 to R-10): set out, arrive, verify, start, finish, fee."""
+"""The on-site job driven by the kit's records (R-7 to R-10): the order moves the records' steps ask for
+(hub/orders/kitrecords.py decides which, after checking the kit's claims)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,15 @@ from hub.db import transaction
 from hub.dispatch import engine
 from hub.dispatch.settings import load
 from hub.ledger import holds
-from hub.orders import code, machine, outbox, settle
+from hub.orders import machine, outbox, settle
 from hub.registry import presence
-from hub.registry import validate as v
-from hub.registry.errors import CommittedRefusal, DomainError
+from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.messages.customer import OrderStatus
-from protocol.messages.job import JobVerify
 
 FOLLOWUP_TIMER = "followup.due"
-MAX_CODE_FAILURES = 5
 STEP_EVENTS = {"set_out": "set_out", "arrived": "arrived", "started": "job_started", "done": "job_done"}
 
 
@@ -48,51 +46,6 @@ def step(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, nam
             outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, moved.to_state, name))
             outbox.event(conn, clock, f"order.{moved.to_state}", order_id=order_id)
         return moved.to_state
-
-
-def verify(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: JobVerify, *, event_id: str) -> str:
-    """R-8: the code the customer shows, the locksmith's enrolled finger, the customer's captures."""
-    issues = v.Issues()
-    for name in ("locksmith_template_sha256", "customer_photo_sha256", "customer_id_photo_sha256",
-                 "customer_fp_sha256"):
-        issues.add(name, v.sha256(getattr(body, name)))
-    issues.raise_if_any()
-    failed = False
-    with transaction(conn):
-        order = kit_order(conn, kit_id, body.order_id)
-        if order["state"] == "verified" and conn.execute(
-                "SELECT 1 FROM order_transitions WHERE event_id = ?", (event_id,)).fetchone():
-            return "verified"
-        if order["state"] != "on_site":
-            raise machine.IllegalTransition(body.order_id, order["state"], "verified")
-        if order["code_failures"] >= MAX_CODE_FAILURES:
-            raise DomainError("locked", _("too many wrong codes; the operator must check this order"))
-        fp = conn.execute("SELECT template_sha256 FROM locksmith_fingerprints WHERE locksmith_id = ? AND finger = ?",
-                          (order["locksmith_id"], body.locksmith_finger)).fetchone()
-        if fp is None or fp["template_sha256"] != body.locksmith_template_sha256:
-            raise DomainError("fingerprint_mismatch", _("the fingerprint is not one enrolled for this locksmith"))
-        if not code.matches(body.service_code, order["code_hash"]):
-            conn.execute("UPDATE orders SET code_failures = code_failures + 1 WHERE id = ?", (body.order_id,))
-            failed = True
-        else:
-            now = clock.now_ms()
-            conn.execute("INSERT INTO job_verifications(order_id, kit_id, locksmith_finger, locksmith_template_sha256,"
-                         " customer_photo_sha256, customer_id_photo_sha256, customer_fp_sha256, verified_ms)"
-                         " VALUES (?,?,?,?,?,?,?,?)",
-                         (body.order_id, kit_id, body.locksmith_finger, body.locksmith_template_sha256,
-                          body.customer_photo_sha256, body.customer_id_photo_sha256, body.customer_fp_sha256, now))
-            machine.apply(conn, clock, body.order_id, "verified", actor=f"kit:{kit_id}",
-                          reason=_("service code, locksmith fingerprint and customer identity recorded"),
-                          event_id=event_id)
-            police_feed.emit(conn, "order.verified", {"id": body.order_id, "kit_id": kit_id,
-                                                      "locksmith_id": order["locksmith_id"],
-                                                      "customer_photo_sha256": body.customer_photo_sha256,
-                                                      "customer_id_photo_sha256": body.customer_id_photo_sha256,
-                                                      "customer_fp_sha256": body.customer_fp_sha256,
-                                                      "at_ms": now}, now_ms=now)
-    if failed:  # raised after the commit so the failure count stands
-        raise CommittedRefusal("wrong_code", _("the service verification code is wrong"))
-    return "verified"
 
 
 def fee_received(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, fee_fen: int, method: str, *,

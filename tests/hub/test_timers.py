@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.timers import fire_due, next_due_ms
-from tests.hub.test_lifecycle import form, verify_body
+from tests.hub.test_lifecycle import form
 from tests.hub.world import SITE, World
 
 
@@ -42,14 +42,7 @@ def test_overdue_offer_expires_at_once_after_restart(tmp_path: Path) -> None:
 def test_three_day_document_deadline_and_followup(world: World) -> None:
     lid = world.locksmith()
     order = form(world, lid)
-    kit = world.kits[lid]
-    code = world.last("c-1", "customer.order_success")["service_code"]
-    world.kit(kit, "job.step", {"order_id": order, "step": "set_out"})
-    world.kit(kit, "job.step", {"order_id": order, "step": "arrived"})
-    world.kit(kit, "job.verify", verify_body(world, lid, order, code))
-    world.kit(kit, "job.step", {"order_id": order, "step": "started"})
-    world.kit(kit, "job.step", {"order_id": order, "step": "done"})
-    world.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 10_000})
+    world.job(lid, order).walk(fee_fen=10_000)
     world.tick(24 * 3_600_000)
     assert [e for e in world.inbox("operator", "*") if e["kind"] == "followup.due"]
     assert world.ops("order.rate", {"order_id": order, "stars": 5})["result"]["quality"] == 3333
