@@ -10,9 +10,8 @@ from typing import Any
 
 import msgspec
 
-from hub.dispatch import engine
 from hub.ops.atomic import atomically
-from hub.orders import outbox
+from hub.orders import dispatching, outbox
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -24,9 +23,9 @@ KIT_TYPES = ("job.accept", "job.refuse")
 
 def _run(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: msgspec.Struct, msg_id: str) -> str | None:
     if isinstance(body, JobAccept):
-        return engine.accept(conn, clock, kit_id, body.offer_id, cause=msg_id)
+        return dispatching.accept(conn, clock, kit_id, body.offer_id, cause=msg_id)
     if isinstance(body, JobRefuse):
-        engine.refuse(conn, clock, kit_id, body.offer_id, body.reason, cause=msg_id)
+        dispatching.refuse(conn, clock, kit_id, body.offer_id, body.reason, cause=msg_id)
         return None
     raise DomainError("unknown_type", _("not a kit job message"))
 

@@ -9,12 +9,12 @@ from typing import Any
 import msgspec
 
 from hub.db import transaction
-from hub.dispatch import confirm, settings
+from hub.dispatch import settings
 from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
 from hub.ledger import core, holds, refunds
 from hub.ops import views
-from hub.orders import intake, machine, outbox, settle
+from hub.orders import confirm, dispatching, intake, machine, outbox, settle
 from hub.registry import csvio, locksmiths, units
 from hub.registry.errors import DomainError, NotFound
 from hub.timers import scheduler
@@ -83,7 +83,7 @@ HANDLERS: dict[str, Handler] = {
     "registry.export": lambda c, k, who, a, t: {"csv": csvio.export_csv(c, a.kind)},
     "order.create": lambda c, k, who, a, t: {"order_id": intake.create(c, k, who, a.customer_id, a.request,
                                                                          event_id=t)},
-    "order.decide": lambda c, k, who, a, t: {"state": confirm.decide(c, k, who, a.order_id, a.accept, a.reason,
+    "order.decide": lambda c, k, who, a, t: {"state": dispatching.decide(c, k, who, a.order_id, a.accept, a.reason,
                                                                      event_id=t)},
     "order.pay": lambda c, k, who, a, t: {"state": confirm.pay(c, k, who, a.order_id, amount_fen=a.amount_fen,
                                                                provider=a.provider, external_ref=a.external_ref,

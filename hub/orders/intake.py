@@ -8,12 +8,12 @@ import msgspec
 
 from hub import police_feed
 from hub.db import transaction
-from hub.dispatch import engine
 from hub.dispatch.candidates import RULES
 from hub.dispatch.settings import load
-from hub.orders import machine, outbox
+from hub.orders import dispatching, machine, outbox
 from hub.registry import validate as v
 from hub.timers import scheduler
+from hub.timers.scheduler import Handler
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.ids import new_id
@@ -90,7 +90,7 @@ def create(conn: sqlite3.Connection, clock: Clock, actor: str, customer_id: str,
         else:
             machine.apply(conn, clock, order_id, "submit", actor="hub", reason=_("request accepted"),
                           event_id=event_id)
-            engine.advance(conn, clock, order_id, cause=event_id)
+            dispatching.advance(conn, clock, order_id, cause=event_id)
         outbox.event(conn, clock, "order.requested", order_id=order_id, customer_id=customer_id)
         return order_id
 
@@ -100,4 +100,11 @@ def dispatch_due(conn: sqlite3.Connection, clock: Clock, order_id: str, event_id
         return
     machine.apply(conn, clock, order_id, "dispatch_due", actor="hub", reason=_("appointment approaching"),
                   event_id=event_id)
-    engine.advance(conn, clock, order_id, cause=event_id)
+    dispatching.advance(conn, clock, order_id, cause=event_id)
+
+
+def _dispatch_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+    dispatch_due(conn, clock, str(p["order_id"]), event_id)
+
+
+TIMERS: dict[str, Handler] = {DISPATCH_TIMER: _dispatch_due}

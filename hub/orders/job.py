@@ -7,13 +7,12 @@ import sqlite3
 
 from hub import police_feed
 from hub.db import transaction
-from hub.dispatch import engine
 from hub.dispatch.settings import load
-from hub.ledger import holds
-from hub.orders import machine, outbox, settle
+from hub.orders import deadlines, dispatching, machine, outbox, store
 from hub.registry import presence
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
+from hub.timers.scheduler import Handler
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.messages.customer import OrderStatus
@@ -23,7 +22,7 @@ STEP_EVENTS = {"set_out": "set_out", "arrived": "arrived", "started": "job_start
 
 
 def kit_order(conn: sqlite3.Connection, kit_id: str, order_id: str) -> sqlite3.Row:
-    order = engine.order_row(conn, order_id)
+    order = store.order_row(conn, order_id)
     if order["kit_id"] != kit_id:
         raise DomainError("forbidden", _("this order is not assigned to this kit"))
     return order
@@ -61,8 +60,6 @@ def fee_received(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: 
             return machine.state_of(conn, order_id)
         now = clock.now_ms()
         conn.execute("UPDATE orders SET fee_fen = ?, completed_ms = ? WHERE id = ?", (fee_fen, now, order_id))
-        holds.resolve(conn, clock, order_id=order_id, purpose="prepayment", outcome="release", actor=f"kit:{kit_id}",
-                      memo="R-10")
         scheduler.schedule(conn, clock, FOLLOWUP_TIMER, f"followup:{order_id}", now + load(conn).followup_s * 1000,
                            {"order_id": order_id})
         police_feed.emit(conn, "order.completed", {"id": order_id, "fee_fen": fee_fen, "method": method,
@@ -71,7 +68,7 @@ def fee_received(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: 
                    OrderStatus(order_id, "awaiting_documents", _("prepayment released; please provide documents")))
         outbox.event(conn, clock, "order.completed", order_id=order_id)
         if order["documents_overdue"]:
-            settle.documents_deadline(conn, clock, order_id, f"{event_id}:overdue")
+            deadlines.documents_deadline(conn, clock, order_id, f"{event_id}:overdue")
         return machine.state_of(conn, order_id)
 
 
@@ -83,8 +80,16 @@ def withdraw(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str,
         moved = machine.apply(conn, clock, order_id, "locksmith_withdrew", actor=f"kit:{kit_id}",
                               reason=reason or _("locksmith withdrew"), event_id=event_id)
         if moved.applied:
-            engine.release_locksmith(conn, order_id)
+            store.release_locksmith(conn, order_id)
             outbox.put(conn, clock, "customer", order["customer_id"],
                        OrderStatus(order_id, "dispatching", _("the locksmith withdrew; finding another")))
-            engine.advance(conn, clock, order_id, cause=event_id)
+            dispatching.advance(conn, clock, order_id, cause=event_id)
         return machine.state_of(conn, order_id)
+
+
+def _followup_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+    # R-13: the operator (or the follow-up component) contacts the customer.
+    outbox.event(conn, clock, "followup.due", order_id=p["order_id"])
+
+
+TIMERS: dict[str, Handler] = {FOLLOWUP_TIMER: _followup_due}

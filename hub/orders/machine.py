@@ -1,4 +1,5 @@
-"""Applying the transition table: every move logged with actor, time and reason; idempotent by event id."""
+"""Applying the transition table: every move logged with actor, time and reason, its money effect carried
+out with it (hub/orders/money.py); idempotent by event id."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from hub.db import transaction
+from hub.orders import money
 from hub.orders.states import LOCKSMITH_BUSY, TABLE, TRANSITIONS
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
@@ -56,7 +58,10 @@ def apply(conn: sqlite3.Connection, clock: Clock, order_id: str, event: str, *, 
             if done["order_id"] != order_id or done["event"] != event:
                 raise DomainError("idempotency_conflict", _("event id reused for a different event: ") + event_id)
             return Moved(order_id, event, done["from_state"], done["to_state"], applied=False)
-        state = state_of(conn, order_id)
+        order = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+        if order is None:
+            raise NotFound("order", order_id)
+        state = str(order["state"])
         t = TABLE.get((state, event))
         if t is None:
             raise IllegalTransition(order_id, state, event)
@@ -67,6 +72,7 @@ def apply(conn: sqlite3.Connection, clock: Clock, order_id: str, event: str, *, 
                      (t.to, reason, 1 if t.to in LOCKSMITH_BUSY else 0, now, order_id))
         conn.execute("INSERT INTO order_transitions(order_id, event_id, event, from_state, to_state, actor, reason,"
                      " at_ms) VALUES (?,?,?,?,?,?,?,?)", (order_id, event_id, event, state, t.to, actor, reason, now))
+        money.carry_out(conn, clock, order, t.money, actor)
         return Moved(order_id, event, state, t.to, applied=True)
 
 

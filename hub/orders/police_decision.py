@@ -17,10 +17,9 @@ import msgspec
 
 from hub import police_feed
 from hub.db import transaction
-from hub.dispatch import engine
 from hub.ledger import holds
 from hub.ledger.core import locksmith_account
-from hub.orders import machine, outbox
+from hub.orders import machine, outbox, store
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -91,7 +90,7 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, body: PoliceDecis
                 raise DomainError("idempotency_conflict", _("decision id reused for another order: ") + decision_id)
             first = msgspec.json.decode(prior["result_json"], type=PoliceDecisionResult)
             return msgspec.structs.replace(first, applied=False)
-        order = engine.order_row(conn, body.order_id)
+        order = store.order_row(conn, body.order_id)
         frozen = _check(conn, order, body)
         asked = _asked(body)
         summary = "; ".join(_said(p, asked[p]) for p in sorted(asked))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hub.domain import TIMER_HANDLERS
 from hub.timers import fire_due, next_due_ms
 from tests.hub.test_lifecycle import form
 from tests.hub.world import SITE, World
@@ -18,7 +19,7 @@ def test_restart_during_live_offer_expires_on_time_and_dispatch_continues(tmp_pa
     assert offered is not None and offered["locksmith_id"] == a
     w.clock.advance(10_000)
     w.reopen()  # the hub dies and comes back 10 s into the offer
-    assert fire_due(w.conn, w.clock) == 0
+    assert fire_due(w.conn, w.clock, TIMER_HANDLERS) == 0
     assert next_due_ms(w.conn) == offered["expires_ms"]
     w.tick(20_000)
     live = w.live_offer(order)
@@ -33,7 +34,7 @@ def test_overdue_offer_expires_at_once_after_restart(tmp_path: Path) -> None:
     w.conn.close()
     w.clock.advance(5 * 60_000)  # down for five minutes
     w.reopen()
-    assert fire_due(w.conn, w.clock) >= 1
+    assert fire_due(w.conn, w.clock, TIMER_HANDLERS) >= 1
     live = w.live_offer(order)
     assert live is not None and live["locksmith_id"] == b
     assert live["expires_ms"] == w.clock.now_ms() + 30_000

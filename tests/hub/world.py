@@ -15,6 +15,7 @@ from typing import Any
 from hub.db import open_hub_db
 from hub.dispatch.kitjob import handle_kit_job
 from hub.documents.scans import store_scan
+from hub.domain import TIMER_HANDLERS
 from hub.ingest.mediastore import MediaStore
 from hub.ops import handle
 from hub.ops.customer import handle_customer
@@ -202,7 +203,7 @@ class World:
 
     def tick(self, ms: int) -> int:
         self.clock.advance(ms)
-        return fire_due(self.conn, self.clock)
+        return fire_due(self.conn, self.clock, TIMER_HANDLERS)
 
     def mid(self) -> str:
         from protocol.ids import new_id
