@@ -6,13 +6,15 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.ledger.core import check
+from hub.ledger.core import balance, check, customer_account
+from hub.orders import police_decision
+from protocol.messages.police import PoliceDecision
 from tests.hub.test_lifecycle import FEN
 from tests.hub.world import SITE, World
 
 ACTIONS = ("request", "accept", "refuse", "tick", "decide_yes", "decide_no", "pay", "abandon", "set_out",
            "arrive", "arrive_wrong", "verify", "verify_wrong", "start", "start_early", "done", "fee", "withdraw",
-           "docs", "dispute",
+           "docs", "dispute", "police", "refund",
            "redispatch", "long_tick", "rate")
 
 # "progress" takes the natural next step of an order, so random walks reach the deep states too.
@@ -20,9 +22,10 @@ action_lists = st.lists(st.tuples(st.sampled_from(ACTIONS + ("progress",) * 60),
                         min_size=1, max_size=90)
 NEXT = {"dispatching": "accept", "awaiting_customer": "decide_yes", "awaiting_payment": "pay", "formed": "set_out",
         "en_route": "arrive", "on_site": "verify", "verified": "start", "in_progress": "done", "completed": "fee",
-        "awaiting_documents": "docs", "case_opened": "docs", "unassigned": "redispatch", "scheduled": "tick"}
+        "awaiting_documents": "docs", "case_opened": "police", "disputed": "police", "unassigned": "redispatch",
+        "scheduled": "tick"}
 DETOUR = {"accept": "refuse", "decide_yes": "decide_no", "verify": "verify_wrong", "docs": "long_tick",
-          "set_out": "withdraw", "arrive": "arrive_wrong", "start": "start_early"}
+          "set_out": "withdraw", "arrive": "arrive_wrong", "start": "start_early", "police": "docs"}
 
 
 def invariants(w: World) -> None:
@@ -40,6 +43,12 @@ def invariants(w: World) -> None:
                       " WHERE o.state IN ('cancelled', 'abandoned', 'documents_verified')"
                       " AND h.state IN ('active', 'frozen_police')").fetchone()[0]
     assert stuck == 0  # an order that ended has given every fen back or paid it out
+    stuck = c.execute("SELECT count(*) FROM ledger_holds h JOIN orders o ON o.id = h.order_id"
+                      " WHERE o.state = 'closed_by_police' AND h.state IN ('active', 'frozen_police')").fetchone()[0]
+    assert stuck == 0  # the police's decision resolved every hold frozen pending them
+    paid_back = c.execute("SELECT coalesce(sum(amount), 0) FROM ledger_payments WHERE direction = 'out'").fetchone()[0]
+    paid_in = c.execute("SELECT coalesce(sum(amount), 0) FROM ledger_payments WHERE direction = 'in'").fetchone()[0]
+    assert 0 <= paid_back <= paid_in  # refunds never return more than came in
     for hold in c.execute("SELECT * FROM ledger_holds"):
         resolved = c.execute("SELECT count(*) FROM ledger_transfers WHERE key = ?",
                              (f"hold:{hold['id']}:resolve",)).fetchone()[0]
@@ -141,6 +150,16 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
         w.ops("order.rate", {"order_id": order, "stars": pick % 5 + 1})
     elif action == "redispatch":
         w.ops("order.redispatch", {"order_id": order})
+    elif action == "police":  # the police decide the money frozen pending them, hold by hold (R-11)
+        outcome = ("release", "pay")
+        police_decision.handle(w.conn, w.clock, "police", w.mid(), PoliceDecision(
+            order_id=order, case_ref=f"CASE-{order}", reason="checked at the station",
+            deposit=outcome[pick % 2], prepayment=outcome[(pick // 2) % 2]))
+    elif action == "refund":  # an operator pays back what the customer has at the hub (cash, with a receipt)
+        have = balance(w.conn, customer_account(customer))
+        if have > 0:
+            w.ops("ledger.refund", {"customer_id": customer, "receipt": f"RCPT-{w.mid()}",
+                                    "amount_fen": max(1, have // (pick + 1))})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -161,8 +180,24 @@ def test_a_lifecycle_that_reaches_every_money_outcome() -> None:
     smiths = [w.locksmith(at=(SITE[0] + 0.01 * i, SITE[1])) for i in (1, 2)]
     w.request("c-0")
     script = [("accept", 0), ("decide_yes", 0), ("pay", 0), ("set_out", 0), ("arrive_wrong", 0), ("arrive", 0),
-              ("verify_wrong", 0), ("verify", 0), ("start", 0), ("done", 3), ("long_tick", 6), ("docs", 0)]
+              ("verify_wrong", 0), ("verify", 0), ("start", 0), ("done", 3), ("long_tick", 6), ("docs", 0),
+              ("refund", 0)]
     for action, pick in script:
         run(w, smiths, action, pick)
         invariants(w)
     assert w.state(w.conn.execute("SELECT id FROM orders").fetchone()[0]) == "documents_verified"
+
+
+def test_a_lifecycle_through_the_police_decision_and_a_refund() -> None:
+    """Disputed on the way, decided by the police hold by hold, and what came back to the customer refunded."""
+    w = World(":memory:")
+    smiths = [w.locksmith(at=(SITE[0] + 0.01, SITE[1]))]
+    w.request("c-0")
+    for action, pick in [("accept", 0), ("decide_yes", 0), ("pay", 0), ("set_out", 0), ("dispute", 0),
+                         ("police", 2), ("refund", 0)]:
+        run(w, smiths, action, pick)
+        invariants(w)
+    order = w.conn.execute("SELECT id FROM orders").fetchone()[0]
+    assert w.state(order) == "closed_by_police"
+    assert balance(w.conn, customer_account("c-0")) == 0  # the released deposit went back through the refund
+    assert balance(w.conn, f"escrow:{order}") == 0
