@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from hub.dispatch import candidates, eta
+from hub.dispatch import candidates, eta, offers
 from hub.dispatch.settings import Settings
 from hub.orders import outbox
 from hub.registry.errors import DomainError, NotFound
@@ -47,11 +47,11 @@ def rank(conn: sqlite3.Connection, order: sqlite3.Row, settings: Settings) -> li
 
 
 def open_offer(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM offers WHERE order_id = ? AND state = 'open'", (order_id,)).fetchone()
+    return offers.open_for(conn, order_id)
 
 
 def offer_row(conn: sqlite3.Connection, offer_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone()
+    return offers.get(conn, offer_id)
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,9 @@ def make_offer(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, setti
     now = clock.now_ms()
     offer_id = new_id(now)
     expires = now + settings.offer_ttl_s * 1000
-    tried = conn.execute("SELECT count(*) FROM offers WHERE order_id = ?", (order_id,)).fetchone()[0]
-    conn.execute("INSERT INTO offers(id, order_id, locksmith_n, locksmith_id, kit_id, rank, eta_s, state,"
-                 " offered_ms, expires_ms) VALUES (?,?,?,?,?,?,?,'open',?,?)",
-                 (offer_id, order_id, best.candidate.n, best.candidate.id, best.candidate.kit_id, tried + 1,
-                  best.eta_s, now, expires))
+    tried = offers.count_for(conn, order_id)
+    offers.insert(conn, offers.NewOffer(offer_id, order_id, best.candidate.n, best.candidate.id, best.candidate.kit_id,
+                                        tried + 1, best.eta_s, now, expires))
     outbox.put(conn, clock, "kit", best.candidate.kit_id, JobOffer(
         offer_id=offer_id, order_id=order_id, expires_at=expires, lock_class=order["lock_class"],
         category=order["category"], site_address=order["site_address"], site_lat=order["site_lat"],
@@ -92,12 +90,11 @@ def timer_key(offer_id: str) -> str:
 def close_offer(conn: sqlite3.Connection, clock: Clock, offer_id: str, state: str, reason: str, *,
                 notify_kit: bool = True) -> bool:
     """Close an open offer (refused, expired, withdrawn); False if it was no longer open."""
-    cur = conn.execute("UPDATE offers SET state = ?, closed_ms = ? WHERE id = ? AND state = 'open'",
-                       (state, clock.now_ms(), offer_id))
-    if cur.rowcount == 0:
+    if not offers.close_if_open(conn, offer_id, state, clock.now_ms()):
         return False
     scheduler.cancel(conn, timer_key(offer_id))
-    offer = conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone()
+    offer = offers.get(conn, offer_id)
+    assert offer is not None
     if notify_kit:
         outbox.put(conn, clock, "kit", offer["kit_id"], OfferClosed(offer_id, offer["order_id"], reason))
     outbox.event(conn, clock, f"offer.{state}", order_id=offer["order_id"], offer_id=offer_id,
@@ -106,7 +103,7 @@ def close_offer(conn: sqlite3.Connection, clock: Clock, offer_id: str, state: st
 
 
 def mark_accepted(conn: sqlite3.Connection, clock: Clock, offer_id: str) -> None:
-    conn.execute("UPDATE offers SET state = 'accepted', closed_ms = ? WHERE id = ?", (clock.now_ms(), offer_id))
+    offers.set_state(conn, offer_id, "accepted", clock.now_ms())
     scheduler.cancel(conn, timer_key(offer_id))
 
 

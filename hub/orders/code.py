@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 
+from hub.orders import store
 from protocol import service_code
 
 
@@ -25,7 +26,5 @@ def issue(code: str, n: int) -> tuple[str, str]:
 
 def proof_ok(conn: sqlite3.Connection, order_id: str, fields: dict[str, object]) -> bool:
     """The arrival record's `code_proof` was made with the key of the code this hub issued for the order."""
-    row = conn.execute("SELECT code_proof_key FROM orders WHERE id = ?", (order_id,)).fetchone()
-    if row is None or not row[0]:
-        return False
-    return service_code.check_proof(bytes.fromhex(row[0]), order_id, fields)
+    key = store.code_proof_key(conn, order_id)
+    return bool(key) and service_code.check_proof(bytes.fromhex(key), order_id, fields)

@@ -8,6 +8,7 @@ import sqlite3
 
 from hub import police_feed
 from hub.db import transaction
+from hub.dispatch import offers
 from hub.dispatch.settings import load
 from hub.ledger.payments import record_payment
 from hub.orders import code, deadlines, machine, outbox, store
@@ -35,8 +36,9 @@ def check_customer(order: sqlite3.Row, customer_id: str | None) -> None:
 
 
 def current_offer(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> sqlite3.Row:
-    return conn.execute("SELECT * FROM offers WHERE order_id = ? AND locksmith_id = ?",
-                        (order_id, locksmith_id)).fetchone()
+    offer = offers.of_locksmith(conn, order_id, locksmith_id)
+    assert offer is not None, "an order with a locksmith has that locksmith's offer"
+    return offer
 
 
 def pay(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, *, amount_fen: int, provider: str,
@@ -66,8 +68,7 @@ def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, e
     plain = code.new_code()
     settings = load(conn)
     code_hash, proof_key = code.issue(plain, settings.code_scrypt_n)
-    conn.execute("UPDATE orders SET code_hash = ?, code_proof_key = ?, code_delivered_ms = ?, code_failures = 0,"
-                 " formed_ms = coalesce(formed_ms, ?) WHERE id = ?", (code_hash, proof_key, now, now, order_id))
+    store.set_code(conn, order_id, code_hash, proof_key, now)
     offer = current_offer(conn, order_id, order["locksmith_id"])
     req = json.loads(order["request_json"])
     witness = req.get("witness")
@@ -100,8 +101,8 @@ def mask(id_number: str) -> str:
 
 def confirm_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, offer_id: str, event_id: str) -> None:
     order = store.order_row(conn, order_id)
-    offer = conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone()
-    if order["state"] != "awaiting_customer" or order["locksmith_id"] != offer["locksmith_id"]:
+    offer = offers.get(conn, offer_id)
+    if offer is None or order["state"] != "awaiting_customer" or order["locksmith_id"] != offer["locksmith_id"]:
         return
     reason = _("the customer did not confirm the locksmith in time")
     machine.apply(conn, clock, order_id, "confirm_timeout", actor="hub", reason=reason, event_id=event_id)

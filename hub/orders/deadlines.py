@@ -33,7 +33,7 @@ def documents_deadline(conn: sqlite3.Connection, clock: Clock, order_id: str, ev
                          now_ms=clock.now_ms())
         outbox.event(conn, clock, "documents.overdue", order_id=order_id)
     elif state in JOB_STATES or state in BEFORE_FORMED:
-        conn.execute("UPDATE orders SET documents_overdue = 1 WHERE id = ?", (order_id,))
+        store.flag_documents_overdue(conn, order_id)
 
 
 def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:

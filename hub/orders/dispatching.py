@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from hub.db import transaction
-from hub.dispatch import engine
+from hub.dispatch import engine, offers
 from hub.dispatch.retry import schedule_retry
 from hub.dispatch.settings import load
 from hub.ledger import holds
@@ -93,8 +93,7 @@ def accept(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, *
             advance(conn, clock, offer["order_id"], cause=cause)
         else:
             engine.mark_accepted(conn, clock, offer_id)
-            conn.execute("UPDATE orders SET locksmith_id = ?, locksmith_n = ?, kit_id = ? WHERE id = ?",
-                         (offer["locksmith_id"], offer["locksmith_n"], offer["kit_id"], offer["order_id"]))
+            store.assign_locksmith(conn, offer["order_id"], offer["locksmith_id"], offer["locksmith_n"], offer["kit_id"])
             machine.apply(conn, clock, offer["order_id"], "locksmith_accepted", actor=f"kit:{kit_id}",
                           reason=_("locksmith accepted the offer"), event_id=cause)
             send_card(conn, clock, offer["order_id"], offer)
@@ -128,7 +127,7 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, ac
         offer = confirm.current_offer(conn, order_id, order["locksmith_id"])
         scheduler.cancel(conn, f"confirm:{offer['id']}")
         if not accept:
-            conn.execute("UPDATE offers SET state = 'rejected' WHERE id = ?", (offer["id"],))
+            offers.set_state(conn, offer["id"], "rejected")
             outbox.put(conn, clock, "kit", offer["kit_id"], OfferClosed(offer["id"], order_id, "customer_rejected"))
             store.release_locksmith(conn, order_id)
             advance(conn, clock, order_id, cause=event_id)

@@ -35,8 +35,7 @@ def step(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, nam
         raise DomainError("invalid", _("unknown step: ") + name)
     with transaction(conn):
         order = kit_order(conn, kit_id, order_id)
-        if event == "job_started" and conn.execute(
-                "SELECT 1 FROM job_verifications WHERE order_id = ?", (order_id,)).fetchone() is None:
+        if event == "job_started" and not store.is_verified(conn, order_id):
             raise DomainError("not_verified", _("the job cannot start before the on-site verification"))
         moved = machine.apply(conn, clock, order_id, event, actor=f"kit:{kit_id}", reason=name, event_id=event_id)
         if lat is not None and lon is not None:
@@ -59,7 +58,7 @@ def fee_received(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: 
         if not moved.applied:
             return machine.state_of(conn, order_id)
         now = clock.now_ms()
-        conn.execute("UPDATE orders SET fee_fen = ?, completed_ms = ? WHERE id = ?", (fee_fen, now, order_id))
+        store.record_fee(conn, order_id, fee_fen, now)
         scheduler.schedule(conn, clock, FOLLOWUP_TIMER, f"followup:{order_id}", now + load(conn).followup_s * 1000,
                            {"order_id": order_id})
         police_feed.emit(conn, "order.completed", {"id": order_id, "fee_fen": fee_fen, "method": method,

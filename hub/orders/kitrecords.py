@@ -24,7 +24,7 @@ from hub import police_feed
 from hub.db import transaction
 from hub.dispatch.settings import load
 from hub.evidence.ingest_lookup import IngestLookup
-from hub.orders import code, job, machine, outbox
+from hub.orders import code, job, machine, outbox, store
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -65,8 +65,7 @@ def apply_kit_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: 
             with transaction(conn):  # the order moves all or nothing; a refusal leaves it as it was
                 _check(conn, rec, order, data)
                 if kind_of(rec) in VERIFICATION_NEEDS:
-                    conn.execute("INSERT OR REPLACE INTO job_evidence(order_id, kind, kit_id, data_json, at_ms)"
-                                 " VALUES (?,?,?,?,?)", (order_id, kind, kit_id, json.dumps(data), clock.now_ms()))
+                    store.put_evidence(conn, order_id, kind, kit_id, data, clock.now_ms())
                 _move(conn, clock, kit_id, rec, order, msg_id)
         except DomainError as exc:
             refused = exc
@@ -125,8 +124,7 @@ def enrolled_finger(conn: sqlite3.Connection, locksmith_id: str, template_sha256
 
 def identity_not_uploaded(conn: sqlite3.Connection, order_id: str) -> list[str]:
     """Kinds of the accepted identity records whose file the hub does not hold complete (or has no record of)."""
-    rows = {r["kind"]: json.loads(r["data_json"]) for r in conn.execute(
-        "SELECT kind, data_json FROM job_evidence WHERE order_id = ?", (order_id,))}
+    rows = store.evidence(conn, order_id)
     lookup = IngestLookup(conn)
     return [k.value for k in IDENTITY if k.value not in rows or not lookup.has_media(str(rows[k.value]["sha256"]))]
 
@@ -163,8 +161,7 @@ def _move(conn: sqlite3.Connection, clock: Clock, kit_id: str, rec: AnyJobRecord
 
 def _verified(conn: sqlite3.Connection, clock: Clock, kit_id: str, order: sqlite3.Row, msg_id: str) -> None:
     order_id = order["id"]
-    rows = {r["kind"]: decode(r["kind"], json.loads(r["data_json"])) for r in conn.execute(
-        "SELECT kind, data_json FROM job_evidence WHERE order_id = ?", (order_id,))}
+    rows = {kind: decode(kind, data) for kind, data in store.evidence(conn, order_id).items()}
     missing = [k.value for k in VERIFICATION_NEEDS if k.value not in rows]
     consent = rows.get(K.CONSENTED.value)
     if missing or not getattr(consent, "given", False):
@@ -176,9 +173,8 @@ def _verified(conn: sqlite3.Connection, clock: Clock, kit_id: str, order: sqlite
     finger = enrolled_finger(conn, order["locksmith_id"], lv.template_sha256) or ""
     photo, id_photo, fp = (_sha(rows[k.value]) for k in IDENTITY)
     now = clock.now_ms()
-    conn.execute("INSERT OR IGNORE INTO job_verifications(order_id, kit_id, locksmith_finger, locksmith_template_sha256,"
-                 " customer_photo_sha256, customer_id_photo_sha256, customer_fp_sha256, verified_ms)"
-                 " VALUES (?,?,?,?,?,?,?,?)", (order_id, kit_id, finger, lv.template_sha256, photo, id_photo, fp, now))
+    store.put_verification(conn, store.Verification(order_id, kit_id, finger, lv.template_sha256, photo, id_photo, fp,
+                                                    now))
     moved = machine.apply(conn, clock, order_id, "verified", actor=f"kit:{kit_id}",
                           reason=_("service code proven, locksmith fingerprint matched an enrolled one, customer "
                                    "identity recorded"), event_id=msg_id)

@@ -132,9 +132,12 @@ def handle(conn: sqlite3.Connection, clock: Clock, sender: str, msg_id: str,
     try:
         return decide(conn, clock, f"police:{sender}", body, decision_id=decision_id, msg_id=msg_id)
     except DomainError as exc:
-        row = conn.execute("SELECT state FROM orders WHERE id = ?", (body.order_id,)).fetchone()
+        try:
+            state = store.state_of(conn, body.order_id)
+        except DomainError:  # no such order
+            state = ""
         outbox.event(conn, clock, "police.decision_refused", order_id=body.order_id, decision_id=decision_id,
                      case_ref=body.case_ref, code=exc.code, message=exc.message)
         return PoliceDecisionResult(decision_id=decision_id, order_id=body.order_id, ok=False,
-                                    state=str(row["state"]) if row is not None else "", code=exc.code,
+                                    state=state, code=exc.code,
                                     error=exc.message)

@@ -8,7 +8,7 @@ import sqlite3
 
 from hub import police_feed
 from hub.db import transaction
-from hub.dispatch import engine
+from hub.dispatch import engine, offers
 from hub.dispatch.retry import RETRY_TIMER
 from hub.orders import dispatching, machine, outbox, store
 from hub.orders.states import BEFORE_FORMED, LOCKSMITH_BUSY
@@ -54,7 +54,7 @@ def redispatch(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str
                               event_id=event_id)
         if moved.applied:
             # A fresh round: earlier refusals may have been momentary, so everyone may be asked again.
-            conn.execute("DELETE FROM offers WHERE order_id = ? AND state IN ('refused', 'expired')", (order_id,))
+            offers.forget_refusals(conn, order_id)
             dispatching.advance(conn, clock, order_id, cause=event_id)
         return machine.state_of(conn, order_id)
 
@@ -93,7 +93,7 @@ def rate(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, star
             raise DomainError("not_completed", _("only a completed order can be rated"))
         if order["rating"] is not None:
             raise DomainError("already_rated", _("this order was already rated"))
-        conn.execute("UPDATE orders SET rating = ? WHERE id = ?", (stars, order_id))
+        store.set_rating(conn, order_id, stars)
         quality = record_rating(conn, order["locksmith_id"], stars)
         police_feed.emit(conn, "order.rated", {"id": order_id, "stars": stars, "actor": actor,
                                                "at_ms": clock.now_ms()}, now_ms=clock.now_ms())
