@@ -16,7 +16,6 @@ the evidence bundle. Call `apply_kit_record` after ingest stored the record; it 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
@@ -26,10 +25,12 @@ from hub.dispatch.settings import load
 from hub.evidence.ingest_lookup import IngestLookup
 from hub.orders import code, job, machine, outbox, store
 from hub.registry.errors import DomainError
+from hub.registry.locksmiths import finger_of_template
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.jobrecords import (
     POLICE_KINDS,
+    Aborted,
     AnyJobRecord,
     Arrived,
     BadRecord,
@@ -115,11 +116,7 @@ def _check(conn: sqlite3.Connection, rec: AnyJobRecord, order: sqlite3.Row, data
 
 def enrolled_finger(conn: sqlite3.Connection, locksmith_id: str, template_sha256: str) -> str | None:
     """The finger of `locksmith_id` enrolled with this template, or None."""
-    if not template_sha256:
-        return None
-    row = conn.execute("SELECT finger FROM locksmith_fingerprints WHERE locksmith_id = ? AND template_sha256 = ?",
-                       (locksmith_id, template_sha256)).fetchone()
-    return None if row is None else str(row["finger"])
+    return finger_of_template(conn, locksmith_id, template_sha256)
 
 
 def identity_not_uploaded(conn: sqlite3.Connection, order_id: str) -> list[str]:
@@ -151,12 +148,12 @@ def _move(conn: sqlite3.Connection, clock: Clock, kit_id: str, rec: AnyJobRecord
             job.step(conn, clock, kit_id, order_id, "done", event_id=f"{msg_id}:done")
         if rec.payment_received:
             job.fee_received(conn, clock, kit_id, order_id, rec.fee_fen, rec.method, event_id=msg_id)
-    elif kind == K.ABORTED:
-        by, reason, at_step = str(getattr(rec, "by", "")), str(getattr(rec, "reason", "")), str(getattr(rec, "at_step", ""))
-        if by == "locksmith" and order["state"] in ("formed", "en_route"):
-            job.withdraw(conn, clock, kit_id, order_id, reason, event_id=msg_id)
+    elif isinstance(rec, Aborted):
+        if rec.by == "locksmith" and order["state"] in ("formed", "en_route"):
+            job.withdraw(conn, clock, kit_id, order_id, rec.reason, event_id=msg_id)
         else:  # the money outcome depends on why: the operator decides (order.cancel / order.dispute)
-            outbox.event(conn, clock, "order.kit_aborted", order_id=order_id, reason=reason, by=by, at_step=at_step)
+            outbox.event(conn, clock, "order.kit_aborted", order_id=order_id, reason=rec.reason, by=rec.by,
+                         at_step=rec.at_step)
 
 
 def _verified(conn: sqlite3.Connection, clock: Clock, kit_id: str, order: sqlite3.Row, msg_id: str) -> None:
@@ -193,8 +190,7 @@ def _sha(rec: AnyJobRecord) -> str:
 
 def _forward(conn: sqlite3.Connection, clock: Clock, kit_id: str, order: sqlite3.Row, kind: str,
              data: dict[str, Any], msg_id: str, captured_ms: int | None, refused: DomainError | None) -> None:
-    if any(json.loads(r[0]).get("record_id") == msg_id for r in conn.execute(
-            "SELECT body_json FROM police_feed WHERE entity_id = ? AND kind = ?", (order["id"], kind))):
+    if police_feed.has_entry(conn, kind, order["id"], "record_id", msg_id):
         return  # applied again (a retry of the same record): forwarded once
     now = clock.now_ms()
     police_feed.emit(conn, kind, {
