@@ -33,6 +33,13 @@ def of_locksmith(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> 
                         (order_id, locksmith_id)).fetchone()
 
 
+def of_order(conn: sqlite3.Connection, order_id: str) -> list[dict[str, object]]:
+    """Every offer of the order, oldest first, for operators."""
+    return [dict(r) for r in conn.execute(
+        "SELECT id, locksmith_id, kit_id, rank, eta_s, state, offered_ms, expires_ms, closed_ms FROM offers"
+        " WHERE order_id = ? ORDER BY offered_ms", (order_id,))]
+
+
 def count_for(conn: sqlite3.Connection, order_id: str) -> int:
     return int(conn.execute("SELECT count(*) FROM offers WHERE order_id = ?", (order_id,)).fetchone()[0])
 

@@ -48,6 +48,15 @@ def order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
     return row
 
 
+def listing(conn: sqlite3.Connection, state: str | None, limit: int) -> list[dict[str, Any]]:
+    """The newest orders (in one state, when given), for operators."""
+    sql = "SELECT id, customer_id, state, rule, locksmith_id, site_address, updated_ms FROM orders"
+    args: tuple[Any, ...] = ()
+    if state:
+        sql, args = sql + " WHERE state = ?", (state,)
+    return [dict(r) for r in conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))]
+
+
 def state_of(conn: sqlite3.Connection, order_id: str) -> str:
     row = conn.execute("SELECT state FROM orders WHERE id = ?", (order_id,)).fetchone()
     if row is None:
