@@ -11,6 +11,9 @@ import json
 import sqlite3
 from typing import Any
 
+from hub.dispatch import offers
+from hub.orders import store
+from hub.timers import scheduler
 from protocol.clock import Clock
 
 # Higher first. The order is the duty desk's: a customer waiting with nobody coming beats a red warning,
@@ -45,43 +48,27 @@ def _item(kind: str, since_ms: Any, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "urgency": URGENCY[kind], "since_ms": since_ms, **fields}
 
 
-def _customer_name(request_json: str) -> str:
-    try:
-        return str(json.loads(request_json).get("customer_name") or "")
-    except (ValueError, AttributeError):
-        return ""
-
-
 def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     """Everything that needs a person now, most urgent first, oldest first within a kind."""
     now = clock.now_ms()
     items: list[dict[str, Any]] = []
-    for r in conn.execute("SELECT id, updated_ms, site_address, request_json, state_reason FROM orders"
-                          " WHERE state = 'unassigned' ORDER BY updated_ms"):
-        items.append(_item("order.unassigned", r["updated_ms"], order_id=r["id"], site=r["site_address"],
-                           customer=_customer_name(r["request_json"]), detail=r["state_reason"]))
-    for r in conn.execute(
-            "SELECT f.order_id, f.expires_ms, f.offered_ms, l.name AS locksmith FROM offers f"
-            " JOIN orders o ON o.id = f.order_id LEFT JOIN locksmiths l ON l.id = f.locksmith_id"
-            " WHERE f.state = 'open' AND f.expires_ms <= ?"
-            " AND NOT EXISTS (SELECT 1 FROM dispatch_pool p WHERE p.ready = 1 AND p.busy = 0 AND p.offer_open = 0)"
-            " ORDER BY f.expires_ms", (now + LAST_CHANCE_MS,)):
-        items.append(_item("offer.last_chance", r["offered_ms"], order_id=r["order_id"],
-                           locksmith=r["locksmith"] or "", due_ms=r["expires_ms"]))
+    orders = store.needing_attention(conn)
+    for o in orders["unassigned"]:
+        items.append(_item("order.unassigned", o["updated_ms"], order_id=o["id"], site=o["site_address"],
+                           customer=o["customer_name"] or "", detail=o["state_reason"]))
+    for f in offers.expiring_with_nobody_left(conn, now + LAST_CHANCE_MS):
+        items.append(_item("offer.last_chance", f["offered_ms"], order_id=f["order_id"],
+                           locksmith=f["locksmith"] or "", due_ms=f["expires_ms"]))
     for r in conn.execute("SELECT subject, subject_id, score, reasons_json, updated_ms FROM risk_warnings"
                           " WHERE level = 'red' ORDER BY updated_ms"):
         items.append(_item("warning.red", r["updated_ms"], subject=r["subject"], subject_id=r["subject_id"],
                            score=r["score"], reasons=json.loads(r["reasons_json"] or "[]")))
-    for r in conn.execute("SELECT id, updated_ms, completed_ms, request_json FROM orders"
-                          " WHERE state = 'case_opened' OR (state = 'awaiting_documents' AND documents_overdue = 1)"
-                          " ORDER BY updated_ms"):
-        items.append(_item("documents.overdue", r["updated_ms"], order_id=r["id"],
-                           customer=_customer_name(r["request_json"])))
-    for r in conn.execute("SELECT kind, key, fired_ms, due_ms, error, payload_json FROM timers WHERE state = 'failed'"
-                          " ORDER BY due_ms"):
-        payload = json.loads(r["payload_json"] or "{}")
-        items.append(_item("timer.failed", r["fired_ms"] or r["due_ms"], timer=r["kind"], key=r["key"],
-                           order_id=payload.get("order_id"), detail=r["error"] or ""))
+    for o in orders["documents_overdue"]:
+        items.append(_item("documents.overdue", o["updated_ms"], order_id=o["id"], customer=o["customer_name"] or ""))
+    for t in scheduler.failed(conn):
+        payload = json.loads(str(t["payload_json"] or "{}"))
+        items.append(_item("timer.failed", t["fired_ms"] or t["due_ms"], timer=t["kind"], key=t["key"],
+                           order_id=payload.get("order_id"), detail=t["error"] or ""))
     for r in conn.execute(
             "SELECT p.kit_id, p.updated_ms, s.backlog_records, s.backlog_files, l.name AS locksmith"
             " FROM kit_presence p JOIN kit_link_state s ON s.kit_id = p.kit_id"
