@@ -66,7 +66,24 @@ def make_offer(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, setti
     ranked = rank(conn, order, settings)
     if not ranked:
         return None
-    best = ranked[0]
+    return _offer(conn, clock, order, ranked[0], settings)
+
+
+def offer_to(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, settings: Settings,
+             locksmith_id: str) -> Offered | None:
+    """Offer the order to the locksmith an operator chose (hub/orders/assign.py), on the same terms as a
+    ranked offer: only if they are a candidate at all (on duty, free, in area and scope, not yet offered
+    this order). None otherwise. Their kit still has to accept."""
+    found = [c for c in candidates.find(conn, order_id=order["id"], lat=order["site_lat"], lon=order["site_lon"],
+                                        lock_class=order["lock_class"], category=order["category"],
+                                        rule=order["rule"], limit=100_000) if c.id == locksmith_id]
+    if not found:
+        return None
+    eta_s = eta.provider(settings).eta_s([(found[0].lat, found[0].lon)], (order["site_lat"], order["site_lon"]))[0]
+    return _offer(conn, clock, order, Ranked(found[0], eta_s), settings)
+
+
+def _offer(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, best: Ranked, settings: Settings) -> Offered:
     order_id = order["id"]
     now = clock.now_ms()
     offer_id = new_id(now)

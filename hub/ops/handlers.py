@@ -14,7 +14,7 @@ from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
 from hub.ledger import core, holds, refunds
 from hub.ops import shift, views
-from hub.orders import confirm, dispatching, intake, machine, outbox, settle, store
+from hub.orders import assign, confirm, dispatching, intake, machine, outbox, settle, store
 from hub.registry import csvio, locksmiths, units
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
@@ -113,5 +113,8 @@ def convert(op: str, args: dict[str, Any]) -> msgspec.Struct:
 
 
 # Working a shift (hub/ops/shift.py): history and the needs-attention list.
-HANDLERS.update({"events.history": shift.events_history, "attention.list": shift.attention})
+HANDLERS.update({"events.history": shift.events_history, "attention.list": shift.attention,
+                 "order.candidates": lambda c, k, who, a, t: assign.candidates(c, a.order_id),
+                 "order.assign": lambda c, k, who, a, t: assign.assign(c, k, who, a.order_id, a.locksmith_id,
+                                                                       a.reason, event_id=t)})
 READ_ONLY = READ_ONLY | SHIFT_READ_ONLY

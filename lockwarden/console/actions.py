@@ -59,17 +59,31 @@ def pay_form(ask: Ask, order_id: str, detail: dict[str, Any] | None) -> FormScre
     return FormScreen(_("Counter payment for order {order}").format(order=short(order_id)), fields, submit, note=note)
 
 
-def reason_form(ask: Ask, op: str, order_id: str) -> FormScreen:
+# The locksmith is on the way or at the door: cancelling now pays the prepayment to them (R-7).
+SET_OUT = ("en_route", "on_site", "verified")
+
+
+def cancel_note(detail: dict[str, Any] | None) -> str:
+    """The consequence of cancelling, said before the operator confirms."""
+    d = detail or {}
+    if d.get("state") in SET_OUT:
+        return _("The locksmith has set out: cancelling now pays the prepayment ({amount}) to the locksmith; "
+                 "the deposit goes back to the customer.").format(amount=yuan(d.get("prepayment_fen")))
+    return _("Nothing has been paid to a locksmith yet: whatever the customer paid goes back to them.")
+
+
+def reason_form(ask: Ask, op: str, order_id: str, detail: dict[str, Any] | None = None) -> FormScreen:
     """order.cancel or order.redispatch: the order and the operator's reason."""
     title = (_("Cancel order {order}") if op == "order.cancel" else _("Send order {order} back to dispatch"))
     fields = [Field("reason", _("Reason"))]
+    note = cancel_note(detail) if op == "order.cancel" else ""
 
     async def submit(v: dict[str, str]) -> dict[str, str]:
         if op == "order.cancel" and not v["reason"].strip():
             return {"reason": _("say why the order is cancelled")}
         return errors_of(await ask(op, {"order_id": order_id, "reason": v["reason"].strip()}), ["reason"])
 
-    return FormScreen(title.format(order=short(order_id)), fields, submit)
+    return FormScreen(title.format(order=short(order_id)), fields, submit, note=note)
 
 
 def followup_form(ask: Ask, order_id: str) -> FormScreen:

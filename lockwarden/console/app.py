@@ -14,10 +14,12 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from lockwarden.console.actions import decide_form, followup_form, pay_form, reason_form
+from lockwarden.console.assign import assign_form
 from lockwarden.console.attention import AttentionPane
 from lockwarden.console.documents import DocumentsScreen
 from lockwarden.console.events import EventsPane
 from lockwarden.console.filings import FilingsPane
+from lockwarden.console.fmt import refusal
 from lockwarden.console.followups import FollowupsPane
 from lockwarden.console.hotline_form import hotline_form
 from lockwarden.console.kits import KitsPane
@@ -42,6 +44,7 @@ class ConsoleApp(App[None]):
         Binding("p", "pay", _("Payment")),
         Binding("x", "cancel_order", _("Cancel order")),
         Binding("R", "redispatch", _("Redispatch")),
+        Binding("g", "assign", _("Assign locksmith")),
         Binding("o", "documents", _("Documents")),
         Binding("f", "followup", _("Follow-up")),
         Binding("r", "refresh", _("Refresh")),
@@ -159,7 +162,7 @@ class ConsoleApp(App[None]):
         self.orders.show_detail(await self.ask("order.show", {"order_id": order_id}))
 
     # -- actions ---------------------------------------------------------------------------------------
-    MAIN_ACTIONS = frozenset({"hotline", "decide", "pay", "cancel_order", "redispatch", "documents", "followup",
+    MAIN_ACTIONS = frozenset({"hotline", "decide", "pay", "cancel_order", "redispatch", "assign", "documents", "followup",
                               "refresh", "quit", "tab"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -198,10 +201,29 @@ class ConsoleApp(App[None]):
         self._order_action(lambda oid: pay_form(self.ask, oid, self.orders.detail))
 
     def action_cancel_order(self) -> None:
-        self._order_action(lambda oid: reason_form(self.ask, "order.cancel", oid))
+        self._order_action(lambda oid: reason_form(self.ask, "order.cancel", oid, self.orders.detail
+                                                   if (self.orders.detail or {}).get("id") == oid else None))
 
     def action_redispatch(self) -> None:
         self._order_action(lambda oid: reason_form(self.ask, "order.redispatch", oid))
+
+    def action_assign(self) -> None:
+        order_id = self.selected_order()
+        if order_id is not None:
+            self.run_worker(self._assign(order_id), group="assign", exclusive=True)
+
+    async def _assign(self, order_id: str) -> None:
+        response = await self.ask("order.candidates", {"order_id": order_id})
+        if not response.get("ok"):
+            self.notify(refusal(response), severity="warning")
+            return
+        found = list(response.get("result") or [])
+        if not found:
+            self.notify(_("Nobody can be offered this order now (on duty, free, in area and scope)."),
+                        severity="warning")
+            return
+        number = str(self.orders.numbers.get(order_id, order_id[-8:]))
+        self.push_screen(assign_form(self.ask, order_id, number, found), lambda _ok: self.refresh_all())
 
     def action_followup(self) -> None:
         self._order_action(lambda oid: followup_form(self.ask, oid))

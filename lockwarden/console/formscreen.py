@@ -37,6 +37,7 @@ class FormScreen(ModalScreen[bool]):
     FormScreen .row { height: auto; margin-top: 1; }
     FormScreen .field-label { width: 40%; }
     FormScreen .row Input, FormScreen .row Select { width: 1fr; }
+    FormScreen .row Input { background: $boost; }
     FormScreen .error { color: $error; display: none; height: auto; }
     FormScreen .error.shown { display: block; }
     FormScreen .buttons { height: auto; margin-top: 1; }
@@ -71,6 +72,11 @@ class FormScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Submit"), id="submit", variant="primary", compact=True)
                 yield Button(_("Cancel"), id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        # The operator starts typing at once: the first field has the focus.
+        if self.fields:
+            self.query_one(f"#f-{self.fields[0].name}").focus()
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
