@@ -13,7 +13,7 @@ from hub.dispatch import offers, settings
 from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
 from hub.ledger import core, holds, refunds
-from hub.ops import shift, views
+from hub.ops import idopen, shift, views
 from hub.orders import assign, confirm, dispatching, intake, machine, outbox, settle, store
 from hub.registry import csvio, locksmiths, units
 from hub.registry.errors import DomainError
@@ -114,6 +114,7 @@ def convert(op: str, args: dict[str, Any]) -> msgspec.Struct:
 
 # Working a shift (hub/ops/shift.py): history and the needs-attention list.
 HANDLERS.update({"events.history": shift.events_history, "attention.list": shift.attention,
+                 "id.open": idopen.open_id, "id.openings": idopen.openings,
                  "order.candidates": lambda c, k, who, a, t: assign.candidates(c, a.order_id),
                  "order.assign": lambda c, k, who, a, t: assign.assign(c, k, who, a.order_id, a.locksmith_id,
                                                                        a.reason, event_id=t)})

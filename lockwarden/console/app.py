@@ -22,6 +22,7 @@ from lockwarden.console.filings import FilingsPane
 from lockwarden.console.fmt import refusal
 from lockwarden.console.followups import FollowupsPane
 from lockwarden.console.hotline_form import hotline_form
+from lockwarden.console.idopen import open_id_form
 from lockwarden.console.kits import KitsPane
 from lockwarden.console.ledger import LedgerPane
 from lockwarden.console.link import Client, ConsoleLink
@@ -45,6 +46,7 @@ class ConsoleApp(App[None]):
         Binding("x", "cancel_order", _("Cancel order")),
         Binding("R", "redispatch", _("Redispatch")),
         Binding("g", "assign", _("Assign locksmith")),
+        Binding("i", "open_id", _("Open ID number")),
         Binding("o", "documents", _("Documents")),
         Binding("f", "followup", _("Follow-up")),
         Binding("r", "refresh", _("Refresh")),
@@ -162,7 +164,7 @@ class ConsoleApp(App[None]):
         self.orders.show_detail(await self.ask("order.show", {"order_id": order_id}))
 
     # -- actions ---------------------------------------------------------------------------------------
-    MAIN_ACTIONS = frozenset({"hotline", "decide", "pay", "cancel_order", "redispatch", "assign", "documents", "followup",
+    MAIN_ACTIONS = frozenset({"hotline", "decide", "pay", "cancel_order", "redispatch", "assign", "open_id", "documents", "followup",
                               "refresh", "quit", "tab"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -224,6 +226,22 @@ class ConsoleApp(App[None]):
             return
         number = str(self.orders.numbers.get(order_id, order_id[-8:]))
         self.push_screen(assign_form(self.ask, order_id, number, found), lambda _ok: self.refresh_all())
+
+    def action_open_id(self) -> None:
+        """The whole ID number of the customer warning under the cursor (Warnings tab), after the hub has
+        logged who asked and why."""
+        pane = self.lists["warnings"]
+        assert isinstance(pane, WarningsPane)
+        warning = pane.current() if self.tabs.active == "warnings" else None
+        if warning is None or warning.get("subject") != "customer":
+            self.notify(_("Select a customer's warning in the Warnings tab first."), severity="warning")
+            return
+        subject_id = str(warning.get("subject_id"))
+
+        def opened(number: str) -> None:
+            pane.reveal(subject_id, number)
+
+        self.push_screen(open_id_form(self.ask, "customer_warning", subject_id, opened))
 
     def action_followup(self) -> None:
         self._order_action(lambda oid: followup_form(self.ask, oid))

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from lockwarden.console.actions import Ask
-from lockwarden.console.fmt import refusal, short, when
+from lockwarden.console.fmt import mask_id, refusal, short, when
 from protocol.i18n import _
 
 
@@ -71,7 +71,7 @@ class DocumentsScreen(ModalScreen[bool]):
         table.clear()
         for s in self.submissions:
             table.add_row(short(s["id"]), ", ".join(doc_type_label(t) for t in s.get("doc_types") or []),
-                          s.get("holder_name") or "", s.get("holder_id_number") or "",
+                          s.get("holder_name") or "", mask_id(s.get("holder_id_number")),
                           status_label(str(s.get("status"))), s.get("reason") or "", when(s.get("submitted_ms")),
                           key=s["id"])
         if not self.submissions:

@@ -12,6 +12,7 @@ from hub.service import wait_until
 from lockwarden.console.app import make_console
 from lockwarden.console.attention import AttentionPane
 from lockwarden.console.events import EventsPane
+from lockwarden.console.formscreen import FormScreen
 from lockwarden.console.linkstate import LinkState
 from lockwarden.console.orders import OrdersPane
 from lockwarden.demo.city import resident_id
@@ -131,8 +132,23 @@ def test_masked_id_numbers(console_hub: ConsoleHub) -> None:
             assert await until(pilot, lambda: warnings.table.row_count == 1)
             row = [str(c) for c in warnings.table.get_row_at(0)]
             assert RED_ID not in row and "*" * 14 + RED_ID[-4:] in row
+            # Opened deliberately, with a reason: shown whole, and the hub logged who, when and why.
+            await pilot.press("i")
+            assert await until(pilot, lambda: isinstance(app.screen, FormScreen) and bool(app.screen.query("#f-reason")))
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            await pilot.press("ctrl+s")  # no reason yet: refused at the form
+            assert await until(pilot, lambda: form.error_of("reason") != "")
+            form.set_value("reason", "police asked by phone, case 12")
+            await pilot.press("ctrl+s")
+            assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+            assert await until(pilot, lambda: RED_ID in [str(c) for c in warnings.table.get_row_at(0)])
 
     asyncio.run(scenario())
+    log = console_hub.call("id.openings", {})
+    assert [(e["actor"], e["subject"], e["ref"], e["reason"]) for e in log] == [
+        ("operator:op-zhou", "customer_warning", "*" * 14 + RED_ID[-4:], "police asked by phone, case 12")]
+    assert RED_ID not in str(log)  # the log names the opening, not the number
 
 
 def test_history_survives_a_console_restart(console_hub: ConsoleHub) -> None:
