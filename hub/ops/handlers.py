@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +46,13 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
     out["holds"] = [{"purpose": h["purpose"], "amount": h["amount"], "state": h["state"]}
                     for h in holds.holds_of(conn, a.order_id)]
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
+    # People by name for the console (the request's ID numbers stay out of the answer).
+    out["customer_name"] = json.loads(row["request_json"] or "{}").get("customer_name", "")
+    names = {r["id"]: r["name"] for r in conn.execute("SELECT id, name FROM locksmiths WHERE id IN (SELECT value FROM"
+                                                      " json_each(?))", (json.dumps([row["locksmith_id"]] + [
+                                                          f["locksmith_id"] for f in out["offers"]]),))}
+    out["locksmith_name"] = names.get(row["locksmith_id"], "")
+    out["offers"] = [{**f, "locksmith_name": names.get(str(f["locksmith_id"]), "")} for f in out["offers"]]
     return out
 
 

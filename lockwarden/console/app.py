@@ -66,6 +66,8 @@ class ConsoleApp(App[None]):
         self.events = EventsPane()
         self.attention = AttentionPane()
         self.link_state = LinkState()
+        # One map of order id -> short number, filled by the orders list, read by every pane that names orders.
+        self.attention.numbers = self.events.numbers = self.orders.numbers
         self.lists: dict[str, ListPane] = {"attention": self.attention, "warnings": WarningsPane(), "followups": FollowupsPane(),
                                            "timers": TimersPane(), "ledger": LedgerPane(),
                                            "settings": SettingsPane(), "filings": FilingsPane(), "kits": KitsPane()}
@@ -140,7 +142,7 @@ class ConsoleApp(App[None]):
     async def _refresh(self) -> None:
         orders = self.orders
         orders.show_list(await self.ask("order.list", {"limit": 200}))
-        self.attention.numbers = orders.numbers
+        self.events.renumber()
         attention = await self.ask("attention.list", {})
         if attention.get("ok"):
             self.link_state.show_attention(len(attention.get("result") or []))

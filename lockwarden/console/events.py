@@ -25,6 +25,9 @@ class EventsPane(Vertical):
         super().__init__(**kw)
         self.lines: list[str] = []
         self._seen: set[str] = set()
+        self.numbers: dict[str, int] = {}  # order id -> short number (the app keeps it current)
+        self.bodies: list[dict[str, Any]] = []
+        self._unnumbered: set[str] = set()  # orders shown by id because their number was not known yet
         self.log_view = Log(max_lines=self.MAX_LINES, id="events-log")
 
     def compose(self) -> ComposeResult:
@@ -39,15 +42,32 @@ class EventsPane(Vertical):
         """Replace what is shown by the hub's kept history (`events.history`): after a console start or a
         reconnect, so what happened while the console was away is there and nothing is shown twice."""
         self._seen = {self._key(e) for e in history}
-        self.lines = [event_line(e) for e in history][-self.MAX_LINES:]
+        self.bodies = list(history)[-self.MAX_LINES:]
+        self._render_all()
+
+    def _render_all(self) -> None:
+        self.lines = [self._line(e) for e in self.bodies]
         self.log_view.clear()
         self.log_view.write_lines(self.lines)
+
+    def _line(self, body: dict[str, Any]) -> str:
+        order = body.get("order_id")
+        if order and str(order) not in self.numbers:
+            self._unnumbered.add(str(order))
+        return event_line(body, self.numbers)
+
+    def renumber(self) -> None:
+        """Once the orders list has given numbers to orders shown by id, show them by number."""
+        if self._unnumbered & set(self.numbers):
+            self._unnumbered.clear()
+            self._render_all()
 
     def add(self, events: list[dict[str, Any]]) -> None:
         fresh = [e for e in events if self._key(e) not in self._seen]
         self._seen.update(self._key(e) for e in fresh)
         if len(self._seen) > 4 * self.MAX_LINES:
             self._seen = {self._key(e) for e in fresh}
-        new = [event_line(e) for e in fresh]
+        self.bodies = (self.bodies + fresh)[-self.MAX_LINES:]
+        new = [self._line(e) for e in fresh]
         self.lines = (self.lines + new)[-self.MAX_LINES:]
         self.log_view.write_lines(new)

@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from protocol import labels
 from protocol.i18n import _
 
 
 def state_label(state: str | None) -> str:
-    labels = {
-        "new": _("new"), "scheduled": _("scheduled"), "dispatching": _("dispatching"),
-        "unassigned": _("unassigned"), "awaiting_customer": _("awaiting customer"),
-        "awaiting_payment": _("awaiting payment"), "formed": _("formed"), "en_route": _("en route"),
-        "on_site": _("on site"), "verified": _("verified on site"), "in_progress": _("in progress"),
-        "completed": _("completed"), "awaiting_documents": _("awaiting documents"),
-        "documents_verified": _("documents verified"), "case_opened": _("case opened"), "disputed": _("disputed"),
-        "cancelled": _("cancelled"), "abandoned": _("abandoned"), "closed_by_police": _("closed by the police"),
-    }
-    return labels.get(state or "", state or "")
+    return labels.label(labels.ORDER_STATES, state)
 
 
 def choice_label(field: str, value: Any) -> str:
@@ -61,34 +53,49 @@ def mask_id(number: Any) -> str:
 
 
 def offer_label(state: str) -> str:
-    return {"open": _("offer open"), "accepted": _("offer accepted"), "refused": _("offer refused"),
-            "expired": _("offer expired"), "withdrawn": _("offer withdrawn"),
-            "rejected": _("rejected by the customer")}.get(state, state)
+    return labels.label(labels.OFFER_STATES, state)
 
 
 def event_label(kind: str) -> str:
-    """An ops event kind in words; the kind itself stays beside it (it is what the docs and logs name)."""
-    words = {
-        "order.requested": _("request received"), "offer.sent": _("offer sent"),
-        "evidence.complete": _("evidence complete"), "evidence.problem": _("evidence problem"),
-        "kit_record_refused": _("kit step refused"), "documents.overdue": _("documents overdue"),
-        "followup.due": _("follow-up due"), "order.kit_aborted": _("job aborted on the kit"),
-    }.get(kind)
-    head, _dot, tail = kind.partition(".")
-    if words is None and head == "order":
-        words = _("order {state}").format(state=state_label(tail))
-    elif words is None and head == "offer":
-        words = offer_label(tail)
-    return f"{words} ({kind})" if words and words != kind else kind
+    return labels.event_kind(kind)
 
 
-def event_line(body: dict[str, Any]) -> str:
-    """One ops event on one line: time, kind, order, then the other fields as key=value."""
-    rest = {k: v for k, v in body.items() if k not in ("kind", "at_ms", "order_id")}
+def minutes(seconds: Any) -> str:
+    if not isinstance(seconds, int | float):
+        return ""
+    return _("{n} min").format(n=max(1, round(seconds / 60)))
+
+
+# Fields of an event line shown as words; ids the operator cannot use are left out (the order is named).
+_HIDDEN = {"kind", "at_ms", "order_id", "offer_id", "locksmith_id", "seq", "customer_id", "actor"}
+
+
+def event_line(body: dict[str, Any], numbers: dict[str, int] | None = None) -> str:
+    """One ops event on one line: time, what happened, the order by its number, then the rest in words."""
     parts = [when(body.get("at_ms")), event_label(str(body.get("kind", "")))]
-    if body.get("order_id"):
-        parts.append(_("order") + " " + str(body["order_id"]))
-    parts += [f"{k}={v}" for k, v in rest.items()]
+    order = body.get("order_id")
+    if order:
+        n = (numbers or {}).get(str(order))
+        parts.append(_("order No. {n}").format(n=n) if n else _("order") + " " + short(order))
+    for key, value in body.items():
+        if key in _HIDDEN or value in (None, ""):
+            continue
+        if key.endswith("_ms"):
+            parts.append(_("at {time}").format(time=when(value)))
+        elif key.endswith("_fen"):
+            parts.append(yuan(value))
+        elif key == "eta_s":
+            parts.append(_("arrives in {m}").format(m=minutes(value)))
+        elif key == "rank":
+            parts.append(_("choice {n}").format(n=value))
+        elif key in ("reason", "status", "detail"):
+            parts.append(hub_text(value))
+        elif key == "state":
+            parts.append(state_label(str(value)))
+        else:
+            parts.append(str(value))
+    if body.get("actor"):
+        parts.append(_("by {who}").format(who=str(body["actor"]).split(":", 1)[-1]))
     return "  ".join(p for p in parts if p)
 
 
@@ -96,28 +103,31 @@ def order_detail(o: dict[str, Any]) -> str:
     """`order.show` as plain text: the order, its transitions (actor, reason), offers and escrow holds."""
     lines = [
         f"{_('Order')} {o.get('id', '')}   {_('State')}: {state_label(o.get('state'))}",
-        f"{_('Customer')}: {o.get('customer_id', '')}   {_('Rule')}: {choice_label('rule', o.get('rule'))}   "
+        f"{_('Customer')}: {o.get('customer_name') or o.get('customer_id', '')}   {_('Rule')}: {choice_label('rule', o.get('rule'))}   "
         f"{_('Lock')}: {choice_label('lock_class', o.get('lock_class'))} / "
         f"{choice_label('category', o.get('category'))}",
         f"{_('Site')}: {o.get('site_address', '')}",
-        f"{_('Locksmith')}: {o.get('locksmith_id') or '-'}   {_('Prepayment')}: {yuan(o.get('prepayment_fen'))}   "
+        f"{_('Locksmith')}: {o.get('locksmith_name') or o.get('locksmith_id') or '-'}   {_('Prepayment')}: {yuan(o.get('prepayment_fen'))}   "
         f"{_('Deposit')}: {yuan(o.get('deposit_fen'))}   {_('Escrow balance')}: {yuan(o.get('escrow_balance'))}",
         "",
         _("Transitions"),
     ]
     for t in o.get("transitions") or []:
         lines.append(f"  {when(t.get('at_ms'))}  {state_label(t.get('from_state')) or '-'} -> "
-                     f"{state_label(t.get('to_state'))}  [{t.get('event', '')}]  {t.get('actor', '')}"
+                     f"{state_label(t.get('to_state'))}  [{labels.label(labels.ORDER_EVENTS, t.get('event'))}]  "
+                     f"{t.get('actor', '')}"
                      + (f"  {hub_text(t['reason'])}" if t.get("reason") else ""))
     lines += ["", _("Offers")]
     for f in o.get("offers") or []:
-        lines.append(f"  #{f.get('rank', '')}  {f.get('locksmith_id', '')}  {f.get('kit_id', '')}  "
-                     f"{_('ETA')} {f.get('eta_s', '')}s  {f.get('state', '')}  {when(f.get('offered_ms'))}")
+        lines.append(f"  #{f.get('rank', '')}  {f.get('locksmith_name') or f.get('locksmith_id', '')}  "
+                     f"{f.get('kit_id', '')}  {_('ETA')} {minutes(f.get('eta_s'))}  {offer_label(str(f.get('state')))}"
+                     f"  {when(f.get('offered_ms'))}")
     if not o.get("offers"):
         lines.append("  " + _("none"))
     lines += ["", _("Escrow holds")]
     for h in o.get("holds") or []:
-        lines.append(f"  {h.get('purpose', '')}  {yuan(h.get('amount'))}  {h.get('state', '')}")
+        lines.append(f"  {labels.label(labels.HOLD_PURPOSES, h.get('purpose'))}  {yuan(h.get('amount'))}  "
+                     f"{labels.label(labels.HOLD_STATES, h.get('state'))}")
     if not o.get("holds"):
         lines.append("  " + _("none"))
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from typing import Any
 
 from lockwarden.console.fmt import when
 from lockwarden.console.listpane import ListPane
+from protocol import labels
 from protocol.i18n import _, ngettext
 
 
@@ -19,10 +20,7 @@ def _order_of(payload_json: Any) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return {"offer.expire": _("offer expires"), "order.dispatch_due": _("scheduled dispatch"),
-            "order.confirm_timeout": _("customer confirmation deadline"),
-            "order.payment_timeout": _("payment deadline"), "documents.deadline": _("3-day documents deadline"),
-            "followup.due": _("follow-up due")}.get(kind, kind)
+    return labels.label(labels.TIMER_KINDS, kind)
 
 
 class TimersPane(ListPane):

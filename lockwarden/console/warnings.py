@@ -8,11 +8,12 @@ from textual.coordinate import Coordinate
 
 from lockwarden.console.fmt import mask_id, when
 from lockwarden.console.listpane import ListPane
+from protocol import labels
 from protocol.i18n import _, ngettext
 
 
 def level_label(level: str) -> str:
-    return {"red": _("red"), "yellow": _("yellow"), "blue": _("blue"), "none": _("none")}.get(level, level)
+    return labels.label(labels.WARNING_LEVELS, level)
 
 
 def reason_text(reason: Any) -> str:

@@ -108,8 +108,12 @@ def test_ops_event_appears_in_the_events_pane(console_hub: ConsoleHub) -> None:
             await pilot.pause()
             created = console_hub.call("order.create", {"customer_id": "cust-2", "request": console_hub.request(2)})
             events = app.query_one(EventsPane)
-            assert await until(pilot, lambda: any(created["order_id"] in line and "order.requested" in line
-                                                  for line in events.lines))
+            pane = app.query_one(OrdersPane)
+            # the event names the order by its short number, in words, with no raw kind or id
+            assert await until(pilot, lambda: any(
+                created["order_id"] in pane.numbers and f"order No. {pane.numbers[created['order_id']]}" in line
+                and "request received" in line for line in events.lines))
+            assert not any("order.requested" in line or created["order_id"] in line for line in events.lines)
             await pilot.press("2")
             assert await until(pilot, lambda: app.query_one(Log).line_count > 0)
             # the event refreshed the orders list too

@@ -159,7 +159,7 @@ def test_history_survives_a_console_restart(console_hub: ConsoleHub) -> None:
         app = make_console(console_hub.client)
         async with app.run_test(size=SIZE) as pilot:
             events = app.query_one(EventsPane)
-            assert await until(pilot, lambda: any("order.requested" in line for line in events.lines))
+            assert await until(pilot, lambda: any("request received" in line for line in events.lines))
             number.update(app.query_one(OrdersPane).numbers)
 
     async def second() -> None:
@@ -167,7 +167,8 @@ def test_history_survives_a_console_restart(console_hub: ConsoleHub) -> None:
         app = make_console(console_hub.client)
         async with app.run_test(size=SIZE) as pilot:
             events = app.query_one(EventsPane)
-            assert await until(pilot, lambda: any("order.requested" in line and created in line
+            label = f"order No. {number[created]}"
+            assert await until(pilot, lambda: any("request received" in line and label in line
                                                   for line in events.lines))
             # each event once, however many times history and the live stream both brought it
             assert len(events.lines) == len(set(events.lines))

@@ -1,0 +1,135 @@
+"""What a person reads for each closed value: one table per enum, English msgids translated through
+gettext (Simplified Chinese by default). The console, the demo and the docs take their words from here;
+tests/test_labels.py fails when a value of any of these enums has no label, or a label no translation.
+
+`N_` marks a msgid without translating it (the tables are built at import, before a language is set);
+`label(TABLE, value)` translates at the moment of reading. A value missing from its table reads as itself
+rather than failing, so an old console still shows a newer hub's values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from protocol.i18n import _
+
+
+def N_(msgid: str) -> str:  # noqa: N802  (the gettext convention for "translate later")
+    return msgid
+
+
+ORDER_STATES = {
+    "new": N_("new"), "scheduled": N_("scheduled"), "dispatching": N_("dispatching"),
+    "unassigned": N_("unassigned"), "awaiting_customer": N_("awaiting customer"),
+    "awaiting_payment": N_("awaiting payment"), "formed": N_("formed"), "en_route": N_("en route"),
+    "on_site": N_("on site"), "verified": N_("verified on site"), "in_progress": N_("in progress"),
+    "completed": N_("completed"), "awaiting_documents": N_("awaiting documents"),
+    "documents_verified": N_("documents verified"), "case_opened": N_("case opened"), "disputed": N_("disputed"),
+    "cancelled": N_("cancelled"), "abandoned": N_("abandoned"), "closed_by_police": N_("closed by the police"),
+}
+
+# The order machine's events (hub/orders/states.py TRANSITIONS), as the transitions list reads them.
+ORDER_EVENTS = {
+    "submit": N_("request submitted"), "schedule": N_("scheduled for later"), "dispatch_due": N_("dispatch due"),
+    "locksmith_accepted": N_("locksmith accepted"), "exhausted": N_("nobody left to offer"),
+    "redispatch": N_("sent back to dispatch"), "customer_accepted": N_("customer accepted"),
+    "customer_rejected": N_("customer rejected"), "confirm_timeout": N_("customer did not decide in time"),
+    "payment_frozen": N_("payment frozen in escrow"), "payment_timeout": N_("not paid in time"),
+    "set_out": N_("locksmith set out"), "arrived": N_("locksmith arrived"), "verified": N_("verified on site"),
+    "job_started": N_("job started"), "job_done": N_("job done"), "fee_confirmed": N_("fee confirmed"),
+    "documents_verified": N_("documents verified"), "documents_overdue": N_("documents overdue"),
+    "cancel": N_("cancelled"), "abandon": N_("abandoned"), "dispute": N_("disputed"),
+    "locksmith_withdrew": N_("locksmith withdrew"), "police_decided": N_("the police decided"),
+}
+
+# Kinds of the hub's operator events (`ops.event`); order.<state> and offer.<state> read as their state.
+EVENT_KINDS = {
+    "order.requested": N_("request received"), "offer.sent": N_("offer sent"),
+    "order.assigned": N_("assigned by the operator"), "evidence.complete": N_("evidence complete"),
+    "evidence.problem": N_("evidence problem"), "kit_record_refused": N_("kit step refused"),
+    "documents.overdue": N_("documents overdue"), "followup.due": N_("follow-up due"),
+    "order.kit_aborted": N_("job aborted on the kit"), "ledger.refunded": N_("refund paid"),
+    "police.decision": N_("police decision"), "police.decision_refused": N_("police decision refused"),
+}
+
+OFFER_STATES = {
+    "open": N_("offer open"), "accepted": N_("offer accepted"), "refused": N_("offer refused"),
+    "expired": N_("offer expired"), "withdrawn": N_("offer withdrawn"), "rejected": N_("rejected by the customer"),
+}
+
+GRADES = {"junior": N_("junior locksmith"), "intermediate": N_("intermediate locksmith"),
+          "senior": N_("senior locksmith"), "special": N_("special-grade locksmith")}
+
+RULES = {"eta": N_("earliest arrival"), "quality": N_("best service quality"), "grade": N_("highest grade")}
+
+HOLD_PURPOSES = {"prepayment": N_("prepayment"), "deposit": N_("deposit")}
+
+HOLD_STATES = {"active": N_("held in escrow"), "frozen_police": N_("frozen for the police"),
+               "released": N_("released"), "paid": N_("paid out")}
+
+WARNING_LEVELS = {"red": N_("red"), "yellow": N_("yellow"), "blue": N_("blue"), "none": N_("none")}
+
+TIMER_KINDS = {
+    "offer.expire": N_("offer expiry"), "order.dispatch_due": N_("scheduled dispatch"),
+    "order.confirm_timeout": N_("customer decision deadline"), "order.payment_timeout": N_("payment deadline"),
+    "documents.deadline": N_("document deadline"), "followup.due": N_("follow-up due"),
+    "order.retry_unassigned": N_("retry of an unassigned order"),
+}
+
+# Dispatch settings (hub/dispatch/settings.py): the words and the unit they are shown in. `scale` turns the
+# stored value into that unit.
+SETTINGS: dict[str, tuple[str, str, float]] = {
+    "offer_ttl_s": (N_("Time a locksmith has to accept an offer"), N_("seconds"), 1),
+    "confirm_ttl_s": (N_("Time the customer has to decide"), N_("minutes"), 1 / 60),
+    "payment_ttl_s": (N_("Time the customer has to pay"), N_("minutes"), 1 / 60),
+    "documents_ttl_s": (N_("Time to hand in documents"), N_("days"), 1 / 86_400),
+    "followup_s": (N_("Follow-up call after completion"), N_("hours"), 1 / 3_600),
+    "appointment_lead_s": (N_("Dispatch before an appointment"), N_("minutes"), 1 / 60),
+    "circuity": (N_("Road distance over straight distance"), N_("ratio"), 1),
+    "speed_kmh": (N_("Assumed travel speed"), N_("km/h"), 1),
+    "shortlist": (N_("Candidates ranked per offer"), N_("locksmiths"), 1),
+    "prepayment_fen": (N_("Prepayment"), N_("yuan"), 1 / 100),
+    "deposit_fen": (N_("Deposit"), N_("yuan"), 1 / 100),
+    "code_scrypt_n": (N_("Service code hashing cost (scrypt N)"), N_("iterations"), 1),
+    "retry_unassigned_s": (N_("Retry an unassigned order after"), N_("minutes"), 1 / 60),
+    "retry_unassigned_max": (N_("Retries of an unassigned order"), N_("times"), 1),
+    "start_requires_upload": (N_("Job may start only after evidence is uploaded"), N_("1 yes, 0 no"), 1),
+}
+
+TABLES: dict[str, dict[str, str]] = {
+    "order_states": ORDER_STATES, "order_events": ORDER_EVENTS, "event_kinds": EVENT_KINDS,
+    "offer_states": OFFER_STATES, "grades": GRADES, "rules": RULES, "hold_purposes": HOLD_PURPOSES,
+    "hold_states": HOLD_STATES, "warning_levels": WARNING_LEVELS, "timer_kinds": TIMER_KINDS,
+}
+
+
+def label(table: dict[str, str], value: Any) -> str:
+    """The value in the reader's language; an unknown value as itself."""
+    text = str(value if value is not None else "")
+    msgid = table.get(text)
+    return _(msgid) if msgid else text
+
+
+def event_kind(kind: str) -> str:
+    """An ops event kind in words: its own label, else order.<state> / offer.<state> by the state's."""
+    if kind in EVENT_KINDS:
+        return label(EVENT_KINDS, kind)
+    head, _dot, tail = kind.partition(".")
+    if head == "order" and tail in ORDER_STATES:
+        return _("order {state}").format(state=label(ORDER_STATES, tail))
+    if head == "offer" and tail in OFFER_STATES:
+        return label(OFFER_STATES, tail)
+    return kind
+
+
+def setting(key: str, value: Any) -> tuple[str, str]:
+    """(what the setting is, its value in its unit) for one dispatch setting."""
+    spec = SETTINGS.get(key)
+    if spec is None:
+        return key, str(value)
+    words, unit, scale = spec
+    try:
+        shown = float(value) * scale
+    except (TypeError, ValueError):
+        return _(words), str(value)
+    number = f"{shown:.2f}".rstrip("0").rstrip(".") if shown != int(shown) else str(int(shown))
+    return _(words), f"{number} {_(unit)}"
