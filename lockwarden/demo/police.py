@@ -98,8 +98,12 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     say(_("  forwarded to the police: {n} records acknowledged, backlog {b}").format(n=status["acked_seq"],
                                                                                    b=status["backlog"]))
     police.stop()
+    # The hub key as the police pinned it, and the police's own record of what they acknowledged (kept by
+    # police-export beside its key, outside the export), so a cut or rolled-back export cannot pass.
+    keys = police.station / "keys"
     verify = subprocess.run([sys.executable, "-m", "lockwarden", "police-verify", str(police.out), "--hub-key",
-                             str(w.home.keys / "hub_signing.pub")], capture_output=True, text=True, env=cli_env())
+                             str(w.home.keys / "hub_signing.pub"), "--acked", str(keys / "police.acked.json"),
+                             "--police-key", str(keys / "police.key")], capture_output=True, text=True, env=cli_env())
     for line in verify.stdout.strip().splitlines()[-12:]:
         say("  | " + line)
     query = subprocess.run([sys.executable, "-m", "lockwarden", "police-query", str(police.out), "--order", eta_order,
