@@ -311,3 +311,15 @@ def test_export_refuses_an_ack_record_inside_the_export(tmp_path, hub_key, capsy
     assert main(["--lang", "en", "police-export", "--out", str(out), "--hub-key", str(key), "--police-key",
                  str(tmp_path / "police.key"), "--acked", str(out / "acked.json")]) == 2
     assert "must be outside the export folder" in capsys.readouterr().err
+
+
+def test_every_problem_code_is_documented():
+    import re
+
+    from hub.police.verify_report import PROBLEM_CODES
+
+    root = Path(__file__).resolve().parents[2]
+    emitted = set()
+    for name in ("hub/police/verify.py", "hub/police/verify_meta.py", "lockwarden/commands/police.py"):
+        emitted |= set(re.findall(r'Problem\("(\w+)"', (root / name).read_text()))
+    assert emitted == set(PROBLEM_CODES), emitted ^ set(PROBLEM_CODES)
