@@ -64,11 +64,16 @@ def _content_ok(raw: RawEntry, env_bytes: bytes) -> bool:
         return False
 
 
-class _Ts(msgspec.Struct):
+class _SeqOnly(msgspec.Struct):
+    seq: int
+
+
+class _Meta(msgspec.Struct):
     ts: int
+    body: _SeqOnly
 
 
-_ts_decoder = msgspec.json.Decoder(_Ts)
+_meta_decoder = msgspec.json.Decoder(_Meta)
 
 
 def _file_day(name: str) -> str | None:
@@ -196,12 +201,16 @@ _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _check_day(rep: VerifyReport, env_bytes: bytes, fday: str, prev_day: str, name: str, line_no: int,
                seq: int) -> str:
     """Daily-file rule: an entry sits in the file of max(its envelope ts's UTC day, the previous line's
-    file day). Returns this line's file day for the next line."""
+    file day). Returns this line's file day for the next line. Also: the record's own number is the
+    entry's seq."""
     try:
-        ts = _ts_decoder.decode(env_bytes).ts
-        day = layout.day_of(ts)
+        meta = _meta_decoder.decode(env_bytes)
+        day = layout.day_of(meta.ts)
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, OverflowError, OSError):
         return fday  # unreadable envelope: reported as edited/unreadable already
+    if meta.body.seq != seq:
+        rep.problems.append(Problem("edited", _("{file} line {line}: entry seq {seq} holds the hub's record number {number}").format(
+            file=name, line=line_no, seq=seq, number=meta.body.seq), name, line_no, seq))
     expected = max(day, prev_day)
     if fday != expected:
         rep.problems.append(Problem("wrong_day", _("{file} line {line}: entry seq {seq} belongs in records/{day}.jsonl (its hub time is {ts_day}, the line before is in {prev}): moved between daily files").format(
