@@ -19,14 +19,18 @@ The rules, as docs/mqtt.md states them:
   +-(2**53 - 1) so every implementation reads them exactly; NaN and infinities are not JSON;
 - `true`, `false`, `null` as such.
 
-msgspec already writes strings exactly this way (checked by the vectors), so the Python walk below only
-re-orders object members and replaces floats by their JCS text (msgspec.Raw); msgspec's C encoder then
-writes the bytes.
+msgspec already writes strings exactly this way (checked by the vectors), and sorts keys by code point,
+which is the UTF-16 order unless a key holds a character above U+FFFF. So msgspec's sorted output *is*
+JCS unless it holds a float, a 16-digit integer or a 4-byte UTF-8 character; a regex over its bytes finds
+those (with false alarms from strings, which only cost time), and only then the Python walk below
+re-orders object members and replaces floats by their JCS text (msgspec.Raw) before msgspec writes the
+bytes. Most messages (no floats) take the fast path: ~5 us instead of ~90 us.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import msgspec
@@ -34,6 +38,13 @@ import msgspec
 MAX_SAFE_INTEGER = 2**53 - 1
 
 _encoder = msgspec.json.Encoder()
+_sorted_encoder = msgspec.json.Encoder(order="sorted")
+# In compact JSON a number follows `:`, `[` or `,` (or stands alone). A fraction or exponent means a float
+# (JCS may write it differently); 16+ digits may be beyond 2**53 - 1; a byte >= 0xF0 starts a character
+# above U+FFFF. Three simple searches: one alternation of them is twenty times slower.
+_FLOAT = re.compile(rb"[:\[,]-?\d+[.eE]")
+_LONG = re.compile(rb"\d{16}")
+_ASTRAL = re.compile(rb"[\xf0-\xff]")
 
 
 class NotCanonical(ValueError):
@@ -44,6 +55,13 @@ def canonical(value: Any) -> bytes:
     """The RFC 8785 bytes of a JSON value (dicts, lists, str, int, float, bool, None, msgspec Structs)."""
     if isinstance(value, msgspec.Struct):
         value = msgspec.to_builtins(value)
+    try:
+        fast = _sorted_encoder.encode(value)
+    except (TypeError, UnicodeEncodeError):
+        fast = b"\xff"  # let the walk name the problem
+    if (fast[:1] not in b"-0123456789" and _FLOAT.search(fast) is None and _LONG.search(fast) is None
+            and _ASTRAL.search(fast) is None):
+        return fast
     try:
         return _encoder.encode(_prepare(value))
     except UnicodeEncodeError as exc:
