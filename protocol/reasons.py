@@ -10,7 +10,7 @@ from protocol.errors import Reason
 MEANING: dict[Reason, tuple[str, str]] = {
     Reason.OVERSIZED: ("The payload is over 1 MiB (the broker's `message_size_limit` refuses it even earlier), or an "
                        "upload is over its size limit.", "Send smaller chunks; split the file."),
-    Reason.MALFORMED: ("Not a well-formed envelope: not JSON, a duplicate key, a missing or unknown envelope field, a "
+    Reason.MALFORMED: ("Not a well-formed envelope: not JSON, a missing or unknown envelope field, a "
                        "wrong JSON type, an id that is not an upper-case ULID, a negative `seq`, a `ts` that is not "
                        "milliseconds (below 1e12), or a value with no canonical encoding (an integer beyond "
                        "+-(2**53 - 1)).", "Fix the sender; resending the same bytes fails again."),
