@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { canonicalize, canonicalBytes, sha256hex, hasUnsafeInteger, signedBytes, verifyEnvelope, signEnvelope,
-         privateKeyFromB64, rawPublicB64, fingerprintOf, ULID, entryHash } from "./lockwarden.mjs";
+         privateKeyFromB64, rawPublicB64, fingerprintOf, ULID, entryHash, openSealed } from "./lockwarden.mjs";
 
 const dir = process.argv[2] ?? path.join(path.dirname(new URL(import.meta.url).pathname), "..", "docs", "vectors");
 const load = (n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8"));
@@ -57,6 +57,18 @@ for (const e of chain.entries) {
 const cp = chain.checkpoint.envelope;
 expect(signedBytes(cp).toString("utf8") === chain.checkpoint.signed_bytes && verifyEnvelope(cp, chain.hub_key.public_b64)
        && cp.body.head === prev, "checkpoint");
+
+const sealed = load("sealed.json");
+for (const c of sealed.cases) {
+  const blob = Buffer.from(c.blob_b64, "base64");
+  expect(sha256hex(blob) === c.blob_sha256, `sealed blob hash (${c.aad})`);
+  let plain = null;
+  try { plain = openSealed(blob, sealed.recipient.private_b64, c.aad); } catch (e) { plain = null; }
+  expect(plain !== null && plain.toString("base64") === sealed.plaintext_b64, `sealed open (${c.aad})`);
+  let wrong = true;
+  try { openSealed(blob, sealed.recipient.private_b64, c.aad + "x"); } catch { wrong = false; }
+  expect(!wrong, `sealed blob opened with the wrong aad (${c.aad})`);
+}
 
 for (const f of failures) console.log("FAIL " + f);
 console.log(`${checked - failures.length}/${checked} vector checks passed`);

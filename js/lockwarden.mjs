@@ -313,3 +313,22 @@ export function verifyExport(root, opts = {}) {
   return { verified: true, ok: problems.length === 0, entries, headSeq: head, checkpoints: cps.length,
            checkpointSeq: cps.length ? cpSeq : null, unconfirmed, mediaChecked, ackedSeq, problems, warnings };
 }
+
+// ---- mqtt.md section 7: sealed blobs ("LWS1") -------------------------------------------------------------
+
+const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
+const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
+
+export function openSealed(blob, recipientPrivateB64, aad) {
+  if (blob.length < 4 + 32 + 12 + 16 || blob.subarray(0, 4).toString("latin1") !== "LWS1") throw new Error("not a sealed blob");
+  const ephPub = blob.subarray(4, 36);
+  const nonce = blob.subarray(36, 48);
+  const priv = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_X25519, Buffer.from(recipientPrivateB64.trim(), "base64")]), format: "der", type: "pkcs8" });
+  const recipientPub = crypto.createPublicKey(priv).export({ format: "der", type: "spki" }).subarray(-32);
+  const shared = crypto.diffieHellman({ privateKey: priv, publicKey: crypto.createPublicKey({ key: Buffer.concat([SPKI_X25519, ephPub]), format: "der", type: "spki" }) });
+  const key = Buffer.from(crypto.hkdfSync("sha256", shared, Buffer.concat([ephPub, recipientPub]), Buffer.from("lockwarden sealed blob v1"), 32));
+  const decipher = crypto.createDecipheriv("aes-256-gcm", key, nonce);
+  decipher.setAAD(Buffer.from(aad, "utf8"));
+  decipher.setAuthTag(blob.subarray(blob.length - 16));
+  return Buffer.concat([decipher.update(blob.subarray(48, blob.length - 16)), decipher.final()]);
+}

@@ -180,9 +180,42 @@ def chain_vectors() -> dict[str, Any]:
     }
 
 
+def sealed_vectors() -> dict[str, Any]:
+    """A sealed blob made with a fixed ephemeral key and nonce (real seals use fresh random ones)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from protocol.sealed import MAGIC, _derive
+
+    def raw_pub(k: X25519PrivateKey) -> bytes:
+        return k.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    recipient_seed = hashlib.sha256(b"lockwarden test vector key: police sealing").digest()
+    eph_seed = hashlib.sha256(b"lockwarden test vector: ephemeral").digest()
+    nonce = hashlib.sha256(b"lockwarden test vector: nonce").digest()[:12]
+    recipient, eph = X25519PrivateKey.from_private_bytes(recipient_seed), X25519PrivateKey.from_private_bytes(eph_seed)
+    plaintext = "居民身份证 photo bytes".encode()
+    cases = []
+    for aad_text in ("01KDVDNA00E8H72SAR7QA07TDB", "lockwarden police copy 01KDVDNA00E8H72SAR7QA07TDB"):
+        key = _derive(eph.exchange(recipient.public_key()), raw_pub(eph), raw_pub(recipient))
+        blob = MAGIC + raw_pub(eph) + nonce + AESGCM(key).encrypt(nonce, plaintext, aad_text.encode())
+        cases.append({"aad": aad_text, "blob_b64": base64.b64encode(blob).decode(),
+                      "blob_sha256": hashlib.sha256(blob).hexdigest(), "hkdf_key_hex": key.hex()})
+    return {
+        "description": "Sealed media (docs/mqtt.md section 7): open each blob with the recipient's X25519 key "
+                       "and its `aad` to get `plaintext_b64`; the first is a kit's seal to the hub (aad = "
+                       "file_id), the second the hub's copy for the police.",
+        "recipient": {"private_b64": base64.b64encode(recipient_seed).decode(),
+                      "public_b64": base64.b64encode(raw_pub(recipient)).decode()},
+        "plaintext_b64": base64.b64encode(plaintext).decode(),
+        "cases": cases,
+    }
+
+
 def build() -> dict[str, str]:
     files = {"canonical.json": canonical_vectors(), "envelopes.json": envelope_vectors(), "ids.json": id_vectors(),
-             "police-chain.json": chain_vectors()}
+             "police-chain.json": chain_vectors(), "sealed.json": sealed_vectors()}
     return {name: json.dumps(value, ensure_ascii=False, indent=1) + "\n" for name, value in files.items()}
 
 

@@ -87,3 +87,16 @@ def test_chain_cases() -> None:
     cp = msgspec.convert(data["checkpoint"]["envelope"], Envelope)
     key.verify(base64.b64decode(cp.sig), cp.signing_bytes())
     assert cp.body == {"seq": len(data["entries"]), "head": prev}
+
+
+def test_sealed_cases_open() -> None:
+    from protocol.keys import SealingKey
+    from protocol.sealed import open_sealed
+
+    data = _load("sealed.json")
+    key = SealingKey.from_b64(data["recipient"]["private_b64"])
+    assert key.public_b64() == data["recipient"]["public_b64"]
+    for case in data["cases"]:
+        blob = base64.b64decode(case["blob_b64"])
+        assert hashlib.sha256(blob).hexdigest() == case["blob_sha256"]
+        assert open_sealed(blob, key.private, aad=case["aad"].encode()) == base64.b64decode(data["plaintext_b64"])
