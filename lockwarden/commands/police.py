@@ -181,7 +181,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print((_("OK") if rep.ok else _("FAILED")) + ": " + _(
         "{entries} entries in {files} files, head seq {seq}, {n} hub checkpoints up to seq {cp}, {unconfirmed} "
         "entries after it, {media} media files checked"
-    ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, n=rep.checkpoints, cp=rep.checkpoint_seq,
+    ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, n=rep.checkpoints,
+             cp=rep.checkpoint_seq if rep.checkpoint_seq is not None else "-",
              unconfirmed=rep.unconfirmed, media=rep.media_checked))
     if rep.acked_seq is not None:
         print(_("the police acknowledged up to seq {seq}; the export holds it").format(seq=rep.acked_seq)
