@@ -115,12 +115,16 @@ def _vector_lines() -> list[str]:
 
 
 def _message_lines() -> list[str]:
+    from protocol.envelope import DIGEST_BOUND
+
     out: list[str] = []
     for name in sorted(MESSAGES):
         spec = MESSAGES[name]
         example = msgspec.to_builtins(spec.example())
-        out += [f"### {name}", "", f"Sent by: {spec.sender}. {spec.summary}", "", "```json",
-                json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
+        signed = (f"the envelope without `sig` and without `body.{DIGEST_BOUND[name][0]}` (bound by the signed "
+                  f"`body.{DIGEST_BOUND[name][1]}`)" if name in DIGEST_BOUND else "the whole envelope without `sig`")
+        out += [f"### {name}", "", f"Sent by: {spec.sender}. {spec.summary}", "", f"Signed bytes: {signed}.", "",
+                "```json", json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
     return out
 
 
