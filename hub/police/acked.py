@@ -10,6 +10,7 @@ that the export once held more. `police-verify --acked FILE --police-key KEY` co
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from protocol.durable import atomic_write
 from protocol.envelope import Envelope, open_envelope
 from protocol.errors import Rejected
 from protocol.messages.police import PoliceAck
+
+log = logging.getLogger(__name__)
 
 
 class AckRecordError(ValueError):
@@ -47,9 +50,29 @@ def inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def save(path: Path, ack: Envelope) -> None:
-    """Replace the record with the ack just sent (it only ever follows a durable append)."""
+def save(path: Path, ack: Envelope) -> bool:
+    """Replace the record with the ack just sent (it only ever follows a durable append). Never lowered: an
+    export that now holds less than the record says (restored from an old copy, rolled back) must not wipe
+    the evidence of it by acknowledging less; that is logged and the record kept. Returns whether saved."""
+    new_seq, new_cp = _marks(ack.body)
+    try:
+        old = msgspec.json.decode(path.read_bytes())
+        old_seq, old_cp = _marks(old.get("body", {}))
+    except (OSError, msgspec.DecodeError, AttributeError):
+        old_seq, old_cp = -1, -1
+    if new_seq < old_seq or new_cp < old_cp:
+        log.error("police export acknowledges up to seq %s (checkpoint %s) but its own record says it held seq %s "
+                  "(checkpoint %s): the export lost entries; the record in %s is kept", new_seq, new_cp, old_seq,
+                  old_cp, path)
+        return False
     atomic_write(path, msgspec.json.encode(ack) + b"\n")
+    return True
+
+
+def _marks(body: object) -> tuple[int, int]:
+    if not isinstance(body, dict):
+        return -1, -1
+    return int(body.get("upto_seq", -1)), int(body.get("checkpoint_seq", 0))
 
 
 def load(path: Path, police_key: Ed25519PublicKey) -> AckRecord:

@@ -323,3 +323,23 @@ def test_every_problem_code_is_documented():
     for name in ("hub/police/verify.py", "hub/police/verify_meta.py", "lockwarden/commands/police.py"):
         emitted |= set(re.findall(r'Problem\("(\w+)"', (root / name).read_text()))
     assert emitted == set(PROBLEM_CODES), emitted ^ set(PROBLEM_CODES)
+
+
+def test_a_restarted_export_never_lowers_the_police_record(full, tmp_path, hub_key, police_key):
+    """A rolled-back export, restarted, acknowledges less: the record keeps what was held before, so
+    police-verify still names the rollback (and the export's log says so)."""
+    root = _copy(full, tmp_path, "restarted")
+    cps = _lines(root / layout.CHECKPOINTS)
+    (root / layout.CHECKPOINTS).write_bytes(b"".join(cps[:2]))
+    _consistent_cut(root, 6)
+    before = full.acked.read_bytes()
+    clock = FakeClock(DAY0 + 48 * HOUR)
+    writer = ExportWriter(root, hub_key.private.public_key(), clock=clock)
+    service = ExportService(writer, ack_key=police_key, clock=clock, publish=lambda _t, _b: None,
+                            acked_path=full.acked)
+    service.send_ack()
+    writer.close()
+    assert full.acked.read_bytes() == before
+    record = acked.load(full.acked, police_key.private.public_key())
+    assert record.upto_seq == 9
+    assert "rolled_back" in _verify(root, hub_key, record).codes()
