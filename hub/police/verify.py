@@ -153,11 +153,15 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None, *, all_signature
                     pass
                 w.file_idx[seq] = fi
                 w.lines[seq] = line_no
-                span = spans.setdefault(name, [seq, seq, 0, raw.hash])
-                span[2] += 1
-                if seq >= span[1]:
-                    span[1], span[3] = seq, raw.hash
-                span[0] = min(span[0], seq)
+                span = spans.get(name)
+                if span is None:
+                    spans[name] = [seq, seq, 1, raw.hash]
+                else:
+                    span[2] += 1
+                    if seq >= span[1]:
+                        span[1], span[3] = seq, raw.hash
+                    elif seq < span[0]:
+                        span[0] = seq
                 if seq == last_seq + 1:
                     if raw.prev != last_hash:
                         _link_problem(rep, name, line_no, seq)
