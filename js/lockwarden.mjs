@@ -204,7 +204,10 @@ export function verifyExport(root, opts = {}) {
   const hashes = new Map(); // seq -> hash
   const spans = new Map(); // file -> {first, last, entries, lastHash}
   const mediaRefs = new Map();
-  let expectSeq = 1, prevHash = GENESIS, prevDay = "", entries = 0, state = readJson("chain.json"), stateEnd = null;
+  // Order faults as police.md names them: duplicate, reordered (fits neither neighbour), chain_broken, missing.
+  let lastSeq = 0, lastHash = GENESIS, maxSeen = 0, prevLineSeq = 0, pending = null;
+  const deferred = [];
+  let prevDay = "", entries = 0, state = readJson("chain.json"), stateEnd = null;
   for (const f of files) {
     const name = `records/${f}`;
     if (!DAY_FILE.test(f)) add("file_name", `${name} is not named for a UTC day`, { file: name });
@@ -220,27 +223,41 @@ export function verifyExport(root, opts = {}) {
       entries++;
       const { seq } = e;
       if (entryHash(seq, e.prev, e.env) !== e.hash) add("edited", `${name} line ${line}: entry seq ${seq} does not match its hash`, { file: name, line, seq });
-      if (seq !== expectSeq) add(hashes.has(seq) ? "duplicate" : seq > expectSeq ? "missing" : "reordered", `${name} line ${line}: seq ${seq} where ${expectSeq} was due`, { file: name, line, seq });
-      else if (e.prev !== prevHash) add("chain_broken", `${name} line ${line}: seq ${seq} does not link to seq ${seq - 1}`, { file: name, line, seq });
       if (!e.env.body || e.env.body.seq !== seq) add("edited", `${name} line ${line}: the envelope's body.seq is not ${seq}`, { file: name, line, seq });
       const day = Number.isSafeInteger(e.env.ts) ? utcDay(e.env.ts) : "";
       const want = day > prevDay ? day : prevDay;
       if (fday !== want) add("wrong_day", `${name} line ${line}: seq ${seq} belongs in records/${want}.jsonl`, { file: name, line, seq });
       prevDay = fday;
+      if (pending && seq !== pending.seq + 1) add("reordered", `${pending.file} line ${pending.line}: seq ${pending.seq} is out of order`, pending);
+      pending = seq !== prevLineSeq + 1 ? { file: name, line, seq } : null;
+      prevLineSeq = seq;
+      if (hashes.has(seq)) { add("duplicate", `${name} line ${line}: seq ${seq} appears a second time`, { file: name, line, seq }); return; }
+      if (seq === lastSeq + 1) { if (e.prev !== lastHash) add("chain_broken", `${name} line ${line}: seq ${seq} does not link to seq ${seq - 1}`, { file: name, line, seq }); }
+      else deferred.push({ seq, prev: e.prev, file: name, line });
+      lastSeq = seq; lastHash = e.hash; maxSeen = Math.max(maxSeen, seq);
       if (seq > cpSeq && !verifyEnvelope(e.env, hubKey)) add("signature", `${name} line ${line}: seq ${seq} is not signed by the hub key`, { file: name, line, seq });
       for (const m of (e.env.body && e.env.body.media) || []) if (!mediaRefs.has(m.sha256)) mediaRefs.set(m.sha256, seq);
-      if (!hashes.has(seq)) {
+      {
         hashes.set(seq, e.hash);
         const s = spans.get(name) ?? { first: seq, last: seq, entries: 0, lastHash: e.hash };
         s.entries++; if (seq >= s.last) { s.last = seq; s.lastHash = e.hash; } s.first = Math.min(s.first, seq);
         spans.set(name, s);
       }
       if (state && seq === state.seq) stateEnd = { file: name, line, offset: end };
-      expectSeq = Math.max(expectSeq, seq + 1);
-      prevHash = e.hash;
     });
   }
-  const head = expectSeq - 1;
+  if (pending) add("reordered", `${pending.file} line ${pending.line}: seq ${pending.seq} is out of order`, pending);
+  for (const d of deferred) {
+    const expected = d.seq === 1 ? GENESIS : hashes.get(d.seq - 1) ?? d.prev;
+    if (d.prev !== expected) add("chain_broken", `${d.file} line ${d.line}: seq ${d.seq} does not link to seq ${d.seq - 1}`, d);
+  }
+  for (let seq = 1; seq <= maxSeen; seq++) {
+    if (hashes.has(seq)) continue;
+    const start = seq;
+    while (seq <= maxSeen && !hashes.has(seq)) seq++;
+    add("missing", `entries seq ${start}..${seq - 1} are missing`, { seq: start });
+  }
+  const head = maxSeen;
   const hashAt = (seq) => hashes.get(seq);
 
   // 3 (second half)

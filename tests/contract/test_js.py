@@ -125,6 +125,16 @@ def _tamper(kind: str, base: Path, full: Export) -> Path:
         e["env"]["body"]["seq"] = 5
         lines[0] = encode_line(Entry(seq=1, prev=e["prev"], hash=entry_hash(1, e["prev"], e["env"]), env=e["env"]))
         f.write_bytes(b"".join(lines))
+    elif kind in ("deleted", "swapped", "inserted"):
+        f = layout.record_files(root)[-1]  # the second day: six entries
+        lines = f.read_bytes().splitlines(keepends=True)
+        if kind == "deleted":
+            del lines[2]
+        elif kind == "swapped":
+            lines[2], lines[3] = lines[3], lines[2]
+        else:
+            lines.insert(1, lines[4])
+        f.write_bytes(b"".join(lines))
     elif kind == "chain_json":
         s = json.loads((root / layout.STATE).read_text())
         s["offset"] += 1
@@ -144,6 +154,9 @@ def _tamper(kind: str, base: Path, full: Export) -> Path:
     ("edited", False, False),
     ("chain_json", False, False),
     ("renumbered", False, False),
+    ("deleted", False, False),
+    ("swapped", False, False),
+    ("inserted", False, False),
 ])
 def test_js_and_python_reach_the_same_verdict(exports, kind: str, with_acked: bool, ok: bool) -> None:  # type: ignore[no-untyped-def]
     base, full, hub, police = exports
