@@ -27,6 +27,8 @@ MEANING: dict[Reason, tuple[str, str]] = {
                                   "See the topic's message types below."),
     Reason.UNKNOWN_TYPE: ("The type is not in this contract, or nothing at the hub handles it from your role.",
                           "Use the message types listed below."),
+    Reason.RETIRED_TYPE: ("The type belonged to an earlier version of this contract; `detail` names what replaced "
+                          "it.", "Send the replacing type."),
     Reason.BAD_SCHEMA: ("The body does not match the type's schema: a missing or unknown field, a wrong JSON type.",
                         "Send exactly the fields of the type (unknown fields are refused, not ignored)."),
     Reason.REPLAY: ("The message id was used before with different content, or your `seq` was used before by "
