@@ -133,7 +133,7 @@ def _second_opinion(say: Any, police: PoliceSide, hub_key: Any, keys: Any) -> bo
     script = Path(__file__).resolve().parents[2] / "js" / "verify-export.mjs"
     node = shutil.which("node")
     if node is None or not script.exists():
-        say(_("  (no Node.js here: the JavaScript verifier in js/ is skipped)"))
+        say(_("  (no Node.js, or no js/ folder as in a checkout: the JavaScript verifier is skipped)"))
         return True
     out = subprocess.run([node, str(script), str(police.out), "--hub-key", str(hub_key), "--acked",
                           str(keys / "police.acked.json"), "--police-key", str(keys / "police.key")],
