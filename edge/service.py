@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from edge.app import KitApp, make_kit
+from edge.kitlink.server import KitLinkServer
+from edge.kitlock import KitBusy, KitLock
 from edge.offers import OfferInbox, Policy
 from edge.position import PositionReporter
 from protocol.clock import Clock
@@ -32,8 +34,19 @@ class KitService:
     offers: OfferInbox
     flow: Any = None  # edge.job.flow.JobFlow when the kit has hardware configured
     positions: PositionReporter | None = None
+    link: KitLinkServer | None = None
+    lock: KitLock | None = None
+
+    @property
+    def link_path(self) -> Path:
+        return self.app.dir / self.app.settings.link_socket
 
     def start(self) -> None:
+        """Take the kit directory's lock (KitBusy if another service holds it), then sync, hardware and the
+        UI's link."""
+        if self.lock is None:
+            self.lock = KitLock(self.app.dir)
+            self.lock.acquire()
         self.app.start()
         if self.flow is not None:
             restarted = self.flow.resume()
@@ -42,6 +55,8 @@ class KitService:
         if self.positions is not None:
             self.positions.report_now()
             self.positions.start()
+        self.link = KitLinkServer(self, self.link_path)
+        self.link.start()
 
     def set_out(self, order_id: str) -> str:
         """The locksmith leaves for the site (R-7: from here an abandoning customer owes the prepayment)."""
@@ -54,12 +69,16 @@ class KitService:
                                           order_id=order_id).id
 
     def stop(self) -> None:
+        if self.link is not None:
+            self.link.stop()
         if self.positions is not None:
             self.positions.stop()
         self.app.sync.stop()
         if self.flow is not None:
             self.flow.close()
         self.app.store.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port: int | None = None,
@@ -78,8 +97,23 @@ def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port:
     return service
 
 
+EXIT_BUSY = 2
+
+
 def run_kit(kit_dir: Path, *, status_every_s: float = 0.0) -> int:
-    service = build_kit_service(kit_dir)
+    """Exit 2 with one line when another service already runs on the directory."""
+    lock = KitLock(kit_dir)
+    try:  # before anything opens the store, the broker session or a serial port
+        lock.acquire()
+    except (KitBusy, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BUSY
+    try:
+        service = build_kit_service(kit_dir)
+    except BaseException:
+        lock.release()
+        raise
+    service.lock = lock
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

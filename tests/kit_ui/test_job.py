@@ -36,9 +36,10 @@ def test_whole_job_by_the_buttons_to_a_sealed_bundle(ui_kit: UiKit) -> None:
     asyncio.run(_whole_job(ui_kit))
 
 
-async def _whole_job(kit: UiKit) -> None:
+async def _whole_job(kit: UiKit, ui_service: Any = None) -> None:
+    """`ui_service`: what the UI is attached to (the kit link's client), else the service in-process."""
     deliver_order(kit)
-    app = make_kit_ui(kit.service)
+    app = make_kit_ui(ui_service or kit.service)
     store = kit.service.app.store
     async with app.run_test(size=(100, 30)) as pilot:
         await open_job(app, pilot)
