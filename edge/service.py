@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +60,23 @@ class KitService:
         self.link.start()
 
     def set_out(self, order_id: str) -> str:
-        """The locksmith leaves for the site (R-7: from here an abandoning customer owes the prepayment)."""
+        """The locksmith leaves for the site (R-7: from here an abandoning customer owes the prepayment);
+        only the order's own locksmith, logged in on this kit."""
+        from edge.job.steps import StepRefused
+        from protocol.i18n import _
         from protocol.messages.job import JobStep
         from protocol.topics import KIT_UP_JOB
+
+        if self.flow is None:
+            raise StepRefused(_("This kit has no hardware configured: it only stores and forwards"))
+        order = self.flow.job(order_id).order
+        session = self.flow.session()
+        if session is None:
+            raise StepRefused(_("No locksmith is logged in on this kit"))
+        if session.locksmith_id != order.locksmith_id:
+            raise StepRefused(_("This order belongs to another locksmith ({locksmith})").format(
+                locksmith=order.locksmith_id))
+        self.flow.touch_session()
 
         fix = self.flow.position() if self.flow is not None else None
         body = JobStep(order_id=order_id, step="set_out", lat=fix.lat if fix else None, lon=fix.lon if fix else None)
@@ -84,7 +99,7 @@ class KitService:
 def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port: int | None = None,
                       offer_policy: Policy | None = None, position_every_s: float = 60.0) -> KitService:
     app = make_kit(kit_dir, clock=clock, broker_port=broker_port)
-    offers = OfferInbox(app.store, offer_policy)
+    offers = OfferInbox(app.store, offer_policy, gate=_no_hardware)
     app.sync.handlers.update(offers.downlink_handlers())
     service = KitService(app, offers)
     if app.settings.hardware:
@@ -93,8 +108,24 @@ def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port:
         flow = make_job_flow(app.store, Path(kit_dir), hardware_config(app.settings.hardware))
         app.sync.handlers.update(flow.downlink_handlers())
         service.flow = flow
+        offers.gate = partial(login_gate, flow)
+        offers.answered.append(flow.touch_session)
         service.positions = PositionReporter(app.store, flow.position, every_s=position_every_s)
     return service
+
+
+def _no_hardware() -> str | None:
+    from protocol.i18n import _
+
+    return _("This kit has no hardware configured: nobody can log in, so it takes no offers")
+
+
+def login_gate(flow: Any) -> str | None:
+    """Login first: offers are shown and answered only while a locksmith is logged in on the kit."""
+    from protocol.i18n import _
+
+    return None if flow.session() is not None else _("Log in first: offers are shown only to a logged-in "
+                                                       "locksmith")
 
 
 EXIT_BUSY = 2

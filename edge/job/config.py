@@ -43,6 +43,8 @@ class JobSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
     network on site go on; the hub's order machine still refuses "started" before "verified"."""
     fix_wait_s: float = 3.0
     """How long a step waits for a GNSS fix before it is recorded without a position."""
+    session_idle_s: float = 900.0
+    """A login ends after this long without a step or an answer on the kit (the locksmith logs in again)."""
 
 
 class LocksmithProfile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -59,6 +61,10 @@ class LocksmithProfile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, 
     """Slots of the sensor's library holding this locksmith's enrolled fingers."""
     pin_hash: str = ""
     """Salted scrypt hash of the fallback PIN (`lockwarden kit pin-hash`); empty: no PIN login."""
+    password_hash: str = ""
+    """Salted scrypt hash of a password (`lockwarden kit pin-hash --password`); empty: no password login."""
+    pattern_hash: str = ""
+    """Salted scrypt hash of a touchscreen pattern (`lockwarden kit pin-hash --pattern 1-5-9-6`); empty: none."""
 
 
 class JobConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

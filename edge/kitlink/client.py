@@ -225,6 +225,12 @@ class _Flow:
     def login_pin(self, locksmith_id: str, pin: str) -> Any:
         return self._link.call("flow.login_pin", locksmith_id, pin)
 
+    def login_password(self, locksmith_id: str, password: str) -> Any:
+        return self._link.call("flow.login_password", locksmith_id, password)
+
+    def login_pattern(self, locksmith_id: str, dots: list[int]) -> Any:
+        return self._link.call("flow.login_pattern", locksmith_id, dots)
+
     def logout(self) -> None:
         self._link.call("flow.logout")
 

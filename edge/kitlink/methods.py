@@ -34,8 +34,15 @@ class Method:
 
 
 def _profiles(service: Any) -> dict[str, LocksmithProfile]:
-    # The UI shows names; the PIN and password hashes stay in the service.
-    return {k: msgspec.structs.replace(p, pin_hash="") for k, p in service.flow.locksmiths.items()}
+    """The UI shows names and which logins each locksmith has; the hashes themselves stay in the service
+    ("*" only says one is set)."""
+    return {k: msgspec.structs.replace(p, pin_hash=_set(p.pin_hash), password_hash=_set(p.password_hash),
+                                       pattern_hash=_set(p.pattern_hash), id_number="")
+            for k, p in service.flow.locksmiths.items()}
+
+
+def _set(secret_hash: str) -> str:
+    return "*" if secret_hash else ""
 
 
 METHODS: dict[str, Method] = {
@@ -59,6 +66,8 @@ METHODS: dict[str, Method] = {
     "flow.position": Method(lambda s: s.flow.position(), returns=Fix | None),
     "flow.login_fingerprint": Method(lambda s: s.flow.login_fingerprint(), returns=Session),
     "flow.login_pin": Method(lambda s, ls, pin: s.flow.login_pin(ls, pin), (str, str), Session),
+    "flow.login_password": Method(lambda s, ls, pw: s.flow.login_password(ls, pw), (str, str), Session),
+    "flow.login_pattern": Method(lambda s, ls, dots: s.flow.login_pattern(ls, dots), (str, list[int]), Session),
     "flow.logout": Method(lambda s: s.flow.logout()),
     "flow.arrive": Method(lambda s, code, oid: s.flow.arrive(code, oid), (str, Opt)),
     "flow.verify_locksmith": Method(lambda s, oid: s.flow.verify_locksmith(oid), (Opt,)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +53,35 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _answer(args: argparse.Namespace) -> int:
-    """Answer an offer the kit received (the kit service recorded it; it sends the answer)."""
+    """Answer an offer the kit received (the kit service recorded it; it sends the answer). Login first: only
+    while a locksmith is logged in on the kit (`lockwarden kit job login`), as on the touchscreen."""
     from edge.app import make_kit
+    from edge.job.steps import StepRefused
     from edge.offers import OfferInbox
+    from edge.service import _no_hardware, login_gate
 
     app = make_kit(args.dir, connect=False)
+    flow = None
     try:
-        inbox = OfferInbox(app.store)
+        inbox = OfferInbox(app.store, gate=_no_hardware)
+        if app.settings.hardware:
+            from edge.job.kitdir import hardware_config, make_job_flow
+
+            flow = make_job_flow(app.store, args.dir, hardware_config(app.settings.hardware))
+            inbox.gate = lambda: login_gate(flow)
+            inbox.answered.append(flow.touch_session)
         if args.offer_id not in inbox.offers:
             print(_("No offer {offer_id} on this kit").format(offer_id=args.offer_id))
             return 1
-        msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id, args.reason)
+        try:
+            msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id,
+                                                                                                args.reason)
+        except StepRefused as exc:
+            print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
+            return 3
         print(_("Answer recorded ({msg_id}); the kit service sends it.").format(msg_id=msg_id))
         return 0
     finally:
+        if flow is not None:
+            flow.close()
         app.store.close()

@@ -29,6 +29,7 @@ from lockwarden.kit_ui.model import (
     label,
     next_action,
     set_out_done,
+    short_order,
     yuan_to_fen,
 )
 from protocol.i18n import _
@@ -50,6 +51,7 @@ class JobScreen(KitScreen):
         with Horizontal():
             with Vertical(id="job-main"):
                 yield Static("", id="order", classes="line")
+                yield Static("", id="customer", classes="line")
                 yield Static("", id="current", classes="title")
                 yield Static("", id="message", classes="message")
                 yield Button("", id="next", variant="primary", classes="big")
@@ -70,17 +72,24 @@ class JobScreen(KitScreen):
             return  # another process (the step CLI) may act on the job: look once a second anyway
         view = self.flow.job(self.order_id)
         has_set_out = set_out_done(self.service, self.order_id)
-        self.query_one("#order", Static).update(_("Order {order_id}: {site}").format(
-            order_id=self.order_id, site=view.order.site_address))
+        self.query_one("#order", Static).update(_("Order {order_no}: {site}").format(
+            order_no=short_order(self.order_id), site=view.order.site_address))
+        order = view.order
+        finished = view.step in (Step.SEALED, Step.ABORTED)  # the customer's details only while the job runs
+        self.query_one("#customer", Static).update("" if finished or not order.customer_name else _(
+            "Customer: {name}, phone {phone}").format(name=order.customer_name, phone=order.customer_mobile or "-"))
         self.query_one("#current", Static).update(_("Done: {step}").format(step=describe(view.step)))
         self.query_one("#message", Static).update(self.message)
-        nxt = next_action(view.step, has_set_out)
+        logged_in = self.flow.session() is not None
+        nxt = next_action(view.step, has_set_out, logged_in)
         button = self.query_one("#next", Button)
         button.label = label(nxt) if nxt else _("The job is finished")
         button.disabled = self.busy or nxt is None
-        self.query_one("#pin", Button).display = nxt == "login"
-        self.query_one("#route", Button).display = view.step in BEFORE_ARRIVAL
-        self.query_one("#abort", Button).display = Step.ABORTED in TRANSITIONS[view.step]
+        # Fixed positions: a button that does not apply now is disabled, never removed (a gloved finger
+        # aimed at "Evidence" must not land on "Abort" because a neighbour disappeared).
+        self.query_one("#pin", Button).disabled = self.busy or nxt != "login" or not self._has_pin()
+        self.query_one("#route", Button).disabled = view.step not in BEFORE_ARRIVAL
+        self.query_one("#abort", Button).disabled = self.busy or Step.ABORTED not in TRANSITIONS[view.step]
         done = done_steps(view)
         for action in ACTIONS:
             finished = has_set_out if action.target is None else action.target in done
@@ -88,6 +97,11 @@ class JobScreen(KitScreen):
             b.label = ("✓ " if finished else "   ") + label(action.id)
             b.variant = "primary" if action.id == nxt else "default"
             b.disabled = self.busy
+
+    def _has_pin(self) -> bool:
+        if not hasattr(self, "_pin_known"):
+            self._pin_known = any(p.pin_hash for p in self.flow.locksmiths.values())
+        return self._pin_known
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message = text
@@ -116,7 +130,8 @@ class JobScreen(KitScreen):
                 _("Abort the job"), None, _("Back")), self._abort_confirmed)
         elif bid == "next":
             view = self.flow.job(self.order_id)
-            nxt = next_action(view.step, set_out_done(self.service, self.order_id))
+            nxt = next_action(view.step, set_out_done(self.service, self.order_id),
+                              self.flow.session() is not None)
             if nxt is not None:
                 self.start(nxt)
         elif bid.startswith("step-"):
@@ -136,7 +151,7 @@ class JobScreen(KitScreen):
                 self.run_step(None, lambda: self.service.set_out(oid), _("Set out: the hub and the customer are told"))
                 return
             target = BY_ID["login" if action_id == "login_pin" else action_id].target
-            if target is not None:
+            if target is not None and action_id not in ("login", "login_pin"):  # a login may come at any step
                 check(view.step, target)
         except StepRefused as exc:
             self.say(str(exc), error=True)

@@ -23,8 +23,8 @@ class Action:
 
 # The job in order (R-7 set out, R-2 login, R-8 on site, R-9 evidence, R-10 completion, then form and seal).
 ACTIONS: tuple[Action, ...] = (
-    Action("set_out", None),
     Action("login", S.LOGGED_IN),
+    Action("set_out", None),
     Action("code", S.ARRIVED),
     Action("verify", S.LOCKSMITH_VERIFIED),
     Action("consent", S.CONSENTED),
@@ -72,8 +72,11 @@ def set_out_done(service: Any, order_id: str) -> bool:
     return any(r.kind == "job.step" for r in service.app.store.records_for_order(order_id))
 
 
-def next_action(step: Step, has_set_out: bool) -> str | None:
-    """The one big button: what the locksmith should do now, or None when the job is sealed."""
+def next_action(step: Step, has_set_out: bool, logged_in: bool = True) -> str | None:
+    """The one big button: what the locksmith should do now, or None when the job is sealed. Login first:
+    without a live session nothing else can be done (a lapsed login comes back here mid-job)."""
+    if not logged_in and step not in (S.SEALED, S.ABORTED):
+        return "login"
     if step in BEFORE_ARRIVAL and not has_set_out:
         return "set_out"
     if step == S.CONSENT_REFUSED:
@@ -149,3 +152,10 @@ def evidence(service: Any, order_id: str) -> tuple[list[EvidenceRow], int, int]:
     rows = [EvidenceRow(file_kind_label(f.kind), f.size, f.state != "pending") for f in store.files_for_order(order_id)]
     records = store.records_for_order(order_id)
     return rows, len(records), sum(1 for r in records if r.state == "pending")
+
+
+def short_order(order_id: str) -> str:
+    """What a person reads back on the phone: the order id's last six characters in groups of three
+    ("…4K2-7QX"); the full id stays in the records and on the form."""
+    tail = order_id[-6:].upper()
+    return f"{tail[:3]}-{tail[3:]}" if len(tail) == 6 else order_id
