@@ -26,10 +26,16 @@ def register(sub: Any) -> None:
                    help=_("kit directory with kit.toml and job.toml (LOCKWARDEN_KIT_DIR)"))
     p.add_argument("--wait", type=float, default=30.0,
                    help=_("seconds to wait for the kit service to answer before giving up"))
+    p.add_argument("--serve", action="store_true",
+                   help=_("serve the app to a browser (the kiosk's Chromium) instead of this terminal"))
+    p.add_argument("--host", default="127.0.0.1", help=_("address to serve on (--serve); keep it local"))
+    p.add_argument("--port", type=int, default=8800, help=_("port to serve on (--serve)"))
     p.set_defaults(func=run)
 
 
 def run(args: Any) -> int:
+    if args.serve:
+        return serve(args)
     from edge.app import load_kit_settings
     from edge.kitlink.client import KitLinkDown, wait_for_service
     from lockwarden.kit_ui import make_kit_ui
@@ -52,4 +58,21 @@ def run(args: Any) -> int:
         make_kit_ui(link).run()
     finally:
         link.stop()
+    return 0
+
+
+def serve(args: Any) -> int:
+    """textual-serve on localhost: each browser session runs `lockwarden kit-ui` (attached to the service)
+    in its own process; our page template loads nothing from the internet (lockwarden/kit_ui/web)."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    from protocol.i18n import language
+
+    command = shlex.join([sys.executable, "-m", "lockwarden.cli", "--lang", language(), "kit-ui", "--dir",
+                          str(Path(args.dir).resolve()), "--wait", str(args.wait)])
+    server = Server(command, host=args.host, port=args.port, title=_("Lockwarden kit"),
+                    templates_path=Path(__file__).resolve().parents[1] / "kit_ui" / "web")
+    server.serve()
     return 0
