@@ -521,7 +521,8 @@ class JobFlow:
         check(row.step, Step.ABORTED)
         if row.step in VIDEO_STEPS:
             self._stop_recorder(row.order_id)
-        self._step(row, Step.ABORTED, {"reason": reason, "by": by, "at_step": row.step.value})
+        self._step(row, Step.ABORTED, {"reason": reason, "by": by, "at_step": row.step.value},
+                   info={"aborted_by": by})
         self.db.merge_info(row.order_id, wiped())  # no form will need the ID number
         return self.job(row.order_id)
 

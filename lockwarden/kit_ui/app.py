@@ -20,6 +20,7 @@ Button { height: 3; min-width: 10; margin: 0 1 1 0; }
 .line { height: auto; }
 .message { height: auto; min-height: 2; color: $warning; margin: 1 0; }
 .error { color: $error; }
+.rec { height: auto; color: $error; text-style: bold; }
 .countdown { text-style: bold; height: 3; content-align: center middle; width: 100%; background: $boost; }
 .row { height: auto; }
 #steps { width: 40%; }

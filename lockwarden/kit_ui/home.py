@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 from edge.job.steps import StepRefused, describe
 from lockwarden.kit_ui.base import KitScreen
 from lockwarden.kit_ui.model import current_job, short_order, sync_lines
+from lockwarden.kit_ui.notices import error_text
 from protocol.i18n import _
 
 
@@ -145,7 +146,7 @@ class HomeScreen(KitScreen):
             except StepRefused as exc:
                 text, error = str(exc), True
             except Exception as exc:  # no finger, no match, sensor fault: the service recorded the attempt
-                text, error = _("The step did not succeed: {error}").format(error=exc), True
+                text, error = _("The step did not succeed: {error}").format(error=error_text(exc)), True
             else:
                 text, error = done, False
             self.app.call_from_thread(self._done, text, error)

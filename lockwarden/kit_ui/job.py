@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from edge.job.flow import consent_statement
+from edge.job.flow import VIDEO_STEPS, consent_statement
 from edge.job.idnumber import IdEntry
 from edge.job.steps import TRANSITIONS, Step, StepRefused, check, describe
 from lockwarden.kit_ui.base import KitScreen
@@ -32,6 +32,7 @@ from lockwarden.kit_ui.model import (
     short_order,
     yuan_to_fen,
 )
+from lockwarden.kit_ui.notices import aborted_text, error_text
 from protocol.i18n import _
 
 
@@ -53,6 +54,7 @@ class JobScreen(KitScreen):
                 yield Static("", id="order", classes="line")
                 yield Static("", id="customer", classes="line")
                 yield Static("", id="current", classes="title")
+                yield Static("", id="rec", classes="rec")
                 yield Static("", id="message", classes="message")
                 yield Button("", id="next", variant="primary", classes="big")
                 yield Button(_("Route to the site"), id="route")  # R-8, until arrival (lockwarden/kit_ui/route.py)
@@ -79,7 +81,12 @@ class JobScreen(KitScreen):
         self.query_one("#customer", Static).update("" if finished or not order.customer_name else _(
             "Customer: {name}, phone {phone}").format(name=order.customer_name, phone=order.customer_mobile or "-"))
         self.query_one("#current", Static).update(_("Done: {step}").format(step=describe(view.step)))
+        if view.step in (Step.ABORTED, Step.SEALED) and view.info.get("aborted_by") == "hub":
+            # Cancelled by the customer or the hub: say so, in place of whatever (stale) message was there.
+            self.message = aborted_text(view.info)
+            self.query_one("#message", Static).set_class(False, "error")
         self.query_one("#message", Static).update(self.message)
+        self.query_one("#rec", Static).update(_("● Recording: the video runs") if view.step in VIDEO_STEPS else "")
         logged_in = self.flow.session() is not None
         nxt = next_action(view.step, has_set_out, logged_in)
         button = self.query_one("#next", Button)
@@ -242,7 +249,7 @@ class JobScreen(KitScreen):
             except StepRefused as exc:
                 text, error = str(exc), True
             except Exception as exc:  # a device fault, no finger, no match: the flow recorded the attempt
-                text, error = _("The step did not succeed: {error}").format(error=exc), True
+                text, error = _("The step did not succeed: {error}").format(error=error_text(exc)), True
             else:
                 text, error = done, False
             self.app.call_from_thread(self._finished, text, error)

@@ -136,7 +136,7 @@ def file_kind_label(kind: str) -> str:
         "photo.lock_after": _("Lock photo after"),
         "video.segment": _("Video segment"),
         "form.police_copy": _("Registration form (police copy)"),
-    }.get(kind, kind)
+    }.get(kind) or _("Other file")
 
 
 @dataclass(frozen=True)

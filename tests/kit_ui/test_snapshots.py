@@ -1,4 +1,4 @@
-"""Screenshots (SVG) of the kit screens at 100x30 cells (what Chromium shows of the kiosk on the 800x480
+"""Screenshots (SVG) of the kit screens at 100x25 cells (what Chromium shows of the kiosk on the 800x480
 panel), in Chinese and English, compared with the committed ones in tests/kit_ui/snapshots/, so a layout
 regression fails `make test`. After a deliberate change, look at the new pictures and commit them:
 
@@ -29,7 +29,7 @@ from tests.job.conftest import ORDER_ID, SITE
 from tests.kit_ui.conftest import PIN, UiKit
 from tests.kit_ui.helpers import deliver_order, text, until
 
-SIZE = (100, 30)
+SIZE = (100, 25)  # the kiosk: 800x480 at font size 14 (tests/kit_ui/test_kiosk.py)
 HERE = Path(__file__).parent / "snapshots"
 
 
