@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.app import KitApp, make_kit
+from edge.job.purge import purge_due
 from edge.kitlink.server import KitLinkServer
 from edge.kitlock import KitBusy, KitLock
 from edge.offers import OfferInbox, Policy
@@ -58,6 +59,13 @@ class KitService:
             self.positions.start()
         self.link = KitLinkServer(self, self.link_path)
         self.link.start()
+        if self.flow is not None:
+            # A login lapses when it is next read (edge/job/session.py); read it now and then, so the kit
+            # reports the lapse (a signed session.logout) and the hub stops offering even if nobody looks;
+            # and erase customers' data that is due (edge/job/purge.py).
+            self._idle_stop = threading.Event()
+            self._idle_thread = threading.Thread(target=self._watch_session, name="session-idle", daemon=True)
+            self._idle_thread.start()
 
     def set_out(self, order_id: str) -> str:
         """The locksmith leaves for the site (R-7: from here an abandoning customer owes the prepayment);
@@ -83,7 +91,19 @@ class KitService:
         return self.app.store.add_message("job.step", body, topic=KIT_UP_JOB.build(kit_id=self.app.settings.kit_id),
                                           order_id=order_id).id
 
+    def _watch_session(self) -> None:
+        every = max(1.0, min(30.0, self.flow.settings.session_idle_s / 10))
+        while not self._idle_stop.wait(every):
+            try:
+                self.flow.session()
+                purge_due(self.flow)  # the customer's data, once acknowledged and past its retention
+            except Exception:  # a store fault is reported by the store; this watch must not die of it
+                log.exception("session idle check or personal-data purge failed")
+
     def stop(self) -> None:
+        idle_stop = getattr(self, "_idle_stop", None)
+        if idle_stop is not None:
+            idle_stop.set()
         if self.link is not None:
             self.link.stop()
         if self.positions is not None:

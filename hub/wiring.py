@@ -18,7 +18,7 @@ from hub.ops import handle as handle_ops
 from hub.ops.customer import CUSTOMER_TYPES, handle_customer
 from hub.orders import outbox, police_decision
 from hub.orders.kitrecords import apply_kit_record
-from hub.registry import kit_enrolment, presence
+from hub.registry import kit_enrolment, kitsession, presence
 from hub.registry.errors import DomainError
 from hub.timers import fire_due
 from protocol import topics
@@ -103,6 +103,9 @@ class DomainWiring:
                                   at_ms=rec.captured_at)
         if rec.kind == "gnss.position":
             return []  # a position is not an order event and never completes a bundle
+        if rec.kind in kitsession.KINDS:  # who is logged in on the kit: dispatch offers only to them
+            kitsession.apply_session_record(conn, self.clock, kit_id, rec.kind, rec.data, rec.captured_at, acc.env.id)
+            return []
         if rec.kind == "job.evidence_bundle":
             self.evidence.on_bundle(conn, kit_id, acc.env.id, rec.order_id, rec.data)
         elif conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",

@@ -181,7 +181,9 @@ class City:
         assert hub is not None
         with hub._lock:
             n = hub.conn.execute("SELECT COUNT(*) FROM kit_presence WHERE online=1 AND lat IS NOT NULL").fetchone()[0]
-        return int(n) == len(LOCKSMITHS)
+            # login first: the hub offers jobs only to locksmiths whose kit reported a login
+            logged = hub.conn.execute("SELECT COUNT(*) FROM kit_sessions WHERE logged_in=1").fetchone()[0]
+        return int(n) == len(LOCKSMITHS) and int(logged) == len(LOCKSMITHS)
 
     # -- customers -------------------------------------------------------------------------------------
     def customer(self, customer_id: str) -> CustomerApp:
