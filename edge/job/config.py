@@ -43,6 +43,9 @@ class JobSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
     network on site go on; the hub's order machine still refuses "started" before "verified"."""
     fix_wait_s: float = 3.0
     """How long a step waits for a GNSS fix before it is recorded without a position."""
+    personal_retention_s: float = 86400.0
+    """How long the customer's personal data (name, phone, address, ID number) stays on the kit after the
+    hub acknowledged all of the job's evidence; then it is erased from the kit (edge/job/purge.py)."""
     session_idle_s: float = 900.0
     """A login ends after this long without a step or an answer on the kit (the locksmith logs in again)."""
 
