@@ -67,6 +67,8 @@ class KitUI(App[None]):
 
     def _tick(self) -> None:
         """Offers pop up over whatever is on screen; the visible screen redraws when something changed."""
+        if not self.screen_stack:  # starting or shutting down: nothing to draw on
+            return
         for offer in self.service.offers.open_offers():
             if offer.offer_id not in self.shown_offers:
                 self.shown_offers.add(offer.offer_id)

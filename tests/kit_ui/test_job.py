@@ -267,6 +267,8 @@ async def _recording(kit: UiKit) -> None:
         kit.emu.remove_finger()
         flow.start_video(ORDER_ID)
         await until(pilot, lambda: text(app, "#rec") == "● Recording: the video runs")
+        await until(pilot, lambda: any(f.kind == "video.segment"  # the recorder's first picture
+                                       for f in kit.service.app.store.files_for_order(ORDER_ID)), pauses=400)
         flow.photo_before(ORDER_ID)
         flow.mark_opened(ORDER_ID)
         flow.photo_after(ORDER_ID)

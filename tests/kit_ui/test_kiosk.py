@@ -1,7 +1,8 @@
 """The kiosk path in a real headless Chromium at the panel's 800x480: `lockwarden kit-ui --serve`
 (textual-serve, our offline page) attached to the running kit service; the locksmith logs in by finger,
 accepts an offer and walks the whole job by tapping (touch events over the DevTools protocol), to a sealed
-bundle. Screenshots go to docs/images/kit-ui/ (docs/kit-ui.md shows them)."""
+bundle. Screenshots go to the test's temporary folder, or with LOCKWARDEN_UPDATE_SNAPSHOTS=1 to
+docs/images/kit-ui/ (docs/kit-ui.md shows them), so a test run never changes the checkout."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from tests.kit_ui.kiosk import Kiosk, chromium, wait
 from tests.kit_ui.test_link import running_kit  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "images" / "kit-ui"
+DOC_SHOTS = ROOT / "docs" / "images" / "kit-ui"
 FONT_SIZE = 14  # the kiosk's: 3-row keys are about 11 mm on the 7-inch 800x480 panel (docs/kit-ui.md)
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("chromedriver"),
@@ -64,11 +65,13 @@ def _step(kit: UiKit) -> Step:
     return kit.service.flow.job(ORDER_ID).step  # type: ignore[no-any-return]
 
 
-def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk) -> None:  # noqa: F811
+def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk,  # noqa: F811
+                                                tmp_path: Path) -> None:
     kit, k = running_kit, kiosk
+    shots = DOC_SHOTS if os.environ.get("LOCKWARDEN_UPDATE_SNAPSHOTS") else tmp_path / "shots"
     service: Any = kit.service
     assert (k.cols, k.rows) >= (90, 24), (k.cols, k.rows)
-    k.shot(SHOTS / "home-logged-out.png")
+    k.shot(shots / "home-logged-out.png")
 
     k.tap(k.where(HomeScreen, "login-fp"))  # login first
     wait(lambda: k.server_log.exists() and service.flow.session() is not None or _finger(kit, LOCKSMITH_FINGER),
@@ -81,7 +84,7 @@ def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk
     service.offers.downlink_handlers()["job.offer"](None, offer)
     accept = k.where(lambda: OfferScreen("of-kiosk"), "accept")
     wait(lambda: _pause(1.5), 5)  # the offer pops up in the browser's session
-    k.shot(SHOTS / "offer.png")
+    k.shot(shots / "offer.png")
     k.tap(accept)
     wait(lambda: service.offers.offers["of-kiosk"].state == "accepted", 60, "accepted")
     order = msgspec.convert({f: v for f, v in order_body().items() if f in JobOrder.__struct_fields__}, JobOrder)
@@ -91,7 +94,7 @@ def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk
     wait(lambda: _pause(1.0), 5)
     k.tap(k.where(HomeScreen, "go-job"))
     wait(lambda: _pause(1.5), 5)
-    k.shot(SHOTS / "job.png")
+    k.shot(shots / "job.png")
 
     def next_button() -> None:
         k.tap(k.where(lambda: JobScreen(ORDER_ID), "next"))
@@ -101,7 +104,7 @@ def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk
     wait(lambda: _pause(1.0), 5)
     next_button()  # the service code, on the keypad
     wait(lambda: _pause(1.0), 5)
-    k.shot(SHOTS / "keypad.png")
+    k.shot(shots / "keypad.png")
     for ch in CODE:
         k.tap(k.where(lambda: KeypadScreen("x"), f"key-{ch}"))
         wait(lambda: _pause(0.3), 2)
@@ -120,7 +123,7 @@ def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk
     wait(lambda: _pause(1.0), 5)
     next_button()  # consent
     wait(lambda: _pause(1.0), 5)
-    k.shot(SHOTS / "consent.png")
+    k.shot(shots / "consent.png")
     k.tap(k.where(lambda: ConfirmScreen(_("Customer consent"), consent_statement(), _("Agree"), _("Refuse"),
                                         _("Back")), "confirm-yes"))
     wait(lambda: _step(kit) == Step.CONSENTED, 60, "consented")
@@ -141,7 +144,7 @@ def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk
         wait(lambda: _pause(1.0), 5)
         if step == Step.LOCK_BEFORE:
             wait(lambda: any(f.kind == "video.segment" for f in service.app.store.files_for_order(ORDER_ID)), 60)
-            k.shot(SHOTS / "video-running.png")
+            k.shot(shots / "video-running.png")
         next_button()
         wait(lambda s=step: _step(kit) == s, 60, step.value)
     wait(lambda: _pause(1.0), 5)
@@ -160,7 +163,7 @@ def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk
         next_button()
         wait(lambda s=step: _step(kit) == s, 60, step.value)
     wait(lambda: _pause(1.0), 5)
-    k.shot(SHOTS / "sealed.png")
+    k.shot(shots / "sealed.png")
     assert service.flow.job(ORDER_ID).info["fee_fen"] == 18000
 
 
