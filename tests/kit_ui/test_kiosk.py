@@ -25,6 +25,7 @@ from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.job import JobScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
 from lockwarden.kit_ui.offer import OfferScreen
+from protocol.i18n import set_language
 from protocol.messages.job import JobOffer, JobOrder
 from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID, SITE, order_body
 from tests.job.rig import CUSTOMER_FINGER, LOCKSMITH_FINGER
@@ -40,25 +41,57 @@ pytestmark = pytest.mark.skipif(not shutil.which("chromium") or not shutil.which
                                 reason="Debian's chromium and chromium-driver (make test installs them)")
 
 
-@pytest.fixture
-def kiosk(running_kit: UiKit, tmp_path: Path) -> Iterator[Kiosk]:  # noqa: F811
+def _serve(kit: UiKit, tmp_path: Path, lang: str) -> Iterator[Kiosk]:
     port = free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "lockwarden.cli", "--lang", "en", "kit-ui", "--serve",
-                                   "--dir", str(running_kit.dir), "--port", str(port)], stdout=out, stderr=out, env=env)
+        server = subprocess.Popen([sys.executable, "-m", "lockwarden.cli", "--lang", lang, "kit-ui", "--serve",
+                                   "--dir", str(kit.dir), "--port", str(port)], stdout=out, stderr=out, env=env)
     driver = chromium()
     try:
         wait(lambda: b"Serving" in log.read_bytes() or server.poll() is not None, 60, "textual-serve up")
         driver.get(f"http://127.0.0.1:{port}/?fontsize={FONT_SIZE}")
-        k = Kiosk(driver, log, running_kit.service)
+        k = Kiosk(driver, log, kit.service)
         k.wait_started()
         yield k
     finally:
         driver.quit()
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def kiosk(running_kit: UiKit, tmp_path: Path) -> Iterator[Kiosk]:  # noqa: F811
+    yield from _serve(running_kit, tmp_path, "en")
+
+
+@pytest.fixture
+def kiosk_zh(running_kit: UiKit, tmp_path: Path) -> Iterator[Kiosk]:  # noqa: F811
+    set_language("zh_CN")  # the twin lays out the same Chinese labels (`english` restores it afterwards)
+    yield from _serve(running_kit, tmp_path, "zh_CN")
+
+
+def test_chinese_kiosk_logs_in_and_accepts_an_offer_by_touch(running_kit: UiKit, kiosk_zh: Kiosk,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    """The default language on the panel: Chinese drawn by Chromium with the system's CJK fonts."""
+    kit, k = running_kit, kiosk_zh
+    service: Any = kit.service
+    shots = DOC_SHOTS if os.environ.get("LOCKWARDEN_UPDATE_SNAPSHOTS") else tmp_path / "shots"
+    k.tap(k.where(HomeScreen, "login-fp"))
+    wait(lambda: service.flow.session() is not None or _finger(kit, LOCKSMITH_FINGER), 60, "login")
+    kit.emu.remove_finger()
+    wait(lambda: _pause(1.0), 5)
+    k.shot(shots / "home-zh.png")
+    offer = JobOffer(offer_id="of-zh", order_id=ORDER_ID, expires_at=service.app.store.clock.now_ms() + 60_000,
+                     lock_class="B", category="open", site_address="北京市东城区东长安街1号", site_lat=SITE[0],
+                     site_lon=SITE[1], eta_s=600)
+    service.offers.downlink_handlers()["job.offer"](None, offer)
+    accept = k.where(lambda: OfferScreen("of-zh"), "accept")
+    wait(lambda: _pause(1.5), 5)
+    k.shot(shots / "offer-zh.png")
+    k.tap(accept)
+    wait(lambda: service.offers.offers["of-zh"].state == "accepted", 60, "accepted")
 
 
 def _step(kit: UiKit) -> Step:
