@@ -85,8 +85,43 @@ async def _job(app: Any, pilot: Any, kit: UiKit) -> None:
     await until(pilot, lambda: isinstance(app.screen, JobScreen) and text(app, "#customer") != "")
 
 
+async def _evidence(app: Any, pilot: Any, kit: UiKit) -> None:
+    from lockwarden.kit_ui.evidence import EvidenceScreen
+
+    kit.service.flow.login_pin("ls-0001", PIN)
+    deliver_order(kit)
+    app.push_screen(EvidenceScreen(ORDER_ID))
+    await until(pilot, lambda: isinstance(app.screen, EvidenceScreen) and text(app, "#records") != "")
+
+
+async def _route(app: Any, pilot: Any, kit: UiKit) -> None:
+    from lockwarden.kit_ui.route import RouteScreen
+
+    kit.service.flow.login_pin("ls-0001", PIN)
+    deliver_order(kit)
+    app.push_screen(RouteScreen(ORDER_ID))
+    await until(pilot, lambda: isinstance(app.screen, RouteScreen) and text(app, "#distance") != "", pauses=400)
+
+
+async def _consent(app: Any, pilot: Any, kit: UiKit) -> None:
+    from edge.job.flow import consent_statement
+    from lockwarden.kit_ui.confirm import ConfirmScreen
+
+    app.push_screen(ConfirmScreen(_("Customer consent"), consent_statement(), _("Agree"), _("Refuse"), _("Back")))
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+
+
+async def _id_number(app: Any, pilot: Any, kit: UiKit) -> None:
+    from lockwarden.kit_ui.idnumber import IdNumberScreen
+    from tests.job.conftest import CUSTOMER_ID
+
+    app.push_screen(IdNumberScreen(CUSTOMER_ID))
+    await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+
+
 SCREENS: dict[str, Callable[[Any, Any, UiKit], Awaitable[None]]] = {
-    "home": _home, "keypad": _keypad, "pattern": _pattern, "offer": _offer, "job": _job}
+    "home": _home, "keypad": _keypad, "pattern": _pattern, "offer": _offer, "job": _job, "evidence": _evidence,
+    "route": _route, "consent": _consent, "id_number": _id_number}
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
