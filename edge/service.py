@@ -26,6 +26,7 @@ from edge.kitlock import KitBusy, KitLock
 from edge.offers import OfferInbox, Policy
 from edge.position import PositionReporter
 from protocol.clock import Clock
+from protocol.storage import open_when_writable
 
 log = logging.getLogger(__name__)
 
@@ -68,28 +69,14 @@ class KitService:
             self._idle_thread.start()
 
     def set_out(self, order_id: str) -> str:
-        """The locksmith leaves for the site (R-7: from here an abandoning customer owes the prepayment);
-        only the order's own locksmith, logged in on this kit."""
-        from edge.job.steps import StepRefused
-        from protocol.i18n import _
-        from protocol.messages.job import JobStep
-        from protocol.topics import KIT_UP_JOB
-
+        """The locksmith leaves for the site (R-7): the job flow records `job.set_out` like any step."""
         if self.flow is None:
-            raise StepRefused(_("This kit has no hardware configured: it only stores and forwards"))
-        order = self.flow.job(order_id).order
-        session = self.flow.session()
-        if session is None:
-            raise StepRefused(_("No locksmith is logged in on this kit"))
-        if session.locksmith_id != order.locksmith_id:
-            raise StepRefused(_("This order belongs to another locksmith ({locksmith})").format(
-                locksmith=order.locksmith_id))
-        self.flow.touch_session()
+            from edge.job.steps import StepRefused
+            from protocol.i18n import _
 
-        fix = self.flow.position() if self.flow is not None else None
-        body = JobStep(order_id=order_id, step="set_out", lat=fix.lat if fix else None, lon=fix.lon if fix else None)
-        return self.app.store.add_message("job.step", body, topic=KIT_UP_JOB.build(kit_id=self.app.settings.kit_id),
-                                          order_id=order_id).id
+            raise StepRefused(_("This kit has no job hardware configured"))
+        self.flow.set_out(order_id)
+        return order_id
 
     def _watch_session(self) -> None:
         every = max(1.0, min(30.0, self.flow.settings.session_idle_s / 10))
@@ -159,16 +146,22 @@ def run_kit(kit_dir: Path, *, status_every_s: float = 0.0) -> int:
     except (KitBusy, OSError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BUSY
-    try:
-        service = build_kit_service(kit_dir)
-    except BaseException:
-        lock.release()
-        raise
-    service.lock = lock
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        # On a full disk the store cannot even be opened: wait for space, saying why, rather than exit.
+        service = open_when_writable(lambda: build_kit_service(kit_dir), "kit: opening its store", log, stop=stop)
+    except Exception:
+        lock.release()
+        if stop.is_set():
+            return 0
+        raise
+    service.lock = lock
     service.start()
+    b = service.app.settings.broker
+    log.info("kit %s started: store %s, hub broker %s:%d, hardware %s", service.app.settings.kit_id,
+             service.app.store.dir, b.host, b.port, "configured" if service.flow is not None else "none")
     try:
         while not stop.wait(status_every_s or 3600):
             if status_every_s:

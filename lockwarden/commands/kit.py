@@ -77,6 +77,7 @@ def register(sub: Any) -> None:
     how.add_argument("--pattern", help=_("log in with the touchscreen pattern, dots 1-9 (e.g. 1-5-9-6)"))
     login.add_argument("--locksmith", help=_("locksmith id (for PIN, password or pattern login)"))
     step("logout", _("Log the locksmith out"), _logout)
+    step("set-out", _("Set out for the site: the hub and the customer are told"), _set_out)
     step("arrive", _("Arrival: record the position and check the customer's service code"), _arrive).add_argument(
         "--code", help=_("the service code (asked for when omitted, so it stays out of the shell history)"))
     step("verify", _("Verify the locksmith's fingerprint for this order"), _verify)
@@ -237,6 +238,10 @@ def _login(args: argparse.Namespace, flow: Any) -> int:
 def _logout(args: argparse.Namespace, flow: Any) -> int:
     flow.logout()
     return 0
+
+
+def _set_out(args: argparse.Namespace, flow: Any) -> None:
+    flow.set_out(args.order)
 
 
 def _arrive(args: argparse.Namespace, flow: Any) -> None:

@@ -1,6 +1,6 @@
 """Job: the current step and the next allowed step as the one big button; the whole list beside it.
 
-Each button calls one JobFlow method (or `KitService.set_out`); the flow checks the step table and
+Each button calls one JobFlow method (set out through `KitService.set_out`); the flow checks the step table and
 refuses out-of-order steps with a translated message, which is shown as is. Steps that wait for a person
 (a finger on the sensor) or a device (camera, video) run on a worker thread so the screen stays live."""
 
@@ -28,7 +28,6 @@ from lockwarden.kit_ui.model import (
     fen_text,
     label,
     next_action,
-    set_out_done,
     short_order,
     yuan_to_fen,
 )
@@ -73,7 +72,6 @@ class JobScreen(KitScreen):
         if not dirty and not self.busy and self._ticks % 5:
             return  # another process (the step CLI) may act on the job: look once a second anyway
         view = self.flow.job(self.order_id)
-        has_set_out = set_out_done(self.service, self.order_id)
         self.query_one("#order", Static).update(_("Order {order_no}: {site}").format(
             order_no=short_order(self.order_id), site=view.order.site_address))
         order = view.order
@@ -88,7 +86,7 @@ class JobScreen(KitScreen):
         self.query_one("#message", Static).update(self.message)
         self.query_one("#rec", Static).update(_("● Recording: the video runs") if view.step in VIDEO_STEPS else "")
         logged_in = self.flow.session() is not None
-        nxt = next_action(view.step, has_set_out, logged_in)
+        nxt = next_action(view.step, logged_in)
         button = self.query_one("#next", Button)
         button.label = label(nxt) if nxt else _("The job is finished")
         button.disabled = self.busy or nxt is None
@@ -99,7 +97,7 @@ class JobScreen(KitScreen):
         self.query_one("#abort", Button).disabled = self.busy or Step.ABORTED not in TRANSITIONS[view.step]
         done = done_steps(view)
         for action in ACTIONS:
-            finished = has_set_out if action.target is None else action.target in done
+            finished = action.target in done
             b = self.query_one(f"#step-{action.id}", Button)
             b.label = ("✓ " if finished else "   ") + label(action.id)
             b.variant = "primary" if action.id == nxt else "default"
@@ -137,8 +135,7 @@ class JobScreen(KitScreen):
                 _("Abort the job"), None, _("Back")), self._abort_confirmed)
         elif bid == "next":
             view = self.flow.job(self.order_id)
-            nxt = next_action(view.step, set_out_done(self.service, self.order_id),
-                              self.flow.session() is not None)
+            nxt = next_action(view.step, self.flow.session() is not None)
             if nxt is not None:
                 self.start(nxt)
         elif bid.startswith("step-"):
@@ -152,14 +149,11 @@ class JobScreen(KitScreen):
         oid = self.order_id
         flow = self.flow
         try:
+            if action_id not in ("login", "login_pin"):  # a login may come at any step (login first)
+                check(view.step, BY_ID[action_id].target)
             if action_id == "set_out":
-                if view.step not in BEFORE_ARRIVAL:
-                    raise StepRefused(_("Not allowed now: you are already on site"))
                 self.run_step(None, lambda: self.service.set_out(oid), _("Set out: the hub and the customer are told"))
                 return
-            target = BY_ID["login" if action_id == "login_pin" else action_id].target
-            if target is not None and action_id not in ("login", "login_pin"):  # a login may come at any step
-                check(view.step, target)
         except StepRefused as exc:
             self.say(str(exc), error=True)
             return

@@ -133,7 +133,7 @@ def test_offer_accepted_and_job_walked_by_touch(running_kit: UiKit, kiosk: Kiosk
         k.tap(k.where(lambda: JobScreen(ORDER_ID), "next"))
 
     next_button()  # set out
-    wait(lambda: any(r.kind == "job.step" for r in service.app.store.records_for_order(ORDER_ID)), 60, "set out")
+    wait(lambda: _step(kit) == Step.SET_OUT, 60, "set out")
     wait(lambda: _pause(1.0), 5)
     next_button()  # the service code, on the keypad
     wait(lambda: _pause(1.0), 5)
