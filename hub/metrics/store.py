@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from hub.timers import scheduler
+from hub.timers.scheduler import backlog as timer_backlog
 
 # The ingest rate counts envelopes accepted in the last minute. `envelopes` is a rowid table filled in
 # arrival order, so the newest rows are the highest rowids: the scan is bounded to the last RATE_SCAN rows
@@ -34,8 +34,8 @@ def kits(conn: sqlite3.Connection) -> list[tuple[str, str, int, int, int]]:
 
 
 def timers(conn: sqlite3.Connection, now_ms: int) -> tuple[int, int, int | None]:
-    """(pending, due now, oldest due_ms among those due)."""
-    return scheduler.due_summary(conn, now_ms)
+    """(pending, due now, oldest due_ms among those due), from the timers' own store."""
+    return timer_backlog(conn, now_ms)
 
 
 def outbox(conn: sqlite3.Connection) -> tuple[int, int | None]:
