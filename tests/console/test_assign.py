@@ -23,6 +23,9 @@ def test_operator_assigns_an_unassigned_order_and_the_kit_accepts(console_hub: C
                                                      "request": console_hub.request(41)})["order_id"])
     assert wait_until(lambda: console_hub.call("order.show", {"order_id": order_id})["state"] == "unassigned", 30)
     kit = make_kit(deployment.kits["kit-a"])
+    # The hub offers only to a locksmith logged in on the kit: the signed record a kit with a sensor writes.
+    kit.store.add_record("session.login", {"kit_id": "kit-a", "locksmith_id": console_hub.locksmith_id,
+                                           "method": "pin"})
     inbox = OfferInbox(kit.store)
     for type_name, handler in inbox.downlink_handlers().items():
         kit.sync.on(type_name, handler)
