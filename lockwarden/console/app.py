@@ -71,6 +71,9 @@ class ConsoleApp(App[None]):
         self.lists: dict[str, ListPane] = {"attention": self.attention, "warnings": WarningsPane(), "followups": FollowupsPane(),
                                            "timers": TimersPane(), "ledger": LedgerPane(),
                                            "settings": SettingsPane(), "filings": FilingsPane(), "kits": KitsPane()}
+        timers = self.lists["timers"]
+        assert isinstance(timers, TimersPane)
+        timers.numbers = self.orders.numbers
         self.tabs = TabbedContent(initial="orders")
         self._dirty = False
         self._refreshing = False

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from lockwarden.console.fmt import mask_id, when
 from lockwarden.console.listpane import ListPane
+from protocol import labels
 from protocol.i18n import _, ngettext
 
 
@@ -60,7 +61,7 @@ def detail_text(item: dict[str, Any]) -> str:
         return "; ".join(str(r.get("text") or r.get("code") or "") for r in item.get("reasons") or []
                          if isinstance(r, dict))
     if kind == "timer.failed":
-        return f"{item.get('timer', '')}: {item.get('detail', '')}"
+        return f"{labels.label(labels.TIMER_KINDS, item.get('timer'))}: {item.get('detail', '')}"
     return _(str(item["detail"])) if item.get("detail") else ""
 
 

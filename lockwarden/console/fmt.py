@@ -99,10 +99,10 @@ def event_line(body: dict[str, Any], numbers: dict[str, int] | None = None) -> s
     return "  ".join(p for p in parts if p)
 
 
-def order_detail(o: dict[str, Any]) -> str:
+def order_detail(o: dict[str, Any], number: int | None = None) -> str:
     """`order.show` as plain text: the order, its transitions (actor, reason), offers and escrow holds."""
     lines = [
-        f"{_('Order')} {o.get('id', '')}   {_('State')}: {state_label(o.get('state'))}",
+        f"{_('order No. {n}').format(n=number) if number else _('Order') + ' ' + short(o.get('id'))}   {_('State')}: {state_label(o.get('state'))}",
         f"{_('Customer')}: {o.get('customer_name') or o.get('customer_id', '')}   {_('Rule')}: {choice_label('rule', o.get('rule'))}   "
         f"{_('Lock')}: {choice_label('lock_class', o.get('lock_class'))} / "
         f"{choice_label('category', o.get('category'))}",

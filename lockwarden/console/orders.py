@@ -70,7 +70,7 @@ class OrdersPane(Vertical):
         widget = self.detail_view
         if response.get("ok"):
             self.detail = dict(response["result"])
-            widget.update(order_detail(self.detail))
+            widget.update(order_detail(self.detail, self.numbers.get(str(self.detail.get("id")))))
         else:
             widget.update(refusal(response))
 

@@ -26,11 +26,20 @@ def kind_label(kind: str) -> str:
 class TimersPane(ListPane):
     op = "timers.list"
 
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.numbers: dict[str, int] = {}  # order id -> short number (the app's map)
+
     def columns(self) -> list[str]:
-        return [_("Due"), _("Kind"), _("Order"), _("Key")]
+        return [_("Due"), _("Kind"), _("Order")]
+
+    def _order(self, payload_json: Any) -> str:
+        order = _order_of(payload_json)
+        number = self.numbers.get(order)
+        return _("order No. {n}").format(n=number) if number else order[-8:]
 
     def rows(self, result: Any) -> list[tuple[Any, ...]]:
-        return [(when(t.get("due_ms")), kind_label(str(t.get("kind", ""))), _order_of(t.get("payload_json")), t.get("key", ""))
+        return [(when(t.get("due_ms")), kind_label(str(t.get("kind", ""))), self._order(t.get("payload_json")))
                 for t in result or []]
 
     def summary(self, result: Any, rows: list[tuple[Any, ...]]) -> str:
