@@ -13,6 +13,7 @@ from lockwarden.demo.city import LOCKSMITHS, City, request_body
 from lockwarden.demo.photos import request_photos
 from lockwarden.demo.sandbox_pay import SANDBOX
 from protocol.i18n import _
+from protocol.labels import GRADES, label
 from protocol.messages.job import JobOffer
 
 OFFER_WAIT_MS = 31_000
@@ -104,7 +105,7 @@ class Dispatcher:
                 seen_cards += 1
                 accept = plan.customer.pop(0) if plan.customer else True
                 self.say(_("    customer sees {name} ({grade}, {unit}): {word}").format(
-                    name=body.card.name, grade=body.card.grade, unit=body.card.unit_name,
+                    name=body.card.name, grade=label(GRADES, body.card.grade), unit=body.card.unit_name,
                     word=_("accepts") if accept else _("rejects")))
                 app.send("customer.decision", {"order_id": order_id, "accept": accept,
                                                "reason": "" if accept else "想换一位师傅"})

@@ -7,10 +7,12 @@ import time
 from typing import Any, cast
 
 from edge.job.walkthrough import Cue, walk_job
+from lockwarden.console.fmt import yuan
 from lockwarden.demo.city import City, finger_name, wait
 from lockwarden.demo.dispatch import Plan
 from lockwarden.demo.photos import document_photo
 from protocol.i18n import _
+from protocol.labels import HOLD_PURPOSES, HOLD_STATES, label
 
 
 def order_state(city: City, order_id: str) -> str:
@@ -31,7 +33,8 @@ def _bundle(city: City, order_id: str) -> str:
 
 def holds(city: City, order_id: str) -> str:
     show = city.call("order.show", {"order_id": order_id})
-    return ", ".join(f"{h['purpose']} {h['amount']} fen {h['state']}" for h in show["holds"])
+    return ", ".join(f"{label(HOLD_PURPOSES, h['purpose'])} {yuan(h['amount'])} {label(HOLD_STATES, h['state'])}"
+                     for h in show["holds"])
 
 
 def set_out(city: City, kit_id: str, order_id: str) -> None:
