@@ -130,9 +130,20 @@ class HubApp:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self.process(batch)
+            self._process_guarded(batch)
             if time.monotonic() - self._last_tick >= TICK_S:
                 self._tick()
+
+    def _process_guarded(self, batch: list[Inbound]) -> None:
+        """The ingest thread never dies of a batch: anything `process` lets out (it should let out nothing
+        but a storage failure while stopping) is logged and the batch retried, unacknowledged."""
+        while not self._stop.is_set():
+            try:
+                self.process(batch)
+                return
+            except Exception:
+                log.exception("ingest batch of %d failed outside its own recovery; retrying", len(batch))
+                self._stop.wait(1.0)
 
     def process(self, batch: list[Inbound]) -> BatchResult:
         """Commit, then PUBACK, then reply.
@@ -153,7 +164,13 @@ class HubApp:
                     raise
             except Exception:
                 if len(batch) == 1:
-                    self._quarantine_fault(batch[0])
+                    try:
+                        self._quarantine_fault(batch[0])
+                    except sqlite3.OperationalError:
+                        log.exception("quarantining a faulting message failed on storage; retrying")
+                        if self._stop.wait(1.0):
+                            raise
+                        continue
                     batch[0].ack()
                     return BatchResult(quarantined=1)
                 log.exception("ingest batch failed; processing its %d messages one by one", len(batch))
@@ -173,23 +190,33 @@ class HubApp:
         return result
 
     def _quarantine_fault(self, msg: Inbound) -> None:
+        """Keep a message that made its handling fail (once; it is then acknowledged). Only a storage failure
+        may escape (the caller retries); the reply to the kit is best effort."""
         detail = traceback.format_exc(limit=8)
         log.error("message on %s quarantined after a processing fault:\n%s", msg.topic, detail)
         with self._lock:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             self.conn.execute("BEGIN IMMEDIATE")
-            self.ingest.quarantine(msg.topic, None, Rejected(Reason.PROCESSING_FAULT, detail[-4000:]), msg.payload,
-                                   self.clock.now_ms())
-            self.conn.execute("COMMIT")
+            try:
+                self.ingest.quarantine(msg.topic, None, Rejected(Reason.PROCESSING_FAULT, detail[-2000:]),
+                                       msg.payload, self.clock.now_ms())
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
         # Tell the kit, when the message is provably its own, so it keeps it aside instead of resending.
         try:
-            env = decode(msg.payload)
+            env = decode(msg.payload, msg.topic)
             verify(env, self.ingest.principals.key_for)
+            parsed = topics.parse(msg.topic)
+            if parsed is not None and parsed[1].get("kit_id") == env.sender and env.type not in ("media.chunk",):
+                self.send(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=env.sender), "hub.ack",
+                                   {"stored": [], "quarantined": [env.id]}))
         except Rejected:
             return
-        parsed = topics.parse(msg.topic)
-        if parsed is not None and parsed[1].get("kit_id") == env.sender and env.type not in ("media.chunk",):
-            self.send(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=env.sender), "hub.ack",
-                               {"stored": [], "quarantined": [env.id]}))
+        except Exception:  # noqa: BLE001 - the message is kept; a failed courtesy reply must not stop ingest
+            log.exception("telling the sender of a faulting message failed")
 
     def _tick(self) -> None:
         self._last_tick = time.monotonic()
@@ -212,6 +239,12 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     ingest = Ingest(conn, MediaStore(home.media_path()), clock)
     app = HubApp(home=home, settings=settings, clock=clock, key=home.signing_key(), ingest=ingest)
     app._seq = SeqAllocator(conn, app._lock, table="hub_meta")
+
+    def sweep_uploads() -> list[Outgoing]:
+        ingest.sweep()  # stale unfinished uploads, at most once a minute
+        return []
+
+    app.tickers.append(sweep_uploads)
     if domain:
         from hub.forwarding.hub_plugin import PolicePlugin
         from hub.wiring import DomainWiring
