@@ -15,6 +15,7 @@ from pathlib import Path
 from edge.hardware.camera.recorder import META_DIR
 from edge.job.devices import Camera, Segment
 from edge.store import KitStore, StoredFile
+from protocol.safepath import inside
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,8 @@ SEGMENT_KIND = "video.segment"
 
 
 def work_dir(store: KitStore, order_id: str) -> Path:
-    return store.dir / "video-work" / order_id
+    """The order id comes from the hub: a plain name inside video-work/, never a path (`Rejected(bad_id)`)."""
+    return inside(store.dir / "video-work", order_id)
 
 
 class SegmentSink:

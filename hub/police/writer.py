@@ -32,8 +32,9 @@ from hub.police.recovery import ChainState, ExportDamaged, recover
 from protocol.clock import Clock, SystemClock
 from protocol.durable import append_durably, atomic_write
 from protocol.envelope import Envelope, open_envelope
-from protocol.errors import Rejected
+from protocol.errors import Reason, Rejected
 from protocol.messages.police import PoliceAck, PoliceCheckpoint, PoliceMedia, PoliceRecord
+from protocol.topics import POLICE_RECORDS
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +94,15 @@ class ExportWriter:
         seq, head, day = self.state.seq, self.state.hash, self.state.day
         for raw in raws:
             try:
-                env, body = open_envelope(raw, self._key_for)
+                env, body = open_envelope(raw, self._key_for, POLICE_RECORDS.build())
             except Rejected as exc:
                 self._quarantine(raw, str(exc))
                 results.append(AppendResult(AppendStatus.REJECTED, detail=str(exc)))
+                continue
+            except Exception as exc:  # noqa: BLE001 - no input may stop the export; kept with the fault
+                log.exception("decoding an inbound police message failed")
+                self._quarantine(raw, f"{Reason.PROCESSING_FAULT.value}: {exc!r}"[:500])
+                results.append(AppendResult(AppendStatus.REJECTED, detail="processing fault"))
                 continue
             if isinstance(body, PoliceRecord):
                 res, entry = self._admit(env, body, seq, head, batch_ids)
