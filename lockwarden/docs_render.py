@@ -13,6 +13,7 @@ from pathlib import Path
 import msgspec
 
 import protocol.messages  # noqa: F401  (registers every message type)
+from lockwarden.docs_limits import limits_lines
 from protocol.envelope import Envelope
 from protocol.registry import MESSAGES
 from protocol.topics import TOPICS
@@ -59,6 +60,7 @@ def _mqtt_lines() -> list[str]:
                 out += [f"Example (`{first}`, the envelope's `body`):", "", "```json",
                         json.dumps(msgspec.to_builtins(MESSAGES[first].example()), indent=2, ensure_ascii=False),
                         "```", ""]
+    out += limits_lines()
     out += ["## Message types", ""]
     for name in sorted(MESSAGES):
         spec = MESSAGES[name]

@@ -193,10 +193,18 @@ def decode_chunk(raw: bytes) -> tuple[Envelope, bytes] | None:
             or not is_valid_id(ce.id) or not ce.sig):
         return None
     # The typed decoder keeps the last of duplicate keys, and its fixed shape rules out depth, NaN and unknown
-    # members: of `protocol.strictjson`'s checks only the duplicate count is left. 13 members, each one `:`
-    # (base64 and ids have none); any other count, or a \u escape, takes the general path, which names it.
-    short = (ce.sender, ce.type, ce.sig, b.file_id, b.sha256)
-    if raw.count(b":") != _CHUNK_MEMBERS + sum(x.count(":") for x in short) or b"\\u" in raw:
+    # members: of `protocol.strictjson`'s checks only the duplicate count is left. 13 members, one `:` each,
+    # and no `:` in any string (a short field with one, even escaped, takes the general path), so any other
+    # count is a repeated member. The bulk of `data` is skipped rather than counted (a third of the cost of the
+    # decode): from the first `"data":"`, as many bytes as the padded base64 of the decoded bytes, checked to
+    # hold no quote (memchr) and to end at one, is the inside of one string; base64 has no `:`; and a second
+    # `data` member after it is outside the span and counted. Anything unusual goes the general path.
+    if any(":" in x for x in (ce.sender, ce.type, ce.sig, b.file_id, b.sha256)):
+        return None
+    start = raw.find(b'"data":"') + 8
+    end = start + 4 * ((len(b.data) + 2) // 3)
+    if (start < 8 or raw[end : end + 1] != b'"' or raw.find(b'"', start, end) >= 0
+            or raw.count(b":", 0, start) + raw.count(b":", end) != _CHUNK_MEMBERS):
         return None
     env = Envelope(v=ce.v, id=ce.id, sender=ce.sender, seq=ce.seq, ts=ce.ts, type=ce.type,
                    body={"file_id": b.file_id, "index": b.index, "size": b.size, "sha256": b.sha256},

@@ -38,7 +38,12 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _OPEN = frozenset(b"[{")
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# keep only brackets, all as one kind (`[`/`]`), for the depth count; and every digit as `0`, anything else `x`
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x78 for b in range(256))
+_LONG_DIGITS = b"0" * 19
 _ENCODE = msgspec.json.Encoder().encode
 _INT_DIGITS = 18  # any integer literal of at most this many digits fits in 64 bits
 
@@ -67,13 +72,29 @@ def precheck(raw: bytes, *, limit: int = MAX_MESSAGE_BYTES, max_depth: int = MAX
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise Rejected(Reason.NOT_UTF8, f"byte {exc.start} is not UTF-8") from None
-    if raw.count(b"[") + raw.count(b"{") > max_depth or b"NaN" in raw or b"Infinity" in raw:
+    if raw.count(b"[") + raw.count(b"{") > max_depth and _too_deep(raw, max_depth):
+        raise Rejected(Reason.TOO_DEEP, f"nesting deeper than {max_depth} levels")
+    if b"NaN" in raw or b"Infinity" in raw:  # the parser refuses these too, as merely malformed
         scan(raw, max_depth=max_depth, keys=False)
+
+
+def _too_deep(raw: bytes, max_depth: int) -> bool:
+    """Depth without a tokenizer loop in Python: drop the strings, keep the brackets, then remove the innermost
+    pairs (`[]`) once per level; still reducible after `max_depth` passes means deeper than that. Each pass of
+    `bytes.replace` removes exactly one level (it never rescans what it produced)."""
+    s = _STRING.sub(b"", raw).translate(_BRACKETS, _NOT_BRACKETS)
+    for passes in range(max_depth):
+        t = s.replace(b"[]", b"")
+        if t == s:
+            # empty, or brackets that do not pair up (malformed): unpaired openers still nest what follows
+            return passes + s.count(b"[") > max_depth
+        s = t
+    return b"[" in s
 
 
 def check_value(raw: bytes, value: Any, *, max_depth: int = MAX_DEPTH) -> None:
     """The checks that need the parsed value beside its bytes: 64-bit integers and duplicate keys."""
-    if _LONG_DIGITS.search(raw):  # 19+ digits in a row somewhere, maybe in a string: look at the numbers
+    if _LONG_DIGITS in raw.translate(_DIGITS):  # 19+ digits in a row somewhere, maybe in a string: look closer
         _check_ints(value)
     # msgspec writes every member with one `:` and never escapes a `:` inside a string
     if _ENCODE(value).count(b":") != raw.count(b":") or b"\\u" in raw:
