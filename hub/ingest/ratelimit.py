@@ -7,9 +7,14 @@ and a forger cannot spend someone else's tokens. Rates per role are data (`proto
 Over the limit, a message is quarantined as `rate_limited` (its bounded prefix kept) and acknowledged at the
 MQTT level, so the broker does not keep it. Nothing legitimate is lost by that: a kit is not told its record
 was quarantined (the hub's ack lists neither stored nor quarantined), so the kit keeps it and sends it again
-later, when its bucket has refilled; an app's request goes unanswered and the app asks again, as it does
-after any lost answer. Delaying instead (holding the flood in memory) would let the flooder fill the hub's
-RAM and delay every other account's messages queued behind it.
+later, when its bucket has refilled (it then arrives after records captured later: `seq` and `captured_at`
+keep the true order); an app's request goes unanswered and the app asks again, as it does after any lost
+answer.
+
+Why not delay instead: the broker holds one queue for the hub's session, in arrival order, and hands the hub
+at most `max_inflight_messages` unacknowledged at a time. Holding a flooder's messages unacknowledged would
+fill that window with them, and every other account's messages would wait behind the flood in the broker's
+queue; acknowledging them at once, before any parsing or signature work, is what lets the others through.
 """
 
 from __future__ import annotations
