@@ -305,14 +305,14 @@ class Ingest:
             return
         if b.chunk_size <= 0 or b.size < 0 or b.chunks != max(1, -(-b.size // b.chunk_size)):
             raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: inconsistent size/chunking")
+        if role in UPLOAD_ROLES:
+            check_begin(self.conn, role, env.sender, b)  # an app's narrower rules, with their own wording
         cap = media_limit(b.kind)
         if b.size > cap:  # refused before a byte is written: no announce makes a huge sparse .part file
             raise Rejected(Reason.OVERSIZED, f"file {b.file_id}: {b.size} bytes > {cap} for kind {b.kind[:40]!r}")
         if b.chunk_size > 1024 * 1024:
             raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: chunks of {b.chunk_size} bytes cannot fit a message")
-        if role in UPLOAD_ROLES:
-            check_begin(self.conn, role, env.sender, b)
-        else:
+        if role not in UPLOAD_ROLES:
             limit = MAX_OPEN_UPLOADS.get(role, MAX_OPEN_UPLOADS["kit"])
             open_now = self.conn.execute("SELECT COUNT(*) FROM media_files WHERE sender=? AND status='partial'",
                                          (env.sender,)).fetchone()[0]
