@@ -10,12 +10,12 @@ reads `NaN`. `parse` refuses each with its own reason code (a `Rejected`, never 
   unescaping (`duplicate_key`), `NaN`/`Infinity` or a float that overflows (`non_finite_number`), an
   integer outside signed 64 bits (`integer_out_of_range`).
 
-Cost, kept small because every message pays it: size, UTF-8 and a count of `[`/`{` run on the bytes before
-any parser (in C; only a message with more brackets than `MAX_DEPTH` is scanned for its real depth, by
-`scan`). Duplicate keys are found by arithmetic: every `:` outside a string separates one key from its value,
-so the message re-encoded from what the parser kept has exactly as many `:` bytes as the message itself
-unless a key was repeated (the parser kept one member for two); and only then (or when `\\u` escapes could hide a `:` or a key's spelling)
-does the exact token scanner run to name it.
+Cost, kept small because every message pays it (bench/bench_decode.py): size, UTF-8, depth and NaN are judged
+on the bytes before any parser, in C (a count of brackets; only past `MAX_DEPTH` of them are strings dropped
+and paired brackets removed level by level). Duplicate keys are found by arithmetic: every `:` outside a
+string separates one key from its value, so the value re-encoded from what the parser kept has as many `:`
+bytes as the message unless a key was repeated (the parser kept one member for two). Only then, or when a
+`\\u` escape could hide a `:` or a key's spelling, does the exact token scanner (`scan`) run, to name it.
 """
 
 from __future__ import annotations
