@@ -220,3 +220,24 @@ def test_a_flooding_account_is_rate_limited_and_nobody_else_loses_a_message(aren
     assert sum(reasons.values()) >= flood  # every flood message refused and kept (nothing accepted, nothing lost)
     assert arena.accepted_from_attackers() == 0
     print(f"\nflood: {flood} messages from cust-1, refused {reasons}; 20 of kit-a's records stored and acknowledged")
+
+
+def test_topics_of_other_accounts_are_closed_by_the_broker(arena: Arena) -> None:
+    """Signed correctly by the attacker but published on a topic its account does not own: the shipped ACL
+    drops it at the broker (nothing reaches the hub), from every role."""
+    tries = [
+        ("kit-b", topics.KIT_UP_RECORD.build(kit_id="kit-a"), arena.signers["kit-b"].record()),
+        ("kit-b", topics.CUSTOMER_UP.build(customer_id="cust-1"), arena.signers["kit-b"].record()),
+        ("cust-1", topics.KIT_UP_RECORD.build(kit_id="kit-b"), arena.signers["cust-1"].record()),
+        ("cust-1", topics.OPS_REQ.build(operator_id="op-1"), arena.signers["cust-1"].record()),
+        ("op-1", topics.KIT_UP_MEDIA.build(kit_id="kit-a"), arena.signers["op-1"].begin(new_id(1))),
+        ("op-1", topics.POLICE_ACK.build(), arena.signers["op-1"].record()),
+        ("op-1", topics.HUB_STATE.build(), arena.signers["op-1"].record()),
+    ]
+    before = arena._last_n()
+    for who, topic, payload in tries:
+        publish(arena.clients[who], topic, payload)
+    arena.legit_round_trip()
+    assert arena._last_n() == before  # not even quarantined: the hub never saw them
+    assert arena.accepted_from_attackers() == 0
+    print(f"\nacl: {len(tries)} messages on other accounts' topics, 0 reached the hub")
