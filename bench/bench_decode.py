@@ -22,6 +22,7 @@ from protocol.envelope import (
     seal_envelope,
     verify,
 )
+from protocol.ids import new_id
 from protocol.keys import SigningKey
 from protocol.registry import MESSAGES
 
@@ -29,12 +30,14 @@ Row = tuple[str, float, str, float, str]
 
 
 def _best_us(fn: Callable[[], Any], n: int, rounds: int = 7) -> float:
+    """Best of `rounds`, in CPU time of this process: single-threaded work on a shared machine is timed by
+    what it costs, not by how long others kept the core."""
     best = float("inf")
     for _ in range(rounds):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for _ in range(n):
             fn()
-        best = min(best, (time.perf_counter() - t0) / n)
+        best = min(best, (time.process_time() - t0) / n)
     return best * 1e6
 
 
@@ -44,8 +47,8 @@ def run() -> list[Row]:
                            body=MESSAGES["kit.record"].example()).to_wire()
     bundle = seal_envelope(key, sender="kit-a", seq=6, ts=1_767_225_600_000, type_name="kit.record", body={
         "kind": "job.evidence_bundle", "captured_at": 1_767_225_600_000, "order_id": None, "data": {
-            "files": [{"file_id": f"01JGZ00000000000000000{i:04d}", "kind": "photo.lock_before",
-                       "sha256": "0" * 64, "size": 123456} for i in range(40)]}}).to_wire()
+            "files": [{"file_id": new_id(1_767_225_600_000 + i), "kind": "photo.lock_before",
+                       "sha256": hashlib.sha256(bytes([i])).hexdigest(), "size": 123456} for i in range(40)]}}).to_wire()
     data = os.urandom(256 * 1024)
     chunk = seal_chunk(key, sender="kit-a", seq=7, ts=1_767_225_600_000, file_id="01JGZ0000000000000000000AB",
                        index=0, data=data, sha256=hashlib.sha256(data).hexdigest())

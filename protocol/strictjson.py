@@ -42,8 +42,13 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 # keep only brackets, all as one kind (`[`/`]`), for the depth count; and every digit as `0`, anything else `x`
 _BRACKETS = bytes.maketrans(b"{}", b"[]")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x78 for b in range(256))
-_LONG_DIGITS = b"0" * 19
+# A number literal follows `:`, `[` or `,` (whitespace aside), maybe with a `-`: keep those as `:`, digits as `0`,
+# `-` as is, anything else `x`; an integer of 19+ digits then shows as `:000...` or `:-000...`. Only then (or
+# for a string that looks the same) are the parsed numbers looked at.
+_NUMBERS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x3A if b in b":[," else 0x2D if b == 0x2D else 0x78
+                 for b in range(256))
+_LONG_INT = b":" + b"0" * 19
+_LONG_NEG = b":-" + b"0" * 19
 _ENCODE = msgspec.json.Encoder().encode
 _INT_DIGITS = 18  # any integer literal of at most this many digits fits in 64 bits
 
@@ -82,7 +87,9 @@ def _too_deep(raw: bytes, max_depth: int) -> bool:
     """Depth without a tokenizer loop in Python: drop the strings, keep the brackets, then remove the innermost
     pairs (`[]`) once per level; still reducible after `max_depth` passes means deeper than that. Each pass of
     `bytes.replace` removes exactly one level (it never rescans what it produced)."""
-    s = _STRING.sub(b"", raw).translate(_BRACKETS, _NOT_BRACKETS)
+    # without a `\\"` anywhere, every other piece between quotes is the inside of a string
+    outside = b"".join(raw.split(b'"')[::2]) if b'\\"' not in raw else _STRING.sub(b"", raw)
+    s = outside.translate(_BRACKETS, _NOT_BRACKETS)
     for passes in range(max_depth):
         t = s.replace(b"[]", b"")
         if t == s:
@@ -94,7 +101,8 @@ def _too_deep(raw: bytes, max_depth: int) -> bool:
 
 def check_value(raw: bytes, value: Any, *, max_depth: int = MAX_DEPTH) -> None:
     """The checks that need the parsed value beside its bytes: 64-bit integers and duplicate keys."""
-    if _LONG_DIGITS in raw.translate(_DIGITS):  # 19+ digits in a row somewhere, maybe in a string: look closer
+    numbers = raw.translate(_NUMBERS, b" \t\r\n")
+    if _LONG_INT in numbers or _LONG_NEG in numbers:
         _check_ints(value)
     # msgspec writes every member with one `:` and never escapes a `:` inside a string
     if _ENCODE(value).count(b":") != raw.count(b":") or b"\\u" in raw:

@@ -130,3 +130,16 @@ def test_nesting_beyond_the_limit_is_refused_as_too_deep(levels: int, opener: by
         assert rej.reason.value == "too_deep"
     else:
         raise AssertionError("accepted")
+
+
+@FUZZ
+@given(json_values, st.integers(min_value=2**63) | st.integers(max_value=-(2**63) - 1),
+       st.sampled_from([None, 0, 2]))
+def test_an_integer_outside_64_bits_anywhere_is_refused(value: Any, big: int, indent: int | None) -> None:
+    raw = json.dumps({"wrap": [value, {"n": big}]}, indent=indent).encode()
+    try:
+        strictjson.parse(raw)
+    except Rejected as rej:
+        assert rej.reason.value == "integer_out_of_range"
+    else:
+        raise AssertionError(f"accepted {big}")
