@@ -1,4 +1,5 @@
-"""Demo part 6: hostile input. Someone holding a kit's broker password and signing key (a stolen kit) sends
+"""Demo part 6: hostile input. Someone holding a kit's broker password and signing key (a stolen kit, provisioned
+here as `kit-stolen`, so the kits at work are not disturbed) sends
 what issue 8 found could stop or escape the hub: a poison message nested a thousand levels deep, duplicate
 keys hiding an unsigned value, a sequence number of 2**64, file ids that are paths, a 100 GB announce. Each is
 refused with its reason and kept (a bounded prefix) in quarantine; the hub keeps serving, and a record from
@@ -6,10 +7,12 @@ another kit still arrives."""
 
 from __future__ import annotations
 
+import tomllib
 from typing import Any
 
 import msgspec
 
+from hub.provisioning import provision_kit
 from hub.service import wait_until
 from lockwarden.demo.world import World
 from protocol import PROTOCOL_VERSION, topics
@@ -36,9 +39,11 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
     say(_("== 6. Hostile input: a stolen kit's account attacks the hub =="))
     assert world.hub is not None
     conn = world.hub.conn
-    attacker_id, victim_id = sorted(world.kits)[0], sorted(world.kits)[-1]
-    kit = world.kits[attacker_id]
-    key = kit.store.identity.key
+    attacker_id, victim_id = "kit-stolen", sorted(world.kits)[-1]
+    kit_dir = provision_kit(world.home, attacker_id, world.dir / "kits" / attacker_id, clock=world.clock)
+    world.broker.reload()
+    key = SigningKey.from_b64((kit_dir / "keys" / "kit_signing.key").read_text())
+    password = tomllib.loads((kit_dir / "kit.toml").read_text())["broker"]["password"]
     ts = world.clock.now_ms()
     seq = 10**15  # far from the real kit's own numbers
     record = _signed(key, attacker_id, seq, ts, "kit.record", {"kind": "kit.selftest", "captured_at": ts, "data": {}})
@@ -57,13 +62,12 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
          _signed(key, attacker_id, seq + 3, ts, "media.begin", _begin(new_id(ts), 100 * 1024**3))),
     ]
     before = conn.execute("SELECT COALESCE(MAX(n), 0) FROM quarantine").fetchone()[0]
-    b = kit.settings.broker
-    attacker = PahoTransport(LinkSettings(host=b.host, port=world.broker.port, client_id=f"{attacker_id}-stolen",
-                                          username=b.username, password=b.password),
+    attacker = PahoTransport(LinkSettings(host="127.0.0.1", port=world.broker.port, client_id=attacker_id,
+                                          username=attacker_id, password=password),
                              on_message=lambda m: None, manual_ack=False)
     attacker.start()
     try:
-        if not attacker.wait_connected(20):
+        if not wait_until(lambda: attacker.connected, 20):  # the broker rereads its accounts on reload
             say(_("  the attacker could not connect"))
             return False
         for _what, topic, payload in attacks:
