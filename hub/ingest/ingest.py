@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
-from hub.ingest.ratelimit import SenderRates
+from hub.ingest.ratelimit import SenderRates, account_of
 from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
 from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
@@ -442,8 +442,11 @@ class Ingest:
 
     # -- bookkeeping -------------------------------------------------------------------------------------
     def quarantine(self, topic: str, env: Envelope | None, rej: Rejected, raw: bytes, now: int) -> None:
-        self._quarantine_row(topic, env.sender if env else None, env.id if env else None, rej.reason, rej.detail,
-                             raw, now)
+        # Refused before a signed sender was read (unparsable, rate limited): name the account whose topic it
+        # came on (the broker's ACL lets an account write only its own), so a flood shows under its sender.
+        account = account_of(topic) if env is None and topic else None
+        sender = env.sender if env else account[1] if account else None
+        self._quarantine_row(topic, sender, env.id if env else None, rej.reason, rej.detail, raw, now)
 
     def _quarantine_row(self, topic: str, sender: str | None, msg_id: str | None, reason: Reason, detail: str,
                         raw: bytes, now: int) -> None:
