@@ -31,6 +31,9 @@ def limits_lines() -> list[str]:
         + "; ".join(f"{k}: {v}" for k, v in FORMAT_HELP.items()),
         f"- quarantine: the first {_size(L.QUARANTINE_RAW_PREFIX)} of each refused message, at most "
         f"{L.QUARANTINE_MAX_ENTRIES} entries (the oldest dropped first and counted; `lockwarden hub quarantine`)",
+        f"- the police export's `quarantine.jsonl`: the same prefix per entry; past {_size(L.QUARANTINE_FILE_BYTES)} "
+        "it becomes `quarantine.jsonl.1` (the one before is dropped, its entries counted in the new file's first "
+        "line)",
         "",
         "| topic | largest payload |",
         "|---|---|",

@@ -70,6 +70,7 @@ SWEEP_EVERY_MS = 60_000
 # -- quarantine ---------------------------------------------------------------------------------------------------
 QUARANTINE_RAW_PREFIX = 4 * KIB  # bytes of each refused message kept for inspection
 QUARANTINE_MAX_ENTRIES = 10_000  # beyond this the oldest entries are dropped (and counted)
+QUARANTINE_FILE_BYTES = 64 * MIB  # the police export's quarantine.jsonl: beyond this it rotates, keeping one older
 
 
 # -- rate per sender ---------------------------------------------------------------------------------------------

@@ -189,3 +189,24 @@ def test_quarantine_cli_shows_the_bounds(hub, capsys) -> None:  # type: ignore[n
     out = json.loads(capsys.readouterr().out)
     assert out["summary"]["kept"] == 1 and out["summary"]["limit"] >= 1000
     assert out["entries"][0]["reason"] == "too_deep"
+
+
+def test_police_export_quarantine_is_bounded_and_refuses_without_crashing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from hub.police import writer as writer_module
+    from hub.police.writer import AppendStatus, ExportWriter
+
+    monkeypatch.setattr(writer_module, "QUARANTINE_FILE_BYTES", 3000)
+    w = ExportWriter(tmp_path / "export", SigningKey.generate().private.public_key(), clock=FakeClock())
+    hostile = [b"[" * 5000, b'{"a":1,"a":2}', b"\xff", b"x" * 100_000, b'{"v":1,"seq":18446744073709551616}'] * 4
+    results = w.append_many(hostile)
+    assert all(r.status == AppendStatus.REJECTED for r in results)
+    current = (tmp_path / "export" / "quarantine.jsonl").read_bytes().splitlines()
+    older = (tmp_path / "export" / "quarantine.jsonl.1").read_bytes().splitlines()
+    assert len(current) + len(older) < len(hostile)  # the oldest were dropped ...
+    notes = [json.loads(line) for line in current + older if b'"rotated"' in line]
+    assert notes and all("dropped_entries" in n for n in notes)  # ... and counted
+    for line in current + older:
+        entry = json.loads(line)
+        assert len(entry.get("raw", "")) <= QUARANTINE_RAW_PREFIX
+    reasons = {json.loads(line)["reason"].split(":")[0] for line in current + older} - {"rotated"}
+    assert reasons <= {"too_deep", "duplicate_key", "not_utf8", "oversized", "integer_out_of_range", "malformed"}
