@@ -44,6 +44,7 @@ from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaChunk
 from protocol.registry import MESSAGES
 from protocol.safepath import check_id
+from protocol.storage import is_storage_problem, rollback_quietly
 from protocol.transport.base import Inbound
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class Ingest:
             self._bump("received", len(batch))
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
             raise
         completed = self._complete(touched_files, now)
         for kit_id, lists in acks.items():
@@ -359,11 +360,10 @@ class Ingest:
         for file_id in touched:
             try:
                 self._complete_one(file_id, touched, now, done)
-            except sqlite3.OperationalError:
-                self._rollback()
-                raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
             except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others or ingest
                 self._rollback()
+                if isinstance(exc, sqlite3.OperationalError) or is_storage_problem(exc):
+                    raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
                 log.exception("completing file %s failed", file_id)
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.conn.execute("UPDATE media_files SET status='rejected', detail=?, completed_ms=? WHERE file_id=?",
@@ -376,7 +376,7 @@ class Ingest:
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)
 
     def _complete_one(self, file_id: str, touched: dict[str, str], now: int,
                       done: dict[str, tuple[str, str]]) -> None:

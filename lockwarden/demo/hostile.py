@@ -1,4 +1,4 @@
-"""Demo part 6: hostile input. Someone holding a kit's broker password and signing key (a stolen kit, provisioned
+"""Demo part 7: hostile input. Someone holding a kit's broker password and signing key (a stolen kit, provisioned
 here as `kit-stolen`, so the kits at work are not disturbed) sends
 what issue 8 found could stop or escape the hub: a poison message nested a thousand levels deep, duplicate
 keys hiding an unsigned value, a sequence number of 2**64, file ids that are paths, a 100 GB announce. Each is
@@ -36,7 +36,7 @@ def _begin(file_id: str, size: int, sha256: str = "0" * 64, kind: str = "video.s
 
 
 def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
-    say(_("== 6. Hostile input: a stolen kit's account attacks the hub =="))
+    say(_("== 7. Hostile input: a stolen kit's account attacks the hub =="))
     assert world.hub is not None
     conn = world.hub.conn
     attacker_id, victim_id = "kit-stolen", sorted(world.kits)[-1]
