@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from protocol import limits
-from protocol.errors import Reason
 from protocol.safepath import FORMAT_HELP
 
 
@@ -17,16 +16,9 @@ def _size(n: int) -> str:
 def limits_lines() -> list[str]:
     L = limits
     out = [
-        "## Limits and refusals",
-        "",
-        "Generated from `protocol/limits.py`. Every receiver (hub ingest, kit downlink, police export, consoles and "
-        "customer apps) checks the bytes before a JSON parser accepts them (`protocol/strictjson.py`) and refuses, "
-        "with the reason code below, anything over a limit. A refused message is kept (a bounded prefix) in the "
-        "receiver's quarantine and acknowledged, so it is never redelivered.",
-        "",
         f"- nesting: at most {L.MAX_DEPTH} levels of objects and arrays",
-        "- keys: each at most once per object; numbers: no NaN or Infinity, integers within signed 64 bits "
-        f"({L.INT_MIN} to {L.INT_MAX})",
+        "- keys: each at most once per object; numbers: no NaN or Infinity, integers within +-(2**53 - 1) "
+        f"({L.INT_MIN:,} to {L.INT_MAX:,}: beyond, a value has no canonical encoding)",
         f"- identifiers that name files: at most {L.MAX_ID_CHARS} characters, of their format: "
         + "; ".join(f"{k}: {v}" for k, v in FORMAT_HELP.items()),
         f"- quarantine: the first {_size(L.QUARANTINE_RAW_PREFIX)} of each refused message, at most "
@@ -49,7 +41,4 @@ def limits_lines() -> list[str]:
         stale = L.STALE_UPLOAD_MS.get(role)
         out.append(f"| {role} | {open_ if open_ is not None else '-'} | "
                    f"{f'{stale // 3_600_000} h' if stale is not None else '-'} | {rate.per_second:g} | {rate.burst} |")
-    out += ["", "| reason code | meaning |", "|---|---|"]
-    out += [f"| `{r.value}` | {L.REFUSALS.get(r.value, '')} |" for r in Reason]
-    out.append("")
     return out

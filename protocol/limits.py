@@ -18,8 +18,10 @@ GIB = 1024 * MIB
 # -- the JSON every receiver parses --------------------------------------------------------------------------
 MAX_MESSAGE_BYTES = 1 * MIB  # the broker's message_size_limit matches this
 MAX_DEPTH = 32  # objects and arrays nested inside each other; the deepest real message is under 8
-INT_MIN = -(2**63)  # every integer on the wire fits a signed 64-bit column (SQLite INTEGER)
-INT_MAX = 2**63 - 1
+# Every integer on the wire has a canonical encoding (RFC 8785: an IEEE double holds it exactly, see
+# protocol/canonical.py MAX_SAFE_INTEGER) and so fits a SQLite INTEGER too.
+INT_MIN = -(2**53 - 1)
+INT_MAX = 2**53 - 1
 MAX_ID_CHARS = 128  # any identifier (file id, order id, kit id) longer than this is refused outright
 
 # topic name (protocol.topics) -> the largest payload accepted on it. A chunk of 256 KiB is ~350 KB in base64;
@@ -108,30 +110,3 @@ def payload_limit(topic: str | None) -> int:
     parsed = parse(topic)
     return topic_limit(parsed[0].name) if parsed else MAX_MESSAGE_BYTES
 
-
-# -- what each refusal means (rendered into docs/mqtt.md beside the limits above) ---------------------------------
-REFUSALS: dict[str, str] = {
-    "oversized": "the payload is over its topic's limit, or a file over its kind's limit",
-    "not_utf8": "the bytes are not UTF-8",
-    "too_deep": f"objects and arrays nested deeper than {MAX_DEPTH} levels",
-    "duplicate_key": "the same key twice in one object (compared after unescaping): which value counts would "
-                     "be the parser's guess, and the kept bytes would carry an unsigned one",
-    "non_finite_number": "NaN, Infinity, or a number too large for a double",
-    "integer_out_of_range": "an integer outside signed 64 bits (a sequence number of 2**64, say)",
-    "malformed": "not JSON, or not an envelope (missing or mistyped fields, a negative sequence number)",
-    "unsupported_version": "an envelope version this receiver does not speak",
-    "unknown_sender": "no key is registered for the signed sender",
-    "bad_signature": "the signature does not verify over the canonical bytes",
-    "wrong_sender_for_topic": "the signed sender is not the account the topic belongs to",
-    "wrong_type_for_topic": "this sender's role may not send this type, or not on this topic",
-    "unknown_type": "no such message type, or nothing at this hub acts on it from this role",
-    "bad_schema": "the body does not match its type",
-    "replay": "a message id or a sender's sequence number used before, with other content",
-    "bad_id": "an identifier that is not of its format (ULID, SHA-256 hex, name) or would lead out of its folder",
-    "bad_chunk": "a media chunk of an unannounced file, out of range, or not matching its hash",
-    "bad_file": "a file announced inconsistently, or (for an app's upload) not a whole photo",
-    "upload_limit": "too many unfinished uploads from one sender, or an upload left unfinished too long",
-    "rate_limited": "more messages than the sender's account may send; the sender sends it again later",
-    "unknown_topic": "a topic outside the contract",
-    "processing_fault": "the receiver failed on it (a bug); kept for inspection and acknowledged once",
-}

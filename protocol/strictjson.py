@@ -8,7 +8,7 @@ reads `NaN`. `parse` refuses each with its own reason code (a `Rejected`, never 
 - size over the topic's limit (`oversized`), bytes that are not UTF-8 (`not_utf8`),
 - nesting deeper than `MAX_DEPTH` (`too_deep`), the same key twice in one object, compared after
   unescaping (`duplicate_key`), `NaN`/`Infinity` or a float that overflows (`non_finite_number`), an
-  integer outside signed 64 bits (`integer_out_of_range`).
+  integer outside +-(2**53 - 1), which has no canonical encoding (`integer_out_of_range`).
 
 Cost, kept small because every message pays it (bench/bench_decode.py): size, UTF-8, depth and NaN are judged
 on the bytes before any parser, in C (a count of brackets; only past `MAX_DEPTH` of them are strings dropped
@@ -43,14 +43,14 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = bytes.maketrans(b"{}", b"[]")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 # A number literal follows `:`, `[` or `,` (whitespace aside), maybe with a `-`: keep those as `:`, digits as `0`,
-# `-` as is, anything else `x`; an integer of 19+ digits then shows as `:000...` or `:-000...`. Only then (or
+# `-` as is, anything else `x`; an integer of 16+ digits then shows as `:000...` or `:-000...`. Only then (or
 # for a string that looks the same) are the parsed numbers looked at.
 _NUMBERS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x3A if b in b":[," else 0x2D if b == 0x2D else 0x78
                  for b in range(256))
-_LONG_INT = b":" + b"0" * 19
-_LONG_NEG = b":-" + b"0" * 19
+_LONG_INT = b":" + b"0" * 16  # INT_MAX has 16 digits
+_LONG_NEG = b":-" + b"0" * 16
 _ENCODE = msgspec.json.Encoder().encode
-_INT_DIGITS = 18  # any integer literal of at most this many digits fits in 64 bits
+_INT_DIGITS = 15  # any integer literal of at most this many digits is within INT_MIN..INT_MAX
 
 
 def parse(raw: bytes, *, limit: int = MAX_MESSAGE_BYTES, max_depth: int = MAX_DEPTH) -> Any:
@@ -100,7 +100,7 @@ def _too_deep(raw: bytes, max_depth: int) -> bool:
 
 
 def check_value(raw: bytes, value: Any, *, max_depth: int = MAX_DEPTH) -> None:
-    """The checks that need the parsed value beside its bytes: 64-bit integers and duplicate keys."""
+    """The checks that need the parsed value beside its bytes: integer range and duplicate keys."""
     numbers = raw.translate(_NUMBERS, b" \t\r\n")
     if _LONG_INT in numbers or _LONG_NEG in numbers:
         _check_ints(value)
@@ -119,7 +119,7 @@ def _check_ints(value: Any) -> None:
         elif t is list:
             stack.extend(o)
         elif t is int and not INT_MIN <= o <= INT_MAX:
-            raise Rejected(Reason.INT_RANGE, f"integer {str(o)[:24]}... outside signed 64 bits")
+            raise Rejected(Reason.INT_RANGE, f"integer {str(o)[:24]} outside +-(2**53 - 1)")
 
 
 def scan(raw: bytes, *, max_depth: int = MAX_DEPTH, keys: bool = True) -> None:
@@ -166,7 +166,7 @@ def _number(tok: bytes, at: int) -> None:
             except ValueError:
                 return  # not a number at all: the parser says malformed
             if not INT_MIN <= value <= INT_MAX:
-                raise Rejected(Reason.INT_RANGE, f"integer of {digits} digits outside signed 64 bits (byte {at})")
+                raise Rejected(Reason.INT_RANGE, f"integer of {digits} digits outside +-(2**53 - 1) (byte {at})")
         return
     try:
         value_f = float(tok)
