@@ -164,7 +164,7 @@ class Ingest:
             # the same checks, reasons and wording as `protocol.envelope.verify`
             principal = self.principals.get(env.sender)
             if principal is None:
-                raise Rejected(Reason.UNKNOWN_SENDER, f"no key registered for sender {env.sender!r}")
+                raise self.principals.refusal(env.sender)
             if principal.key is not checked_key:  # registered or re-keyed by an earlier message of this batch
                 signature_ok = check_one(_job(principal.key, env))
             if not signature_ok:

@@ -17,7 +17,7 @@ from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 class PoliceLink:
     host: str = "127.0.0.1"
     port: int = 1883
-    client_id: str = "police-export"
+    client_id: str | None = None  # None: the username, which the broker makes the client id anyway
     username: str | None = None
     password: str | None = None
     tls_ca: str | None = None
@@ -28,7 +28,8 @@ class PoliceExportAdapter:
         self.link = link
         self.service: ExportService | None = None
         self.transport = PahoTransport(
-            LinkSettings(host=link.host, port=link.port, client_id=link.client_id, username=link.username,
+            LinkSettings(host=link.host, port=link.port, client_id=link.client_id or link.username or "police",
+                         username=link.username,
                          password=link.password, tls_ca=link.tls_ca),
             on_message=self._on_message, on_connect=self._on_connect, manual_ack=True,
         )

@@ -61,8 +61,9 @@ def open_ops_client(config: Path) -> OpsClient:
     base = Path(config).parent
     key = SigningKey.from_b64((base / s.key_file).read_text())
     password = (base / s.password_file).read_text().strip()
-    link = LinkSettings(host=s.host, port=s.port, client_id=f"{s.operator_id}-cli-{new_id(0)[-6:].lower()}",
-                        username=s.operator_id, password=password, tls_ca=s.tls_ca)
+    # The broker makes the username the client id (one connection per account): a second console or a
+    # script alongside needs an operator account of its own.
+    link = LinkSettings(host=s.host, port=s.port, client_id=s.operator_id, username=s.operator_id, password=password, tls_ca=s.tls_ca)
     client = OpsClient(s.operator_id, key, s.hub_verify_key, link, hub_id=s.hub_id)
     client.start()
     return client

@@ -25,8 +25,9 @@ def register(sub: Any) -> None:
     p.add_argument("--hub-id", default="hub", help=_("the hub's signed sender name (hub.toml hub_id)"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=1883)
-    p.add_argument("--client-id", default="police-export")
-    p.add_argument("--username")
+    p.add_argument("--username", default="police",
+                   help=_("broker account (its name is the client id; one connection per account)"))
+    p.add_argument("--client-id", help=argparse.SUPPRESS)  # ignored by the broker: the username is the id
     p.add_argument("--password", help=_("broker password (prefer --password-file: argv is visible to every user)"))
     p.add_argument("--password-file", type=Path,
                    help=_("file holding the broker password (provision-principal writes KEYS/ID.broker_password)"))
@@ -65,7 +66,9 @@ def register(sub: Any) -> None:
     d.add_argument("--decision-id", help=_("ask again about an earlier decision whose answer was lost (never applied twice)"))
     d.add_argument("--police-key", required=True, type=Path,
                    help=_("the police principal's signing key (provision-principal --role police)"))
-    d.add_argument("--police-id", default="police", help=_("the police principal's id at the hub"))
+    d.add_argument("--police-id", default="police-desk",
+                   help=_("the police principal's id at the hub: an account of its own, never the export's "
+                          "(one connection per account: it would take over the export's session)"))
     d.add_argument("--hub-key", required=True, type=Path, help=_("file with the hub's public signing key (base64)"))
     d.add_argument("--hub-id", default="hub", help=_("the hub's signed sender name (hub.toml hub_id)"))
     d.add_argument("--host", default="127.0.0.1")
@@ -198,8 +201,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
     from protocol.messages.police import PoliceDecision
     from protocol.transport.paho_mqtt import LinkSettings
 
-    link = LinkSettings(host=args.host, port=args.port, client_id=f"police-decide-{new_id(0)[-6:].lower()}",
-                        username=args.username or args.police_id, password=_password(args), tls_ca=args.tls_ca)
+    username = args.username or args.police_id
+    link = LinkSettings(host=args.host, port=args.port, client_id=username, username=username, password=_password(args), tls_ca=args.tls_ca)
     try:
         desk = open_desk(args.police_id, SigningKey.from_b64(args.police_key.read_text()),
                          args.hub_key.read_text().strip(), link, hub_id=args.hub_id, timeout=args.timeout)

@@ -1,0 +1,62 @@
+"""The broker of one hub directory: render its configuration from hub.toml, and make a running broker take
+up a change (provisioning, revocation) the way it is run.
+
+Under systemd (the shipped `lockwarden-broker.service`) that is `systemctl reload lockwarden-broker`, which
+sends Mosquitto SIGHUP: it rereads the password file, the ACL and the CRL without dropping sessions. The
+tests and the demo own their Mosquitto process and reload it themselves (`MosquittoProcess.reload`). No pid
+file is guessed at: a stale one could signal an unrelated process.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.broker.config import BrokerFiles
+from hub.home import HubHome, tls_listener
+from protocol.i18n import _
+
+UNIT = "lockwarden-broker"
+
+
+def render_for(home: HubHome, *, port: int | None = None, user: str | None = None,
+               persistence_dir: Path | None = None) -> Path:
+    """Render mosquitto.conf, the ACL (shipped plus per-principal blocks) and an empty password file if none."""
+    b = home.settings().broker
+    persistence = persistence_dir or (Path(b.persistence_dir) if b.persistence_dir else None)
+    return BrokerFiles(home.broker_dir).render(
+        port=port or b.port, bind=b.local_host, tls=tls_listener(home), user=user or b.run_as,
+        persistence_dir=persistence, autosave_interval=b.autosave_interval_s,
+        max_queued_messages=b.max_queued_messages, max_queued_bytes=b.max_queued_bytes)
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    ok: bool
+    message: str
+
+
+def _systemd_active() -> bool:
+    if not Path("/run/systemd/system").is_dir() or shutil.which("systemctl") is None:
+        return False
+    probe = subprocess.run(["systemctl", "is-active", "--quiet", UNIT], capture_output=True)
+    return probe.returncode == 0
+
+
+def reload_broker(home: HubHome) -> Reloaded:
+    """Re-render the ACL for `home` (the password file and CRL are written as they change) and reload a
+    broker running under systemd. A broker started by a test harness or the demo is reloaded by its owner;
+    this then says so instead of guessing at a process."""
+    BrokerFiles(home.broker_dir).render_acl()
+    if not _systemd_active():
+        return Reloaded(False, _("Broker files updated in {path}, but no running {unit} service was found: reload "
+                                 "the broker (SIGHUP) for the change to take effect.").format(
+            path=home.broker_dir, unit=UNIT))
+    done = subprocess.run(["systemctl", "reload", UNIT], capture_output=True, text=True)
+    if done.returncode != 0:
+        return Reloaded(False, _("Broker files updated, but `systemctl reload {unit}` failed: {error}").format(
+            unit=UNIT, error=(done.stderr or done.stdout).strip()))
+    return Reloaded(True, _("Broker reloaded (`systemctl reload {unit}`): accounts, ACL and revocation list are "
+                            "in effect.").format(unit=UNIT))
