@@ -18,6 +18,7 @@ from hub.db import open_hub_db
 from hub.home import HubHome, write_secret
 from hub.ingest.principals import Principals
 from hub.naming import check_name
+from protocol.bundle import BUNDLE_FILE, BundleListener, ClientBundle
 from protocol.clock import Clock, SystemClock
 from protocol.keys import SealingKey, SigningKey, write_private
 from protocol.settings import dump_settings
@@ -89,17 +90,21 @@ def _identity(home: HubHome, principal_id: str, role: str, key_path: Path, clock
 
 def provision_principal(home: HubHome, principal_id: str, role: str, out_dir: Path,
                         *, clock: Clock | None = None) -> tuple[SigningKey, str]:
-    """An operator console, a customer app or the police export: a key pair and a broker account."""
+    """An operator console, a customer app or a police system: a key pair, a broker account and the client
+    bundle (protocol.bundle) in `out_dir`."""
     clock = clock or SystemClock()
     key, password = _identity(home, principal_id, role, Path(out_dir) / "keys" / f"{principal_id}.key", clock)
     out = Path(out_dir)
     write_private(out / "keys" / f"{principal_id}.broker_password", password)
     settings = home.settings()
+    bundle = _bundle(home, principal_id, role, out)
     if role == "operator":
+        remote = bundle.broker
         (out / "operator.toml").write_text(dump_settings({
             "operator_id": principal_id, "key_file": f"keys/{principal_id}.key",
             "password_file": f"keys/{principal_id}.broker_password", "hub_id": settings.hub_id,
-            "hub_verify_key": home.signing_public(), "host": settings.broker.host, "port": settings.broker.port}))
+            "hub_verify_key": home.signing_public(), "host": remote.host, "port": remote.port,
+            "tls_ca": remote.tls_ca, "tls_cert": remote.tls_cert, "tls_key": remote.tls_key}))
     elif role == "police":
         # The police's own sealing key: the hub re-seals biometrics and ID photos to it for the export.
         seal_path = out / "keys" / "police_sealing.key"
@@ -108,6 +113,26 @@ def provision_principal(home: HubHome, principal_id: str, role: str, out_dir: Pa
         public = SealingKey.from_b64(seal_path.read_text()).public_b64()
         write_secret(home.settings_file, dump_settings(msgspec.structs.replace(settings, police_sealing_key=public)))
     return key, password
+
+
+def _bundle(home: HubHome, principal_id: str, role: str, out: Path) -> ClientBundle:
+    """Write the client bundle's certificate files, the hub's public key and `client.toml`."""
+    settings = home.settings()
+    b = settings.broker
+    (out / "keys" / "hub_signing.pub").write_text(home.signing_public() + "\n")
+    local = BundleListener(host=b.local_host, port=b.port, username=principal_id,
+                           password_file=f"keys/{principal_id}.broker_password")
+    remote = local
+    if b.tls_port:
+        _client_certificate(home, principal_id, out / "tls")
+        remote = BundleListener(host=b.host, port=b.tls_port, username=principal_id, tls_ca="tls/ca.crt",
+                                tls_cert=f"tls/{principal_id}.crt", tls_key=f"tls/{principal_id}.key")
+    bundle = ClientBundle(principal_id=principal_id, role=role, key_file=f"keys/{principal_id}.key",
+                          hub_id=settings.hub_id, hub_verify_key=home.signing_public(),
+                          hub_verify_key_file="keys/hub_signing.pub", broker=remote,
+                          local=local if remote is not local else None)
+    (out / BUNDLE_FILE).write_text(dump_settings(bundle))
+    return bundle
 
 
 __all__ = ["provision_kit", "provision_principal"]

@@ -72,6 +72,7 @@ CATALOGUE_OF = (
     ("lockwarden/commands/kit.py", "edge.po"),  # tests/job/test_catalogue.py reads these from edge.po
     ("lockwarden/commands/ops.py", "hub.po"),  # and tests/hub/test_i18n.py these from hub.po
     ("lockwarden/commands/broker.py", "broker.po"),
+    ("lockwarden/commands/bundle.py", "broker.po"),
     ("lockwarden/commands/provision.py", "broker.po"),
     ("lockwarden/commands/revoke.py", "broker.po"),
     ("lockwarden/", "lockwarden.po"),

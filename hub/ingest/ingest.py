@@ -99,6 +99,7 @@ class Ingest:
         touched_files: dict[str, str] = {}  # file_id -> sender
         now = self.clock.now_ms()
         self.conn.execute("BEGIN IMMEDIATE")
+        self.principals.refresh()  # keys provisioned or revoked by another process since the last batch
         try:
             blocks = [batch[i : i + BLOCK] for i in range(0, len(batch), BLOCK)]
             ahead = self._prepare(blocks[0]) if blocks else None

@@ -21,6 +21,8 @@ class PoliceLink:
     username: str | None = None
     password: str | None = None
     tls_ca: str | None = None
+    tls_cert: str | None = None  # the client certificate and key for the field listener
+    tls_key: str | None = None
 
 
 class PoliceExportAdapter:
@@ -29,8 +31,8 @@ class PoliceExportAdapter:
         self.service: ExportService | None = None
         self.transport = PahoTransport(
             LinkSettings(host=link.host, port=link.port, client_id=link.client_id or link.username or "police",
-                         username=link.username,
-                         password=link.password, tls_ca=link.tls_ca),
+                         username=link.username, password=link.password, tls_ca=link.tls_ca,
+                         tls_cert=link.tls_cert, tls_key=link.tls_key),
             on_message=self._on_message, on_connect=self._on_connect, manual_ack=True,
         )
 
