@@ -84,6 +84,8 @@ def _identity(home: HubHome, principal_id: str, role: str, key_path: Path, clock
     files.set_password(principal_id, password)
     if role in ACL_ROLES:
         files.add_acl_block(principal_id, (firmware_dir() / f"acl-{role}.tmpl").read_text().format(id=principal_id))
+    else:
+        files.remove_acl_block(principal_id)  # the deny block of an earlier revocation
     files.render_acl()
     return key, password
 

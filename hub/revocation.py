@@ -3,7 +3,9 @@
 In this order, so that each step holds even if a later one fails: the key is marked revoked in the hub's
 database (the running hub refuses the principal's messages from its next batch on, quarantined `revoked`,
 including those it signed before), the broker account and ACL block are removed, and every client
-certificate issued to it is listed in the CRL the field listener reads. The command then reloads the
+certificate issued to it is listed in the CRL the field listener reads. Its ACL block becomes a `deny` of the
+whole tree: Mosquitto checks a certificate only at the handshake, so a kit connected at the moment of
+revocation would otherwise keep publishing and receiving until it disconnects. The command then reloads the
 broker. Nothing here can be undone except by provisioning the id anew, which issues a new key, password
 and certificate.
 """
@@ -50,6 +52,7 @@ def revoke(home: HubHome, principal_id: str, *, role: str | None = None) -> Revo
     files = BrokerFiles(home.broker_dir)
     removed = files.remove_password(principal_id)
     removed = files.remove_acl_block(principal_id) or removed
+    files.deny_block(principal_id)  # a connection still open keeps no rights after the reload
     files.render_acl()
     newly: list[int] = []
     if (home.pki / "ca.key").exists():

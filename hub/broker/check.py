@@ -144,8 +144,13 @@ def _accounts(home: HubHome, files: BrokerFiles, hub_user: str, now: dt.datetime
         why = _("revoked") if name in revoked else _("not a principal of this hub")
         rep.problems.append(_("stray broker account {id} ({why})").format(id=name, why=why))
     for name in sorted(set(blocks) - set(active)):
+        if name in revoked and files.is_deny_block(name):
+            continue  # what revocation leaves: a deny of everything
         why = _("revoked") if name in revoked else _("not a principal of this hub")
         rep.problems.append(_("stray ACL block acl.d/{id}.acl ({why})").format(id=name, why=why))
+    for name in sorted(revoked - set(blocks)):
+        rep.warnings.append(_("revoked {id} has no deny block: a connection it still holds keeps its rights "
+                              "until it drops").format(id=name))
 
 
 def _modes(home: HubHome, files: BrokerFiles, rep: BrokerReport) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware_config" / "mosquitto"
 ITERATIONS = 101
+DENY_ALL = "topic deny lw/v1/#"
 
 
 def new_password() -> str:
@@ -88,6 +89,16 @@ class BrokerFiles:
     def add_acl_block(self, name: str, text: str) -> None:
         self.extra_acl.mkdir(parents=True, exist_ok=True)
         write_group_readable(self.extra_acl / f"{name}.acl", text.rstrip() + "\n")
+
+    def deny_block(self, name: str) -> None:
+        """Replace `name`'s block with one that denies it the whole tree. Mosquitto applies a user's
+        `deny` before every `pattern` and rechecks connected clients' ACL on reload, so a revoked kit whose
+        connection was open at revocation (its certificate is checked only at the handshake) can neither
+        publish nor receive from then on."""
+        self.add_acl_block(name, f"# revoked: denied everything\nuser {name}\n{DENY_ALL}")
+
+    def is_deny_block(self, name: str) -> bool:
+        return DENY_ALL in self.acl_blocks().get(name, "")
 
     def remove_acl_block(self, name: str) -> bool:
         path = self.extra_acl / f"{name}.acl"

@@ -42,7 +42,7 @@ def _revoke(args: argparse.Namespace, principal_id: str, role: str | None) -> in
     else:
         print(_("{what} {id}: key was revoked already").format(what=what, id=principal_id))
     if done.account_removed:
-        print(_("broker account and ACL removed"))
+        print(_("broker account removed; its ACL now denies it everything, open connections included"))
     for serial in done.certificates:
         print(_("certificate {serial:x} added to the revocation list").format(serial=serial))
     reloaded = reload_broker(home)
