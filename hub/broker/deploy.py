@@ -14,16 +14,49 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.broker.config import BrokerFiles
+from hub.broker.config import BrokerFiles, firmware_dir
 from hub.home import HubHome, tls_listener
 from protocol.i18n import _
 
 UNIT = "lockwarden-broker"
 
 
+def restore_acl_blocks(home: HubHome) -> list[str]:
+    """Write the ACL block each principal should have and lacks: its role's block for an active operator or
+    police system, a deny for a revoked id. Existing blocks are kept. Heals a hub provisioned before the
+    police rights moved out of the shipped ACL (it would otherwise lock its police export out at the first
+    render) and a hand-deleted block. The ids written."""
+    from hub.db import open_hub_db
+    from hub.ingest.principals import Principals
+    from hub.provisioning import ACL_ROLES
+
+    if not home.db_path().exists():
+        return []
+    conn = open_hub_db(home.db_path())
+    try:
+        everyone = Principals(conn).all()
+    finally:
+        conn.close()
+    files = BrokerFiles(home.broker_dir)
+    blocks = files.acl_blocks()
+    written = []
+    for pid, role, status in everyone:
+        if pid in blocks:
+            continue
+        if status == "revoked":
+            files.deny_block(pid)
+        elif role in ACL_ROLES:
+            files.add_acl_block(pid, (firmware_dir() / f"acl-{role}.tmpl").read_text().format(id=pid))
+        else:
+            continue
+        written.append(pid)
+    return written
+
+
 def render_for(home: HubHome, *, port: int | None = None, user: str | None = None,
                persistence_dir: Path | None = None) -> Path:
     """Render mosquitto.conf, the ACL (shipped plus per-principal blocks) and an empty password file if none."""
+    restore_acl_blocks(home)
     b = home.settings().broker
     persistence = persistence_dir or (Path(b.persistence_dir) if b.persistence_dir else None)
     return BrokerFiles(home.broker_dir).render(

@@ -158,3 +158,18 @@ def test_broker_check(tmp_path: Path) -> None:
         ], done.stdout
     finally:
         broker.stop()
+
+
+def test_rendering_restores_the_blocks_principals_lack(tmp_path: Path) -> None:
+    """A hub provisioned before police rights moved out of the shipped ACL has no block for its police
+    account; the next render (every broker start and reload) writes it, and a revoked id's deny."""
+    home = _init(tmp_path)
+    provision_principal(home, "police", "police", tmp_path / "police")
+    provision_principal(home, "op-li", "operator", tmp_path / "op-li")
+    assert lockwarden("revoke-principal", "op-li", "--hub-dir", str(home.dir)).returncode == 0
+    for name in ("police", "op-li"):
+        (home.broker_dir / "acl.d" / f"{name}.acl").unlink()
+    assert lockwarden("broker", "--render-only", "--hub-dir", str(home.dir)).returncode == 0
+    acl = (home.broker_dir / "acl").read_text()
+    assert "user police\ntopic read lw/v1/police/records" in acl
+    assert "user op-li\ntopic deny lw/v1/#" in acl
