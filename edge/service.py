@@ -22,6 +22,7 @@ from edge.app import KitApp, make_kit
 from edge.offers import OfferInbox, Policy
 from edge.position import PositionReporter
 from protocol.clock import Clock
+from protocol.storage import open_when_writable
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,16 @@ def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port:
 
 
 def run_kit(kit_dir: Path, *, status_every_s: float = 0.0) -> int:
-    service = build_kit_service(kit_dir)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        # On a full disk the store cannot even be opened: wait for space, saying why, rather than exit.
+        service = open_when_writable(lambda: build_kit_service(kit_dir), "kit: opening its store", log, stop=stop)
+    except Exception:
+        if stop.is_set():
+            return 0
+        raise
     service.start()
     try:
         while not stop.wait(status_every_s or 3600):

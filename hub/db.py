@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from protocol.storage import rollback_quietly
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -53,7 +55,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             )
             conn.execute("COMMIT")
         except Exception:
-            conn.execute("ROLLBACK")
+            rollback_quietly(conn)
             raise
         applied.append(path.name)
     return applied
@@ -110,9 +112,15 @@ class Tx:
         if not self.outer:
             return
         if exc_type is None:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # A full disk fails the COMMIT and may leave the transaction open; left open, every later
+                # Tx would nest inside it as a savepoint and never commit.
+                rollback_quietly(self.conn)
+                raise
         else:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)
 
 
 @contextmanager

@@ -40,6 +40,8 @@ class DomainWiring:
         self.clock = clock
         self.app: Any = None
         self._inflight: dict[int, tuple[bytes, Delivery | None, float]] = {}
+        self._presence_checked = 0.0
+        self._silence = presence.SilenceWatch()
 
     def install(self, app: Any) -> None:
         self.app = app
@@ -58,6 +60,7 @@ class DomainWiring:
             police_sealing=load_sealing_public(police) if police else None)
         ingest.on_media_complete.append(self.media_complete)
         app.tickers.append(self.timers)
+        app.tickers.append(self.presence)
         app.tickers.append(self.domain_outbox)
 
     # -- inbound --------------------------------------------------------------------------------------
@@ -128,6 +131,16 @@ class DomainWiring:
     # -- periodic -------------------------------------------------------------------------------------
     def timers(self) -> list[Outgoing]:
         fire_due(self.conn, self.clock)
+        return []
+
+    def presence(self) -> list[Outgoing]:
+        """At most once a second (scheduling, not domain time): kits silent past their deadline go offline."""
+        now = time.monotonic()
+        if now - self._presence_checked >= 1.0:
+            self._presence_checked = now
+            gone = self._silence.check(self.conn, self.clock, now)
+            if gone:
+                log.warning("kits silent past their heartbeat deadline, now offline: %s", ", ".join(gone))
         return []
 
     def domain_outbox(self) -> list[Outgoing]:

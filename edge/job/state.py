@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.job.steps import Step
+from protocol.storage import rollback_quietly
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -130,17 +131,21 @@ class JobDB:
                                   (order_id, step.value, record_id, now_ms))
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
                 raise
 
     def merge_info(self, order_id: str, info: dict[str, Any]) -> None:
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
-            row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
-            merged = {**json.loads(row[0]), **info}
-            self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
-                              (json.dumps(merged, ensure_ascii=False), order_id))
-            self.conn.execute("COMMIT")
+            try:
+                row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
+                merged = {**json.loads(row[0]), **info}
+                self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
+                                  (json.dumps(merged, ensure_ascii=False), order_id))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(self.conn)
+                raise
 
     def count_code_attempt(self, order_id: str) -> int:
         with self.lock:

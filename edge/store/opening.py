@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.durable import fsync_path
+from protocol.storage import is_storage_problem
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 
@@ -64,6 +65,12 @@ def open_database(path: Path, now_ms: int) -> tuple[sqlite3.Connection, SetAside
             existing = _connect(path)
             problem = _check(existing)
         except sqlite3.DatabaseError as exc:
+            if is_storage_problem(exc):
+                # A full or failing disk, not a corrupt file: setting it aside here would hide the
+                # kit's whole backlog and restart its sequence numbers. Refuse to open; try again later.
+                if existing is not None:
+                    existing.close()
+                raise
             problem = str(exc)
         if problem is None and existing is not None:
             existing.executescript(SCHEMA)

@@ -33,6 +33,7 @@ from protocol.keys import unb64
 from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaChunk
 from protocol.registry import MESSAGES
+from protocol.storage import rollback_quietly
 from protocol.transport.base import Inbound
 
 _json = msgspec.json.Encoder()
@@ -114,7 +115,7 @@ class Ingest:
             self._bump("received", len(batch))
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
             raise
         completed = self._complete(touched_files, now)
         for kit_id, lists in acks.items():

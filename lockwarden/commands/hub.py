@@ -92,6 +92,7 @@ def _quarantine(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    _print_liveness(args.dir)
     conn = _db(args)
     stats = {r[0]: r[1] for r in conn.execute("SELECT name, value FROM ingest_stats")}
     print(json.dumps(stats, indent=2))
@@ -101,3 +102,47 @@ def _status(args: argparse.Namespace) -> int:
         print(_("{kit}: {records} records, {files} files ({mb:.1f} MB)").format(
             kit=r[0], records=r[1], files=files[0], mb=files[1] / 1e6))
     return 0
+
+
+def _print_liveness(hub_dir: Path) -> None:
+    """From the running hub's progress note (hub/service.py writes it about once a second, also on a full
+    disk): is its loop turning, when did ingest last commit a batch, is its storage refusing writes."""
+    import time
+
+    from hub.service import PROGRESS_FILE
+    from protocol.progress import read_progress
+
+    doc = read_progress(Path(hub_dir) / PROGRESS_FILE)
+    if doc is None:
+        print(_("Hub service: no progress note (never started here)."))
+        return
+    now = int(time.time() * 1000)
+
+    def ago(ms: object) -> str:
+        if not isinstance(ms, int):
+            return _("never")
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))
+        return _("{stamp} ({seconds} s ago)").format(stamp=stamp, seconds=max(0, (now - ms) // 1000))
+
+    print(_("Hub service (pid {pid}): loop last turned {loop}").format(pid=doc.get("pid"), loop=ago(doc.get("loop_ms"))))
+    if not _running(doc.get("pid")):
+        print(_("That process is not running now; the figures below are from when it last ran."))
+    print(_("Ingest last made progress: {when}; {batches} batches since start, {queued} waiting").format(
+        when=ago(doc.get("progress_ms")), batches=doc.get("batches", 0), queued=doc.get("queued", 0)))
+    if doc.get("storage"):
+        print(_("Storage refusing writes: {reason}. New messages stay with the broker and the kits until "
+                "space returns.").format(reason=doc["storage"]))
+    if not doc.get("connected"):
+        print(_("Not connected to the broker."))
+
+
+def _running(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: it exists
+    return True

@@ -182,6 +182,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from hub.police.writer import ExportWriter
     from protocol.clock import SystemClock
     from protocol.keys import SigningKey, write_private
+    from protocol.sdnotify import Notifier, waiting_for_storage
+    from protocol.storage import is_storage_problem, open_when_writable
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     import protocol.messages  # noqa: F401  (registers the message types)
@@ -194,7 +196,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         write_private(args.police_key, SigningKey.generate().to_b64())
     police_key = SigningKey.from_b64(args.police_key.read_text())
     clock = SystemClock()
-    writer = ExportWriter(args.out, _hub_key(args.hub_key), clock=clock, hub_sender=args.hub_id)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+    signal.signal(signal.SIGINT, lambda *_a: stop.set())
+    hub_key = _hub_key(args.hub_key)
+    try:
+        # On a full disk the export cannot even open its index: wait for space with a clear reason.
+        writer = open_when_writable(
+            lambda: ExportWriter(args.out, hub_key, clock=clock, hub_sender=args.hub_id),
+            "police export: opening the export", logging.getLogger("hub.police"), stop=stop,
+            on_wait=waiting_for_storage(Notifier()))
+    except Exception:
+        if stop.is_set():
+            return 0
+        raise
     if args.bundle:
         from lockwarden.clients.bundle import bundle_link
 
@@ -205,12 +220,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         police_link = PoliceLink(host=args.host, port=args.port, client_id=args.client_id, username=args.username,
                                  password=_password(args), tls_ca=args.tls_ca)
     adapter = PoliceExportAdapter(police_link)
-    desk = CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed), clock)
-    desk.scan()  # catch up cases after a crash
+    desk = open_when_writable(
+        lambda: CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed),
+                         clock), "police export: opening the case desk", logging.getLogger("hub.police"))
+    try:
+        desk.scan()  # catch up cases after a crash
+    except Exception as exc:
+        if not is_storage_problem(exc):
+            raise
+        logging.getLogger("hub.police").error("police export: catching up cases refused by storage (%s); "
+                                              "retried with the next record", exc)
     service = ExportService(writer, ack_key=police_key, clock=clock, publish=adapter.publish, cases=desk)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
-    signal.signal(signal.SIGINT, lambda *_a: stop.set())
     adapter.start(service)
     print(_("police export writing to {dir}; police key {key}").format(dir=args.out, key=police_key.public_b64()),
           flush=True)
