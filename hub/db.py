@@ -10,15 +10,18 @@ orders, dispatch, ledger and timers, 040-069 police forwarding, documents, risk 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from protocol.storage import rollback_quietly
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR: Traversable = files("hub") / "migrations"  # package data: the wheel carries it
 
 
 def connect(path: Path | str, *, check_same_thread: bool = False) -> sqlite3.Connection:
@@ -32,8 +35,9 @@ def connect(path: Path | str, *, check_same_thread: bool = False) -> sqlite3.Con
     return conn
 
 
-def migrations() -> list[Path]:
-    return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+def migrations() -> list[Traversable]:
+    return sorted((p for p in MIGRATIONS_DIR.iterdir() if re.fullmatch(r"[0-9]{3}_.*\.sql", p.name)),
+                  key=lambda p: p.name)
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:

@@ -351,12 +351,43 @@ def run_hub(hub_dir: Path) -> int:
             return 0
         raise
     set_language(app.settings.language)  # the hub process speaks its city's language to customers
+    metrics = start_metrics(app)
     app.start()
+    b = app.settings.broker
+    log.info("hub %s started (lockwarden %s): database %s, broker %s:%d, metrics %s", app.settings.hub_id,
+             _version(), app.home.db_path(), b.host, b.port,
+             "http://{}:{}/metrics".format(*metrics.address) if metrics else "off")
     try:
         stop.wait()
     finally:
+        log.info("hub %s stopping", app.settings.hub_id)
         app.stop()
+        if metrics is not None:
+            metrics.stop()
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lockwarden")
+    except PackageNotFoundError:  # a checkout on PYTHONPATH, not installed
+        return "unknown"
+
+
+def start_metrics(app: HubApp) -> Any:
+    """The `/metrics` and `/healthz` endpoint of `[metrics]` in hub.toml, or None when no port is set."""
+    m = app.settings.metrics
+    if m.port is None:
+        return None
+    from hub.metrics.http import MetricsServer
+
+    transport = app.transport
+    server = MetricsServer(app.home.db_path(), bind=m.bind, port=m.port, clock=app.clock, version=_version(),
+                           broker_connected=(lambda: transport.connected) if transport is not None else None)
+    server.start()
+    return server
 
 
 if __name__ == "__main__":

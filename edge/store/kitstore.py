@@ -114,15 +114,6 @@ class KitStore:
             # The hub must learn that a kit lost its database: it knows what it had received from it.
             self.add_record("store.corrupt_set_aside", {"file": aside.path.name, "reason": aside.reason})
 
-    @property
-    def db(self) -> Any:
-        """A `sqlite_utils.Database` over the store's connection, for tools. Imported on first use: the
-        store itself writes plain SQL (sqlite_utils pulls in numpy when present, ~0.2 s and ~15 MB at
-        kit start, and introspects the table on every insert)."""
-        import sqlite_utils
-
-        return sqlite_utils.Database(self.conn)
-
     # -- guards --------------------------------------------------------------------------------------
     def check_space(self, *, essential: bool, incoming: int = 0) -> None:
         free = self._free(self.dir) - incoming

@@ -14,10 +14,15 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge.store.schema_version import shipped, upgrade
 from protocol.durable import fsync_path
 from protocol.storage import is_storage_problem
 
-SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
+MIGRATIONS = shipped("edge.store")
+
+
+def _schema(conn: sqlite3.Connection, path: Path) -> None:
+    upgrade(conn, MIGRATIONS, label=str(path), v1_table="records")
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,16 @@ def open_database(path: Path, now_ms: int) -> tuple[sqlite3.Connection, SetAside
                 raise
             problem = str(exc)
         if problem is None and existing is not None:
-            existing.executescript(SCHEMA)
+            try:
+                _schema(existing, path)
+            except BaseException:
+                existing.close()
+                raise
             return existing, None
         if existing is not None:
             existing.close()
         problem = problem or "unreadable"
         aside = set_aside(path, problem, now_ms)
     conn = _connect(path)
-    conn.executescript(SCHEMA)
+    _schema(conn, path)
     return conn, aside

@@ -27,7 +27,7 @@ from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
 from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
 from protocol.clock import Clock
-from protocol.envelope import Envelope, decode, decode_chunk, typed_body
+from protocol.envelope import Envelope, decode, decode_chunk, typed_body, unknown_type_rejected
 from protocol.errors import Reason, Rejected
 from protocol.keys import unb64
 from protocol.messages.kit import KitRecord, KitState
@@ -178,7 +178,7 @@ class Ingest:
                                    f"{principal.role} {env.sender!r} signed a message on {msg.topic}")
             mspec = MESSAGES.get(env.type)
             if mspec is None:
-                raise Rejected(Reason.UNKNOWN_TYPE, f"unknown message type {env.type!r}")
+                raise unknown_type_rejected(env.type)
             if principal.role not in mspec.roles or (spec.types and env.type not in spec.types):
                 raise Rejected(Reason.WRONG_TYPE_FOR_TOPIC, f"{env.type} from a {principal.role} on {msg.topic}")
             if principal.role != "kit" and env.type not in _MEDIA_TYPES and not self.handlers.get(env.type):

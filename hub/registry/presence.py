@@ -27,6 +27,17 @@ def kit_state(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool)
         refresh_for_kit(conn, kit_id)
 
 
+def kit_state_message(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool, since_ms: int) -> bool:
+    """A signed `kit.state` (birth or will). Birth and will of one connection share `since`; a will of an
+    older connection arriving after a newer birth is stale (ingest kept the newest `since` in
+    kit_link_state) and changes nothing. Returns whether presence was updated."""
+    row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
+    if row is not None and since_ms < row[0]:
+        return False
+    kit_state(conn, clock, kit_id, online)
+    return True
+
+
 # Kits repeat their online state every heartbeat (edge SyncSettings.heartbeat_s, 60 s by default); 2.5
 # of them may be missed before the kit counts as gone, so one lost or late heartbeat changes nothing.
 HEARTBEAT_MS = 60_000

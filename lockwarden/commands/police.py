@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from protocol.i18n import _
+from protocol.settings import SettingsError, read_config_file
 
 
 def register(sub: Any) -> None:
@@ -100,7 +101,10 @@ def _ms(text: str | None) -> int | None:
 
 def _password(args: argparse.Namespace) -> str | None:
     if args.password_file:
-        return str(args.password_file.read_text().strip())
+        try:
+            return str(args.password_file.read_text().strip())
+        except OSError as exc:
+            raise SettingsError(f"--password-file {args.password_file}: {exc}") from exc
     return args.password  # type: ignore[no-any-return]
 
 
@@ -120,9 +124,15 @@ def _keys_from_bundle(args: argparse.Namespace) -> str | None:
 
 
 def _hub_key(path: Path | None):  # type: ignore[no-untyped-def]
+    """The hub's pinned key; a missing or malformed file is a configuration error (one line, exit 2)."""
     from protocol.keys import load_verify_key
 
-    return load_verify_key(path.read_text()) if path else None
+    if not path:
+        return None
+    try:
+        return load_verify_key(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"--hub-key {path}: {exc}") from exc
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -194,7 +204,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     if not args.police_key.exists():
         write_private(args.police_key, SigningKey.generate().to_b64())
-    police_key = SigningKey.from_b64(args.police_key.read_text())
+    try:
+        police_key = SigningKey.from_b64(args.police_key.read_text())
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"--police-key {args.police_key}: {exc}") from exc
     clock = SystemClock()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
@@ -268,8 +281,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
         link = LinkSettings(host=args.host, port=args.port, client_id=username, username=username,
                             password=_password(args), tls_ca=args.tls_ca)
     try:
-        desk = open_desk(args.police_id, SigningKey.from_b64(args.police_key.read_text()),
-                         args.hub_key.read_text().strip(), link, hub_id=args.hub_id, timeout=args.timeout)
+        desk = open_desk(args.police_id, read_config_file(args.police_key, "--police-key", SigningKey.from_b64),
+                         read_config_file(args.hub_key, "--hub-key", str.strip), link, hub_id=args.hub_id,
+                         timeout=args.timeout)
     except TimeoutError as exc:
         print(_("cannot reach the hub: {error}").format(error=exc), file=sys.stderr)
         return 2

@@ -131,6 +131,7 @@ class PahoTransport:
         sequence store is on a full disk), a callback that fails, or paho itself raising all become a
         retry after backoff, with one log line per episode."""
         attempt = 0
+        unreachable = 0  # consecutive failed connects, for the WARNING cadence
         while not self._stop.is_set():
             if self._will_factory is not None:
                 # A fresh signed will per connection: each drop is its own event with its own id. Without
@@ -148,13 +149,20 @@ class PahoTransport:
                 self._client.connect(self.settings.host, self.settings.port, self.settings.keepalive)
             except (OSError, ssl.SSLError) as exc:
                 attempt += 1
-                self._sleep_backoff(attempt, f"connect failed: {exc}")
+                unreachable += 1
+                # A broker that cannot be reached is the operator's business: WARNING on the first failure
+                # and every 20th after (backoff is capped at backoff_max_s, so a line every few minutes, not
+                # a flood); the retries between are DEBUG.
+                self._sleep_backoff(attempt, f"cannot reach the broker at {self.settings.host}:{self.settings.port}: "
+                                             f"{exc}", warn=unreachable == 1 or unreachable % 20 == 0)
                 continue
             except Exception as exc:  # paho raising on bad state; keep the thread
                 log.exception("%s: connect raised", self.settings.client_id)
                 attempt += 1
                 self._sleep_backoff(attempt, f"connect raised: {exc}")
                 continue
+            unreachable = 0
+            rc: MQTTErrorCode | None = None
             self._redeliver.clear()
             try:
                 while not self._stop.is_set() and not self._redeliver.is_set():
@@ -172,21 +180,25 @@ class PahoTransport:
                     self._client.disconnect()
                 except Exception:
                     pass
-            self._mark_down()
+            self._mark_down(f"network loop: {rc}")
             if not self._stop.is_set():
                 attempt += 1
                 self._sleep_backoff(attempt, "link lost" if not self._redeliver.is_set()
                                     else "a message handler failed; reconnecting for redelivery")
 
-    def _sleep_backoff(self, attempt: int, why: str) -> None:
+    def _sleep_backoff(self, attempt: int, why: str, *, warn: bool = False) -> None:
         cap = min(self.settings.backoff_max_s, self.settings.backoff_min_s * (2 ** min(attempt, 16)))
         delay = random.uniform(self.settings.backoff_min_s, cap)  # full jitter
-        log.debug("%s: %s; retrying in %.2fs", self.settings.client_id, why, delay)
+        level = logging.WARNING if warn else logging.DEBUG
+        log.log(level, "%s: %s; retrying in %.2fs (attempt %d)", self.settings.client_id, why, delay, attempt)
         self._stop.wait(delay)
 
-    def _mark_down(self) -> None:
+    def _mark_down(self, why: object) -> None:
         if self._connected.is_set():
             self._connected.clear()
+            if not self._stop.is_set():
+                log.warning("%s: disconnected from the broker at %s:%d (%s)", self.settings.client_id,
+                            self.settings.host, self.settings.port, why)
             if self._on_disconnect_cb:
                 self._on_disconnect_cb()
 
@@ -197,6 +209,8 @@ class PahoTransport:
             return
         for pattern in self._subscriptions:
             client.subscribe(pattern, qos=1)
+        log.info("%s: connected to the broker at %s:%d (session %s)", self.settings.client_id, self.settings.host,
+                 self.settings.port, "resumed" if flags.session_present else "new")
         self._connected.set()
         if self._on_connect_cb:
             try:
@@ -206,7 +220,7 @@ class PahoTransport:
                 self._redeliver.set()
 
     def _handle_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
-        self._mark_down()
+        self._mark_down(reason_code)
 
     def _handle_message(self, client, userdata, msg) -> None:  # type: ignore[no-untyped-def]
         mid, qos = msg.mid, msg.qos
