@@ -53,16 +53,36 @@ def restore_acl_blocks(home: HubHome) -> list[str]:
     return written
 
 
+# What Mosquitto, running as its own account in the hub account's group, must be able to read.
+BROKER_READS = {"broker": 0o750, "broker/passwd": 0o640, "pki": 0o750, "pki/ca.crt": 0o644,
+                "pki/broker.crt": 0o644, "pki/broker.key": 0o640, "pki/crl.pem": 0o644}
+
+
+def broker_readable(home: HubHome) -> None:
+    """Give the broker's group what it reads, whatever wrote the files last: a `hub restore` brings the
+    password file and PKI back 0600 in 0700 folders, and Mosquitto then cannot even open its config."""
+    for name, mode in BROKER_READS.items():
+        path = home.dir / name
+        try:
+            if path.exists():
+                path.chmod(mode)
+        except PermissionError:  # not ours: the check reports what is wrong
+            pass
+
+
 def render_for(home: HubHome, *, port: int | None = None, user: str | None = None,
                persistence_dir: Path | None = None) -> Path:
-    """Render mosquitto.conf, the ACL (shipped plus per-principal blocks) and an empty password file if none."""
+    """Render mosquitto.conf, the ACL (shipped plus per-principal blocks) and an empty password file if none,
+    and make what the broker reads readable by it."""
     restore_acl_blocks(home)
     b = home.settings().broker
     persistence = persistence_dir or (Path(b.persistence_dir) if b.persistence_dir else None)
-    return BrokerFiles(home.broker_dir).render(
+    conf = BrokerFiles(home.broker_dir).render(
         port=port or b.port, bind=b.local_host, tls=tls_listener(home), user=user or b.run_as,
         persistence_dir=persistence, autosave_interval=b.autosave_interval_s,
         max_queued_messages=b.max_queued_messages, max_queued_bytes=b.max_queued_bytes)
+    broker_readable(home)
+    return conf
 
 
 @dataclass(frozen=True)

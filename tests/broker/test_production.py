@@ -173,3 +173,17 @@ def test_rendering_restores_the_blocks_principals_lack(tmp_path: Path) -> None:
     acl = (home.broker_dir / "acl").read_text()
     assert "user police\ntopic read lw/v1/police/records" in acl
     assert "user op-li\ntopic deny lw/v1/#" in acl
+
+
+def test_rendering_makes_what_the_broker_reads_readable_again(tmp_path: Path) -> None:
+    """`hub restore` brings the password file and PKI back 0600 in 0700 folders; the broker, another account
+    in the hub's group, could then not open its config. The render before every start puts it right."""
+    home = _init(tmp_path)
+    for name, mode in (("broker", 0o700), ("broker/passwd", 0o600), ("pki", 0o700), ("pki/broker.key", 0o600),
+                       ("pki/crl.pem", 0o600), ("pki/ca.crt", 0o600)):
+        (home.dir / name).chmod(mode)
+    assert lockwarden("broker", "--render-only", "--hub-dir", str(home.dir)).returncode == 0
+    modes = {name: _mode(home.dir / name) for name in ("broker", "broker/passwd", "pki", "pki/broker.key",
+                                                        "pki/crl.pem", "pki/ca.crt", "pki/ca.key")}
+    assert modes == {"broker": 0o750, "broker/passwd": 0o640, "pki": 0o750, "pki/broker.key": 0o640,
+                     "pki/crl.pem": 0o644, "pki/ca.crt": 0o644, "pki/ca.key": 0o600}
