@@ -330,7 +330,9 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
         app.plugins["police"] = police
     if connect:
         b = settings.broker
-        link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=settings.hub_id,
+        # The hub dials its own broker on the local address; `host` is the public name kits are given. The
+        # broker makes the username the client id (use_username_as_clientid), so that is what resumes.
+        link = LinkSettings(host=b.local_host, port=broker_port or b.port, client_id=b.username,
                             username=b.username, password=b.password, tls_ca=b.tls_ca)
         app.transport = PahoTransport(link, on_message=app.inbound, on_connect=app.on_connect,
                                       will_factory=app.will)

@@ -8,17 +8,31 @@ import msgspec
 class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Where the hub meets the kits.
 
-    host, port: the Mosquitto listener. username/password: the hub's broker account (`hub` in the ACL).
-    tls_ca: CA file when the listener is TLS; None on a loopback listener.
+    host: the broker's public name, written into kits' and principals' settings (and the TLS certificate).
+    port: the plain listener, bound to `local_host` only. local_host: the address the hub itself (and tools
+    on the broker's host) dial, separate from the public name so `hub init --broker-host NAME` still lets
+    the hub reach its own broker. username/password: the hub's broker account (`hub` in the ACL).
+    tls_ca: CA file when the hub dials a TLS listener; None on the loopback listener.
     tls_port: the field listener (TLS with client certificates) that kits use; None: kits use `port`.
+    run_as: the account Mosquitto runs as (rendered as its `user`). persistence_dir: Mosquitto's persistence
+    folder; None: the broker folder in the hub directory (the shipped unit's StateDirectory
+    /var/lib/lockwarden-broker in production). autosave_interval_s: seconds between persistence writes.
+    max_queued_messages / max_queued_bytes: per-session queue caps past which Mosquitto drops silently
+    (docs/broker.md has the sizing).
     """
 
     host: str = "127.0.0.1"
     port: int = 1883
+    local_host: str = "127.0.0.1"
     username: str = "hub"
     password: str = ""
     tls_ca: str | None = None
     tls_port: int | None = None
+    run_as: str = "mosquitto"
+    persistence_dir: str | None = None
+    autosave_interval_s: int = 300
+    max_queued_messages: int = 100_000
+    max_queued_bytes: int = 256 * 1024 * 1024
 
 
 class MetricsSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -10,6 +10,7 @@ class Reason(StrEnum):
     MALFORMED = "malformed"
     VERSION = "unsupported_version"
     UNKNOWN_SENDER = "unknown_sender"
+    REVOKED = "revoked"  # the sender's key was revoked (`lockwarden revoke-kit`); signed before or not
     BAD_SIGNATURE = "bad_signature"
     WRONG_SENDER_FOR_TOPIC = "wrong_sender_for_topic"
     WRONG_TYPE_FOR_TOPIC = "wrong_type_for_topic"

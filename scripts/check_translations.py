@@ -49,7 +49,9 @@ CATALOGUE_OF = (
     ("edge/hardware/", "hardware.po"),
     ("edge/", "edge.po"),
     ("hub/ingest/", "hubcore.po"),
-    ("hub/broker/", "hubcore.po"),
+    ("hub/broker/", "broker.po"),
+    ("hub/naming.py", "broker.po"),
+    ("hub/revocation.py", "broker.po"),
     ("hub/service.py", "hubcore.po"),
     ("hub/wiring.py", "hubcore.po"),
     ("hub/evidence/tracker.py", "hubcore.po"),
@@ -69,6 +71,10 @@ CATALOGUE_OF = (
     ("protocol/", "protocol.po"),
     ("lockwarden/commands/kit.py", "edge.po"),  # tests/job/test_catalogue.py reads these from edge.po
     ("lockwarden/commands/ops.py", "hub.po"),  # and tests/hub/test_i18n.py these from hub.po
+    ("lockwarden/commands/broker.py", "broker.po"),
+    ("lockwarden/commands/bundle.py", "broker.po"),
+    ("lockwarden/commands/provision.py", "broker.po"),
+    ("lockwarden/commands/revoke.py", "broker.po"),
     ("lockwarden/", "lockwarden.po"),
 )
 

@@ -107,7 +107,7 @@ class KitStore:
         self.lock = threading.RLock()
         conn, aside = open_database(self.dir / "kit.db", clock.now_ms())
         self.conn = conn
-        self.seq = SeqAllocator(conn, self.lock)
+        self.seq = SeqAllocator(conn, self.lock, start=clock.now_ms())
         self.set_aside: SetAside | None = aside
         self._topic = KIT_UP_RECORD.build(kit_id=identity.kit_id)
         self.listeners: list[Callable[[], None]] = []  # told when there is something new to sync

@@ -119,6 +119,7 @@ class Ingest:
         touched_files: dict[str, str] = {}  # file_id -> sender
         now = self.clock.now_ms()
         self.conn.execute("BEGIN IMMEDIATE")
+        self.principals.refresh()  # keys provisioned or revoked by another process since the last batch
         try:
             blocks = [batch[i : i + BLOCK] for i in range(0, len(batch), BLOCK)]
             ahead = self._prepare(blocks[0]) if blocks else None
@@ -191,7 +192,7 @@ class Ingest:
             # the same checks, reasons and wording as `protocol.envelope.verify`
             principal = self.principals.get(env.sender)
             if principal is None:
-                raise Rejected(Reason.UNKNOWN_SENDER, f"no key registered for sender {env.sender!r}")
+                raise self.principals.refusal(env.sender)
             if principal.key is not checked_key:  # registered or re-keyed by an earlier message of this batch
                 signature_ok = check_one(_job(principal.key, env))
             if not signature_ok:
