@@ -64,6 +64,8 @@ class HubApp:
     batches: int = 0
     _last_tick: float = 0.0
     plugins: dict[str, Any] = field(default_factory=dict)
+    on_start: list[Callable[[], None]] = field(default_factory=list)  # plugins' own threads (notify sender)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def conn(self):  # type: ignore[no-untyped-def]
@@ -73,6 +75,8 @@ class HubApp:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
         self._thread.start()
+        for hook in self.on_start:
+            hook()
         if self.transport is not None:
             self.transport.start()
 
@@ -82,6 +86,8 @@ class HubApp:
             self.transport.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        for hook in self.on_stop:
+            hook()
         self.conn.close()
 
     def inbound(self, msg: Inbound) -> None:
@@ -220,6 +226,9 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
         police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media)
         police.install(app)
         app.plugins["police"] = police
+        from hub.notify.plugin import install as install_notify
+
+        install_notify(app, clock)
     if connect:
         b = settings.broker
         link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=settings.hub_id,

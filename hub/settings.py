@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from hub.notify.settings import NotifySettings
+
 
 class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Where the hub meets the kits.
@@ -28,7 +30,8 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     language: zh_CN or en for texts people read. (Dispatch settings such as the 30-second offer live in the
     hub database and change at runtime: `lockwarden ops settings.set`.)
     police_sealing_key: the police's X25519 public key (base64); sealed evidence (fingerprints, ID and
-    customer photos) is sealed again to it before forwarding. None: such files are not forwarded."""
+    customer photos) is sealed again to it before forwarding. None: such files are not forwarded.
+    notify: `[notify]`, the SMS gateway and its retry policy (hub/notify/settings.py)."""
 
     hub_id: str = "hub"
     database: str = "hub.db"
@@ -36,4 +39,5 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     batch_max: int = 500
     language: str = "zh_CN"
     police_sealing_key: str | None = None
+    notify: NotifySettings = msgspec.field(default_factory=NotifySettings)
     broker: BrokerSettings = msgspec.field(default_factory=BrokerSettings)

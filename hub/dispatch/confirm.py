@@ -13,6 +13,7 @@ from hub.dispatch.settings import load
 from hub.ledger import holds
 from hub.ledger.core import customer_account
 from hub.ledger.payments import record_payment
+from hub.notify import code as notify_code
 from hub.orders import code, machine, outbox
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
@@ -132,6 +133,7 @@ def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, e
         appointment_ms=order["appointment_ms"]))
     outbox.put(conn, clock, "customer", order["customer_id"],
                OrderSuccess(order_id, card(conn, order["locksmith_id"], offer["eta_s"]), plain), secret=True)
+    notify_code.order_formed(conn, clock, order_id, plain)  # sealed for re-sending; SMS to a hotline caller
     scheduler.schedule(conn, clock, DOCUMENTS_TIMER, f"documents:{order_id}", now + settings.documents_ttl_s * 1000,
                        {"order_id": order_id})
     outbox.event(conn, clock, "order.formed", order_id=order_id, locksmith_id=order["locksmith_id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import hub.notify.followup  # noqa: F401  (registers the R-13 follow-up SMS on the follow-up timer)
 from hub.dispatch import confirm, engine, retry
 from hub.orders import intake, machine, outbox, settle
 from hub.orders.job import FOLLOWUP_TIMER
