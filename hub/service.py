@@ -229,6 +229,9 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
         from hub.notify.plugin import install as install_notify
 
         install_notify(app, clock)
+        from hub.payments.plugin import install as install_payments
+
+        install_payments(app, clock)
     if connect:
         b = settings.broker
         link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=settings.hub_id,

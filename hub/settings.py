@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from hub.notify.settings import NotifySettings
+from hub.payments.settings import PaymentsSettings
 
 
 class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -31,7 +32,8 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     hub database and change at runtime: `lockwarden ops settings.set`.)
     police_sealing_key: the police's X25519 public key (base64); sealed evidence (fingerprints, ID and
     customer photos) is sealed again to it before forwarding. None: such files are not forwarded.
-    notify: `[notify]`, the SMS gateway and its retry policy (hub/notify/settings.py)."""
+    notify: `[notify]`, the SMS gateway and its retry policy (hub/notify/settings.py).
+    payments: `[payments]`, the payment webhook and the providers customers pay through (hub/payments)."""
 
     hub_id: str = "hub"
     database: str = "hub.db"
@@ -40,4 +42,5 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     language: str = "zh_CN"
     police_sealing_key: str | None = None
     notify: NotifySettings = msgspec.field(default_factory=NotifySettings)
+    payments: PaymentsSettings = msgspec.field(default_factory=PaymentsSettings)
     broker: BrokerSettings = msgspec.field(default_factory=BrokerSettings)

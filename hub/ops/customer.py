@@ -12,6 +12,8 @@ from hub.dispatch import confirm
 from hub.documents.ops import handle_customer_documents
 from hub.ops.atomic import atomically
 from hub.orders import intake, outbox, settle
+from hub.payments import intents
+from hub.payments.provider import PAY_PROVIDERS
 from hub.registry.errors import DomainError, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -38,6 +40,9 @@ def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec
                        customer_id=customer_id)
         return body.order_id
     if isinstance(body, CustomerPay):
+        if body.provider == intents.MANUAL or body.provider in PAY_PROVIDERS:
+            intents.create(conn, clock, customer_id, body.order_id, body.provider, body.amount_fen)
+            return body.order_id  # the order forms when the provider's signed notification arrives
         confirm.pay(conn, clock, actor, body.order_id, amount_fen=body.amount_fen, provider=body.provider,
                     external_ref=body.external_ref, event_id=msg_id, customer_id=customer_id)
         return body.order_id
