@@ -13,6 +13,8 @@ Defaults and their source:
 - retry_unassigned_s 300 and retry_unassigned_max 3: our choice. Locksmiths finish jobs and come back on
   duty within minutes; three automatic rounds over 15 minutes, then the operator calls the customer.
   retry_unassigned_max 0 switches automatic retries off.
+- arrival_grace_s 600: our choice; added to the offer's arrival estimate for the no-show deadline
+  (hub/orders/arrival.py): ten minutes covers parking and finding the door in a large estate.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Settings:
     code_scrypt_n: int = 2**14
     retry_unassigned_s: int = 300
     retry_unassigned_max: int = 3
+    arrival_grace_s: int = 600
 
 
 _ZERO_OK = frozenset({"retry_unassigned_max"})

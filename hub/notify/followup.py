@@ -14,13 +14,9 @@ from hub.timers.scheduler import on_fire
 from protocol.clock import Clock
 from protocol.i18n import _
 
-PUBLIC_URL_KEY = "public_url"
-DEFAULT_PUBLIC_URL = "https://localhost:8443"
-
 
 def rating_link(conn: sqlite3.Connection, order_id: str) -> str:
-    base = store.key(conn, PUBLIC_URL_KEY) or DEFAULT_PUBLIC_URL
-    return f"{base.rstrip('/')}/orders/{order_id}/rate"
+    return store.public_link(conn, f"/orders/{order_id}/rate")
 
 
 def send_followup(conn: sqlite3.Connection, clock: Clock, channel: str, to: str, order_id: str, operator: str) -> str:

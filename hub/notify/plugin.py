@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.db import connect
-from hub.notify import code, followup, store
+from hub.notify import code, store
 from hub.notify.gateway import make_gateway
 from hub.notify.sender import NotifySender
 from protocol.clock import Clock
@@ -17,7 +17,7 @@ def install(app: Any, clock: Clock) -> NotifySender:
     home = app.home
     settings = app.settings.notify
     code.install_key(app.conn, home.sealing_public())
-    store.set_key(app.conn, followup.PUBLIC_URL_KEY, settings.public_url)
+    store.set_key(app.conn, store.PUBLIC_URL_KEY, settings.public_url)
     private = home.sealing_key().private
     conn = connect(home.db_path())
     gateway = make_gateway(settings, lambda to, text, tpl, ref: store.sandbox_deliver(conn, clock, to, text, tpl, ref),

@@ -134,6 +134,15 @@ def sandbox_inbox(conn: sqlite3.Connection, to: str) -> list[dict[str, Any]]:
         (to,))]
 
 
+PUBLIC_URL_KEY = "public_url"
+DEFAULT_PUBLIC_URL = "https://localhost:8443"
+
+
+def public_link(conn: sqlite3.Connection, path: str) -> str:
+    """A link into the customer web app (`[notify] public_url`, put in the database at start-up)."""
+    return (key(conn, PUBLIC_URL_KEY) or DEFAULT_PUBLIC_URL).rstrip("/") + path
+
+
 def key(conn: sqlite3.Connection, name: str) -> str | None:
     row = conn.execute("SELECT value FROM notify_keys WHERE name = ?", (name,)).fetchone()
     return None if row is None else str(row[0])

@@ -9,7 +9,7 @@ from hub.db import transaction
 from hub.dispatch import engine
 from hub.dispatch.settings import load
 from hub.ledger import holds
-from hub.orders import code, machine, outbox, settle
+from hub.orders import arrival, code, machine, outbox, settle
 from hub.registry import presence
 from hub.registry import validate as v
 from hub.registry.errors import CommittedRefusal, DomainError
@@ -45,6 +45,8 @@ def step(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, nam
         if lat is not None and lon is not None:
             presence.kit_position(conn, clock, kit_id, lat, lon)
         if moved.applied:
+            if event == "set_out":
+                arrival.set_out(conn, clock, order_id)  # the no-show deadline
             outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, moved.to_state, name))
             outbox.event(conn, clock, f"order.{moved.to_state}", order_id=order_id)
         return moved.to_state

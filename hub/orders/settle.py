@@ -9,7 +9,7 @@ from hub import police_feed
 from hub.db import transaction
 from hub.dispatch import engine
 from hub.ledger import holds
-from hub.orders import machine, outbox
+from hub.orders import arrival, machine, outbox
 from hub.orders.states import LOCKSMITH_BUSY
 from hub.registry.errors import DomainError
 from hub.registry.locksmiths import record_rating
@@ -42,7 +42,7 @@ def cancel(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, re
         if event == "cancel":
             release_all(conn, clock, order_id, actor)
         if event == "abandon":
-            if state in AFTER_SET_OUT:
+            if state in AFTER_SET_OUT and not arrival.missed(conn, order_id):  # a no-show forfeits nothing
                 holds.resolve(conn, clock, order_id=order_id, purpose="prepayment", outcome="pay", actor=actor,
                               locksmith_id=order["locksmith_id"], memo="R-7 compensation")
             else:

@@ -51,7 +51,8 @@ LOCKSMITH_BUSY = frozenset({"awaiting_customer", "awaiting_payment", "formed", "
 
 _RELEASE_BOTH = "prepayment and deposit released to the customer"
 _RELEASE_ANY = "money frozen for an earlier locksmith (who withdrew) is released to the customer"
-_COMPENSATE = "prepayment paid to the locksmith as compensation; deposit released to the customer"
+_COMPENSATE = ("prepayment paid to the locksmith as compensation (released to the customer instead when the locksmith "
+               "missed the arrival deadline); deposit released to the customer")
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("new", "submit", "dispatching", (HUB,)),

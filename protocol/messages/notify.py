@@ -7,6 +7,8 @@ import msgspec
 
 
 class CodeResend(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An order and the operator's reason (order.resend_code, order.withdraw)."""
+
     order_id: str
     reason: str = ""
 
@@ -18,5 +20,6 @@ class NotifyList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 NOTIFY_OPS: dict[str, tuple[type[msgspec.Struct], str]] = {
     "order.resend_code": (CodeResend, "Send the service code to the customer's mobile again (the code is never shown)"),
+    "order.withdraw": (CodeResend, "Withdraw the locksmith of a formed or en-route order and dispatch it again"),
     "notify.list": (NotifyList, "Outgoing SMS: state, attempts, the provider's answer (codes masked)"),
 }
