@@ -10,6 +10,7 @@ import msgspec
 
 from hub.dispatch import confirm
 from hub.documents.ops import handle_customer_documents
+from hub.followup import customer_rating
 from hub.ops.atomic import atomically
 from hub.orders import intake, outbox, settle
 from hub.payments import intents
@@ -26,9 +27,11 @@ from protocol.messages.customer import (
     UnlockRequest,
 )
 from protocol.messages.police import CustomerDocuments
+from protocol.messages.rating import CustomerRate
 from protocol.registry import body_type
 
-CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "customer.abandon", "customer.documents")
+CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "customer.abandon", "customer.documents",
+                  "customer.rate")
 
 
 def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec.Struct, msg_id: str) -> str:
@@ -49,6 +52,8 @@ def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec
     if isinstance(body, CustomerAbandon):
         settle.cancel(conn, clock, actor, body.order_id, body.reason, event_id=msg_id, customer_id=customer_id)
         return body.order_id
+    if isinstance(body, CustomerRate):
+        return customer_rating.rate(conn, clock, customer_id, body.order_id, body.stars, body.note)
     if isinstance(body, CustomerDocuments):
         return handle_customer_documents(conn, clock, customer_id, body, msg_id)
     raise DomainError("unknown_type", _("not a customer message"))

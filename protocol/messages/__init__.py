@@ -8,6 +8,7 @@ from protocol.messages import (  # noqa: F401
     kit,
     media,
     ops,
-    payments,  # noqa: F401
+    payments,
     police,
+    rating,
 )

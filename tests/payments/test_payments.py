@@ -25,6 +25,7 @@ from hub.payments.provider import PAY_PROVIDERS, NotificationRefused, register
 from hub.payments.sandbox import SandboxPayProvider
 from hub.payments.wechatpay import WeChatPayProvider
 from hub.service import make_hub
+from protocol.i18n import _
 from tests.hub.world import World
 
 FEN = 25_000
@@ -74,7 +75,8 @@ def test_a_customer_cannot_pay_manual(world: World, sandbox: SandboxPayProvider)
     world.customer("c-1", "customer.pay", {"order_id": order, "amount_fen": FEN, "provider": "manual",
                                            "external_ref": "i-never-paid"})
     result = world.last("c-1", "customer.request_result")
-    assert not result["ok"] and "operator" in result["errors"][0]["message"]
+    assert not result["ok"]
+    assert result["errors"][0]["message"] == _("a counter (manual) payment is recorded by an operator, not by the customer")
     assert world.state(order) == "awaiting_payment" and snapshot(world) == before
 
 
