@@ -34,6 +34,7 @@ COOKIE = "lw_session"
 LANG_COOKIE = "lw_lang"
 ORDER_RE = re.compile(r"^[0-9A-Z]{26}$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+DRAIN_MAX = 32 * 1024 * 1024
 LATE = "The locksmith is late. You may cancel without losing your prepayment, or wait."
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.globals.update(state_label=state_label, grade_label=grade_label)
@@ -130,6 +131,13 @@ class CustomerWeb:
         """The POSTed form after the size and CSRF checks, or the refusal to send."""
         length = int(page.request.headers.get("content-length") or 0)
         if length > max_bytes:
+            # Read (and drop) a bounded amount first: answering mid-upload breaks the phone's connection
+            # and it would show a network error instead of this page.
+            drained = 0
+            async for chunk in page.request.stream():
+                drained += len(chunk)
+                if drained > DRAIN_MAX:
+                    break
             return page.error(413, page.t("The upload is too large."))
         form = await page.request.form(max_files=4, max_fields=40, max_part_size=self.settings.max_photo_bytes + 1)
         data = {k: form.get(k) for k in form}
