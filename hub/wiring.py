@@ -16,7 +16,7 @@ from hub.evidence.tracker import EvidenceTracker
 from hub.ingest.ingest import Accepted, Outgoing
 from hub.ops import handle as handle_ops
 from hub.ops.customer import CUSTOMER_TYPES, handle_customer
-from hub.orders import outbox, police_decision
+from hub.orders import outbox, police_decision, tracking
 from hub.orders.kitrecords import apply_kit_record
 from hub.registry import kit_enrolment, presence
 from hub.registry.errors import DomainError
@@ -101,6 +101,8 @@ class DomainWiring:
         if rec.kind == "gnss.position" and "lat" in rec.data and "lon" in rec.data:
             presence.kit_position(conn, self.clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
                                   at_ms=rec.captured_at)
+            tracking.on_position(conn, self.clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
+                                 at_ms=rec.captured_at)  # the customer watches the locksmith approach
         if rec.kind == "gnss.position":
             return []  # a position is not an order event and never completes a bundle
         if rec.kind == "job.evidence_bundle":

@@ -123,6 +123,7 @@ class CustomerWeb:
             Route("/orders/{order_id}/pay", self.pay, methods=["POST"]),
             Route("/orders/{order_id}/abandon", self.abandon, methods=["POST"]),
             Route("/orders/{order_id}/rate", self.rate, methods=["GET", "POST"]),
+            Route("/orders/{order_id}/documents", self.documents, methods=["GET", "POST"]),
         ]
         self.asgi = Starlette(routes=routes)
 
@@ -271,7 +272,67 @@ class CustomerWeb:
         view = self.view(page, request.path_params["order_id"])
         if view is None:
             return page.error(404, page.t("No such order of yours."))
-        return page.render("order.html", o=view)
+        return page.render("order.html", o=view, due=self._due_text(view))
+
+    def _due_text(self, view: OrderView) -> str:
+        due = self.gateway.documents_due_ms(view.order_id) if view.can_send_documents else None
+        if due is None:
+            return ""
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(due / 1000, tz=dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+
+    async def documents(self, request: Request) -> Response:
+        """R-11: a photo of the ID card and of the deed, purchase contract or vehicle licence, within 3 days."""
+        page = Page(self, request)
+        if not page.customer_id:
+            return page.redirect("/login")
+        view = self.view(page, request.path_params["order_id"])
+        if view is None:
+            return page.error(404, page.t("No such order of yours."))
+        if request.method == "GET" or not view.can_send_documents:
+            if not view.can_send_documents:
+                return page.error(409, page.t("This order cannot do that now."))
+            return page.render("documents.html", o=view, due=self._due_text(view), problems={}, values={})
+        data = await self.form(page, max_bytes=2 * self.settings.max_photo_bytes + 64 * 1024)
+        if isinstance(data, Response):
+            return data
+        values = {k: x for k, x in data.items() if isinstance(x, str)}
+        problems: dict[str, str] = {}
+        photos: list[bytes] = []
+        for name in ("id_photo", "doc_photo"):
+            f = data.get(name)
+            blob = await f.read() if isinstance(f, UploadFile) else b""
+            if not blob:
+                problems[name] = page.t("required: a photo")
+            elif len(blob) > self.settings.max_photo_bytes:
+                problems[name] = page.t("The photo is too large.")
+            elif image_problem(blob, content_type_of(blob)) is not None:
+                problems[name] = page.t("Not a JPEG or PNG photo.")
+            else:
+                photos.append(blob)
+        doc_type = values.get("doc_type", "")
+        if doc_type not in ("property_deed", "purchase_contract", "vehicle_licence"):
+            problems["doc_type"] = page.t("Choose the document.")
+        if problems:
+            return page.render("documents.html", status=400, o=view, due=self._due_text(view), problems=problems,
+                               values=values)
+        customer = self.customer(page)
+        assert customer is not None
+        oid = view.order_id
+        try:
+            media = [await run_in_threadpool(customer.upload_document, b, oid, self.settings.wait_s) for b in photos]
+        except Exception as exc:
+            return page.render("documents.html", status=400, o=view, due=self._due_text(view), values=values,
+                               problems={"doc_photo": page.t("The hub did not take the photo: ") + str(exc)})
+        result = await run_in_threadpool(customer.ask, "customer.documents", {
+            "order_id": oid, "doc_types": ["id_card", doc_type], "media": media,
+            "holder_name": values.get("holder_name", "")[:60], "holder_id_number": ""}, self.settings.wait_s)
+        if not result.get("ok"):
+            return page.render("documents.html", status=400, o=view, due=self._due_text(view), values=values,
+                               problems={"_": "; ".join(e["message"] for e in result.get("errors", []))})
+        self.store.keep(page.customer_id, oid, "web.documents", f"documents-{oid}", {}, self.clock.now_ms())
+        return page.redirect(f"/orders/{oid}")
 
     async def photo(self, request: Request) -> Response:
         """The offered locksmith's photo, only for the customer the hub showed the card to."""

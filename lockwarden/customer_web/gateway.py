@@ -35,7 +35,7 @@ from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 log = logging.getLogger(__name__)
 ACCOUNT = "web"
 KEPT_TYPES = ("customer.request_result", "customer.locksmith_card", "customer.payment_due", "customer.payment_created",
-              "customer.order_success", "customer.order_status")
+              "customer.order_success", "customer.order_status", "customer.locksmith_position")
 
 
 def ensure_account(home: HubHome) -> str:
@@ -163,6 +163,15 @@ class Gateway:
             sealed = seal(json.dumps({"code": code}).encode(), load_sealing_public(public), notify_code.aad(""))
             return notify_store.queue(self.hub_conn, self.clock, to=mobile, template_name="login_code", params={},
                                       sealed=sealed, purpose="login_code", actor=f"web:{mobile[:3]}****")
+
+    def documents_due_ms(self, order_id: str) -> int | None:
+        """R-11: documents are due 3 days (the hub's `documents_ttl_s`) after the order formed."""
+        from hub.dispatch.settings import load
+
+        with self._hub_lock:
+            row = self.hub_conn.execute("SELECT formed_ms FROM orders WHERE id = ?", (order_id,)).fetchone()
+            ttl = load(self.hub_conn).documents_ttl_s
+        return None if row is None or row[0] is None else int(row[0]) + ttl * 1000
 
     def photo(self, sha256: str) -> bytes | None:
         return self.media.read(sha256) if self.media.has(sha256) else None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+_RAW = re.compile(r"^[a-z_]+$")
 
 
 @dataclass
@@ -18,6 +21,16 @@ class OrderView:
     code: str = ""
     history: list[tuple[str, str]] = field(default_factory=list)
     rated: int | None = None
+    position: dict[str, Any] | None = None
+    documents_sent: bool = False
+
+    @property
+    def can_send_documents(self) -> bool:
+        return not self.documents_sent and self.state in ("awaiting_documents", "case_opened")
+
+    @property
+    def tracking(self) -> bool:
+        return self.position is not None and self.state == "en_route"
 
     @property
     def show_code(self) -> bool:
@@ -65,10 +78,16 @@ def order_view(order_id: str, messages: list[tuple[str, dict[str, Any]]], late_r
             v.pay_url, v.amount_fen = str(body["pay_url"]), int(body["amount_fen"])
         elif kind == "customer.order_success":
             v.state, v.card, v.code = "formed", body["card"], str(body["service_code"])
+        elif kind == "customer.locksmith_position":
+            v.position = body
+        elif kind == "web.documents":
+            v.documents_sent = True
         elif kind == "web.rated":
             v.rated = int(body["stars"])
         elif kind == "customer.order_status":
             v.state, v.reason = str(body["state"]), str(body.get("reason", ""))
+            if _RAW.match(v.reason):
+                v.reason = ""  # the hub names a kit step ("set_out") here; the state label says it for people
             v.history.append(("late" if v.reason == late_reason else "status", v.reason))
     return v
 

@@ -11,4 +11,5 @@ from protocol.messages import (  # noqa: F401
     payments,
     police,
     rating,
+    tracking,
 )

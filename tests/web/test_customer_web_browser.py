@@ -12,6 +12,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from hub.ledger.core import balance
+from hub.orders.tracking import on_position
 from hub.service import wait_until
 from tests.hub.world import SITE, fp_sha, resident_id
 from tests.images import ID_PHOTO
@@ -89,6 +90,10 @@ def test_a_customer_does_a_whole_job_from_a_phone(deployment, tmp_path: Path) ->
         kit = stack.world.kits[stack.lid]
         assert stack.world.kit(kit, "job.step", {"order_id": order_id, "step": "set_out"})["ok"]
         until(driver, lambda: by_id(driver, "forfeit"), refresh=True)
+        # The kit's GNSS report reaches the hub (as hub/wiring.py hands it over): the customer sees it.
+        with stack.hub._lock:
+            on_position(stack.hub.conn, stack.hub.clock, kit, SITE[0] + 0.012, SITE[1] + 0.004)
+        until(driver, lambda: by_id(driver, "tracking"), refresh=True)
         shot(driver, SHOTS / "08-on-the-way.png")
         assert stack.world.kit(kit, "job.step", {"order_id": order_id, "step": "arrived"})["ok"]
         assert stack.world.kit(kit, "job.verify", {
@@ -98,8 +103,18 @@ def test_a_customer_does_a_whole_job_from_a_phone(deployment, tmp_path: Path) ->
         for step in ("started", "done"):
             assert stack.world.kit(kit, "job.step", {"order_id": order_id, "step": step})["ok"]
         assert stack.world.kit(kit, "job.fee_received", {"order_id": order_id, "fee_fen": 15_000})["ok"]
+        until(driver, lambda: by_id(driver, "documents"), refresh=True).click()
+        by_id(driver, "holder_name").send_keys("张三")
+        by_id(driver, "id_photo").send_keys(str(photo))
+        by_id(driver, "doc_photo").send_keys(str(photo))
+        shot(driver, SHOTS / "09-documents.png")
+        by_id(driver, "send-docs").click()
+        until(driver, lambda: by_id(driver, "documents-sent"))
+        subs = stack.world.conn.execute("SELECT doc_types_json, submitted_by FROM document_submissions WHERE order_id = ?",
+                                        (order_id,)).fetchall()
+        assert [(r[0], r[1]) for r in subs] == [('["id_card", "property_deed"]', f"customer:web-{MOBILE}")], subs
         until(driver, lambda: by_id(driver, "rate"), refresh=True)
-        shot(driver, SHOTS / "09-rate.png")
+        shot(driver, SHOTS / "10-rate.png")
         by_id(driver, "star4").click()
         by_id(driver, "rate").click()
         assert wait_until(lambda: stack.world.conn.execute("SELECT rating FROM orders WHERE id = ?",
@@ -115,10 +130,10 @@ def test_a_customer_does_a_whole_job_from_a_phone(deployment, tmp_path: Path) ->
         driver.get(base + "/lang/en")
         driver.get(f"{base}/orders")
         assert "Your orders" in driver.page_source
-        shot(driver, SHOTS / "10-orders-en.png")
+        shot(driver, SHOTS / "11-orders-en.png")
         driver.get(f"{base}/orders/{order_id}")
         assert "Order" in driver.page_source and "Documents" in driver.page_source or "Done" in driver.page_source
-        shot(driver, SHOTS / "11-order-en.png")
+        shot(driver, SHOTS / "12-order-en.png")
         print("\npage weights (bytes): " + ", ".join(f"{k} {v}" for k, v in WEIGHTS.items()))
         assert all(0 < v < 200_000 for v in WEIGHTS.values()), WEIGHTS  # a phone on a weak signal
     finally:
