@@ -10,9 +10,8 @@ import msgspec
 
 from hub.dispatch import confirm
 from hub.documents.ops import handle_customer_documents
-from hub.followup import customer_rating
 from hub.ops.atomic import atomically
-from hub.orders import intake, outbox, settle
+from hub.orders import customer_rating, intake, outbox, settle
 from hub.payments import intents
 from hub.payments.provider import PAY_PROVIDERS
 from hub.registry.errors import DomainError, ValidationFailed

@@ -109,5 +109,6 @@ class Webhook:
         self._thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self._thread is not None:  # shutdown() waits for serve_forever, which an unstarted hub never ran
+            self.server.shutdown()
         self.server.server_close()
