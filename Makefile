@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs clean
+.PHONY: demo test bench lint docs clean chaos
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	scripts/ensure_packages.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+
+# Seeded fault runs (tests/faults/chaos.py): SIGKILL/SIGSTOP of the broker, hub, police export and kits
+# while kits produce; prints lost/duplicated/corrupt totals and recovery times. `make chaos SEEDS=200`.
+SEEDS ?= 20
+CHAOS_DURATION ?= 12
+chaos: $(STAMP)
+	$(BIN)/python -m tests.faults.chaos --seeds $(SEEDS) --duration $(CHAOS_DURATION)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -16,12 +16,14 @@ from hub.db import open_hub_db, transaction
 from hub.dispatch.kitjob import handle_kit_job
 from hub.ops import handle
 from hub.ops.customer import handle_customer
-from hub.orders import outbox
+from hub.orders.kitrecords import apply_kit_record
 from hub.registry.geo import bbox
 from lockwarden.demo.city import resident_id
 from lockwarden.demo.photos import document_photo
+from protocol import jobrecords as jr
 from protocol.clock import FakeClock
 from protocol.ids import new_id
+from protocol.service_code import PROOF_FIELD, arrival_proof
 
 SITE = (39.9087, 116.3975)
 ID_PHOTO = document_photo("ID card", (320, 200))
@@ -181,13 +183,35 @@ def _p_request(conn, clock, job):  # type: ignore[no-untyped-def]
     job.update(kit=offer["kit_id"], lid=offer["locksmith_id"], offer=offer["id"])
 
 
+def _rec(conn, clock, job, rec, *, prove: bool = False):  # type: ignore[no-untyped-def]
+    """One job record as the kit sends it, handled as the hub handles a stored `kit.record`."""
+    data = jr.encode(rec)
+    if prove:  # the kit derives the key from the typed code (scrypt, kit-side work): read the hub's copy here
+        key = conn.execute("SELECT code_proof_key FROM orders WHERE id = ?", (job["order"],)).fetchone()[0]
+        data[PROOF_FIELD] = arrival_proof(bytes.fromhex(key), job["order"], data)
+    apply_kit_record(conn, clock, job["kit"], jr.kind_of(rec).value, job["order"], data,
+                     msg_id=new_id(clock.now_ms()))
+
+
+def _base(job):  # type: ignore[no-untyped-def]
+    return {"kit_id": job["kit"], "locksmith_id": job["lid"], "position": jr.Position(SITE[0], SITE[1])}
+
+
 def _p_verify(conn, clock, job):  # type: ignore[no-untyped-def]
-    code = [m.body for m in outbox.for_recipient(conn, "customer", job["cust"])
-            if m.type == "customer.order_success"][-1]["service_code"]
-    _kit(conn, clock, job, "job.verify", {
-        "order_id": job["order"], "service_code": code, "locksmith_finger": "right_index",
-        "locksmith_template_sha256": _fp(int(job["lid"][1:])), "customer_photo_sha256": SHA,
-        "customer_id_photo_sha256": SHA, "customer_fp_sha256": SHA})
+    _rec(conn, clock, job, jr.LocksmithVerified(**_base(job), slot=0, score=200, finger="right_index",
+                                                template_sha256=_fp(int(job["lid"][1:]))))
+    _rec(conn, clock, job, jr.Consented(**_base(job), given=True))
+    for kind, file_kind in ((jr.RecordKind.CUSTOMER_PHOTO, "photo.customer"), (jr.RecordKind.ID_PHOTO, "photo.id_card"),
+                            (jr.RecordKind.CUSTOMER_FINGERPRINT, "fingerprint.customer")):
+        sha = hashlib.sha256(f"{job['order']}:{file_kind}".encode()).hexdigest()
+        now = clock.now_ms()
+        file_id = new_id(now)
+        conn.execute(  # the capture's file, as ingest records a complete upload (the blob itself is not written)
+            "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks,"
+            " sealed, captured_ms, meta, begin_id, status, received_ms, completed_ms)"
+            " VALUES (?,?,?,?,?,?,?,1,1,1,?,'{}',?,'complete',?,?)",
+            (file_id, job["kit"], file_kind, "application/octet-stream", job["order"], 1, sha, now, file_id, now, now))
+        _rec(conn, clock, job, jr.TYPES[kind](**_base(job), file_id=file_id, sha256=sha, kind=file_kind))
 
 
 def _p_docs(conn, clock, job):  # type: ignore[no-untyped-def]
@@ -202,12 +226,12 @@ _PHASES = [
     lambda conn, clock, job: _cust(conn, clock, job, "customer.pay", {"order_id": job["order"], "amount_fen": 25_000,
                                                                       "provider": "manual",
                                                                       "external_ref": job["order"]}),
-    lambda conn, clock, job: _kit(conn, clock, job, "job.step", {"order_id": job["order"], "step": "set_out"}),
-    lambda conn, clock, job: _kit(conn, clock, job, "job.step", {"order_id": job["order"], "step": "arrived"}),
+    lambda conn, clock, job: _rec(conn, clock, job, jr.SetOut(**_base(job))),
+    lambda conn, clock, job: _rec(conn, clock, job, jr.Arrived(**_base(job), code_checked=True, distance_m=10.0),
+                                  prove=True),
     _p_verify,
-    lambda conn, clock, job: _kit(conn, clock, job, "job.step", {"order_id": job["order"], "step": "started"}),
-    lambda conn, clock, job: _kit(conn, clock, job, "job.step", {"order_id": job["order"], "step": "done"}),
-    lambda conn, clock, job: _kit(conn, clock, job, "job.fee_received", {"order_id": job["order"], "fee_fen": 10_000}),
+    lambda conn, clock, job: _rec(conn, clock, job, jr.VideoStarted(**_base(job))),
+    lambda conn, clock, job: _rec(conn, clock, job, jr.Completed(**_base(job), fee_fen=10_000, payment_received=True)),
     _p_docs,
 ]
 

@@ -59,7 +59,8 @@ def make_kit(kit_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     )
     store = KitStore(kit_dir / s.data_dir, identity, clock, disk_floor_bytes=s.disk_floor_mb * 1024 * 1024,
                      disk_reserve_bytes=s.disk_reserve_mb * 1024 * 1024, chunk_size=s.chunk_kib * 1024)
-    sync = SyncEngine(store, SyncSettings(record_window=s.record_window, chunk_window=s.chunk_window))
+    sync = SyncEngine(store, SyncSettings(record_window=s.record_window, chunk_window=s.chunk_window,
+                                     heartbeat_s=s.heartbeat_s))
     app = KitApp(kit_dir, s, store, sync)
     if connect:
         b = s.broker

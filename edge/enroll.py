@@ -166,5 +166,17 @@ def _stored_templates(store: KitStore) -> dict[int, set[str]]:
     return out
 
 
+def enrolled_finger(store: KitStore, slot: int) -> str:
+    """The finger last enrolled on this kit at `slot` ("" when the slot was filled another way)."""
+    with store.lock:
+        rows = store.conn.execute("SELECT meta FROM files WHERE kind=? ORDER BY rowid", (TEMPLATE_KIND,)).fetchall()
+    finger = ""
+    for (meta,) in rows:
+        m = json.loads(meta)
+        if m.get("slot") == slot:
+            finger = str(m.get("finger") or "")
+    return finger
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

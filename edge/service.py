@@ -22,6 +22,7 @@ from edge.app import KitApp, make_kit
 from edge.offers import OfferInbox, Policy
 from edge.position import PositionReporter
 from protocol.clock import Clock
+from protocol.storage import open_when_writable
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,14 @@ class KitService:
             self.positions.start()
 
     def set_out(self, order_id: str) -> str:
-        """The locksmith leaves for the site (R-7: from here an abandoning customer owes the prepayment)."""
-        from protocol.messages.job import JobStep
-        from protocol.topics import KIT_UP_JOB
+        """The locksmith leaves for the site (R-7): the job flow records `job.set_out` like any step."""
+        if self.flow is None:
+            from edge.job.steps import StepRefused
+            from protocol.i18n import _
 
-        fix = self.flow.position() if self.flow is not None else None
-        body = JobStep(order_id=order_id, step="set_out", lat=fix.lat if fix else None, lon=fix.lon if fix else None)
-        return self.app.store.add_message("job.step", body, topic=KIT_UP_JOB.build(kit_id=self.app.settings.kit_id),
-                                          order_id=order_id).id
+            raise StepRefused(_("This kit has no job hardware configured"))
+        self.flow.set_out(order_id)
+        return order_id
 
     def stop(self) -> None:
         if self.positions is not None:
@@ -79,11 +80,20 @@ def build_kit_service(kit_dir: Path, *, clock: Clock | None = None, broker_port:
 
 
 def run_kit(kit_dir: Path, *, status_every_s: float = 0.0) -> int:
-    service = build_kit_service(kit_dir)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        # On a full disk the store cannot even be opened: wait for space, saying why, rather than exit.
+        service = open_when_writable(lambda: build_kit_service(kit_dir), "kit: opening its store", log, stop=stop)
+    except Exception:
+        if stop.is_set():
+            return 0
+        raise
     service.start()
+    b = service.app.settings.broker
+    log.info("kit %s started: store %s, hub broker %s:%d, hardware %s", service.app.settings.kit_id,
+             service.app.store.dir, b.host, b.port, "configured" if service.flow is not None else "none")
     try:
         while not stop.wait(status_every_s or 3600):
             if status_every_s:

@@ -43,7 +43,9 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     disk_reserve_mb: below this much free space nothing more is recorded.
     chunk_kib: media chunk size on the wire. record_window, chunk_window: how much may await the hub's ack.
     language: zh_CN (default in China) or en. hardware: the device section (see docs/hardware.md).
-    route: the `[route]` table: how the kit estimates the road distance and arrival time to the site."""
+    route: the `[route]` table: how the kit estimates the road distance and arrival time to the site.
+    heartbeat_s: how often the kit repeats its signed "online" state while connected; the hub marks a kit
+    offline (and offers it nothing) once it has heard nothing for 2.5 heartbeats (hub/registry/presence.py)."""
 
     kit_id: str
     key_file: str = "keys/kit_signing.key"
@@ -56,6 +58,7 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     chunk_kib: int = 256
     record_window: int = 1000
     chunk_window: int = 64
+    heartbeat_s: float = 60.0
     language: str = "zh_CN"
     broker: KitBroker = msgspec.field(default_factory=KitBroker)
     route: KitRoute = msgspec.field(default_factory=KitRoute)

@@ -10,13 +10,18 @@ orders, dispatch, ledger and timers, 040-069 police forwarding, documents, risk 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+from protocol.storage import rollback_quietly
+
+MIGRATIONS_DIR: Traversable = files("hub") / "migrations"  # package data: the wheel carries it
 
 
 def connect(path: Path | str, *, check_same_thread: bool = False) -> sqlite3.Connection:
@@ -30,8 +35,9 @@ def connect(path: Path | str, *, check_same_thread: bool = False) -> sqlite3.Con
     return conn
 
 
-def migrations() -> list[Path]:
-    return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+def migrations() -> list[Traversable]:
+    return sorted((p for p in MIGRATIONS_DIR.iterdir() if re.fullmatch(r"[0-9]{3}_.*\.sql", p.name)),
+                  key=lambda p: p.name)
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
@@ -53,7 +59,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             )
             conn.execute("COMMIT")
         except Exception:
-            conn.execute("ROLLBACK")
+            rollback_quietly(conn)
             raise
         applied.append(path.name)
     return applied
@@ -110,9 +116,15 @@ class Tx:
         if not self.outer:
             return
         if exc_type is None:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                # A full disk fails the COMMIT and may leave the transaction open; left open, every later
+                # Tx would nest inside it as a savepoint and never commit.
+                rollback_quietly(self.conn)
+                raise
         else:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.broker.config import new_password
-from hub.settings import BrokerSettings, HubSettings
+from hub.settings import BrokerSettings, HubSettings, MetricsSettings
 from protocol.keys import SealingKey, SigningKey, write_private, write_public
 from protocol.settings import dump_settings, load_settings
 
@@ -61,7 +61,7 @@ class HubHome:
 
 
 def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "127.0.0.1",
-             tls_port: int | None = None) -> HubHome:
+             tls_port: int | None = None, metrics_port: int | None = None) -> HubHome:
     """Create a hub directory (idempotent: existing keys are never replaced)."""
     home = HubHome(Path(directory))
     home.dir.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,8 @@ def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "12
         write_public(home.keys / "hub_sealing.pub", xk.public_b64())
     if not home.settings_file.exists():
         settings = HubSettings(broker=BrokerSettings(host=broker_host, port=broker_port, tls_port=tls_port,
-                                                     password=new_password()))
+                                                     password=new_password()),
+                               metrics=MetricsSettings(port=metrics_port))
         home.settings_file.write_text(dump_settings(settings))
         from hub.broker.config import BrokerFiles
 

@@ -27,3 +27,9 @@ def since(conn: sqlite3.Connection, after_seq: int = 0, limit: int = 500) -> lis
     return list(
         conn.execute("SELECT * FROM police_feed WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit))
     )
+
+
+def has_entry(conn: sqlite3.Connection, kind: str, entity_id: str, field: str, value: str) -> bool:
+    """An entry of this kind for this entity whose `field` is `value` was appended already."""
+    return any(json.loads(r[0]).get(field) == value for r in conn.execute(
+        "SELECT body_json FROM police_feed WHERE entity_id = ? AND kind = ?", (entity_id, kind)))

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -31,13 +32,18 @@ from protocol.errors import Reason, Rejected
 from protocol.i18n import set_language
 from protocol.keys import SigningKey
 from protocol.messages.ack import HubState
+from protocol.progress import ProgressFile
+from protocol.sdnotify import Notifier, waiting_for_storage
 from protocol.seqblock import SeqAllocator
+from protocol.storage import StorageTrouble, is_storage_problem, open_when_writable, rollback_quietly
 from protocol.transport.base import Delivery, Inbound, NotConnected, Will
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
 log = logging.getLogger(__name__)
 
 TICK_S = 0.1  # timers, outboxes and forwarding run at most this often while batches keep coming
+PROGRESS_FILE = "ingest-progress.json"  # read by `lockwarden hub status` (protocol/progress.py)
+PROGRESS_EVERY_S = 1.0
 
 SUBSCRIPTIONS = (
     topics.KIT_UP_RECORD.wildcard(), topics.KIT_UP_MEDIA.wildcard(), topics.KIT_UP_JOB.wildcard(),
@@ -66,6 +72,14 @@ class HubApp:
     plugins: dict[str, Any] = field(default_factory=dict)
     on_start: list[Callable[[], None]] = field(default_factory=list)  # plugins' own threads (notify sender)
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    notifier: Notifier = field(default_factory=Notifier)
+    storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub ingest", log))
+    tick_storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub timers and outboxes", log))
+    last_progress_ms: int | None = None
+    first_progress_ms: int | None = None  # since this process started: the fault runs' recovery time
+    started_ms: int = 0
+    _progress: ProgressFile | None = None
+    _progress_written: float = 0.0
 
     @property
     def conn(self):  # type: ignore[no-untyped-def]
@@ -73,6 +87,8 @@ class HubApp:
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def start(self) -> None:
+        self._progress = ProgressFile(self.home.dir / PROGRESS_FILE)
+        self.started_ms = self.clock.now_ms()
         self._thread = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
         self._thread.start()
         for hook in self.on_start:
@@ -88,6 +104,9 @@ class HubApp:
             self._thread.join(timeout=10)
         for hook in self.on_stop:
             hook()
+        if self._progress is not None:
+            self._progress.close()
+        self.notifier.close()
         self.conn.close()
 
     def inbound(self, msg: Inbound) -> None:
@@ -104,6 +123,18 @@ class HubApp:
 
     def send(self, out: Outgoing) -> bool:
         return self.publish_wire(out.topic, self.sign(out.type, out.body), retain=out.retain) is not None
+
+    def send_after_commit(self, out: Outgoing) -> bool:
+        """A reply to what is already committed. Signing needs a sequence number, which now and then needs
+        a write; on a full disk the reply is skipped (the kit asks again and gets the same answer from
+        the stored state), never allowed to take the ingest loop down."""
+        try:
+            return self.send(out)
+        except Exception as exc:
+            if not is_storage_problem(exc):
+                raise
+            self.tick_storage.failed(exc)
+            return False
 
     def publish_wire(self, topic: str, wire: bytes, *, retain: bool = False) -> Delivery | None:
         """None when the link is down: acks are re-derived when the kit resends; outboxes retry."""
@@ -125,10 +156,11 @@ class HubApp:
     # -- the worker -----------------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._alive()
             try:
                 first = self._queue.get(timeout=0.2)
             except queue.Empty:
-                self._tick()
+                self._guarded(self._tick)
                 continue
             batch = [first]
             while len(batch) < self.settings.batch_max:
@@ -136,9 +168,34 @@ class HubApp:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self.process(batch)
+            self._guarded(self.process, batch)
             if time.monotonic() - self._last_tick >= TICK_S:
-                self._tick()
+                self._guarded(self._tick)
+
+    def _guarded(self, work: Callable[..., object], *args: Any) -> None:
+        """The loop outlives anything its work raises: a thread that died would leave the process up and
+        systemd none the wiser. What was not acknowledged comes back from the broker."""
+        try:
+            work(*args)
+        except Exception:
+            if self._stop.is_set():
+                return
+            log.exception("hub ingest loop: unexpected failure; carrying on")
+            self._stop.wait(0.5)
+
+    def _alive(self) -> None:
+        """Once per pass: tell systemd the loop turns, and leave a note for `hub status`."""
+        self.notifier.ready("ingesting")
+        self.notifier.alive()
+        now = time.monotonic()
+        if self._progress is not None and now - self._progress_written >= PROGRESS_EVERY_S:
+            self._progress_written = now
+            self._progress.write({
+                "pid": os.getpid(), "started_ms": self.started_ms, "loop_ms": self.clock.now_ms(),
+                "progress_ms": self.last_progress_ms, "first_progress_ms": self.first_progress_ms,
+                "batches": self.batches, "queued": self._queue.qsize(),
+                "storage": self.storage.reason or self.tick_storage.reason,
+                "connected": bool(self.transport and self.transport.connected)})
 
     def process(self, batch: list[Inbound]) -> BatchResult:
         """Commit, then PUBACK, then reply.
@@ -153,13 +210,17 @@ class HubApp:
                 with self._lock:
                     result = self.ingest.process(batch)
                 break
-            except sqlite3.OperationalError:
-                log.exception("ingest batch failed on storage; retrying")
-                if self._stop.wait(1.0):
-                    raise
-            except Exception:
+            except Exception as exc:
+                if self._storage_wait(exc, len(batch)):
+                    continue
                 if len(batch) == 1:
-                    self._quarantine_fault(batch[0])
+                    try:
+                        self._quarantine_fault(batch[0])
+                    except Exception as qexc:
+                        self._abandon_transaction()
+                        if self._storage_wait(qexc, 1):
+                            continue  # keep it unacknowledged until the quarantine row can be written
+                        raise
                     batch[0].ack()
                     return BatchResult(quarantined=1)
                 log.exception("ingest batch failed; processing its %d messages one by one", len(batch))
@@ -171,12 +232,36 @@ class HubApp:
                     merged.quarantined += one.quarantined
                     merged.duplicates += one.duplicates
                 return merged
+        self.storage.ok()
         for msg in batch:
             msg.ack()
         for out in result.outgoing:
-            self.send(out)
+            self.send_after_commit(out)
         self.batches += 1
+        self.last_progress_ms = self.clock.now_ms()
+        if self.first_progress_ms is None:
+            self.first_progress_ms = self.last_progress_ms
         return result
+
+    def _abandon_transaction(self) -> None:
+        """Work that failed half-way (a COMMIT the full disk refused) must not leave the shared connection
+        inside a transaction: every later BEGIN would fail and the hub would be wedged for good."""
+        with self._lock:
+            rollback_quietly(self.conn)
+
+    def _storage_wait(self, exc: BaseException, held: int) -> bool:
+        """True when `exc` is the store refusing writes (disk full, read-only, I/O error, locked): the
+        batch stays unacknowledged (the broker keeps it) and is tried again after backoff. Nothing is
+        quarantined for it: no message is at fault. Raises when the hub is stopping."""
+        if not (is_storage_problem(exc) or isinstance(exc, sqlite3.OperationalError)):
+            return False
+        if isinstance(exc, sqlite3.OperationalError) and not is_storage_problem(exc):
+            log.warning("ingest batch failed on the database (%s); retrying", exc)
+        delay = self.storage.failed(exc, held=held)
+        self._alive()
+        if self._stop.wait(delay):
+            raise exc
+        return True
 
     def _quarantine_fault(self, msg: Inbound) -> None:
         detail = traceback.format_exc(limit=8)
@@ -199,14 +284,22 @@ class HubApp:
 
     def _tick(self) -> None:
         self._last_tick = time.monotonic()
+        refused = False
         for ticker in self.tickers:
             try:
                 with self._lock:
                     outs = ticker()
                 for out in outs:
                     self.send(out)
-            except Exception:
-                log.exception("ticker failed")
+            except Exception as exc:
+                self._abandon_transaction()
+                if is_storage_problem(exc):
+                    refused = True
+                    self.tick_storage.failed(exc)  # logged once per episode; runs again next pass
+                else:
+                    log.exception("ticker failed")
+        if not refused:
+            self.tick_storage.ok()
 
 
 def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
@@ -257,17 +350,54 @@ def run_hub(hub_dir: Path) -> int:
     """The hub process until SIGTERM (`lockwarden hub run`, `python -m hub.service --dir`)."""
     import signal
 
-    app = make_hub(hub_dir)
-    set_language(app.settings.language)  # the hub process speaks its city's language to customers
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        app = open_when_writable(lambda: make_hub(hub_dir), "hub: opening its database", log, stop=stop,
+                                 on_wait=waiting_for_storage(Notifier()))
+    except Exception:
+        if stop.is_set():
+            return 0
+        raise
+    set_language(app.settings.language)  # the hub process speaks its city's language to customers
+    metrics = start_metrics(app)
     app.start()
+    b = app.settings.broker
+    log.info("hub %s started (lockwarden %s): database %s, broker %s:%d, metrics %s", app.settings.hub_id,
+             _version(), app.home.db_path(), b.host, b.port,
+             "http://{}:{}/metrics".format(*metrics.address) if metrics else "off")
     try:
         stop.wait()
     finally:
+        log.info("hub %s stopping", app.settings.hub_id)
         app.stop()
+        if metrics is not None:
+            metrics.stop()
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lockwarden")
+    except PackageNotFoundError:  # a checkout on PYTHONPATH, not installed
+        return "unknown"
+
+
+def start_metrics(app: HubApp) -> Any:
+    """The `/metrics` and `/healthz` endpoint of `[metrics]` in hub.toml, or None when no port is set."""
+    m = app.settings.metrics
+    if m.port is None:
+        return None
+    from hub.metrics.http import MetricsServer
+
+    transport = app.transport
+    server = MetricsServer(app.home.db_path(), bind=m.bind, port=m.port, clock=app.clock, version=_version(),
+                           broker_connected=(lambda: transport.connected) if transport is not None else None)
+    server.start()
+    return server
 
 
 if __name__ == "__main__":

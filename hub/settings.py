@@ -24,12 +24,23 @@ class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     tls_port: int | None = None
 
 
+class MetricsSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The Prometheus endpoint (`/metrics`) and health check (`/healthz`) of `hub run`.
+
+    port: TCP port; None (the default) serves nothing. bind: the address to listen on; keep it local (the
+    figures name kits and their backlogs) and let Prometheus scrape over the host's own network path."""
+
+    port: int | None = None
+    bind: str = "127.0.0.1"
+
+
 class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """hub_id: the signed sender name of everything the hub sends (kits pin its key under this name).
     database: SQLite file, relative to the hub directory. media_dir: content-addressed media store.
     batch_max: most inbound messages committed in one transaction (group commit).
     language: zh_CN or en for texts people read. (Dispatch settings such as the 30-second offer live in the
     hub database and change at runtime: `lockwarden ops settings.set`.)
+    metrics: the `[metrics]` table: the Prometheus endpoint and health check (off unless a port is set).
     police_sealing_key: the police's X25519 public key (base64); sealed evidence (fingerprints, ID and
     customer photos) is sealed again to it before forwarding. None: such files are not forwarded.
     notify: `[notify]`, the SMS gateway and its retry policy (hub/notify/settings.py).
@@ -44,3 +55,4 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     notify: NotifySettings = msgspec.field(default_factory=NotifySettings)
     payments: PaymentsSettings = msgspec.field(default_factory=PaymentsSettings)
     broker: BrokerSettings = msgspec.field(default_factory=BrokerSettings)
+    metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)

@@ -1,6 +1,7 @@
-"""Wiring the hub's domain into the service: which handler each inbound message type reaches, and the
-periodic work (timers, the domain outbox, police forwarding). Handlers run inside the ingest batch's
-transaction, so a message is stored and acted on exactly once, or neither."""
+"""Wiring the hub's domain into the service: which handler each inbound message type reaches, the domain's
+periodic jobs (hub/domain.py PERIODIC: timers, follow-ups, risk) and publishing the domain outbox. No
+domain decisions here: each handler hands the message to the module it is about. Handlers run inside the
+ingest batch's transaction, so a message is stored and acted on exactly once, or neither."""
 
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from typing import Any
 import msgspec
 
 from hub.dispatch.kitjob import KIT_TYPES, handle_kit_job
+from hub.domain import PERIODIC
 from hub.evidence.tracker import EvidenceTracker
 from hub.ingest.ingest import Accepted, Outgoing
+from hub.kit_records import on_kit_record
 from hub.ops import handle as handle_ops
 from hub.ops.customer import CUSTOMER_TYPES, handle_customer
-from hub.orders import outbox, police_decision, tracking
-from hub.orders.kitrecords import apply_kit_record
-from hub.registry import kit_enrolment, presence
-from hub.registry.errors import DomainError
-from hub.timers import fire_due
+from hub.orders import outbox, police_decision
+from hub.registry import presence
 from protocol import topics
 from protocol.clock import Clock
 from protocol.keys import load_sealing_public
@@ -40,6 +40,9 @@ class DomainWiring:
         self.clock = clock
         self.app: Any = None
         self._inflight: dict[int, tuple[bytes, Delivery | None, float]] = {}
+        self._last_run: dict[str, int] = {}
+        self._presence_checked = 0.0
+        self._silence = presence.SilenceWatch()
 
     def install(self, app: Any) -> None:
         self.app = app
@@ -57,7 +60,8 @@ class DomainWiring:
             self.clock, ingest.principals, media=ingest.media, hub_sealing=app.home.sealing_key().private,
             police_sealing=load_sealing_public(police) if police else None)
         ingest.on_media_complete.append(self.media_complete)
-        app.tickers.append(self.timers)
+        app.tickers.append(self.periodic)
+        app.tickers.append(self.presence)
         app.tickers.append(self.domain_outbox)
 
     # -- inbound --------------------------------------------------------------------------------------
@@ -86,40 +90,13 @@ class DomainWiring:
     def kit_state(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
         body = acc.body
         assert isinstance(body, KitState)
-        # Birth and will of one connection share `since`; a will of an older connection arriving after a
-        # newer birth is stale (ingest kept the newest `since` in kit_link_state).
-        row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (acc.env.sender,)).fetchone()
-        if row is not None and body.since < row[0]:
-            return []
-        presence.kit_state(conn, self.clock, acc.env.sender, body.status == "online")
+        presence.kit_state_message(conn, self.clock, acc.env.sender, body.status == "online", body.since)
         return []
 
     def kit_record(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
         rec = acc.body
         assert isinstance(rec, KitRecord)
-        kit_id = acc.env.sender
-        if rec.kind == "gnss.position" and "lat" in rec.data and "lon" in rec.data:
-            presence.kit_position(conn, self.clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
-                                  at_ms=rec.captured_at)
-            tracking.on_position(conn, self.clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
-                                 at_ms=rec.captured_at)  # the customer watches the locksmith approach
-        if rec.kind == "gnss.position":
-            return []  # a position is not an order event and never completes a bundle
-        if rec.kind == "job.evidence_bundle":
-            self.evidence.on_bundle(conn, kit_id, acc.env.id, rec.order_id, rec.data)
-        elif conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",
-                          (kit_id,)).fetchone():
-            self.evidence.recheck(conn, kit_id)
-        try:
-            if rec.kind == kit_enrolment.RECORD_KIND:
-                kit_enrolment.apply_enrolment(conn, self.clock, kit_id, rec.data)
-            else:
-                apply_kit_record(conn, self.clock, kit_id, rec.kind, rec.order_id, rec.data, msg_id=acc.env.id)
-        except DomainError as exc:
-            # Stored as evidence all the same (ingest already has it); the refusal is told to the kit
-            # and to the operators, never silently dropped.
-            outbox.event(conn, self.clock, "kit_record_refused", kit_id=kit_id, order_id=rec.order_id,
-                         record_kind=rec.kind, code=exc.code, message=exc.message)
+        on_kit_record(conn, self.clock, self.evidence, acc.env.sender, acc.env.id, rec)
         return []
 
     def media_complete(self, conn: sqlite3.Connection, file_id: str) -> None:
@@ -128,8 +105,25 @@ class DomainWiring:
             self.evidence.recheck(conn, row[0])
 
     # -- periodic -------------------------------------------------------------------------------------
-    def timers(self) -> list[Outgoing]:
-        fire_due(self.conn, self.clock)
+    def periodic(self) -> list[Outgoing]:
+        """The domain's periodic jobs (hub/domain.py PERIODIC), each at its own pace."""
+        now = self.clock.now_ms()
+        for job in PERIODIC:
+            last = self._last_run.get(job.name)
+            if last is not None and now - last < job.every_ms:
+                continue
+            self._last_run[job.name] = now
+            job.run(self.conn, self.clock)
+        return []
+
+    def presence(self) -> list[Outgoing]:
+        """At most once a second (scheduling, not domain time): kits silent past their deadline go offline."""
+        now = time.monotonic()
+        if now - self._presence_checked >= 1.0:
+            self._presence_checked = now
+            gone = self._silence.check(self.conn, self.clock, now)
+            if gone:
+                log.warning("kits silent past their heartbeat deadline, now offline: %s", ", ".join(gone))
         return []
 
     def domain_outbox(self) -> list[Outgoing]:

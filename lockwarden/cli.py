@@ -14,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from lockwarden import commands
+from lockwarden import __version__, commands
 from protocol.i18n import _, set_language
+from protocol.settings import SettingsError
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -40,6 +41,8 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="lockwarden", description=_("Police-supervised locksmith services"))
     parser.add_argument("--lang", help=_("zh_CN (default) or en; LOCKWARDEN_LANG overrides"))
+    parser.add_argument("--version", action="version", version=f"lockwarden {__version__}",
+                        help=_("print the version and exit"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -70,7 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
-    return int(func(args) or 0)
+    try:
+        return int(func(args) or 0)
+    except SettingsError as exc:
+        # A bad or missing settings file is the operator's to fix: one line naming the file and the key,
+        # exit 2 (as for a bad command line), never a traceback.
+        print(_("lockwarden: configuration error: {error}").format(error=exc), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ def _mqtt_lines() -> list[str]:
                 out += [f"Example (`{first}`, the envelope's `body`):", "", "```json",
                         json.dumps(msgspec.to_builtins(MESSAGES[first].example()), indent=2, ensure_ascii=False),
                         "```", ""]
+    out += _job_record_lines()
     out += ["## Message types", ""]
     for name in sorted(MESSAGES):
         spec = MESSAGES[name]
@@ -66,6 +67,31 @@ def _mqtt_lines() -> list[str]:
         out += [f"### {name}", "", f"Sent by: {spec.sender}. {spec.summary}", "", "```json",
                 json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
     return out
+
+
+def _job_record_lines() -> list[str]:
+    """The on-site job's record kinds (`kit.record` with an order id), from protocol/jobrecords.py."""
+    from protocol import jobrecords
+
+    common = set(jobrecords.JobRecord.__struct_fields__)
+    out = ["## Job records", "",
+           "The on-site job reaches the hub as `kit.record` messages with `order_id` set, one kind per step "
+           "(set-out included). Every record's `data` carries "
+           + ", ".join(f"`{f}`" for f in jobrecords.JobRecord.__struct_fields__)
+           + "; the fields of each kind follow. The hub decodes them with `protocol.jobrecords.decode` and "
+           "refuses a record that does not fit. Kinds marked *police* are forwarded to the police one by one.", "",
+           "| kind | fields | |", "|---|---|---|"]
+    for kind, struct in jobrecords.TYPES.items():
+        fields = []
+        info = msgspec.inspect.type_info(struct)
+        assert isinstance(info, msgspec.inspect.StructType)
+        for f in info.fields:
+            if f.name not in common:
+                fields.append(f"`{f.name}{'' if f.required else '?'}`")
+        doc = " ".join(line.strip() for line in (struct.__doc__ or "").strip().splitlines())
+        police = " *police*" if kind in jobrecords.POLICE_KINDS else ""
+        out.append(f"| `{kind.value}` | {', '.join(fields) or '-'} | {doc}{police} |")
+    return out + [""]
 
 
 def _param(pattern: str) -> str | None:

@@ -24,19 +24,27 @@ def atomic_write(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         _write_all(fd, data)
-    finally:
+    except BaseException:
         os.close(fd)
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written temporary behind
+        raise
+    os.close(fd)
     os.replace(tmp, path)
     fsync_path(path.parent)
 
 
 def append_durably(path: Path, data: bytes) -> int:
-    """Append and fsync; returns the file size before the append (where this data starts)."""
+    """Append and fsync; returns the file size before the append (where this data starts). A failed append
+    (disk full half-way, I/O error) is cut back off, so the file ends where it did: all or nothing."""
     created = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         start = os.fstat(fd).st_size
-        _write_all(fd, data)
+        try:
+            _write_all(fd, data)
+        except BaseException:
+            truncate_quietly(fd, start)
+            raise
     finally:
         os.close(fd)
     if created:
@@ -49,3 +57,22 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         view = view[os.write(fd, view):]
     os.fsync(fd)
+
+
+def truncate_to(path: Path, size: int) -> None:
+    """Cut a file back to `size` bytes and make that durable (shrinking needs no free space)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        if os.fstat(fd).st_size > size:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def truncate_quietly(fd: int, size: int) -> None:
+    try:
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+    except OSError:
+        pass  # the reader's recovery cuts a torn tail at the recorded offset all the same

@@ -19,7 +19,7 @@ from protocol import PROTOCOL_VERSION
 from protocol.errors import Reason, Rejected
 from protocol.ids import is_valid_id, new_id
 from protocol.keys import SigningKey, b64, unb64
-from protocol.registry import MESSAGES
+from protocol.registry import MESSAGES, unknown_type
 
 MAX_MESSAGE_BYTES = 1_048_576  # the broker's message_size_limit matches this
 
@@ -114,10 +114,16 @@ def verify(env: Envelope, key_for: Callable[[str], Ed25519PublicKey | None]) -> 
         raise Rejected(Reason.BAD_SIGNATURE, f"signature of {env.id} from {env.sender!r} does not verify") from exc
 
 
+def unknown_type_rejected(type_name: str) -> Rejected:
+    """The refusal of a type this contract does not define: a retired one says what replaced it."""
+    code, detail = unknown_type(type_name)
+    return Rejected(Reason(code), detail)
+
+
 def typed_body(env: Envelope) -> msgspec.Struct:
     spec = MESSAGES.get(env.type)
     if spec is None:
-        raise Rejected(Reason.UNKNOWN_TYPE, f"unknown message type {env.type!r}")
+        raise unknown_type_rejected(env.type)
     try:
         return msgspec.convert(env.body, spec.body)
     except msgspec.ValidationError as exc:

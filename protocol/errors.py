@@ -14,6 +14,7 @@ class Reason(StrEnum):
     WRONG_SENDER_FOR_TOPIC = "wrong_sender_for_topic"
     WRONG_TYPE_FOR_TOPIC = "wrong_type_for_topic"
     UNKNOWN_TYPE = "unknown_type"
+    RETIRED_TYPE = "retired_type"  # a type an older contract had (protocol.registry.RETIRED says what replaced it)
     BAD_SCHEMA = "bad_schema"
     REPLAY = "replay"
     BAD_CHUNK = "bad_chunk"

@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import gettext as _gettext
 import os
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+# Package data, read through importlib.resources so an installed wheel finds it like a checkout does.
+LOCALE_DIR: Traversable = files("protocol") / "locale"
 DEFAULT_LANGUAGE = "zh_CN"
 LANGUAGES = ("zh_CN", "en")
 
@@ -30,7 +32,7 @@ class PoTranslations(_gettext.NullTranslations):
         return self.gettext(msgid1 if n == 1 else msgid2)
 
 
-def read_po(path: Path) -> dict[str, str]:
+def read_po(path: Traversable) -> dict[str, str]:
     """msgid -> msgstr for every translated entry; fuzzy and empty entries are skipped."""
     catalog: dict[str, str] = {}
     msgid: list[str] = []
@@ -72,7 +74,7 @@ def load(lang: str) -> _gettext.NullTranslations:
     if not folder.is_dir():
         return _gettext.NullTranslations()
     catalog: dict[str, str] = {}
-    for po in sorted(folder.glob("*.po")):
+    for po in sorted((p for p in folder.iterdir() if p.name.endswith(".po")), key=lambda p: p.name):
         catalog.update(read_po(po))
     return PoTranslations(catalog)
 

@@ -38,6 +38,24 @@ def message(type_name: str, *, sender: str, summary: str, example: Callable[[], 
     return register
 
 
+# Types this contract no longer accepts, with what replaced them: a receiver refuses them with this text
+# (Reason.RETIRED_TYPE), so an old sender learns why instead of seeing "unknown type".
+RETIRED: dict[str, str] = {}
+
+
+def retire(type_name: str, replaced_by: str) -> None:
+    if type_name in MESSAGES:
+        raise RuntimeError(f"message type {type_name} is registered; it cannot be retired too")
+    RETIRED[type_name] = replaced_by
+
+
+def unknown_type(type_name: str) -> tuple[str, str]:
+    """(reason code, detail) for a type that is not registered: retired, or unknown."""
+    if type_name in RETIRED:
+        return "retired_type", f"message type {type_name!r} is retired: {RETIRED[type_name]}"
+    return "unknown_type", f"unknown message type {type_name!r}"
+
+
 def body_type(type_name: str) -> type[msgspec.Struct] | None:
     spec = MESSAGES.get(type_name)
     return spec.body if spec else None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 
+from protocol.storage import rollback_quietly
+
 BLOCK = 4096
 
 
@@ -33,15 +35,23 @@ class SeqAllocator:
                 # Read the ceiling inside the write transaction: another process on the kit (the
                 # step-by-step CLI beside the kit service) may have reserved a block since we looked.
                 self._conn.execute("BEGIN IMMEDIATE")
-                row = self._conn.execute(f"SELECT value FROM {self._table} WHERE key='seq_ceiling'").fetchone()
-                self._next = max(self._next, int(row[0]) if row else 1)
-                ceiling = self._next + BLOCK
-                self._conn.execute(
-                    f"INSERT INTO {self._table}(key, value) VALUES('seq_ceiling', ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                    (str(ceiling),),
-                )
-                self._conn.execute("COMMIT")
+                try:
+                    row = self._conn.execute(f"SELECT value FROM {self._table} WHERE key='seq_ceiling'").fetchone()
+                    start = max(self._next, int(row[0]) if row else 1)
+                    ceiling = start + BLOCK
+                    self._conn.execute(
+                        f"INSERT INTO {self._table}(key, value) VALUES('seq_ceiling', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        (str(ceiling),),
+                    )
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    # A full disk fails the COMMIT: nothing was reserved and the caller is told so. The
+                    # transaction must not stay open, or every later call would find itself "inside a
+                    # transaction" and the sender could never sign again once space returns.
+                    rollback_quietly(self._conn)
+                    raise
+                self._next = start
                 self._ceiling = ceiling
             value = self._next
             self._next += 1

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 
+from protocol.envelope import canonical
 from protocol.keys import b64, unb64
 
 SCHEME = "scrypt"
@@ -54,3 +55,50 @@ def parse(code_hash: str) -> tuple[int, int, int, bytes, bytes]:
 def check_code(code: str, code_hash: str) -> bool:
     n, r, p, salt, digest = parse(code_hash)
     return hmac.compare_digest(_digest(code, salt, n, r, p), digest)
+
+
+# -- proving the code to the hub ------------------------------------------------------------------------------
+# The kit checks the code against `code_hash` offline; the hub must not take its word for it. scrypt's last
+# step is PBKDF2, whose output blocks are independent, so one scrypt run with a 64-byte output gives the
+# 32-byte digest in `code_hash` (first half) and a second, independent 32-byte key (second half) that only
+# someone who knows the code can compute. The hub keeps that key (never sent anywhere); the kit derives it
+# from the code the customer typed and sends an HMAC-SHA256 over the order and the arrival record's fields.
+# The hub checks the HMAC with its copy of the key: no scrypt at the hub, no code in clear on the wire.
+
+PROOF_FIELD = "code_proof"
+
+
+def _both(code: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:
+    out = hashlib.scrypt(normalise(code).encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                         maxmem=256 * 1024 * 1024, dklen=2 * DIGEST_LEN)
+    return out[:DIGEST_LEN], out[DIGEST_LEN:]
+
+
+def issue(code: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> tuple[str, bytes]:
+    """For the hub: (`code_hash` for the kit, the proof key the hub keeps), from one scrypt run."""
+    salt = os.urandom(16)
+    digest, key = _both(code, salt, n, r, p)
+    return f"{SCHEME}${n}${r}${p}${b64(salt)}${digest.hex()}", key
+
+
+def proof_key(code: str, code_hash: str) -> bytes | None:
+    """For the kit: the proof key if `code` is the right one, else None (one scrypt run for both)."""
+    n, r, p, salt, digest = parse(code_hash)
+    mine, key = _both(code, salt, n, r, p)
+    return key if hmac.compare_digest(mine, digest) else None
+
+
+def _proof_input(order_id: str, fields: dict[str, object]) -> bytes:
+    return canonical({"order_id": order_id, "record": {k: v for k, v in fields.items() if k != PROOF_FIELD}})
+
+
+def arrival_proof(key: bytes, order_id: str, fields: dict[str, object]) -> str:
+    """HMAC-SHA256 (hex) keyed by the proof key over the order id and the record's fields but the proof."""
+    return hmac.new(key, _proof_input(order_id, fields), hashlib.sha256).hexdigest()
+
+
+def check_proof(key: bytes, order_id: str, fields: dict[str, object]) -> bool:
+    given = fields.get(PROOF_FIELD)
+    if not isinstance(given, str) or not key:
+        return False
+    return hmac.compare_digest(arrival_proof(key, order_id, fields), given)

@@ -4,12 +4,14 @@ silently ignored option). Each settings class documents its fields in its docstr
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
 S = TypeVar("S", bound=msgspec.Struct)
+T = TypeVar("T")
 
 
 class SettingsError(Exception):
@@ -25,6 +27,15 @@ def load_settings(path: Path, cls: type[S]) -> S:
         return msgspec.convert(raw, cls)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"{path}: {exc}") from exc
+
+
+def read_config_file(path: Path, what: str, parse: Callable[[str], T]) -> T:
+    """A key or password file named on the command line (`what`: the option), parsed; a missing, unreadable
+    or malformed file is a SettingsError naming it, so the CLI says it in one line with exit code 2."""
+    try:
+        return parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{what} {path}: {exc}") from exc
 
 
 def dump_settings(value: msgspec.Struct | dict[str, Any]) -> str:

@@ -54,7 +54,7 @@ KIT_UP_MEDIA = TopicSpec(
 )
 KIT_UP_JOB = TopicSpec(
     "kit_up_job", "kit/{kit_id}/up/job", "kit", "hub",
-    "The kit's answers in dispatch and the on-site job (accept, refuse, steps).",
+    "The kit's answers in dispatch: accept or refuse an offer (the on-site job travels as job records).",
     types=(),
 )
 KIT_STATE = TopicSpec(

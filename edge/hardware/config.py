@@ -9,12 +9,15 @@ from typing import Any, Literal
 
 import msgspec
 
+from protocol.settings import SettingsError
+
 
 class FingerprintConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The UART fingerprint sensor.
 
     backend: "serial" for a real sensor on `port`, "emulator" for the built-in emulator plugin.
-    port: serial device (Pi UART: /dev/serial0 with enable_uart=1 and dtoverlay=disable-bt).
+    port: serial device (GPIO UART: /dev/ttyAMA0 on Pi 4 with dtoverlay=disable-bt and on Pi 5 with dtparam=uart0=on;
+    on a Pi 5 /dev/serial0 is the debug header's UART).
     baud: line rate, 9600 x N; the sensor ships at 57600.
     password: the sensor's 32-bit password (0 = the factory default, not enforced by the sensor).
     match_threshold: lowest match score accepted as the same finger by verify(); the sensor's own
@@ -30,7 +33,7 @@ class FingerprintConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     """
 
     backend: Literal["serial", "emulator"] = "serial"
-    port: str = "/dev/serial0"
+    port: str = "/dev/ttyAMA0"
     baud: int = 57600
     password: int = 0
     match_threshold: int = 80
@@ -88,7 +91,7 @@ class GnssConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """
 
     backend: Literal["serial", "emulator"] = "serial"
-    port: str = "/dev/ttyUSB0"
+    port: str = "/dev/gnss0"  # the udev rule's name (firmware_config/kit/99-lockwarden-hardware.rules)
     baud: int = 9600
     max_age_s: float = 10.0
     emulator_lat: float = 39.9087
@@ -102,11 +105,18 @@ class HardwareConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     gnss: GnssConfig = msgspec.field(default_factory=GnssConfig)
 
 
-def from_dict(data: dict[str, Any]) -> HardwareConfig:
-    return msgspec.convert(data, HardwareConfig)
+def from_dict(data: dict[str, Any], *, source: str = "kit.toml [hardware]") -> HardwareConfig:
+    try:
+        return msgspec.convert(data, HardwareConfig)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"{source}: {exc}") from exc
 
 
 def load(path: str | Path) -> HardwareConfig:
     """Read a TOML file with [fingerprint], [camera] and [gnss] tables."""
-    with open(path, "rb") as fh:
-        return from_dict(tomllib.load(fh))
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+    return from_dict(data, source=str(path))

@@ -24,6 +24,7 @@ from pathlib import Path
 import msgspec
 
 from protocol.i18n import _
+from protocol.settings import SettingsError
 
 JOB_CONFIG_NAME = "job.toml"
 
@@ -37,10 +38,11 @@ class JobSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
     """Wrong PINs in a row before PIN login is refused (fingerprint still works)."""
     fingerprint_min_score: int = 0
     """Kit policy on top of the driver's `fingerprint.match_threshold` (0: the driver's alone)."""
-    start_requires_upload: bool = False
-    """R-8 "uploads them; only then may the job start": true makes the video (the job's start) wait until
-    the hub has acknowledged the customer's photo, ID photo and fingerprint. False lets a kit without
-    network on site go on; the hub's order machine still refuses "started" before "verified"."""
+    start_requires_upload: bool = True
+    """R-8 "uploads them; only then may the job start": the video (the job's start) waits until the hub has
+    acknowledged the customer's photo, ID photo and fingerprint. The hub enforces it too (its setting
+    `start_requires_upload`): a start recorded before they arrived is refused there. False lets a kit
+    without network on site go on, for a hub whose operator switched its own check off as well."""
     fix_wait_s: float = 3.0
     """How long a step waits for a GNSS fix before it is recorded without a position."""
 
@@ -69,8 +71,8 @@ class JobConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only
         return next((ls for ls in self.locksmiths if ls.locksmith_id == locksmith_id), None)
 
 
-class ConfigError(Exception):
-    pass
+class ConfigError(SettingsError):
+    """job.toml is invalid (a SettingsError: the CLI says it in one line, exit 2)."""
 
 
 def load_job_config(path: Path) -> JobConfig:

@@ -72,6 +72,10 @@ class FingerprintReader(Protocol):
         """Capture a finger and return its characteristics file (template), for evidence."""
         ...
 
+    def enrolled_template(self, slot: int) -> bytes:
+        """The template the sensor's library holds at `slot` (read back from the sensor)."""
+        ...
+
 
 class PositionSource(Protocol):
     def fix(self) -> Fix | None:

@@ -9,6 +9,7 @@ step-by-step CLI); the recorder of the video is the only long-lived piece (see `
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -34,8 +35,9 @@ from edge.store import KitStore, StoredFile, StoredRecord
 from protocol.envelope import canonical
 from protocol.evidence import EvidenceManifest, manifest_digest
 from protocol.i18n import _
+from protocol.jobrecords import BadRecord, RecordKind, decode
 from protocol.regform import POLICE_COPY_KIND, RegistrationForm, form_from_data, masked_copy, render_text
-from protocol.service_code import check_code
+from protocol.service_code import PROOF_FIELD, arrival_proof, proof_key
 
 log = logging.getLogger(__name__)
 
@@ -144,14 +146,23 @@ class JobFlow:
             log.warning("no position: %s", exc)
             return None
 
-    def _record(self, kind: str, row: JobRow, data: dict[str, Any], fix: Fix | None = None) -> StoredRecord:
+    def _record(self, kind: RecordKind, row: JobRow, data: dict[str, Any], fix: Fix | None = None, *,
+                code_key: bytes | None = None) -> StoredRecord:
+        """Commit one job record, in the shape protocol.jobrecords defines for `kind` (what the hub decodes).
+        `code_key` (arrival): the proof of the service code is computed over the record's final fields."""
         fix = fix if fix is not None else self.position()
         full = {"kit_id": self.store.identity.kit_id, "locksmith_id": row.locksmith_id,
                 "position": fix.as_dict() if fix else None, **data}
+        try:
+            decode(kind, full)  # what the hub will decode: a record that does not fit is never sent
+        except BadRecord as exc:  # a defect of this module, never the person's doing: refuse, record nothing
+            raise StepRefused(_("The kit could not record this step: {error}").format(error=exc)) from exc
+        if code_key is not None:
+            full[PROOF_FIELD] = arrival_proof(code_key, row.order_id, full)
         return self.store.add_record(kind, full, order_id=row.order_id)
 
     def _step(self, row: JobRow, step: Step, data: dict[str, Any], *, info: dict[str, Any] | None = None,
-              fix: Fix | None = None) -> StoredRecord:
+              fix: Fix | None = None, code_key: bytes | None = None) -> StoredRecord:
         check(row.step, step)
         if step not in NO_SESSION:
             self._require_session(row)
@@ -159,7 +170,7 @@ class JobFlow:
             # Before the record: after a crash the info may describe a step that did not happen, which is
             # harmless (the step is redone and overwrites it); the opposite would lose it.
             self.db.merge_info(row.order_id, info)
-        rec = self._record(RECORD_KIND[step], row, {"step": step.value, **data}, fix)
+        rec = self._record(RECORD_KIND[step], row, {"step": step.value, **data}, fix, code_key=code_key)
         self.db.advance(row.order_id, step, rec.id, rec.captured_ms)
         view = self.job(row.order_id)
         for fn in list(self.observers):
@@ -255,6 +266,15 @@ class JobFlow:
         self._step(row, Step.LOGGED_IN, {"method": session.method, "fallback": session.method != "fingerprint",
                                          "session_record": session.record_id, "session_since": session.since_ms})
 
+    # -- setting out (R-7) -------------------------------------------------------------------------------
+    @_serialised
+    def set_out(self, order_id: str | None = None) -> JobView:
+        """The locksmith leaves for the site: a `job.set_out` record like every other step (the hub moves the
+        order to en route; from here an abandoning customer owes the prepayment)."""
+        row = self._row(order_id)
+        self._step(row, Step.SET_OUT, {})
+        return self.job(row.order_id)
+
     # -- step 2: arrival and the service code -----------------------------------------------------------
     @_serialised
     def arrive(self, code: str, order_id: str | None = None) -> JobView:
@@ -267,13 +287,13 @@ class JobFlow:
         if not order.code_hash:
             raise StepRefused(_("The order carries no service code to check: call the hub"))
         try:
-            ok = check_code(code, order.code_hash)
+            key = proof_key(code, order.code_hash)  # None: a wrong code
         except ValueError:
-            ok = False
-        if not ok:
+            key = None
+        if key is None:
             attempt = self.db.count_code_attempt(row.order_id)
             left = max(0, self.settings.code_max_attempts - attempt)
-            self._record("job.code_rejected", row, {"attempt": attempt, "attempts_left": left})
+            self._record(RecordKind.CODE_REJECTED, row, {"attempt": attempt, "attempts_left": left})
             raise StepRefused(_("The service code is wrong ({left} attempts left)").format(left=left))
         fix = self.position()
         dist = measured = None
@@ -284,7 +304,8 @@ class JobFlow:
         data = {"code_checked": True, "code_attempts": row.code_attempts + 1, "distance_m": dist,
                 "max_distance_m": self.settings.arrival_max_distance_m, "flagged": flagged,
                 "flag_reason": "" if not flagged else ("no_position" if dist is None else "far_from_site")}
-        self._step(row, Step.ARRIVED, data, info={"distance_m": dist, "arrival_flagged": flagged}, fix=fix)
+        self._step(row, Step.ARRIVED, data, info={"distance_m": dist, "arrival_flagged": flagged}, fix=fix,
+                   code_key=key)
         return self.job(row.order_id)
 
     # -- step 3: the locksmith's fingerprint for this order ---------------------------------------------
@@ -296,14 +317,21 @@ class JobFlow:
         try:
             match = self.devices.fingerprint.verify()
         except Exception as exc:  # no finger, no match, sensor fault: the attempt is on record either way
-            self._record("job.locksmith_rejected", row, {"error": str(exc)[:300]})
+            self._record(RecordKind.LOCKSMITH_REJECTED, row, {"error": str(exc)[:300]})
             raise
         profile = self.sessions.profile_for_slot(match.slot)
         if profile is None or profile.locksmith_id != row.locksmith_id or \
                 match.score < self.settings.fingerprint_min_score:
-            self._record("job.locksmith_rejected", row, {"slot": match.slot, "score": match.score})
+            self._record(RecordKind.LOCKSMITH_REJECTED, row, {"slot": match.slot, "score": match.score})
             raise StepRefused(_("The fingerprint is not that of this order's locksmith"))
-        self._step(row, Step.LOCKSMITH_VERIFIED, {"slot": match.slot, "score": match.score})
+        # The hub compares the matched template's hash with the templates enrolled for the locksmith: the
+        # template is read back from the slot that matched, so it is what the sensor compared, not a claim.
+        from edge.enroll import enrolled_finger  # edge.enroll imports edge.job: not at module level
+
+        template = self.devices.fingerprint.enrolled_template(match.slot)
+        self._step(row, Step.LOCKSMITH_VERIFIED, {"slot": match.slot, "score": match.score,
+                                                  "finger": enrolled_finger(self.store, match.slot),
+                                                  "template_sha256": hashlib.sha256(template).hexdigest()})
         return self.job(row.order_id)
 
     # -- step 4: consent, then the customer's photo, ID card photo and fingerprint -----------------------
@@ -446,7 +474,7 @@ class JobFlow:
                 continue
             recovered = video.adopt_leftovers(self.store, row.order_id)
             video.start(self.devices.camera, self.store, row.order_id)
-            self._record("job.video_resumed", row, {"recovered": [f.file_id for f in recovered]})
+            self._record(RecordKind.VIDEO_RESUMED, row, {"recovered": [f.file_id for f in recovered]})
             restarted.append(row.order_id)
         return restarted
 

@@ -42,6 +42,9 @@ class SensorFingerprint:
     def capture_template(self) -> bytes:
         return bytes(self.sensor().capture_template())
 
+    def enrolled_template(self, slot: int) -> bytes:
+        return bytes(self.sensor().export_template(slot))
+
     def close(self) -> None:
         with self._lock:
             if self._sensor is not None:

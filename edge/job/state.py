@@ -16,34 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from edge.job.steps import Step
+from edge.store.schema_version import shipped, upgrade
+from protocol.storage import rollback_quietly
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    order_id TEXT PRIMARY KEY,
-    locksmith_id TEXT NOT NULL,
-    order_json TEXT NOT NULL,      -- the order as the hub sent it (no service code in clear: only its hash)
-    step TEXT NOT NULL,
-    info TEXT NOT NULL DEFAULT '{}', -- step results the form needs (times, distance, fee, file ids)
-    code_attempts INTEGER NOT NULL DEFAULT 0,
-    created_ms INTEGER NOT NULL,
-    updated_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS steps (
-    order_id TEXT NOT NULL,
-    step TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    at_ms INTEGER NOT NULL,
-    PRIMARY KEY (order_id, step, record_id)
-);
-CREATE TABLE IF NOT EXISTS session (
-    one INTEGER PRIMARY KEY CHECK (one = 1),
-    locksmith_id TEXT NOT NULL,
-    method TEXT NOT NULL,          -- fingerprint | pin
-    since_ms INTEGER NOT NULL,
-    record_id TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+MIGRATIONS = shipped("edge.job")  # edge/job/migrations/NNN_*.sql; version 1 is the schema as first shipped
 
 
 @dataclass(frozen=True)
@@ -73,7 +49,7 @@ class JobDB:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA busy_timeout=30000")
-        self.conn.executescript(SCHEMA)
+        upgrade(self.conn, MIGRATIONS, label=str(path), v1_table="jobs")
         self.lock = threading.RLock()
 
     def close(self) -> None:
@@ -130,17 +106,21 @@ class JobDB:
                                   (order_id, step.value, record_id, now_ms))
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
                 raise
 
     def merge_info(self, order_id: str, info: dict[str, Any]) -> None:
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
-            row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
-            merged = {**json.loads(row[0]), **info}
-            self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
-                              (json.dumps(merged, ensure_ascii=False), order_id))
-            self.conn.execute("COMMIT")
+            try:
+                row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
+                merged = {**json.loads(row[0]), **info}
+                self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
+                                  (json.dumps(merged, ensure_ascii=False), order_id))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(self.conn)
+                raise
 
     def count_code_attempt(self, order_id: str) -> int:
         with self.lock:

@@ -2,7 +2,8 @@
 
 A job's state is the last step it completed. `TRANSITIONS[state]` is the set of steps that may come next;
 anything else is refused with a message that says what has to happen first. Each step has exactly one
-record kind, so the state can also be recovered from the signed records in the kit store.
+record kind (protocol.jobrecords, the contract the hub decodes), so the state can also be recovered from
+the signed records in the kit store.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 from protocol.i18n import _
+from protocol.jobrecords import RecordKind
 
 
 class Step(StrEnum):
     ASSIGNED = "assigned"  # the hub's order arrived
     LOGGED_IN = "logged_in"  # R-2: the order's locksmith is logged in on the kit (fingerprint or PIN)
+    SET_OUT = "set_out"  # R-7: on the way to the site (optional: arriving proves it too)
     ARRIVED = "arrived"  # R-8: on site (position, distance) and the customer's service code checked
     LOCKSMITH_VERIFIED = "locksmith_verified"  # R-8: locksmith fingerprint verified for this order
     CONSENT_REFUSED = "consent_refused"  # the customer declined biometric capture (PIPL): no job
@@ -39,7 +42,8 @@ _ABORTABLE = {S.ABORTED}
 # The table. Reading down the left column is the job in order.
 TRANSITIONS: dict[Step, frozenset[Step]] = {
     S.ASSIGNED: frozenset({S.LOGGED_IN} | _ABORTABLE),
-    S.LOGGED_IN: frozenset({S.ARRIVED} | _ABORTABLE),
+    S.LOGGED_IN: frozenset({S.SET_OUT, S.ARRIVED} | _ABORTABLE),
+    S.SET_OUT: frozenset({S.ARRIVED} | _ABORTABLE),
     S.ARRIVED: frozenset({S.LOCKSMITH_VERIFIED} | _ABORTABLE),
     S.LOCKSMITH_VERIFIED: frozenset({S.CONSENTED, S.CONSENT_REFUSED} | _ABORTABLE),
     S.CONSENT_REFUSED: frozenset({S.CONSENTED} | _ABORTABLE),  # the customer may change their mind
@@ -59,27 +63,29 @@ TRANSITIONS: dict[Step, frozenset[Step]] = {
 }
 
 # The record kind that proves each step (kit.record `kind`, with `order_id` set).
-RECORD_KIND: dict[Step, str] = {
-    S.ASSIGNED: "job.assigned",
-    S.LOGGED_IN: "job.logged_in",
-    S.ARRIVED: "job.arrived",
-    S.LOCKSMITH_VERIFIED: "job.locksmith_verified",
-    S.CONSENT_REFUSED: "job.consent_refused",
-    S.CONSENTED: "job.consent",
-    S.CUSTOMER_PHOTO: "job.customer_photo",
-    S.ID_PHOTO: "job.id_photo",
-    S.CUSTOMER_FINGERPRINT: "job.customer_fingerprint",
-    S.VIDEO_RUNNING: "job.video_started",
-    S.LOCK_BEFORE: "job.lock_photo_before",
-    S.OPENED: "job.opened",
-    S.LOCK_AFTER: "job.lock_photo_after",
-    S.VIDEO_STOPPED: "job.video_stopped",
-    S.COMPLETED: "job.completed",
-    S.FORM: "job.registration_form",
-    S.ABORTED: "job.aborted",
-    S.SEALED: "job.evidence_bundle",
+K = RecordKind
+RECORD_KIND: dict[Step, RecordKind] = {
+    S.ASSIGNED: K.ASSIGNED,
+    S.LOGGED_IN: K.LOGGED_IN,
+    S.SET_OUT: K.SET_OUT,
+    S.ARRIVED: K.ARRIVED,
+    S.LOCKSMITH_VERIFIED: K.LOCKSMITH_VERIFIED,
+    S.CONSENT_REFUSED: K.CONSENT_REFUSED,
+    S.CONSENTED: K.CONSENTED,
+    S.CUSTOMER_PHOTO: K.CUSTOMER_PHOTO,
+    S.ID_PHOTO: K.ID_PHOTO,
+    S.CUSTOMER_FINGERPRINT: K.CUSTOMER_FINGERPRINT,
+    S.VIDEO_RUNNING: K.VIDEO_STARTED,
+    S.LOCK_BEFORE: K.LOCK_PHOTO_BEFORE,
+    S.OPENED: K.OPENED,
+    S.LOCK_AFTER: K.LOCK_PHOTO_AFTER,
+    S.VIDEO_STOPPED: K.VIDEO_STOPPED,
+    S.COMPLETED: K.COMPLETED,
+    S.FORM: K.REGISTRATION_FORM,
+    S.ABORTED: K.ABORTED,
+    S.SEALED: K.EVIDENCE_BUNDLE,
 }
-STEP_FOR_KIND: dict[str, Step] = {kind: step for step, kind in RECORD_KIND.items()}
+STEP_FOR_KIND: dict[str, Step] = {kind.value: step for step, kind in RECORD_KIND.items()}
 FINAL = frozenset({S.SEALED})
 
 
@@ -88,6 +94,7 @@ def describe(step: Step) -> str:
     return {
         S.ASSIGNED: _("order received"),
         S.LOGGED_IN: _("locksmith logged in"),
+        S.SET_OUT: _("set out for the site"),
         S.ARRIVED: _("arrival and service code check"),
         S.LOCKSMITH_VERIFIED: _("locksmith fingerprint verification"),
         S.CONSENT_REFUSED: _("customer declined biometric capture"),

@@ -15,6 +15,7 @@ from pathlib import Path
 from edge.hardware.camera.recorder import META_DIR
 from edge.job.devices import Camera, Segment
 from edge.store import KitStore, StoredFile
+from edge.store.errors import StoreFull
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,25 @@ class SegmentSink:
     def __init__(self, store: KitStore, order_id: str) -> None:
         self.store = store
         self.order_id = order_id
+        # Segments the store refused (its disk full), oldest first: they stay in the work folder and are
+        # adopted, in order, with the next segment that closes, or by stop_video's adopt_leftovers.
+        self.waiting: list[tuple[Path, str, dict[str, object]]] = []
 
     def __call__(self, seg: Segment) -> None:
-        self.adopt(seg.path, seg.content_type, {"index": seg.index, "started_ms": seg.started_ms,
-                                                "frames": seg.frames, "width": seg.width, "height": seg.height})
+        self.waiting.append((seg.path, seg.content_type, {
+            "index": seg.index, "started_ms": seg.started_ms, "frames": seg.frames, "width": seg.width,
+            "height": seg.height}))
+        while self.waiting:
+            path, content_type, meta = self.waiting[0]
+            try:
+                self.adopt(path, content_type, meta)
+            except StoreFull as exc:
+                # Not the recorder's failure: recording goes on (frames still reach its own folder while
+                # there is room) and nothing is lost that was written; the locksmith sees the reason.
+                log.warning("video segment %s kept in the work folder (%d waiting): %s", path.name,
+                            len(self.waiting), exc)
+                return
+            self.waiting.pop(0)
 
     def adopt(self, path: Path, content_type: str, meta: dict[str, object]) -> StoredFile | None:
         if not path.exists() or path.stat().st_size == 0:

@@ -3,6 +3,7 @@ hook before each step that needs a person (placing a finger, letting the video r
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -29,10 +30,13 @@ def walk_job(
     pin: tuple[str, str] | None = None,
     customer_id_number: str | None = None,
     id_entry: IdEntry | None = None,
+    upload_wait_s: float = 60.0,
 ) -> EvidenceManifest:
     """From wherever the job stands to the sealed bundle. `pin=(locksmith_id, pin)` logs in by PIN.
     At the ID card step the locksmith types `customer_id_number`, or answers `id_entry`; by default they
-    confirm that the card shows the order's number (edge/job/idnumber.py)."""
+    confirm that the card shows the order's number (edge/job/idnumber.py). Before the video, when the kit
+    waits for the hub to hold the customer's identity (job.toml `start_requires_upload`), it waits up to
+    `upload_wait_s` as a locksmith would watch the screen."""
 
     def at(step: Step) -> bool:
         return flow.job(order_id).step == step
@@ -43,7 +47,7 @@ def walk_job(
         else:
             cue(Cue.LOCKSMITH_FINGER)
             flow.login_fingerprint()
-    if at(Step.LOGGED_IN):
+    if at(Step.LOGGED_IN) or at(Step.SET_OUT):
         flow.arrive(code, order_id)
     if at(Step.ARRIVED):
         cue(Cue.LOCKSMITH_FINGER)
@@ -60,6 +64,10 @@ def walk_job(
         cue(Cue.CUSTOMER_FINGER)
         flow.capture_customer_fingerprint(order_id)
     if at(Step.CUSTOMER_FINGERPRINT):
+        deadline = time.monotonic() + upload_wait_s
+        while flow.settings.start_requires_upload and flow.identity_not_uploaded(order_id) and \
+                time.monotonic() < deadline:
+            time.sleep(0.2)
         flow.start_video(order_id)
         cue(Cue.VIDEO_RUNNING)
     if at(Step.VIDEO_RUNNING):

@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from protocol.messages.kit import KitRecord
 from protocol.messages.media import DEFAULT_CHUNK_SIZE, chunk_count
 from protocol.sealed import seal
 from protocol.seqblock import SeqAllocator
+from protocol.storage import is_storage_problem, rollback_quietly
 from protocol.topics import KIT_UP_RECORD
 
 COPY_BLOCK = 1024 * 1024
@@ -112,15 +114,6 @@ class KitStore:
             # The hub must learn that a kit lost its database: it knows what it had received from it.
             self.add_record("store.corrupt_set_aside", {"file": aside.path.name, "reason": aside.reason})
 
-    @property
-    def db(self) -> Any:
-        """A `sqlite_utils.Database` over the store's connection, for tools. Imported on first use: the
-        store itself writes plain SQL (sqlite_utils pulls in numpy when present, ~0.2 s and ~15 MB at
-        kit start, and introspects the table on every insert)."""
-        import sqlite_utils
-
-        return sqlite_utils.Database(self.conn)
-
     # -- guards --------------------------------------------------------------------------------------
     def check_space(self, *, essential: bool, incoming: int = 0) -> None:
         free = self._free(self.dir) - incoming
@@ -128,6 +121,18 @@ class KitStore:
             raise StoreFull(_("The kit's storage is full: nothing more can be recorded until it syncs."))
         if not essential and free < self.disk_floor:
             raise StoreFull(_("The kit's storage is almost full: only job evidence is recorded until it syncs."))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE .. COMMIT; a failure (a COMMIT the full disk refused) rolls back, so the shared
+        connection is never left inside a transaction that every later write would trip over."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            rollback_quietly(self.conn)
+            raise
 
     def _notify(self) -> None:
         for fn in list(self.listeners):
@@ -155,7 +160,7 @@ class KitStore:
         """Sign any uplink message (a record, a job answer) and commit it to the outbox, in order."""
         self.check_space(essential=essential, incoming=4096)
         now = self.clock.now_ms()
-        with self.lock:
+        with self.lock, _refused_when_disk_fails():
             seq = self.seq.next()
             env = seal_envelope(self.identity.key, sender=self.identity.kit_id, seq=seq, ts=now,
                                 type_name=type_name, body=body)
@@ -170,7 +175,7 @@ class KitStore:
                 )
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                rollback_quietly(self.conn)
                 raise
         self._notify()
         return StoredRecord(env.id, seq, kind or type_name, order_id, digest, now)
@@ -196,8 +201,7 @@ class KitStore:
         if not ids:
             return 0
         now = self.clock.now_ms()
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+        with self.lock, self._transaction():
             n = 0
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
@@ -209,7 +213,6 @@ class KitStore:
                     (state, now, detail, *part),
                 )
                 n += cur.rowcount
-            self.conn.execute("COMMIT")
         return n
 
     # -- files ---------------------------------------------------------------------------------------
@@ -236,6 +239,30 @@ class KitStore:
         file_id = new_id(now)
         target = self.media_dir / f"{file_id}.bin"
         tmp = self.media_dir / f"{file_id}.tmp"
+        try:
+            with _refused_when_disk_fails():
+                return self._add_file(kind=kind, content_type=content_type, data=data, path=path, move=move,
+                                      order_id=order_id, sensitive=sensitive, meta=meta, now=now,
+                                      file_id=file_id, target=target, tmp=tmp)
+        except BaseException:
+            # Nothing half-written stays behind: the capture is either indexed or not in media/ at all. A
+            # segment the recorder handed over goes back where it was, so the recorder still holds it.
+            if not self._indexed(file_id):
+                for leftover in (tmp, target):
+                    if leftover.exists():
+                        if move and path is not None:
+                            os.replace(leftover, path)
+                        else:
+                            leftover.unlink()
+            raise
+
+    def _indexed(self, file_id: str) -> bool:
+        with self.lock:
+            return self.conn.execute("SELECT 1 FROM files WHERE file_id=?", (file_id,)).fetchone() is not None
+
+    def _add_file(self, *, kind: str, content_type: str, data: bytes | None, path: Path | None, move: bool,
+                  order_id: str | None, sensitive: bool, meta: dict[str, Any] | None, now: int, file_id: str,
+                  target: Path, tmp: Path) -> StoredFile:
         plain = hashlib.sha256()
         if sensitive:
             content = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
@@ -277,7 +304,7 @@ class KitStore:
                 )
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                rollback_quietly(self.conn)
                 raise
         self._notify()
         return StoredFile(file_id, kind, size, digest, plain.hexdigest(), sensitive, now, order_id)
@@ -329,13 +356,12 @@ class KitStore:
                                     (file_id,)).fetchone()
             if row is None:
                 return False
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute(
-                "UPDATE files SET state=?, acked_ms=?, detail=?, path=CASE WHEN ?='stored' THEN NULL ELSE path END "
-                "WHERE file_id=?",
-                (state, self.clock.now_ms(), detail, state, file_id),
-            )
-            self.conn.execute("COMMIT")
+            with self._transaction():
+                self.conn.execute(
+                    "UPDATE files SET state=?, acked_ms=?, detail=?, path=CASE WHEN ?='stored' THEN NULL ELSE path END "
+                    "WHERE file_id=?",
+                    (state, self.clock.now_ms(), detail, state, file_id),
+                )
         if state == "stored" and row[0]:
             # Deleted only after the commit above: a crash in between leaves a stray file, never a lost one.
             (self.media_dir / row[0]).unlink(missing_ok=True)
@@ -368,6 +394,21 @@ class KitStore:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+
+
+@contextmanager
+def _refused_when_disk_fails() -> Iterator[None]:
+    """A write the disk refused (full, read-only, failing) becomes the store's own clear refusal; the
+    caller still holds what it tried to store, and the next attempt after space returns succeeds."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        if is_storage_problem(exc):
+            raise StoreFull(_("The kit's storage is full or failing: nothing more can be recorded until "
+                              "space returns.")) from exc
+        raise
 
 
 def _blocks(path: Path) -> Iterator[bytes]:

@@ -14,9 +14,15 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge.store.schema_version import shipped, upgrade
 from protocol.durable import fsync_path
+from protocol.storage import is_storage_problem
 
-SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
+MIGRATIONS = shipped("edge.store")
+
+
+def _schema(conn: sqlite3.Connection, path: Path) -> None:
+    upgrade(conn, MIGRATIONS, label=str(path), v1_table="records")
 
 
 @dataclass(frozen=True)
@@ -64,14 +70,24 @@ def open_database(path: Path, now_ms: int) -> tuple[sqlite3.Connection, SetAside
             existing = _connect(path)
             problem = _check(existing)
         except sqlite3.DatabaseError as exc:
+            if is_storage_problem(exc):
+                # A full or failing disk, not a corrupt file: setting it aside here would hide the
+                # kit's whole backlog and restart its sequence numbers. Refuse to open; try again later.
+                if existing is not None:
+                    existing.close()
+                raise
             problem = str(exc)
         if problem is None and existing is not None:
-            existing.executescript(SCHEMA)
+            try:
+                _schema(existing, path)
+            except BaseException:
+                existing.close()
+                raise
             return existing, None
         if existing is not None:
             existing.close()
         problem = problem or "unreadable"
         aside = set_aside(path, problem, now_ms)
     conn = _connect(path)
-    conn.executescript(SCHEMA)
+    _schema(conn, path)
     return conn, aside

@@ -32,6 +32,7 @@ from protocol.errors import Rejected
 from protocol.messages.ack import HubAck, HubMediaAck, HubState
 from protocol.messages.kit import KitState
 from protocol.messages.media import MediaBegin
+from protocol.storage import StorageTrouble, is_storage_problem
 from protocol.transport.base import Inbound, NotConnected, Transport, Will
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class SyncSettings:
     stall_s: float = 5.0
     idle_wake_s: float = 1.0
     progress_every_s: float = 2.0  # the kit's copy of a file's progress is a hint (the hub's answer rules)
+    heartbeat_s: float = 60.0  # the signed "online" state again, from this loop: the hub's proof of life
 
 
 DownlinkHandler = Callable[[Envelope, msgspec.Struct], None]
@@ -80,10 +82,12 @@ class SyncEngine:
         # Sending waits until the hub's retained state has been seen: before the hub's first connection
         # the broker has no subscription for kit topics and would drop what the kit sends.
         self._hub_seen = False
+        self._last_heartbeat = store.clock.now_ms()  # on_connect announces; the next one is a period on
         self._connection_since = store.clock.now_ms()
         self._hub_since = 0
         self._thread: threading.Thread | None = None
         self.handlers: dict[str, DownlinkHandler] = {}
+        self.storage = StorageTrouble(f"kit {self.kit_id} sync", log)
         self.stats = {"records_sent": 0, "chunks_sent": 0, "acks": 0, "refused_downlink": 0}
         store.listeners.append(self._wake.set)
 
@@ -132,6 +136,7 @@ class SyncEngine:
         try:
             assert self.transport is not None
             self.transport.publish(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("online"), retain=True)
+            self._last_heartbeat = self.store.clock.now_ms()
         except NotConnected:
             return
         with self._lock:
@@ -143,19 +148,45 @@ class SyncEngine:
     def on_disconnect(self) -> None:
         self._wake.set()
 
+    def _heartbeat(self) -> None:
+        """The connection's birth again, same `since`: a will (the broker saw the link drop) is one way the
+        hub learns a kit is gone; silence past the hub's deadline (a kit frozen, its link half-open, this
+        loop stuck) is the other. Sent from the sync loop, so a kit whose loop hangs falls silent."""
+        now = self.store.clock.now_ms()  # the injected clock: the hub judges silence on the same time
+        if now - self._last_heartbeat < self.settings.heartbeat_s * 1000:
+            return
+        assert self.transport is not None
+        self._last_heartbeat = now
+        self.transport.publish(topics.KIT_STATE.build(kit_id=self.kit_id), self._state("online"), retain=True)
+
     # -- the loop ----------------------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.settings.idle_wake_s)
             self._wake.clear()
-            if self.transport is None or not self.transport.connected or not self._hub_seen:
+            if self.transport is None or not self.transport.connected:
+                continue
+            try:
+                self._heartbeat()
+            except NotConnected:
+                continue
+            except Exception as exc:
+                if not is_storage_problem(exc):
+                    log.exception("heartbeat failed")
+                else:
+                    self.storage.failed(exc)
+            if not self._hub_seen:
                 continue
             try:
                 self._pump_records()
                 self._pump_file()
+                self.storage.ok()
             except NotConnected:
                 continue
-            except Exception:  # keep syncing whatever one bad row does; it is logged and retried
+            except Exception as exc:  # keep syncing whatever one bad row does; it is logged and retried
+                if is_storage_problem(exc):
+                    self._stop.wait(self.storage.failed(exc))  # signing needs a sequence number now and then
+                    continue
                 log.exception("sync pass failed")
                 time.sleep(0.5)
 
@@ -265,12 +296,20 @@ class SyncEngine:
             self.stats["refused_downlink"] += 1
             msg.ack()
             return
-        if isinstance(body, HubState):
-            self._on_hub_state(body)
-        elif isinstance(body, HubAck):
-            self._on_ack(body)
-        elif isinstance(body, HubMediaAck):
-            self._on_media_ack(body)
+        if isinstance(body, HubState | HubAck | HubMediaAck):
+            try:
+                if isinstance(body, HubState):
+                    self._on_hub_state(body)
+                elif isinstance(body, HubAck):
+                    self._on_ack(body)
+                else:
+                    self._on_media_ack(body)
+            except Exception as exc:
+                if not is_storage_problem(exc):
+                    raise
+                # The kit's disk refused to note the ack: what it acknowledged stays pending here, is sent
+                # again and acknowledged again (the hub answers duplicates), so taking the delivery is safe.
+                self.storage.failed(exc)
         else:
             handler = self.handlers.get(env.type)
             if handler is not None and self.store.remember_downlink(env.id, env.type, env.body):

@@ -12,9 +12,9 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware_config" / "mosquitto"
 ITERATIONS = 101
 
 
@@ -32,11 +32,11 @@ def password_line(username: str, password: str) -> str:
     return f"{username}:$7${ITERATIONS}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
-def firmware_dir() -> Path:
-    """Where the shipped broker files are: the source tree, or the installed share folder."""
-    if FIRMWARE_DIR.is_dir():
-        return FIRMWARE_DIR
-    raise FileNotFoundError("firmware_config/mosquitto not found beside the installed package")
+def firmware_dir() -> Traversable:
+    """The shipped broker files: package data of `firmware_config`, in the wheel as in a checkout."""
+    from firmware_config import resource
+
+    return resource("mosquitto")
 
 
 @dataclass

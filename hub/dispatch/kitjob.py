@@ -1,6 +1,7 @@
-"""Entry point for a kit's job messages (`kit/{kit_id}/up/job`), after the transport verified the
-envelope: accept/refuse offers, on-site steps, verification, fee, withdrawal. Each answer is queued
-as `job.result` to the kit (and returned), refusals with a stable code and a readable message."""
+"""Entry point for a kit's dispatch messages (`kit/{kit_id}/up/job`), after the transport verified the
+envelope: accept or refuse an offer. Each answer is queued as `job.result` to the kit (and returned),
+refusals with a stable code and a readable message. The on-site job travels as `kit.record` job records
+(hub/orders/kitrecords.py)."""
 
 from __future__ import annotations
 
@@ -9,44 +10,23 @@ from typing import Any
 
 import msgspec
 
-from hub.dispatch import engine
 from hub.ops.atomic import atomically
-from hub.orders import job, outbox
+from hub.orders import dispatching, outbox
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
-from protocol.messages.job import (
-    JobAccept,
-    JobFeeReceived,
-    JobRefuse,
-    JobResult,
-    JobStep,
-    JobVerify,
-    JobWithdraw,
-)
+from protocol.messages.job import JobAccept, JobRefuse, JobResult
 from protocol.registry import body_type
 
-KIT_TYPES = ("job.accept", "job.refuse", "job.step", "job.verify", "job.fee_received", "job.withdraw")
+KIT_TYPES = ("job.accept", "job.refuse")
 
 
 def _run(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: msgspec.Struct, msg_id: str) -> str | None:
     if isinstance(body, JobAccept):
-        return engine.accept(conn, clock, kit_id, body.offer_id, cause=msg_id)
+        return dispatching.accept(conn, clock, kit_id, body.offer_id, cause=msg_id)
     if isinstance(body, JobRefuse):
-        engine.refuse(conn, clock, kit_id, body.offer_id, body.reason, cause=msg_id)
+        dispatching.refuse(conn, clock, kit_id, body.offer_id, body.reason, cause=msg_id)
         return None
-    if isinstance(body, JobStep):
-        job.step(conn, clock, kit_id, body.order_id, body.step, event_id=msg_id, lat=body.lat, lon=body.lon)
-        return body.order_id
-    if isinstance(body, JobVerify):
-        job.verify(conn, clock, kit_id, body, event_id=msg_id)
-        return body.order_id
-    if isinstance(body, JobFeeReceived):
-        job.fee_received(conn, clock, kit_id, body.order_id, body.fee_fen, body.method, event_id=msg_id)
-        return body.order_id
-    if isinstance(body, JobWithdraw):
-        job.withdraw(conn, clock, kit_id, body.order_id, body.reason, event_id=msg_id)
-        return body.order_id
     raise DomainError("unknown_type", _("not a kit job message"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from hub.dispatch.settings import load
+from hub.orders import store
 from hub.orders.states import HUB
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -17,8 +18,7 @@ RETRY_TIMER = "order.retry_unassigned"
 
 
 def automatic_retries(conn: sqlite3.Connection, order_id: str) -> int:
-    return int(conn.execute("SELECT count(*) FROM order_transitions WHERE order_id = ? AND event = 'redispatch'"
-                            " AND actor = ?", (order_id, HUB)).fetchone()[0])
+    return store.count_events(conn, order_id, "redispatch", HUB)
 
 
 def schedule_retry(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int | None:

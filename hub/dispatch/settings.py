@@ -13,6 +13,10 @@ Defaults and their source:
 - retry_unassigned_s 300 and retry_unassigned_max 3: our choice. Locksmiths finish jobs and come back on
   duty within minutes; three automatic rounds over 15 minutes, then the operator calls the customer.
   retry_unassigned_max 0 switches automatic retries off.
+- start_requires_upload 1: R-8, "uploads them; only then may the job start": the hub refuses a job start
+  (`job.video_started`) while the customer's photo, ID photo or fingerprint named in the kit's records has
+  not reached it. 0 accepts such starts (a deployment whose kits work offline on site, job.toml
+  `start_requires_upload = false`).
 - arrival_grace_s 600: our choice; added to the offer's arrival estimate for the no-show deadline
   (hub/orders/arrival.py): ten minutes covers parking and finding the door in a large estate.
 """
@@ -42,10 +46,11 @@ class Settings:
     code_scrypt_n: int = 2**14
     retry_unassigned_s: int = 300
     retry_unassigned_max: int = 3
+    start_requires_upload: int = 1
     arrival_grace_s: int = 600
 
 
-_ZERO_OK = frozenset({"retry_unassigned_max"})
+_ZERO_OK = frozenset({"retry_unassigned_max", "start_requires_upload"})
 _TYPES = {f.name: (float if f.type in ("float", float) else int) for f in fields(Settings)}
 
 

@@ -48,6 +48,13 @@ class EvidenceTracker:
         self._after(conn, order_id or result.order_id, result)
         return result
 
+    def recheck_waiting(self, conn: sqlite3.Connection, kit_id: str) -> int:
+        """`recheck` of the kit's bundles, only if one of them is still incomplete (the usual case: none)."""
+        if conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",
+                        (kit_id,)).fetchone() is None:
+            return 0
+        return self.recheck(conn, kit_id)
+
     def recheck(self, conn: sqlite3.Connection, kit_id: str | None = None) -> int:
         """Check again every bundle not yet complete (of one kit, when given). Returns how many completed."""
         sql = "SELECT order_id, kit_id, manifest FROM evidence_bundles WHERE status IN ('incomplete')"

@@ -4,8 +4,8 @@
 
 - `police.ack` arrives through the hub's ingest (which checks its signature against principal `police`,
   provisioned with `lockwarden provision-principal --role police`) and is applied to the outbox.
-- A ticker seals new police_feed rows and publishes what is due, pre-signed, with `app.publish_wire`;
-  every `periodic_ms` it also re-scores risk (hub/risk/sweep.py) and creates and flags follow-up tasks.
+- A ticker seals new police_feed rows and publishes what is due, pre-signed, with `app.publish_wire`.
+  (Follow-up tasks and risk sweeps are the domain's periodic jobs: hub/domain.py PERIODIC.)
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from hub.followup.tasks import flag_overdue, sync_tasks
 from hub.forwarding.forwarder import Forwarder, ForwardingDiverged, MediaSource
-from hub.risk.sweep import sweep
 from protocol.clock import Clock
 from protocol.keys import SigningKey
 from protocol.messages.police import PoliceAck
@@ -26,12 +24,10 @@ log = logging.getLogger(__name__)
 
 class PolicePlugin:
     def __init__(self, conn: sqlite3.Connection, clock: Clock, key: SigningKey, *, sender: str = "hub",
-                 media: MediaSource | None = None, periodic_ms: int = 5_000, retry_ms: int = 10_000) -> None:
+                 media: MediaSource | None = None, retry_ms: int = 10_000) -> None:
         self.clock = clock
         self.conn = conn
         self.forwarder = Forwarder(conn, key, clock, sender=sender, media=media, retry_ms=retry_ms)
-        self.periodic_ms = periodic_ms
-        self._last_periodic = -periodic_ms
         self.app: Any = None
 
     def install(self, app: Any) -> None:
@@ -47,17 +43,7 @@ class PolicePlugin:
                 pass  # recorded and logged by the forwarder; raising would wedge the ingest batch
         return []
 
-    def periodic(self) -> None:
-        now = self.clock.now_ms()
-        if now - self._last_periodic < self.periodic_ms:
-            return
-        self._last_periodic = now
-        sync_tasks(self.conn, self.clock)
-        flag_overdue(self.conn, self.clock)
-        sweep(self.conn, self.clock)
-
     def tick(self) -> list[Any]:
-        self.periodic()
         self.forwarder.pump()
         for topic, wire in self.forwarder.due():
             if self.app is None or self.app.publish_wire(topic, wire) is None:

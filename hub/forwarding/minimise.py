@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 DROPPED = frozenset({
-    "code_hash",  # secret: the customer's one-time service code
+    "code_hash", "code_proof_key", "code_proof",  # secrets: the customer's one-time service code
     "grade_rank", "locksmith_n", "locksmith_busy",  # dispatch internals
     "unit_operating", "kit_online", "live_kit_id",  # live dispatch state (presence is not evidence)
     "pos_lat", "pos_lon", "pos_ms",  # a locksmith's live position outside any job

@@ -27,12 +27,13 @@ from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
 from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
 from protocol.clock import Clock
-from protocol.envelope import Envelope, decode, decode_chunk, typed_body
+from protocol.envelope import Envelope, decode, decode_chunk, typed_body, unknown_type_rejected
 from protocol.errors import Reason, Rejected
 from protocol.keys import unb64
 from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaChunk
 from protocol.registry import MESSAGES
+from protocol.storage import rollback_quietly
 from protocol.transport.base import Inbound
 
 _json = msgspec.json.Encoder()
@@ -113,7 +114,7 @@ class Ingest:
             self._bump("received", len(batch))
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
             raise
         completed = self._complete(touched_files, now)
         for kit_id, lists in acks.items():
@@ -176,7 +177,7 @@ class Ingest:
                                    f"{principal.role} {env.sender!r} signed a message on {msg.topic}")
             mspec = MESSAGES.get(env.type)
             if mspec is None:
-                raise Rejected(Reason.UNKNOWN_TYPE, f"unknown message type {env.type!r}")
+                raise unknown_type_rejected(env.type)
             if principal.role not in mspec.roles or (spec.types and env.type not in spec.types):
                 raise Rejected(Reason.WRONG_TYPE_FOR_TOPIC, f"{env.type} from a {principal.role} on {msg.topic}")
             if principal.role != "kit" and env.type not in _MEDIA_TYPES and not self.handlers.get(env.type):

@@ -8,9 +8,10 @@ import sqlite3
 from typing import Any
 
 from hub.notify import store
+from hub.orders import job
 from hub.orders.job import FOLLOWUP_TIMER
 from hub.registry.errors import DomainError
-from hub.timers.scheduler import on_fire
+from hub.timers.scheduler import Handler
 from protocol.clock import Clock
 from protocol.i18n import _
 
@@ -50,4 +51,10 @@ def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: st
                      (p["order_id"], "sms", ref, "hub", clock.now_ms()))
 
 
-on_fire(FOLLOWUP_TIMER, _due)
+def _followup_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: str) -> None:
+    """The follow-up timer: the console hears of it (the orders' own handler), and the SMS goes out."""
+    job.TIMERS[FOLLOWUP_TIMER](conn, clock, p, event_id)
+    _due(conn, clock, p, event_id)
+
+
+TIMERS: dict[str, Handler] = {FOLLOWUP_TIMER: _followup_due}

@@ -8,10 +8,9 @@ from typing import Any
 
 import msgspec
 
-from hub.dispatch import confirm
 from hub.documents.ops import handle_customer_documents
 from hub.ops.atomic import atomically
-from hub.orders import customer_rating, intake, outbox, settle
+from hub.orders import confirm, customer_rating, dispatching, intake, outbox, settle
 from hub.payments import intents
 from hub.payments.provider import PAY_PROVIDERS
 from hub.registry.errors import DomainError, ValidationFailed
@@ -38,7 +37,7 @@ def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec
     if isinstance(body, UnlockRequest):
         return intake.create(conn, clock, actor, customer_id, body, event_id=msg_id)
     if isinstance(body, CustomerDecision):
-        confirm.decide(conn, clock, actor, body.order_id, body.accept, body.reason, event_id=msg_id,
+        dispatching.decide(conn, clock, actor, body.order_id, body.accept, body.reason, event_id=msg_id,
                        customer_id=customer_id)
         return body.order_id
     if isinstance(body, CustomerPay):

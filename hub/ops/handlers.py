@@ -9,14 +9,14 @@ from typing import Any
 import msgspec
 
 from hub.db import transaction
-from hub.dispatch import confirm, settings
+from hub.dispatch import offers, settings
 from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
 from hub.ledger import core, holds, refunds
 from hub.ops import views
-from hub.orders import intake, machine, outbox, settle
+from hub.orders import confirm, dispatching, intake, machine, outbox, settle, store
 from hub.registry import csvio, locksmiths, units
-from hub.registry.errors import DomainError, NotFound
+from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -37,14 +37,10 @@ def _operator_add(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.Opera
 
 
 def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRef, txn: str) -> Any:
-    row = conn.execute("SELECT * FROM orders WHERE id = ?", (a.order_id,)).fetchone()
-    if row is None:
-        raise NotFound("order", a.order_id)
-    out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "request_json")}
+    row = store.order_row(conn, a.order_id)
+    out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "code_proof_key", "request_json")}
     out["transitions"] = machine.history(conn, a.order_id)
-    out["offers"] = [dict(r) for r in conn.execute(
-        "SELECT id, locksmith_id, kit_id, rank, eta_s, state, offered_ms, expires_ms, closed_ms FROM offers"
-        " WHERE order_id = ? ORDER BY offered_ms", (a.order_id,))]
+    out["offers"] = offers.of_order(conn, a.order_id)
     out["holds"] = [{"purpose": h["purpose"], "amount": h["amount"], "state": h["state"]}
                     for h in holds.holds_of(conn, a.order_id)]
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
@@ -52,11 +48,7 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
 
 
 def _order_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderList, txn: str) -> Any:
-    sql = "SELECT id, customer_id, state, rule, locksmith_id, site_address, updated_ms FROM orders"
-    args: tuple[Any, ...] = ()
-    if a.state:
-        sql, args = sql + " WHERE state = ?", (a.state,)
-    return [dict(r) for r in conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, min(a.limit, 1000)))]
+    return store.listing(conn, a.state or None, min(a.limit, 1000))
 
 
 def _ledger_refund(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.Refund, txn: str) -> Any:
@@ -83,7 +75,7 @@ HANDLERS: dict[str, Handler] = {
     "registry.export": lambda c, k, who, a, t: {"csv": csvio.export_csv(c, a.kind)},
     "order.create": lambda c, k, who, a, t: {"order_id": intake.create(c, k, who, a.customer_id, a.request,
                                                                          event_id=t)},
-    "order.decide": lambda c, k, who, a, t: {"state": confirm.decide(c, k, who, a.order_id, a.accept, a.reason,
+    "order.decide": lambda c, k, who, a, t: {"state": dispatching.decide(c, k, who, a.order_id, a.accept, a.reason,
                                                                      event_id=t)},
     "order.pay": lambda c, k, who, a, t: {"state": confirm.pay(c, k, who, a.order_id, amount_fen=a.amount_fen,
                                                                provider=a.provider, external_ref=a.external_ref,

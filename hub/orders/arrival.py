@@ -13,10 +13,9 @@ import sqlite3
 from typing import Any
 
 from hub.db import transaction
-from hub.dispatch import engine
 from hub.dispatch.settings import load
 from hub.notify import store as sms
-from hub.orders import machine, outbox
+from hub.orders import dispatching, machine, outbox, store
 from hub.registry.errors import DomainError, NotFound
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -29,7 +28,7 @@ ARRIVAL_TIMER = "order.arrival_due"
 
 def set_out(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int:
     """Called in the transaction that moved the order to en_route; returns the deadline (ms)."""
-    order = engine.order_row(conn, order_id)
+    order = store.order_row(conn, order_id)
     offer = conn.execute("SELECT eta_s FROM offers WHERE order_id = ? AND locksmith_id = ? ORDER BY offered_ms DESC"
                          " LIMIT 1", (order_id, order["locksmith_id"])).fetchone()
     now = clock.now_ms()
@@ -49,7 +48,7 @@ def missed(conn: sqlite3.Connection, order_id: str) -> bool:
 
 
 def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: str) -> None:
-    order = engine.order_row(conn, p["order_id"])
+    order = store.order_row(conn, p["order_id"])
     if order["state"] != "en_route" or order["locksmith_id"] != p["locksmith_id"]:
         return  # arrived, withdrawn or ended meanwhile
     now = clock.now_ms()
@@ -83,13 +82,13 @@ def withdraw(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, 
         if moved.applied:
             if order["kit_id"]:
                 outbox.put(conn, clock, "kit", order["kit_id"], JobCancelled(order_id, reason))
-            engine.release_locksmith(conn, order_id)
+            store.release_locksmith(conn, order_id)
             outbox.put(conn, clock, "customer", order["customer_id"],
                        OrderStatus(order_id, "dispatching", _("the locksmith was withdrawn; finding another")))
             outbox.event(conn, clock, "order.withdrawn", order_id=order_id, locksmith_id=order["locksmith_id"],
                          actor=actor, reason=reason)
-            engine.advance(conn, clock, order_id, cause=event_id)
+            dispatching.advance(conn, clock, order_id, cause=event_id)
         return machine.state_of(conn, order_id)
 
 
-scheduler.on_fire(ARRIVAL_TIMER, _due)
+TIMERS: dict[str, scheduler.Handler] = {ARRIVAL_TIMER: _due}

@@ -39,7 +39,9 @@ restart; each handler first checks that what it acts on is still open.
 | `followup.due` | fee confirmed + `followup_s` (24 h) | a `followup.due` event for the operators (R-13) |
 | `order.retry_unassigned` | unassigned + `retry_unassigned_s` (5 min), at most `retry_unassigned_max` (3) times | still `unassigned`: `redispatch` by the hub, every candidate asked again |
 
-Other components listen with `hub.timers.on_fire(kind, handler)`."""
+Each timer kind is declared, with its handler, by the module that handles it (a `TIMERS` table in
+hub/orders/dispatching.py, confirm.py, intake.py, deadlines.py, job.py, settle.py); `hub/domain.py` lists
+them all, and that list is what the service fires timers with. Nothing registers itself on import."""
 
 
 def render() -> str:
@@ -49,7 +51,7 @@ def render() -> str:
                    f"{'yes' if name in LOCKSMITH_BUSY else ''} |")
     out += ["", "## Transitions\n", "| from | event | to | by | money |", "|---|---|---|---|---|"]
     for t in TRANSITIONS:
-        out.append(f"| `{t.state}` | `{t.event}` | `{t.to}` | {', '.join(t.by)} | {t.money} |")
+        out.append(f"| `{t.state}` | `{t.event}` | `{t.to}` | {', '.join(t.by)} | {t.money_text()} |")
     out += ["", "## Timers\n", TIMERS, "", "## Diagram\n", "```mermaid", "stateDiagram-v2"]
     out += [f"    {t.state} --> {t.to}: {t.event}" for t in TRANSITIONS]
     out += ["```", ""]

@@ -8,12 +8,12 @@ import msgspec
 
 from hub import police_feed
 from hub.db import transaction
-from hub.dispatch import engine
 from hub.dispatch.candidates import RULES
 from hub.dispatch.settings import load
-from hub.orders import machine, outbox
+from hub.orders import dispatching, machine, outbox, store
 from hub.registry import validate as v
 from hub.timers import scheduler
+from hub.timers.scheduler import Handler
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.ids import new_id
@@ -68,18 +68,16 @@ def create(conn: sqlite3.Connection, clock: Clock, actor: str, customer_id: str,
     now = clock.now_ms()
     check(conn, req, customer_id, now, actor=actor).raise_if_any()
     with transaction(conn):
-        prior = conn.execute("SELECT order_id FROM order_transitions WHERE event_id = ?", (event_id,)).fetchone()
+        prior = store.applied_event(conn, event_id)
         if prior is not None:
-            return str(prior["order_id"])
+            return prior.order_id
         settings = load(conn)
         order_id = new_id(now)
-        conn.execute(
-            "INSERT INTO orders(id, customer_id, state, rule, lock_class, category, site_address, site_lat, site_lon,"
-            " appointment_ms, request_json, prepayment_fen, deposit_fen, created_by, created_ms, updated_ms)"
-            " VALUES (?,?,'new',?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (order_id, customer_id, req.rule, req.lock_class, req.category, req.site_address, req.site_lat,
-             req.site_lon, req.appointment_ms, msgspec.json.encode(req).decode(), settings.prepayment_fen,
-             settings.deposit_fen, actor, now, now))
+        store.insert(conn, store.NewOrder(
+            id=order_id, customer_id=customer_id, rule=req.rule, lock_class=req.lock_class, category=req.category,
+            site_address=req.site_address, site_lat=req.site_lat, site_lon=req.site_lon,
+            appointment_ms=req.appointment_ms, request_json=msgspec.json.encode(req).decode(),
+            prepayment_fen=settings.prepayment_fen, deposit_fen=settings.deposit_fen, created_by=actor, created_ms=now))
         police_feed.emit(conn, "order.requested", {"id": order_id, "customer_id": customer_id, "actor": actor,
                                                    "request": msgspec.to_builtins(req), "at_ms": now}, now_ms=now)
         start_at = (req.appointment_ms or now) - settings.appointment_lead_s * 1000
@@ -90,7 +88,7 @@ def create(conn: sqlite3.Connection, clock: Clock, actor: str, customer_id: str,
         else:
             machine.apply(conn, clock, order_id, "submit", actor="hub", reason=_("request accepted"),
                           event_id=event_id)
-            engine.advance(conn, clock, order_id, cause=event_id)
+            dispatching.advance(conn, clock, order_id, cause=event_id)
         outbox.event(conn, clock, "order.requested", order_id=order_id, customer_id=customer_id)
         return order_id
 
@@ -100,4 +98,11 @@ def dispatch_due(conn: sqlite3.Connection, clock: Clock, order_id: str, event_id
         return
     machine.apply(conn, clock, order_id, "dispatch_due", actor="hub", reason=_("appointment approaching"),
                   event_id=event_id)
-    engine.advance(conn, clock, order_id, cause=event_id)
+    dispatching.advance(conn, clock, order_id, cause=event_id)
+
+
+def _dispatch_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+    dispatch_due(conn, clock, str(p["order_id"]), event_id)
+
+
+TIMERS: dict[str, Handler] = {DISPATCH_TIMER: _dispatch_due}

@@ -1,4 +1,5 @@
-"""Applying the transition table: every move logged with actor, time and reason; idempotent by event id."""
+"""Applying the transition table: every move logged with actor, time and reason, its money effect carried
+out with it (hub/orders/money.py); idempotent by event id."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import sqlite3
 from dataclasses import dataclass
 
 from hub.db import transaction
+from hub.orders import money, store
 from hub.orders.states import LOCKSMITH_BUSY, TABLE, TRANSITIONS
-from hub.registry.errors import DomainError, NotFound
+from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
 
@@ -41,36 +43,30 @@ def actor_kind(actor: str) -> str:
 
 
 def state_of(conn: sqlite3.Connection, order_id: str) -> str:
-    row = conn.execute("SELECT state FROM orders WHERE id = ?", (order_id,)).fetchone()
-    if row is None:
-        raise NotFound("order", order_id)
-    return str(row["state"])
+    return store.state_of(conn, order_id)
 
 
 def apply(conn: sqlite3.Connection, clock: Clock, order_id: str, event: str, *, actor: str, reason: str,
           event_id: str) -> Moved:
     with transaction(conn):
-        done = conn.execute("SELECT order_id, event, from_state, to_state FROM order_transitions WHERE event_id = ?",
-                            (event_id,)).fetchone()
+        done = store.applied_event(conn, event_id)
         if done is not None:
-            if done["order_id"] != order_id or done["event"] != event:
+            if done.order_id != order_id or done.event != event:
                 raise DomainError("idempotency_conflict", _("event id reused for a different event: ") + event_id)
-            return Moved(order_id, event, done["from_state"], done["to_state"], applied=False)
-        state = state_of(conn, order_id)
+            return Moved(order_id, event, done.from_state, done.to_state, applied=False)
+        order = store.order_row(conn, order_id)
+        state = str(order["state"])
         t = TABLE.get((state, event))
         if t is None:
             raise IllegalTransition(order_id, state, event)
         if actor_kind(actor) not in t.by:
             raise NotAllowed(actor, event)
         now = clock.now_ms()
-        conn.execute("UPDATE orders SET state = ?, state_reason = ?, locksmith_busy = ?, updated_ms = ? WHERE id = ?",
-                     (t.to, reason, 1 if t.to in LOCKSMITH_BUSY else 0, now, order_id))
-        conn.execute("INSERT INTO order_transitions(order_id, event_id, event, from_state, to_state, actor, reason,"
-                     " at_ms) VALUES (?,?,?,?,?,?,?,?)", (order_id, event_id, event, state, t.to, actor, reason, now))
+        store.move(conn, order_id, event_id=event_id, event=event, from_state=state, to_state=t.to,
+                   busy=t.to in LOCKSMITH_BUSY, actor=actor, reason=reason, now_ms=now)
+        money.carry_out(conn, clock, order, t.money, actor)
         return Moved(order_id, event, state, t.to, applied=True)
 
 
 def history(conn: sqlite3.Connection, order_id: str) -> list[dict[str, object]]:
-    return [dict(r) for r in conn.execute(
-        "SELECT event_id, event, from_state, to_state, actor, reason, at_ms FROM order_transitions"
-        " WHERE order_id = ? ORDER BY seq", (order_id,))]
+    return store.history(conn, order_id)

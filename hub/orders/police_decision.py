@@ -17,10 +17,9 @@ import msgspec
 
 from hub import police_feed
 from hub.db import transaction
-from hub.dispatch import engine
 from hub.ledger import holds
 from hub.ledger.core import locksmith_account
-from hub.orders import machine, outbox
+from hub.orders import machine, outbox, store
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -91,7 +90,7 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, body: PoliceDecis
                 raise DomainError("idempotency_conflict", _("decision id reused for another order: ") + decision_id)
             first = msgspec.json.decode(prior["result_json"], type=PoliceDecisionResult)
             return msgspec.structs.replace(first, applied=False)
-        order = engine.order_row(conn, body.order_id)
+        order = store.order_row(conn, body.order_id)
         frozen = _check(conn, order, body)
         asked = _asked(body)
         summary = "; ".join(_said(p, asked[p]) for p in sorted(asked))
@@ -133,9 +132,12 @@ def handle(conn: sqlite3.Connection, clock: Clock, sender: str, msg_id: str,
     try:
         return decide(conn, clock, f"police:{sender}", body, decision_id=decision_id, msg_id=msg_id)
     except DomainError as exc:
-        row = conn.execute("SELECT state FROM orders WHERE id = ?", (body.order_id,)).fetchone()
+        try:
+            state = store.state_of(conn, body.order_id)
+        except DomainError:  # no such order
+            state = ""
         outbox.event(conn, clock, "police.decision_refused", order_id=body.order_id, decision_id=decision_id,
                      case_ref=body.case_ref, code=exc.code, message=exc.message)
         return PoliceDecisionResult(decision_id=decision_id, order_id=body.order_id, ok=False,
-                                    state=str(row["state"]) if row is not None else "", code=exc.code,
+                                    state=state, code=exc.code,
                                     error=exc.message)

@@ -2,7 +2,10 @@
 docs/orders.md (`python -m hub.orders.docs`). Nothing else decides whether an order may move.
 
 `by` names who may cause the event (the kind before ':' in the actor: operator, customer, kit, hub, police);
-`money` says what happens to escrow; the code that performs it is in hub/dispatch and hub/orders/job.
+`money` is what happens to the order's escrow holds, as data: hub/orders/machine.py carries it out in the
+same transaction as the move (hub/orders/money.py), so no caller moves money for a transition itself. The
+one effect the table cannot hold is the police's decision, which names an outcome per hold: `decided`
+transitions are carried out by hub/orders/police_decision.py with the signed decision.
 """
 
 from __future__ import annotations
@@ -11,12 +14,36 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Money:
+    """One escrow effect of a transition. `holds`: prepayment, deposit, or `open` (every hold still open);
+    `outcome`: freeze (both holds, from the customer's wallet), release (to the customer), pay (to the order's
+    locksmith), police (frozen pending the police), keep (nothing moves), decided (as the police decided, per
+    hold)."""
+
+    holds: str
+    outcome: str
+    memo: str = ""  # the ledger transfer's memo
+
+    def text(self) -> str:
+        what = {"open": "every open hold", "prepayment": "prepayment", "deposit": "deposit",
+                "both": "prepayment and deposit"}[self.holds]
+        return {"freeze": f"{what} frozen in escrow", "release": f"{what} released to the customer",
+                "pay": f"{what} paid to the locksmith", "police": f"{what} frozen pending the police",
+                "keep": f"{what} stays frozen for the next locksmith",
+                "decided": f"{what} released to the customer or paid to the locksmith, as the police decided "
+                           "(signed police.decision)"}[self.outcome] + (f" ({self.memo})" if self.memo else "")
+
+
+@dataclass(frozen=True)
 class Transition:
     state: str
     event: str
     to: str
     by: tuple[str, ...]
-    money: str = ""
+    money: tuple[Money, ...] = ()
+
+    def money_text(self) -> str:
+        return "; ".join(m.text() for m in self.money)
 
 
 OP, CU, KIT, HUB, POLICE = "operator", "customer", "kit", "hub", "police"
@@ -45,14 +72,15 @@ STATES: dict[str, str] = {
 }
 
 FINAL = frozenset({"documents_verified", "cancelled", "abandoned", "closed_by_police"})
+BEFORE_FORMED = ("new", "scheduled", "dispatching", "unassigned", "awaiting_customer", "awaiting_payment")
+JOB_STATES = ("formed", "en_route", "on_site", "verified", "in_progress", "completed")
 # States in which the locksmith is taken by this order and may not be offered another.
 LOCKSMITH_BUSY = frozenset({"awaiting_customer", "awaiting_payment", "formed", "en_route", "on_site", "verified",
                             "in_progress", "completed"})
 
-_RELEASE_BOTH = "prepayment and deposit released to the customer"
-_RELEASE_ANY = "money frozen for an earlier locksmith (who withdrew) is released to the customer"
-_COMPENSATE = ("prepayment paid to the locksmith as compensation (released to the customer instead when the locksmith "
-               "missed the arrival deadline); deposit released to the customer")
+_RELEASE_BOTH = (Money("prepayment", "release"), Money("deposit", "release"))
+_RELEASE_ANY = (Money("open", "release"),)  # before the order forms: what an earlier locksmith's order froze
+_COMPENSATE = (Money("prepayment", "pay", "R-7 compensation"), Money("deposit", "release"))
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("new", "submit", "dispatching", (HUB,)),
@@ -64,30 +92,30 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("awaiting_customer", "customer_rejected", "dispatching", PEOPLE),
     Transition("awaiting_customer", "customer_accepted", "awaiting_payment", PEOPLE),
     Transition("awaiting_customer", "confirm_timeout", "cancelled", (HUB,), _RELEASE_ANY),
-    Transition("awaiting_payment", "payment_frozen", "formed", PEOPLE + (HUB,), "prepayment and deposit frozen"),
+    Transition("awaiting_payment", "payment_frozen", "formed", PEOPLE + (HUB,), (Money("both", "freeze"),)),
     Transition("awaiting_payment", "payment_timeout", "cancelled", (HUB,), _RELEASE_ANY),
     Transition("formed", "set_out", "en_route", (KIT,)),
     Transition("en_route", "arrived", "on_site", (KIT,)),
     Transition("on_site", "verified", "verified", (KIT,)),
     Transition("verified", "job_started", "in_progress", (KIT,)),
     Transition("in_progress", "job_done", "completed", (KIT,)),
-    Transition("completed", "fee_confirmed", "awaiting_documents", (KIT,), "prepayment released to the customer"),
+    Transition("completed", "fee_confirmed", "awaiting_documents", (KIT,), (Money("prepayment", "release", "R-10"),)),
     Transition("awaiting_documents", "documents_verified", "documents_verified", (OP,),
-               "deposit released to the customer"),
-    Transition("awaiting_documents", "documents_overdue", "case_opened", (HUB,), "deposit frozen pending police"),
-    Transition("case_opened", "documents_verified", "documents_verified", (OP,), "deposit released to the customer"),
-    *(Transition(s, "cancel", "cancelled", PEOPLE + ((HUB,) if s == "scheduled" else ()),
-                 "money frozen for an earlier locksmith (who withdrew) is released to the customer")
+               (Money("deposit", "release", "R-11"),)),
+    Transition("awaiting_documents", "documents_overdue", "case_opened", (HUB,), (Money("deposit", "police"),)),
+    Transition("case_opened", "documents_verified", "documents_verified", (OP,), (Money("deposit", "release", "R-11"),)),
+    *(Transition(s, "cancel", "cancelled", PEOPLE + ((HUB,) if s == "scheduled" else ()), _RELEASE_ANY)
       for s in ("new", "scheduled", "dispatching", "unassigned", "awaiting_customer", "awaiting_payment")),
     Transition("formed", "abandon", "abandoned", PEOPLE, _RELEASE_BOTH),
     *(Transition(s, "abandon", "abandoned", PEOPLE, _COMPENSATE) for s in ("en_route", "on_site", "verified")),
-    *(Transition(s, "locksmith_withdrew", "dispatching", (KIT, OP), "holds stay frozen for the next locksmith")
+    # The locksmith missed the arrival deadline (hub/orders/arrival.py): R-7's compensation is for a customer who
+    # gives up for their own reasons, not for a locksmith who did not come.
+    Transition("en_route", "abandon_no_show", "abandoned", PEOPLE, _RELEASE_BOTH),
+    *(Transition(s, "locksmith_withdrew", "dispatching", (KIT, OP), (Money("open", "keep"),))
       for s in ("formed", "en_route")),
-    *(Transition(s, "dispute", "disputed", (OP,), "all open holds frozen pending police")
+    *(Transition(s, "dispute", "disputed", (OP,), (Money("open", "police"),))
       for s in ("formed", "en_route", "on_site", "verified", "in_progress", "completed", "awaiting_documents")),
-    *(Transition(s, "police_decided", "closed_by_police", (POLICE,),
-                 "each hold frozen pending police released to the customer or paid to the locksmith, as the police "
-                 "decided (signed police.decision)")
+    *(Transition(s, "police_decided", "closed_by_police", (POLICE,), (Money("open", "decided"),))
       for s in ("case_opened", "disputed")),
 )
 

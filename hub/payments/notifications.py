@@ -14,9 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from hub.db import transaction
-from hub.dispatch import confirm
 from hub.ledger.payments import record_payment
-from hub.orders import outbox
+from hub.orders import confirm, outbox
 from hub.payments.provider import PAY_PROVIDERS, NotificationRefused
 from protocol.clock import Clock
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.police.keys_index import extract, order_of
+from protocol.storage import rollback_quietly
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -81,7 +82,7 @@ def add_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
             )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback_quietly(conn)
         raise
 
 

@@ -16,6 +16,8 @@ from hub.police.writer import AppendStatus, ExportWriter
 from protocol.clock import Clock
 from protocol.envelope import seal_envelope
 from protocol.keys import SigningKey
+from protocol.sdnotify import Notifier
+from protocol.storage import StorageTrouble, is_storage_problem
 from protocol.topics import POLICE_ACK
 from protocol.transport.base import Inbound, NotConnected
 
@@ -43,6 +45,8 @@ class ExportService:
         self._queue: queue.Queue[Inbound] = queue.Queue()
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
+        self.notifier = Notifier()
+        self.storage = StorageTrouble("police export", log)
 
     def on_message(self, msg: Inbound) -> None:
         """Append, then acknowledge. Raises (and so never acknowledges) if the write failed."""
@@ -73,6 +77,7 @@ class ExportService:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._alive()
             try:
                 batch = [self._queue.get(timeout=0.2)]
             except queue.Empty:
@@ -83,12 +88,24 @@ class ExportService:
                 except queue.Empty:
                     break
             while not self._stop.is_set():
+                self._alive()
                 try:
                     self.handle_batch(batch)
+                    self.storage.ok()
                     break
-                except Exception:  # disk full, I/O error: nothing acknowledged; retry, never skip
-                    log.exception("police export: writing a batch failed; retrying")
-                    self._stop.wait(1.0)
+                except Exception as exc:
+                    # Disk full, I/O error: nothing acknowledged and nothing half-written (the writer cuts
+                    # a torn append back); retried, never skipped. The hub keeps resending meanwhile.
+                    if is_storage_problem(exc):
+                        delay = self.storage.failed(exc, held=len(batch))
+                    else:
+                        log.exception("police export: writing a batch failed; retrying")
+                        delay = 1.0
+                    self._stop.wait(delay)
+
+    def _alive(self) -> None:
+        self.notifier.ready("writing the police export")
+        self.notifier.alive()
 
     def send_ack(self) -> None:
         with self._lock:

@@ -30,7 +30,7 @@ from hub.police.manifest import last_checkpoint, write_manifest
 from hub.police.media_store import MediaError, MediaStore
 from hub.police.recovery import ChainState, ExportDamaged, recover
 from protocol.clock import Clock, SystemClock
-from protocol.durable import append_durably, atomic_write
+from protocol.durable import append_durably, atomic_write, truncate_to
 from protocol.envelope import Envelope, open_envelope
 from protocol.errors import Rejected
 from protocol.messages.police import PoliceAck, PoliceCheckpoint, PoliceMedia, PoliceRecord
@@ -69,13 +69,18 @@ class ExportWriter:
         self._sender = hub_sender
         (self.root / layout.RECORDS).mkdir(parents=True, exist_ok=True)
         self._lock_fd = _lock_dir(self.root)
-        self.media = MediaStore(self.root)
-        self.state: ChainState = recover(self.root)
-        cp = last_checkpoint(self.root)
-        self._checkpoint_seq = int(cp["body"]["seq"]) if cp else 0
-        self._completed: list[str] = []  # media completed lately, reported in acks
-        self.index = idx.open_index(self.root / layout.INDEX)
-        self._catch_up_index()
+        try:
+            self.media = MediaStore(self.root)
+            self.state: ChainState = recover(self.root)
+            cp = last_checkpoint(self.root)
+            self._checkpoint_seq = int(cp["body"]["seq"]) if cp else 0
+            self._completed: list[str] = []  # media completed lately, reported in acks
+            self.index = idx.open_index(self.root / layout.INDEX)
+            self._index_behind = False
+            self._catch_up_index()
+        except BaseException:
+            os.close(self._lock_fd)  # so a second attempt (say, once the full disk has room) may open it
+            raise
 
     # -- public API ---------------------------------------------------------------------------------
     @property
@@ -87,6 +92,9 @@ class ExportWriter:
 
     def append_many(self, raws: Sequence[bytes]) -> list[AppendResult]:
         """Append a batch with one fsync per touched file; every result is durable when this returns."""
+        if self._index_behind:
+            self._catch_up_index()  # raises while the disk is still full: nothing is judged meanwhile
+            self._index_behind = False
         results: list[AppendResult] = []
         batch: list[tuple[Entry, str]] = []  # (entry, day)
         batch_ids: set[str] = set()
@@ -161,21 +169,39 @@ class ExportWriter:
             by_file.setdefault(layout.day_file(day), []).append(entry)
         rows: list[idx.IndexRow] = []
         state = self.state
-        for name, entries in by_file.items():
-            data = b"".join(encode_line(e) for e in entries)
-            start = append_durably(self.root / name, data)
-            line = state.line if name == state.file else 0
-            if name == state.file and start != state.offset:
-                raise ExportDamaged(f"{name} grew behind the writer's back ({start} != {state.offset})")
-            for e in entries:
-                line += 1
-                rows.append(idx.IndexRow.from_entry(e.env, seq=e.seq, hash=e.hash, file=name, line=line))
-            last = entries[-1]
-            state = ChainState(seq=last.seq, hash=last.hash, file=name, offset=start + len(data), line=line,
-                               day=name[len(layout.RECORDS) + 1:-len(".jsonl")])
-        atomic_write(self.root / layout.STATE, msgspec.json.encode(state))
+        appended: list[tuple[Path, int]] = []
+        try:
+            for name, entries in by_file.items():
+                data = b"".join(encode_line(e) for e in entries)
+                path = self.root / name
+                appended.append((path, path.stat().st_size if path.exists() else 0))
+                start = append_durably(path, data)
+                line = state.line if name == state.file else 0
+                if name == state.file and start != state.offset:
+                    raise ExportDamaged(f"{name} grew behind the writer's back ({start} != {state.offset})")
+                for e in entries:
+                    line += 1
+                    rows.append(idx.IndexRow.from_entry(e.env, seq=e.seq, hash=e.hash, file=name, line=line))
+                last = entries[-1]
+                state = ChainState(seq=last.seq, hash=last.hash, file=name, offset=start + len(data), line=line,
+                                   day=name[len(layout.RECORDS) + 1:-len(".jsonl")])
+            atomic_write(self.root / layout.STATE, msgspec.json.encode(state))
+        except OSError:
+            # Disk full part-way: the chain state was not advanced, so nothing of this batch is in the
+            # export. Cut what did get appended back off, or the retry would find the file "grown
+            # behind the writer's back" and refuse for good.
+            for path, size in appended:
+                if path.exists():
+                    truncate_to(path, size)
+            raise
         self.state = state
-        idx.add_rows(self.index, rows)
+        try:
+            idx.add_rows(self.index, rows)
+        except Exception as exc:
+            # The lines are durable and the chain state says so; the index is derived from them and
+            # catches up before the next batch is judged (duplicates are found through it).
+            log.error("police export: index update failed (%s); catching up before the next batch", exc)
+            self._index_behind = True
 
     def _media(self, env: Envelope, chunk: PoliceMedia) -> AppendResult:
         try:

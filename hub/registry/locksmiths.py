@@ -212,3 +212,13 @@ def get_locksmith(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]
         "SELECT from_status, to_status, actor, reason, at_ms FROM locksmith_status_history WHERE locksmith_id = ?"
         " ORDER BY seq", (locksmith_id,))]
     return out
+
+
+def finger_of_template(conn: sqlite3.Connection, locksmith_id: str, template_sha256: str) -> str | None:
+    """The finger of `locksmith_id` enrolled with this template (R-2), or None: how the hub checks the
+    template a kit says matched (hub/orders/kitrecords.py)."""
+    if not template_sha256:
+        return None
+    row = conn.execute("SELECT finger FROM locksmith_fingerprints WHERE locksmith_id = ? AND template_sha256 = ?",
+                       (locksmith_id, template_sha256)).fetchone()
+    return None if row is None else str(row[0])

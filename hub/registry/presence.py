@@ -1,7 +1,12 @@
 """Which kits are online and where, folded into the locksmith rows that dispatch reads.
 
-The hub service calls `kit_state` for each presence message (birth / last will) and `kit_position`
-for each position report; linking a kit recomputes the locksmith's row too.
+The hub service calls `kit_state` for each presence message (birth, heartbeat, last will) and
+`kit_position` for each position report; linking a kit recomputes the locksmith's row too.
+
+A kit is online only while its connection is: its last will takes it offline when the broker sees the
+link drop, and `expire_silent` (a hub ticker) takes it offline when no birth or heartbeat has arrived
+for `SILENCE_LIMIT_MS` by the hub's clock: a kit that froze (SIGSTOP, a hung sync loop, a half-open
+link the broker has not noticed yet) would otherwise be offered orders it never answers.
 """
 
 from __future__ import annotations
@@ -20,6 +25,72 @@ def kit_state(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool)
             " ON CONFLICT(kit_id) DO UPDATE SET online = excluded.online, updated_ms = excluded.updated_ms",
             (kit_id, 1 if online else 0, now))
         refresh_for_kit(conn, kit_id)
+
+
+def kit_state_message(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool, since_ms: int) -> bool:
+    """A signed `kit.state` (birth or will). Birth and will of one connection share `since`; a will of an
+    older connection arriving after a newer birth is stale (ingest kept the newest `since` in
+    kit_link_state) and changes nothing. Returns whether presence was updated."""
+    row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
+    if row is not None and since_ms < row[0]:
+        return False
+    kit_state(conn, clock, kit_id, online)
+    return True
+
+
+# Kits repeat their online state every heartbeat (edge SyncSettings.heartbeat_s, 60 s by default); 2.5
+# of them may be missed before the kit counts as gone, so one lost or late heartbeat changes nothing.
+HEARTBEAT_MS = 60_000
+SILENCE_LIMIT_MS = HEARTBEAT_MS * 5 // 2
+
+
+def silent_kits(conn: sqlite3.Connection, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS) -> dict[str, int]:
+    """Kits shown online but not heard from within `limit_ms`: kit id -> when last heard."""
+    now = clock.now_ms()
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT kit_id, updated_ms FROM kit_presence WHERE online = 1 AND updated_ms < ?", (now - limit_ms,))}
+
+
+def expire_silent(conn: sqlite3.Connection, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS,
+                  only: dict[str, int] | None = None) -> list[str]:
+    """Mark offline every kit not heard from within `limit_ms` (of `only`, those still last heard when
+    `only` says); returns their ids."""
+    now = clock.now_ms()
+    silent = silent_kits(conn, clock, limit_ms)
+    if only is not None:
+        silent = {k: v for k, v in silent.items() if only.get(k) == v}
+    if not silent:
+        return []
+    with transaction(conn):
+        for kit_id, heard in silent.items():
+            conn.execute("UPDATE kit_presence SET online = 0, updated_ms = ? WHERE kit_id = ? AND online = 1 "
+                         "AND updated_ms = ?", (now, kit_id, heard))
+            refresh_for_kit(conn, kit_id)
+    return list(silent)
+
+
+class SilenceWatch:
+    """The hub's deadline check, confirmed: a kit found silent is marked offline only if it is still
+    silent, unheard since, at a check at least `confirm_s` later (monotonic, i.e. real seconds). A jump of
+    the injected clock (a test or the demo moving time on by hours) makes every kit look silent at once;
+    kits on that clock answer with a heartbeat within a second, and only a kit that stays silent goes."""
+
+    def __init__(self, limit_ms: int = SILENCE_LIMIT_MS, confirm_s: float = 2.0) -> None:
+        self.limit_ms = limit_ms
+        self.confirm_s = confirm_s
+        self._suspects: dict[str, int] = {}
+        self._since = 0.0
+
+    def check(self, conn: sqlite3.Connection, clock: Clock, now_s: float) -> list[str]:
+        if not self._suspects:
+            self._suspects = silent_kits(conn, clock, self.limit_ms)
+            self._since = now_s
+            return []
+        if now_s - self._since < self.confirm_s:
+            return []
+        gone = expire_silent(conn, clock, self.limit_ms, only=self._suspects)
+        self._suspects = {}
+        return gone
 
 
 def kit_position(conn: sqlite3.Connection, clock: Clock, kit_id: str, lat: float, lon: float,

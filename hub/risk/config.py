@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-DEFAULT_RULES = Path(__file__).with_name("rules.toml")
+DEFAULT_RULES: Traversable = files("hub.risk") / "rules.toml"  # package data
 Subject = Literal["customer", "locksmith"]
 
 

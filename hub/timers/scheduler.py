@@ -11,22 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hub.db import transaction
 from protocol.clock import Clock
 
+# handler(conn, clock, payload, event_id), run inside the firing transaction. Each timer kind is declared,
+# with its handler, by the module that handles it (a `TIMERS` table); hub/domain.py lists them all and is
+# what the service passes to `fire_due`. Nothing registers itself on import.
 Handler = Callable[[sqlite3.Connection, Clock, dict[str, Any], str], None]
-_HANDLERS: dict[str, list[Handler]] = {}
 log = logging.getLogger(__name__)
-
-
-def on_fire(kind: str, handler: Handler) -> None:
-    """Register a handler for a timer kind; several may listen (e.g. the police side on document deadlines).
-    handler(conn, clock, payload, event_id) runs inside the firing transaction."""
-    if handler not in _HANDLERS.setdefault(kind, []):
-        _HANDLERS[kind].append(handler)
 
 
 def schedule(conn: sqlite3.Connection, clock: Clock, kind: str, key: str, due_ms: int,
@@ -47,10 +42,9 @@ def next_due_ms(conn: sqlite3.Connection) -> int | None:
     return None if row[0] is None else int(row[0])
 
 
-def fire_due(conn: sqlite3.Connection, clock: Clock, limit: int = 10_000) -> int:
-    """Fire every pending timer due at the clock's now (catching up after downtime). Returns how many fired."""
-    import hub.timers.kinds  # noqa: F401  (registers the domain's handlers; imported late to avoid a cycle)
-
+def fire_due(conn: sqlite3.Connection, clock: Clock, handlers: Mapping[str, Handler], limit: int = 10_000) -> int:
+    """Fire every pending timer due at the clock's now (catching up after downtime), each by the handler of
+    its kind. Returns how many fired. A kind without a handler is parked as failed, never silently fired."""
     fired = 0
     while fired < limit:
         now = clock.now_ms()
@@ -64,8 +58,10 @@ def fire_due(conn: sqlite3.Connection, clock: Clock, limit: int = 10_000) -> int
                 claimed = conn.execute("UPDATE timers SET state = 'fired', fired_ms = ? WHERE id = ? AND state = 'pending'",
                                        (now, row["id"])).rowcount
                 if claimed:
-                    for handler in _HANDLERS.get(row["kind"], []):
-                        handler(conn, clock, payload, f"timer:{row['id']}")
+                    handler = handlers.get(row["kind"])
+                    if handler is None:
+                        raise LookupError(f"no handler for timer kind {row['kind']!r}")
+                    handler(conn, clock, payload, f"timer:{row['id']}")
         except Exception as exc:
             # A handler bug must not wedge the scheduler on one row forever: park it visibly as failed.
             log.exception("timer %s (%s) failed", row["id"], row["kind"])

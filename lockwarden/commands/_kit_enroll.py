@@ -24,10 +24,12 @@ import msgspec
 from lockwarden.commands.kit import DEFAULT_KIT_DIR, EXIT_CONFIG, guarded
 from protocol.i18n import _
 
+# edge.enroll.DEFAULT_FINGERS, repeated: importing edge.enroll loads the fingerprint driver stack (the `kit`
+# extra), and building the CLI must work on a hub or police install (tests/packaging checks they agree).
+DEFAULT_FINGERS = ("right_index", "right_middle", "left_index")
+
 
 def register(kit_sub: Any) -> None:
-    from edge.enroll import DEFAULT_FINGERS
-
     p = kit_sub.add_parser("enroll", help=_("Enroll a locksmith's fingers on this kit's fingerprint sensor"))
     p.add_argument("--dir", type=Path, default=Path(DEFAULT_KIT_DIR),
                    help=_("kit directory with kit.toml and job.toml (LOCKWARDEN_KIT_DIR)"))

@@ -21,12 +21,11 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so other subcommands never load textual.
     from lockwarden.clients.operator import open_ops_client
     from lockwarden.console.app import make_console
-    from protocol.settings import SettingsError
-
     try:
         client = open_ops_client(args.config)
-    except (OSError, TimeoutError, ValueError, SettingsError) as exc:
-        # a missing or unreadable operator.toml, or a broker that does not answer: say so, no traceback
+    except (OSError, TimeoutError, ValueError) as exc:
+        # a broker that does not answer: say so, no traceback (a bad operator.toml is a SettingsError: the
+        # CLI says it in one line with exit code 2)
         print(_("cannot connect the console: {error}").format(error=exc), file=sys.stderr)
         return 1
     try:

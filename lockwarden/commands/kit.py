@@ -70,6 +70,7 @@ def register(sub: Any) -> None:
     login.add_argument("--pin", action="store_true", help=_("log in with the PIN instead of the fingerprint"))
     login.add_argument("--locksmith", help=_("locksmith id (for PIN login)"))
     step("logout", _("Log the locksmith out"), _logout)
+    step("set-out", _("Set out for the site: the hub and the customer are told"), _set_out)
     step("arrive", _("Arrival: record the position and check the customer's service code"), _arrive).add_argument(
         "--code", help=_("the service code (asked for when omitted, so it stays out of the shell history)"))
     step("verify", _("Verify the locksmith's fingerprint for this order"), _verify)
@@ -225,6 +226,10 @@ def _login(args: argparse.Namespace, flow: Any) -> int:
 def _logout(args: argparse.Namespace, flow: Any) -> int:
     flow.logout()
     return 0
+
+
+def _set_out(args: argparse.Namespace, flow: Any) -> None:
+    flow.set_out(args.order)
 
 
 def _arrive(args: argparse.Namespace, flow: Any) -> None:

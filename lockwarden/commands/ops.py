@@ -198,10 +198,11 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
 
 def cmd_fire(args: argparse.Namespace) -> int:
+    from hub.domain import TIMER_HANDLERS
     from hub.timers import fire_due, next_due_ms
 
     conn = _open(args)
-    fired = fire_due(conn, SystemClock())
+    fired = fire_due(conn, SystemClock(), TIMER_HANDLERS)
     print(json.dumps({"fired": fired, "next_due_ms": next_due_ms(conn)}))
     return 0
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from protocol.i18n import _
+from protocol.settings import SettingsError, read_config_file
 
 
 def register(sub: Any) -> None:
@@ -91,14 +92,23 @@ def _ms(text: str | None) -> int | None:
 
 def _password(args: argparse.Namespace) -> str | None:
     if args.password_file:
-        return str(args.password_file.read_text().strip())
+        try:
+            return str(args.password_file.read_text().strip())
+        except OSError as exc:
+            raise SettingsError(f"--password-file {args.password_file}: {exc}") from exc
     return args.password  # type: ignore[no-any-return]
 
 
 def _hub_key(path: Path | None):  # type: ignore[no-untyped-def]
+    """The hub's pinned key; a missing or malformed file is a configuration error (one line, exit 2)."""
     from protocol.keys import load_verify_key
 
-    return load_verify_key(path.read_text()) if path else None
+    if not path:
+        return None
+    try:
+        return load_verify_key(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"--hub-key {path}: {exc}") from exc
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -158,23 +168,46 @@ def cmd_export(args: argparse.Namespace) -> int:
     from hub.police.writer import ExportWriter
     from protocol.clock import SystemClock
     from protocol.keys import SigningKey, write_private
+    from protocol.sdnotify import Notifier, waiting_for_storage
+    from protocol.storage import is_storage_problem, open_when_writable
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     import protocol.messages  # noqa: F401  (registers the message types)
 
     if not args.police_key.exists():
         write_private(args.police_key, SigningKey.generate().to_b64())
-    police_key = SigningKey.from_b64(args.police_key.read_text())
+    try:
+        police_key = SigningKey.from_b64(args.police_key.read_text())
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"--police-key {args.police_key}: {exc}") from exc
     clock = SystemClock()
-    writer = ExportWriter(args.out, _hub_key(args.hub_key), clock=clock, hub_sender=args.hub_id)
-    adapter = PoliceExportAdapter(PoliceLink(host=args.host, port=args.port, client_id=args.client_id,
-                                             username=args.username, password=_password(args), tls_ca=args.tls_ca))
-    desk = CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed), clock)
-    desk.scan()  # catch up cases after a crash
-    service = ExportService(writer, ack_key=police_key, clock=clock, publish=adapter.publish, cases=desk)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
     signal.signal(signal.SIGINT, lambda *_a: stop.set())
+    hub_key = _hub_key(args.hub_key)
+    try:
+        # On a full disk the export cannot even open its index: wait for space with a clear reason.
+        writer = open_when_writable(
+            lambda: ExportWriter(args.out, hub_key, clock=clock, hub_sender=args.hub_id),
+            "police export: opening the export", logging.getLogger("hub.police"), stop=stop,
+            on_wait=waiting_for_storage(Notifier()))
+    except Exception:
+        if stop.is_set():
+            return 0
+        raise
+    adapter = PoliceExportAdapter(PoliceLink(host=args.host, port=args.port, client_id=args.client_id,
+                                             username=args.username, password=_password(args), tls_ca=args.tls_ca))
+    desk = open_when_writable(
+        lambda: CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed),
+                         clock), "police export: opening the case desk", logging.getLogger("hub.police"))
+    try:
+        desk.scan()  # catch up cases after a crash
+    except Exception as exc:
+        if not is_storage_problem(exc):
+            raise
+        logging.getLogger("hub.police").error("police export: catching up cases refused by storage (%s); "
+                                              "retried with the next record", exc)
+    service = ExportService(writer, ack_key=police_key, clock=clock, publish=adapter.publish, cases=desk)
     adapter.start(service)
     print(_("police export writing to {dir}; police key {key}").format(dir=args.out, key=police_key.public_b64()),
           flush=True)
@@ -201,8 +234,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
     link = LinkSettings(host=args.host, port=args.port, client_id=f"police-decide-{new_id(0)[-6:].lower()}",
                         username=args.username or args.police_id, password=_password(args), tls_ca=args.tls_ca)
     try:
-        desk = open_desk(args.police_id, SigningKey.from_b64(args.police_key.read_text()),
-                         args.hub_key.read_text().strip(), link, hub_id=args.hub_id, timeout=args.timeout)
+        desk = open_desk(args.police_id, read_config_file(args.police_key, "--police-key", SigningKey.from_b64),
+                         read_config_file(args.hub_key, "--hub-key", str.strip), link, hub_id=args.hub_id,
+                         timeout=args.timeout)
     except TimeoutError as exc:
         print(_("cannot reach the hub: {error}").format(error=exc), file=sys.stderr)
         return 2

@@ -27,8 +27,9 @@ def _open(args: argparse.Namespace) -> int:
     from hub.police.media_store import media_path
     from hub.police.reader import decode_raw
     from protocol.keys import SealingKey
+    from protocol.settings import read_config_file
 
-    key = SealingKey.from_b64(args.key.read_text()).private
+    key = read_config_file(args.key, "--key", SealingKey.from_b64).private
     args.out.mkdir(parents=True, exist_ok=True)
     opened = 0
     needle = args.order.encode("utf-8")

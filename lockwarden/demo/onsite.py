@@ -34,6 +34,24 @@ def holds(city: City, order_id: str) -> str:
     return ", ".join(f"{h['purpose']} {h['amount']} fen {h['state']}" for h in show["holds"])
 
 
+def set_out(city: City, kit_id: str, order_id: str) -> None:
+    """The locksmith logs in (if not yet) and sets out: no job step without a logged-in locksmith."""
+    from edge.job.hardware import SensorFingerprint
+
+    svc = city.services[kit_id]
+    flow = svc.flow
+    assert wait(lambda: any(j.order_id == order_id for j in flow.jobs()), 30), "order never reached kit"
+    session = flow.session()
+    if session is None or session.locksmith_id != flow.job(order_id).order.locksmith_id:
+        emu = cast(SensorFingerprint, flow.devices.fingerprint).emulator
+        emu.place_finger(finger_name(kit_id))
+        try:
+            flow.login_fingerprint()
+        finally:
+            emu.remove_finger()
+    svc.set_out(order_id)
+
+
 def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str, fee_fen: int, say: Any) -> bool:
     svc = city.services[kit_id]
     flow = svc.flow
@@ -42,7 +60,7 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
 
     emu = cast(SensorFingerprint, flow.devices.fingerprint).emulator
     assert emu is not None
-    svc.set_out(order_id)
+    set_out(city, kit_id, order_id)
     wait(lambda: order_state(city, order_id) == "en_route", 20)
     say(_("  {kit}: set out; at the site the customer reads the code, the locksmith's finger is checked, the "
           "customer consents and is photographed with the ID card and fingerprinted; video runs; lock photos "
@@ -114,7 +132,7 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     ab_order, _code, state = city.dispatcher.run_order("cu-sun", 4, "eta", Plan({"kit-001": True, "kit-002": True,
                                                                                  "kit-003": True}, [True]), name="孙丽")
     kit = city.call("order.show", {"order_id": ab_order})["kit_id"]
-    city.services[kit].set_out(ab_order)
+    set_out(city, kit, ab_order)
     wait(lambda: order_state(city, ab_order) == "en_route", 20)
     city.customer("cu-sun").send("customer.abandon", {"order_id": ab_order, "reason": "自己找到钥匙了"})
     abandoned = wait(lambda: order_state(city, ab_order) == "abandoned", 20)

@@ -7,7 +7,7 @@ import sys
 import traceback
 from typing import Any
 
-from lockwarden.demo import customers, dispatch, money, onsite, police, spine
+from lockwarden.demo import customers, dispatch, faults, money, onsite, police, spine
 from lockwarden.demo.city import City, wait
 from lockwarden.demo.dispatch import Dispatcher
 from lockwarden.demo.world import build_world, demo_dir
@@ -51,6 +51,7 @@ def run_demo() -> int:
             ("police", lambda: police.run(city, say, police_side, context["orders"])),
             ("money", lambda: money.run(city, say)),
             ("customers", lambda: customers.run(city, say)),
+            ("faults", lambda: faults.run(city, say)),
         ]
         for _name, step in steps:
             try:

@@ -1,6 +1,6 @@
 """Job: the current step and the next allowed step as the one big button; the whole list beside it.
 
-Each button calls one JobFlow method (or `KitService.set_out`); the flow checks the step table and
+Each button calls one JobFlow method (set out through `KitService.set_out`); the flow checks the step table and
 refuses out-of-order steps with a translated message, which is shown as is. Steps that wait for a person
 (a finger on the sensor) or a device (camera, video) run on a worker thread so the screen stays live."""
 
@@ -28,7 +28,6 @@ from lockwarden.kit_ui.model import (
     fen_text,
     label,
     next_action,
-    set_out_done,
     yuan_to_fen,
 )
 from protocol.i18n import _
@@ -69,12 +68,11 @@ class JobScreen(KitScreen):
         if not dirty and not self.busy and self._ticks % 5:
             return  # another process (the step CLI) may act on the job: look once a second anyway
         view = self.flow.job(self.order_id)
-        has_set_out = set_out_done(self.service, self.order_id)
         self.query_one("#order", Static).update(_("Order {order_id}: {site}").format(
             order_id=self.order_id, site=view.order.site_address))
         self.query_one("#current", Static).update(_("Done: {step}").format(step=describe(view.step)))
         self.query_one("#message", Static).update(self.message)
-        nxt = next_action(view.step, has_set_out)
+        nxt = next_action(view.step)
         button = self.query_one("#next", Button)
         button.label = label(nxt) if nxt else _("The job is finished")
         button.disabled = self.busy or nxt is None
@@ -83,7 +81,7 @@ class JobScreen(KitScreen):
         self.query_one("#abort", Button).display = Step.ABORTED in TRANSITIONS[view.step]
         done = done_steps(view)
         for action in ACTIONS:
-            finished = has_set_out if action.target is None else action.target in done
+            finished = action.target in done
             b = self.query_one(f"#step-{action.id}", Button)
             b.label = ("✓ " if finished else "   ") + label(action.id)
             b.variant = "primary" if action.id == nxt else "default"
@@ -116,7 +114,7 @@ class JobScreen(KitScreen):
                 _("Abort the job"), None, _("Back")), self._abort_confirmed)
         elif bid == "next":
             view = self.flow.job(self.order_id)
-            nxt = next_action(view.step, set_out_done(self.service, self.order_id))
+            nxt = next_action(view.step)
             if nxt is not None:
                 self.start(nxt)
         elif bid.startswith("step-"):
@@ -130,14 +128,10 @@ class JobScreen(KitScreen):
         oid = self.order_id
         flow = self.flow
         try:
+            check(view.step, BY_ID["login" if action_id == "login_pin" else action_id].target)
             if action_id == "set_out":
-                if view.step not in BEFORE_ARRIVAL:
-                    raise StepRefused(_("Not allowed now: you are already on site"))
                 self.run_step(None, lambda: self.service.set_out(oid), _("Set out: the hub and the customer are told"))
                 return
-            target = BY_ID["login" if action_id == "login_pin" else action_id].target
-            if target is not None:
-                check(view.step, target)
         except StepRefused as exc:
             self.say(str(exc), error=True)
             return

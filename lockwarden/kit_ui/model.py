@@ -18,13 +18,13 @@ class Action:
     """One thing the locksmith can do on the job screen: an id (the button), the step it records."""
 
     id: str
-    target: Step | None  # None: set out (a message to the hub, not a step of the job table)
+    target: Step
 
 
-# The job in order (R-7 set out, R-2 login, R-8 on site, R-9 evidence, R-10 completion, then form and seal).
+# The job in order (R-2 login, R-7 set out, R-8 on site, R-9 evidence, R-10 completion, then form and seal).
 ACTIONS: tuple[Action, ...] = (
-    Action("set_out", None),
     Action("login", S.LOGGED_IN),
+    Action("set_out", S.SET_OUT),
     Action("code", S.ARRIVED),
     Action("verify", S.LOCKSMITH_VERIFIED),
     Action("consent", S.CONSENTED),
@@ -41,8 +41,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("seal", S.SEALED),
 )
 BY_ID = {a.id: a for a in ACTIONS}
-BY_TARGET = {a.target: a for a in ACTIONS if a.target is not None}
-BEFORE_ARRIVAL = frozenset({S.ASSIGNED, S.LOGGED_IN})
+BY_TARGET = {a.target: a for a in ACTIONS}
+BEFORE_ARRIVAL = frozenset({S.ASSIGNED, S.LOGGED_IN, S.SET_OUT})
 
 
 def label(action_id: str) -> str:
@@ -67,21 +67,14 @@ def label(action_id: str) -> str:
     }[action_id]
 
 
-def set_out_done(service: Any, order_id: str) -> bool:
-    """`KitService.set_out` commits a `job.step` message tied to the order; its presence is the answer."""
-    return any(r.kind == "job.step" for r in service.app.store.records_for_order(order_id))
-
-
-def next_action(step: Step, has_set_out: bool) -> str | None:
+def next_action(step: Step) -> str | None:
     """The one big button: what the locksmith should do now, or None when the job is sealed."""
-    if step in BEFORE_ARRIVAL and not has_set_out:
-        return "set_out"
     if step == S.CONSENT_REFUSED:
         return "consent"  # the customer may change their mind
     if step == S.ABORTED:
         return "seal"
     for action in ACTIONS:
-        if action.target is not None and action.target in TRANSITIONS[step]:
+        if action.target in TRANSITIONS[step]:
             return action.id
     return None
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import msgspec
 
-from protocol.registry import message
+from protocol.registry import message, retire
 
 _ORDER = "01JGZ0000000000000000000AA"
 _OFFER = "01JGZ0000000000000000000AB"
-_SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+# Contract 2 of the job: the on-site steps travel as `kit.record` job records (protocol/jobrecords.py), set-out
+# included; the hub checks the service code and the fingerprint from them. A kit still sending these gets them
+# refused with the reason below (quarantined as `retired_type`), never silently ignored.
+_UPGRADE = "update the kit software: the on-site job is reported as kit.record job records"
+retire("job.step", f"{_UPGRADE} (job.set_out, job.arrived, job.video_started)")
+retire("job.verify", f"{_UPGRADE} (job.arrived with its code proof, job.locksmith_verified, customer captures)")
+retire("job.fee_received", f"{_UPGRADE} (job.completed)")
+retire("job.withdraw", f"{_UPGRADE} (job.aborted by the locksmith)")
 
 
 @message("job.offer", sender="hub", summary="An offer to this kit's locksmith; it expires at `expires_at`.",
@@ -71,45 +79,6 @@ class JobOrder(msgspec.Struct, frozen=True):
     witness: dict[str, str] | None = None  # {name, id_number (masked)}
     officer: dict[str, str] | None = None  # {name, badge_no, id_number (masked)}
     appointment_ms: int | None = None
-
-
-@message("job.step", sender="kit", summary="On-site progress: set_out, arrived, started.",
-         example=lambda: JobStep(order_id=_ORDER, step="set_out"))
-class JobStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    order_id: str
-    step: str  # set_out | arrived | started
-    lat: float | None = None
-    lon: float | None = None
-
-
-@message("job.verify", sender="kit",
-         summary="R-8 verification: service code, locksmith fingerprint match, customer photo, ID photo, fingerprint.",
-         example=lambda: JobVerify(order_id=_ORDER, service_code="482913", locksmith_finger="right_index",
-                                   locksmith_template_sha256=_SHA, customer_photo_sha256=_SHA,
-                                   customer_id_photo_sha256=_SHA, customer_fp_sha256=_SHA))
-class JobVerify(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    order_id: str
-    service_code: str
-    locksmith_finger: str
-    locksmith_template_sha256: str
-    customer_photo_sha256: str
-    customer_id_photo_sha256: str
-    customer_fp_sha256: str
-
-
-@message("job.fee_received", sender="kit", summary="R-10: the locksmith confirms the customer paid the fee.",
-         example=lambda: JobFeeReceived(order_id=_ORDER, fee_fen=15000, method="cash"))
-class JobFeeReceived(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    order_id: str
-    fee_fen: int
-    method: str = "cash"
-
-
-@message("job.withdraw", sender="kit", summary="The locksmith withdraws from a formed order before arrival.",
-         example=lambda: JobWithdraw(order_id=_ORDER, reason="vehicle breakdown"))
-class JobWithdraw(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    order_id: str
-    reason: str = ""
 
 
 @message("job.result", sender="hub", summary="The hub's answer to a kit's job message (ok, or why it was refused).",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
+from protocol.storage import StorageTrouble, storage_problem
 from protocol.transport.base import Delivery, Inbound, NotConnected, OnConnect, OnDisconnect, OnMessage, Will
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,9 @@ class PahoTransport:
         self._thread: threading.Thread | None = None
         self._manual_ack = manual_ack
         self._will_factory = will_factory
+        self._redeliver = threading.Event()
+        self._trouble = StorageTrouble(f"mqtt {settings.client_id}: signing the last will", log,
+                                       backoff_min_s=settings.backoff_min_s, backoff_max_s=settings.backoff_max_s)
         c = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=settings.client_id,
@@ -76,6 +80,7 @@ class PahoTransport:
         if settings.tls_ca:
             c.tls_set(ca_certs=settings.tls_ca, certfile=settings.tls_cert, keyfile=settings.tls_key,
                       tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        self._will: Will | None = will
         if will is not None:
             c.will_set(will.topic, will.payload, qos=1, retain=will.retain)
         c.max_inflight_messages_set(settings.max_inflight)
@@ -98,6 +103,14 @@ class PahoTransport:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the link. A clean DISCONNECT makes the broker discard the will (MQTT 3.1.1), so the will is
+        published here first: whoever watches this client's state hears it left, at once, as after a drop."""
+        if self._will is not None and self._connected.is_set():
+            try:
+                info = self._client.publish(self._will.topic, self._will.payload, qos=1, retain=self._will.retain)
+                info.wait_for_publish(timeout=2.0)
+            except Exception as exc:  # link already going: the broker then publishes the will itself
+                log.debug("%s: will not published on stop: %s", self.settings.client_id, exc)
         self._stop.set()
         try:
             self._client.disconnect()
@@ -114,38 +127,78 @@ class PahoTransport:
         return self._connected.is_set()
 
     def _run(self) -> None:
+        """The link's one thread. Nothing may end it but stop(): a will that cannot be signed (the sender's
+        sequence store is on a full disk), a callback that fails, or paho itself raising all become a
+        retry after backoff, with one log line per episode."""
         attempt = 0
+        unreachable = 0  # consecutive failed connects, for the WARNING cadence
         while not self._stop.is_set():
             if self._will_factory is not None:
-                # A fresh signed will per connection: each drop is its own event with its own id.
-                w = self._will_factory()
+                # A fresh signed will per connection: each drop is its own event with its own id. Without
+                # one we stay away: connecting with no will (or an old one) would let the link die unseen.
+                try:
+                    w = self._will_factory()
+                except Exception as exc:
+                    attempt += 1
+                    self._stop.wait(self._trouble.failed(exc))
+                    continue
+                self._trouble.ok()
+                self._will = w
                 self._client.will_set(w.topic, w.payload, qos=1, retain=w.retain)
             try:
                 self._client.connect(self.settings.host, self.settings.port, self.settings.keepalive)
             except (OSError, ssl.SSLError) as exc:
                 attempt += 1
-                self._sleep_backoff(attempt, f"connect failed: {exc}")
+                unreachable += 1
+                # A broker that cannot be reached is the operator's business: WARNING on the first failure
+                # and every 20th after (backoff is capped at backoff_max_s, so a line every few minutes, not
+                # a flood); the retries between are DEBUG.
+                self._sleep_backoff(attempt, f"cannot reach the broker at {self.settings.host}:{self.settings.port}: "
+                                             f"{exc}", warn=unreachable == 1 or unreachable % 20 == 0)
                 continue
-            while not self._stop.is_set():
-                rc = self._client.loop(timeout=0.05)
-                if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                    break
-                if self._connected.is_set():
-                    attempt = 0
-            self._mark_down()
+            except Exception as exc:  # paho raising on bad state; keep the thread
+                log.exception("%s: connect raised", self.settings.client_id)
+                attempt += 1
+                self._sleep_backoff(attempt, f"connect raised: {exc}")
+                continue
+            unreachable = 0
+            rc: MQTTErrorCode | None = None
+            self._redeliver.clear()
+            try:
+                while not self._stop.is_set() and not self._redeliver.is_set():
+                    rc = self._client.loop(timeout=0.05)
+                    if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                        break
+                    if self._connected.is_set():
+                        attempt = 0
+            except Exception:
+                log.exception("%s: network loop raised; reconnecting", self.settings.client_id)
+            if self._redeliver.is_set():
+                # A message we could not take (its handler failed, e.g. on a full disk) stays unacknowledged
+                # in our persistent session; the broker delivers it again after we reconnect.
+                try:
+                    self._client.disconnect()
+                except Exception:
+                    pass
+            self._mark_down(f"network loop: {rc}")
             if not self._stop.is_set():
                 attempt += 1
-                self._sleep_backoff(attempt, "link lost")
+                self._sleep_backoff(attempt, "link lost" if not self._redeliver.is_set()
+                                    else "a message handler failed; reconnecting for redelivery")
 
-    def _sleep_backoff(self, attempt: int, why: str) -> None:
+    def _sleep_backoff(self, attempt: int, why: str, *, warn: bool = False) -> None:
         cap = min(self.settings.backoff_max_s, self.settings.backoff_min_s * (2 ** min(attempt, 16)))
         delay = random.uniform(self.settings.backoff_min_s, cap)  # full jitter
-        log.debug("%s: %s; retrying in %.2fs", self.settings.client_id, why, delay)
+        level = logging.WARNING if warn else logging.DEBUG
+        log.log(level, "%s: %s; retrying in %.2fs (attempt %d)", self.settings.client_id, why, delay, attempt)
         self._stop.wait(delay)
 
-    def _mark_down(self) -> None:
+    def _mark_down(self, why: object) -> None:
         if self._connected.is_set():
             self._connected.clear()
+            if not self._stop.is_set():
+                log.warning("%s: disconnected from the broker at %s:%d (%s)", self.settings.client_id,
+                            self.settings.host, self.settings.port, why)
             if self._on_disconnect_cb:
                 self._on_disconnect_cb()
 
@@ -156,12 +209,18 @@ class PahoTransport:
             return
         for pattern in self._subscriptions:
             client.subscribe(pattern, qos=1)
+        log.info("%s: connected to the broker at %s:%d (session %s)", self.settings.client_id, self.settings.host,
+                 self.settings.port, "resumed" if flags.session_present else "new")
         self._connected.set()
         if self._on_connect_cb:
-            self._on_connect_cb(bool(flags.session_present))
+            try:
+                self._on_connect_cb(bool(flags.session_present))
+            except Exception:
+                log.exception("%s: on-connect work failed; reconnecting to try again", self.settings.client_id)
+                self._redeliver.set()
 
     def _handle_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
-        self._mark_down()
+        self._mark_down(reason_code)
 
     def _handle_message(self, client, userdata, msg) -> None:  # type: ignore[no-untyped-def]
         mid, qos = msg.mid, msg.qos
@@ -171,7 +230,19 @@ class PahoTransport:
         else:
             def ack() -> None:
                 return None
-        self._on_message(Inbound(topic=msg.topic, payload=bytes(msg.payload), retained=bool(msg.retain), ack=ack))
+        try:
+            self._on_message(Inbound(topic=msg.topic, payload=bytes(msg.payload), retained=bool(msg.retain),
+                                     ack=ack))
+        except Exception as exc:
+            # Not acknowledged: refused for now, delivered again once we reconnect.
+            problem = storage_problem(exc)
+            if problem is not None:
+                log.error("%s: could not take a message on %s (%s); it stays with the broker",
+                          self.settings.client_id, msg.topic, problem)
+            else:
+                log.exception("%s: handling a message on %s failed; it stays with the broker",
+                              self.settings.client_id, msg.topic)
+            self._redeliver.set()
 
     # -- use ------------------------------------------------------------------------------------------
     def subscribe(self, pattern: str) -> None:

@@ -211,8 +211,10 @@ def test_a_burst_of_events_costs_few_refreshes(console_hub: ConsoleHub, monkeypa
 def test_a_missing_config_is_a_clear_error(tmp_path: Path, capsys: Any) -> None:
     from lockwarden.cli import main
 
-    assert main(["--lang", "en", "console", "--config", str(tmp_path / "nowhere.toml")]) == 1
-    assert "cannot connect the console" in capsys.readouterr().err
+    # A configuration error, like every other: one line naming the file, exit 2 (issue 12).
+    assert main(["--lang", "en", "console", "--config", str(tmp_path / "nowhere.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "configuration error" in err and "nowhere.toml" in err and len(err.strip().splitlines()) == 1
 
 
 def test_letters_in_a_form_do_not_reach_the_console(console_hub: ConsoleHub) -> None:

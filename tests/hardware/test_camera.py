@@ -24,6 +24,7 @@ from edge.hardware.camera.recorder import concat, count_frames, export, read_man
 from edge.hardware.config import CameraConfig, from_dict
 from edge.hardware.factory import make_camera
 from protocol.clock import FakeClock
+from protocol.settings import SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,9 +38,10 @@ class Calls:
 
 
 def test_config_is_typed_and_strict() -> None:
-    with pytest.raises(msgspec.ValidationError):
+    # A SettingsError naming the field: the CLI says it in one line, exit 2.
+    with pytest.raises(SettingsError, match="widht"):
         from_dict({"camera": {"widht": 640}})
-    with pytest.raises(msgspec.ValidationError):
+    with pytest.raises(SettingsError, match="codec"):
         from_dict({"camera": {"codec": "h264"}})
     with pytest.raises((ValueError, msgspec.ValidationError)):
         msgspec.convert({"jpeg_quality": 0}, CameraConfig)

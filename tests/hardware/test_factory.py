@@ -59,6 +59,6 @@ def test_serial_backends_fail_clearly_without_devices(tmp_path: Path) -> None:
 
 def test_shipped_kit_config_parses() -> None:
     cfg = load(ROOT / "firmware_config" / "kit" / "hardware.toml")
-    assert cfg.fingerprint.port == "/dev/serial0" and cfg.camera.backend == "picamera2"
+    assert cfg.fingerprint.port == "/dev/ttyAMA0" and cfg.camera.backend == "picamera2"
     demo = load(ROOT / "firmware_config" / "kit" / "hardware-emulated.toml")
     assert demo.fingerprint.backend == "emulator"

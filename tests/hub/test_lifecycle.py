@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.ledger.core import balance, check, customer_account, escrow_account, locksmith_account
-from tests.hub.world import SITE, World, fp_sha
+from tests.hub.world import SITE, World
 
 FEN = 25_000  # default prepayment 5,000 + deposit 20,000
 
@@ -21,12 +21,6 @@ def form(w: World, lid: str, customer: str = "c-1", rule: str = "eta") -> str:
     pay(w, order, customer, ref=f"R-{order}")
     assert w.state(order) == "formed"
     return order
-
-
-def verify_body(w: World, lid: str, order: str, code: str) -> dict[str, str]:
-    return {"order_id": order, "service_code": code, "locksmith_finger": "right_index",
-            "locksmith_template_sha256": fp_sha(lid, "right_index"), "customer_photo_sha256": "cd" * 32,
-            "customer_id_photo_sha256": "ef" * 32, "customer_fp_sha256": "01" * 32}
 
 
 def test_accept_first_through_completion_with_fee(world: World) -> None:
@@ -48,17 +42,16 @@ def test_accept_first_through_completion_with_fee(world: World) -> None:
     success = world.last("c-1", "customer.order_success")
     code = success["service_code"]
     assert len(code) == 6 and world.inbox("kit", world.kits[near], "job.order")
-    kit = world.kits[near]
-    for step in ("set_out", "arrived"):
-        assert world.kit(kit, "job.step", {"order_id": order, "step": step})["ok"]
-    refused = world.kit(kit, "job.step", {"order_id": order, "step": "started"})
+    j = world.job(near, order)
+    assert j.set_out()["ok"]
+    wrong = j.arrive("000000" if code != "000000" else "111111")
+    assert wrong["code"] == "wrong_code_proof"
+    assert j.arrive(code)["ok"]
+    refused = j.start()
     assert not refused["ok"] and refused["code"] == "not_verified"
-    wrong = world.kit(kit, "job.verify", verify_body(world, near, order, "000000" if code != "000000" else "111111"))
-    assert wrong["code"] == "wrong_code"
-    assert world.kit(kit, "job.verify", verify_body(world, near, order, code))["ok"]
-    for step in ("started", "done"):
-        assert world.kit(kit, "job.step", {"order_id": order, "step": step})["ok"]
-    assert world.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 15_000})["ok"]
+    assert j.verify_locksmith()["ok"] and j.identity()["state"] == "verified"
+    assert j.start()["state"] == "in_progress"
+    assert j.complete(15_000)["state"] == "awaiting_documents"
     assert world.state(order) == "awaiting_documents"
     assert balance(world.conn, escrow_account(order)) == 20_000
     assert balance(world.conn, customer_account("c-1")) == 5_000
@@ -151,7 +144,7 @@ def test_abandon_before_set_out_refunds_everything(world: World) -> None:
 def test_abandon_after_set_out_compensates_locksmith(world: World) -> None:
     lid = world.locksmith()
     order = form(world, lid)
-    world.kit(world.kits[lid], "job.step", {"order_id": order, "step": "set_out"})
+    world.job(lid, order).set_out()
     world.customer("c-1", "customer.abandon", {"order_id": order})
     assert world.state(order) == "abandoned"
     assert balance(world.conn, locksmith_account(lid)) == 5_000
@@ -172,14 +165,14 @@ def test_withdrawal_redispatches_with_money_kept_then_cancel_returns_it(world: W
     a = world.locksmith(at=(SITE[0] + 0.01, SITE[1]))
     b = world.locksmith(at=(SITE[0] + 0.02, SITE[1]))
     order = form(world, a)
-    assert world.kit(world.kits[a], "job.withdraw", {"order_id": order, "reason": "flat tyre"})["ok"]
+    assert world.job(a, order).abort("flat tyre")["ok"]
     assert world.state(order) == "dispatching"
     offer = world.offers_to(b)[-1]
     world.kit(world.kits[b], "job.accept", {"offer_id": offer["offer_id"]})
     world.customer("c-1", "customer.decision", {"order_id": order, "accept": True})
     assert world.state(order) == "formed"  # the money frozen before is reused: no second payment
     assert len(world.inbox("customer", "c-1", "customer.order_success")) == 2
-    assert world.kit(world.kits[b], "job.withdraw", {"order_id": order})["ok"]
+    assert world.job(b, order).abort()["ok"]
     world.customer("c-1", "customer.abandon", {"order_id": order})
     assert world.state(order) == "cancelled"
     assert balance(world.conn, customer_account("c-1")) == FEN and balance(world.conn, escrow_account(order)) == 0
@@ -188,17 +181,18 @@ def test_withdrawal_redispatches_with_money_kept_then_cancel_returns_it(world: W
 def test_illegal_transition_refused_with_clear_error_and_retries_are_idempotent(world: World) -> None:
     lid = world.locksmith()
     order = form(world, lid)
-    r = world.kit(world.kits[lid], "job.step", {"order_id": order, "step": "arrived"})
-    assert not r["ok"] and r["code"] == "illegal_transition" and "en_route" in r["message"]
-    from hub.dispatch.kitjob import handle_kit_job
-    first = handle_kit_job(world.conn, world.clock, world.kits[lid], "job.step",
-                           {"order_id": order, "step": "set_out"}, msg_id="01JGZ0000000000000000000ZZ")
-    again = handle_kit_job(world.conn, world.clock, world.kits[lid], "job.step",
-                           {"order_id": order, "step": "set_out"}, msg_id="01JGZ0000000000000000000ZZ")
-    assert first.ok and again.ok
+    r = world.job(lid, order).complete()
+    assert not r["ok"] and r["code"] == "illegal_transition" and "completed" in r["message"]
+    from hub.orders.kitrecords import apply_kit_record
+    from protocol import jobrecords as jr
+    data = jr.encode(jr.SetOut(kit_id=world.kits[lid], locksmith_id=lid, step="set_out"))
+    for _ in range(2):
+        assert apply_kit_record(world.conn, world.clock, world.kits[lid], "job.set_out", order, data,
+                                msg_id="01JGZ0000000000000000000ZZ") == "en_route"
     assert world.conn.execute("SELECT count(*) FROM order_transitions WHERE order_id = ? AND event = 'set_out'",
                               (order,)).fetchone()[0] == 1
-    other = world.kit("kit-intruder", "job.step", {"order_id": order, "step": "arrived"})
+    other = world.record("kit-intruder", order, jr.Arrived(kit_id="kit-intruder", locksmith_id=lid,
+                                                           code_checked=True))
     assert other["code"] == "forbidden"
 
 

@@ -83,17 +83,20 @@ def test_orders_doc_is_generated_from_the_table() -> None:
 
 def test_group_commit_undoes_only_the_refused_message(world: World) -> None:
     from hub.db import transaction
-    from hub.dispatch.kitjob import handle_kit_job
     from hub.ops.customer import handle_customer
+    from hub.orders.kitrecords import receive
+    from protocol import jobrecords as jr
 
     lid = world.locksmith()
     world.upload("c-9")  # the customer's app sent the ID photos first
     with transaction(world.conn):  # the service drains a batch of messages under one commit
         ok = handle_customer(world.conn, world.clock, "c-9", "customer.request",
                              {**hotline_request(), "rule": "eta"}, msg_id="01JGZ0000000000000000000Z1")
-        bad = handle_kit_job(world.conn, world.clock, world.kits[lid], "job.step",
-                             {"order_id": ok.order_id or "", "step": "arrived"}, msg_id="01JGZ0000000000000000000Z2")
-    assert ok.ok and not bad.ok and bad.code == "forbidden"
+        record = jr.encode(jr.SetOut(kit_id=world.kits[lid], locksmith_id=lid, step="set_out"))
+        bad = receive(world.conn, world.clock, world.kits[lid], "job.set_out", ok.order_id, record,
+                      msg_id="01JGZ0000000000000000000Z2")
+    assert ok.ok and bad is not None and bad.code == "forbidden"
     assert world.state(ok.order_id or "") == "dispatching"
-    assert world.inbox("kit", world.kits[lid], "job.result")[-1]["code"] == "forbidden"
+    refused = [e for e in world.inbox("operator", "*", "ops.event") if e["kind"] == "kit_record_refused"]
+    assert refused[-1]["code"] == "forbidden"
     assert world.live_offer(ok.order_id or "") is not None

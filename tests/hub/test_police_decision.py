@@ -14,7 +14,7 @@ from hub.ledger.core import balance, check
 from hub.orders import police_decision
 from protocol.ids import new_id
 from protocol.messages.police import PoliceDecision, PoliceDecisionResult
-from tests.hub.test_lifecycle import form, verify_body
+from tests.hub.test_lifecycle import form
 from tests.hub.world import World
 
 DEPOSIT, PREPAYMENT = 20_000, 5_000
@@ -22,14 +22,7 @@ DEPOSIT, PREPAYMENT = 20_000, 5_000
 
 def completed(w: World, lid: str, order: str) -> None:
     """The job done on the kit and the fee confirmed: the order awaits its documents."""
-    kit = w.kits[lid]
-    code = w.last("c-1", "customer.order_success")["service_code"]
-    for step in ("set_out", "arrived"):
-        w.kit(kit, "job.step", {"order_id": order, "step": step})
-    w.kit(kit, "job.verify", verify_body(w, lid, order, code))
-    for step in ("started", "done"):
-        w.kit(kit, "job.step", {"order_id": order, "step": step})
-    w.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 10_000})
+    w.job(lid, order).walk(fee_fen=10_000)
 
 
 def case_opened(w: World) -> tuple[str, str]:
@@ -117,7 +110,7 @@ def test_the_decision_must_cover_exactly_the_frozen_holds(world: World) -> None:
 def test_a_disputed_order_split_between_locksmith_and_customer(world: World) -> None:
     lid = world.locksmith()
     order = form(world, lid)
-    world.kit(world.kits[lid], "job.step", {"order_id": order, "step": "set_out"})
+    world.job(lid, order).set_out()
     assert world.ops("order.dispute", {"order_id": order, "reason": "customer not the resident"})["ok"]
     assert holds(world, order) == {"prepayment": "frozen_police", "deposit": "frozen_police"}
     customer = balance(world.conn, "customer:c-1")
@@ -167,7 +160,7 @@ def _frozen_money_walk(w: World, script: list[tuple[str | None, str | None, int]
         lid = w.locksmith()
         order = form(w, lid)
         if dispute_at == "en_route":
-            w.kit(w.kits[lid], "job.step", {"order_id": order, "step": "set_out"})
+            w.job(lid, order).set_out()
         if dispute_at == "awaiting_documents":
             completed(w, lid, order)
         assert w.ops("order.dispute", {"order_id": order})["ok"]

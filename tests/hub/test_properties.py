@@ -1,16 +1,20 @@
-"""Property tests over random lifecycles driven through the same handlers as the hub service."""
+"""Property tests over random lifecycles driven through the same handlers as the hub service; kits report
+the on-site job as the job records they really send (tests/hub/world.py KitJob)."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.ledger.core import check
-from tests.hub.test_lifecycle import FEN, verify_body
+from hub.ledger.core import balance, check, customer_account
+from hub.orders import police_decision
+from protocol.messages.police import PoliceDecision
+from tests.hub.test_lifecycle import FEN
 from tests.hub.world import SITE, World
 
 ACTIONS = ("request", "accept", "refuse", "tick", "decide_yes", "decide_no", "pay", "abandon", "set_out",
-           "arrive", "verify", "verify_wrong", "start", "done", "fee", "withdraw", "docs", "dispute",
+           "arrive", "arrive_wrong", "verify", "verify_wrong", "start", "start_early", "done", "fee", "withdraw",
+           "docs", "dispute", "police", "refund",
            "redispatch", "long_tick", "rate")
 
 # "progress" takes the natural next step of an order, so random walks reach the deep states too.
@@ -18,9 +22,10 @@ action_lists = st.lists(st.tuples(st.sampled_from(ACTIONS + ("progress",) * 60),
                         min_size=1, max_size=90)
 NEXT = {"dispatching": "accept", "awaiting_customer": "decide_yes", "awaiting_payment": "pay", "formed": "set_out",
         "en_route": "arrive", "on_site": "verify", "verified": "start", "in_progress": "done", "completed": "fee",
-        "awaiting_documents": "docs", "case_opened": "docs", "unassigned": "redispatch", "scheduled": "tick"}
+        "awaiting_documents": "docs", "case_opened": "police", "disputed": "police", "unassigned": "redispatch",
+        "scheduled": "tick"}
 DETOUR = {"accept": "refuse", "decide_yes": "decide_no", "verify": "verify_wrong", "docs": "long_tick",
-          "set_out": "withdraw", "arrive": "abandon"}
+          "set_out": "withdraw", "arrive": "arrive_wrong", "start": "start_early", "police": "docs"}
 
 
 def invariants(w: World) -> None:
@@ -38,6 +43,12 @@ def invariants(w: World) -> None:
                       " WHERE o.state IN ('cancelled', 'abandoned', 'documents_verified')"
                       " AND h.state IN ('active', 'frozen_police')").fetchone()[0]
     assert stuck == 0  # an order that ended has given every fen back or paid it out
+    stuck = c.execute("SELECT count(*) FROM ledger_holds h JOIN orders o ON o.id = h.order_id"
+                      " WHERE o.state = 'closed_by_police' AND h.state IN ('active', 'frozen_police')").fetchone()[0]
+    assert stuck == 0  # the police's decision resolved every hold frozen pending them
+    paid_back = c.execute("SELECT coalesce(sum(amount), 0) FROM ledger_payments WHERE direction = 'out'").fetchone()[0]
+    paid_in = c.execute("SELECT coalesce(sum(amount), 0) FROM ledger_payments WHERE direction = 'in'").fetchone()[0]
+    assert 0 <= paid_back <= paid_in  # refunds never return more than came in
     for hold in c.execute("SELECT * FROM ledger_holds"):
         resolved = c.execute("SELECT count(*) FROM ledger_transfers WHERE key = ?",
                              (f"hold:{hold['id']}:resolve",)).fetchone()[0]
@@ -59,6 +70,10 @@ def invariants(w: World) -> None:
                      " GROUP BY locksmith_n)").fetchone()[0] in (None, 1)
     assert c.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM orders WHERE locksmith_busy = 1"
                      " GROUP BY locksmith_n)").fetchone()[0] in (None, 1)
+
+
+KIT_ACTIONS = frozenset({"set_out", "arrive", "arrive_wrong", "verify", "verify_wrong", "start", "start_early",
+                         "done", "fee", "withdraw"})
 
 
 def run(w: World, smiths: list[str], action: str, pick: int) -> None:
@@ -103,18 +118,30 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
                             "external_ref": f"r-{order}-{pick}"})  # a counter payment: operators only
     elif action == "abandon":
         w.customer(customer, "customer.abandon", {"order_id": order})
-    elif action in ("set_out", "arrive", "start", "done"):
-        step = {"arrive": "arrived", "start": "started"}.get(action, action)
-        w.kit(kit, "job.step", {"order_id": order, "step": step})
-    elif action in ("verify", "verify_wrong"):
-        sent = [m for m in w.inbox("customer", customer, "customer.order_success") if m["order_id"] == order]
-        code = sent[-1]["service_code"] if sent and action == "verify" else "999999x"
-        lid = row["locksmith_id"] if row is not None and row["locksmith_id"] else smiths[0]
-        w.kit(kit, "job.verify", verify_body(w, lid, order, code))
-    elif action == "fee":
-        w.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 100 * pick})
-    elif action == "withdraw":
-        w.kit(kit, "job.withdraw", {"order_id": order})
+    elif action in KIT_ACTIONS:
+        lid = next((ls for ls, k in w.kits.items() if k == kit), smiths[0])
+        j = w.job(lid, order)
+        if action == "set_out":
+            j.set_out()
+        elif action == "arrive":
+            j.arrive(w.code(order) or "999999")
+        elif action == "arrive_wrong":
+            j.arrive("999999x")
+        elif action == "verify":
+            j.verify_locksmith()
+            j.identity()
+        elif action == "verify_wrong":  # a template this locksmith never enrolled
+            j.verify_locksmith(template_sha256="ee" * 32)
+            j.identity()
+        elif action == "start":
+            j.start()
+        elif action == "start_early":  # the captures' records came, their files did not
+            j.identity(upload=False)
+            j.start()
+        elif action in ("done", "fee"):
+            j.complete(100 * pick)
+        elif action == "withdraw":
+            j.abort("flat tyre")
     elif action == "docs":
         w.ops("order.documents_verified", {"order_id": order})
     elif action == "dispute":
@@ -123,6 +150,16 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
         w.ops("order.rate", {"order_id": order, "stars": pick % 5 + 1})
     elif action == "redispatch":
         w.ops("order.redispatch", {"order_id": order})
+    elif action == "police":  # the police decide the money frozen pending them, hold by hold (R-11)
+        outcome = ("release", "pay")
+        police_decision.handle(w.conn, w.clock, "police", w.mid(), PoliceDecision(
+            order_id=order, case_ref=f"CASE-{order}", reason="checked at the station",
+            deposit=outcome[pick % 2], prepayment=outcome[(pick // 2) % 2]))
+    elif action == "refund":  # an operator pays back what the customer has at the hub (cash, with a receipt)
+        have = balance(w.conn, customer_account(customer))
+        if have > 0:
+            w.ops("ledger.refund", {"customer_id": customer, "receipt": f"RCPT-{w.mid()}",
+                                    "amount_fen": max(1, have // (pick + 1))})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -142,9 +179,25 @@ def test_a_lifecycle_that_reaches_every_money_outcome() -> None:
     w = World(":memory:")
     smiths = [w.locksmith(at=(SITE[0] + 0.01 * i, SITE[1])) for i in (1, 2)]
     w.request("c-0")
-    script = [("accept", 0), ("decide_yes", 0), ("pay", 0), ("set_out", 0), ("arrive", 0), ("verify_wrong", 0),
-              ("verify", 0), ("start", 0), ("done", 0), ("fee", 3), ("long_tick", 6), ("docs", 0)]
+    script = [("accept", 0), ("decide_yes", 0), ("pay", 0), ("set_out", 0), ("arrive_wrong", 0), ("arrive", 0),
+              ("verify_wrong", 0), ("verify", 0), ("start", 0), ("done", 3), ("long_tick", 6), ("docs", 0),
+              ("refund", 0)]
     for action, pick in script:
         run(w, smiths, action, pick)
         invariants(w)
     assert w.state(w.conn.execute("SELECT id FROM orders").fetchone()[0]) == "documents_verified"
+
+
+def test_a_lifecycle_through_the_police_decision_and_a_refund() -> None:
+    """Disputed on the way, decided by the police hold by hold, and what came back to the customer refunded."""
+    w = World(":memory:")
+    smiths = [w.locksmith(at=(SITE[0] + 0.01, SITE[1]))]
+    w.request("c-0")
+    for action, pick in [("accept", 0), ("decide_yes", 0), ("pay", 0), ("set_out", 0), ("dispute", 0),
+                         ("police", 2), ("refund", 0)]:
+        run(w, smiths, action, pick)
+        invariants(w)
+    order = w.conn.execute("SELECT id FROM orders").fetchone()[0]
+    assert w.state(order) == "closed_by_police"
+    assert balance(w.conn, customer_account("c-0")) == 0  # the released deposit went back through the refund
+    assert balance(w.conn, f"escrow:{order}") == 0

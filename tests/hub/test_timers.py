@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hub.domain import TIMER_HANDLERS
 from hub.timers import fire_due, next_due_ms
-from tests.hub.test_lifecycle import form, verify_body
+from tests.hub.test_lifecycle import form
 from tests.hub.world import SITE, World
 
 
@@ -18,7 +19,7 @@ def test_restart_during_live_offer_expires_on_time_and_dispatch_continues(tmp_pa
     assert offered is not None and offered["locksmith_id"] == a
     w.clock.advance(10_000)
     w.reopen()  # the hub dies and comes back 10 s into the offer
-    assert fire_due(w.conn, w.clock) == 0
+    assert fire_due(w.conn, w.clock, TIMER_HANDLERS) == 0
     assert next_due_ms(w.conn) == offered["expires_ms"]
     w.tick(20_000)
     live = w.live_offer(order)
@@ -33,7 +34,7 @@ def test_overdue_offer_expires_at_once_after_restart(tmp_path: Path) -> None:
     w.conn.close()
     w.clock.advance(5 * 60_000)  # down for five minutes
     w.reopen()
-    assert fire_due(w.conn, w.clock) >= 1
+    assert fire_due(w.conn, w.clock, TIMER_HANDLERS) >= 1
     live = w.live_offer(order)
     assert live is not None and live["locksmith_id"] == b
     assert live["expires_ms"] == w.clock.now_ms() + 30_000
@@ -42,14 +43,7 @@ def test_overdue_offer_expires_at_once_after_restart(tmp_path: Path) -> None:
 def test_three_day_document_deadline_and_followup(world: World) -> None:
     lid = world.locksmith()
     order = form(world, lid)
-    kit = world.kits[lid]
-    code = world.last("c-1", "customer.order_success")["service_code"]
-    world.kit(kit, "job.step", {"order_id": order, "step": "set_out"})
-    world.kit(kit, "job.step", {"order_id": order, "step": "arrived"})
-    world.kit(kit, "job.verify", verify_body(world, lid, order, code))
-    world.kit(kit, "job.step", {"order_id": order, "step": "started"})
-    world.kit(kit, "job.step", {"order_id": order, "step": "done"})
-    world.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 10_000})
+    world.job(lid, order).walk(fee_fen=10_000)
     world.tick(24 * 3_600_000)
     assert [e for e in world.inbox("operator", "*") if e["kind"] == "followup.due"]
     assert world.ops("order.rate", {"order_id": order, "stars": 5})["result"]["quality"] == 3333

@@ -61,6 +61,9 @@ class FingerprintProbe:
         self.template = self.real.capture_template()
         return self.template
 
+    def enrolled_template(self, slot: int) -> bytes:
+        return self.real.enrolled_template(slot)
+
 
 class CameraProbe:
     """The real kit camera (pattern backend, segmented recorder) as the flow sees it; counts photos,
@@ -198,7 +201,8 @@ def _hardware(conf: Path) -> dict[str, Any]:
 def _write_job_toml(conf: Path) -> None:
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "job.toml").write_text(
-        '[job]\narrival_max_distance_m = 100\nfix_wait_s = 1.0\n\n'
+        # offline: these kits walk jobs with no hub to acknowledge the identity captures
+        '[job]\narrival_max_distance_m = 100\nfix_wait_s = 1.0\nstart_requires_upload = false\n\n'
         '[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\nwork_no = "BJ-KS-0001"\n'
         'id_number = "110105198001011234"\nunit = "北京安居开锁服务部"\nfingerprint_slots = [0, 1, 2]\n'
         f'pin_hash = "{_PIN_HASH}"\n\n'

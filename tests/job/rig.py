@@ -81,7 +81,7 @@ def emulated_kit(kit_dir: Path, hub: HubHome | None = None, locksmith_id: str = 
                      f'\n[hardware.camera]\nbackend = "pattern"\nwidth = 320\nheight = 240\nfps = 10.0\n'
                      f'segment_seconds = 0.5\n')
         (kit_dir / "job.toml").write_text(
-            '[job]\narrival_max_distance_m = 150\nfix_wait_s = 5.0\n\n'
+            '[job]\narrival_max_distance_m = 150\nfix_wait_s = 5.0\nstart_requires_upload = false\n\n'
             f'[[locksmiths]]\nlocksmith_id = "{locksmith_id}"\nname = "李建国"\nwork_no = "BJ-KS-0001"\n'
             'id_number = "110105198001011234"\nunit = "北京安居开锁服务部"\nfingerprint_slots = [0]\n'
             f'pin_hash = "{hash_pin("2468")}"\n', encoding="utf-8")

@@ -33,8 +33,10 @@ def test_whole_job_from_the_command_line(rig: KitRig, tmp_path: Path, capsys: py
 
     rig.fp.place_finger(CUSTOMER_FINGER)  # not enrolled: no login
     assert rig.run("login") != 0
+    assert rig.run("set-out") == 3  # login first
     rig.fp.place_finger(LOCKSMITH_FINGER)
     assert rig.run("login") == 0
+    assert rig.run("set-out") == 0
     assert rig.run("arrive", "--code", "111111") == 3
     assert rig.run("arrive", "--code", CODE) == 0
     assert rig.run("verify") == 0
@@ -73,7 +75,7 @@ def test_whole_job_from_the_command_line(rig: KitRig, tmp_path: Path, capsys: py
         manifest = msgspec.convert(bundle_env["body"]["data"]["manifest"], EvidenceManifest)
         verify_manifest(manifest, store.identity.key.private.public_key())
         kinds = [r.kind for r in manifest.records]
-        assert kinds[:3] == ["job.assigned", "job.logged_in", "job.code_rejected"]
+        assert kinds[:4] == ["job.assigned", "job.logged_in", "job.set_out", "job.code_rejected"]
         assert len(manifest.video) >= 2
         files = {p.file_id: p for p in store.pending_files(limit=1000)}
         assert {f.file_id for f in manifest.files} == set(files)

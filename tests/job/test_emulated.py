@@ -71,7 +71,7 @@ def test_demo_style_kit_with_in_process_emulator_backends(tmp_path) -> None:  # 
                  'emulator_interval_s = 0.1\n'
                  '\n[hardware.camera]\nbackend = "pattern"\nwidth = 320\nheight = 240\nfps = 20.0\n'
                  'segment_seconds = 0.25\n')
-    (kit_dir / "job.toml").write_text('[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\n'
+    (kit_dir / "job.toml").write_text('[job]\nstart_requires_upload = false\n\n[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\n'
                                       'work_no = "BJ-KS-0001"\nfingerprint_slots = [0]\n', encoding="utf-8")
     app = make_kit(kit_dir, connect=False)
     flow = make_job_flow(app.store, kit_dir, hardware_config(app.settings.hardware))

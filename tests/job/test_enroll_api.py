@@ -57,7 +57,7 @@ def test_kept_uploaded_duplicate_refused_then_continued(kit: Kit) -> None:
     assert [(e.slot, e.outcome) for e in done] == [(0, "kept"), (1, "enrolled"), (2, "enrolled")]
     assert sorted(slot for _sha, slot in _templates(kit)) == [0, 1, 2]
     assert {e.template_sha256 for e in done} == {sha for sha, _slot in _templates(kit)}
-    records = [r for r in kit.store.db["records"].rows if r["kind"] == "locksmith.fingerprint_enrolled"]
+    records = kit.store.conn.execute("SELECT id FROM records WHERE kind='locksmith.fingerprint_enrolled'").fetchall()
     assert len(records) == 3
 
     # --replace: the same finger again at its own slot is allowed, with a new template.

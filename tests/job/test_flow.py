@@ -120,6 +120,7 @@ def test_code_attempts_are_limited(kit: Kit) -> None:
 def test_every_step_out_of_order_is_refused_with_a_message(kit: Kit, step: Step) -> None:
     kit.flow.on_order_assigned(order_body())
     actions = {
+        Step.SET_OUT: kit.flow.set_out,  # login first
         Step.ARRIVED: lambda: kit.flow.arrive(CODE),
         Step.LOCKSMITH_VERIFIED: kit.flow.verify_locksmith,
         Step.CONSENTED: lambda: kit.flow.record_consent(True),
@@ -298,6 +299,9 @@ class _RaisingFingerprint:
     def capture_template(self) -> bytes:
         return bytes(self.real.capture_template())
 
+    def enrolled_template(self, slot: int) -> bytes:
+        return bytes(self.real.enrolled_template(slot))
+
 
 def test_failed_fingerprint_attempts_are_on_record(kit: Kit) -> None:
     fp = _RaisingFingerprint(kit.fp)  # see _RaisingFingerprint: the real driver raises no RuntimeError
@@ -340,9 +344,12 @@ def test_concurrent_attempts_at_one_step_record_it_once(kit: Kit) -> None:
     assert [r.kind for r in kit.store.records_for_order(ORDER_ID)].count("job.arrived") == 1
 
 
-def test_start_can_wait_for_the_identity_upload(kit: Kit) -> None:
+def test_start_waits_for_the_identity_upload_by_default(kit: Kit) -> None:
     import msgspec as ms
 
+    from edge.job.config import JobSettings
+
+    assert JobSettings().start_requires_upload  # the default; this kit's job.toml switched it off
     kit.flow.settings = ms.structs.replace(kit.flow.settings, start_requires_upload=True)
     walk(kit.flow, kit.cam, until=Step.CUSTOMER_FINGERPRINT)
     waiting = kit.flow.identity_not_uploaded(ORDER_ID)

@@ -34,6 +34,9 @@ def _formed_order(world: World) -> tuple[str, str, dict[str, object], str]:
     world.ops("order.pay", {"order_id": order_id, "amount_fen": 25_000, "provider": "manual",
                             "external_ref": "R-1"})
     assert world.state(order_id) == "formed"
+    # This kit works offline on site (job.toml start_requires_upload = false, tests/job/rig.py): the hub's
+    # operator lets such starts through; by default the hub refuses a start before the captures arrived.
+    assert world.ops("settings.set", {"key": "start_requires_upload", "value": "0"})["ok"]
     body = world.inbox("kit", KIT, "job.order")[-1]
     code = str(world.last("c-1", "customer.order_success")["service_code"])
     return lid, order_id, body, code
@@ -47,6 +50,7 @@ def test_job_on_the_kit_completes_the_order_at_the_hub(deployment, tmp_path: Pat
     finally:
         world.conn.close()
     with emulated_kit(kit_dir, deployment.home, locksmith_id=lid) as rig:
+        _register_finger(rig, lid)
         _walk_on_the_command_line(rig, tmp_path, body, code)
 
     hub = make_hub(deployment.home.dir)
@@ -57,6 +61,9 @@ def test_job_on_the_kit_completes_the_order_at_the_hub(deployment, tmp_path: Pat
         assert wait_until(lambda: kit.store.backlog() == (0, 0), 90), kit.sync.status()
         state = hub.conn.execute("SELECT state FROM orders WHERE id=?", (order_id,)).fetchone()[0]
         assert state == "awaiting_documents"  # arrived, verified, in progress, done, fee received
+        proven = hub.conn.execute("SELECT locksmith_finger FROM job_verifications WHERE order_id=?",
+                                  (order_id,)).fetchone()
+        assert proven[0] == "right_middle"  # the template the kit matched is the one it enrolled
         row = hub.conn.execute("SELECT body FROM kit_records WHERE kind='job.evidence_bundle' AND order_id=?",
                                (order_id,)).fetchone()
         manifest = msgspec.convert(json.loads(row[0])["data"]["manifest"], EvidenceManifest)
@@ -74,6 +81,27 @@ def test_job_on_the_kit_completes_the_order_at_the_hub(deployment, tmp_path: Pat
     finally:
         kit.stop()
         hub.stop()
+
+
+def _register_finger(rig: KitRig, lid: str) -> None:
+    """The finger the rig put at slot 0, registered as `lockwarden kit enroll` does: its template sealed in
+    the kit store and a signed `locksmith.fingerprint_enrolled` record, which the hub applies when it syncs
+    (before the job's records: they travel in order). The hub then knows the template the kit will match."""
+    import serial
+
+    from edge.enroll import FingerSlot, enroll_fingers
+    from edge.hardware.config import FingerprintConfig
+    from edge.hardware.fingerprint.driver import FingerprintSensor
+
+    sensor = FingerprintSensor(serial.Serial(rig.fp.path, 57600, timeout=1),
+                               FingerprintConfig(finger_wait_polls=3, poll_interval_s=0.0), sleep=lambda s: None)
+    store = rig.store()
+    try:
+        [done] = enroll_fingers(sensor, store, lid, [FingerSlot("right_middle", 0)], prompt=lambda f, s: None)
+        assert done.outcome == "kept_uploaded"
+    finally:
+        sensor.close()
+        store.close()
 
 
 def _walk_on_the_command_line(rig: KitRig, tmp_path: Path, body: dict[str, object], code: str) -> None:

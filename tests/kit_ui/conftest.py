@@ -52,6 +52,7 @@ def _provision(tmp_path: Path) -> Path:
                  '\n[hardware.camera]\nbackend = "pattern"\nwidth = 64\nheight = 48\nfps = 10.0\n'
                  'segment_seconds = 0.2\n')
     (kit_dir / "job.toml").write_text(
+        '[job]\nstart_requires_upload = false\n\n'  # offline: no hub acknowledges the captures
         '[[locksmiths]]\nlocksmith_id = "ls-0001"\nname = "李建国"\nwork_no = "BJ-KS-0001"\n'
         f'fingerprint_slots = [0]\npin_hash = "{hash_pin(PIN)}"\n', encoding="utf-8")
     return kit_dir

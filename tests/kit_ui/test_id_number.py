@@ -24,8 +24,8 @@ OTHER_ID = "11010519491231002X"  # valid, not the order's
 def _to_id_step(kit: UiKit) -> None:
     flow = kit.service.flow
     deliver_order(kit)
-    kit.service.set_out(ORDER_ID)
     flow.login_pin("ls-0001", PIN)
+    kit.service.set_out(ORDER_ID)
     flow.arrive(CODE, ORDER_ID)
     kit.emu.place_finger(LOCKSMITH_FINGER)
     flow.verify_locksmith(ORDER_ID)

@@ -42,14 +42,14 @@ async def _whole_job(kit: UiKit) -> None:
     store = kit.service.app.store
     async with app.run_test(size=(100, 30)) as pilot:
         await open_job(app, pilot)
-        await press_next(app, pilot, "Set out for the site")
-        await until(pilot, lambda: not app.screen.busy and text(app, "#message").startswith("Set out"))
-        assert [r.kind for r in store.records_for_order(ORDER_ID)].count("job.step") == 1
-
         await press_next(app, pilot, "Log in by fingerprint")
         await _finger(app, pilot, kit, "Place your finger on the sensor", LOCKSMITH_FINGER)
         await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
         kit.emu.remove_finger()
+
+        await press_next(app, pilot, "Set out for the site")
+        await until(pilot, lambda: not app.screen.busy and text(app, "#message").startswith("Set out"))
+        assert [r.kind for r in store.records_for_order(ORDER_ID)].count("job.set_out") == 1
 
         await press_next(app, pilot, "Enter the customer's service code")
         await keys(app, pilot, CODE)
@@ -149,18 +149,18 @@ async def _pin_and_wrong_code(kit: UiKit) -> None:
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_job(app, pilot)
-        kit.service.set_out(ORDER_ID)  # set out elsewhere (the step list shows it done)
         await until(pilot, lambda: str(app.screen.query_one("#next").label) == "Log in by fingerprint")
         assert app.screen.query_one("#pin").display  # the PIN fallback beside the fingerprint login
         await pilot.click("#pin")
         await keys(app, pilot, PIN)
         await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
         assert kit.service.flow.session().method == "pin"
+        kit.service.set_out(ORDER_ID)  # set out elsewhere (the step list shows it done)
         await press_next(app, pilot, "Enter the customer's service code")
         await keys(app, pilot, "000000")
         await until(pilot, lambda: not app.screen.busy and "wrong" in text(app, "#message"))
         assert text(app, "#message") == "The service code is wrong (4 attempts left)"
-        assert job_step(kit) == Step.LOGGED_IN
+        assert job_step(kit) == Step.SET_OUT
 
 
 def test_leaving_the_screen_while_a_finger_is_awaited(ui_kit: UiKit) -> None:
@@ -171,7 +171,6 @@ async def _leave_while_waiting(kit: UiKit) -> None:
     from lockwarden.kit_ui.home import HomeScreen
 
     deliver_order(kit)
-    kit.service.set_out(ORDER_ID)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_job(app, pilot)
@@ -190,8 +189,8 @@ def test_consent_refused_then_aborted_and_sealed(ui_kit: UiKit) -> None:
 
 async def _refused_and_aborted(kit: UiKit) -> None:
     deliver_order(kit)
-    kit.service.set_out(ORDER_ID)
     kit.service.flow.login_pin("ls-0001", PIN)
+    kit.service.set_out(ORDER_ID)
     kit.service.flow.arrive(CODE, ORDER_ID)
     kit.emu.place_finger(LOCKSMITH_FINGER)
     kit.service.flow.verify_locksmith(ORDER_ID)

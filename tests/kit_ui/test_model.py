@@ -31,17 +31,16 @@ def test_fen_text() -> None:
 
 
 def test_next_action_follows_the_step_table() -> None:
-    assert next_action(Step.ASSIGNED, False) == "set_out"
-    assert next_action(Step.LOGGED_IN, False) == "set_out"  # logged in before the order came
-    assert next_action(Step.ASSIGNED, True) == "login"
-    assert next_action(Step.LOGGED_IN, True) == "code"
-    assert next_action(Step.ARRIVED, True) == "verify"
-    assert next_action(Step.LOCKSMITH_VERIFIED, True) == "consent"
-    assert next_action(Step.CONSENT_REFUSED, True) == "consent"
-    assert next_action(Step.VIDEO_STOPPED, True) == "fee"
-    assert next_action(Step.COMPLETED, True) == "form"
-    assert next_action(Step.ABORTED, True) == "seal"
-    assert next_action(Step.SEALED, True) is None
+    assert next_action(Step.ASSIGNED) == "login"  # login first: no step without a locksmith
+    assert next_action(Step.LOGGED_IN) == "set_out"
+    assert next_action(Step.SET_OUT) == "code"
+    assert next_action(Step.ARRIVED) == "verify"
+    assert next_action(Step.LOCKSMITH_VERIFIED) == "consent"
+    assert next_action(Step.CONSENT_REFUSED) == "consent"
+    assert next_action(Step.VIDEO_STOPPED) == "fee"
+    assert next_action(Step.COMPLETED) == "form"
+    assert next_action(Step.ABORTED) == "seal"
+    assert next_action(Step.SEALED) is None
 
 
 def test_chinese_by_default(ui_kit: UiKit) -> None:

@@ -24,7 +24,7 @@ def world(tmp_path: Path) -> World:
 
 
 def _set_out_and_miss(world: World, lid: str, order: str) -> int:
-    assert world.kit(world.kits[lid], "job.step", {"order_id": order, "step": "set_out"})["ok"]
+    assert world.job(lid, order).set_out()["ok"]
     due = world.conn.execute("SELECT due_ms, set_out_ms FROM order_arrival WHERE order_id = ?", (order,)).fetchone()
     eta_s = world.conn.execute("SELECT eta_s FROM offers WHERE order_id = ? AND locksmith_id = ?",
                                (order, lid)).fetchone()[0]
@@ -57,7 +57,7 @@ def test_no_show_lets_the_customer_cancel_with_the_prepayment_back(world: World)
 def test_abandoning_an_on_time_locksmith_still_compensates_them(world: World) -> None:
     lid = world.locksmith()
     order = form(world, lid)
-    assert world.kit(world.kits[lid], "job.step", {"order_id": order, "step": "set_out"})["ok"]
+    assert world.job(lid, order).set_out()["ok"]
     world.customer("c-1", "customer.abandon", {"order_id": order})
     assert balance(world.conn, locksmith_account(lid)) == 5_000  # R-7 as before
     assert balance(world.conn, customer_account("c-1")) == FEN - 5_000
@@ -86,7 +86,7 @@ def test_the_operator_withdraws_a_no_show_and_the_next_locksmith_completes(world
 def test_arriving_in_time_cancels_nothing(world: World) -> None:
     lid = world.locksmith()
     order = form(world, lid)
-    for step in ("set_out", "arrived"):
-        assert world.kit(world.kits[lid], "job.step", {"order_id": order, "step": step})["ok"]
+    job = world.job(lid, order)
+    assert job.set_out()["ok"] and job.arrive()["ok"]
     world.tick(24 * 3_600_000)
     assert not events(world, "order.arrival_missed") and world.state(order) == "on_site"

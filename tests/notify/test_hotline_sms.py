@@ -31,7 +31,7 @@ from protocol.messages.customer import UnlockRequest, Witness
 from protocol.transport.base import NotConnected
 from tests.hub.world import SHA, SITE, World, resident_id
 from tests.job.rig import emulated_kit
-from tests.job.test_to_hub import _walk_on_the_command_line
+from tests.job.test_to_hub import _register_finger, _walk_on_the_command_line
 
 KIT = "kit-7"
 MOBILE = "13912345678"
@@ -117,7 +117,10 @@ def test_hotline_caller_gets_the_code_by_sms_and_the_job_completes(deployment, t
 
         # On site: the kit takes the code from the caller, the hub checks it again, the job completes.
         body = world.inbox("kit", KIT, "job.order")[-1]
+        # The test kit works offline on site (tests/job/rig.py), as in tests/job/test_to_hub.py.
+        assert world.ops("settings.set", {"key": "start_requires_upload", "value": "0"})["ok"]
         with emulated_kit(kit_dir, home, locksmith_id=lid) as rig:
+            _register_finger(rig, lid)
             _walk_on_the_command_line(rig, tmp_path, body, code)
         kit = make_kit(kit_dir)
         kit.start()

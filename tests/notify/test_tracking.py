@@ -16,7 +16,7 @@ def test_positions_reach_the_customer_only_while_en_route(tmp_path: Path) -> Non
     order = form(world, lid)
     kit = world.kits[lid]
     assert on_position(world.conn, world.clock, kit, SITE[0] + 0.01, SITE[1]) is None  # not set out yet
-    assert world.kit(kit, "job.step", {"order_id": order, "step": "set_out"})["ok"]
+    assert world.job(lid, order).set_out()["ok"]
     assert on_position(world.conn, world.clock, kit, SITE[0] + 0.01, SITE[1]) == order
     assert on_position(world.conn, world.clock, kit, SITE[0] + 0.009, SITE[1]) is None  # within 10 s
     world.clock.advance(10_000)
@@ -24,6 +24,6 @@ def test_positions_reach_the_customer_only_while_en_route(tmp_path: Path) -> Non
     first, second = world.inbox("customer", "c-1", "customer.locksmith_position")
     assert 1_100 < first["distance_m"] < 1_120 and 550 < second["distance_m"] < 560
     assert second["eta_s"] < first["eta_s"] and second["lat"] == round(SITE[0] + 0.005, 6)
-    assert world.kit(kit, "job.step", {"order_id": order, "step": "arrived"})["ok"]
+    assert world.job(lid, order).arrive()["ok"]
     world.clock.advance(10_000)
     assert on_position(world.conn, world.clock, kit, SITE[0], SITE[1]) is None

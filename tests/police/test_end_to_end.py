@@ -16,7 +16,7 @@ from hub.police.verify import verify_export
 from hub.registry.errors import DomainError
 from protocol.keys import SigningKey
 from protocol.transport.base import Inbound
-from tests.hub.test_lifecycle import form, verify_body
+from tests.hub.test_lifecycle import form
 from tests.hub.world import World
 from tests.police.photos import scan
 
@@ -55,14 +55,7 @@ class Police:
 
 
 def complete(world: World, lid: str, order: str) -> None:
-    kit = world.kits[lid]
-    code = world.last("c-1", "customer.order_success")["service_code"]
-    for step in ("set_out", "arrived"):
-        assert world.kit(kit, "job.step", {"order_id": order, "step": step})["ok"]
-    assert world.kit(kit, "job.verify", verify_body(world, lid, order, code))["ok"]
-    for step in ("started", "done"):
-        assert world.kit(kit, "job.step", {"order_id": order, "step": step})["ok"]
-    assert world.kit(kit, "job.fee_received", {"order_id": order, "fee_fen": 15_000})["ok"]
+    world.job(lid, order).walk(fee_fen=15_000)
     assert world.state(order) == "awaiting_documents"
 
 

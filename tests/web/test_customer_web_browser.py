@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from hub.ledger.core import balance
 from hub.orders.tracking import on_position
 from hub.service import wait_until
-from tests.hub.world import SITE, fp_sha, resident_id
+from tests.hub.world import SITE, resident_id
 from tests.images import ID_PHOTO
 from tests.web.browser import WEIGHTS, by_id, phone, shot, until
 from tests.web.stack import start_stack
@@ -88,21 +88,19 @@ def test_a_customer_does_a_whole_job_from_a_phone(deployment, tmp_path: Path) ->
 
         # The locksmith comes, checks the code, works; the customer warned before cancelling, then rates.
         kit = stack.world.kits[stack.lid]
-        assert stack.world.kit(kit, "job.step", {"order_id": order_id, "step": "set_out"})["ok"]
+        job = stack.world.job(stack.lid, order_id)
+        assert job.set_out()["ok"]
         until(driver, lambda: by_id(driver, "forfeit"), refresh=True)
-        # The kit's GNSS report reaches the hub (as hub/wiring.py hands it over): the customer sees it.
+        # The kit's GNSS report reaches the hub (as hub/kit_records.py hands it over): the customer sees it.
         with stack.hub._lock:
             on_position(stack.hub.conn, stack.hub.clock, kit, SITE[0] + 0.012, SITE[1] + 0.004)
         until(driver, lambda: by_id(driver, "tracking"), refresh=True)
         shot(driver, SHOTS / "08-on-the-way.png")
-        assert stack.world.kit(kit, "job.step", {"order_id": order_id, "step": "arrived"})["ok"]
-        assert stack.world.kit(kit, "job.verify", {
-            "order_id": order_id, "service_code": service_code, "locksmith_finger": "right_index",
-            "locksmith_template_sha256": fp_sha(stack.lid, "right_index"), "customer_photo_sha256": "cd" * 32,
-            "customer_id_photo_sha256": "ef" * 32, "customer_fp_sha256": "01" * 32})["ok"]
-        for step in ("started", "done"):
-            assert stack.world.kit(kit, "job.step", {"order_id": order_id, "step": step})["ok"]
-        assert stack.world.kit(kit, "job.fee_received", {"order_id": order_id, "fee_fen": 15_000})["ok"]
+        # At the door the customer reads the code from the app; the kit proves it to the hub.
+        assert job.arrive(code=service_code)["ok"]
+        assert job.verify_locksmith()["ok"] and job.identity()["ok"]
+        assert job.start()["ok"] and job.complete(15_000)["ok"]
+        assert stack.world.state(order_id) == "awaiting_documents"
         until(driver, lambda: by_id(driver, "documents"), refresh=True).click()
         by_id(driver, "holder_name").send_keys("张三")
         by_id(driver, "id_photo").send_keys(str(photo))

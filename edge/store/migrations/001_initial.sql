@@ -1,4 +1,7 @@
--- Kit store schema. Records keep their signed wire form until the hub acknowledges them; the index
+-- Kit store schema, version 1: the schema every kit shipped before versioning (user_version 0 with these
+-- tables is taken as version 1). Frozen: a change is a new file NNN_what.sql, applied once by
+-- edge/store/schema_version.py and tested from every earlier version (tests/store/test_schema_versions.py).
+-- Records keep their signed wire form until the hub acknowledges them; the index
 -- rows (id, kind, order, hash) stay so the job's evidence bundle can list them after sync.
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (

@@ -1,5 +1,5 @@
-"""R-6: the customer sees the accepting locksmith's identity, accepts or rejects; acceptance plus
-payment freezes prepayment and deposit and forms the order."""
+"""R-6: the customer accepted the locksmith (hub/orders/dispatching.py); the payment freezes prepayment and
+deposit and forms the order; a customer who does not confirm or pay in time cancels it."""
 
 from __future__ import annotations
 
@@ -8,23 +8,20 @@ import sqlite3
 
 from hub import police_feed
 from hub.db import transaction
-from hub.dispatch import engine
+from hub.dispatch import offers
 from hub.dispatch.settings import load
-from hub.ledger import holds
-from hub.ledger.core import customer_account
 from hub.ledger.payments import record_payment
 from hub.notify import code as notify_code
-from hub.orders import code, machine, outbox
+from hub.orders import code, deadlines, machine, outbox, store
 from hub.registry.errors import DomainError
-from hub.timers import scheduler
+from hub.timers.scheduler import Handler
 from protocol.clock import Clock
 from protocol.i18n import _
-from protocol.messages.customer import LocksmithCard, LocksmithCardMsg, OrderStatus, OrderSuccess, PaymentDue
-from protocol.messages.job import JobCancelled, JobOrder, OfferClosed
+from protocol.messages.customer import LocksmithCard, OrderStatus, OrderSuccess
+from protocol.messages.job import JobCancelled, JobOrder
 
 CONFIRM_TIMER = "order.confirm_timeout"
 PAYMENT_TIMER = "order.payment_timeout"
-DOCUMENTS_TIMER = "documents.deadline"
 
 
 def card(conn: sqlite3.Connection, locksmith_id: str, eta_s: int) -> LocksmithCard:
@@ -34,61 +31,23 @@ def card(conn: sqlite3.Connection, locksmith_id: str, eta_s: int) -> LocksmithCa
                          eta_s)
 
 
-def send_card(conn: sqlite3.Connection, clock: Clock, order_id: str, offer: sqlite3.Row) -> None:
-    order = engine.order_row(conn, order_id)
-    due = clock.now_ms() + load(conn).confirm_ttl_s * 1000
-    outbox.put(conn, clock, "customer", order["customer_id"],
-               LocksmithCardMsg(order_id, card(conn, offer["locksmith_id"], offer["eta_s"]), due))
-    scheduler.schedule(conn, clock, CONFIRM_TIMER, f"confirm:{offer['id']}", due,
-                       {"order_id": order_id, "offer_id": offer["id"]})
-    outbox.event(conn, clock, "order.awaiting_customer", order_id=order_id, locksmith_id=offer["locksmith_id"])
-
-
-def _check_customer(order: sqlite3.Row, customer_id: str | None) -> None:
+def check_customer(order: sqlite3.Row, customer_id: str | None) -> None:
     if customer_id is not None and order["customer_id"] != customer_id:
         raise DomainError("forbidden", _("this order belongs to another customer"))
 
 
-def _current_offer(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> sqlite3.Row:
-    return conn.execute("SELECT * FROM offers WHERE order_id = ? AND locksmith_id = ?",
-                        (order_id, locksmith_id)).fetchone()
-
-
-def decide(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, accept: bool, reason: str, *,
-           event_id: str, customer_id: str | None = None) -> str:
-    """Returns the order's state afterwards."""
-    with transaction(conn):
-        order = engine.order_row(conn, order_id)
-        _check_customer(order, customer_id)
-        event = "customer_accepted" if accept else "customer_rejected"
-        moved = machine.apply(conn, clock, order_id, event, actor=actor, reason=reason or event, event_id=event_id)
-        if not moved.applied:
-            return machine.state_of(conn, order_id)
-        offer = _current_offer(conn, order_id, order["locksmith_id"])
-        scheduler.cancel(conn, f"confirm:{offer['id']}")
-        if not accept:
-            conn.execute("UPDATE offers SET state = 'rejected' WHERE id = ?", (offer["id"],))
-            outbox.put(conn, clock, "kit", offer["kit_id"], OfferClosed(offer["id"], order_id, "customer_rejected"))
-            engine.release_locksmith(conn, order_id)
-            engine.advance(conn, clock, order_id, cause=event_id)
-        elif holds.open_holds(conn, order_id):
-            # Money already frozen (the previous locksmith withdrew): the order forms again at once.
-            form(conn, clock, order_id, actor="hub", event_id=f"{event_id}:form")
-        else:
-            due = clock.now_ms() + load(conn).payment_ttl_s * 1000
-            outbox.put(conn, clock, "customer", order["customer_id"],
-                       PaymentDue(order_id, order["prepayment_fen"], order["deposit_fen"], due))
-            scheduler.schedule(conn, clock, PAYMENT_TIMER, f"payment:{order_id}:{event_id}", due,
-                               {"order_id": order_id})
-        return machine.state_of(conn, order_id)
+def current_offer(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> sqlite3.Row:
+    offer = offers.of_locksmith(conn, order_id, locksmith_id)
+    assert offer is not None, "an order with a locksmith has that locksmith's offer"
+    return offer
 
 
 def pay(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, *, amount_fen: int, provider: str,
         external_ref: str, event_id: str, customer_id: str | None = None) -> str:
-    """Prepayment plus deposit received: record it, freeze both holds, form the order."""
+    """Prepayment plus deposit received: record it and form the order (the move freezes both holds)."""
     with transaction(conn):
-        order = engine.order_row(conn, order_id)
-        _check_customer(order, customer_id)
+        order = store.order_row(conn, order_id)
+        check_customer(order, customer_id)
         if order["state"] != "awaiting_payment":
             raise machine.IllegalTransition(order_id, order["state"], "payment_frozen")
         expected = order["prepayment_fen"] + order["deposit_fen"]
@@ -96,11 +55,6 @@ def pay(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, *, am
             raise DomainError("wrong_amount", _("the payment must be prepayment plus deposit: ") + f"{expected}")
         record_payment(conn, clock, provider=provider, external_ref=external_ref, customer_id=order["customer_id"],
                        amount_fen=amount_fen, actor=actor, order_id=order_id)
-        owner = customer_account(order["customer_id"])
-        holds.freeze(conn, clock, order_id=order_id, purpose="prepayment", owner_account=owner,
-                     amount=order["prepayment_fen"], actor=actor)
-        holds.freeze(conn, clock, order_id=order_id, purpose="deposit", owner_account=owner,
-                     amount=order["deposit_fen"], actor=actor)
         form(conn, clock, order_id, actor=actor, event_id=event_id)
         return machine.state_of(conn, order_id)
 
@@ -111,13 +65,12 @@ def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, e
     if not moved.applied:
         return
     now = clock.now_ms()
-    order = engine.order_row(conn, order_id)
+    order = store.order_row(conn, order_id)
     plain = code.new_code()
     settings = load(conn)
-    code_hash = code.hash_code(plain, settings.code_scrypt_n)
-    conn.execute("UPDATE orders SET code_hash = ?, code_delivered_ms = ?, code_failures = 0,"
-                 " formed_ms = coalesce(formed_ms, ?) WHERE id = ?", (code_hash, now, now, order_id))
-    offer = _current_offer(conn, order_id, order["locksmith_id"])
+    code_hash, proof_key = code.issue(plain, settings.code_scrypt_n)
+    store.set_code(conn, order_id, code_hash, proof_key, now)
+    offer = current_offer(conn, order_id, order["locksmith_id"])
     req = json.loads(order["request_json"])
     witness = req.get("witness")
     officer = req.get("officer")
@@ -134,8 +87,7 @@ def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, e
     outbox.put(conn, clock, "customer", order["customer_id"],
                OrderSuccess(order_id, card(conn, order["locksmith_id"], offer["eta_s"]), plain), secret=True)
     notify_code.order_formed(conn, clock, order_id, plain)  # sealed for re-sending; SMS to a hotline caller
-    scheduler.schedule(conn, clock, DOCUMENTS_TIMER, f"documents:{order_id}", now + settings.documents_ttl_s * 1000,
-                       {"order_id": order_id})
+    deadlines.schedule(conn, clock, order_id, now + settings.documents_ttl_s * 1000)
     outbox.event(conn, clock, "order.formed", order_id=order_id, locksmith_id=order["locksmith_id"])
     police_feed.emit(conn, "order.formed", {"id": order_id, "customer_id": order["customer_id"],
                                             "locksmith_id": order["locksmith_id"], "kit_id": order["kit_id"],
@@ -150,9 +102,9 @@ def mask(id_number: str) -> str:
 
 
 def confirm_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, offer_id: str, event_id: str) -> None:
-    order = engine.order_row(conn, order_id)
-    offer = conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone()
-    if order["state"] != "awaiting_customer" or order["locksmith_id"] != offer["locksmith_id"]:
+    order = store.order_row(conn, order_id)
+    offer = offers.get(conn, offer_id)
+    if offer is None or order["state"] != "awaiting_customer" or order["locksmith_id"] != offer["locksmith_id"]:
         return
     reason = _("the customer did not confirm the locksmith in time")
     machine.apply(conn, clock, order_id, "confirm_timeout", actor="hub", reason=reason, event_id=event_id)
@@ -160,7 +112,7 @@ def confirm_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, offer
 
 
 def payment_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, event_id: str) -> None:
-    order = engine.order_row(conn, order_id)
+    order = store.order_row(conn, order_id)
     if order["state"] != "awaiting_payment":
         return
     reason = _("the prepayment and deposit were not paid in time")
@@ -169,10 +121,18 @@ def payment_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, event
 
 
 def _tell_cancelled(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, reason: str) -> None:
-    from hub.orders.settle import release_all  # settle builds on dispatch; imported late to avoid a cycle
-
-    release_all(conn, clock, order["id"], "hub")
     if order["kit_id"]:
         outbox.put(conn, clock, "kit", order["kit_id"], JobCancelled(order["id"], reason))
     outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order["id"], "cancelled", reason))
     outbox.event(conn, clock, "order.cancelled", order_id=order["id"], reason=reason)
+
+
+def _confirm_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+    confirm_timeout(conn, clock, str(p["order_id"]), str(p["offer_id"]), event_id)
+
+
+def _payment_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+    payment_timeout(conn, clock, str(p["order_id"]), event_id)
+
+
+TIMERS: dict[str, Handler] = {CONFIRM_TIMER: _confirm_due, PAYMENT_TIMER: _payment_due}

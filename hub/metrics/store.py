@@ -1,0 +1,57 @@
+"""The SQL behind the hub's operating figures (read-only; the storage layer of hub.metrics)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# The ingest rate counts envelopes accepted in the last minute. `envelopes` is a rowid table filled in
+# arrival order, so the newest rows are the highest rowids: the scan is bounded to the last RATE_SCAN rows
+# instead of the whole history (at more than RATE_SCAN per minute the figure reads RATE_SCAN/60 per second).
+RATE_SCAN = 200_000
+
+
+def ingest_counters(conn: sqlite3.Connection) -> dict[str, int]:
+    return {str(r[0]): int(r[1]) for r in conn.execute("SELECT name, value FROM ingest_stats ORDER BY name")}
+
+
+def accepted_since(conn: sqlite3.Connection, since_ms: int) -> int:
+    row = conn.execute("SELECT COUNT(*) FROM envelopes WHERE rowid > (SELECT COALESCE(MAX(rowid), 0) FROM envelopes)"
+                       " - ? AND received_ms >= ?", (RATE_SCAN, since_ms)).fetchone()
+    return int(row[0])
+
+
+def quarantine_by_reason(conn: sqlite3.Connection) -> dict[str, int]:
+    return {str(r[0]): int(r[1]) for r in
+            conn.execute("SELECT reason, COUNT(*) FROM quarantine GROUP BY reason ORDER BY reason")}
+
+
+def kits(conn: sqlite3.Connection) -> list[tuple[str, str, int, int, int]]:
+    """(kit id, link status, backlog records, backlog files, status since ms) per kit the hub has heard of."""
+    return [(str(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in conn.execute(
+        "SELECT kit_id, status, backlog_records, backlog_files, since_ms FROM kit_link_state ORDER BY kit_id")]
+
+
+def timers(conn: sqlite3.Connection, now_ms: int) -> tuple[int, int, int | None]:
+    """(pending, due now, oldest due_ms among those due)."""
+    row = conn.execute("SELECT COUNT(*), COALESCE(SUM(due_ms <= ?), 0), MIN(CASE WHEN due_ms <= ? THEN due_ms END) "
+                       "FROM timers WHERE state='pending'", (now_ms, now_ms)).fetchone()
+    return int(row[0]), int(row[1]), (int(row[2]) if row[2] is not None else None)
+
+
+def outbox(conn: sqlite3.Connection) -> tuple[int, int | None]:
+    """(unsent domain messages, created_ms of the oldest)."""
+    row = conn.execute("SELECT COUNT(*), MIN(created_ms) FROM domain_outbox WHERE sent_ms IS NULL").fetchone()
+    return int(row[0]), (int(row[1]) if row[1] is not None else None)
+
+
+def police(conn: sqlite3.Connection) -> tuple[int, int | None, int]:
+    """(records queued for the police and not yet acknowledged, created_ms of the oldest, feed entries not
+    yet queued)."""
+    row = conn.execute("SELECT COUNT(*), MIN(created_ms) FROM police_outbox WHERE acked_ms IS NULL").fetchone()
+    feed = conn.execute("SELECT (SELECT COALESCE(MAX(seq), 0) FROM police_feed) - "
+                        "(SELECT COALESCE(MAX(feed_seq), 0) FROM police_outbox)").fetchone()
+    return int(row[0]), (int(row[1]) if row[1] is not None else None), max(0, int(feed[0]))
+
+
+def ping(conn: sqlite3.Connection) -> None:
+    conn.execute("SELECT 1 FROM ingest_stats LIMIT 1").fetchall()

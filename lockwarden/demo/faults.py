@@ -1,0 +1,76 @@
+"""Demo: faults the hub rides out (issue 8). Its store refuses writes as on a full disk (injected: the demo
+need not run as root to mount a small disk; tests/faults does both) and the hub holds everything
+unacknowledged, then stores it once when space returns, without a restart; its progress note says what
+`lockwarden hub status` shows; a kit whose link closes is offline at once and offered nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.dispatch import candidates
+from hub.service import PROGRESS_FILE
+from lockwarden.demo.city import SITE, City, wait
+from protocol.i18n import _
+from protocol.progress import read_progress
+
+
+def _online(city: City, kit_id: str) -> bool:
+    hub = city.world.hub
+    assert hub is not None
+    with hub._lock:
+        row = hub.conn.execute("SELECT online FROM kit_presence WHERE kit_id=?", (kit_id,)).fetchone()
+    return bool(row and row[0])
+
+
+def _offered(city: City) -> set[str]:
+    hub = city.world.hub
+    assert hub is not None
+    with hub._lock:
+        found = candidates.find(hub.conn, order_id="00000000000000000000000000", lat=SITE[0], lon=SITE[1],
+                                lock_class="B", category="open", rule="eta", limit=50)
+    return {c.kit_id for c in found}
+
+
+def run(city: City, say: Any) -> bool:
+    say(_("== 6. Faults: a full disk at the hub, a kit that leaves =="))
+    w = city.world
+    hub = w.hub
+    assert hub is not None
+    kit_id, kit = next(iter(w.kits.items()))
+    with hub._lock:
+        hub.conn.execute("PRAGMA query_only=1")  # every write refused, as on a full or read-only disk
+    try:
+        ids = [kit.store.add_record("kit.selftest", {"n": i, "note": "full-disk check"}, essential=False).id
+               for i in range(5)]
+        refused = wait(lambda: hub.storage.active, 30)
+        say(_("  the hub's store refuses writes ({reason}): nothing acknowledged, {kit} keeps {n} records").format(
+            reason=hub.storage.reason or "-", kit=kit_id, n=kit.store.backlog()[0]))
+    finally:
+        with hub._lock:
+            hub.conn.execute("PRAGMA query_only=0")
+
+    def stored_once() -> bool:
+        with hub._lock:
+            marks = ",".join("?" * len(ids))
+            n = hub.conn.execute(f"SELECT COUNT(*) FROM kit_records WHERE id IN ({marks})", ids).fetchone()[0]
+        return int(n) == len(ids)
+
+    caught_up = wait(stored_once, 60) and wait(lambda: kit.store.backlog() == (0, 0), 60)
+    say(_("  space is back: the hub stores all {n} once and acknowledges them, without a restart").format(n=len(ids)))
+    note = read_progress(w.home.dir / PROGRESS_FILE) or {}
+    say(_("  `lockwarden hub status`: ingest last made progress in batch {batches}; the hub and the police "
+          "export ping systemd's watchdog from their working loops (Type=notify, WatchdogSec=60)").format(
+        batches=note.get("batches", "?")))
+
+    last = list(city.services)[-1]
+    svc = city.services[last]
+    transport = svc.app.transport
+    assert transport is not None
+    transport.stop()  # its link closes: the kit says it left (its will), the hub marks it offline at once
+    gone = wait(lambda: not _online(city, last), 30) and last not in _offered(city)
+    say(_("  {kit} leaves: offline at once, and dispatch offers it nothing (a kit silent for 2.5 heartbeats "
+          "goes offline too)").format(kit=last))
+    transport.start()
+    back = wait(lambda: _online(city, last), 30)
+    say(_("  {kit} reconnects: online again").format(kit=last))
+    return bool(refused and caught_up and gone and back)
