@@ -15,7 +15,8 @@ import sqlite3
 from hub.db import transaction
 from hub.notify import store
 from hub.orders import outbox
-from hub.registry.errors import DomainError, NotFound
+from hub.orders import store as orders_store
+from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.keys import load_sealing_public
@@ -46,7 +47,7 @@ def order_formed(conn: sqlite3.Connection, clock: Clock, order_id: str, plain_co
     """Called in the transaction that formed the order: seal the code; a hotline order's customer gets the SMS.
     Returns the SMS outbox id, or None when no SMS is due (an app customer reads the code in the app)."""
     public = store.key(conn, VAULT_KEY)
-    order = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+    order = orders_store.order_row(conn, order_id)
     hotline = str(order["created_by"]).startswith("operator:")
     if public is None:
         if hotline:  # a misconfigured hub: say so at once rather than let the caller wait at the door
@@ -75,9 +76,7 @@ def resend(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, re
     """`ops order.resend_code`: the same code again, by SMS to the mobile number of the request. Audited: the
     outbox row names the operator, and the console hears of it; the answer never holds the code."""
     with transaction(conn):
-        order = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
-        if order is None:
-            raise NotFound("order", order_id)
+        order = orders_store.order_row(conn, order_id)
         if order["state"] not in CODE_LIVE_STATES:
             raise DomainError("no_code", _("the service code is only re-sent while the locksmith is on the way or "
                                            "on site (the order is {state})").format(state=order["state"]))

@@ -9,6 +9,7 @@ from typing import Any
 
 from hub.notify import store
 from hub.orders import job
+from hub.orders import store as orders_store
 from hub.orders.job import FOLLOWUP_TIMER
 from hub.registry.errors import DomainError
 from hub.timers.scheduler import Handler
@@ -34,17 +35,15 @@ def send_followup(conn: sqlite3.Connection, clock: Clock, channel: str, to: str,
 
 
 def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: str) -> None:
-    from hub.followup import tasks
-
-    tasks.sync_tasks(conn, clock)
-    row = conn.execute("SELECT f.status, o.request_json FROM followups f JOIN orders o ON o.id = f.order_id"
-                       " WHERE f.order_id = ?", (p["order_id"],)).fetchone()
+    # The follow-up task exists by now (hub/domain.py syncs tasks every few seconds; this timer fires 24 h
+    # after completion); without one there is nothing to follow up.
+    row = conn.execute("SELECT status FROM followups WHERE order_id = ?", (p["order_id"],)).fetchone()
     if row is None or row["status"] != "due":
         return
     if conn.execute("SELECT 1 FROM followup_contacts WHERE order_id = ? AND channel = 'sms'",
                     (p["order_id"],)).fetchone():
         return  # an operator already sent it
-    mobile = str(json.loads(row["request_json"]).get("customer_mobile", ""))
+    mobile = str(json.loads(orders_store.order_row(conn, p["order_id"])["request_json"]).get("customer_mobile", ""))
     if mobile:
         ref = send_followup(conn, clock, "sms", mobile, p["order_id"], "hub")
         conn.execute("INSERT INTO followup_contacts(order_id, channel, gateway_ref, operator, at_ms) VALUES (?,?,?,?,?)",

@@ -1,13 +1,9 @@
-"""The SMS gateway interface and the factory that picks the adapter named in hub.toml."""
+"""The SMS gateway interface: what an adapter is given and what it answers (hub/notify/factory.py picks one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-
-from hub.notify.settings import NotifySettings
-from protocol.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -40,16 +36,3 @@ class SmsGateway(Protocol):
         """Hand one message to the provider. Raises OSError (or a subclass) when the provider could not be
         reached: the message is retried."""
         ...
-
-
-def make_gateway(settings: NotifySettings, sandbox_sink: Callable[[str, str, str, str], None], *,
-                 clock: Clock | None = None) -> SmsGateway:
-    """The adapter hub.toml names. `sandbox_sink(to, text, template, ref)` stores what the sandbox delivers."""
-    if settings.sms == "aliyun":
-        from hub.notify.aliyun import AliyunSms
-
-        assert settings.aliyun is not None
-        return AliyunSms(settings.aliyun, clock)
-    from hub.notify.sandbox import SandboxSms
-
-    return SandboxSms(sandbox_sink)

@@ -7,7 +7,7 @@ from typing import Any
 
 from hub.db import connect
 from hub.notify import code, store
-from hub.notify.gateway import make_gateway
+from hub.notify.factory import make_gateway
 from hub.notify.sender import NotifySender
 from protocol.clock import Clock
 from protocol.sealed import open_sealed

@@ -13,10 +13,11 @@ import sqlite3
 from typing import Any
 
 from hub.db import transaction
+from hub.dispatch import offers
 from hub.dispatch.settings import load
 from hub.notify import store as sms
 from hub.orders import dispatching, machine, outbox, store
-from hub.registry.errors import DomainError, NotFound
+from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -29,8 +30,7 @@ ARRIVAL_TIMER = "order.arrival_due"
 def set_out(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int:
     """Called in the transaction that moved the order to en_route; returns the deadline (ms)."""
     order = store.order_row(conn, order_id)
-    offer = conn.execute("SELECT eta_s FROM offers WHERE order_id = ? AND locksmith_id = ? ORDER BY offered_ms DESC"
-                         " LIMIT 1", (order_id, order["locksmith_id"])).fetchone()
+    offer = offers.of_locksmith(conn, order_id, order["locksmith_id"])
     now = clock.now_ms()
     due = now + (int(offer["eta_s"] if offer else 0) + load(conn).arrival_grace_s) * 1000
     conn.execute("INSERT INTO order_arrival(order_id, locksmith_id, set_out_ms, due_ms) VALUES (?,?,?,?)"
@@ -42,8 +42,9 @@ def set_out(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int:
 
 def missed(conn: sqlite3.Connection, order_id: str) -> bool:
     """The current locksmith of this order missed the arrival deadline."""
-    row = conn.execute("SELECT a.missed_ms FROM order_arrival a JOIN orders o ON o.id = a.order_id"
-                       " AND o.locksmith_id = a.locksmith_id WHERE a.order_id = ?", (order_id,)).fetchone()
+    locksmith = store.order_row(conn, order_id)["locksmith_id"]
+    row = conn.execute("SELECT missed_ms FROM order_arrival WHERE order_id = ? AND locksmith_id = ?",
+                       (order_id, locksmith)).fetchone()
     return row is not None and row["missed_ms"] is not None
 
 
@@ -70,9 +71,7 @@ def withdraw(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, 
     """`ops order.withdraw`: the operator takes the order from its locksmith (a no-show, a breakdown) and sends it
     round again; the prepayment and deposit stay frozen and the order forms again when the next one is accepted."""
     with transaction(conn):
-        order = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
-        if order is None:
-            raise NotFound("order", order_id)
+        order = store.order_row(conn, order_id)
         if order["state"] not in ("formed", "en_route"):
             raise DomainError("not_withdrawable", _("only an order whose locksmith has not arrived can be withdrawn "
                                                     "(it is {state})").format(state=order["state"]))

@@ -7,16 +7,15 @@ import sqlite3
 
 from hub.db import transaction
 from hub.followup import tasks
-from hub.registry.errors import DomainError, NotFound
+from hub.orders import store
+from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
 
 
 def rate(conn: sqlite3.Connection, clock: Clock, customer_id: str, order_id: str, stars: int, note: str) -> str:
     with transaction(conn):
-        order = conn.execute("SELECT customer_id, completed_ms FROM orders WHERE id = ?", (order_id,)).fetchone()
-        if order is None:
-            raise NotFound("order", order_id)
+        order = store.order_row(conn, order_id)
         if order["customer_id"] != customer_id:
             raise DomainError("forbidden", _("this order belongs to another customer"))
         if order["completed_ms"] is None:

@@ -8,7 +8,7 @@ import sqlite3
 
 from hub.dispatch.eta import CrowFliesEta
 from hub.dispatch.settings import load
-from hub.orders import outbox
+from hub.orders import outbox, store
 from hub.registry.geo import haversine_km
 from protocol.clock import Clock
 from protocol.messages.tracking import LocksmithPosition
@@ -19,8 +19,7 @@ TRACK_EVERY_MS = 10_000
 def on_position(conn: sqlite3.Connection, clock: Clock, kit_id: str, lat: float, lon: float,
                 at_ms: int | None = None) -> str | None:
     """Called where the hub stores a kit's position; returns the order told, if any."""
-    order = conn.execute("SELECT id, customer_id, site_lat, site_lon FROM orders WHERE kit_id = ? AND state = 'en_route'"
-                         " ORDER BY updated_ms DESC LIMIT 1", (kit_id,)).fetchone()
+    order = store.en_route_of_kit(conn, kit_id)
     if order is None:
         return None
     now = clock.now_ms()

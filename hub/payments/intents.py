@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 from hub.db import transaction
-from hub.orders import outbox
+from hub.orders import outbox, store
 from hub.payments.provider import PAY_PROVIDERS
-from hub.registry.errors import DomainError, NotFound
+from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.messages.payments import PaymentCreated
@@ -25,9 +25,7 @@ def create(conn: sqlite3.Connection, clock: Clock, customer_id: str, order_id: s
     if adapter is None:
         raise DomainError("unknown_provider", _("unknown payment provider: ") + provider)
     with transaction(conn):
-        order = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
-        if order is None:
-            raise NotFound("order", order_id)
+        order = store.order_row(conn, order_id)
         if order["customer_id"] != customer_id:
             raise DomainError("forbidden", _("this order belongs to another customer"))
         if order["state"] != "awaiting_payment":

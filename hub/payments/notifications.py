@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from hub.db import transaction
 from hub.ledger.payments import record_payment
-from hub.orders import confirm, outbox
+from hub.orders import confirm, outbox, store
 from hub.payments.provider import PAY_PROVIDERS, NotificationRefused
 from protocol.clock import Clock
 
@@ -77,7 +77,7 @@ def receive(conn: sqlite3.Connection, clock: Clock, provider_name: str, headers:
         record_payment(conn, clock, provider=provider_name, external_ref=notice.provider_txn,
                        customer_id=intent["customer_id"], amount_fen=notice.amount_fen, actor=actor,
                        order_id=intent["order_id"], verified=True)
-        state = conn.execute("SELECT state FROM orders WHERE id = ?", (intent["order_id"],)).fetchone()[0]
+        state = store.state_of(conn, intent["order_id"])
         if state == "awaiting_payment":
             confirm.pay(conn, clock, "hub", intent["order_id"], amount_fen=notice.amount_fen, provider=provider_name,
                         external_ref=notice.provider_txn, event_id=f"pay:{notice.trade_no}")
