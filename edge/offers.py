@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from edge.job.steps import StepRefused
 from edge.store import KitStore
 from protocol.envelope import Envelope
 from protocol.messages.job import JobAccept, JobOffer, JobRefuse, JobResult, OfferClosed
@@ -30,12 +31,17 @@ class Offer:
 
 
 Policy = Callable[[JobOffer], bool | None]  # True accept, False refuse, None: leave it to the locksmith
+Gate = Callable[[], str | None]  # None: the locksmith may see and answer offers now; else why not (translated)
 
 
 class OfferInbox:
-    def __init__(self, store: KitStore, policy: Policy | None = None) -> None:
+    def __init__(self, store: KitStore, policy: Policy | None = None, gate: Gate | None = None) -> None:
+        """`gate`: login first (edge.service wires the job flow's session): while it says no, offers are
+        kept but neither shown nor answered, by the locksmith or the policy; they expire on the hub."""
         self.store = store
         self.policy = policy
+        self.gate = gate
+        self.answered: list[Callable[[], None]] = []  # told after an answer (the session's idle time restarts)
         self.offers: dict[str, Offer] = {}
         self.results: list[JobResult] = []
         self.listeners: list[Callable[[Offer], None]] = []
@@ -53,7 +59,10 @@ class OfferInbox:
             answered = dict(conn.execute(
                 "SELECT order_id, kind FROM records WHERE kind IN ('job.accept', 'job.refuse')").fetchall())
         for (body,) in offers:
-            offer = msgspec.json.decode(body, type=JobOffer)
+            try:
+                offer = msgspec.json.decode(body, type=JobOffer)
+            except msgspec.ValidationError:  # erased with the customer's data (edge/job/purge.py): long closed
+                continue
             entry = Offer(offer)
             if offer.order_id in answered:
                 entry.state = "accepted" if answered[offer.order_id] == "job.accept" else "refused"
@@ -71,6 +80,8 @@ class OfferInbox:
         self._tell(entry)
         if self.policy is not None:
             decision = self.policy(body)
+            if decision is not None and self.closed_reason() is not None:
+                return  # nobody logged in: a policy does not answer on the locksmith's behalf either
             if decision is True:
                 self.accept(body.offer_id)
             elif decision is False:
@@ -89,7 +100,13 @@ class OfferInbox:
         assert isinstance(body, JobResult)
         self.results.append(body)
 
+    def closed_reason(self) -> str | None:
+        return self.gate() if self.gate is not None else None
+
     def open_offers(self) -> list[JobOffer]:
+        """What the locksmith may answer now: nothing while nobody is logged in."""
+        if self.closed_reason() is not None:
+            return []
         now = self.store.clock.now_ms()
         with self._lock:
             return [o.offer for o in self.offers.values() if o.state == "open" and o.offer.expires_at > now]
@@ -106,6 +123,9 @@ class OfferInbox:
         return self._answer(offer_id, "refused", "job.refuse", JobRefuse(offer_id=offer_id, reason=reason))
 
     def _answer(self, offer_id: str, state: str, type_name: str, body: msgspec.Struct) -> str:
+        reason = self.closed_reason()
+        if reason is not None:
+            raise StepRefused(reason)
         with self._lock:
             entry = self.offers.get(offer_id)
             if entry is None:
@@ -114,6 +134,8 @@ class OfferInbox:
         rec = self.store.add_message(type_name, body, topic=KIT_UP_JOB.build(kit_id=self.store.identity.kit_id),
                                      order_id=entry.offer.order_id)
         self._tell(entry)
+        for fn in list(self.answered):
+            fn()
         return rec.id
 
     def _tell(self, entry: Offer) -> None:

@@ -42,6 +42,7 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     disk_floor_mb: below this much free space only job evidence is recorded.
     disk_reserve_mb: below this much free space nothing more is recorded.
     chunk_kib: media chunk size on the wire. record_window, chunk_window: how much may await the hub's ack.
+    link_socket: the unix socket (relative to the kit directory) on which the kit service serves the UI.
     language: zh_CN (default in China) or en. hardware: the device section (see docs/hardware.md).
     route: the `[route]` table: how the kit estimates the road distance and arrival time to the site.
     heartbeat_s: how often the kit repeats its signed "online" state while connected; the hub marks a kit
@@ -58,6 +59,7 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     chunk_kib: int = 256
     record_window: int = 1000
     chunk_window: int = 64
+    link_socket: str = "kit.sock"
     heartbeat_s: float = 60.0
     language: str = "zh_CN"
     broker: KitBroker = msgspec.field(default_factory=KitBroker)

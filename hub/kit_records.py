@@ -12,7 +12,7 @@ import sqlite3
 
 from hub.evidence.tracker import EvidenceTracker
 from hub.orders import kitrecords, tracking
-from hub.registry import kit_enrolment, presence
+from hub.registry import kit_enrolment, kitsession, presence
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.evidence import BUNDLE_RECORD_KIND
@@ -30,6 +30,9 @@ def on_kit_record(conn: sqlite3.Connection, clock: Clock, evidence: EvidenceTrac
             tracking.on_position(conn, clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
                                  at_ms=rec.captured_at)  # the customer watches the locksmith approach
         return  # a position is not an order event and never completes a bundle
+    if rec.kind in kitsession.KINDS:  # who is logged in on the kit: dispatch offers only to them (login first)
+        kitsession.apply_session_record(conn, clock, kit_id, rec.kind, rec.data, rec.captured_at, msg_id)
+        return
     if rec.kind == BUNDLE_RECORD_KIND:
         evidence.on_bundle(conn, kit_id, msg_id, rec.order_id, rec.data)
     else:

@@ -1,6 +1,9 @@
-"""Render the contract docs from their single sources: `docs/mqtt.md` from the topic table and the
-message registry. Other areas register their own renderers in RENDERERS (module path -> output file);
-`make docs` runs them all, and a test fails when a committed doc is stale."""
+"""Render the contract docs from their single sources: the generated blocks of `docs/mqtt.md` (topic table,
+message registry, refusal reasons, limits, test vectors) and of `docs/police.md` (verifier problem codes).
+The prose around them is the hand-written specification; each generated block sits between
+`<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->` and is replaced whole. Other areas
+register their own renderers in RENDERERS (module path -> output file); `make docs` runs them all (and
+writes docs/vectors/), and a test fails when a committed doc is stale."""
 
 from __future__ import annotations
 
@@ -20,30 +23,114 @@ from protocol.topics import TOPICS
 ROOT = Path(__file__).resolve().parents[1]
 
 
+class MissingBlock(ValueError):
+    pass
+
+
+def fill(path: Path, blocks: dict[str, str]) -> str:
+    """The hand-written `path` with each generated block replaced by `blocks[name]`."""
+    text = path.read_text(encoding="utf-8")
+    for name, content in blocks.items():
+        begin, end = f"<!-- BEGIN GENERATED: {name} -->", f"<!-- END GENERATED: {name} -->"
+        a, b = text.find(begin), text.find(end)
+        if a < 0 or b < a:
+            raise MissingBlock(f"{path.name} lacks the markers of generated block {name!r}")
+        text = text[:a + len(begin)] + "\n" + content.rstrip("\n") + "\n" + text[b:]
+    return text
+
+
 def render_mqtt() -> str:
-    return "\n".join(_mqtt_lines()) + "\n"
+    return fill(ROOT / "docs" / "mqtt.md", {
+        "envelope-example": "\n".join(_envelope_example()),
+        "limits": "\n".join(_limits()),
+        "reasons": "\n".join(_reasons()),
+        "topics": "\n".join(_topic_lines()),
+        "job-records": "\n".join(_job_record_lines()),
+        "messages": "\n".join(_message_lines()),
+        "vectors": "\n".join(_vector_lines()),
+    })
 
 
-def _mqtt_lines() -> list[str]:
-    out = [
-        "# The MQTT contract (`lw/v1`)",
-        "",
-        "Generated from `protocol/topics.py` and `protocol/messages/` by `make docs`; do not edit by hand.",
-        "",
-        "Every payload is a signed JSON envelope. The signature is Ed25519 over the canonical encoding of the",
-        "envelope without `sig` (keys sorted, no whitespace, UTF-8). Receivers reject bad signatures, a sender",
-        "that does not own the topic, replays (a message id or a per-sender sequence number seen before) and",
-        "unknown types, and quarantine them with the reason. All topics use QoS 1 and persistent sessions.",
-        "",
-        "```json",
-        json.dumps(msgspec.to_builtins(Envelope(v=1, id="01JGZ0000000000000000000AA", sender="kit-001", seq=42,
-                                                ts=1767225600000, type="kit.record", body={"...": "..."},
-                                                sig="<base64 Ed25519 signature>")), indent=2, ensure_ascii=False),
-        "```",
-        "",
-        "## Topics",
-        "",
+def render_police() -> str:
+    from hub.police.verify_report import PROBLEM_CODES
+
+    lines = ["| Code | What it means |", "|---|---|"]
+    lines += [f"| `{code}` | {text} |" for code, text in PROBLEM_CODES.items()]
+    return fill(ROOT / "docs" / "police.md", {"verify-problems": "\n".join(lines)})
+
+
+def _envelope_example() -> list[str]:
+    return ["```json",
+            json.dumps(msgspec.to_builtins(Envelope(v=1, id="01JGZ0000000000000000000AA", sender="kit-001", seq=42,
+                                                    ts=1767225600000, type="kit.record", body={"...": "..."},
+                                                    sig="<base64 Ed25519 signature>")), indent=2, ensure_ascii=False),
+            "```"]
+
+
+def _limits() -> list[str]:
+    from hub.ingest.ingest import MIN_TS_MS
+    from hub.ingest.uploads import CONTENT_TYPES, MAX_OPEN_UPLOADS, MAX_UPLOAD_BYTES, UPLOAD_KINDS
+    from protocol import PROTOCOL_VERSION, TOPIC_ROOT
+    from protocol.canonical import MAX_SAFE_INTEGER
+    from protocol.envelope import DIGEST_BOUND, MAX_MESSAGE_BYTES
+    from protocol.ids import ULID_RE
+    from protocol.messages.media import DEFAULT_CHUNK_SIZE
+
+    kinds = "; ".join(f"`{k}` ({' or '.join(roles)}, {'names its order' if order else 'names no order'})"
+                      for k, (roles, order) in UPLOAD_KINDS.items())
+    rows = [
+        ("Protocol version `v`", f"`{PROTOCOL_VERSION}`; topics under `{TOPIC_ROOT}/`"),
+        ("Largest message (wire bytes)", f"{MAX_MESSAGE_BYTES:,} (1 MiB)"),
+        ("Message id", f"`{ULID_RE.pattern}` (26 upper-case Crockford base32 characters)"),
+        ("`ts`", f"integer milliseconds since 1970-01-01T00:00Z, at least {MIN_TS_MS:,}"),
+        ("Integers anywhere", f"within +-{MAX_SAFE_INTEGER:,} (2**53 - 1)"),
+        ("Left out of the signed bytes", ", ".join(f"`{t}`: `body.{f}` (bound by the signed `body.{d}`)"
+                                                   for t, (f, d) in DIGEST_BOUND.items())),
+        ("Default chunk size", f"{DEFAULT_CHUNK_SIZE:,} bytes (base64 keeps a chunk message under the limit)"),
+        ("Upload kinds (customers, operators)", kinds),
+        ("Upload content types", ", ".join(f"`{c}`" for c in CONTENT_TYPES)),
+        ("Largest upload", f"{MAX_UPLOAD_BYTES:,} bytes"),
+        ("Open (incomplete) uploads per sender", f"{MAX_OPEN_UPLOADS}; `media.cancel` frees one"),
     ]
+    return ["| Limit | Value |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+
+
+def _reasons() -> list[str]:
+    from protocol.errors import Reason
+    from protocol.reasons import MEANING
+
+    out = ["| Reason | What happened | What to do |", "|---|---|---|"]
+    for r in Reason:
+        what, todo = MEANING[r]
+        out.append(f"| `{r.value}` | {what} | {todo} |")
+    return out
+
+
+def _vector_lines() -> list[str]:
+    from lockwarden.vectors import build
+
+    out = ["| File | What it checks |", "|---|---|"]
+    for name, text in build().items():
+        out.append(f"| [`docs/vectors/{name}`](vectors/{name}) | {json.loads(text)['description']} |")
+    return out
+
+
+def _message_lines() -> list[str]:
+    from protocol.envelope import DIGEST_BOUND
+
+    out: list[str] = []
+    for name in sorted(MESSAGES):
+        spec = MESSAGES[name]
+        example = msgspec.to_builtins(spec.example())
+        signed = (f"the envelope without `sig` and without `body.{DIGEST_BOUND[name][0]}` (bound by the signed "
+                  f"`body.{DIGEST_BOUND[name][1]}`)" if name in DIGEST_BOUND else "the whole envelope without `sig`")
+        out += [f"### {name}", "", f"Sent by: {spec.sender}. {spec.summary}", "", f"Signed bytes: {signed}.", "",
+                "```json", json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
+    return out
+
+
+def _topic_lines() -> list[str]:
+    out: list[str] = []
     for t in TOPICS:
         out += [f"### `{t.wildcard().replace('+', '{' + (_param(t.pattern) or '') + '}') if '+' in t.wildcard() else t.wildcard()}`",
                 "", t.summary, "",
@@ -59,13 +146,6 @@ def _mqtt_lines() -> list[str]:
                 out += [f"Example (`{first}`, the envelope's `body`):", "", "```json",
                         json.dumps(msgspec.to_builtins(MESSAGES[first].example()), indent=2, ensure_ascii=False),
                         "```", ""]
-    out += _job_record_lines()
-    out += ["## Message types", ""]
-    for name in sorted(MESSAGES):
-        spec = MESSAGES[name]
-        example = msgspec.to_builtins(spec.example())
-        out += [f"### {name}", "", f"Sent by: {spec.sender}. {spec.summary}", "", "```json",
-                json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
     return out
 
 
@@ -109,7 +189,7 @@ def _claimed(type_name: str) -> bool:
     return any(type_name in t.types for t in TOPICS)
 
 
-RENDERERS: dict[str, Callable[[], str]] = {"docs/mqtt.md": render_mqtt}
+RENDERERS: dict[str, Callable[[], str]] = {"docs/mqtt.md": render_mqtt, "docs/police.md": render_police}
 EXTERNAL = {
     "docs/orders.md": "hub.orders.docs:render",
 }
@@ -127,6 +207,10 @@ def all_docs() -> dict[str, str]:
 
 
 def main() -> int:
+    from lockwarden.vectors import write_all
+
+    for path in write_all():  # first: the vectors table in docs/mqtt.md lists them
+        print(f"wrote {path}")
     for path, text in all_docs().items():
         (ROOT / path).write_text(text, encoding="utf-8")
         print(f"wrote {path}")

@@ -1,7 +1,8 @@
 """The signed envelope every MQTT message travels in.
 
-Wire form is JSON (readable with `mosquitto_sub`). The signature is Ed25519 over the canonical
-encoding: the envelope without `sig`, keys sorted, no whitespace, UTF-8. Receivers re-encode the
+Wire form is JSON (readable with `mosquitto_sub`). The signature is Ed25519 over the RFC 8785 (JCS)
+encoding of the envelope without `sig` (protocol/canonical.py), and for the types in DIGEST_BOUND also
+without the bulk field, which the signed SHA-256 beside it binds instead. Receivers re-encode the
 parsed value canonically, so any JSON re-formatting in transit is harmless but any change of value
 breaks the signature.
 """
@@ -16,14 +17,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from protocol import PROTOCOL_VERSION
+from protocol.canonical import canonical
 from protocol.errors import Reason, Rejected
 from protocol.ids import is_valid_id, new_id
 from protocol.keys import SigningKey, b64, unb64
 from protocol.registry import MESSAGES, unknown_type
 
 MAX_MESSAGE_BYTES = 1_048_576  # the broker's message_size_limit matches this
-
-_encoder = msgspec.json.Encoder(order="sorted")
 
 # type -> (bulk field left out of the signed bytes, signed field holding its SHA-256)
 DIGEST_BOUND: dict[str, tuple[str, str]] = {"media.chunk": ("data", "sha256")}
@@ -54,10 +54,6 @@ class Envelope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def to_wire(self) -> bytes:
         return msgspec.json.encode(self)
-
-
-def canonical(value: Any) -> bytes:
-    return _encoder.encode(value)
 
 
 def seal_envelope(

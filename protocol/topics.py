@@ -74,7 +74,9 @@ KIT_DOWN_JOB = TopicSpec(
 )
 HUB_STATE = TopicSpec(
     "hub_state", "hub/state", "hub", "kits, consoles",
-    "Retained hub presence and its public keys' fingerprints.",
+    "Retained hub presence: `status` (`online`, or `offline` from the hub's last will) and `since` (ms). It "
+    "carries no keys: every principal gets the hub's public key with its credentials (docs/mqtt.md, "
+    "\"Keys and credentials\").",
     types=("hub.state",), retained=True,
 )
 OPS_REQ = TopicSpec(
@@ -89,8 +91,8 @@ OPS_MEDIA = TopicSpec(
     "ops_media", "ops/{operator_id}/media", "operator console / `lockwarden ops`", "hub",
     "Images an operator sends, chunked like kit media: filing images (`kind` \"registry\", R-1/R-2), ID cards "
     "for a hotline request (\"identity\") and documents scanned for a customer (\"document\", R-11); answered "
-    "by `hub.media_ack` on the operator's response topic.",
-    types=("media.begin", "media.chunk"),
+    "by `hub.media_ack` on the operator's response topic; `media.cancel` withdraws an incomplete upload.",
+    types=("media.begin", "media.chunk", "media.cancel"),
 )
 OPS_EVENTS = TopicSpec(
     "ops_events", "ops/events", "hub", "operator consoles",
@@ -104,8 +106,9 @@ CUSTOMER_UP_MEDIA = TopicSpec(
     "customer_up_media", "customer/{customer_id}/up/media", "customer app", "hub",
     "Photos from the customer's app, announced and chunked like kit media: ID cards a request will name "
     "(`kind` \"identity\", R-3) and documents for the customer's own order (`kind` \"document\", R-11). JPEG "
-    "or PNG; the hub answers each with `hub.media_ack` on the customer's down topic.",
-    types=("media.begin", "media.chunk"),
+    "or PNG; the hub answers each with `hub.media_ack` on the customer's down topic. `media.cancel` withdraws "
+    "an incomplete upload.",
+    types=("media.begin", "media.chunk", "media.cancel"),
 )
 CUSTOMER_DOWN = TopicSpec(
     "customer_down", "customer/{customer_id}/down", "hub", "customer app",
@@ -113,15 +116,19 @@ CUSTOMER_DOWN = TopicSpec(
 )
 POLICE_RECORDS = TopicSpec(
     "police_records", "police/records", "hub", "police export",
-    "Everything the police receive, in the hub's forwarding order.",
+    "Everything the police receive, in the hub's forwarding order, and the hub's signed checkpoints of the "
+    "chain they form.",
+    types=("police.record", "police.checkpoint"),
 )
 POLICE_MEDIA = TopicSpec(
     "police_media", "police/media", "hub", "police export",
     "Media referenced by forwarded records, in hashed chunks.",
+    types=("police.media",),
 )
 POLICE_ACK = TopicSpec(
     "police_ack", "police/ack", "police export", "hub",
     "The export's acknowledgement that forwarded entries are durably written.",
+    types=("police.ack",),
 )
 POLICE_CASES = TopicSpec(
     "police_cases", "police/cases", "police export (`--notifier mqtt`)", "the duty officer's system",

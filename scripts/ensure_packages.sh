@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The Debian packages the tests need: a real broker, a real database server and a real browser.
+# The Debian packages the tests need: a real broker, a real database server, a real browser, and Node.js
+# for the contract's second implementation (js/).
 # As root, install what is missing; otherwise print the one apt-get line and fail.
 set -euo pipefail
 need=()
@@ -9,6 +10,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 test -x /usr/bin/chromium || need+=(chromium)
 test -x /usr/bin/chromedriver || need+=(chromium-driver)
 test -d /usr/share/fonts/opentype/noto || need+=(fonts-noto-cjk)
+command -v node >/dev/null 2>&1 || need+=(nodejs)  # the second implementation of the contract (js/)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,3 +18,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert "every part held" in proc.stdout
     assert (tmp_path / "hub" / "hub.db").exists()
+    # police-verify with the pinned hub key and the police's own acknowledgement record (issue 15), and the
+    # JavaScript verifier written from docs/police.md, agree that the demo's export is whole.
+    assert "police-verify" not in proc.stdout or "FAILED" not in proc.stdout
+    if shutil.which("node"):
+        assert "second implementation (js/verify-export.mjs, written from docs/police.md): OK" in proc.stdout

@@ -45,6 +45,11 @@ class JobSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
     without network on site go on, for a hub whose operator switched its own check off as well."""
     fix_wait_s: float = 3.0
     """How long a step waits for a GNSS fix before it is recorded without a position."""
+    personal_retention_s: float = 86400.0
+    """How long the customer's personal data (name, phone, address, ID number) stays on the kit after the
+    hub acknowledged all of the job's evidence; then it is erased from the kit (edge/job/purge.py)."""
+    session_idle_s: float = 900.0
+    """A login ends after this long without a step or an answer on the kit (the locksmith logs in again)."""
 
 
 class LocksmithProfile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -61,6 +66,10 @@ class LocksmithProfile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, 
     """Slots of the sensor's library holding this locksmith's enrolled fingers."""
     pin_hash: str = ""
     """Salted scrypt hash of the fallback PIN (`lockwarden kit pin-hash`); empty: no PIN login."""
+    password_hash: str = ""
+    """Salted scrypt hash of a password (`lockwarden kit pin-hash --password`); empty: no password login."""
+    pattern_hash: str = ""
+    """Salted scrypt hash of a touchscreen pattern (`lockwarden kit pin-hash --pattern 1-5-9-6`); empty: none."""
 
 
 class JobConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

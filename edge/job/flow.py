@@ -116,7 +116,8 @@ class JobFlow:
         return [self._view(r) for r in rows]
 
     def session(self) -> Session | None:
-        return self.db.session()
+        """Who is logged in now (None also once the login lapsed for idleness: edge/job/session.py)."""
+        return self.sessions.current()
 
     def _view(self, row: JobRow) -> JobView:
         nexts = sorted(TRANSITIONS[row.step], key=list(Step).index)
@@ -172,6 +173,8 @@ class JobFlow:
             self.db.merge_info(row.order_id, info)
         rec = self._record(RECORD_KIND[step], row, {"step": step.value, **data}, fix, code_key=code_key)
         self.db.advance(row.order_id, step, rec.id, rec.captured_ms)
+        if step not in NO_SESSION:
+            self.sessions.touch()
         view = self.job(row.order_id)
         for fn in list(self.observers):
             try:
@@ -181,7 +184,7 @@ class JobFlow:
         return rec
 
     def _require_session(self, row: JobRow) -> Session:
-        session = self.db.session()
+        session = self.sessions.current()
         if session is None:
             raise StepRefused(_("No locksmith is logged in on this kit"))
         if session.locksmith_id != row.locksmith_id:
@@ -210,7 +213,7 @@ class JobFlow:
             rec = self._record(RECORD_KIND[Step.ASSIGNED], row, {"step": Step.ASSIGNED.value})
             self.db.advance(order.order_id, Step.ASSIGNED, rec.id, rec.captured_ms)
             row = self._row(order.order_id)
-        session = self.db.session()
+        session = self.sessions.current()
         if row.step == Step.ASSIGNED and session and session.locksmith_id == row.locksmith_id:
             self._login_step(row, session)
         return self.job(order.order_id)
@@ -251,6 +254,19 @@ class JobFlow:
     def login_pin(self, locksmith_id: str, pin: str) -> Session:
         """The fallback login; the `job.logged_in` step records `fallback: true`."""
         return self._logged_in(self.sessions.login_pin(locksmith_id, pin))
+
+    @_serialised
+    def login_password(self, locksmith_id: str, password: str) -> Session:
+        return self._logged_in(self.sessions.login_password(locksmith_id, password))
+
+    @_serialised
+    def login_pattern(self, locksmith_id: str, dots: list[int]) -> Session:
+        return self._logged_in(self.sessions.login_pattern(locksmith_id, dots))
+
+    @_serialised
+    def touch_session(self) -> None:
+        """The locksmith did something on the kit that is not a step (answered an offer, set out)."""
+        self.sessions.touch()
 
     @_serialised
     def logout(self) -> None:
@@ -533,7 +549,8 @@ class JobFlow:
         check(row.step, Step.ABORTED)
         if row.step in VIDEO_STEPS:
             self._stop_recorder(row.order_id)
-        self._step(row, Step.ABORTED, {"reason": reason, "by": by, "at_step": row.step.value})
+        self._step(row, Step.ABORTED, {"reason": reason, "by": by, "at_step": row.step.value},
+                   info={"aborted_by": by})
         self.db.merge_info(row.order_id, wiped())  # no form will need the ID number
         return self.job(row.order_id)
 

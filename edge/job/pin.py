@@ -20,3 +20,39 @@ def check_pin(pin: str, pin_hash: str) -> bool:
         return check_code(pin, pin_hash)
     except ValueError:
         return False
+
+
+# Password and touchscreen pattern join the PIN as knowledge factors, hashed the same way (salted scrypt).
+# The code hash keeps only letters and digits (people type service codes with dashes), so a password is
+# hashed as the hex of its UTF-8 bytes: nothing of it (case, symbols, Chinese) is dropped.
+PATTERN_MIN_DOTS = 4
+
+
+def _password_form(password: str) -> str:
+    return password.encode("utf-8").hex()
+
+
+def hash_password(password: str) -> str:
+    return hash_code(_password_form(password))
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    return check_pin(_password_form(password), password_hash) if password else False
+
+
+def pattern_text(dots: list[int]) -> str:
+    """A pattern is the dots of the 3x3 grid (1..9, row by row) in the order they were touched, each once."""
+    if len(dots) < PATTERN_MIN_DOTS or len(set(dots)) != len(dots) or any(not 1 <= d <= 9 for d in dots):
+        raise ValueError(f"a pattern joins at least {PATTERN_MIN_DOTS} different dots of 1..9")
+    return "".join(str(d) for d in dots)
+
+
+def hash_pattern(dots: list[int]) -> str:
+    return hash_code(pattern_text(dots))
+
+
+def check_pattern(dots: list[int], pattern_hash: str) -> bool:
+    try:
+        return check_pin(pattern_text(dots), pattern_hash)
+    except ValueError:
+        return False

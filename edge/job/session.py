@@ -1,4 +1,6 @@
-"""Who is logged in on the kit (R-2): fingerprint from the sensor's library, or the PIN as the fallback.
+"""Who is logged in on the kit (R-2): fingerprint from the sensor's library, or a PIN, password or touchscreen
+pattern as the fallback. Nothing is done on the kit without a login (offers are neither shown nor answered,
+no step is taken), and a login lapses after `session_idle_s` without activity.
 
 Every attempt is a signed record (`session.login`, `session.login_failed`, `session.logout`) with the kit's
 position, so a borrowed or stolen kit leaves a trail. PINs are checked against salted scrypt hashes from
@@ -12,11 +14,13 @@ from typing import Any
 
 from edge.job.config import JobSettings, LocksmithProfile
 from edge.job.devices import FingerprintReader, Fix
-from edge.job.pin import check_pin
+from edge.job.pin import check_password, check_pattern, check_pin
 from edge.job.state import JobDB, Session
 from edge.job.steps import StepRefused
 from edge.store import KitStore, StoredRecord
 from protocol.i18n import _
+
+ACTIVE_KEY = "session_active_ms"
 
 
 class Sessions:
@@ -30,7 +34,22 @@ class Sessions:
         self.position = position
 
     def current(self) -> Session | None:
-        return self.db.session()
+        """The live session; one idle past `session_idle_s` is ended here (a signed `session.logout` with
+        reason "idle"), so every reader sees the same answer."""
+        session = self.db.session()
+        if session is None:
+            return None
+        now = self.store.clock.now_ms()
+        active = int(self.db.meta(ACTIVE_KEY) or session.since_ms)
+        if now - active > self.settings.session_idle_s * 1000:
+            self._record("session.logout", session.locksmith_id, {"reason": "idle", "idle_since": active})
+            self.db.set_session(None)
+            return None
+        return session
+
+    def touch(self) -> None:
+        """Something was done on the kit: the idle time starts again."""
+        self.db.set_meta(ACTIVE_KEY, str(self.store.clock.now_ms()))
 
     def profile_for_slot(self, slot: int) -> LocksmithProfile | None:
         return next((p for p in self.profiles.values() if slot in p.fingerprint_slots), None)
@@ -50,17 +69,29 @@ class Sessions:
                           {"slot": match.slot, "score": match.score, "fallback": False})
 
     def login_pin(self, locksmith_id: str, pin: str) -> Session:
+        return self._login_secret(locksmith_id, "pin", lambda p: check_pin(pin, p.pin_hash))
+
+    def login_password(self, locksmith_id: str, password: str) -> Session:
+        return self._login_secret(locksmith_id, "password", lambda p: check_password(password, p.password_hash))
+
+    def login_pattern(self, locksmith_id: str, dots: list[int]) -> Session:
+        return self._login_secret(locksmith_id, "pattern", lambda p: check_pattern(dots, p.pattern_hash))
+
+    def _login_secret(self, locksmith_id: str, method: str, matches: Callable[[LocksmithProfile], bool]) -> Session:
+        """PIN, password and pattern share one count of failures in a row (`pin_max_attempts`), so trying
+        each in turn gains nothing; past it only the fingerprint logs in."""
         key = f"pin_failures:{locksmith_id}"
         failures = int(self.db.meta(key) or 0)
         if failures >= self.settings.pin_max_attempts:
             raise StepRefused(_("Too many wrong PINs: log in with your fingerprint"))
         profile = self.profiles.get(locksmith_id)
-        if profile is None or not check_pin(pin, profile.pin_hash):
+        if profile is None or not matches(profile):
             self.db.set_meta(key, str(failures + 1))
-            self._record("session.login_failed", locksmith_id, {"method": "pin", "attempt": failures + 1})
-            raise StepRefused(_("Wrong locksmith or PIN"))
+            self._record("session.login_failed", locksmith_id, {"method": method, "attempt": failures + 1})
+            raise StepRefused({"pin": _("Wrong locksmith or PIN"), "password": _("Wrong locksmith or password"),
+                               "pattern": _("Wrong locksmith or pattern")}[method])
         self.db.set_meta(key, "0")
-        return self._open(locksmith_id, "pin", {"fallback": True})
+        return self._open(locksmith_id, method, {"fallback": True})
 
     def logout(self) -> None:
         session = self.db.session()
@@ -72,6 +103,7 @@ class Sessions:
         rec = self._record("session.login", locksmith_id, {"method": method, **data})
         session = Session(locksmith_id, method, rec.captured_ms, rec.id)
         self.db.set_session(session)
+        self.touch()
         return session
 
     def _record(self, kind: str, locksmith_id: str | None, data: dict[str, Any]) -> StoredRecord:

@@ -47,6 +47,7 @@ class JobDB:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA secure_delete=ON")  # purged personal data leaves no copy in free pages
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA busy_timeout=30000")
         upgrade(self.conn, MIGRATIONS, label=str(path), v1_table="jobs")
@@ -108,6 +109,18 @@ class JobDB:
             except BaseException:
                 rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
                 raise
+
+    def replace_order(self, order_id: str, order: dict[str, Any], info: dict[str, Any]) -> None:
+        """Overwrite the order as received and the step results (the personal-data purge)."""
+        with self.lock:
+            self.conn.execute("UPDATE jobs SET order_json=?, info=? WHERE order_id=?",
+                              (json.dumps(order, ensure_ascii=False), json.dumps(info, ensure_ascii=False), order_id))
+
+    def compact(self) -> None:
+        """Rewrite the file and empty the WAL, so nothing deleted or overwritten survives in either."""
+        with self.lock:
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def merge_info(self, order_id: str, info: dict[str, Any]) -> None:
         with self.lock:

@@ -385,6 +385,35 @@ class KitStore:
             )
 
     # -- status --------------------------------------------------------------------------------------
+    def forget_order_downlink(self, order_id: str, types: tuple[str, ...]) -> int:
+        """Empty the bodies of the hub's messages of these types about one order (they carry the customer's
+        details); the rows and their ids stay, so a redelivery is still recognised and not applied again."""
+        marks = ",".join("?" for _ in types)
+        with self.lock:
+            cur = self.conn.execute(f"UPDATE downlink SET body = json_object('order_id', ?, 'purged', 1) "
+                                    f"WHERE type IN ({marks}) AND json_extract(body, '$.order_id') = ?",
+                                    (order_id, *types, order_id))
+        return cur.rowcount
+
+    def order_acknowledged_ms(self, order_id: str) -> int | None:
+        """When the hub acknowledged the last of the order's records and files; None while any waits."""
+        with self.lock:
+            waiting = self.conn.execute(
+                "SELECT (SELECT COUNT(*) FROM records WHERE order_id=? AND state='pending') + "
+                "(SELECT COUNT(*) FROM files WHERE order_id=? AND state='pending')", (order_id, order_id)).fetchone()[0]
+            if waiting:
+                return None
+            last = self.conn.execute(
+                "SELECT MAX(m) FROM (SELECT MAX(acked_ms) AS m FROM records WHERE order_id=? "
+                "UNION ALL SELECT MAX(acked_ms) FROM files WHERE order_id=?)", (order_id, order_id)).fetchone()[0]
+        return None if last is None else int(last)
+
+    def compact(self) -> None:
+        """Rewrite the file and empty the WAL, so nothing deleted or overwritten survives in either."""
+        with self.lock:
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def backlog(self) -> tuple[int, int]:
         with self.lock:
             r = self.conn.execute("SELECT COUNT(*) FROM records WHERE state='pending'").fetchone()[0]

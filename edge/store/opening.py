@@ -36,6 +36,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=30000")
+    # Deleted content is overwritten with zeros, so a purged customer's data is not left in free pages
+    # (edge/job/purge.py).
+    conn.execute("PRAGMA secure_delete=ON")
     return conn
 
 

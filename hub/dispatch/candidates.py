@@ -29,7 +29,12 @@ MAX_RADIUS_KM = 400.0
 
 _D2 = "((p.lat - :lat) * (p.lat - :lat) + (p.lon - :lon) * (p.lon - :lon) * :c2)"
 _AREA_D2 = "((p.area_lat - :lat) * (p.area_lat - :lat) + (p.area_lon - :lon) * (p.area_lon - :lon) * :c2)"
-_FILTERS = f"""
+# Login first: the locksmith is logged in on the kit the offer goes to, as that kit's signed session records
+# say (hub/registry/kitsession.py). A predicate of its own, beside the pool's `ready`.
+_LOGGED_IN = """
+  AND EXISTS (SELECT 1 FROM kit_sessions s WHERE s.kit_id = p.kit_id AND s.logged_in = 1 AND s.locksmith_id = p.id)
+"""
+_FILTERS = f"""{_LOGGED_IN}
   AND p.ready = 1 AND p.busy = 0 AND p.offer_open = 0 AND (p.scope_bits & :bit) != 0
   AND {_AREA_D2} * {KM_PER_DEG * KM_PER_DEG} <= p.area_radius_km * p.area_radius_km
   AND p.n NOT IN (SELECT t.locksmith_n FROM offers t WHERE t.order_id = :order)

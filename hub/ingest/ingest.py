@@ -31,7 +31,7 @@ from protocol.envelope import Envelope, decode, decode_chunk, typed_body, unknow
 from protocol.errors import Reason, Rejected
 from protocol.keys import unb64
 from protocol.messages.kit import KitRecord, KitState
-from protocol.messages.media import MediaBegin, MediaChunk
+from protocol.messages.media import MediaBegin, MediaCancel, MediaChunk
 from protocol.registry import MESSAGES
 from protocol.storage import rollback_quietly
 from protocol.transport.base import Inbound
@@ -47,7 +47,10 @@ _Decoded = tuple[Envelope | None, bytes | None, Rejected | None, Ed25519PublicKe
 
 # role -> the topic parameter that must equal the signed sender
 _TOPIC_OWNER = {"kit_id": "kit", "operator_id": "operator", "customer_id": "customer"}
-_MEDIA_TYPES = ("media.begin", "media.chunk")
+_MEDIA_TYPES = ("media.begin", "media.chunk", "media.cancel")
+# ts is milliseconds since 1970-01-01 UTC (docs/mqtt.md). Anything before 2001-09-09 (1e12 ms) is a
+# sender writing seconds (or nothing): refused, so its records do not land in 1970.
+MIN_TS_MS = 1_000_000_000_000
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,8 @@ class Ingest:
             if not signature_ok:
                 raise Rejected(Reason.BAD_SIGNATURE, f"signature of {env.id} from {env.sender!r} does not verify")
             verified = True
+            if env.ts < MIN_TS_MS:
+                raise Rejected(Reason.MALFORMED, f"ts {env.ts} is not milliseconds since 1970 (seconds?)")
             for param, role in _TOPIC_OWNER.items():
                 if param in params and (params[param] != env.sender or principal.role != role):
                     raise Rejected(Reason.WRONG_SENDER_FOR_TOPIC,
@@ -192,7 +197,7 @@ class Ingest:
             if self._seen(env, result):
                 if principal.role == "kit" and env.type not in ("media.chunk", "media.begin"):
                     acks[env.sender]["stored"].append(env.id)
-                if isinstance(body, MediaBegin | MediaChunk):
+                if isinstance(body, MediaBegin | MediaChunk | MediaCancel):
                     touched[body.file_id] = env.sender
                 return
             accepted = Accepted(msg.topic, params, env, body)
@@ -243,11 +248,14 @@ class Ingest:
         elif isinstance(body, MediaBegin):
             self._begin(env, body, now, role)
             touched[body.file_id] = env.sender
+        elif isinstance(body, MediaCancel):
+            self._cancel(env, body, now)
+            touched[body.file_id] = env.sender
         self.conn.execute(
             "INSERT INTO envelopes(id, sender, seq, type, sig, received_ms) VALUES (?,?,?,?,?,?)",
             (env.id, env.sender, env.seq, env.type, env.sig, now),
         )
-        if isinstance(body, MediaChunk | MediaBegin):
+        if isinstance(body, MediaChunk | MediaBegin | MediaCancel):
             return
         if isinstance(body, KitState):
             self.conn.execute(
@@ -286,6 +294,15 @@ class Ingest:
             (b.file_id, env.sender, b.kind, b.content_type, b.order_id, b.size, b.sha256, b.chunk_size, b.chunks,
              int(b.sealed), b.captured_at, _json.encode(b.meta).decode(), env.id, now),
         )
+
+    def _cancel(self, env: Envelope, c: MediaCancel, now: int) -> None:
+        row = self.conn.execute("SELECT sender, status FROM media_files WHERE file_id=?", (c.file_id,)).fetchone()
+        if row is None or row[0] != env.sender:
+            raise Rejected(Reason.BAD_FILE, f"no upload {c.file_id} of {env.sender} to cancel")
+        if row[1] != "partial":
+            return  # complete, refused or cancelled already: the media ack tells the sender which
+        self.conn.execute("UPDATE media_files SET status='cancelled', detail=?, completed_ms=? WHERE file_id=?",
+                          (c.reason[:200] or "cancelled by the sender", now, c.file_id))
 
     def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | None, digest: str | None) -> None:
         f = self.conn.execute("SELECT sender, chunk_size, chunks, size, status FROM media_files WHERE file_id=?",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from hub.timers.scheduler import backlog as timer_backlog
+
 # The ingest rate counts envelopes accepted in the last minute. `envelopes` is a rowid table filled in
 # arrival order, so the newest rows are the highest rowids: the scan is bounded to the last RATE_SCAN rows
 # instead of the whole history (at more than RATE_SCAN per minute the figure reads RATE_SCAN/60 per second).
@@ -32,10 +34,8 @@ def kits(conn: sqlite3.Connection) -> list[tuple[str, str, int, int, int]]:
 
 
 def timers(conn: sqlite3.Connection, now_ms: int) -> tuple[int, int, int | None]:
-    """(pending, due now, oldest due_ms among those due)."""
-    row = conn.execute("SELECT COUNT(*), COALESCE(SUM(due_ms <= ?), 0), MIN(CASE WHEN due_ms <= ? THEN due_ms END) "
-                       "FROM timers WHERE state='pending'", (now_ms, now_ms)).fetchone()
-    return int(row[0]), int(row[1]), (int(row[2]) if row[2] is not None else None)
+    """(pending, due now, oldest due_ms among those due), from the timers' own store."""
+    return timer_backlog(conn, now_ms)
 
 
 def outbox(conn: sqlite3.Connection) -> tuple[int, int | None]:

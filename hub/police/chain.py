@@ -1,7 +1,8 @@
 """The police chain, computed identically by the hub's forwarder and the police export.
 
 Entry `seq` has hash sha256("{seq}\\n{prev}\\n" + canonical envelope), where the envelope is the hub-signed
-`police.record` (signature included) and `prev` is the hash of entry `seq - 1` (GENESIS for entry 1).
+`police.record` (signature included), canonical is RFC 8785 (protocol/canonical.py), `seq` is written in
+decimal ASCII and `prev` is the lower-case hex hash of entry `seq - 1` (GENESIS, 64 zeros, for entry 1).
 Because the hub can compute it, the hub signs the head (`police.checkpoint`), so the export's integrity
 does not rest on anything the police side could have written itself.
 """
@@ -13,7 +14,8 @@ from typing import Any
 
 import msgspec
 
-from protocol.envelope import Envelope, canonical
+from protocol.canonical import canonical
+from protocol.envelope import Envelope
 
 GENESIS = "0" * 64
 
@@ -25,9 +27,6 @@ class Entry(msgspec.Struct, frozen=True):
     prev: str
     hash: str
     env: dict[str, Any]
-
-
-_line_encoder = msgspec.json.Encoder(order="sorted")
 
 
 def envelope_canonical(env: Envelope | dict[str, Any]) -> bytes:
@@ -46,5 +45,6 @@ def entry_hash(seq: int, prev: str, env: Envelope | dict[str, Any]) -> str:
 
 
 def encode_line(entry: Entry) -> bytes:
-    # Sorted keys put `env` first; written canonically so verify can hash the raw bytes on its fast path.
-    return _line_encoder.encode(entry) + b"\n"
+    # The whole line is canonical (RFC 8785: `env` sorts first), so the bytes of `env` in the file are the
+    # very bytes hashed and verify can hash them raw on its fast path.
+    return canonical({"env": entry.env, "hash": entry.hash, "prev": entry.prev, "seq": entry.seq}) + b"\n"

@@ -39,6 +39,16 @@ def last_checkpoint(root: Path) -> dict[str, Any] | None:
     return best
 
 
+def manifest_hub_key(root: Path) -> str | None:
+    """The hub key the manifest names: for comparing with a pinned fingerprint only, never trusted alone."""
+    try:
+        value = msgspec.json.decode((Path(root) / layout.MANIFEST).read_bytes())
+    except (OSError, msgspec.DecodeError):
+        return None
+    key = value.get("hub_key") if isinstance(value, dict) else None
+    return key if isinstance(key, str) else None
+
+
 def write_manifest(root: Path, index: sqlite3.Connection, seq: int, head: str, hub_key: Ed25519PublicKey,
                    now_ms: int) -> None:
     media_dir = root / "media"

@@ -8,9 +8,11 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import msgspec
 
+from hub.police import acked
 from hub.police.cases import CaseDesk
 from hub.police.writer import AppendStatus, ExportWriter
 from protocol.clock import Clock
@@ -32,7 +34,8 @@ class ExportService:
     same guarantee, far higher throughput when the hub catches up after a break."""
 
     def __init__(self, writer: ExportWriter, *, ack_key: SigningKey, clock: Clock, publish: Publish,
-                 cases: CaseDesk | None = None, sender: str = "police", batch_max: int = 500) -> None:
+                 cases: CaseDesk | None = None, sender: str = "police", batch_max: int = 500,
+                 acked_path: Path | None = None) -> None:
         self.writer = writer
         self.ack_key = ack_key
         self.clock = clock
@@ -40,6 +43,8 @@ class ExportService:
         self.cases = cases
         self.sender = sender
         self.batch_max = batch_max
+        # The police's own signed record of the latest ack, outside the export (hub/police/acked.py).
+        self.acked_path = acked_path
         self._ack_seq = 0
         self._lock = threading.RLock()  # the worker and the transport's on-connect both send acks
         self._queue: queue.Queue[Inbound] = queue.Queue()
@@ -113,6 +118,13 @@ class ExportService:
             self._ack_seq = max(now, self._ack_seq + 1)  # increasing across restarts without storage
             env = seal_envelope(self.ack_key, sender=self.sender, seq=self._ack_seq, ts=now,
                                 type_name="police.ack", body=self.writer.ack_body())
+            if self.acked_path is not None:
+                try:
+                    acked.save(self.acked_path, env)
+                except OSError as exc:
+                    # The record then lags (it only ever says less than the export holds, which verifies);
+                    # refusing to acknowledge would stall the hub's forwarding over a side file.
+                    log.error("police export: cannot update the acknowledgement record %s (%s)", self.acked_path, exc)
         try:
             self.publish(POLICE_ACK.build(), msgspec.json.encode(env))
         except NotConnected:

@@ -1,12 +1,17 @@
-"""Offline verification of a police export: every entry hash, every chain link, every media hash, the
-hub's signed checkpoint, the manifest, and (for entries the checkpoint does not yet cover, or all with
-`all_signatures`) the hub's signature on each record. Every problem names the file, line and seq."""
+"""Offline verification of a police export against a hub key the police pinned (hub/police/trust.py),
+never one the export names: every entry hash, every chain link, the daily-file rule, every media hash,
+every hub checkpoint in `checkpoints.jsonl` (signature, monotonic, matching the chain), the manifest's
+bookkeeping, `chain.json`, and (for entries no checkpoint covers yet, or all with `all_signatures`) the
+hub's signature on each record. With the police's own acknowledgement record (hub/police/acked.py) it
+also catches a rollback to an older genuine checkpoint. Every problem names the file, line and seq.
+The rules are stated for other implementations in docs/police.md ("What a verifier must check")."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from array import array
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,43 +19,19 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub.police import layout
+from hub.police import verify_meta as meta
+from hub.police.acked import AckRecord
 from hub.police.chain import GENESIS, entry_hash, entry_hash_bytes
 from hub.police.media_store import media_path
 from hub.police.reader import RawEntry, decode_raw
+from hub.police.verify_report import Problem, VerifyReport
 from protocol.envelope import Envelope, verify
 from protocol.errors import Rejected
 from protocol.i18n import _
-from protocol.keys import load_verify_key
+
+__all__ = ["Problem", "VerifyReport", "verify_export"]
 
 MAX_SEQ = 2**32 - 1  # beyond any real export; a larger seq is an edit, not a reason to allocate memory
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    message: str
-    file: str = ""
-    line: int = 0
-    seq: int | None = None
-
-
-@dataclass
-class VerifyReport:
-    entries: int = 0
-    files: int = 0
-    media_checked: int = 0
-    head_seq: int = 0
-    head_hash: str = GENESIS
-    checkpoint_seq: int | None = None
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def codes(self) -> list[str]:
-        return [p.code for p in self.problems]
 
 
 class _Walk:
@@ -84,20 +65,36 @@ def _content_ok(raw: RawEntry, env_bytes: bytes) -> bool:
         return False
 
 
-def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
-                  all_signatures: bool = False) -> VerifyReport:
+class _SeqOnly(msgspec.Struct):
+    seq: int
+
+
+class _Meta(msgspec.Struct):
+    ts: int
+    body: _SeqOnly
+
+
+_meta_decoder = msgspec.json.Decoder(_Meta)
+
+
+def _file_day(name: str) -> str | None:
+    day = name[len(layout.RECORDS) + 1:-len(".jsonl")]
+    return day if _DAY_RE.match(day) else None
+
+
+def verify_export(root: Path, hub_key: Ed25519PublicKey | None, *, all_signatures: bool = False,
+                  acked: AckRecord | None = None) -> VerifyReport:
+    """`hub_key` must come from the police's own pin (trust.py); None is refused, never looked up."""
     root = Path(root)
     rep = VerifyReport()
-    manifest = _load_manifest(root, rep)
     if hub_key is None:
-        if manifest and manifest.get("hub_key"):
-            hub_key = load_verify_key(manifest["hub_key"])
-            rep.warnings.append(_("using the hub key recorded in the manifest; pass --hub-key for an independent check"))
-        else:
-            rep.problems.append(Problem("no_key", _("no hub key given and none in the manifest")))
-            return rep
-    checkpoint = _check_checkpoint(manifest, hub_key, rep)
-    cp_seq = checkpoint[0] if checkpoint else 0
+        rep.problems.append(Problem("no_key", _("no pinned hub key: give --hub-key or --hub-fingerprint; the "
+                                                "export's own key is never trusted")))
+        return rep
+    manifest = _load_manifest(root, rep)
+    state = meta.load_chain_state(root, rep)
+    cps = meta.load_checkpoints(root, hub_key, rep)
+    cp_seq = cps[-1].seq if cps else 0
     w = _Walk()
     files = layout.record_files(root)
     names = [f"{layout.RECORDS}/{p.name}" for p in files]
@@ -107,10 +104,18 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
     last_seq, last_hash, max_seen = 0, GENESIS, 0
     prev_line_seq = 0
     pending: tuple[int, str, int] | None = None
+    prev_day = ""
+    state_end: tuple[str, int, int] | None = None  # (file, line, end offset) of the entry chain.json names
+    spans: dict[str, list[Any]] = {}  # file -> [first seq, last seq, entries, hash of the last seq]
     for fi, path in enumerate(files):
         name = names[fi]
+        fday = _file_day(name)
+        if fday is None:
+            rep.problems.append(Problem("file_name", _("{file} is not named for a UTC day (records/YYYY-MM-DD.jsonl)").format(file=name), name))
+        offset = 0
         with path.open("rb") as fh:
             for line_no, line in enumerate(fh, start=1):
+                offset += len(line)
                 try:
                     raw = decode_raw(line)
                 except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
@@ -121,9 +126,13 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
                 if seq < 1 or seq > MAX_SEQ:
                     rep.problems.append(Problem("bad_seq", _("{file} line {line}: invalid seq {seq}").format(file=name, line=line_no, seq=seq), name, line_no, seq))
                     continue
+                if state is not None and seq == state.seq:
+                    state_end = (name, line_no, offset)
                 env_bytes = bytes(raw.env)
                 if not _content_ok(raw, env_bytes):
                     rep.problems.append(Problem("edited", _("{file} line {line}: entry seq {seq} was edited (its content no longer matches its hash)").format(file=name, line=line_no, seq=seq), name, line_no, seq))
+                if fday is not None:
+                    prev_day = _check_day(rep, env_bytes, fday, prev_day, name, line_no, seq)
                 w.grow(seq)
                 # An entry is out of place when it follows neither the line before nor precedes the next.
                 if pending is not None:
@@ -144,6 +153,15 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
                     pass
                 w.file_idx[seq] = fi
                 w.lines[seq] = line_no
+                span = spans.get(name)
+                if span is None:
+                    spans[name] = [seq, seq, 1, raw.hash]
+                else:
+                    span[2] += 1
+                    if seq >= span[1]:
+                        span[1], span[3] = seq, raw.hash
+                    elif seq < span[0]:
+                        span[0] = seq
                 if seq == last_seq + 1:
                     if raw.prev != last_hash:
                         _link_problem(rep, name, line_no, seq)
@@ -169,9 +187,54 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None = None, *,
     _gaps(rep, w, names, max_seen)
     rep.head_seq = max_seen
     rep.head_hash = w.hash_of(max_seen) if max_seen else GENESIS
-    _check_heads(rep, w, manifest, checkpoint, max_seen, set(names))
+
+    def hash_at(seq: int) -> str | None:
+        return w.hash_of(seq) if 0 < seq < len(w.present) and w.present[seq] else None
+
+    meta.check_checkpoints(rep, cps, hash_at, max_seen)
+    meta.check_manifest(rep, manifest, cps, hash_at, max_seen, hub_key, _media_count(root), spans)
+    meta.check_chain_state(rep, state, state_end, hash_at, max_seen)
+    if acked is not None:
+        meta.check_acked(rep, acked, hash_at, max_seen)
     _check_media(root, rep, media_refs)
     return rep
+
+
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+_DAY_MS = 86_400_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(day_number: int) -> str:
+    # strftime per line was a third of the verifier's time; a day's entries share one call.
+    return layout.day_of(day_number * _DAY_MS)
+
+
+def _check_day(rep: VerifyReport, env_bytes: bytes, fday: str, prev_day: str, name: str, line_no: int,
+               seq: int) -> str:
+    """Daily-file rule: an entry sits in the file of max(its envelope ts's UTC day, the previous line's
+    file day). Returns this line's file day for the next line. Also: the record's own number is the
+    entry's seq."""
+    try:
+        meta = _meta_decoder.decode(env_bytes)
+        day = _day(meta.ts // _DAY_MS)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, OverflowError, OSError):
+        return fday  # unreadable envelope: reported as edited/unreadable already
+    if meta.body.seq != seq:
+        rep.problems.append(Problem("edited", _("{file} line {line}: entry seq {seq} holds the hub's record number {number}").format(
+            file=name, line=line_no, seq=seq, number=meta.body.seq), name, line_no, seq))
+    expected = max(day, prev_day)
+    if fday != expected:
+        rep.problems.append(Problem("wrong_day", _("{file} line {line}: entry seq {seq} belongs in records/{day}.jsonl (its hub time is {ts_day}, the line before is in {prev}): moved between daily files").format(
+            file=name, line=line_no, seq=seq, day=expected, ts_day=day, prev=prev_day or "-"), name, line_no, seq))
+    return fday
+
+
+def _media_count(root: Path) -> int:
+    media_dir = root / "media"
+    return sum(1 for p in media_dir.glob("[0-9a-f][0-9a-f]/*") if p.is_file()) if media_dir.is_dir() else 0
 
 
 def _reorder_problem(rep: VerifyReport, seq: int, name: str, line_no: int) -> None:
@@ -215,47 +278,6 @@ def _load_manifest(root: Path, rep: VerifyReport) -> dict[str, Any] | None:
     except msgspec.DecodeError:
         rep.problems.append(Problem("manifest", _("{file} is not valid JSON").format(file=layout.MANIFEST), layout.MANIFEST))
         return None
-
-
-def _check_checkpoint(manifest: dict[str, Any] | None, key: Ed25519PublicKey,
-                      rep: VerifyReport) -> tuple[int, str] | None:
-    cp = (manifest or {}).get("checkpoint")
-    if not cp:
-        rep.warnings.append(_("no hub checkpoint yet: every entry's signature is checked instead"))
-        return None
-    try:
-        env = msgspec.convert(cp, Envelope)
-        verify(env, lambda _s: key)
-        if env.type != "police.checkpoint":
-            raise ValueError(env.type)
-        seq, head = int(env.body["seq"]), str(env.body["head"])
-    except (Rejected, msgspec.ValidationError, ValueError, KeyError):
-        rep.problems.append(Problem("checkpoint_signature", _("the hub checkpoint in the manifest is not validly signed by the hub"), layout.MANIFEST))
-        return None
-    rep.checkpoint_seq = seq
-    return seq, head
-
-
-def _check_heads(rep: VerifyReport, w: _Walk, manifest: dict[str, Any] | None,
-                 checkpoint: tuple[int, str] | None, max_seen: int, names: set[str]) -> None:
-    if checkpoint:
-        seq, head = checkpoint
-        if seq > max_seen:
-            rep.problems.append(Problem("truncated", _("the export ends at seq {end} but the hub checkpoint covers seq {seq}: entries {a}..{seq} were removed").format(end=max_seen, seq=seq, a=max_seen + 1), seq=max_seen + 1))
-        elif seq > 0 and w.present[seq] and w.hash_of(seq) != head:
-            rep.problems.append(Problem("checkpoint_mismatch", _("entry seq {seq} does not have the hash the hub signed in its checkpoint: the chain up to it was altered and re-hashed").format(seq=seq), seq=seq))
-    if not manifest:
-        return
-    mhead = manifest.get("head") or {}
-    if int(mhead.get("seq", 0)) > max_seen:
-        rep.problems.append(Problem("truncated", _("the manifest's head is seq {seq} but the export ends at seq {end}").format(seq=mhead.get("seq"), end=max_seen), layout.MANIFEST))
-    for f in manifest.get("files", []):
-        if f.get("name") not in names:
-            rep.problems.append(Problem("file_missing", _("{file} listed in the manifest is missing (entries {a}..{b})").format(file=f.get("name"), a=f.get("first_seq"), b=f.get("last_seq")), str(f.get("name", "")), seq=f.get("first_seq")))
-            continue
-        last = int(f.get("last_seq", 0))
-        if last <= max_seen and last < len(w.present) and w.present[last] and w.hash_of(last) != f.get("last_hash"):
-            rep.problems.append(Problem("manifest_mismatch", _("{file}: its last entry seq {seq} differs from the manifest").format(file=f.get("name"), seq=last), str(f.get("name", "")), seq=last))
 
 
 def _check_media(root: Path, rep: VerifyReport, refs: dict[str, tuple[int, str, int]]) -> None:

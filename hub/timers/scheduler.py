@@ -72,6 +72,13 @@ def fire_due(conn: sqlite3.Connection, clock: Clock, handlers: Mapping[str, Hand
     return fired
 
 
+def backlog(conn: sqlite3.Connection, now_ms: int) -> tuple[int, int, int | None]:
+    """(pending, due now, the oldest due_ms among those due): the operating figures (hub.metrics)."""
+    row = conn.execute("SELECT COUNT(*), COALESCE(SUM(due_ms <= ?), 0), MIN(CASE WHEN due_ms <= ? THEN due_ms END) "
+                       "FROM timers WHERE state='pending'", (now_ms, now_ms)).fetchone()
+    return int(row[0]), int(row[1]), (int(row[2]) if row[2] is not None else None)
+
+
 def pending(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(
         "SELECT id, kind, key, due_ms, payload_json FROM timers WHERE state = 'pending' ORDER BY due_ms LIMIT ?",

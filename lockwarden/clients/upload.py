@@ -10,7 +10,7 @@ from lockwarden.clients.party import Party, Received
 from protocol.envelope import seal_chunk
 from protocol.ids import new_id
 from protocol.images import content_type_of, image_problem
-from protocol.messages.media import DEFAULT_CHUNK_SIZE, MediaBegin, chunk_count
+from protocol.messages.media import DEFAULT_CHUNK_SIZE, MediaBegin, MediaCancel, chunk_count
 
 ROUNDS = 4  # resends of the chunks the hub still lacks before giving up
 
@@ -54,10 +54,17 @@ def upload_photo(party: Party, topic: str, data: bytes, *, order_id: str | None,
             held = {i for first, last in have for i in range(first, last + 1)}
             missing = [i for i in range(chunks) if i not in held]
             continue
-        if got.env.body["status"] == "rejected":
+        if got.env.body["status"] in ("rejected", "cancelled"):
             raise UploadRefused(file_id, str(got.env.body.get("detail", "")))
         return sha
+    # Withdraw it, so an upload the hub never completed does not hold one of the sender's few open slots.
+    cancel_upload(party, topic, file_id, "no confirmation from the hub")
     raise TimeoutError(f"{file_id}: the hub did not confirm the photo")
+
+
+def cancel_upload(party: Party, topic: str, file_id: str, reason: str = "") -> None:
+    """`media.cancel`: the hub stops waiting for the file and frees its place among the open uploads."""
+    party.send("media.cancel", MediaCancel(file_id=file_id, reason=reason), topic=topic)
 
 
 def _ack_of(r: Received, file_id: str) -> bool:

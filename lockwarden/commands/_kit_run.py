@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,24 +47,63 @@ def _status(args: argparse.Namespace) -> int:
     refused = app.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0]
     print(json.dumps({"kit_id": app.settings.kit_id, "backlog_records": records, "backlog_files": files,
                       "refused_downlink": refused, "corrupt_set_aside": str(app.store.set_aside.path)
-                      if app.store.set_aside else None}, ensure_ascii=False, indent=2))
+                      if app.store.set_aside else None, "personal_data": _personal(args.dir, app)},
+                     ensure_ascii=False, indent=2))
     app.store.close()
     return 0
 
 
+def _personal(kit_dir: Path, app: Any) -> list[dict[str, Any]]:
+    """Which orders' customer data (name, phone, address, ID number) the kit still holds, and until when:
+    read from the job database without opening any device (the service may be running)."""
+    from types import SimpleNamespace
+
+    from edge.job.config import load_job_config
+    from edge.job.purge import held
+    from edge.job.state import JobDB
+
+    path = app.store.dir / "job.db"
+    if not path.exists():
+        return []
+    db = JobDB(path)
+    try:
+        flow = SimpleNamespace(db=db, store=app.store, settings=load_job_config(Path(kit_dir)).job)
+        return [{"order_id": h.order_id, "step": h.step.value, "evidence_acknowledged_ms": h.acknowledged_ms,
+                 "erase_after_ms": h.erase_after_ms} for h in held(flow)]
+    finally:
+        db.close()
+
+
 def _answer(args: argparse.Namespace) -> int:
-    """Answer an offer the kit received (the kit service recorded it; it sends the answer)."""
+    """Answer an offer the kit received (the kit service recorded it; it sends the answer). Login first: only
+    while a locksmith is logged in on the kit (`lockwarden kit job login`), as on the touchscreen."""
     from edge.app import make_kit
+    from edge.job.steps import StepRefused
     from edge.offers import OfferInbox
+    from edge.service import _no_hardware, login_gate
 
     app = make_kit(args.dir, connect=False)
+    flow = None
     try:
-        inbox = OfferInbox(app.store)
+        inbox = OfferInbox(app.store, gate=_no_hardware)
+        if app.settings.hardware:
+            from edge.job.kitdir import hardware_config, make_job_flow
+
+            flow = make_job_flow(app.store, args.dir, hardware_config(app.settings.hardware))
+            inbox.gate = lambda: login_gate(flow)
+            inbox.answered.append(flow.touch_session)
         if args.offer_id not in inbox.offers:
             print(_("No offer {offer_id} on this kit").format(offer_id=args.offer_id))
             return 1
-        msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id, args.reason)
+        try:
+            msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id,
+                                                                                                args.reason)
+        except StepRefused as exc:
+            print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
+            return 3
         print(_("Answer recorded ({msg_id}); the kit service sends it.").format(msg_id=msg_id))
         return 0
     finally:
+        if flow is not None:
+            flow.close()
         app.store.close()

@@ -47,6 +47,9 @@ def register(sub: Any) -> None:
 
     pin = kit_sub.add_parser("pin-hash", help=_("Print the salted hash of a PIN for job.toml"))
     pin.add_argument("--pin", help=_("the PIN (asked for when omitted)"))
+    kind = pin.add_mutually_exclusive_group()
+    kind.add_argument("--password", action="store_true", help=_("hash a password (asked for) for password_hash"))
+    kind.add_argument("--pattern", help=_("hash a touchscreen pattern (dots 1-9, e.g. 1-5-9-6) for pattern_hash"))
     pin.set_defaults(func=_pin_hash)
 
     job = kit_sub.add_parser("job", help=_("The on-site job, one step per command"))
@@ -66,9 +69,13 @@ def register(sub: Any) -> None:
     step("list", _("List the jobs on this kit"), _list)
     step("receive", _("Take an order body (JSON file) as if the hub had sent it"), _receive).add_argument(
         "file", type=Path)
-    login = step("login", _("Log the locksmith in: fingerprint, or --pin as the fallback"), _login)
-    login.add_argument("--pin", action="store_true", help=_("log in with the PIN instead of the fingerprint"))
-    login.add_argument("--locksmith", help=_("locksmith id (for PIN login)"))
+    login = step("login", _("Log the locksmith in: fingerprint, or --pin, --password or --pattern as the "
+                            "fallback"), _login)
+    how = login.add_mutually_exclusive_group()
+    how.add_argument("--pin", action="store_true", help=_("log in with the PIN instead of the fingerprint"))
+    how.add_argument("--password", action="store_true", help=_("log in with the password (asked for)"))
+    how.add_argument("--pattern", help=_("log in with the touchscreen pattern, dots 1-9 (e.g. 1-5-9-6)"))
+    login.add_argument("--locksmith", help=_("locksmith id (for PIN, password or pattern login)"))
     step("logout", _("Log the locksmith out"), _logout)
     step("set-out", _("Set out for the site: the hub and the customer are told"), _set_out)
     step("arrive", _("Arrival: record the position and check the customer's service code"), _arrive).add_argument(
@@ -210,12 +217,17 @@ def _receive(args: argparse.Namespace, flow: Any) -> None:
 
 
 def _login(args: argparse.Namespace, flow: Any) -> int:
+    if (args.pin or args.password or args.pattern) and not args.locksmith:
+        print(_("--locksmith is needed for PIN, password or pattern login"), file=sys.stderr)
+        return EXIT_REFUSED
     if args.pin:
-        if not args.locksmith:
-            print(_("--locksmith is needed for PIN login"), file=sys.stderr)
-            return EXIT_REFUSED
         pin = os.environ.get("LOCKWARDEN_PIN") or getpass.getpass(_("PIN: "))
         session = flow.login_pin(args.locksmith, pin)
+    elif args.password:
+        password = os.environ.get("LOCKWARDEN_PASSWORD") or getpass.getpass(_("Password: "))
+        session = flow.login_password(args.locksmith, password)
+    elif args.pattern:
+        session = flow.login_pattern(args.locksmith, _pattern_dots(args.pattern))
     else:
         print(_("Place your finger on the sensor"), file=sys.stderr)
         session = flow.login_fingerprint()
@@ -341,9 +353,27 @@ def _resume(args: argparse.Namespace, flow: Any) -> None:
         print(_("Video restarted for order {order_id}").format(order_id=order_id))
 
 
-def _pin_hash(args: argparse.Namespace) -> int:
-    from edge.job.pin import hash_pin
+def _pattern_dots(text: str) -> list[int]:
+    return [int(d) for d in text.replace("-", " ").replace(",", " ").split() if d.isdigit()]
 
+
+def _pin_hash(args: argparse.Namespace) -> int:
+    from edge.job.pin import hash_password, hash_pattern, hash_pin
+
+    if args.password:
+        password = os.environ.get("LOCKWARDEN_PASSWORD") or getpass.getpass(_("Password: "))
+        if len(password) < 8:
+            print(_("A password is at least eight characters"), file=sys.stderr)
+            return EXIT_REFUSED
+        print(hash_password(password))
+        return 0
+    if args.pattern:
+        try:
+            print(hash_pattern(_pattern_dots(args.pattern)))
+        except ValueError:
+            print(_("A pattern joins at least four different dots of 1 to 9"), file=sys.stderr)
+            return EXIT_REFUSED
+        return 0
     pin = args.pin or getpass.getpass(_("PIN: "))
     if not pin.isdigit() or len(pin) < 4:
         print(_("A PIN is at least four digits"), file=sys.stderr)

@@ -24,6 +24,9 @@ def register(sub: Any) -> None:
     p.add_argument("--police-key", required=True, type=Path,
                    help=_("the export's own signing key for acknowledgements (created if missing)"))
     p.add_argument("--hub-id", default="hub", help=_("the hub's signed sender name (hub.toml hub_id)"))
+    p.add_argument("--acked", type=Path,
+                   help=_("where the police keep their own signed record of what they acknowledged, outside the "
+                          "export (default: beside --police-key, NAME.acked.json); police-verify --acked reads it"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=1883)
     p.add_argument("--client-id", default="police-export")
@@ -35,9 +38,16 @@ def register(sub: Any) -> None:
     p.add_argument("--notifier", default="log", help="log | command:ARGV | webhook:URL | mqtt[:lw/v1/police/cases/...]")
     p.set_defaults(func=cmd_export)
 
-    v = sub.add_parser("police-verify", help=_("check a police export offline"))
+    v = sub.add_parser("police-verify", help=_("check a police export offline"),
+                       description=_("Exit 0: verified; 1: problems found; 3: not verified (no pinned hub key)."))
     v.add_argument("dir", type=Path)
-    v.add_argument("--hub-key", type=Path, help=_("file with the hub's public signing key (base64)"))
+    v.add_argument("--hub-key", type=Path,
+                   help=_("file with the hub's public signing key (base64), as the police pinned it"))
+    v.add_argument("--hub-fingerprint",
+                   help=_("SHA-256 (hex) of the hub's 32 raw public key bytes, as the police pinned it"))
+    v.add_argument("--acked", type=Path,
+                   help=_("the police's own acknowledgement record (police-export --acked) to detect a rollback"))
+    v.add_argument("--police-key", type=Path, help=_("the police signing key that signed --acked"))
     v.add_argument("--all-signatures", action="store_true", help=_("also check the hub signature of every entry"))
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=cmd_verify)
@@ -111,30 +121,89 @@ def _hub_key(path: Path | None):  # type: ignore[no-untyped-def]
         raise SettingsError(f"--hub-key {path}: {exc}") from exc
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from hub.police.verify import verify_export
+NOT_VERIFIED = 3  # police-verify: no pinned key, so no judgement (never "ok")
 
-    rep = verify_export(args.dir, _hub_key(args.hub_key), all_signatures=args.all_signatures)
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from hub.police import acked as acked_record
+    from hub.police.manifest import manifest_hub_key
+    from hub.police.trust import UntrustedKey, pinned_from_file, pinned_from_fingerprint
+    from hub.police.verify import verify_export
+    from hub.police.verify_report import Problem, VerifyReport
+
+    rep: VerifyReport | None = None
+    pinned = None
+    try:
+        if args.hub_key:
+            pinned = pinned_from_file(args.hub_key)
+        elif args.hub_fingerprint:
+            pinned = pinned_from_fingerprint(args.hub_fingerprint, manifest_hub_key(args.dir))
+    except UntrustedKey as exc:
+        if args.hub_key:
+            print(_("police-verify: {error}").format(error=exc), file=sys.stderr)
+            return 2
+        # The export's key is not the one the police pinned: a re-signed export, or the wrong hub.
+        rep = VerifyReport(problems=[Problem("hub_key_mismatch", str(exc))])
+    record = None
+    if rep is None and args.acked:
+        if not args.police_key:
+            print(_("police-verify: --acked needs --police-key (the key that signed it)"), file=sys.stderr)
+            return 2
+        try:
+            from protocol.keys import SigningKey
+
+            police_pub = SigningKey.from_b64(args.police_key.read_text()).private.public_key()
+            record = acked_record.load(args.acked, police_pub)
+        except (OSError, ValueError) as exc:
+            rep = VerifyReport(problems=[Problem("acked", _("the acknowledgement record cannot be used: {error}")
+                                                 .format(error=exc), str(args.acked))])
+    if rep is None:
+        if pinned is None:
+            rep = VerifyReport()
+        else:
+            rep = verify_export(args.dir, pinned.key, all_signatures=args.all_signatures, acked=record)
+            if record is None:
+                rep.warnings.append(_("no acknowledgement record given (--acked): a rollback to an older genuine "
+                                      "checkpoint cannot be detected"))
+    judged = pinned is not None
     if args.json:
-        print(json.dumps({"ok": rep.ok, "entries": rep.entries, "head_seq": rep.head_seq,
-                          "checkpoint_seq": rep.checkpoint_seq, "media_checked": rep.media_checked,
+        print(json.dumps({"ok": rep.ok and judged, "verified": judged, "entries": rep.entries,
+                          "head_seq": rep.head_seq, "head_hash": rep.head_hash,
+                          "checkpoint_seq": rep.checkpoint_seq, "checkpoints": rep.checkpoints,
+                          "unconfirmed": rep.unconfirmed, "acked_seq": rep.acked_seq,
+                          "media_checked": rep.media_checked, "hub_key_fingerprint": pinned.fingerprint if pinned else None,
                           "problems": [p.__dict__ for p in rep.problems], "warnings": rep.warnings},
                          ensure_ascii=False, indent=1))
-    else:
-        for w in rep.warnings:
-            print(_("warning: ") + w)
-        for p in rep.problems:
-            print(_("PROBLEM: ") + p.message)
-        print((_("OK") if rep.ok else _("FAILED")) + ": " + _(
-            "{entries} entries in {files} files, head seq {seq}, hub checkpoint at seq {cp}, {media} media files checked"
-        ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, cp=rep.checkpoint_seq, media=rep.media_checked))
-        if rep.entries:
-            from hub.police.summary import summarise
+    if not judged and not rep.problems:
+        if not args.json:
+            print(_("NOT VERIFIED: no pinned hub key. Give --hub-key FILE (the hub's keys/hub_signing.pub, obtained "
+                    "from the hub, not from the export) or --hub-fingerprint SHA256; the key the export names is "
+                    "never trusted."))
+        return NOT_VERIFIED
+    if args.json:
+        return 0 if rep.ok else 1
+    for w in rep.warnings:
+        print(_("warning: ") + w)
+    for p in rep.problems:
+        print(_("PROBLEM: ") + p.message)
+    if pinned is not None:
+        print(_("hub key fingerprint (pinned by {source}): {fp}").format(source=pinned.source, fp=pinned.fingerprint))
+    print((_("OK") if rep.ok else _("FAILED")) + ": " + _(
+        "{entries} entries in {files} files, head seq {seq}, {n} hub checkpoints up to seq {cp}, {unconfirmed} "
+        "entries after it, {media} media files checked"
+    ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, n=rep.checkpoints,
+             cp=rep.checkpoint_seq if rep.checkpoint_seq is not None else "-",
+             unconfirmed=rep.unconfirmed, media=rep.media_checked))
+    if rep.acked_seq is not None:
+        print(_("the police acknowledged up to seq {seq}; the export holds it").format(seq=rep.acked_seq)
+              if rep.ok else _("the police acknowledged up to seq {seq}").format(seq=rep.acked_seq))
+    if rep.entries and rep.ok:
+        from hub.police.summary import summarise
 
-            s = summarise(args.dir)
-            print(_("{orders} orders, {done} completed ({evidence} with evidence media), {cases} cases, warnings: {warn}")
-                  .format(orders=s.orders, done=s.completed_orders, evidence=s.completed_with_evidence, cases=s.cases,
-                          warn=", ".join(f"{k} {v}" for k, v in sorted(s.warnings.items())) or "-"))
+        s = summarise(args.dir)
+        print(_("{orders} orders, {done} completed ({evidence} with evidence media), {cases} cases, warnings: {warn}")
+              .format(orders=s.orders, done=s.completed_orders, evidence=s.completed_with_evidence, cases=s.cases,
+                      warn=", ".join(f"{k} {v}" for k, v in sorted(s.warnings.items())) or "-"))
     return 0 if rep.ok else 1
 
 
@@ -180,6 +249,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         police_key = SigningKey.from_b64(args.police_key.read_text())
     except (OSError, ValueError) as exc:
         raise SettingsError(f"--police-key {args.police_key}: {exc}") from exc
+    from hub.police import acked
+
+    acked_path = args.acked or acked.default_path(args.police_key)
+    if acked.inside(acked_path, args.out):
+        print(_("--acked {path} must be outside the export folder: whoever can edit the export must not be able to "
+                "roll this record back with it").format(path=acked_path), file=sys.stderr)
+        return 2
     clock = SystemClock()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
@@ -207,10 +283,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise
         logging.getLogger("hub.police").error("police export: catching up cases refused by storage (%s); "
                                               "retried with the next record", exc)
-    service = ExportService(writer, ack_key=police_key, clock=clock, publish=adapter.publish, cases=desk)
+    service = ExportService(writer, ack_key=police_key, clock=clock, publish=adapter.publish, cases=desk,
+                            acked_path=acked_path)
     adapter.start(service)
-    print(_("police export writing to {dir}; police key {key}").format(dir=args.out, key=police_key.public_b64()),
-          flush=True)
+    print(_("police export writing to {dir}; police key {key}; acknowledgement record {acked}").format(
+        dir=args.out, key=police_key.public_b64(), acked=acked_path), flush=True)
     stop.wait()
     adapter.stop()
     desk.close()

@@ -127,7 +127,9 @@ class City:
             provision_kit(w.home, kit_id, kit_dir, clock=w.clock, hardware=hardware)
             lid = self.locksmith_of[kit_id]
             (kit_dir / "job.toml").write_text(
-                f'[job]\nfix_wait_s = 2.0\n\n[[locksmiths]]\nlocksmith_id = "{lid}"\nname = "{name}"\n'
+                # The demo's clock jumps hours and days (follow-up, document deadlines): the login must outlast
+                # them, where a real kit's lapses after 15 idle minutes.
+                f'[job]\nfix_wait_s = 2.0\nsession_idle_s = 864000.0\n\n[[locksmiths]]\nlocksmith_id = "{lid}"\nname = "{name}"\n'
                 f'work_no = "KS-{2026000 + n}"\nid_number = "{resident_id(100 + n)}"\n'
                 f'unit = "安心开锁服务有限公司"\nfingerprint_slots = [0]\n', encoding="utf-8")
         w.broker.reload()
@@ -139,6 +141,7 @@ class City:
             w.kits[kit_id] = svc.app
             self.enroll(kit_id, svc)
             svc.start()
+            self.login(kit_id, svc)
 
     def enroll(self, kit_id: str, svc: KitService) -> None:
         """The locksmith's finger, enrolled on the kit's own sensor; the template goes to the hub sealed."""
@@ -161,12 +164,26 @@ class City:
                                                 "template_sha256": stored.plain_sha256, "kit_id": kit_id})
         emu.remove_finger()
 
+    def login(self, kit_id: str, svc: KitService) -> None:
+        """Login first: each locksmith logs in on the kit with a finger before the hub offers any job."""
+        from edge.job.hardware import SensorFingerprint
+
+        emu = cast(SensorFingerprint, svc.flow.devices.fingerprint).emulator
+        assert emu is not None
+        emu.place_finger(finger_name(kit_id))
+        try:
+            svc.flow.login_fingerprint()
+        finally:
+            emu.remove_finger()
+
     def kits_online(self) -> bool:
         hub = self.world.hub
         assert hub is not None
         with hub._lock:
             n = hub.conn.execute("SELECT COUNT(*) FROM kit_presence WHERE online=1 AND lat IS NOT NULL").fetchone()[0]
-        return int(n) == len(LOCKSMITHS)
+            # login first: the hub offers jobs only to locksmiths whose kit reported a login
+            logged = hub.conn.execute("SELECT COUNT(*) FROM kit_sessions WHERE logged_in=1").fetchone()[0]
+        return int(n) == len(LOCKSMITHS) and int(logged) == len(LOCKSMITHS)
 
     # -- customers -------------------------------------------------------------------------------------
     def customer(self, customer_id: str) -> CustomerApp:

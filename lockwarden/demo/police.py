@@ -98,10 +98,15 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     say(_("  forwarded to the police: {n} records acknowledged, backlog {b}").format(n=status["acked_seq"],
                                                                                    b=status["backlog"]))
     police.stop()
+    # The hub key as the police pinned it, and the police's own record of what they acknowledged (kept by
+    # police-export beside its key, outside the export), so a cut or rolled-back export cannot pass.
+    keys = police.station / "keys"
     verify = subprocess.run([sys.executable, "-m", "lockwarden", "police-verify", str(police.out), "--hub-key",
-                             str(w.home.keys / "hub_signing.pub")], capture_output=True, text=True, env=cli_env())
+                             str(w.home.keys / "hub_signing.pub"), "--acked", str(keys / "police.acked.json"),
+                             "--police-key", str(keys / "police.key")], capture_output=True, text=True, env=cli_env())
     for line in verify.stdout.strip().splitlines()[-12:]:
         say("  | " + line)
+    js_ok = _second_opinion(say, police, w.home.keys / "hub_signing.pub", keys)
     query = subprocess.run([sys.executable, "-m", "lockwarden", "police-query", str(police.out), "--order", eta_order,
                             "--limit", "8"], capture_output=True, text=True, env=cli_env())
     say(_("  police-query --order {order}:").format(order=eta_order))
@@ -114,4 +119,30 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     for line in opened.stdout.strip().splitlines()[:4]:
         say("  | " + line)
     say(_("  export in {dir}").format(dir=police.out))
-    return case_opened and decided and bool(red) and drained and verify.returncode == 0 and opened.returncode == 0
+    return (case_opened and decided and bool(red) and drained and verify.returncode == 0 and opened.returncode == 0
+            and js_ok)
+
+
+def _second_opinion(say: Any, police: PoliceSide, hub_key: Any, keys: Any) -> bool:
+    """The export checked again by the JavaScript verifier written from docs/police.md alone (js/), when
+    this is a checkout with Node.js: the same verdict from an independent implementation."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "js" / "verify-export.mjs"
+    node = shutil.which("node")
+    if node is None or not script.exists():
+        say(_("  (no Node.js, or no js/ folder as in a checkout: the JavaScript verifier is skipped)"))
+        return True
+    out = subprocess.run([node, str(script), str(police.out), "--hub-key", str(hub_key), "--acked",
+                          str(keys / "police.acked.json"), "--police-key", str(keys / "police.key")],
+                         capture_output=True, text=True)
+    try:
+        verdict = json.loads(out.stdout)
+    except ValueError:
+        verdict = {"ok": False, "problems": [out.stderr.strip()[-200:]]}
+    say(_("  second implementation (js/verify-export.mjs, written from docs/police.md): {verdict}, {n} entries, "
+          "checkpoint at seq {cp}").format(verdict="OK" if verdict.get("ok") else "FAILED",
+                                           n=verdict.get("entries"), cp=verdict.get("checkpointSeq")))
+    return bool(verdict.get("ok")) and out.returncode == 0

@@ -20,12 +20,17 @@ Button { height: 3; min-width: 10; margin: 0 1 1 0; }
 .line { height: auto; }
 .message { height: auto; min-height: 2; color: $warning; margin: 1 0; }
 .error { color: $error; }
+.rec { height: auto; color: $error; text-style: bold; }
 .countdown { text-style: bold; height: 3; content-align: center middle; width: 100%; background: $boost; }
 .row { height: auto; }
 #steps { width: 40%; }
 #job-main { width: 60%; }
 #steps Button { width: 100%; margin: 0; }
 .keys Button { width: 1fr; height: 3; margin: 0 1 0 0; }
+/* Keypad and pattern keys: three rows each (the app's Button margin would leave them a border and no
+   content: digits invisible), a gutter between them for gloved fingers. */
+KeypadScreen Grid, PatternScreen Grid { grid-rows: 3; grid-gutter: 1 1; height: auto; }
+KeypadScreen Grid Button, PatternScreen Grid Button { width: 100%; height: 3; margin: 0; text-style: bold; }
 """
 
 
@@ -62,6 +67,8 @@ class KitUI(App[None]):
 
     def _tick(self) -> None:
         """Offers pop up over whatever is on screen; the visible screen redraws when something changed."""
+        if not self.screen_stack:  # starting or shutting down: nothing to draw on
+            return
         for offer in self.service.offers.open_offers():
             if offer.offer_id not in self.shown_offers:
                 self.shown_offers.add(offer.offer_id)

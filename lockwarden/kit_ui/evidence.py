@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from lockwarden.kit_ui.base import KitScreen
-from lockwarden.kit_ui.model import evidence
+from lockwarden.kit_ui.model import evidence, file_kind_label
 from protocol.i18n import _
 
 
@@ -34,8 +34,15 @@ class EvidenceScreen(KitScreen):
         rows, records, waiting = evidence(service, self.order_id)
         self.query_one("#records", Static).update(
             _("{records} signed records, {waiting} not yet at the hub").format(records=records, waiting=waiting))
+        video = file_kind_label("video.segment")
+        segments = [r for r in rows if r.label == video]
         lines = [("✓ " + _("at the hub") if r.synced else "… " + _("waiting to send")) + f"  {r.label}  "
-                 + _("{kib} KiB").format(kib=max(1, r.size // 1024)) for r in rows]
+                 + _("{kib} KiB").format(kib=max(1, r.size // 1024)) for r in rows if r.label != video]
+        if segments:  # one item: the video, however many segments the recorder cut it into
+            sent = sum(1 for r in segments if r.synced)
+            lines.append(("✓ " if sent == len(segments) else "… ") + _(
+                "Video: {n} segments, {kib} KiB, {sent} of {n} at the hub").format(
+                n=len(segments), kib=max(1, sum(r.size for r in segments) // 1024), sent=sent))
         self.query_one("#files", Static).update("\n".join(lines) or _("No photos, fingerprints or video yet"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from edge.job.flow import consent_statement
+from edge.job.flow import VIDEO_STEPS, consent_statement
 from edge.job.idnumber import IdEntry
 from edge.job.steps import TRANSITIONS, Step, StepRefused, check, describe
 from lockwarden.kit_ui.base import KitScreen
@@ -28,8 +28,10 @@ from lockwarden.kit_ui.model import (
     fen_text,
     label,
     next_action,
+    short_order,
     yuan_to_fen,
 )
+from lockwarden.kit_ui.notices import aborted_text, error_text
 from protocol.i18n import _
 
 
@@ -49,7 +51,9 @@ class JobScreen(KitScreen):
         with Horizontal():
             with Vertical(id="job-main"):
                 yield Static("", id="order", classes="line")
+                yield Static("", id="customer", classes="line")
                 yield Static("", id="current", classes="title")
+                yield Static("", id="rec", classes="rec")
                 yield Static("", id="message", classes="message")
                 yield Button("", id="next", variant="primary", classes="big")
                 yield Button(_("Route to the site"), id="route")  # R-8, until arrival (lockwarden/kit_ui/route.py)
@@ -68,17 +72,29 @@ class JobScreen(KitScreen):
         if not dirty and not self.busy and self._ticks % 5:
             return  # another process (the step CLI) may act on the job: look once a second anyway
         view = self.flow.job(self.order_id)
-        self.query_one("#order", Static).update(_("Order {order_id}: {site}").format(
-            order_id=self.order_id, site=view.order.site_address))
+        self.query_one("#order", Static).update(_("Order {order_no}: {site}").format(
+            order_no=short_order(self.order_id), site=view.order.site_address))
+        order = view.order
+        finished = view.step in (Step.SEALED, Step.ABORTED)  # the customer's details only while the job runs
+        self.query_one("#customer", Static).update("" if finished or not order.customer_name else _(
+            "Customer: {name}, phone {phone}").format(name=order.customer_name, phone=order.customer_mobile or "-"))
         self.query_one("#current", Static).update(_("Done: {step}").format(step=describe(view.step)))
+        if view.step in (Step.ABORTED, Step.SEALED) and view.info.get("aborted_by") == "hub":
+            # Cancelled by the customer or the hub: say so, in place of whatever (stale) message was there.
+            self.message = aborted_text(view.info)
+            self.query_one("#message", Static).set_class(False, "error")
         self.query_one("#message", Static).update(self.message)
-        nxt = next_action(view.step)
+        self.query_one("#rec", Static).update(_("● Recording: the video runs") if view.step in VIDEO_STEPS else "")
+        logged_in = self.flow.session() is not None
+        nxt = next_action(view.step, logged_in)
         button = self.query_one("#next", Button)
         button.label = label(nxt) if nxt else _("The job is finished")
         button.disabled = self.busy or nxt is None
-        self.query_one("#pin", Button).display = nxt == "login"
-        self.query_one("#route", Button).display = view.step in BEFORE_ARRIVAL
-        self.query_one("#abort", Button).display = Step.ABORTED in TRANSITIONS[view.step]
+        # Fixed positions: a button that does not apply now is disabled, never removed (a gloved finger
+        # aimed at "Evidence" must not land on "Abort" because a neighbour disappeared).
+        self.query_one("#pin", Button).disabled = self.busy or nxt != "login" or not self._has_pin()
+        self.query_one("#route", Button).disabled = view.step not in BEFORE_ARRIVAL
+        self.query_one("#abort", Button).disabled = self.busy or Step.ABORTED not in TRANSITIONS[view.step]
         done = done_steps(view)
         for action in ACTIONS:
             finished = action.target in done
@@ -86,6 +102,11 @@ class JobScreen(KitScreen):
             b.label = ("✓ " if finished else "   ") + label(action.id)
             b.variant = "primary" if action.id == nxt else "default"
             b.disabled = self.busy
+
+    def _has_pin(self) -> bool:
+        if not hasattr(self, "_pin_known"):
+            self._pin_known = any(p.pin_hash for p in self.flow.locksmiths.values())
+        return self._pin_known
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.message = text
@@ -114,7 +135,7 @@ class JobScreen(KitScreen):
                 _("Abort the job"), None, _("Back")), self._abort_confirmed)
         elif bid == "next":
             view = self.flow.job(self.order_id)
-            nxt = next_action(view.step)
+            nxt = next_action(view.step, self.flow.session() is not None)
             if nxt is not None:
                 self.start(nxt)
         elif bid.startswith("step-"):
@@ -128,7 +149,8 @@ class JobScreen(KitScreen):
         oid = self.order_id
         flow = self.flow
         try:
-            check(view.step, BY_ID["login" if action_id == "login_pin" else action_id].target)
+            if action_id not in ("login", "login_pin"):  # a login may come at any step (login first)
+                check(view.step, BY_ID[action_id].target)
             if action_id == "set_out":
                 self.run_step(None, lambda: self.service.set_out(oid), _("Set out: the hub and the customer are told"))
                 return
@@ -221,7 +243,7 @@ class JobScreen(KitScreen):
             except StepRefused as exc:
                 text, error = str(exc), True
             except Exception as exc:  # a device fault, no finger, no match: the flow recorded the attempt
-                text, error = _("The step did not succeed: {error}").format(error=exc), True
+                text, error = _("The step did not succeed: {error}").format(error=error_text(exc)), True
             else:
                 text, error = done, False
             self.app.call_from_thread(self._finished, text, error)

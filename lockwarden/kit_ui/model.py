@@ -67,8 +67,11 @@ def label(action_id: str) -> str:
     }[action_id]
 
 
-def next_action(step: Step) -> str | None:
-    """The one big button: what the locksmith should do now, or None when the job is sealed."""
+def next_action(step: Step, logged_in: bool = True) -> str | None:
+    """The one big button: what the locksmith should do now, or None when the job is sealed. Login first:
+    without a live session nothing else can be done (a lapsed login comes back here mid-job)."""
+    if not logged_in and step not in (S.SEALED, S.ABORTED):
+        return "login"
     if step == S.CONSENT_REFUSED:
         return "consent"  # the customer may change their mind
     if step == S.ABORTED:
@@ -126,7 +129,7 @@ def file_kind_label(kind: str) -> str:
         "photo.lock_after": _("Lock photo after"),
         "video.segment": _("Video segment"),
         "form.police_copy": _("Registration form (police copy)"),
-    }.get(kind, kind)
+    }.get(kind) or _("Other file")
 
 
 @dataclass(frozen=True)
@@ -142,3 +145,10 @@ def evidence(service: Any, order_id: str) -> tuple[list[EvidenceRow], int, int]:
     rows = [EvidenceRow(file_kind_label(f.kind), f.size, f.state != "pending") for f in store.files_for_order(order_id)]
     records = store.records_for_order(order_id)
     return rows, len(records), sum(1 for r in records if r.state == "pending")
+
+
+def short_order(order_id: str) -> str:
+    """What a person reads back on the phone: the order id's last six characters in groups of three
+    ("4K2-7QX"); the full id stays in the records and on the form."""
+    tail = order_id[-6:].upper()
+    return f"{tail[:3]}-{tail[3:]}" if len(tail) == 6 else order_id

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from lockwarden.kit_ui.base import KitScreen
+from lockwarden.kit_ui.notices import accepted_text, offer_closed_text
 from protocol.i18n import _
 
 
@@ -49,13 +50,13 @@ class OfferScreen(KitScreen):
         is_open = entry.state == "open" and left > 0
         countdown.update(_("{seconds} s left to answer").format(seconds=left) if is_open else "")
         if entry.state == "accepted":
-            state.update(_("Accepted: the hub confirms the order"))
+            state.update(accepted_text(self.app.service, entry.offer.order_id))  # type: ignore[attr-defined]
         elif entry.state == "refused":
             state.update(_("Refused"))
         elif entry.state == "closed":
-            state.update(_("The offer is closed: {reason}").format(reason=entry.detail))
+            state.update(offer_closed_text(entry.detail))
         elif not is_open:
-            state.update(_("The offer has expired"))
+            state.update(offer_closed_text("expired"))
         for button_id in ("#accept", "#refuse"):
             self.query_one(button_id, Button).disabled = not is_open
 

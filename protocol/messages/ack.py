@@ -29,7 +29,7 @@ class HubAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class HubMediaAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     file_id: str
     have: list[list[int]]  # inclusive [first, last] chunk ranges stored durably
-    status: Literal["partial", "complete", "rejected"]
+    status: Literal["partial", "complete", "rejected", "cancelled"]
     detail: str = ""
 
 

@@ -30,7 +30,7 @@ class Officer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 def _example_request() -> UnlockRequest:
     return UnlockRequest(
         customer_name="张三", customer_mobile="13800138000", customer_id_number="11010519491231002X",
-        customer_id_image_sha256=_SHA, witness=Witness("李四", "110105194912310029", _SHA), officer=None,
+        customer_id_image_sha256=_SHA, witness=Witness("李四", "110105198001010016", _SHA), officer=None,
         site_address="北京市东城区东长安街1号", site_lat=39.9087, site_lon=116.3975, category="open",
         lock_class="B", appointment_ms=None, rule="eta",
     )

@@ -55,5 +55,19 @@ class MediaChunk(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     data: str
 
 
+@message(
+    "media.cancel",
+    sender="customer, operator",
+    summary="Withdraws an announced upload that is not complete: the hub stops waiting for it, answers "
+            "`hub.media_ack` with status `cancelled`, and it no longer counts against the open-upload limit.",
+    example=lambda: MediaCancel(file_id="01JGZ0000000000000000000AB", reason="the customer took another photo"),
+)
+class MediaCancel(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    # Kits never cancel: their files are evidence, resent until stored. A cancelled file stays cancelled
+    # (its chunks already stored are kept, not deleted); to try again, announce it under a new file_id.
+    file_id: str
+    reason: str = ""
+
+
 def chunk_count(size: int, chunk_size: int) -> int:
     return max(1, -(-size // chunk_size))

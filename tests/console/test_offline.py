@@ -61,6 +61,9 @@ def test_chinese_is_the_default(console_hub: ConsoleHub) -> None:
 def _awaiting_payment(hub: ConsoleHub, deployment: Any, n: int) -> Iterator[str]:
     """An order the real kit-a accepted and the operator confirmed for the customer: awaiting payment."""
     kit = make_kit(deployment.kits["kit-a"])
+    # Login first: the hub offers only to a locksmith logged in on the kit (a kit with a sensor records this
+    # signed record at login; this one has no hardware, so the test writes it).
+    kit.store.add_record("session.login", {"kit_id": "kit-a", "locksmith_id": hub.locksmith_id, "method": "pin"})
     inbox = OfferInbox(kit.store)
     for type_name, handler in inbox.downlink_handlers().items():
         kit.sync.on(type_name, handler)

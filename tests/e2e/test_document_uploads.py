@@ -78,7 +78,7 @@ def _raw_upload(party: Party, data: bytes, **begin: object) -> dict:  # type: ig
     party.send("media.begin", MediaBegin(**fields), topic=topic)
     for i in range(fields["chunks"]):
         part = data[i * 65536 : (i + 1) * 65536]
-        party.publish_wire(topic, seal_chunk(party.key, sender=party.id, seq=party.next_seq(), ts=1,
+        party.publish_wire(topic, seal_chunk(party.key, sender=party.id, seq=party.next_seq(), ts=party.clock.now_ms(),
                                              file_id=fields["file_id"], index=i, data=part,
                                              sha256=hashlib.sha256(part).hexdigest()))
     got = party.wait_for(lambda r: r.env.type == "hub.media_ack" and r.env.body["file_id"] == fields["file_id"]
@@ -231,3 +231,55 @@ def test_ops_upload_prints_the_hashes_a_filing_names(desk: Desk, tmp_path: Path)
     assert ok.stdout.split()[0] == hashlib.sha256((tmp_path / "id.jpg").read_bytes()).hexdigest()
     bad = subprocess.run([*base, str(tmp_path / "cert.png")], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1 and "cert.png" in bad.stderr and "PNG" in bad.stderr
+
+
+def _announce(app: CustomerApp, order: str, data: bytes) -> dict:  # type: ignore[type-arg]
+    topic = topics.CUSTOMER_UP_MEDIA.build(customer_id=app.id)
+    body = MediaBegin(file_id=f"01JH{os.urandom(11).hex().upper()[:22]}", kind="document", content_type="image/jpeg",
+                      size=len(data), sha256=hashlib.sha256(data).hexdigest(), chunk_size=65536,
+                      chunks=max(1, -(-len(data) // 65536)), captured_at=app.clock.now_ms(), order_id=order)
+    app.send("media.begin", body, topic=topic)
+    got = app.wait_for(lambda r: r.env.type == "hub.media_ack" and r.env.body["file_id"] == body.file_id, 30)
+    return dict(got.env.body)
+
+
+def test_cancel_frees_a_place_among_the_open_uploads(desk: Desk) -> None:
+    """Eight announced uploads the hub never completed would block the customer for good: `media.cancel`
+    (docs/mqtt.md, the media protocol) withdraws one, and the next upload is accepted."""
+    from lockwarden.clients.upload import cancel_upload
+    from protocol.messages.media import MediaCancel
+
+    app, order = desk.apps["cu-a"], desk.orders["cu-a"]
+    topic = topics.CUSTOMER_UP_MEDIA.build(customer_id=app.id)
+    opened = [_announce(app, order, jpeg(f"page {n}")) for n in range(8)]
+    assert {a["status"] for a in opened} == {"partial"}
+    ninth = _announce(app, order, jpeg("page 9"))
+    assert ninth["status"] == "rejected" and "still incomplete" in ninth["detail"], ninth
+    cancel_upload(app, topic, opened[0]["file_id"], "took the photo again")
+    got = app.wait_for(lambda r: r.env.type == "hub.media_ack" and r.env.body["file_id"] == opened[0]["file_id"]
+                       and r.env.body["status"] == "cancelled", 30)
+    assert got.env.body["detail"] == "took the photo again"
+    assert _announce(app, order, jpeg("page 10"))["status"] == "partial"
+    # Nobody cancels another sender's upload: refused and kept with the reason.
+    other = desk.apps["cu-b"]
+    other.send("media.cancel", MediaCancel(file_id=opened[1]["file_id"]),
+               topic=topics.CUSTOMER_UP_MEDIA.build(customer_id=other.id))
+    assert wait_until(lambda: _db(desk).execute(
+        "SELECT detail FROM quarantine WHERE sender='cu-b' AND reason='bad_file' AND detail LIKE 'no upload %'"
+    ).fetchone() is not None, 30)
+    assert _db(desk).execute("SELECT status FROM media_files WHERE file_id=?",
+                             (opened[1]["file_id"],)).fetchone()[0] == "partial"
+
+
+def test_ts_in_seconds_is_refused(desk: Desk) -> None:
+    app = desk.apps["cu-b"]
+    data = jpeg("x")
+    topic = topics.CUSTOMER_UP_MEDIA.build(customer_id=app.id)
+    seconds = app.clock.now_ms() // 1000
+    app.publish_wire(topic, seal_chunk(app.key, sender=app.id, seq=app.next_seq(), ts=seconds,
+                                       file_id="01JH0000000000000000000000", index=0, data=data,
+                                       sha256=hashlib.sha256(data).hexdigest()))
+    assert wait_until(lambda: _db(desk).execute(
+        "SELECT detail FROM quarantine WHERE sender='cu-b' AND reason='malformed'").fetchone() is not None, 30)
+    detail = _db(desk).execute("SELECT detail FROM quarantine WHERE sender='cu-b' AND reason='malformed'").fetchone()[0]
+    assert detail == f"ts {seconds} is not milliseconds since 1970 (seconds?)"

@@ -19,7 +19,9 @@ from tests.spine.helpers import kill, poll, spawn, terminate
 OP = "operator:op-1"
 
 
-def _file_city(hub_db: Path) -> None:
+def _file_city(hub_db: Path) -> dict[str, str]:
+    """Two locksmiths near the site with their kits; -> kit id: locksmith id."""
+    locksmith_of: dict[str, str] = {}
     conn = open_hub_db(hub_db)
     from hub.documents.scans import store_scan
     from hub.ingest.mediastore import MediaStore
@@ -49,12 +51,14 @@ def _file_city(hub_db: Path) -> None:
             "area": {"lat": SITE[0], "lon": SITE[1], "radius_km": 20.0}, "scope": {"B": ["open"]},
             "filing_receipt_no": f"F{n}"})
         ops("locksmith.link_kit", {"locksmith_id": ls["id"] if isinstance(ls, dict) else ls, "kit_id": kit})
+        locksmith_of[kit] = ls["id"] if isinstance(ls, dict) else ls
     conn.close()
+    return locksmith_of
 
 
 def test_offer_deadline_survives_a_hub_kill(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     home = deployment.home
-    _file_city(home.dir / "hub.db")
+    locksmith_of = _file_city(home.dir / "hub.db")
     key, password = provision_principal(home, "cu-1", "customer", tmp_path / "cu")
     deployment.broker.reload()
     offers: dict[str, list[str]] = {"kit-a": [], "kit-b": []}
@@ -62,6 +66,9 @@ def test_offer_deadline_survives_a_hub_kill(deployment, tmp_path: Path) -> None:
     for n, kit in enumerate(("kit-a", "kit-b")):
         svc = build_kit_service(deployment.kits[kit], offer_policy=lambda o, k=kit: offers[k].append(o.order_id))
         svc.app.store.add_record("gnss.position", {"lat": SITE[0] + 0.001 * (n + 1), "lon": SITE[1]})
+        # Login first: the locksmith logged in on the kit (a kit with a sensor records this at login).
+        svc.app.store.add_record("session.login", {"kit_id": kit, "locksmith_id": locksmith_of[kit],
+                                                   "method": "fingerprint"})
         svc.start()
         kits[kit] = svc
     hub = spawn("hub.service", home.dir)

@@ -45,11 +45,15 @@ def _quiet(conn: sqlite3.Connection, kit_id: str, for_s: float = 3.0) -> bool:
 
 
 def test_killed_and_frozen_kits_go_offline_and_get_no_offers(deployment) -> None:  # type: ignore[no-untyped-def]
-    _file_city(deployment.home.dir / "hub.db")
+    locksmith_of = _file_city(deployment.home.dir / "hub.db")
     for n, kit_id in enumerate(("kit-a", "kit-b")):
         change_kit_settings(deployment.kits[kit_id], heartbeat_s=1.0)
         kit = make_kit(deployment.kits[kit_id], connect=False)
         kit.store.add_record("gnss.position", {"lat": SITE[0] + 0.001 * (n + 1), "lon": SITE[1]})
+        # Login first: the hub offers only to a locksmith logged in on the kit (the signed record a kit
+        # with a sensor writes at login; these kits have no hardware).
+        kit.store.add_record("session.login", {"kit_id": kit_id, "locksmith_id": locksmith_of[kit_id],
+                                               "method": "fingerprint"})
         kit.store.close()
     clock = FakeClock(int(time.time() * 1000))
     hub = make_hub(deployment.home.dir, clock=clock)

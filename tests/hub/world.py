@@ -20,7 +20,7 @@ from hub.ingest.mediastore import MediaStore
 from hub.ops import handle
 from hub.ops.customer import handle_customer
 from hub.orders import kitrecords, outbox
-from hub.registry import presence
+from hub.registry import kitsession, presence
 from hub.registry.locksmiths import enroll_fingerprint, file_locksmith, link_kit
 from hub.registry.units import file_unit
 from hub.timers import fire_due
@@ -90,7 +90,7 @@ class World:
 
     def locksmith(self, *, lat: float = SITE[0], lon: float = SITE[1], at: tuple[float, float] | None = None,
                   grade: str = "senior", radius_km: float = 20.0, scope: dict[str, list[str]] | None = None,
-                  online: bool = True, filed: bool = True, serial: int | None = None) -> str:
+                  online: bool = True, filed: bool = True, serial: int | None = None, logged_in: bool = True) -> str:
         if not self.unit_id:
             self.unit()
         s = serial if serial is not None else next(_seq)
@@ -106,6 +106,9 @@ class World:
             enroll_fingerprint(self.conn, self.clock, OPERATOR, FingerprintEnroll(lid, finger, fp_sha(lid, finger), kit))
         if online:
             presence.kit_state(self.conn, self.clock, kit, True)
+        if logged_in:  # as the kit's signed session.login record does (login first)
+            kitsession.apply_session_record(self.conn, self.clock, kit, "session.login", {"locksmith_id": lid},
+                                            self.clock.now_ms(), f"login-{kit}")
         pos = at or (lat, lon)
         presence.kit_position(self.conn, self.clock, kit, pos[0], pos[1])
         self.kits[lid] = kit

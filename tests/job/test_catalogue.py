@@ -11,8 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["edge/job", "protocol/regform.py", "hub/evidence", "lockwarden/commands/kit.py",
            "lockwarden/commands/_kit_id.py"]
 # The job's texts: edge.po, and kit.po for the ID number entry (edge/job/idnumber.py) and fingerprint
-# enrolment added by the kit's own area.
-CATALOGUES = ("edge.po", "kit.po")
+# enrolment added by the kit's own area; kit_link.po for login first (password, pattern) and the kit link.
+CATALOGUES = ("edge.po", "kit.po", "kit_link.po")
 
 
 def _msgids() -> set[str]:

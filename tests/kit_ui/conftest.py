@@ -44,6 +44,11 @@ def english() -> Iterator[None]:
 def _provision(tmp_path: Path) -> Path:
     kit_dir = tmp_path / "kit"
     provision_kit(init_hub(tmp_path / "hub"), "kit-0042", kit_dir)
+    return add_hardware(kit_dir)
+
+
+def add_hardware(kit_dir: Path) -> Path:
+    """Emulated devices in kit.toml and one locksmith (finger in slot 0, PIN) in job.toml."""
     with open(kit_dir / "kit.toml", "a", encoding="utf-8") as fh:
         # 300 polls of 10 ms: a finger placed up to 3 s after the prompt still counts.
         fh.write('\n[hardware.fingerprint]\nbackend = "emulator"\nfinger_wait_polls = 300\npoll_interval_s = 0.01\n'
@@ -59,8 +64,12 @@ def _provision(tmp_path: Path) -> Path:
 
 
 def _make(tmp_path: Path, clock: FakeClock | None) -> Iterator[UiKit]:
-    kit_dir = _provision(tmp_path)
-    service = build_kit_service(kit_dir, clock=clock)
+    yield from make_ui_kit(_provision(tmp_path), clock)
+
+
+def make_ui_kit(kit_dir: Path, clock: FakeClock | None, broker_port: int | None = None) -> Iterator[UiKit]:
+    """The kit service built as `lockwarden kit run` builds it, with the locksmith's finger enrolled."""
+    service = build_kit_service(kit_dir, clock=clock, broker_port=broker_port)
     emu = None
     if service.flow is not None:
         fp = cast(SensorFingerprint, service.flow.devices.fingerprint)

@@ -14,6 +14,7 @@ from textual.widgets import Button, Static
 from edge.job.steps import Step
 from lockwarden.kit_ui.job import JobScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
+from lockwarden.kit_ui.model import short_order
 from protocol.messages.job import JobOrder
 from tests.job.conftest import ORDER_ID, order_body
 
@@ -47,9 +48,9 @@ def job_step(kit: Any) -> Step:
 
 async def open_job(app: Any, pilot: Any) -> None:
     """From Home, once it shows the order, to its Job screen."""
-    await until(pilot, lambda: ORDER_ID in text(app, "#job"))
+    await until(pilot, lambda: short_order(ORDER_ID) in text(app, "#job"))
     await pilot.click("#go-job")
-    await until(pilot, lambda: isinstance(app.screen, JobScreen) and ORDER_ID in text(app, "#order"))
+    await until(pilot, lambda: isinstance(app.screen, JobScreen) and short_order(ORDER_ID) in text(app, "#order"))
 
 
 async def press_next(app: Any, pilot: Any, label: str) -> None:

@@ -36,13 +36,14 @@ def test_whole_job_by_the_buttons_to_a_sealed_bundle(ui_kit: UiKit) -> None:
     asyncio.run(_whole_job(ui_kit))
 
 
-async def _whole_job(kit: UiKit) -> None:
+async def _whole_job(kit: UiKit, ui_service: Any = None) -> None:
+    """`ui_service`: what the UI is attached to (the kit link's client), else the service in-process."""
     deliver_order(kit)
-    app = make_kit_ui(kit.service)
+    app = make_kit_ui(ui_service or kit.service)
     store = kit.service.app.store
     async with app.run_test(size=(100, 30)) as pilot:
         await open_job(app, pilot)
-        await press_next(app, pilot, "Log in by fingerprint")
+        await press_next(app, pilot, "Log in by fingerprint")  # login first: nothing else before it
         await _finger(app, pilot, kit, "Place your finger on the sensor", LOCKSMITH_FINGER)
         await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
         kit.emu.remove_finger()
@@ -113,7 +114,10 @@ async def _whole_job(kit: UiKit) -> None:
         await pilot.click("#evidence")
         await until(pilot, lambda: isinstance(app.screen, EvidenceScreen) and "waiting" in text(app, "#files"))
         files = text(app, "#files")
-        assert "Customer photo" in files and "Video segment" in files and "at the hub" not in files
+        assert "Customer photo" in files and "✓" not in files
+        segments = sum(1 for f in store.files_for_order(ORDER_ID) if f.kind == "video.segment")
+        assert f"Video: {segments} segments" in files and f"0 of {segments} at the hub" in files  # one item
+        assert "Video segment" not in files
         assert "not yet at the hub" in text(app, "#records")
         await pilot.click("#back")
         await until(pilot, lambda: isinstance(app.screen, JobScreen))
@@ -149,8 +153,10 @@ async def _pin_and_wrong_code(kit: UiKit) -> None:
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_job(app, pilot)
+        with pytest.raises(StepRefused):  # login first: no set out without a logged-in locksmith
+            kit.service.set_out(ORDER_ID)
         await until(pilot, lambda: str(app.screen.query_one("#next").label) == "Log in by fingerprint")
-        assert app.screen.query_one("#pin").display  # the PIN fallback beside the fingerprint login
+        assert not app.screen.query_one("#pin").disabled  # the PIN fallback beside the fingerprint login
         await pilot.click("#pin")
         await keys(app, pilot, PIN)
         await _done(app, pilot, kit, Step.LOGGED_IN, "Logged in")
@@ -208,8 +214,63 @@ async def _refused_and_aborted(kit: UiKit) -> None:
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#confirm-yes")
         await _done(app, pilot, kit, Step.ABORTED, "Job aborted: seal the evidence")
-        assert not app.screen.query_one("#abort").display
+        assert app.screen.query_one("#abort").disabled  # in its place, not removed
         await press_next(app, pilot, "Seal the evidence")
         await _done(app, pilot, kit, Step.SEALED, "Seal the evidence: done")
         bundle = kit.service.app.store.records_for_order(ORDER_ID)[-1]
         assert bundle.kind == "job.evidence_bundle"
+
+
+def test_cancelled_by_the_customer_says_so_in_place_of_a_stale_error(ui_kit: UiKit) -> None:
+    asyncio.run(_cancelled(ui_kit))
+
+
+async def _cancelled(kit: UiKit) -> None:
+    deliver_order(kit)
+    kit.service.flow.login_pin("ls-0001", PIN)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_job(app, pilot)
+        app.screen.query_one("#step-stop_video").press()  # an error on screen
+        await until(pilot, lambda: "error" in app.screen.query_one("#message").classes)
+        kit.service.flow.on_order_cancelled({"order_id": ORDER_ID, "reason": "customer abandoned"})
+        await until(pilot, lambda: text(app, "#message") == "The order was cancelled: stop work, the evidence is "
+                                                             "sealed")
+        assert "error" not in app.screen.query_one("#message").classes
+        assert job_step(kit) == Step.SEALED
+        assert text(app, "#customer") == ""  # the customer's details only while the job runs
+
+
+def test_recording_indicator_while_the_video_runs(ui_kit: UiKit) -> None:
+    asyncio.run(_recording(ui_kit))
+
+
+async def _recording(kit: UiKit) -> None:
+    flow = kit.service.flow
+    deliver_order(kit)
+    flow.login_pin("ls-0001", PIN)
+    flow.arrive(CODE, ORDER_ID)
+    kit.emu.place_finger(LOCKSMITH_FINGER)
+    flow.verify_locksmith(ORDER_ID)
+    kit.emu.remove_finger()
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_job(app, pilot)
+        assert text(app, "#rec") == ""
+        flow.record_consent(True, ORDER_ID)
+        flow.capture_customer_photo(ORDER_ID)
+        from edge.job.idnumber import IdEntry
+
+        flow.capture_id_photo(ORDER_ID, id_entry=IdEntry(confirm_order=True))
+        kit.emu.place_finger(CUSTOMER_FINGER)
+        flow.capture_customer_fingerprint(ORDER_ID)
+        kit.emu.remove_finger()
+        flow.start_video(ORDER_ID)
+        await until(pilot, lambda: text(app, "#rec") == "● Recording: the video runs")
+        await until(pilot, lambda: any(f.kind == "video.segment"  # the recorder's first picture
+                                       for f in kit.service.app.store.files_for_order(ORDER_ID)), pauses=400)
+        flow.photo_before(ORDER_ID)
+        flow.mark_opened(ORDER_ID)
+        flow.photo_after(ORDER_ID)
+        flow.stop_video(ORDER_ID)
+        await until(pilot, lambda: text(app, "#rec") == "")

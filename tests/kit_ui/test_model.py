@@ -41,6 +41,10 @@ def test_next_action_follows_the_step_table() -> None:
     assert next_action(Step.COMPLETED) == "form"
     assert next_action(Step.ABORTED) == "seal"
     assert next_action(Step.SEALED) is None
+    # Login first: with no live session (none yet, or it lapsed mid-job) the big button is the login.
+    assert next_action(Step.VIDEO_RUNNING, logged_in=False) == "login"
+    assert next_action(Step.ABORTED, logged_in=False) == "seal"  # sealing needs nobody
+    assert next_action(Step.SEALED, logged_in=False) is None
 
 
 def test_chinese_by_default(ui_kit: UiKit) -> None:
@@ -50,6 +54,6 @@ def test_chinese_by_default(ui_kit: UiKit) -> None:
         app = make_kit_ui(ui_kit.service)
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda: "待上传" in text(app, "#backlog"))
-            assert text(app, "#sync").startswith("离线") and text(app, "#session") == "尚无人登录"
+            assert text(app, "#sync").startswith("离线") and text(app, "#session") == "尚无人登录：登录后才能查看派单和作业"
 
     asyncio.run(scenario())

@@ -11,8 +11,8 @@ from lockwarden.kit_ui.offer import OfferScreen
 from protocol.envelope import open_envelope
 from protocol.messages.job import JobAccept, JobOffer
 from tests.job.conftest import SITE
-from tests.kit_ui.conftest import UiKit
-from tests.kit_ui.helpers import text, until
+from tests.kit_ui.conftest import PIN, UiKit
+from tests.kit_ui.helpers import keys, text, until
 
 ORDER = "01JGZ0000000000000000000UI"
 
@@ -20,6 +20,10 @@ ORDER = "01JGZ0000000000000000000UI"
 def _deliver(kit: UiKit, offer: JobOffer) -> None:
     handler: Any = kit.service.offers.downlink_handlers()["job.offer"]
     handler(None, offer)  # as the sync engine does, without the envelope
+
+
+def _login(kit: UiKit) -> None:
+    kit.service.flow.login_pin("ls-0001", PIN)
 
 
 def _offer(kit: UiKit, offer_id: str = "of-1", seconds: int = 30) -> JobOffer:
@@ -36,6 +40,7 @@ def test_offer_counts_down_and_accept_records_a_signed_answer(ui_kit_fake_clock:
 async def _test_offer_counts_down_and_accept_records_a_signed_answer(ui_kit_fake_clock: UiKit) -> None:
     kit = ui_kit_fake_clock
     assert kit.clock is not None
+    _login(kit)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: "Waiting to be sent" in text(app, "#backlog"))
@@ -68,6 +73,7 @@ def test_expired_offer_cannot_be_answered(ui_kit_fake_clock: UiKit) -> None:
 async def _test_expired_offer_cannot_be_answered(ui_kit_fake_clock: UiKit) -> None:
     kit = ui_kit_fake_clock
     assert kit.clock is not None
+    _login(kit)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
         _deliver(kit, _offer(kit, "of-2", seconds=5))
@@ -84,6 +90,7 @@ def test_refuse(ui_kit_fake_clock: UiKit) -> None:
 
 async def _test_refuse(ui_kit_fake_clock: UiKit) -> None:
     kit = ui_kit_fake_clock
+    _login(kit)
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
         _deliver(kit, _offer(kit, "of-3"))
@@ -91,3 +98,55 @@ async def _test_refuse(ui_kit_fake_clock: UiKit) -> None:
         await pilot.click("#refuse")
         await until(pilot, lambda: kit.service.offers.offers["of-3"].state == "refused")
         assert [r.kind for r in kit.service.app.store.records_for_order(ORDER)] == ["job.refuse"]
+
+
+def test_no_offer_shown_or_answered_without_a_login(ui_kit_fake_clock: UiKit) -> None:
+    asyncio.run(_no_login(ui_kit_fake_clock))
+
+
+async def _no_login(kit: UiKit) -> None:
+    """Login first, enforced in the service: the offer is kept but not shown, an answer is refused; once a
+    locksmith logs in it shows; after the idle time the login lapses and offers are hidden again."""
+    import pytest
+
+    from edge.job.steps import StepRefused
+    from lockwarden.kit_ui.home import HomeScreen
+
+    assert kit.clock is not None
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        _deliver(kit, _offer(kit, "of-4", seconds=3000))
+        await until(pilot, lambda: "Nobody is logged in" in text(app, "#session"))
+        for _ in range(10):
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, HomeScreen) and kit.service.offers.open_offers() == []
+        assert app.screen.query_one("#go-offers").disabled
+        with pytest.raises(StepRefused, match="Log in first"):
+            kit.service.offers.accept("of-4")
+        assert "of-4" in kit.service.offers.offers  # kept, unanswered
+        assert not kit.service.app.store.records_for_order(ORDER)
+
+        await pilot.click("#login-pin")  # on Home, before any job: PIN on the keypad
+        await keys(app, pilot, PIN)
+        await until(pilot, lambda: isinstance(app.screen, OfferScreen) and "left" in text(app, "#countdown"))
+        assert kit.service.flow.session().method == "pin"
+        await pilot.click("#back")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and not app.screen.busy
+                    and not app.screen.query_one("#logout").disabled)
+
+        idle = kit.service.flow.settings.session_idle_s
+        kit.clock.advance(int(idle * 1000) + 1000)  # nothing done on the kit for longer than the idle time
+        await until(pilot, lambda: "Nobody is logged in" in text(app, "#session"))
+        assert kit.service.offers.open_offers() == []
+        assert [r.kind for r in kit.service.app.store.records_for_order(ORDER)] == []
+        await pilot.click("#login-pin")
+        await keys(app, pilot, PIN)
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and text(app, "#session").startswith("Logged in")
+                    and not app.screen.query_one("#logout").disabled)
+        await pilot.click("#go-offers")  # it popped up once; now it is under Offers (1)
+        await until(pilot, lambda: isinstance(app.screen, OfferScreen) and "left" in text(app, "#countdown"))
+        await pilot.click("#back")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and not app.screen.query_one("#logout").disabled)
+        await pilot.click("#logout")  # logout on Home
+        await until(pilot, lambda: kit.service.flow.session() is None)
+        assert kit.service.offers.open_offers() == []

@@ -11,6 +11,7 @@ from textual.widgets import Button
 
 from lockwarden.kit_ui import make_kit_ui
 from lockwarden.kit_ui.job import JobScreen
+from lockwarden.kit_ui.model import short_order
 from lockwarden.kit_ui.route import RouteScreen
 from protocol.i18n import set_language
 from tests.job.conftest import CODE, ORDER_ID, SITE
@@ -33,7 +34,7 @@ async def _follow(kit: UiKit) -> None:
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_job(app, pilot)
-        await until(pilot, lambda: _route_button(app).display)
+        await until(pilot, lambda: not _route_button(app).disabled)
         await pilot.click("#route")
         await until(pilot, lambda: isinstance(app.screen, RouteScreen))
         screen = app.screen
@@ -74,7 +75,7 @@ async def _follow(kit: UiKit) -> None:
         gnss.set_fix()
         flow.login_pin("ls-0001", PIN)
         flow.arrive(CODE, ORDER_ID)
-        await until(pilot, lambda: not _route_button(app).display)
+        await until(pilot, lambda: _route_button(app).disabled)  # in its place, not removed
 
 
 def test_route_screen_in_chinese(ui_kit: UiKit) -> None:
@@ -87,7 +88,7 @@ async def _chinese(kit: UiKit) -> None:
     kit.service.flow.devices.position.emulator.move_to(*offset(SITE, -1100, 0))  # type: ignore[union-attr]
     app = make_kit_ui(kit.service)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: ORDER_ID in text(app, "#job"))
+        await until(pilot, lambda: short_order(ORDER_ID) in text(app, "#job"))
         app.push_screen(RouteScreen(ORDER_ID))
         await until(pilot, lambda: text(app, "#distance") == "直线距离：1.1 公里")
         assert text(app, "#direction") == "方向：↑ 北（0°）"

@@ -98,8 +98,12 @@ def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path:
     ledger = json.loads(_run([lw, "ops", "--db", str(restored / "hub.db"), "--actor", operator, "ledger.check"],
                              cwd=elsewhere).stdout)
     assert ledger["ok"] and ledger["result"]["problems"] == []
+    station = tmp_path / "demo" / "police" / "station" / "keys"
     verify = _run([lw, "police-verify", str(tmp_path / "demo" / "police" / "export"), "--hub-key",
-                   str(restored / "keys" / "hub_signing.pub")], cwd=elsewhere, LOCKWARDEN_LANG="en").stdout
+                   str(restored / "keys" / "hub_signing.pub"), "--acked", str(station / "police.acked.json"),
+                   "--police-key", str(station / "police.key")], cwd=elsewhere, LOCKWARDEN_LANG="en").stdout
+    # The verdict line follows any warnings and the pinned key's fingerprint.
+    verify = next(line for line in verify.splitlines() if line.startswith(("OK", "FAILED")))
     assert verify.startswith("OK")
     police = json.loads(_run([lw, "ops", "--db", str(restored / "hub.db"), "--actor", operator, "police.status"],
                              cwd=elsewhere).stdout)["result"]

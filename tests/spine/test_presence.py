@@ -13,7 +13,7 @@ from protocol.transport.base import Inbound
 
 def _state(kit, status: str, since: int, seq: int) -> Inbound:  # type: ignore[no-untyped-def]
     body = KitState(status=status, since=since)  # type: ignore[arg-type]
-    env = seal_envelope(kit.store.identity.key, sender="kit-a", seq=seq, ts=since, type_name="kit.state", body=body)
+    env = seal_envelope(kit.store.identity.key, sender="kit-a", seq=seq, ts=1_767_225_600_000 + since, type_name="kit.state", body=body)
     return Inbound(topic=topics.KIT_STATE.build(kit_id="kit-a"), payload=env.to_wire(), retained=True)
 
 

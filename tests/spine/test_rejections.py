@@ -112,7 +112,7 @@ def test_bad_signature_malformed_unknown_type(running) -> None:  # type: ignore[
     assert poll(lambda: [r for r, _ in _reasons(hub)].count("bad_signature") == 2)
     publish(inject, topic, b'{"v":1,"id":')
     _wait_reason(hub, "malformed")
-    unknown = Envelope(v=1, id=fake.id[:-1] + "Z", sender="kit-a", seq=10**9 + 1, ts=1, type="kit.teleport", body={})
+    unknown = Envelope(v=1, id=fake.id[:-1] + "Z", sender="kit-a", seq=10**9 + 1, ts=int(time.time() * 1000), type="kit.teleport", body={})
     unknown = msgspec.structs.replace(unknown, sig=b64(kit_a.store.identity.key.sign(unknown.signing_bytes())))
     publish(inject, topic, unknown.to_wire())
     _wait_reason(hub, "unknown_type")
@@ -128,14 +128,14 @@ def test_chunk_with_wrong_hash_is_quarantined_and_file_stays_incomplete(running)
                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), chunk_size=len(data), chunks=1,
                        captured_at=1)
     seq = 5_000_000
-    publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq, ts=1, type_name="media.begin", body=begin).to_wire())
+    publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq, ts=int(time.time() * 1000), type_name="media.begin", body=begin).to_wire())
     bad = MediaChunk(file_id=begin.file_id, index=0, size=len(data), sha256=hashlib.sha256(b"other").hexdigest(),
                      data=base64.b64encode(data).decode())
-    publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq + 1, ts=1, type_name="media.chunk", body=bad).to_wire())
+    publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq + 1, ts=int(time.time() * 1000), type_name="media.chunk", body=bad).to_wire())
     assert "does not match" in _wait_reason(hub, "bad_chunk")
     assert hub.conn.execute("SELECT status FROM media_files WHERE file_id=?", (begin.file_id,)).fetchone()[0] == "partial"
     good = msgspec.structs.replace(bad, sha256=hashlib.sha256(data).hexdigest())
-    publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq + 2, ts=1, type_name="media.chunk", body=good).to_wire())
+    publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq + 2, ts=int(time.time() * 1000), type_name="media.chunk", body=good).to_wire())
     assert poll(lambda: hub.conn.execute("SELECT status FROM media_files WHERE file_id=?",
                                          (begin.file_id,)).fetchone()[0] == "complete")
     _still_serving(dep, hub, kit_a)
@@ -149,7 +149,7 @@ def test_kit_refuses_downlink_not_signed_by_pinned_hub_key(deployment) -> None: 
     try:
         assert poll(lambda: kit.transport.connected)  # type: ignore[union-attr]
         rogue = SigningKey.generate()
-        forged = seal_envelope(rogue, sender="hub", seq=1, ts=1, type_name="hub.ack", body={"stored": [rec.id]})
+        forged = seal_envelope(rogue, sender="hub", seq=1, ts=int(time.time() * 1000), type_name="hub.ack", body={"stored": [rec.id]})
         publish(inject, topics.KIT_DOWN_ACK.build(kit_id="kit-a"), forged.to_wire())
         publish(inject, topics.KIT_DOWN_ACK.build(kit_id="kit-a"), b"not json")
         assert poll(lambda: kit.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0] == 2)

@@ -1,0 +1,46 @@
+"""What the kit tells the locksmith in words, never as a code: why an offer closed, what became of an
+accepted one, why a job stopped, and device errors without their "[0x02]"."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from protocol.i18n import _
+
+_CODE = re.compile(r"^\s*\[0x[0-9A-Fa-f]{2}\]\s*")
+
+
+def offer_closed_text(reason: str) -> str:
+    """The hub's OfferClosed reasons (hub/dispatch/engine.py, hub/dispatch/confirm.py), said to a person."""
+    return {
+        "expired": _("The offer expired: the time to answer ran out"),
+        "not_eligible": _("The hub withdrew the offer: you are no longer eligible for this job"),
+        "customer_rejected": _("The customer chose another locksmith: the offer is withdrawn"),
+        "refused": _("You refused the offer"),
+        "withdrawn": _("The hub withdrew the offer"),
+        "cancelled": _("The customer cancelled the order"),
+    }.get(reason, _("The hub closed the offer"))
+
+
+def accepted_text(service: Any, order_id: str) -> str:
+    """After Accept: confirmed once the hub's order reached the kit, else still waiting for it."""
+    flow = service.flow
+    if flow is not None:
+        try:
+            flow.job(order_id)
+        except Exception:  # not on the kit yet (StepRefused), or the link is down
+            pass
+        else:
+            return _("Order confirmed: it is on the Home screen")
+    return _("Accepted: the hub confirms the order")
+
+
+def aborted_text(info: dict[str, Any], history_reason: str = "") -> str:
+    return _("The order was cancelled: stop work, the evidence is sealed") if info.get("aborted_by") == "hub" \
+        else _("Job aborted: seal the evidence")
+
+
+def error_text(exc: BaseException) -> str:
+    """A device error as the person should read it: its translated message without the sensor's code."""
+    return _CODE.sub("", str(exc))
