@@ -70,6 +70,8 @@ class HubApp:
     batches: int = 0
     _last_tick: float = 0.0
     plugins: dict[str, Any] = field(default_factory=dict)
+    on_start: list[Callable[[], None]] = field(default_factory=list)  # plugins' own threads (notify sender)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
     notifier: Notifier = field(default_factory=Notifier)
     storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub ingest", log))
     tick_storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub timers and outboxes", log))
@@ -89,6 +91,8 @@ class HubApp:
         self.started_ms = self.clock.now_ms()
         self._thread = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
         self._thread.start()
+        for hook in self.on_start:
+            hook()
         if self.transport is not None:
             self.transport.start()
 
@@ -98,6 +102,8 @@ class HubApp:
             self.transport.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        for hook in self.on_stop:
+            hook()
         if self._progress is not None:
             self._progress.close()
         self.notifier.close()
@@ -328,6 +334,12 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
         police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media)
         police.install(app)
         app.plugins["police"] = police
+        from hub.notify.plugin import install as install_notify
+
+        install_notify(app, clock)
+        from hub.payments.plugin import install as install_payments
+
+        install_payments(app, clock)
     if connect:
         b = settings.broker
         # The hub dials its own broker on the local address; `host` is the public name kits are given. The

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import msgspec
 
+from hub.notify.settings import NotifySettings
+from hub.payments.settings import PaymentsSettings
+
 
 class BrokerSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Where the hub meets the kits.
@@ -53,7 +56,9 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     hub database and change at runtime: `lockwarden ops settings.set`.)
     metrics: the `[metrics]` table: the Prometheus endpoint and health check (off unless a port is set).
     police_sealing_key: the police's X25519 public key (base64); sealed evidence (fingerprints, ID and
-    customer photos) is sealed again to it before forwarding. None: such files are not forwarded."""
+    customer photos) is sealed again to it before forwarding. None: such files are not forwarded.
+    notify: `[notify]`, the SMS gateway and its retry policy (hub/notify/settings.py).
+    payments: `[payments]`, the payment webhook and the providers customers pay through (hub/payments)."""
 
     hub_id: str = "hub"
     database: str = "hub.db"
@@ -61,5 +66,7 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     batch_max: int = 500
     language: str = "zh_CN"
     police_sealing_key: str | None = None
+    notify: NotifySettings = msgspec.field(default_factory=NotifySettings)
+    payments: PaymentsSettings = msgspec.field(default_factory=PaymentsSettings)
     broker: BrokerSettings = msgspec.field(default_factory=BrokerSettings)
     metrics: MetricsSettings = msgspec.field(default_factory=MetricsSettings)

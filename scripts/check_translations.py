@@ -35,6 +35,8 @@ TABLES: tuple[tuple[str, str, Callable[[Any], Iterable[str]]], ...] = (
     ("hub.risk.model", "TEXTS", lambda table: table.values()),  # _(TEXTS[code]) in hub/risk/model.py
     ("protocol.messages.ops", "HUB_DOMAIN_OPS", lambda table: (summary for _body, summary in table.values())),
     ("protocol.messages.police", "POLICE_OPS", lambda table: (summary for _body, summary in table.values())),
+    ("protocol.messages.notify", "NOTIFY_OPS", lambda table: (summary for _body, summary in table.values())),
+    ("hub.notify.templates", "TEMPLATES", lambda table: (t.text for t in table.values())),
 )
 
 # Where a missing msgid belongs: the catalogue of the area its source is in (first matching prefix wins,

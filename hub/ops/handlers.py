@@ -109,3 +109,8 @@ READ_ONLY = READ_ONLY | {"kits.list", "police.status"}
 
 def convert(op: str, args: dict[str, Any]) -> msgspec.Struct:
     return msgspec.convert(args, m.OPS[op][0])
+from hub.notify.ops import NOTIFY_HANDLERS  # noqa: E402
+from hub.notify.ops import READ_ONLY as NOTIFY_READ_ONLY  # noqa: E402
+
+HANDLERS.update(NOTIFY_HANDLERS)
+READ_ONLY = READ_ONLY | NOTIFY_READ_ONLY

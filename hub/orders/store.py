@@ -57,6 +57,14 @@ def listing(conn: sqlite3.Connection, state: str | None, limit: int) -> list[dic
     return [dict(r) for r in conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit))]
 
 
+def en_route_of_kit(conn: sqlite3.Connection, kit_id: str) -> sqlite3.Row | None:
+    """The order this kit's locksmith is driving to, if any (the customer web app shows them approach)."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT id, customer_id, site_lat, site_lon FROM orders WHERE kit_id = ? AND state = 'en_route'"
+        " ORDER BY updated_ms DESC LIMIT 1", (kit_id,)).fetchone()
+    return row
+
+
 def state_of(conn: sqlite3.Connection, order_id: str) -> str:
     row = conn.execute("SELECT state FROM orders WHERE id = ?", (order_id,)).fetchone()
     if row is None:
