@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ class WebCustomer(Party):
         self.clock = gateway.clock
         self.up_topic = topics.CUSTOMER_UP.build(customer_id=customer_id)
         self._cond = threading.Condition()
-        self.refused = []
+        self.refused = deque(maxlen=1000)
         self._seq = gateway.clock.now_ms() * 1000  # above any earlier run's numbers
         self._lock = threading.Lock()
         self.transport = gateway.transport
