@@ -31,7 +31,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from edge.app import change_kit_settings, load_kit_settings, make_kit
-from hub.broker.config import BrokerFiles
+from hub.broker.config import BrokerFiles, new_password
 from hub.broker.process import MosquittoProcess, free_port
 from hub.home import init_hub
 from hub.provisioning import provision_kit
@@ -70,13 +70,13 @@ def _raw_paho(port: int, password: str, n: int, size: int) -> float:
             got.set()
 
     sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-sub", clean_session=True)
-    sub.username_pw_set("hub", password)
+    sub.username_pw_set("bench-sub", password)
     sub.on_message = on_message
     sub.connect("127.0.0.1", port)
     sub.subscribe("lw/v1/bench/raw", qos=1)
     sub.loop_start()
     pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-pub", clean_session=True)
-    pub.username_pw_set("hub", password)
+    pub.username_pw_set("bench-pub", password)
     pub.max_inflight_messages_set(200)
     pub.connect("127.0.0.1", port)
     pub.loop_start()
@@ -107,8 +107,13 @@ def run() -> list[Row]:
                 change_kit_settings(kit_dir, **{option: int(os.environ[env_name])})
         chunk_kib = load_kit_settings(kit_dir).chunk_kib
         broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
+        # The raw baseline's two clients get accounts of their own: the broker makes the username the client
+        # id, so two connections on one account would take each other's place.
+        password = new_password()
+        for name in ("bench-sub", "bench-pub"):
+            broker.files.set_password(name, password)
+            broker.files.add_acl_block(name, f"user {name}\ntopic readwrite lw/v1/bench/raw")
         broker.start()
-        password = home.settings().broker.password
         try:
             # 1. durable captures vs raw commits
             n = 3000

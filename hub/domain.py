@@ -10,7 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from hub.followup.tasks import flag_overdue, sync_tasks
-from hub.orders import confirm, deadlines, dispatching, intake, job, settle
+from hub.notify import followup as notify_followup
+from hub.orders import arrival, confirm, deadlines, dispatching, intake, job, settle
 from hub.risk.sweep import sweep
 from hub.timers import Handler, fire_due
 from protocol.clock import Clock
@@ -22,6 +23,8 @@ TIMER_HANDLERS: Mapping[str, Handler] = {
     **deadlines.TIMERS,  # documents.deadline
     **job.TIMERS,  # followup.due
     **settle.TIMERS,  # order.retry_unassigned
+    **notify_followup.TIMERS,  # followup.due again: the orders' handler, then the rating-link SMS (R-13)
+    **arrival.TIMERS,  # order.arrival_due (no-show)
 }
 
 

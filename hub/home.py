@@ -1,6 +1,6 @@
 """The hub directory: settings, keys, database, media and the broker's files.
 
-    HUB_DIR/hub.toml            settings (hub.settings.HubSettings)
+    HUB_DIR/hub.toml            settings (hub.settings.HubSettings), 0600: it holds the hub's broker password
     HUB_DIR/keys/hub_signing.key   Ed25519 private key (0600); .pub beside it is pinned by every kit
     HUB_DIR/keys/hub_sealing.key   X25519 private key (0600); kits seal biometrics and ID images to it
     HUB_DIR/hub.db, HUB_DIR/media/   storage
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,20 @@ from hub.broker.config import new_password
 from hub.settings import BrokerSettings, HubSettings, MetricsSettings
 from protocol.keys import SealingKey, SigningKey, write_private, write_public
 from protocol.settings import dump_settings, load_settings
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Atomically write a settings file that holds a secret (hub.toml's broker password, kit.toml's): 0600,
+    whatever mode an older copy had."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
 
 
 @dataclass
@@ -77,16 +92,17 @@ def init_hub(directory: Path, *, broker_port: int = 1883, broker_host: str = "12
         settings = HubSettings(broker=BrokerSettings(host=broker_host, port=broker_port, tls_port=tls_port,
                                                      password=new_password()),
                                metrics=MetricsSettings(port=metrics_port))
-        home.settings_file.write_text(dump_settings(settings))
+        write_secret(home.settings_file, dump_settings(settings))
         from hub.broker.config import BrokerFiles
 
         files = BrokerFiles(home.broker_dir)
         files.set_password(settings.broker.username, settings.broker.password)
         if tls_port:
-            from hub.broker.pki import ensure_ca, issue
+            from hub.broker.pki import ensure_ca, ensure_crl, issue
 
             ensure_ca(home.pki)
             issue(home.pki, "broker", home.pki, server=True, hosts=("localhost", "127.0.0.1", broker_host))
+            ensure_crl(home.pki)
     return home
 
 
@@ -95,5 +111,7 @@ def tls_listener(home: HubHome) -> dict[str, str] | None:
     port = home.settings().broker.tls_port
     if not port:
         return None
+    from hub.broker.pki import ensure_crl
+
     return {"tls_port": str(port), "ca_file": str(home.pki / "ca.crt"), "cert_file": str(home.pki / "broker.crt"),
-            "key_file": str(home.pki / "broker.key")}
+            "key_file": str(home.pki / "broker.key"), "crl_file": str(ensure_crl(home.pki))}

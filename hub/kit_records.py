@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from hub.evidence.tracker import EvidenceTracker
-from hub.orders import kitrecords
+from hub.orders import kitrecords, tracking
 from hub.registry import kit_enrolment, kitsession, presence
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
@@ -27,6 +27,8 @@ def on_kit_record(conn: sqlite3.Connection, clock: Clock, evidence: EvidenceTrac
         if "lat" in rec.data and "lon" in rec.data:
             presence.kit_position(conn, clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
                                   at_ms=rec.captured_at)
+            tracking.on_position(conn, clock, kit_id, float(rec.data["lat"]), float(rec.data["lon"]),
+                                 at_ms=rec.captured_at)  # the customer watches the locksmith approach
         return  # a position is not an order event and never completes a bundle
     if rec.kind in kitsession.KINDS:  # who is logged in on the kit: dispatch offers only to them (login first)
         kitsession.apply_session_record(conn, clock, kit_id, rec.kind, rec.data, rec.captured_at, msg_id)

@@ -70,6 +70,8 @@ class HubApp:
     batches: int = 0
     _last_tick: float = 0.0
     plugins: dict[str, Any] = field(default_factory=dict)
+    on_start: list[Callable[[], None]] = field(default_factory=list)  # plugins' own threads (notify sender)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
     notifier: Notifier = field(default_factory=Notifier)
     storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub ingest", log))
     tick_storage: StorageTrouble = field(default_factory=lambda: StorageTrouble("hub timers and outboxes", log))
@@ -89,6 +91,8 @@ class HubApp:
         self.started_ms = self.clock.now_ms()
         self._thread = threading.Thread(target=self._run, name="hub-ingest", daemon=True)
         self._thread.start()
+        for hook in self.on_start:
+            hook()
         if self.transport is not None:
             self.transport.start()
 
@@ -98,6 +102,8 @@ class HubApp:
             self.transport.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        for hook in self.on_stop:
+            hook()
         if self._progress is not None:
             self._progress.close()
         self.notifier.close()
@@ -258,23 +264,32 @@ class HubApp:
         return True
 
     def _quarantine_fault(self, msg: Inbound) -> None:
+        """Keep a message that made its handling fail (once; it is then acknowledged). Only a storage failure
+        may escape (the caller retries); the reply to the kit is best effort."""
         detail = traceback.format_exc(limit=8)
         log.error("message on %s quarantined after a processing fault:\n%s", msg.topic, detail)
         with self._lock:
+            rollback_quietly(self.conn)
             self.conn.execute("BEGIN IMMEDIATE")
-            self.ingest.quarantine(msg.topic, None, Rejected(Reason.PROCESSING_FAULT, detail[-4000:]), msg.payload,
-                                   self.clock.now_ms())
-            self.conn.execute("COMMIT")
+            try:
+                self.ingest.quarantine(msg.topic, None, Rejected(Reason.PROCESSING_FAULT, detail[-2000:]),
+                                       msg.payload, self.clock.now_ms())
+                self.conn.execute("COMMIT")
+            except BaseException:
+                rollback_quietly(self.conn)
+                raise
         # Tell the kit, when the message is provably its own, so it keeps it aside instead of resending.
         try:
-            env = decode(msg.payload)
+            env = decode(msg.payload, msg.topic)
             verify(env, self.ingest.principals.key_for)
+            parsed = topics.parse(msg.topic)
+            if parsed is not None and parsed[1].get("kit_id") == env.sender and env.type not in ("media.chunk",):
+                self.send(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=env.sender), "hub.ack",
+                                   {"stored": [], "quarantined": [env.id]}))
         except Rejected:
             return
-        parsed = topics.parse(msg.topic)
-        if parsed is not None and parsed[1].get("kit_id") == env.sender and env.type not in ("media.chunk",):
-            self.send(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=env.sender), "hub.ack",
-                               {"stored": [], "quarantined": [env.id]}))
+        except Exception:  # noqa: BLE001 - the message is kept; a failed courtesy reply must not stop ingest
+            log.exception("telling the sender of a faulting message failed")
 
     def _tick(self) -> None:
         self._last_tick = time.monotonic()
@@ -305,6 +320,12 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     ingest = Ingest(conn, MediaStore(home.media_path()), clock)
     app = HubApp(home=home, settings=settings, clock=clock, key=home.signing_key(), ingest=ingest)
     app._seq = SeqAllocator(conn, app._lock, table="hub_meta")
+
+    def sweep_uploads() -> list[Outgoing]:
+        ingest.sweep()  # stale unfinished uploads, at most once a minute
+        return []
+
+    app.tickers.append(sweep_uploads)
     if domain:
         from hub.forwarding.hub_plugin import PolicePlugin
         from hub.wiring import DomainWiring
@@ -313,9 +334,17 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
         police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media)
         police.install(app)
         app.plugins["police"] = police
+        from hub.notify.plugin import install as install_notify
+
+        install_notify(app, clock)
+        from hub.payments.plugin import install as install_payments
+
+        install_payments(app, clock)
     if connect:
         b = settings.broker
-        link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=settings.hub_id,
+        # The hub dials its own broker on the local address; `host` is the public name kits are given. The
+        # broker makes the username the client id (use_username_as_clientid), so that is what resumes.
+        link = LinkSettings(host=b.local_host, port=broker_port or b.port, client_id=b.username,
                             username=b.username, password=b.password, tls_ca=b.tls_ca)
         app.transport = PahoTransport(link, on_message=app.inbound, on_connect=app.on_connect,
                                       will_factory=app.will)

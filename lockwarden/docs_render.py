@@ -16,6 +16,7 @@ from pathlib import Path
 import msgspec
 
 import protocol.messages  # noqa: F401  (registers every message type)
+from lockwarden.docs_limits import limits_lines
 from protocol.envelope import Envelope
 from protocol.registry import MESSAGES
 from protocol.topics import TOPICS
@@ -43,6 +44,7 @@ def render_mqtt() -> str:
     return fill(ROOT / "docs" / "mqtt.md", {
         "envelope-example": "\n".join(_envelope_example()),
         "limits": "\n".join(_limits()),
+        "bounds": "\n".join(limits_lines()),
         "reasons": "\n".join(_reasons()),
         "topics": "\n".join(_topic_lines()),
         "job-records": "\n".join(_job_record_lines()),

@@ -38,7 +38,7 @@ ORDER_EVENTS = {
     "job_started": N_("job started"), "job_done": N_("job done"), "fee_confirmed": N_("fee confirmed"),
     "documents_verified": N_("documents verified"), "documents_overdue": N_("documents overdue"),
     "cancel": N_("cancelled"), "abandon": N_("abandoned"), "dispute": N_("disputed"),
-    "locksmith_withdrew": N_("locksmith withdrew"), "police_decided": N_("the police decided"),
+    "locksmith_withdrew": N_("locksmith withdrew"), "abandon_no_show": N_("abandoned: the locksmith did not come"), "police_decided": N_("the police decided"),
 }
 
 # Kinds of the hub's operator events (`ops.event`); order.<state> and offer.<state> read as their state.
@@ -49,6 +49,10 @@ EVENT_KINDS = {
     "documents.overdue": N_("documents overdue"), "followup.due": N_("follow-up due"),
     "order.kit_aborted": N_("job aborted on the kit"), "ledger.refunded": N_("refund paid"),
     "police.decision": N_("police decision"), "police.decision_refused": N_("police decision refused"),
+    "notify.code_undeliverable": N_("service code could not be delivered"),
+    "order.arrival_missed": N_("locksmith missed the arrival deadline"), "order.code_resent": N_("service code resent"),
+    "order.withdrawn": N_("locksmith withdrawn"), "payment.late": N_("payment arrived late"),
+    "payment.notification_refused": N_("payment notification refused"),
 }
 
 OFFER_STATES = {
@@ -72,7 +76,7 @@ TIMER_KINDS = {
     "offer.expire": N_("offer expiry"), "order.dispatch_due": N_("scheduled dispatch"),
     "order.confirm_timeout": N_("customer decision deadline"), "order.payment_timeout": N_("payment deadline"),
     "documents.deadline": N_("document deadline"), "followup.due": N_("follow-up due"),
-    "order.retry_unassigned": N_("retry of an unassigned order"),
+    "order.retry_unassigned": N_("retry of an unassigned order"), "order.arrival_due": N_("arrival deadline"),
 }
 
 # Dispatch settings (hub/dispatch/settings.py): the words and the unit they are shown in. `scale` turns the
@@ -92,6 +96,7 @@ SETTINGS: dict[str, tuple[str, str, float]] = {
     "code_scrypt_n": (N_("Service code hashing cost (scrypt N)"), N_("iterations"), 1),
     "retry_unassigned_s": (N_("Retry an unassigned order after"), N_("minutes"), 1 / 60),
     "retry_unassigned_max": (N_("Retries of an unassigned order"), N_("times"), 1),
+    "arrival_grace_s": (N_("Grace after the promised arrival time"), N_("minutes"), 1 / 60),
     "start_requires_upload": (N_("Job may start only after evidence is uploaded"), N_("1 yes, 0 no"), 1),
 }
 

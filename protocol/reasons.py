@@ -13,7 +13,7 @@ MEANING: dict[Reason, tuple[str, str]] = {
     Reason.MALFORMED: ("Not a well-formed envelope: not JSON, a missing or unknown envelope field, a "
                        "wrong JSON type, an id that is not an upper-case ULID, a negative `seq`, a `ts` that is not "
                        "milliseconds (below 1e12), or a value with no canonical encoding (an integer beyond "
-                       "+-(2**53 - 1)).", "Fix the sender; resending the same bytes fails again."),
+                       "+-(2**53 - 1) is refused as `integer_out_of_range`).", "Fix the sender; resending the same bytes fails again."),
     Reason.VERSION: ("`v` is not 1.", "Speak version 1 on `lw/v1`."),
     Reason.UNKNOWN_SENDER: ("No key is registered for `sender` at the hub.",
                             "Use the principal id you were provisioned with; ask the hub operator to provision you."),
@@ -43,6 +43,25 @@ MEANING: dict[Reason, tuple[str, str]] = {
                       "a file that is not yours, or complete but not a whole JPEG/PNG or not matching its SHA-256.",
                       "Read `detail` in the media ack; send a new file under a new `file_id`."),
     Reason.UNKNOWN_TOPIC: ("The topic is not in this contract.", "Publish only on the topics below."),
+    Reason.NOT_UTF8: ("The payload is not UTF-8.", "Send UTF-8 JSON."),
+    Reason.TOO_DEEP: ("Objects and arrays nested deeper than 32 levels (the deepest real message is under 8).",
+                      "Fix the sender; resending the same bytes fails again."),
+    Reason.DUPLICATE_KEY: ("The same key twice in one object (compared after unescaping): which value counts would "
+                           "be the parser's guess, and the bytes kept as evidence would carry an unsigned one.",
+                           "Fix the sender's encoder; resending the same bytes fails again."),
+    Reason.NON_FINITE: ("`NaN`, `Infinity`, or a number too large for a double.",
+                        "Send finite numbers only."),
+    Reason.INT_RANGE: ("An integer outside +-(2**53 - 1) (a `seq` of 2**64, say): it has no canonical encoding.",
+                       "Keep integers within +-(2**53 - 1)."),
+    Reason.BAD_ID: ("An identifier that names a file (`file_id`, an announced SHA-256) is not of its format "
+                    "(ULID, 64 lower-case hex digits) or would lead out of its folder.",
+                    "Use a fresh ULID for each file and the file's real SHA-256."),
+    Reason.RATE_LIMITED: ("Your account sent more messages than its rate (see Bounds on hostile input).",
+                          "Send it again later: a kit's store does so by itself (the hub did not acknowledge it as "
+                          "stored); an app repeats its request."),
+    Reason.UPLOAD_LIMIT: ("Too many of your uploads are unfinished, or one was left untouched too long and its "
+                          "partial bytes were dropped.", "Finish or resend the open files; announce a dropped one "
+                                                         "again and send it from the start."),
     Reason.PROCESSING_FAULT: ("The hub failed while handling an accepted message; it is kept for the operators.",
                               "Nothing: the operators are told. Do not resend under a new id."),
 }

@@ -16,13 +16,17 @@ BLOCK = 4096
 
 
 class SeqAllocator:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, table: str = "meta") -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock, table: str = "meta", *,
+                 start: int = 1) -> None:
+        """`start`: the first number of a store that never reserved one. A kit passes the time in ms: a kit
+        re-provisioned under its old id (a replacement after `revoke-kit`) starts with an empty store, and
+        numbers from 1 would repeat the old kit's, which the hub refuses as replays."""
         self._conn = conn
         self._lock = lock  # the owner's lock: the connection is shared with its other work
         self._table = table
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = conn.execute(f"SELECT value FROM {table} WHERE key='seq_ceiling'").fetchone()
-        self._next = int(row[0]) if row else 1
+        self._next = int(row[0]) if row else start
         self._ceiling = self._next
 
     def next(self) -> int:
@@ -37,7 +41,7 @@ class SeqAllocator:
                 self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     row = self._conn.execute(f"SELECT value FROM {self._table} WHERE key='seq_ceiling'").fetchone()
-                    start = max(self._next, int(row[0]) if row else 1)
+                    start = max(self._next, int(row[0]) if row else self._next)
                     ceiling = start + BLOCK
                     self._conn.execute(
                         f"INSERT INTO {self._table}(key, value) VALUES('seq_ceiling', ?) "

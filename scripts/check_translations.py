@@ -35,6 +35,8 @@ TABLES: tuple[tuple[str, str, Callable[[Any], Iterable[str]]], ...] = (
     ("hub.risk.model", "TEXTS", lambda table: table.values()),  # _(TEXTS[code]) in hub/risk/model.py
     ("protocol.messages.ops", "HUB_DOMAIN_OPS", lambda table: (summary for _body, summary in table.values())),
     ("protocol.messages.police", "POLICE_OPS", lambda table: (summary for _body, summary in table.values())),
+    ("protocol.messages.notify", "NOTIFY_OPS", lambda table: (summary for _body, summary in table.values())),
+    ("hub.notify.templates", "TEMPLATES", lambda table: (t.text for t in table.values())),
 )
 
 # Where a missing msgid belongs: the catalogue of the area its source is in (first matching prefix wins,
@@ -49,7 +51,9 @@ CATALOGUE_OF = (
     ("edge/hardware/", "hardware.po"),
     ("edge/", "edge.po"),
     ("hub/ingest/", "hubcore.po"),
-    ("hub/broker/", "hubcore.po"),
+    ("hub/broker/", "broker.po"),
+    ("hub/naming.py", "broker.po"),
+    ("hub/revocation.py", "broker.po"),
     ("hub/service.py", "hubcore.po"),
     ("hub/wiring.py", "hubcore.po"),
     ("hub/evidence/tracker.py", "hubcore.po"),
@@ -69,6 +73,10 @@ CATALOGUE_OF = (
     ("protocol/", "protocol.po"),
     ("lockwarden/commands/kit.py", "edge.po"),  # tests/job/test_catalogue.py reads these from edge.po
     ("lockwarden/commands/ops.py", "hub.po"),  # and tests/hub/test_i18n.py these from hub.po
+    ("lockwarden/commands/broker.py", "broker.po"),
+    ("lockwarden/commands/bundle.py", "broker.po"),
+    ("lockwarden/commands/provision.py", "broker.po"),
+    ("lockwarden/commands/revoke.py", "broker.po"),
     ("lockwarden/", "lockwarden.po"),
 )
 

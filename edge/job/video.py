@@ -16,6 +16,7 @@ from edge.hardware.camera.recorder import META_DIR
 from edge.job.devices import Camera, Segment
 from edge.store import KitStore, StoredFile
 from edge.store.errors import StoreFull
+from protocol.safepath import inside
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ SEGMENT_KIND = "video.segment"
 
 
 def work_dir(store: KitStore, order_id: str) -> Path:
-    return store.dir / "video-work" / order_id
+    """The order id comes from the hub: a plain name inside video-work/, never a path (`Rejected(bad_id)`)."""
+    return inside(store.dir / "video-work", order_id)
 
 
 class SegmentSink:

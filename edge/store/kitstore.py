@@ -29,6 +29,7 @@ from protocol.durable import fsync_path
 from protocol.envelope import seal_envelope
 from protocol.i18n import _
 from protocol.ids import new_id
+from protocol.limits import QUARANTINE_MAX_ENTRIES, QUARANTINE_RAW_PREFIX
 from protocol.messages.kit import KitRecord
 from protocol.messages.media import DEFAULT_CHUNK_SIZE, chunk_count
 from protocol.sealed import seal
@@ -106,7 +107,7 @@ class KitStore:
         self.lock = threading.RLock()
         conn, aside = open_database(self.dir / "kit.db", clock.now_ms())
         self.conn = conn
-        self.seq = SeqAllocator(conn, self.lock)
+        self.seq = SeqAllocator(conn, self.lock, start=clock.now_ms())
         self.set_aside: SetAside | None = aside
         self._topic = KIT_UP_RECORD.build(kit_id=identity.kit_id)
         self.listeners: list[Callable[[], None]] = []  # told when there is something new to sync
@@ -378,11 +379,15 @@ class KitStore:
             return cur.rowcount == 1
 
     def refuse_downlink(self, topic: str, reason: str, detail: str, raw: bytes) -> None:
+        """Keep a refused downlink message for inspection, bounded like the hub's quarantine: a prefix of
+        its bytes and the newest QUARANTINE_MAX_ENTRIES entries."""
         with self.lock:
-            self.conn.execute(
+            cur = self.conn.execute(
                 "INSERT INTO refused_downlink(received_ms, topic, reason, detail, raw) VALUES (?,?,?,?,?)",
-                (self.clock.now_ms(), topic, reason, detail, raw),
+                (self.clock.now_ms(), topic[:256], reason, detail[:2000], raw[:QUARANTINE_RAW_PREFIX]),
             )
+            self.conn.execute("DELETE FROM refused_downlink WHERE rowid <= ?",
+                              (int(cur.lastrowid or 0) - QUARANTINE_MAX_ENTRIES,))
 
     # -- status --------------------------------------------------------------------------------------
     def forget_order_downlink(self, order_id: str, types: tuple[str, ...]) -> int:

@@ -290,32 +290,45 @@ class SyncEngine:
         """Transport thread. Verify, act, then acknowledge the MQTT delivery."""
         ident = self.store.identity
         try:
-            env, body = open_envelope(msg.payload, lambda s: ident.hub_verify if s == ident.hub_id else None)
+            env, body = open_envelope(msg.payload, lambda s: ident.hub_verify if s == ident.hub_id else None,
+                                      msg.topic)
         except Rejected as rej:
             self.store.refuse_downlink(msg.topic, rej.reason.value, rej.detail, msg.payload)
             self.stats["refused_downlink"] += 1
             msg.ack()
             return
-        if isinstance(body, HubState | HubAck | HubMediaAck):
-            try:
-                if isinstance(body, HubState):
-                    self._on_hub_state(body)
-                elif isinstance(body, HubAck):
-                    self._on_ack(body)
-                else:
-                    self._on_media_ack(body)
-            except Exception as exc:
-                if not is_storage_problem(exc):
-                    raise
-                # The kit's disk refused to note the ack: what it acknowledged stays pending here, is sent
-                # again and acknowledged again (the hub answers duplicates), so taking the delivery is safe.
-                self.storage.failed(exc)
-        else:
-            handler = self.handlers.get(env.type)
-            if handler is not None and self.store.remember_downlink(env.id, env.type, env.body):
-                handler(env, body)
-            elif handler is None:
-                self.store.refuse_downlink(msg.topic, "unhandled_type", env.type, msg.payload)
+        except Exception as exc:  # noqa: BLE001 - no downlink message may stop the kit's network thread
+            log.exception("decoding a downlink message on %s failed", msg.topic)
+            self.store.refuse_downlink(msg.topic, "processing_fault", repr(exc)[:500], msg.payload)
+            self.stats["refused_downlink"] += 1
+            msg.ack()
+            return
+        try:
+            if isinstance(body, HubState | HubAck | HubMediaAck):
+                try:
+                    if isinstance(body, HubState):
+                        self._on_hub_state(body)
+                    elif isinstance(body, HubAck):
+                        self._on_ack(body)
+                    else:
+                        self._on_media_ack(body)
+                except Exception as exc:
+                    if not is_storage_problem(exc):
+                        raise
+                    # The kit's disk refused to note the ack: what it acknowledged stays pending here, is sent
+                    # again and acknowledged again (the hub answers duplicates), so taking the delivery is safe.
+                    self.storage.failed(exc)
+            else:
+                handler = self.handlers.get(env.type)
+                if handler is not None and self.store.remember_downlink(env.id, env.type, env.body):
+                    handler(env, body)
+                elif handler is None:
+                    self.store.refuse_downlink(msg.topic, "unhandled_type", env.type, msg.payload)
+        except Exception as exc:  # noqa: BLE001 - kept with the fault; the network thread goes on
+            if is_storage_problem(exc):
+                raise  # not taken: the broker delivers it again once the kit's store accepts writes
+            log.exception("handling %s from the hub failed", env.type)
+            self.store.refuse_downlink(msg.topic, "processing_fault", repr(exc)[:500], msg.payload)
         msg.ack()
 
     def _on_hub_state(self, state: HubState) -> None:

@@ -30,24 +30,32 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 class MosquittoProcess:
-    def __init__(self, files: BrokerFiles, port: int, tls: dict[str, str] | None = None) -> None:
+    def __init__(self, files: BrokerFiles, port: int, tls: dict[str, str] | None = None, *,
+                 user: str | None = None, persistence_dir: Path | None = None) -> None:
+        """`user`: the account Mosquitto drops to when started as root (default: the invoking user)."""
         self.files = files
         self.port = port
         self.tls = tls
+        self.user = user
+        self.persistence_dir = persistence_dir
         self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_file(self) -> Path:
+        return self.files.dir / "mosquitto.log"
 
     def start(self, timeout: float = 10.0) -> None:
         binary = mosquitto_binary()
         if binary is None:
             raise FileNotFoundError("mosquitto is not installed (Debian package `mosquitto`)")
-        self.files.render(port=self.port, tls=self.tls)
-        with open(self.files.dir / "mosquitto.stdout", "ab") as log:
+        self.files.render(port=self.port, tls=self.tls, user=self.user, persistence_dir=self.persistence_dir)
+        # The shipped config logs to stderr (journald under systemd); here the harness keeps it in a file.
+        with open(self.log_file, "ab") as log:
             self.proc = subprocess.Popen([binary, "-c", str(self.files.conf)], stdout=log, stderr=log)
-        (self.files.dir / "mosquitto.pid").write_text(str(self.proc.pid))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited: see {self.files.dir / 'mosquitto.log'}")
+                raise RuntimeError(f"mosquitto exited: see {self.log_file}")
             if port_open(self.port):
                 return
             time.sleep(0.05)
@@ -56,7 +64,7 @@ class MosquittoProcess:
     def reload(self) -> None:
         """Reread passwords and ACL (after provisioning) without dropping sessions."""
         if self.proc is not None and self.proc.poll() is None:
-            self.files.render(port=self.port, tls=self.tls)
+            self.files.render(port=self.port, tls=self.tls, user=self.user, persistence_dir=self.persistence_dir)
             self.proc.send_signal(1)  # SIGHUP
 
     def stop(self) -> None:

@@ -17,6 +17,8 @@ Defaults and their source:
   (`job.video_started`) while the customer's photo, ID photo or fingerprint named in the kit's records has
   not reached it. 0 accepts such starts (a deployment whose kits work offline on site, job.toml
   `start_requires_upload = false`).
+- arrival_grace_s 600: our choice; added to the offer's arrival estimate for the no-show deadline
+  (hub/orders/arrival.py): ten minutes covers parking and finding the door in a large estate.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Settings:
     retry_unassigned_s: int = 300
     retry_unassigned_max: int = 3
     start_requires_upload: int = 1
+    arrival_grace_s: int = 600
 
 
 _ZERO_OK = frozenset({"retry_unassigned_max", "start_requires_upload"})

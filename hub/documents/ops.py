@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from hub.documents import submissions as docs
 from hub.followup import tasks
-from hub.followup.gateway import Channel, LogGateway, MessageGateway
+from hub.followup.gateway import Channel, MessageGateway, NotifyGateway
 from hub.registry.errors import DomainError
 from hub.risk.warnings import current
 from protocol.clock import Clock
@@ -19,7 +19,7 @@ from protocol.messages import police as m
 
 Handler = Callable[[sqlite3.Connection, Clock, str, Any, str], Any]
 
-GATEWAY: MessageGateway = LogGateway()  # replaced at start-up by the configured SMS/app/WeChat/voice adapter
+GATEWAY: MessageGateway = NotifyGateway()  # SMS through the notification outbox (hub/notify); voice recorded
 
 
 def _submit(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.DocumentsSubmit, txn: str) -> Any:

@@ -1,29 +1,31 @@
-"""Sending a follow-up message to a customer. The hub talks to this interface only; an SMS provider's
-HTTP API (or a WeChat/app push, or a voice-call robot) is an adapter implementing `send`. The default
-logs the message and sends nothing (demo, and until a provider is configured)."""
+"""How a follow-up reaches the customer (R-13). The hub talks to this interface only.
+
+`NotifyGateway` is the hub's: an SMS goes through the notification outbox (hub/notify: the gateway chosen in
+hub.toml, retried, its hand-off and the provider's answer recorded) with the link to rate in the customer web
+app; a voice call is the operator's own call, recorded as made by that operator. App push and WeChat have no
+gateway yet and are refused rather than pretended."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+import sqlite3
 from typing import Literal, Protocol
+
+from protocol.clock import Clock
 
 Channel = Literal["sms", "app", "wechat", "voice"]
 CHANNELS: tuple[Channel, ...] = ("sms", "app", "wechat", "voice")
-log = logging.getLogger(__name__)
 
 
 class MessageGateway(Protocol):
-    def send(self, channel: Channel, to: str, text: str) -> str:
-        """Deliver (or queue with the provider) and return the provider's reference; raise on failure."""
+    def send(self, conn: sqlite3.Connection, clock: Clock, channel: Channel, to: str, order_id: str,
+             operator: str) -> str:
+        """Queue (or record) the follow-up and return its reference; raise DomainError when impossible."""
         ...
 
 
-@dataclass
-class LogGateway:
-    sent: list[tuple[str, str, str]] = field(default_factory=list)
+class NotifyGateway:
+    def send(self, conn: sqlite3.Connection, clock: Clock, channel: Channel, to: str, order_id: str,
+             operator: str) -> str:
+        from hub.notify.followup import send_followup
 
-    def send(self, channel: Channel, to: str, text: str) -> str:
-        self.sent.append((channel, to, text))
-        log.info("follow-up via %s to %s: %s", channel, to[:3] + "****" + to[-4:] if len(to) >= 7 else to, text)
-        return f"log-{len(self.sent)}"
+        return send_followup(conn, clock, channel, to, order_id, operator)

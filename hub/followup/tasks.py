@@ -64,9 +64,8 @@ def contact(conn: sqlite3.Connection, clock: Clock, order_id: str, channel: Chan
     task = _task(conn, order_id)
     mobile = str(json.loads(conn.execute("SELECT request_json FROM orders WHERE id=?", (order_id,)).fetchone()[0])
                  .get("customer_mobile", ""))
-    text = _("Your unlocking job is complete. Please rate the locksmith from 1 to 5 and tell us if anything was wrong.")
-    ref = gateway.send(channel, mobile, text)
     with transaction(conn):
+        ref = gateway.send(conn, clock, channel, mobile, order_id, operator)
         conn.execute("INSERT INTO followup_contacts(order_id, channel, gateway_ref, operator, at_ms) VALUES (?,?,?,?,?)",
                      (task["order_id"], channel, ref, operator, clock.now_ms()))
     return ref

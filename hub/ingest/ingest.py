@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import logging
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
+from hub.ingest.ratelimit import SenderRates, account_of
 from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
 from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
@@ -30,11 +32,22 @@ from protocol.clock import Clock
 from protocol.envelope import Envelope, decode, decode_chunk, typed_body, unknown_type_rejected
 from protocol.errors import Reason, Rejected
 from protocol.keys import unb64
+from protocol.limits import (
+    MAX_OPEN_UPLOADS,
+    QUARANTINE_MAX_ENTRIES,
+    QUARANTINE_RAW_PREFIX,
+    STALE_UPLOAD_MS,
+    SWEEP_EVERY_MS,
+    media_limit,
+)
 from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaCancel, MediaChunk
 from protocol.registry import MESSAGES
-from protocol.storage import rollback_quietly
+from protocol.safepath import check_id
+from protocol.storage import is_storage_problem, rollback_quietly
 from protocol.transport.base import Inbound
+
+log = logging.getLogger(__name__)
 
 _json = msgspec.json.Encoder()
 
@@ -91,6 +104,9 @@ class Ingest:
         self.handlers: dict[str, list[Handler]] = defaultdict(list)
         self.on_media_complete: list[Callable[[sqlite3.Connection, str], None]] = []
         self.verifier = Verifier()
+        self.rates = SenderRates(clock)
+        self._next_sweep = 0
+        self._activity: dict[str, int] = {}  # file id -> when a chunk of it was last stored (this run)
 
     def on(self, type_name: str, handler: Handler) -> None:
         """Domain code registers here; it runs inside the ingest transaction, exactly once per message."""
@@ -103,6 +119,7 @@ class Ingest:
         touched_files: dict[str, str] = {}  # file_id -> sender
         now = self.clock.now_ms()
         self.conn.execute("BEGIN IMMEDIATE")
+        self.principals.refresh()  # keys provisioned or revoked by another process since the last batch
         try:
             blocks = [batch[i : i + BLOCK] for i in range(0, len(batch), BLOCK)]
             ahead = self._prepare(blocks[0]) if blocks else None
@@ -133,10 +150,17 @@ class Ingest:
         jobs: list[Job] = []
         for msg in block:
             try:
+                if not self.rates.allow(msg.topic):
+                    raise Rejected(Reason.RATE_LIMITED, f"more messages than this account's rate on {msg.topic}")
                 fast = decode_chunk(msg.payload)
-                env, data = fast if fast is not None else (decode(msg.payload), None)
+                env, data = fast if fast is not None else (decode(msg.payload, msg.topic), None)
             except Rejected as rej:
                 decoded.append((None, None, rej, None))
+                jobs.append(None)
+                continue
+            except Exception as exc:  # noqa: BLE001 - a decoder fault is this message's refusal, never the batch's
+                log.exception("decoding a message on %s failed", msg.topic)
+                decoded.append((None, None, Rejected(Reason.PROCESSING_FAULT, f"decoding: {exc!r}"[:500]), None))
                 jobs.append(None)
                 continue
             key = self.principals.key_for(env.sender)
@@ -168,7 +192,7 @@ class Ingest:
             # the same checks, reasons and wording as `protocol.envelope.verify`
             principal = self.principals.get(env.sender)
             if principal is None:
-                raise Rejected(Reason.UNKNOWN_SENDER, f"no key registered for sender {env.sender!r}")
+                raise self.principals.refusal(env.sender)
             if principal.key is not checked_key:  # registered or re-keyed by an earlier message of this batch
                 signature_ok = check_one(_job(principal.key, env))
             if not signature_ok:
@@ -194,6 +218,10 @@ class Ingest:
                                                   sha256=b["sha256"], data="")
             else:
                 body = typed_body(env)
+            if isinstance(body, MediaBegin | MediaChunk):
+                check_id(body.file_id, "ulid", "file_id")  # it names a file on the hub's disk
+                if isinstance(body, MediaBegin):
+                    check_id(body.sha256, "sha256", "sha256")
             if self._seen(env, result):
                 if principal.role == "kit" and env.type not in ("media.chunk", "media.begin"):
                     acks[env.sender]["stored"].append(env.id)
@@ -245,6 +273,7 @@ class Ingest:
         if isinstance(body, MediaChunk):
             self._chunk(env, body, data, digest)  # raises before the envelope row if the chunk is bad
             touched[body.file_id] = env.sender
+            self._activity[body.file_id] = now
         elif isinstance(body, MediaBegin):
             self._begin(env, body, now, role)
             touched[body.file_id] = env.sender
@@ -287,7 +316,19 @@ class Ingest:
         if b.chunk_size <= 0 or b.size < 0 or b.chunks != max(1, -(-b.size // b.chunk_size)):
             raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: inconsistent size/chunking")
         if role in UPLOAD_ROLES:
-            check_begin(self.conn, role, env.sender, b)
+            check_begin(self.conn, role, env.sender, b)  # an app's narrower rules, with their own wording
+        cap = media_limit(b.kind)
+        if b.size > cap:  # refused before a byte is written: no announce makes a huge sparse .part file
+            raise Rejected(Reason.OVERSIZED, f"file {b.file_id}: {b.size} bytes > {cap} for kind {b.kind[:40]!r}")
+        if b.chunk_size > 1024 * 1024:
+            raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: chunks of {b.chunk_size} bytes cannot fit a message")
+        if role not in UPLOAD_ROLES:
+            limit = MAX_OPEN_UPLOADS.get(role, MAX_OPEN_UPLOADS["kit"])
+            open_now = self.conn.execute("SELECT COUNT(*) FROM media_files WHERE sender=? AND status='partial'",
+                                         (env.sender,)).fetchone()[0]
+            if open_now >= limit:
+                raise Rejected(Reason.UPLOAD_LIMIT, f"{open_now} files of {env.sender} are still incomplete "
+                                                    f"(at most {limit}); finish those first")
         self.conn.execute(
             "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks, "
             "sealed, captured_ms, meta, begin_id, status, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'partial',?)",
@@ -335,37 +376,55 @@ class Ingest:
     def _complete(self, touched: dict[str, str], now: int) -> dict[str, tuple[str, str]]:
         done: dict[str, tuple[str, str]] = {}
         for file_id in touched:
-            row = self.conn.execute(
-                "SELECT status, chunks, size, sha256, (SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id), "
-                "content_type FROM media_files f WHERE file_id=?", (file_id,)).fetchone()
-            if row is None or row[0] != "partial" or row[4] < row[1]:
-                continue
-            if row[2] == 0:
-                self.media.write_chunk(file_id, 0, b"")
-                self.media.sync()
-            ok, detail = self.media.finish(file_id, row[2], row[3])
-            if ok and self._role(touched[file_id]) in UPLOAD_ROLES:
-                problem = file_problem(self.media.object_path(row[3]), row[5])
-                if problem is not None and not self._stored_elsewhere(file_id, row[3]):
-                    self.media.set_aside(row[3], file_id)
-                if problem is not None:
-                    ok, detail = False, problem
-            status = "complete" if ok else "rejected"
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
-                              (status, detail, now, file_id))
-            if not ok:
-                self.conn.execute(
-                    "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw) "
-                    "VALUES (?,?,?,?,?,?,?)",
-                    (now, "", touched[file_id], file_id, Reason.BAD_FILE.value, detail, b""),
-                )
-            if ok:
-                for hook in self.on_media_complete:
-                    hook(self.conn, file_id)
-            self.conn.execute("COMMIT")
-            done[file_id] = (status, detail)
+            try:
+                self._complete_one(file_id, touched, now, done)
+            except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others or ingest
+                self._rollback()
+                if isinstance(exc, sqlite3.OperationalError) or is_storage_problem(exc):
+                    raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
+                log.exception("completing file %s failed", file_id)
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute("UPDATE media_files SET status='rejected', detail=?, completed_ms=? WHERE file_id=?",
+                                  (f"processing fault: {exc!r}"[:500], now, file_id))
+                self._quarantine_row("", touched[file_id], file_id, Reason.PROCESSING_FAULT,
+                                     f"completing the file: {exc!r}", b"", now)
+                self.conn.execute("COMMIT")
+                done[file_id] = ("rejected", "processing fault")
         return done
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            rollback_quietly(self.conn)
+
+    def _complete_one(self, file_id: str, touched: dict[str, str], now: int,
+                      done: dict[str, tuple[str, str]]) -> None:
+        row = self.conn.execute(
+            "SELECT status, chunks, size, sha256, (SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id), "
+            "content_type FROM media_files f WHERE file_id=?", (file_id,)).fetchone()
+        if row is None or row[0] != "partial" or row[4] < row[1]:
+            return
+        if row[2] == 0:
+            self.media.write_chunk(file_id, 0, b"")
+            self.media.sync()
+        ok, detail = self.media.finish(file_id, row[2], row[3])
+        if ok and self._role(touched[file_id]) in UPLOAD_ROLES:
+            problem = file_problem(self.media.object_path(row[3]), row[5])
+            if problem is not None and not self._stored_elsewhere(file_id, row[3]):
+                self.media.set_aside(row[3], file_id)
+            if problem is not None:
+                ok, detail = False, problem
+        status = "complete" if ok else "rejected"
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
+                          (status, detail, now, file_id))
+        if not ok:
+            self._quarantine_row("", touched[file_id], file_id, Reason.BAD_FILE, detail, b"", now)
+        if ok:
+            for hook in self.on_media_complete:
+                hook(self.conn, file_id)
+        self.conn.execute("COMMIT")
+        done[file_id] = (status, detail)
+        self._activity.pop(file_id, None)
 
     def _role(self, sender: str) -> str:
         principal = self.principals.get(sender)
@@ -401,11 +460,64 @@ class Ingest:
 
     # -- bookkeeping -------------------------------------------------------------------------------------
     def quarantine(self, topic: str, env: Envelope | None, rej: Rejected, raw: bytes, now: int) -> None:
-        self.conn.execute(
-            "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw) VALUES (?,?,?,?,?,?,?)",
-            (now, topic, env.sender if env else None, env.id if env else None, rej.reason.value, rej.detail, raw),
+        # Refused before a signed sender was read (unparsable, rate limited): name the account whose topic it
+        # came on (the broker's ACL lets an account write only its own), so a flood shows under its sender.
+        account = account_of(topic) if env is None and topic else None
+        sender = env.sender if env else account[1] if account else None
+        self._quarantine_row(topic, sender, env.id if env else None, rej.reason, rej.detail, raw, now)
+
+    def _quarantine_row(self, topic: str, sender: str | None, msg_id: str | None, reason: Reason, detail: str,
+                        raw: bytes, now: int) -> None:
+        """Keep a refusal for inspection, bounded: a prefix of its bytes, and at most QUARANTINE_MAX_ENTRIES
+        entries (the oldest dropped first, counted as `quarantine_dropped`)."""
+        cur = self.conn.execute(
+            "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw, raw_size) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (now, topic[:256], sender[:128] if sender else sender, msg_id[:64] if msg_id else msg_id, reason.value,
+             detail[:2000], raw[:QUARANTINE_RAW_PREFIX], len(raw)),
         )
         self._bump("quarantined", 1)
+        dropped = self.conn.execute("DELETE FROM quarantine WHERE n <= ?",
+                                    (int(cur.lastrowid or 0) - QUARANTINE_MAX_ENTRIES,)).rowcount
+        if dropped > 0:
+            self._bump("quarantine_dropped", dropped)
+
+    # -- stale uploads -------------------------------------------------------------------------------------
+    def sweep(self, *, force: bool = False) -> int:
+        """Drop uploads left unfinished longer than their sender role's STALE_UPLOAD_MS (at most every
+        SWEEP_EVERY_MS). The sender still holds the file: announced again, it starts from nothing. Returns how
+        many were dropped; each is noted in quarantine (`upload_limit`)."""
+        now = self.clock.now_ms()
+        if not force and now < self._next_sweep:
+            return 0
+        self._next_sweep = now + SWEEP_EVERY_MS
+        rows = self.conn.execute("SELECT f.file_id, f.sender, COALESCE(p.role, ''), f.received_ms FROM media_files f "
+                                 "LEFT JOIN principals p ON p.id=f.sender WHERE f.status='partial'").fetchall()
+        stale = []
+        for file_id, sender, role, begun_ms in rows:
+            # the last chunk stored this run, else the announce (after a restart a live upload gets a full period)
+            last_ms = max(begun_ms, self._activity.get(file_id, 0))
+            if now - last_ms > STALE_UPLOAD_MS.get(role, STALE_UPLOAD_MS["kit"]):
+                stale.append((file_id, sender, now - last_ms))
+        for file_id, sender, age in stale:
+            self._activity.pop(file_id, None)
+            self.media.close(file_id)
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("DELETE FROM media_chunks WHERE file_id=?", (file_id,))
+                self.conn.execute("DELETE FROM media_files WHERE file_id=? AND status='partial'", (file_id,))
+                self._quarantine_row("", sender, file_id, Reason.UPLOAD_LIMIT,
+                                     f"upload left unfinished for {age // 60000} min; its partial bytes dropped", b"", now)
+                self._bump("uploads_expired", 1)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self.media.part_path(file_id).unlink(missing_ok=True)
+            except (OSError, Rejected):
+                log.warning("could not remove the partial file of %s", file_id)
+        return len(stale)
 
     def _bump(self, name: str, n: int) -> None:
         self.conn.execute(

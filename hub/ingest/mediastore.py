@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from protocol.durable import atomic_write, fsync_path
+from protocol.safepath import SHA256_RE, check_id, inside
 
 MAX_OPEN = 64
 WRITEBACK_BYTES = 4 * 1024 * 1024
@@ -84,10 +85,12 @@ class MediaStore:
         self._pending_bytes = 0
 
     def part_path(self, file_id: str) -> Path:
-        return self.partial / f"{file_id}.part"
+        """Refuses (`Rejected(bad_id)`) a file id that is not a ULID: it comes from a kit or an app."""
+        return inside(self.partial, f"{check_id(file_id, 'ulid', 'file_id')}.part")
 
     def object_path(self, sha256: str) -> Path:
-        return self.objects / sha256[:2] / sha256
+        check_id(sha256, "sha256", "sha256")
+        return inside(self.objects, sha256[:2], sha256)
 
     def write_chunk(self, file_id: str, offset: int, data: bytes) -> None:
         p = self._open.get(file_id)
@@ -184,7 +187,7 @@ class MediaStore:
     def set_aside(self, sha256: str, file_id: str) -> Path:
         """Move a stored object out of the content-addressed store (refused after its hash verified, e.g. not
         a whole image); kept under rejected/ for inspection."""
-        aside = self.rejected / f"{file_id}.{sha256[:12]}"
+        aside = inside(self.rejected, f"{check_id(file_id, 'ulid', 'file_id')}.{sha256[:12]}")
         os.replace(self.object_path(sha256), aside)
         fsync_path(self.rejected)
         return aside
@@ -201,4 +204,4 @@ class MediaStore:
         return self.object_path(sha256).read_bytes()
 
     def has(self, sha256: str) -> bool:
-        return self.object_path(sha256).exists()
+        return isinstance(sha256, str) and SHA256_RE.fullmatch(sha256) is not None and self.object_path(sha256).exists()

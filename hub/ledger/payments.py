@@ -58,8 +58,10 @@ def payment_by_ref(conn: sqlite3.Connection, provider: str, external_ref: str,
 
 
 def record_payment(conn: sqlite3.Connection, clock: Clock, *, provider: str, external_ref: str, customer_id: str,
-                   amount_fen: int, actor: str, order_id: str | None = None) -> int:
-    """Credit the customer's hub wallet from the provider; idempotent by (provider, reference)."""
+                   amount_fen: int, actor: str, order_id: str | None = None, verified: bool = False) -> int:
+    """Credit the customer's hub wallet from the provider; idempotent by (provider, reference).
+    `verified`: the caller checked the provider's signed notification (hub/payments), which is the
+    provider's confirmation; otherwise the adapter's `confirm` is asked."""
     adapter = PROVIDERS.get(provider)
     if adapter is None:
         raise DomainError("unknown_provider", _("unknown payment provider: ") + provider)
@@ -69,7 +71,7 @@ def record_payment(conn: sqlite3.Connection, clock: Clock, *, provider: str, ext
             if prior["amount"] != amount_fen or prior["customer_id"] != customer_id:
                 raise DomainError("idempotency_conflict", _("this payment reference was already used"))
             return int(prior["transfer_id"])
-        if not adapter.confirm(external_ref, amount_fen):
+        if not verified and not adapter.confirm(external_ref, amount_fen):
             raise DomainError("payment_unconfirmed", _("the payment provider did not confirm this payment"))
         tid = move(conn, clock, key=f"pay:{provider}:{external_ref}", kind="payment_in",
                    source=external_account(provider), dest=customer_account(customer_id), amount=amount_fen,

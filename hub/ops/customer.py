@@ -10,7 +10,9 @@ import msgspec
 
 from hub.documents.ops import handle_customer_documents
 from hub.ops.atomic import atomically
-from hub.orders import confirm, dispatching, intake, outbox, settle
+from hub.orders import confirm, customer_rating, dispatching, intake, outbox, settle
+from hub.payments import intents
+from hub.payments.provider import PAY_PROVIDERS
 from hub.registry.errors import DomainError, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -23,9 +25,11 @@ from protocol.messages.customer import (
     UnlockRequest,
 )
 from protocol.messages.police import CustomerDocuments
+from protocol.messages.rating import CustomerRate
 from protocol.registry import body_type
 
-CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "customer.abandon", "customer.documents")
+CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "customer.abandon", "customer.documents",
+                  "customer.rate")
 
 
 def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec.Struct, msg_id: str) -> str:
@@ -37,12 +41,17 @@ def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec
                        customer_id=customer_id)
         return body.order_id
     if isinstance(body, CustomerPay):
+        if body.provider == intents.MANUAL or body.provider in PAY_PROVIDERS:
+            intents.create(conn, clock, customer_id, body.order_id, body.provider, body.amount_fen)
+            return body.order_id  # the order forms when the provider's signed notification arrives
         confirm.pay(conn, clock, actor, body.order_id, amount_fen=body.amount_fen, provider=body.provider,
                     external_ref=body.external_ref, event_id=msg_id, customer_id=customer_id)
         return body.order_id
     if isinstance(body, CustomerAbandon):
         settle.cancel(conn, clock, actor, body.order_id, body.reason, event_id=msg_id, customer_id=customer_id)
         return body.order_id
+    if isinstance(body, CustomerRate):
+        return customer_rating.rate(conn, clock, customer_id, body.order_id, body.stars, body.note)
     if isinstance(body, CustomerDocuments):
         return handle_customer_documents(conn, clock, customer_id, body, msg_id)
     raise DomainError("unknown_type", _("not a customer message"))

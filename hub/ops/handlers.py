@@ -127,3 +127,9 @@ HANDLERS.update({"events.history": shift.events_history, "attention.list": shift
                  "order.assign": lambda c, k, who, a, t: assign.assign(c, k, who, a.order_id, a.locksmith_id,
                                                                        a.reason, event_id=t)})
 READ_ONLY = READ_ONLY | SHIFT_READ_ONLY
+
+from hub.notify.ops import NOTIFY_HANDLERS  # noqa: E402
+from hub.notify.ops import READ_ONLY as NOTIFY_READ_ONLY  # noqa: E402
+
+HANDLERS.update(NOTIFY_HANDLERS)
+READ_ONLY = READ_ONLY | NOTIFY_READ_ONLY

@@ -11,6 +11,7 @@ from hub.db import transaction
 from hub.dispatch import offers
 from hub.dispatch.settings import load
 from hub.ledger.payments import record_payment
+from hub.notify import code as notify_code
 from hub.orders import code, deadlines, machine, outbox, store
 from hub.registry.errors import DomainError
 from hub.timers.scheduler import Handler
@@ -85,6 +86,7 @@ def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, e
         appointment_ms=order["appointment_ms"]))
     outbox.put(conn, clock, "customer", order["customer_id"],
                OrderSuccess(order_id, card(conn, order["locksmith_id"], offer["eta_s"]), plain), secret=True)
+    notify_code.order_formed(conn, clock, order_id, plain)  # sealed for re-sending; SMS to a hotline caller
     deadlines.schedule(conn, clock, order_id, now + settings.documents_ttl_s * 1000)
     outbox.event(conn, clock, "order.formed", order_id=order_id, locksmith_id=order["locksmith_id"])
     police_feed.emit(conn, "order.formed", {"id": order_id, "customer_id": order["customer_id"],

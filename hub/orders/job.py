@@ -8,7 +8,7 @@ import sqlite3
 from hub import police_feed
 from hub.db import transaction
 from hub.dispatch.settings import load
-from hub.orders import deadlines, dispatching, machine, outbox, store
+from hub.orders import arrival, deadlines, dispatching, machine, outbox, store
 from hub.registry import presence
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
@@ -41,6 +41,8 @@ def step(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, nam
         if lat is not None and lon is not None:
             presence.kit_position(conn, clock, kit_id, lat, lon)
         if moved.applied:
+            if event == "set_out":
+                arrival.set_out(conn, clock, order_id)  # the no-show deadline
             outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, moved.to_state, name))
             outbox.event(conn, clock, f"order.{moved.to_state}", order_id=order_id)
         return moved.to_state

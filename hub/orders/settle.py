@@ -10,7 +10,7 @@ from hub import police_feed
 from hub.db import transaction
 from hub.dispatch import engine, offers
 from hub.dispatch.retry import RETRY_TIMER
-from hub.orders import dispatching, machine, outbox, store
+from hub.orders import arrival, dispatching, machine, outbox, store
 from hub.orders.states import BEFORE_FORMED, LOCKSMITH_BUSY
 from hub.registry.errors import DomainError
 from hub.registry.locksmiths import record_rating
@@ -30,6 +30,8 @@ def cancel(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, re
             raise DomainError("forbidden", _("this order belongs to another customer"))
         state = order["state"]
         event = "cancel" if state in BEFORE_FORMED else "abandon"
+        if event == "abandon" and state == "en_route" and arrival.missed(conn, order_id):
+            event = "abandon_no_show"  # the prepayment goes back: the locksmith did not come in time
         reason = reason or _("cancelled by the customer")
         moved = machine.apply(conn, clock, order_id, event, actor=actor, reason=reason, event_id=event_id)
         if not moved.applied:

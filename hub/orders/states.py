@@ -108,6 +108,9 @@ TRANSITIONS: tuple[Transition, ...] = (
       for s in ("new", "scheduled", "dispatching", "unassigned", "awaiting_customer", "awaiting_payment")),
     Transition("formed", "abandon", "abandoned", PEOPLE, _RELEASE_BOTH),
     *(Transition(s, "abandon", "abandoned", PEOPLE, _COMPENSATE) for s in ("en_route", "on_site", "verified")),
+    # The locksmith missed the arrival deadline (hub/orders/arrival.py): R-7's compensation is for a customer who
+    # gives up for their own reasons, not for a locksmith who did not come.
+    Transition("en_route", "abandon_no_show", "abandoned", PEOPLE, _RELEASE_BOTH),
     *(Transition(s, "locksmith_withdrew", "dispatching", (KIT, OP), (Money("open", "keep"),))
       for s in ("formed", "en_route")),
     *(Transition(s, "dispute", "disputed", (OP,), (Money("open", "police"),))

@@ -73,6 +73,14 @@ def needing_attention(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]
                                       " AND documents_overdue = 1)")}
 
 
+def en_route_of_kit(conn: sqlite3.Connection, kit_id: str) -> sqlite3.Row | None:
+    """The order this kit's locksmith is driving to, if any (the customer web app shows them approach)."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT id, customer_id, site_lat, site_lon FROM orders WHERE kit_id = ? AND state = 'en_route'"
+        " ORDER BY updated_ms DESC LIMIT 1", (kit_id,)).fetchone()
+    return row
+
+
 def state_of(conn: sqlite3.Connection, order_id: str) -> str:
     row = conn.execute("SELECT state FROM orders WHERE id = ?", (order_id,)).fetchone()
     if row is None:

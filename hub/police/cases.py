@@ -23,6 +23,7 @@ from hub.police.notifiers import Notifier
 from protocol.clock import Clock
 from protocol.durable import atomic_write
 from protocol.i18n import _
+from protocol.safepath import inside
 
 log = logging.getLogger(__name__)
 
@@ -157,5 +158,5 @@ class CaseDesk:
 
     def _write_file(self, order_id: str) -> None:
         r = self.db.execute("SELECT * FROM cases WHERE order_id=?", (order_id,)).fetchone()
-        atomic_write(self.root / layout.CASES / f"{order_id}.json",
+        atomic_write(inside(self.root / layout.CASES, f"{order_id}.json"),
                      json.dumps(self._as_dict(r), ensure_ascii=False, indent=1).encode("utf-8"))

@@ -32,7 +32,8 @@ class MediaStore:
         self.partial = root / "media" / ".partial"
 
     def has(self, sha256: str) -> bool:
-        return media_path(self.root, sha256).is_file()
+        # the hash comes from a record: data, never a path (a non-hash is simply not held)
+        return isinstance(sha256, str) and SHA_RE.match(sha256) is not None and media_path(self.root, sha256).is_file()
 
     def chunks_held(self, sha256: str) -> list[int]:
         folder = self.partial / sha256

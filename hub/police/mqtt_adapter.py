@@ -17,10 +17,12 @@ from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 class PoliceLink:
     host: str = "127.0.0.1"
     port: int = 1883
-    client_id: str = "police-export"
+    client_id: str | None = None  # None: the username, which the broker makes the client id anyway
     username: str | None = None
     password: str | None = None
     tls_ca: str | None = None
+    tls_cert: str | None = None  # the client certificate and key for the field listener
+    tls_key: str | None = None
 
 
 class PoliceExportAdapter:
@@ -28,8 +30,9 @@ class PoliceExportAdapter:
         self.link = link
         self.service: ExportService | None = None
         self.transport = PahoTransport(
-            LinkSettings(host=link.host, port=link.port, client_id=link.client_id, username=link.username,
-                         password=link.password, tls_ca=link.tls_ca),
+            LinkSettings(host=link.host, port=link.port, client_id=link.client_id or link.username or "police",
+                         username=link.username, password=link.password, tls_ca=link.tls_ca,
+                         tls_cert=link.tls_cert, tls_key=link.tls_key),
             on_message=self._on_message, on_connect=self._on_connect, manual_ack=True,
         )
 

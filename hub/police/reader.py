@@ -10,6 +10,8 @@ from typing import Any
 import msgspec
 
 from hub.police import layout
+from protocol import strictjson
+from protocol.errors import Rejected
 
 
 class RawEntry(msgspec.Struct):
@@ -30,10 +32,17 @@ class Item:
 
 
 _decoder = msgspec.json.Decoder(RawEntry)
+MAX_LINE_BYTES = 4 * 1024 * 1024  # an entry holds one envelope (at most 1 MiB) and its chain fields
 
 
 def decode_raw(line: bytes) -> RawEntry:
-    return _decoder.decode(line)
+    """One export line; any unreadable, duplicate-keyed, too deep or oversized line raises msgspec.DecodeError
+    (and nothing else), so a tampered line can neither crash a reader nor hide a second value under a key."""
+    try:
+        strictjson.check_value(line, strictjson.parse(line, limit=MAX_LINE_BYTES))
+        return _decoder.decode(line)
+    except Rejected as exc:
+        raise msgspec.DecodeError(f"{exc.reason.value}: {exc.detail}") from None
 
 
 def iter_entries(root: Path, *, from_seq: int = 1) -> Iterator[Item]:
@@ -43,8 +52,8 @@ def iter_entries(root: Path, *, from_seq: int = 1) -> Iterator[Item]:
         with path.open("rb") as fh:
             for number, line in enumerate(fh, start=1):
                 try:
-                    raw = _decoder.decode(line)
-                except (msgspec.DecodeError, msgspec.ValidationError):
+                    raw = decode_raw(line)
+                except msgspec.DecodeError:
                     continue
                 if raw.seq < from_seq:
                     continue

@@ -32,8 +32,10 @@ from hub.police.recovery import ChainState, ExportDamaged, recover
 from protocol.clock import Clock, SystemClock
 from protocol.durable import append_durably, atomic_write, truncate_to
 from protocol.envelope import Envelope, open_envelope
-from protocol.errors import Rejected
+from protocol.errors import Reason, Rejected
+from protocol.limits import QUARANTINE_FILE_BYTES, QUARANTINE_RAW_PREFIX
 from protocol.messages.police import PoliceAck, PoliceCheckpoint, PoliceMedia, PoliceRecord
+from protocol.topics import POLICE_RECORDS
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +103,15 @@ class ExportWriter:
         seq, head, day = self.state.seq, self.state.hash, self.state.day
         for raw in raws:
             try:
-                env, body = open_envelope(raw, self._key_for)
+                env, body = open_envelope(raw, self._key_for, POLICE_RECORDS.build())
             except Rejected as exc:
                 self._quarantine(raw, str(exc))
                 results.append(AppendResult(AppendStatus.REJECTED, detail=str(exc)))
+                continue
+            except Exception as exc:  # noqa: BLE001 - no input may stop the export; kept with the fault
+                log.exception("decoding an inbound police message failed")
+                self._quarantine(raw, f"{Reason.PROCESSING_FAULT.value}: {exc!r}"[:500])
+                results.append(AppendResult(AppendStatus.REJECTED, detail="processing fault"))
                 continue
             if isinstance(body, PoliceRecord):
                 res, entry = self._admit(env, body, seq, head, batch_ids)
@@ -228,9 +235,20 @@ class ExportWriter:
         return AppendResult(AppendStatus.CHECKPOINT, env.id, cp.seq)
 
     def _quarantine(self, raw: bytes, reason: str) -> None:
-        line = json.dumps({"reason": reason, "at_ms": self.clock.now_ms(),
-                           "raw": raw[:4096].decode("utf-8", "replace")}, ensure_ascii=False)
-        append_durably(self.root / layout.QUARANTINE, line.encode("utf-8") + b"\n")
+        """Keep a refused message, bounded like the hub's quarantine: a prefix of its bytes, and at most two
+        files of QUARANTINE_FILE_BYTES (the current one and the one before; the older is dropped, and the
+        first line of the new file says how many entries went with it)."""
+        line = json.dumps({"reason": reason[:2000], "at_ms": self.clock.now_ms(), "size": len(raw),
+                           "raw": raw[:QUARANTINE_RAW_PREFIX].decode("utf-8", "replace")}, ensure_ascii=False)
+        data = line.encode("utf-8") + b"\n"
+        path = self.root / layout.QUARANTINE
+        if path.exists() and path.stat().st_size + len(data) > QUARANTINE_FILE_BYTES:
+            older = path.with_name(path.name + ".1")
+            dropped = sum(1 for _ in older.open("rb")) if older.exists() else 0
+            os.replace(path, older)
+            note = {"reason": "rotated", "at_ms": self.clock.now_ms(), "dropped_entries": dropped}
+            data = json.dumps(note).encode() + b"\n" + data
+        append_durably(path, data)
 
     def _catch_up_index(self) -> None:
         have = idx.max_seq(self.index)

@@ -44,7 +44,9 @@ class OperatorSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
 
     operator_id: the operator's id (signed sender and broker username). key_file / password_file: the
     operator's Ed25519 key and broker password, relative to this file. hub_id, hub_verify_key: the hub's
-    name and pinned public key. host, port, tls_ca: the broker."""
+    name and pinned public key. host, port: the broker. tls_ca, tls_cert, tls_key: the CA and the
+    operator's client certificate and key for the field listener (relative to this file), or None on the
+    hub host's loopback listener."""
 
     operator_id: str
     key_file: str
@@ -54,15 +56,23 @@ class OperatorSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True)
     host: str = "127.0.0.1"
     port: int = 1883
     tls_ca: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
 
 def open_ops_client(config: Path) -> OpsClient:
     s = load_settings(config, OperatorSettings)
     base = Path(config).parent
     key = SigningKey.from_b64((base / s.key_file).read_text())
-    password = (base / s.password_file).read_text().strip()
-    link = LinkSettings(host=s.host, port=s.port, client_id=f"{s.operator_id}-cli-{new_id(0)[-6:].lower()}",
-                        username=s.operator_id, password=password, tls_ca=s.tls_ca)
+    password = None if s.tls_cert else (base / s.password_file).read_text().strip()
+
+    def rel(name: str | None) -> str | None:
+        return str(base / name) if name else None
+
+    # The broker makes the username the client id (one connection per account): a second console or a
+    # script alongside needs an operator account of its own.
+    link = LinkSettings(host=s.host, port=s.port, client_id=s.operator_id, username=s.operator_id,
+                        password=password, tls_ca=rel(s.tls_ca), tls_cert=rel(s.tls_cert), tls_key=rel(s.tls_key))
     client = OpsClient(s.operator_id, key, s.hub_verify_key, link, hub_id=s.hub_id)
     client.start()
     return client

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,7 @@ class Party:
         self.clock = clock or SystemClock()
         self.up_topic = up_topic
         self._cond = threading.Condition()
-        self.refused: list[tuple[str, str]] = []
+        self.refused: deque[tuple[str, str]] = deque(maxlen=1000)  # the newest refusals, for inspection
         # A client without a store numbers from the microsecond it started, which never repeats. The hub
         # refuses a (sender, seq) pair used before, so two clients of one principal (a console and a CLI)
         # must not reach each other's numbers: by the millisecond, one started 50 ms after another was
@@ -87,9 +88,12 @@ class Party:
 
     def _on_message(self, msg: Inbound) -> None:
         try:
-            env, body = open_envelope(msg.payload, lambda s: self.hub_key if s == self.hub_id else None)
+            env, body = open_envelope(msg.payload, lambda s: self.hub_key if s == self.hub_id else None, msg.topic)
         except Rejected as rej:
-            self.refused.append((rej.reason.value, rej.detail))
+            self.refused.append((rej.reason.value, rej.detail[:500]))
+            return
+        except Exception as exc:  # noqa: BLE001 - a console or app keeps running whatever it is sent
+            self.refused.append(("processing_fault", repr(exc)[:500]))
             return
         if env.type == "hub.state":
             self.hub_seen.set()

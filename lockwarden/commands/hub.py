@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from protocol.i18n import _
+from protocol.limits import QUARANTINE_MAX_ENTRIES, QUARANTINE_RAW_PREFIX
 
 DEFAULT_DIR = os.environ.get("LOCKWARDEN_HUB_DIR", "hub")
 
@@ -97,13 +98,24 @@ def _quarantine(args: argparse.Namespace) -> int:
         raw = entry.pop("raw")
         print(json.dumps(entry, ensure_ascii=False, indent=2))
         print(raw.decode("utf-8", "replace"))
+        if entry.get("raw_size") is not None and entry["raw_size"] > len(raw):
+            print(_("(the first {kept} of {size} bytes are kept)").format(kept=len(raw), size=entry["raw_size"]))
         return 0
     rows = conn.execute(
-        "SELECT n, received_ms, topic, sender, msg_id, reason, detail, length(raw) AS bytes FROM quarantine "
-        "ORDER BY n DESC LIMIT ?", (args.limit,)).fetchall()
+        "SELECT n, received_ms, topic, sender, msg_id, reason, detail, COALESCE(raw_size, length(raw)) AS bytes "
+        "FROM quarantine ORDER BY n DESC LIMIT ?", (args.limit,)).fetchall()
+    stats = {r[0]: r[1] for r in conn.execute(
+        "SELECT name, value FROM ingest_stats WHERE name IN ('quarantined', 'quarantine_dropped')")}
+    kept = conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
+    summary = {"kept": kept, "limit": QUARANTINE_MAX_ENTRIES, "dropped_oldest": stats.get("quarantine_dropped", 0),
+               "refused_total": stats.get("quarantined", 0), "bytes_kept_each": QUARANTINE_RAW_PREFIX}
     if args.json:
-        print(json.dumps([dict(r) for r in rows], ensure_ascii=False, indent=2))
+        print(json.dumps({"summary": summary, "entries": [dict(r) for r in rows]}, ensure_ascii=False, indent=2))
         return 0
+    print(_("{kept} entries kept (at most {limit}, the first {prefix} bytes of each); {dropped} older entries "
+            "dropped; {total} messages refused in all.").format(
+        kept=kept, limit=QUARANTINE_MAX_ENTRIES, prefix=QUARANTINE_RAW_PREFIX,
+        dropped=summary["dropped_oldest"], total=summary["refused_total"]))
     if not rows:
         print(_("Quarantine is empty."))
     for r in rows:

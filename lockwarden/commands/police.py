@@ -20,8 +20,8 @@ from protocol.settings import SettingsError, read_config_file
 def register(sub: Any) -> None:
     p = sub.add_parser("police-export", help=_("subscribe to the hub's police topics and write the export"))
     p.add_argument("--out", required=True, type=Path, help=_("export directory"))
-    p.add_argument("--hub-key", required=True, type=Path, help=_("file with the hub's public signing key (base64)"))
-    p.add_argument("--police-key", required=True, type=Path,
+    p.add_argument("--hub-key", type=Path, help=_("file with the hub's public signing key (base64)"))
+    p.add_argument("--police-key", type=Path,
                    help=_("the export's own signing key for acknowledgements (created if missing)"))
     p.add_argument("--hub-id", default="hub", help=_("the hub's signed sender name (hub.toml hub_id)"))
     p.add_argument("--acked", type=Path,
@@ -29,12 +29,16 @@ def register(sub: Any) -> None:
                           "export (default: beside --police-key, NAME.acked.json); police-verify --acked reads it"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=1883)
-    p.add_argument("--client-id", default="police-export")
-    p.add_argument("--username")
+    p.add_argument("--username", default="police",
+                   help=_("broker account (its name is the client id; one connection per account)"))
+    p.add_argument("--client-id", help=argparse.SUPPRESS)  # ignored by the broker: the username is the id
     p.add_argument("--password", help=_("broker password (prefer --password-file: argv is visible to every user)"))
     p.add_argument("--password-file", type=Path,
                    help=_("file holding the broker password (provision-principal writes KEYS/ID.broker_password)"))
     p.add_argument("--tls-ca")
+    p.add_argument("--bundle", type=Path,
+                   help=_("the client bundle provision-principal wrote: broker address, account, certificates "
+                          "(instead of --host, --port, --username, --password-file, --tls-ca)"))
     p.add_argument("--notifier", default="log", help="log | command:ARGV | webhook:URL | mqtt[:lw/v1/police/cases/...]")
     p.set_defaults(func=cmd_export)
 
@@ -74,10 +78,12 @@ def register(sub: Any) -> None:
     d.add_argument("--case", required=True, help=_("the police case reference"))
     d.add_argument("--reason", required=True, help=_("why; kept with the decision and forwarded to the export"))
     d.add_argument("--decision-id", help=_("ask again about an earlier decision whose answer was lost (never applied twice)"))
-    d.add_argument("--police-key", required=True, type=Path,
+    d.add_argument("--police-key", type=Path,
                    help=_("the police principal's signing key (provision-principal --role police)"))
-    d.add_argument("--police-id", default="police", help=_("the police principal's id at the hub"))
-    d.add_argument("--hub-key", required=True, type=Path, help=_("file with the hub's public signing key (base64)"))
+    d.add_argument("--police-id", default="police-desk",
+                   help=_("the police principal's id at the hub: an account of its own, never the export's "
+                          "(one connection per account: it would take over the export's session)"))
+    d.add_argument("--hub-key", type=Path, help=_("file with the hub's public signing key (base64)"))
     d.add_argument("--hub-id", default="hub", help=_("the hub's signed sender name (hub.toml hub_id)"))
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--port", type=int, default=1883)
@@ -86,6 +92,9 @@ def register(sub: Any) -> None:
     d.add_argument("--password-file", type=Path,
                    help=_("file holding the broker password (provision-principal writes KEYS/ID.broker_password)"))
     d.add_argument("--tls-ca")
+    d.add_argument("--bundle", type=Path,
+                   help=_("the client bundle provision-principal wrote: broker address, account, certificates "
+                          "(instead of --host, --port, --username, --password-file, --tls-ca)"))
     d.add_argument("--timeout", type=float, default=30.0, help=_("seconds to wait for the hub's answer"))
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_decide)
@@ -107,6 +116,21 @@ def _password(args: argparse.Namespace) -> str | None:
         except OSError as exc:
             raise SettingsError(f"--password-file {args.password_file}: {exc}") from exc
     return args.password  # type: ignore[no-any-return]
+
+
+def _keys_from_bundle(args: argparse.Namespace) -> str | None:
+    """Fill --police-key, --hub-key and --hub-id from --bundle where not given; the missing one's name, if any."""
+    if args.bundle:
+        from lockwarden.clients.bundle import load_bundle
+
+        bundle = load_bundle(args.bundle)
+        args.police_key = args.police_key or args.bundle / bundle.key_file
+        args.hub_key = args.hub_key or args.bundle / bundle.hub_verify_key_file
+        args.hub_id = bundle.hub_id
+    for name in ("police_key", "hub_key"):
+        if getattr(args, name) is None:
+            return "--" + name.replace("_", "-")
+    return None
 
 
 def _hub_key(path: Path | None):  # type: ignore[no-untyped-def]
@@ -243,6 +267,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     import protocol.messages  # noqa: F401  (registers the message types)
 
+    missing = _keys_from_bundle(args)
+    if missing:
+        print(_("{option} is required (or --bundle)").format(option=missing), file=sys.stderr)
+        return 2
     if not args.police_key.exists():
         write_private(args.police_key, SigningKey.generate().to_b64())
     try:
@@ -271,8 +299,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         if stop.is_set():
             return 0
         raise
-    adapter = PoliceExportAdapter(PoliceLink(host=args.host, port=args.port, client_id=args.client_id,
-                                             username=args.username, password=_password(args), tls_ca=args.tls_ca))
+    if args.bundle:
+        from lockwarden.clients.bundle import bundle_link
+
+        _b, _k, link = bundle_link(args.bundle)
+        police_link = PoliceLink(host=link.host, port=link.port, username=link.username, password=link.password,
+                                 tls_ca=link.tls_ca, tls_cert=link.tls_cert, tls_key=link.tls_key)
+    else:
+        police_link = PoliceLink(host=args.host, port=args.port, client_id=args.client_id, username=args.username,
+                                 password=_password(args), tls_ca=args.tls_ca)
+    adapter = PoliceExportAdapter(police_link)
     desk = open_when_writable(
         lambda: CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed),
                          clock), "police export: opening the case desk", logging.getLogger("hub.police"))
@@ -308,8 +344,19 @@ def cmd_decide(args: argparse.Namespace) -> int:
     from protocol.messages.police import PoliceDecision
     from protocol.transport.paho_mqtt import LinkSettings
 
-    link = LinkSettings(host=args.host, port=args.port, client_id=f"police-decide-{new_id(0)[-6:].lower()}",
-                        username=args.username or args.police_id, password=_password(args), tls_ca=args.tls_ca)
+    missing = _keys_from_bundle(args)
+    if missing:
+        print(_("{option} is required (or --bundle)").format(option=missing), file=sys.stderr)
+        return 2
+    username = args.username or args.police_id
+    if args.bundle:
+        from lockwarden.clients.bundle import bundle_link
+
+        bundle, _key, link = bundle_link(args.bundle)
+        args.police_id = bundle.principal_id
+    else:
+        link = LinkSettings(host=args.host, port=args.port, client_id=username, username=username,
+                            password=_password(args), tls_ca=args.tls_ca)
     try:
         desk = open_desk(args.police_id, read_config_file(args.police_key, "--police-key", SigningKey.from_b64),
                          read_config_file(args.hub_key, "--hub-key", str.strip), link, hub_id=args.hub_id,

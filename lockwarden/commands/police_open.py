@@ -20,13 +20,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _open(args: argparse.Namespace) -> int:
+    import re
+
     import msgspec
 
     from hub.evidence.police_copy import open_police_copy
     from hub.police.layout import record_files
     from hub.police.media_store import media_path
     from hub.police.reader import decode_raw
+    from protocol.errors import Rejected
     from protocol.keys import SealingKey
+    from protocol.safepath import check_id, inside
     from protocol.settings import read_config_file
 
     key = read_config_file(args.key, "--key", SealingKey.from_b64).private
@@ -46,10 +50,17 @@ def _open(args: argparse.Namespace) -> int:
             for m in data.get("media", []):
                 if not isinstance(m, dict) or m.get("sealed_for") != "police":
                     continue
-                blob = media_path(args.dir, m["sha256"]).read_bytes()
-                plain = open_police_copy(blob, m["file_id"], key)
+                # the names come from the export: data, never a path out of the export or of --out
+                kind = re.sub(r"[^a-z0-9._-]", "_", str(m.get("kind") or "file"))[:40]
+                try:
+                    file_id = check_id(m.get("file_id"), "ulid", "file_id")
+                    blob = media_path(args.dir, check_id(m.get("sha256"), "sha256", "sha256")).read_bytes()
+                except Rejected as exc:
+                    print(_("skipped a file with an unusable name: {detail}").format(detail=exc.detail))
+                    continue
+                plain = open_police_copy(blob, file_id, key)
                 suffix = ".jpg" if plain[:2] == b"\xff\xd8" else ".json" if plain[:1] == b"{" else ".bin"
-                target = args.out / f"{m.get('kind') or 'file'}-{m['file_id']}{suffix}"
+                target = inside(args.out, f"{kind}-{file_id}{suffix}")
                 target.write_bytes(plain)
                 print(_("opened {kind} -> {path}").format(kind=m.get("kind"), path=target))
                 opened += 1

@@ -74,12 +74,15 @@ def cancel_note(detail: dict[str, Any] | None) -> str:
 
 def reason_form(ask: Ask, op: str, order_id: str, detail: dict[str, Any] | None = None) -> FormScreen:
     """order.cancel or order.redispatch: the order and the operator's reason."""
-    title = (_("Cancel order {order}") if op == "order.cancel" else _("Send order {order} back to dispatch"))
+    title = {"order.cancel": _("Cancel order {order}"), "order.withdraw": _("Withdraw the locksmith of order {order}")
+             }.get(op, _("Send order {order} back to dispatch"))
     fields = [Field("reason", _("Reason"))]
-    note = cancel_note(detail) if op == "order.cancel" else ""
+    note = cancel_note(detail) if op == "order.cancel" else (
+        _("The locksmith is taken off the order and it is dispatched again; the money already held stays in "
+          "escrow.") if op == "order.withdraw" else "")
 
     async def submit(v: dict[str, str]) -> dict[str, str]:
-        if op == "order.cancel" and not v["reason"].strip():
+        if op in ("order.cancel", "order.withdraw") and not v["reason"].strip():
             return {"reason": _("say why the order is cancelled")}
         return errors_of(await ask(op, {"order_id": order_id, "reason": v["reason"].strip()}), ["reason"])
 

@@ -46,6 +46,7 @@ class ConsoleApp(App[None]):
         Binding("x", "cancel_order", _("Cancel order")),
         Binding("R", "redispatch", _("Redispatch")),
         Binding("g", "assign", _("Assign locksmith")),
+        Binding("w", "withdraw", _("Withdraw locksmith")),
         Binding("i", "open_id", _("Open ID number")),
         Binding("o", "documents", _("Documents")),
         Binding("f", "followup", _("Follow-up")),
@@ -169,7 +170,7 @@ class ConsoleApp(App[None]):
         self.orders.show_detail(await self.ask("order.show", {"order_id": order_id}))
 
     # -- actions ---------------------------------------------------------------------------------------
-    MAIN_ACTIONS = frozenset({"hotline", "decide", "pay", "cancel_order", "redispatch", "assign", "open_id", "documents", "followup",
+    MAIN_ACTIONS = frozenset({"hotline", "decide", "pay", "cancel_order", "redispatch", "assign", "withdraw", "open_id", "documents", "followup",
                               "refresh", "quit", "tab"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -213,6 +214,9 @@ class ConsoleApp(App[None]):
 
     def action_redispatch(self) -> None:
         self._order_action(lambda oid: reason_form(self.ask, "order.redispatch", oid))
+
+    def action_withdraw(self) -> None:
+        self._order_action(lambda oid: reason_form(self.ask, "order.withdraw", oid))
 
     def action_assign(self) -> None:
         order_id = self.selected_order()

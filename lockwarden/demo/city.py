@@ -65,8 +65,8 @@ class City:
     customers: dict[str, CustomerApp] = field(default_factory=dict)
     dispatcher: Any = None
 
-    def link(self, username: str, password: str, client_id: str) -> LinkSettings:
-        return LinkSettings(host="127.0.0.1", port=self.world.broker.port, client_id=client_id, username=username,
+    def link(self, username: str, password: str) -> LinkSettings:
+        return LinkSettings(host="127.0.0.1", port=self.world.broker.port, client_id=username, username=username,
                             password=password)
 
     # -- the operator --------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class City:
                       txn="bootstrap-op-demo", bootstrap=True)
         w.broker.reload()
         time.sleep(0.3)
-        self.ops = OpsClient("op-demo", key, w.home.signing_public(), self.link("op-demo", password, "op-demo"),
+        self.ops = OpsClient("op-demo", key, w.home.signing_public(), self.link("op-demo", password),
                              clock=w.clock)
         self.ops.start()
         return self.ops
@@ -192,7 +192,7 @@ class City:
             key, password = provision_principal(w.home, customer_id, "customer", w.dir / "principals", clock=w.clock)
             w.broker.reload()
             time.sleep(0.3)
-            app = CustomerApp(customer_id, key, w.home.signing_public(), self.link(customer_id, password, customer_id),
+            app = CustomerApp(customer_id, key, w.home.signing_public(), self.link(customer_id, password),
                               clock=w.clock)
             app.start()
             self.customers[customer_id] = app

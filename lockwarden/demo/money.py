@@ -1,5 +1,5 @@
 """Demo: where the frozen and released money ends. The police decide a case's frozen deposit with the real
-`lockwarden police-decide` (signed as the police principal, over the broker); then the operator refunds
+`lockwarden police-decide` (signed as the police desk's principal, over the broker); then the operator refunds
 customers' money at the hub: one at the counter (manual provider, receipt recorded), one back through the
 app's payment provider (its adapter called, its reference recorded)."""
 
@@ -27,9 +27,9 @@ def police_decide(city: City, say: Any, station: Any, order_id: str) -> bool:
     say(_("  the officer decides the case: release the frozen deposit to the customer (lockwarden police-decide)"))
     proc = subprocess.run(
         [sys.executable, "-m", "lockwarden", "police-decide", "--order", order_id, "--deposit", "release",
-         "--case", f"CASE-{order_id}", "--reason", DECISION_REASON, "--police-key", str(keys / "police.key"),
+         "--case", f"CASE-{order_id}", "--reason", DECISION_REASON, "--police-key", str(keys / "police-desk.key"),
          "--hub-key", str(w.home.keys / "hub_signing.pub"), "--port", str(w.broker.port),
-         "--password-file", str(keys / "police.broker_password")],
+         "--password-file", str(keys / "police-desk.broker_password")],
         capture_output=True, text=True, env=cli_env(), timeout=120)
     for line in (proc.stdout.strip() or proc.stderr.strip()).splitlines()[:4]:
         say("  | " + line)

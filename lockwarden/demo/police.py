@@ -32,6 +32,8 @@ class PoliceSide:
         w = self.city.world
         self.station = w.dir / "police" / "station"
         _key, self.password = provision_principal(w.home, "police", "police", self.station, clock=w.clock)
+        # The decision desk signs and connects as a principal of its own: one connection per broker account.
+        provision_principal(w.home, "police-desk", "police", self.station, clock=w.clock)
 
     def start(self) -> None:
         w = self.city.world

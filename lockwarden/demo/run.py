@@ -7,7 +7,7 @@ import sys
 import traceback
 from typing import Any
 
-from lockwarden.demo import dispatch, faults, money, onsite, police, spine
+from lockwarden.demo import customers, dispatch, faults, hostile, money, onsite, police, spine
 from lockwarden.demo.city import City, wait
 from lockwarden.demo.dispatch import Dispatcher
 from lockwarden.demo.world import build_world, demo_dir
@@ -50,7 +50,9 @@ def run_demo() -> int:
             ("onsite", lambda: _keep(context, "jobs", onsite.run(city, say, context["orders"]))),
             ("police", lambda: police.run(city, say, police_side, context["orders"])),
             ("money", lambda: money.run(city, say)),
+            ("customers", lambda: customers.run(city, say)),
             ("faults", lambda: faults.run(city, say)),
+            ("hostile", lambda: hostile.run(world, say)),
         ]
         for _name, step in steps:
             try:

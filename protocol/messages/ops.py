@@ -220,6 +220,9 @@ HUB_DOMAIN_OPS = dict(OPS)
 from protocol.messages.police import POLICE_OPS  # noqa: E402  (after the table it extends)
 
 OPS.update({name: spec for name, spec in POLICE_OPS.items() if name not in HUB_DOMAIN_OPS})
+from protocol.messages.notify import NOTIFY_OPS  # noqa: E402
+
+OPS.update({name: spec for name, spec in NOTIFY_OPS.items() if name not in HUB_DOMAIN_OPS})
 from protocol.messages.shift_ops import SHIFT_OPS  # noqa: E402
 
 OPS.update({name: spec for name, spec in SHIFT_OPS.items() if name not in HUB_DOMAIN_OPS})

@@ -232,6 +232,12 @@ class Run:
         self.home = home = init_hub(self.root / "hub", broker_port=port)
         self.kit_dirs = {k: provision_kit(home, k, self.root / "kits" / k) for k in KITS}
         _key, police_password = provision_principal(home, "police", "police", self.root / "police")
+        # A watcher account of its own: the broker makes the username the client id, so watching with the
+        # hub's account would take over the hub's session.
+        from tests.conftest import add_probes
+
+        self.probes: dict[str, str] = {}
+        add_probes(BrokerFiles(home.broker_dir), self.probes)
         self.export = self.root / "export"
         py = sys.executable
         logs = self.root / "logs"
@@ -304,9 +310,9 @@ class Run:
         p["broker"].start()
         p["police"].start()
         p["hub"].start()
-        from tests.spine.helpers import hub_password, poll, wait_hub_online
+        from tests.spine.helpers import poll, wait_hub_online
 
-        wait_hub_online(self.port, hub_password(self.home.dir), timeout=60)
+        wait_hub_online(self.port, self.probes["probe-watch"], timeout=60)
         self.registrar.start()
         for k in KITS:
             p[k].start()

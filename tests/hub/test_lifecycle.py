@@ -9,8 +9,8 @@ FEN = 25_000  # default prepayment 5,000 + deposit 20,000
 
 
 def pay(w: World, order_id: str, customer: str = "c-1", ref: str = "R1") -> None:
-    w.customer(customer, "customer.pay", {"order_id": order_id, "amount_fen": FEN, "provider": "manual",
-                                          "external_ref": ref})
+    """A counter payment, recorded by the operator (`manual` is never the customer's own word)."""
+    w.ops("order.pay", {"order_id": order_id, "amount_fen": FEN, "provider": "manual", "external_ref": ref})
 
 
 def form(w: World, lid: str, customer: str = "c-1", rule: str = "eta") -> str:

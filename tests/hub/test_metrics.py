@@ -18,7 +18,6 @@ from protocol import topics
 from protocol.settings import dump_settings, load_settings
 from tests.spine.helpers import (
     ROOT,
-    hub_password,
     kit_password,
     poll,
     publish,
@@ -66,7 +65,7 @@ def test_metrics_health_and_status_agree_on_a_running_hub(deployment, tmp_path: 
                                 stdout=log, stderr=log)
     kit_b = None
     try:
-        wait_hub_online(deployment.port, hub_password(hub_dir))
+        wait_hub_online(deployment.port, deployment.probes["probe-watch"])
         base = f"http://127.0.0.1:{port}"
         assert _get(base + "/healthz")[0] == 200
 

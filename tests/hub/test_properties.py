@@ -114,8 +114,8 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
     elif action in ("decide_yes", "decide_no"):
         w.customer(customer, "customer.decision", {"order_id": order, "accept": action == "decide_yes"})
     elif action == "pay":
-        w.customer(customer, "customer.pay", {"order_id": order, "amount_fen": FEN, "provider": "manual",
-                                              "external_ref": f"r-{order}-{pick}"})
+        w.ops("order.pay", {"order_id": order, "amount_fen": FEN, "provider": "manual",
+                            "external_ref": f"r-{order}-{pick}"})  # a counter payment: operators only
     elif action == "abandon":
         w.customer(customer, "customer.abandon", {"order_id": order})
     elif action in KIT_ACTIONS:

@@ -31,8 +31,8 @@ def _formed_order(world: World) -> tuple[str, str, dict[str, object], str]:
     offer = world.offers_to(lid)[-1]
     assert world.kit(KIT, "job.accept", {"offer_id": offer["offer_id"]})["ok"]
     world.customer("c-1", "customer.decision", {"order_id": order_id, "accept": True})
-    world.customer("c-1", "customer.pay", {"order_id": order_id, "amount_fen": 25_000, "provider": "manual",
-                                           "external_ref": "R-1"})
+    world.ops("order.pay", {"order_id": order_id, "amount_fen": 25_000, "provider": "manual",
+                            "external_ref": "R-1"})
     assert world.state(order_id) == "formed"
     # This kit works offline on site (job.toml start_requires_upload = false, tests/job/rig.py): the hub's
     # operator lets such starts through; by default the hub refuses a start before the captures arrived.

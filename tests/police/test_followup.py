@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from hub.followup.gateway import LogGateway
+from hub.followup.gateway import NotifyGateway
 from hub.followup.quality import quality_score
 from hub.followup.tasks import DUE_MS, contact, flag_overdue, open_tasks, record_outcome, sync_tasks
+from hub.notify import store
 from hub.registry.errors import DomainError
 from tests.hub.test_lifecycle import form
 from tests.hub.world import World
@@ -34,9 +35,10 @@ def test_followup_due_within_24h_rating_feeds_quality(world):
     [task] = open_tasks(world.conn, world.clock)
     assert task["due_ms"] - task["completed_ms"] == DUE_MS
     before = quality_score(world.conn, lid)
-    sms = LogGateway()
-    contact(world.conn, world.clock, order, "sms", sms, operator="operator:op1")
-    assert sms.sent[0][1] == "13912345678"
+    ref = contact(world.conn, world.clock, order, "sms", NotifyGateway(), operator="operator:op1")
+    [queued] = store.listing(world.conn, order_id=order)
+    assert ref == f"sms:{queued['id']}" and queued["template"] == "followup" and queued["to"] == "139****5678"
+    assert f"/orders/{order}/rate" in queued["text"] and queued["actor"] == "operator:op1"
     record_outcome(world.conn, world.clock, order, operator="operator:op1", channel="sms", outcome="reached",
                    rating=5, note="满意")
     record_outcome(world.conn, world.clock, order, operator="operator:op1", channel="sms", outcome="reached",

@@ -59,7 +59,8 @@ def test_plugin_forwards_through_the_hub_service(deployment, tmp_path):
 
 
 def test_a_missed_deadline_reaches_the_duty_officer_over_mqtt(deployment, tmp_path):
-    """`--notifier mqtt` on the shipped ACL: the duty officer's system, on the police account, gets the case."""
+    """`--notifier mqtt` on the shipped ACL: the duty officer's system, on a police account of its own (one
+    connection per account: on the export's it would take over the export's session), gets the case."""
     import json
     import queue
 
@@ -67,10 +68,10 @@ def test_a_missed_deadline_reaches_the_duty_officer_over_mqtt(deployment, tmp_pa
 
     dep = deployment
     provision_principal(dep.home, "police", "police", tmp_path / "police")
+    _key, password = provision_principal(dep.home, "police-duty", "police", tmp_path / "duty")
     dep.broker.reload()
-    password = (tmp_path / "police" / "keys" / "police.broker_password").read_text().strip()
     got: queue.Queue[tuple[str, bytes]] = queue.Queue()
-    duty = raw_client(dep.port, "police", password, "duty-desk")
+    duty = raw_client(dep.port, "police-duty", password, "police-duty")
     duty.on_message = lambda _c, _u, m: got.put((m.topic, m.payload))
     duty.subscribe("lw/v1/police/cases/#", qos=1)
     out = tmp_path / "export"

@@ -36,8 +36,10 @@ def test_operator_ops_cover_documents_followup_and_risk(tmp_path, clock):
     assert op(world, "documents.verify", {"submission_id": sid})["state"] == "documents_verified"
     [task] = op(world, "followup.list", {})["tasks"]
     assert task["order_id"] == order
-    assert op(world, "followup.contact", {"order_id": order, "channel": "wechat"})["ref"]
-    op(world, "followup.record", {"order_id": order, "channel": "wechat", "outcome": "reached", "rating": 4})
+    assert op(world, "followup.contact", {"order_id": order, "channel": "sms"})["ref"].startswith("sms:")
+    with pytest.raises(DomainError):  # no WeChat gateway yet: refused, not pretended
+        op(world, "followup.contact", {"order_id": order, "channel": "wechat"})
+    op(world, "followup.record", {"order_id": order, "channel": "sms", "outcome": "reached", "rating": 4})
     assert op(world, "followup.list", {})["tasks"] == []
     assert op(world, "risk.list", {"level": "red"})["warnings"] == []
 

@@ -1,7 +1,7 @@
 """`lockwarden police-decide` on a real Mosquitto with the shipped ACL: the police principal signs a decision,
 the hub service releases a case-opened order's frozen deposit to the customer, answers, and forwards the
-decision into the police export (written by the real `police-export`, which acknowledges as the same
-principal). A second decision is refused with the reason and a non-zero exit code."""
+decision into the police export (written by the real `police-export` on the `police` account, while the desk
+signs and connects as `police-desk`). A second decision is refused with the reason and a non-zero exit code."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def test_police_decide_releases_a_case_opened_deposit(deployment, tmp_path):  # 
     dep = deployment
     station = tmp_path / "police"
     provision_principal(dep.home, "police", "police", station)
+    # The desk is a police principal of its own: one connection per broker account, and the export holds
+    # the `police` one.
+    provision_principal(dep.home, "police-desk", "police", station)
     dep.broker.reload()
     keys = station / "keys"
     # The order's life up to the missed deadline, on the hub's own database before the service starts.
@@ -53,9 +56,9 @@ def test_police_decide_releases_a_case_opened_deposit(deployment, tmp_path):  # 
     def decide(*extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]
         proc = subprocess.run(
             [sys.executable, "-m", "lockwarden", "police-decide", "--order", order, "--case", f"CASE-{order}",
-             "--reason", "deed checked at the station", "--police-key", str(keys / "police.key"),
+             "--reason", "deed checked at the station", "--police-key", str(keys / "police-desk.key"),
              "--hub-key", str(dep.home.keys / "hub_signing.pub"), "--port", str(dep.port),
-             "--password-file", str(keys / "police.broker_password"), "--json", *extra],
+             "--password-file", str(keys / "police-desk.broker_password"), "--json", *extra],
             cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
         try:
             return proc.returncode, json.loads(proc.stdout)

@@ -67,14 +67,15 @@ def poll(predicate, timeout: float = 60.0, interval: float = 0.01) -> bool:  # t
     return bool(predicate())
 
 
-def wait_hub_online(port: int, password: str, timeout: float = 30.0) -> None:
+def wait_hub_online(port: int, password: str, timeout: float = 30.0, username: str = "probe-watch") -> None:
     """The hub publishes its retained online state after subscribing; once it is visible, what a test
-    publishes reaches the hub's subscriptions."""
+    publishes reaches the hub's subscriptions. `password`: the deployment's probe account's
+    (`deployment.probes`), never the hub's: its client id is its username, the hub's session."""
     import threading
 
     seen = threading.Event()
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"hub-probe-{time.monotonic_ns()}", clean_session=True)
-    c.username_pw_set("hub", password)
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=username, clean_session=True)
+    c.username_pw_set(username, password)
     c.on_message = lambda cl, u, m: seen.set() if b'"online"' in m.payload else None
     c.connect("127.0.0.1", port)
     c.subscribe("lw/v1/hub/state", qos=1)

@@ -9,6 +9,7 @@ from pathlib import Path
 from hub.ingest.mediastore import MediaStore
 
 CHUNK = 64 * 1024
+F1 = "01JGZ0000000000000000000F1"  # file ids are ULIDs (anything else is refused as a path)
 
 
 def _chunks(data: bytes) -> list[tuple[int, bytes]]:
@@ -18,9 +19,9 @@ def _chunks(data: bytes) -> list[tuple[int, bytes]]:
 def _store(tmp_path: Path, data: bytes, order: list[tuple[int, bytes]], sha: str) -> tuple[MediaStore, bool, str]:
     ms = MediaStore(tmp_path / "media")
     for offset, part in order:
-        ms.write_chunk("f1", offset, part)
+        ms.write_chunk(F1, offset, part)
         ms.sync()
-    ok, detail = ms.finish("f1", len(data), sha)
+    ok, detail = ms.finish(F1, len(data), sha)
     return ms, ok, detail
 
 
@@ -55,12 +56,12 @@ def test_reopened_partial_file_is_hashed_from_disk(tmp_path: Path) -> None:
     parts = _chunks(data)
     first = MediaStore(tmp_path / "media")
     for offset, part in parts[:4]:
-        first.write_chunk("f1", offset, part)
+        first.write_chunk(F1, offset, part)
     first.sync()
     first.close_all()  # a hub restart: the running hash is gone, the bytes are on disk
     second = MediaStore(tmp_path / "media")
     for offset, part in parts[4:]:
-        second.write_chunk("f1", offset, part)
+        second.write_chunk(F1, offset, part)
     second.sync()
-    assert second.finish("f1", len(data), sha) == (True, "")
+    assert second.finish(F1, len(data), sha) == (True, "")
     assert second.read(sha) == data

@@ -1,6 +1,7 @@
 """Forged, replayed, altered and malformed messages are refused, quarantined with their reason, and the
 hub keeps serving. Injected through the real broker; where the broker's ACL already stops a forgery,
-the test shows that too, then injects with the hub's own broker account to prove the hub's second check."""
+the test shows that too, then injects with a test account holding the hub's broker rights to prove the hub's
+second check."""
 
 from __future__ import annotations
 
@@ -18,17 +19,17 @@ from protocol import topics
 from protocol.envelope import Envelope, seal_envelope
 from protocol.keys import SigningKey, b64
 from protocol.messages.media import MediaBegin, MediaChunk
-from tests.spine.helpers import hub_password, kit_password, poll, publish, raw_client, wait_hub_online
+from tests.spine.helpers import kit_password, poll, publish, raw_client, wait_hub_online
 
 
 @pytest.fixture
 def running(deployment):  # type: ignore[no-untyped-def]
     hub = make_hub(deployment.home.dir)
     hub.start()
-    wait_hub_online(deployment.port, hub_password(deployment.home.dir))
+    wait_hub_online(deployment.port, deployment.probes["probe-watch"])
     kit_a = make_kit(deployment.kits["kit-a"], connect=False)
     kit_b = make_kit(deployment.kits["kit-b"], connect=False)
-    inject = raw_client(deployment.port, "hub", hub_password(deployment.home.dir), "test-injector")
+    inject = raw_client(deployment.port, "probe", deployment.probes["probe"], "probe")
     try:
         yield deployment, hub, kit_a, kit_b, inject
     finally:
@@ -145,7 +146,7 @@ def test_kit_refuses_downlink_not_signed_by_pinned_hub_key(deployment) -> None: 
     kit = make_kit(deployment.kits["kit-a"])
     rec = kit.store.add_record("job.step", {"n": 1})
     kit.start()  # no hub running: nothing acknowledges the record
-    inject = raw_client(deployment.port, "hub", hub_password(deployment.home.dir), "rogue-hub")
+    inject = raw_client(deployment.port, "probe", deployment.probes["probe"], "probe")
     try:
         assert poll(lambda: kit.transport.connected)  # type: ignore[union-attr]
         rogue = SigningKey.generate()

@@ -17,7 +17,7 @@ from protocol.errors import Rejected
 from protocol.ids import new_id
 from protocol.keys import SigningKey, b64
 from protocol.registry import RETIRED
-from tests.spine.helpers import hub_password, kit_password, poll, publish, raw_client, wait_hub_online
+from tests.spine.helpers import kit_password, poll, publish, raw_client, wait_hub_online
 
 OLD = {  # what a contract-1 kit sent
     "job.step": {"order_id": "01JGZ0000000000000000000AA", "step": "set_out"},
@@ -52,7 +52,7 @@ def test_an_old_kits_set_out_is_quarantined_as_retired(deployment) -> None:  # t
     hub.start()
     kit = make_kit(deployment.kits["kit-a"], connect=False)
     try:
-        wait_hub_online(deployment.port, hub_password(deployment.home.dir))
+        wait_hub_online(deployment.port, deployment.probes["probe-watch"])
         topic = topics.KIT_UP_JOB.build(kit_id="kit-a")
         wire = _old_envelope(kit.store.identity.key, "kit-a", 10**6, "job.step").to_wire()
         c = raw_client(deployment.port, "kit-a", kit_password(deployment.kits["kit-a"]), "kit-a")
