@@ -21,6 +21,7 @@ from protocol.clock import Clock
 URGENCY = {
     "order.unassigned": 100,
     "offer.last_chance": 90,
+    "order.arrival_missed": 85,
     "warning.red": 80,
     "documents.overdue": 70,
     "timer.failed": 60,
@@ -56,6 +57,9 @@ def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: s
     for o in orders["unassigned"]:
         items.append(_item("order.unassigned", o["updated_ms"], order_id=o["id"], site=o["site_address"],
                            customer=o["customer_name"] or "", detail=o["state_reason"]))
+    for o in orders["arrival_missed"]:
+        items.append(_item("order.arrival_missed", o["updated_ms"], order_id=o["id"], customer=o["customer_name"] or "",
+                           locksmith=o["locksmith"] or ""))
     for f in offers.expiring_with_nobody_left(conn, now + LAST_CHANCE_MS):
         items.append(_item("offer.last_chance", f["offered_ms"], order_id=f["order_id"],
                            locksmith=f["locksmith"] or "", due_ms=f["expires_ms"]))

@@ -62,13 +62,20 @@ def listing(conn: sqlite3.Connection, state: str | None, limit: int) -> list[dic
 
 
 def needing_attention(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
-    """Orders a person must act on (hub/ops/shift.py): nobody took them, or their documents are overdue."""
+    """Orders a person must act on (hub/ops/shift.py): nobody took them, their locksmith missed the arrival
+    deadline and is still on them (withdraw or call), or their documents are overdue."""
     def rows(where: str) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(
             "SELECT id, updated_ms, site_address, state_reason, json_extract(request_json, '$.customer_name')"
             f" AS customer_name FROM orders WHERE {where} ORDER BY updated_ms")]
 
-    return {"unassigned": rows("state = 'unassigned'"),
+    missed = [dict(r) for r in conn.execute(
+        "SELECT o.id, a.missed_ms AS updated_ms, json_extract(o.request_json, '$.customer_name') AS customer_name,"
+        " l.name AS locksmith FROM order_arrival a JOIN orders o ON o.id = a.order_id"
+        " LEFT JOIN locksmiths l ON l.id = a.locksmith_id"
+        " WHERE a.missed_ms IS NOT NULL AND o.state IN ('formed', 'en_route') AND o.locksmith_id = a.locksmith_id"
+        " ORDER BY a.missed_ms")]
+    return {"unassigned": rows("state = 'unassigned'"), "arrival_missed": missed,
             "documents_overdue": rows("state = 'case_opened' OR (state = 'awaiting_documents'"
                                       " AND documents_overdue = 1)")}
 

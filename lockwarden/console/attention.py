@@ -17,6 +17,7 @@ def kind_label(kind: str) -> str:
     return {
         "order.unassigned": _("Order unassigned: nobody took it"),
         "offer.last_chance": _("Offer expiring, nobody left to offer"),
+        "order.arrival_missed": _("Locksmith late: arrival deadline missed"),
         "warning.red": _("Red warning"),
         "documents.overdue": _("Documents overdue"),
         "timer.failed": _("Deadline failed to run"),

@@ -87,15 +87,21 @@ def test_attention_lists_each_kind_most_urgent_first(console_hub: ConsoleHub) ->
     overdue = _order(console_hub, 33)
     assert wait_until(lambda: console_hub.call("order.show", {"order_id": unassigned})["state"] == "unassigned", 30)
     _seed_attention(console_hub)
-    with console_hub.hub._lock, transaction(console_hub.hub.conn):
-        console_hub.hub.conn.execute("UPDATE orders SET state = 'case_opened' WHERE id = ?", (overdue,))
+    late = _order(console_hub, 35)
+    with console_hub.hub._lock, transaction(console_hub.hub.conn) as c:
+        c.execute("UPDATE orders SET state = 'case_opened' WHERE id = ?", (overdue,))
+        # a locksmith who set out and did not arrive by the deadline (rows as hub/orders/arrival.py writes them)
+        now = console_hub.hub.clock.now_ms()
+        c.execute("UPDATE orders SET state = 'en_route', locksmith_id = ? WHERE id = ?", (console_hub.locksmith_id, late))
+        c.execute("INSERT INTO order_arrival(order_id, locksmith_id, set_out_ms, due_ms, missed_ms) VALUES (?,?,?,?,?)",
+                  (late, console_hub.locksmith_id, now - 3_600_000, now - 600_000, now - 600_000))
 
     async def scenario() -> None:
         app = make_console(console_hub.client)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("0")
             pane = app.query_one(AttentionPane)
-            kinds = ["order.unassigned", "warning.red", "documents.overdue", "timer.failed", "kit.offline_backlog",
+            kinds = ["order.unassigned", "order.arrival_missed", "warning.red", "documents.overdue", "timer.failed", "kit.offline_backlog",
                      "quarantine.growth"]
             await until(pilot, lambda: [i["kind"] for i in pane.items if i["kind"] != "order.unassigned"]
                         == kinds[1:] and any(i["kind"] == "order.unassigned" for i in pane.items))
@@ -103,7 +109,7 @@ def test_attention_lists_each_kind_most_urgent_first(console_hub: ConsoleHub) ->
             got = [i["kind"] for i in pane.items]
             assert got == sorted(got, key=kinds.index), got  # most urgent first
             text = _screen_text(app)
-            for words in ("Order unassigned", "Red warning", "Documents overdue", "Deadline failed",
+            for words in ("Order unassigned", "arrival deadline missed", "王建国", "Red warning", "Documents overdue", "Deadline failed",
                           "Kit offline", "quarantined", "3 records, 2 files waiting"):
                 assert words in text, (words, text)
             # The order is named by its short number and its customer, as in the Orders tab.
