@@ -17,6 +17,9 @@ MEANING: dict[Reason, tuple[str, str]] = {
     Reason.VERSION: ("`v` is not 1.", "Speak version 1 on `lw/v1`."),
     Reason.UNKNOWN_SENDER: ("No key is registered for `sender` at the hub.",
                             "Use the principal id you were provisioned with; ask the hub operator to provision you."),
+    Reason.REVOKED: ("The sender's key was revoked (`lockwarden revoke-kit` / `revoke-principal`); refused even for "
+                     "messages signed before the revocation.",
+                     "Nothing to resend: only provisioning the id anew (a new key) lets it back in."),
     Reason.BAD_SIGNATURE: ("The signature does not verify over the signed bytes with the sender's registered key "
                            "(a changed value, the wrong key, the wrong signed bytes: see Signed bytes).",
                            "Check your canonical encoding against docs/vectors/; a retry with a new id is fine."),

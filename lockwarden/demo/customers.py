@@ -1,4 +1,4 @@
-"""Demo part 6: customers outside the hub. A hotline caller gets the locksmith and the service code by SMS
+"""Demo part 3b: customers outside the hub. A hotline caller gets the locksmith and the service code by SMS
 (sandbox provider); a customer uses the web app over HTTP - logs in with the SMS code, asks with ID photos,
 accepts the locksmith, pays on the sandbox provider's pay page, and the order forms on the provider's
 signed notification; the app's address is printed for a person to open."""
@@ -105,7 +105,7 @@ def web_customer(city: City, say: Any, base: str) -> bool:
 
 
 def run(city: City, say: Any) -> bool:
-    say(_("== 6. Customers outside the hub: SMS to a hotline caller, the web app, payments the provider signs =="))
+    say(_("== 3b. Customers outside the hub: SMS to a hotline caller, the web app, payments the provider signs =="))
     w = city.world
     assert w.hub is not None
     ok = hotline(city, say)

@@ -48,9 +48,10 @@ def run_demo() -> int:
             ("spine", lambda: spine.run(world, say)),
             ("dispatch", lambda: _keep(context, "orders", dispatch.run(city, say))),
             ("onsite", lambda: _keep(context, "jobs", onsite.run(city, say, context["orders"]))),
+            # Before the police part, so the export it checks holds the customers' orders too.
+            ("customers", lambda: customers.run(city, say)),
             ("police", lambda: police.run(city, say, police_side, context["orders"])),
             ("money", lambda: money.run(city, say)),
-            ("customers", lambda: customers.run(city, say)),
             ("faults", lambda: faults.run(city, say)),
             ("hostile", lambda: hostile.run(world, say)),
         ]
