@@ -29,7 +29,7 @@ from protocol.ids import new_id
 from protocol.keys import SigningKey
 from protocol.limits import QUARANTINE_RAW_PREFIX
 from tests.hostile.craft import Signer, hostile_payloads, traversal_begins
-from tests.spine.helpers import hub_password, kit_password, poll, publish, raw_client, wait_hub_online
+from tests.spine.helpers import kit_password, poll, publish, raw_client, wait_hub_online
 
 ATTACKERS = ("kit-b", "cust-1", "op-1")
 
@@ -98,7 +98,7 @@ def arena(deployment, tmp_path: Path) -> Iterator[Arena]:  # type: ignore[no-unt
     hub.start()
     clients: dict[str, mqtt.Client] = {}
     try:
-        wait_hub_online(deployment.port, hub_password(home.dir))
+        wait_hub_online(deployment.port, deployment.probes["probe-watch"])
         ack_ids: set[str] = set()
         lock = threading.Lock()
 
