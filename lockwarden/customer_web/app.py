@@ -146,6 +146,19 @@ class CustomerWeb:
             return page.error(403, page.t("This form has expired or did not come from this site; please try again."))
         return data
 
+    async def photo_field(self, page: Page, data: dict[str, Any], name: str,
+                          missing: str) -> tuple[bytes, str | None]:
+        """One uploaded photo of a form and, if it is refused, the field error the customer reads."""
+        f = data.get(name)
+        blob = await f.read() if isinstance(f, UploadFile) else b""
+        if not blob:
+            return blob, missing
+        if len(blob) > self.settings.max_photo_bytes:
+            return blob, page.t("The photo is too large.")
+        if image_problem(blob, content_type_of(blob)) is not None:
+            return blob, page.t("Not a JPEG or PNG photo.")
+        return blob, None
+
     def customer(self, page: Page) -> WebCustomer | None:
         return self.gateway.party(page.customer_id) if page.customer_id else None
 
@@ -238,14 +251,9 @@ class CustomerWeb:
         problems: dict[str, str] = {}
         photos: dict[str, bytes] = {}
         for name in ("customer_id_photo", "voucher_id_photo"):
-            f = data.get(name)
-            blob = await f.read() if isinstance(f, UploadFile) else b""
-            if not blob:
-                problems[name] = page.t("required: a photo of the ID card")
-            elif len(blob) > self.settings.max_photo_bytes:
-                problems[name] = page.t("The photo is too large.")
-            elif image_problem(blob, content_type_of(blob)) is not None:
-                problems[name] = page.t("Not a JPEG or PNG photo.")
+            blob, problem = await self.photo_field(page, data, name, page.t("required: a photo of the ID card"))
+            if problem is not None:
+                problems[name] = problem
             else:
                 photos[name] = blob
         if problems:
@@ -301,14 +309,9 @@ class CustomerWeb:
         problems: dict[str, str] = {}
         photos: list[bytes] = []
         for name in ("id_photo", "doc_photo"):
-            f = data.get(name)
-            blob = await f.read() if isinstance(f, UploadFile) else b""
-            if not blob:
-                problems[name] = page.t("required: a photo")
-            elif len(blob) > self.settings.max_photo_bytes:
-                problems[name] = page.t("The photo is too large.")
-            elif image_problem(blob, content_type_of(blob)) is not None:
-                problems[name] = page.t("Not a JPEG or PNG photo.")
+            blob, problem = await self.photo_field(page, data, name, page.t("required: a photo"))
+            if problem is not None:
+                problems[name] = problem
             else:
                 photos.append(blob)
         doc_type = values.get("doc_type", "")
