@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from edge.job.steps import StepRefused, describe
+from edge.job.steps import describe
 from lockwarden.kit_ui.base import KitScreen
 from lockwarden.kit_ui.model import current_job, short_order, sync_lines
-from lockwarden.kit_ui.notices import error_text
+from lockwarden.kit_ui.notices import step_outcome
 from protocol.i18n import _
 
 
@@ -141,15 +141,7 @@ class HomeScreen(KitScreen):
         self.refresh_from_service(True)
 
         def work() -> None:
-            try:
-                fn()
-            except StepRefused as exc:
-                text, error = str(exc), True
-            except Exception as exc:  # no finger, no match, sensor fault: the service recorded the attempt
-                text, error = _("The step did not succeed: {error}").format(error=error_text(exc)), True
-            else:
-                text, error = done, False
-            self.app.call_from_thread(self._done, text, error)
+            self.app.call_from_thread(self._done, *step_outcome(fn, done))
 
         self.run_worker(work, thread=True, group="login", exclusive=True)
 

@@ -31,7 +31,7 @@ from lockwarden.kit_ui.model import (
     short_order,
     yuan_to_fen,
 )
-from lockwarden.kit_ui.notices import aborted_text, error_text
+from lockwarden.kit_ui.notices import aborted_text, step_outcome
 from protocol.i18n import _
 
 
@@ -238,15 +238,7 @@ class JobScreen(KitScreen):
         self.refresh_from_service(True)
 
         def work() -> None:
-            try:
-                fn()
-            except StepRefused as exc:
-                text, error = str(exc), True
-            except Exception as exc:  # a device fault, no finger, no match: the flow recorded the attempt
-                text, error = _("The step did not succeed: {error}").format(error=error_text(exc)), True
-            else:
-                text, error = done, False
-            self.app.call_from_thread(self._finished, text, error)
+            self.app.call_from_thread(self._finished, *step_outcome(fn, done))
 
         self.run_worker(work, thread=True, group="step", exclusive=True)
 

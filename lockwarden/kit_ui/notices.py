@@ -4,8 +4,10 @@ accepted one, why a job stopped, and device errors without their "[0x02]"."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from edge.job.steps import StepRefused
 from protocol.i18n import _
 
 _CODE = re.compile(r"^\s*\[0x[0-9A-Fa-f]{2}\]\s*")
@@ -44,3 +46,16 @@ def aborted_text(info: dict[str, Any], history_reason: str = "") -> str:
 def error_text(exc: BaseException) -> str:
     """A device error as the person should read it: its translated message without the sensor's code."""
     return _CODE.sub("", str(exc))
+
+
+def step_outcome(fn: Callable[[], Any], done: str) -> tuple[str, bool]:
+    """Run one step the locksmith asked for and say how it went: (text, is_error). A refusal is said as the
+    step gives it; anything else (no finger, no match, a device fault) was recorded by the service or the
+    flow, and is said without its code."""
+    try:
+        fn()
+    except StepRefused as exc:
+        return str(exc), True
+    except Exception as exc:
+        return _("The step did not succeed: {error}").format(error=error_text(exc)), True
+    return done, False
