@@ -17,10 +17,10 @@ def emit(conn: sqlite3.Connection, kind: str, record: dict[str, Any], *, now_ms:
     entity_id = str(record.get("id") or record.get("order_id") or record.get("entity_id") or "")
     created = now_ms if now_ms is not None else int(record.get("at_ms") or 0)
     cur = conn.execute(
-        "INSERT INTO police_feed(kind, entity_id, body_json, created_ms) VALUES (?, ?, ?, ?)",
+        "INSERT INTO police_feed(kind, entity_id, body_json, created_ms) VALUES (?, ?, ?, ?) RETURNING seq",
         (kind, entity_id, json.dumps(record, ensure_ascii=False, sort_keys=True), created),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def since(conn: sqlite3.Connection, after_seq: int = 0, limit: int = 500) -> list[sqlite3.Row]:

@@ -189,7 +189,8 @@ class Forwarder:
                 "SELECT media_json FROM police_outbox WHERE seq<=? AND media_json != '[]' AND acked_ms=?",
                 (body.upto_seq, now))]
             shas = {m["sha256"] for refs in acked_media for m in refs} | set(body.media_complete)
-            self.conn.executemany("INSERT OR IGNORE INTO police_media_acked VALUES (?,?)", [(s, now) for s in shas])
+            self.conn.executemany("INSERT INTO police_media_acked(sha256, acked_ms) VALUES (?,?)"
+                                  " ON CONFLICT (sha256) DO NOTHING", [(s, now) for s in shas])
             self._set_state("police_checkpoint_seq", str(body.checkpoint_seq))
         self._held_chunks = {k: set(v) for k, v in body.media_chunks.items()}
         return body.upto_seq

@@ -472,13 +472,13 @@ class Ingest:
         entries (the oldest dropped first, counted as `quarantine_dropped`)."""
         cur = self.conn.execute(
             "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw, raw_size) "
-            "VALUES (?,?,?,?,?,?,?,?)",
+            "VALUES (?,?,?,?,?,?,?,?) RETURNING n",
             (now, topic[:256], sender[:128] if sender else sender, msg_id[:64] if msg_id else msg_id, reason.value,
              detail[:2000], raw[:QUARANTINE_RAW_PREFIX], len(raw)),
         )
         self._bump("quarantined", 1)
         dropped = self.conn.execute("DELETE FROM quarantine WHERE n <= ?",
-                                    (int(cur.lastrowid or 0) - QUARANTINE_MAX_ENTRIES,)).rowcount
+                                    (int(cur.fetchone()[0]) - QUARANTINE_MAX_ENTRIES,)).rowcount
         if dropped > 0:
             self._bump("quarantine_dropped", dropped)
 

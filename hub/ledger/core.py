@@ -48,7 +48,8 @@ class KeyConflict(DomainError):
 
 def ensure_account(conn: sqlite3.Connection, name: str) -> None:
     allow = 1 if name.startswith(NEGATIVE_ALLOWED_PREFIXES) else 0
-    conn.execute("INSERT OR IGNORE INTO ledger_accounts(name, allow_negative) VALUES (?, ?)", (name, allow))
+    conn.execute("INSERT INTO ledger_accounts(name, allow_negative) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                 (name, allow))
 
 
 def balance(conn: sqlite3.Connection, account: str) -> int:
@@ -78,8 +79,8 @@ def transfer(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, ent
         for account in merged:
             ensure_account(conn, account)
         cur = conn.execute("INSERT INTO ledger_transfers(key, kind, order_id, actor, memo, created_ms)"
-                           " VALUES (?,?,?,?,?,?)", (key, kind, order_id, actor, memo, clock.now_ms()))
-        tid = int(cur.lastrowid or 0)
+                           " VALUES (?,?,?,?,?,?) RETURNING id", (key, kind, order_id, actor, memo, clock.now_ms()))
+        tid = int(cur.fetchone()[0])
         conn.executemany("INSERT INTO ledger_entries(transfer_id, account, amount) VALUES (?,?,?)",
                          [(tid, a, x) for a, x in merged.items()])
         for account, amount in merged.items():

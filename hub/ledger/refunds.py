@@ -119,10 +119,10 @@ def refund(conn: sqlite3.Connection, clock: Clock, *, customer_id: str, provider
                    order_id=src["order_id"] if src is not None else None, memo=reason or ref)
         cur = conn.execute(
             "INSERT INTO ledger_payments(provider, external_ref, direction, customer_id, order_id, amount, transfer_id,"
-            " actor, created_ms, refund_of, reason) VALUES (?,?,'out',?,?,?,?,?,?,?,?)",
+            " actor, created_ms, refund_of, reason) VALUES (?,?,'out',?,?,?,?,?,?,?,?) RETURNING *",
             (provider, ref, customer_id, src["order_id"] if src is not None else None, amount, tid, actor,
              clock.now_ms(), payment_id, reason))
-        row = conn.execute("SELECT * FROM ledger_payments WHERE id = ?", (cur.lastrowid,)).fetchone()
+        row = cur.fetchone()
         return _answer(row, applied=True, balance_fen=balance(conn, account))
 
 

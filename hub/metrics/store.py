@@ -6,10 +6,8 @@ import sqlite3
 
 from hub.timers.scheduler import backlog as timer_backlog
 
-# The ingest rate counts envelopes accepted in the last minute. `envelopes` is a rowid table filled in
-# arrival order, so the newest rows are the highest rowids: the scan is bounded to the last RATE_SCAN rows
-# instead of the whole history (at more than RATE_SCAN per minute the figure reads RATE_SCAN/60 per second).
-RATE_SCAN = 200_000
+# The ingest rate counts envelopes accepted in the last minute: a range of the received_ms index
+# (migration 081), so the scan is as long as the last minute's traffic, not the whole history.
 
 
 def ingest_counters(conn: sqlite3.Connection) -> dict[str, int]:
@@ -17,8 +15,7 @@ def ingest_counters(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 def accepted_since(conn: sqlite3.Connection, since_ms: int) -> int:
-    row = conn.execute("SELECT COUNT(*) FROM envelopes WHERE rowid > (SELECT COALESCE(MAX(rowid), 0) FROM envelopes)"
-                       " - ? AND received_ms >= ?", (RATE_SCAN, since_ms)).fetchone()
+    row = conn.execute("SELECT COUNT(*) FROM envelopes WHERE received_ms >= ?", (since_ms,)).fetchone()
     return int(row[0])
 
 

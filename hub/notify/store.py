@@ -44,10 +44,10 @@ def queue(conn: sqlite3.Connection, clock: Clock, *, to: str, template_name: str
     now = clock.now_ms()
     cur = conn.execute(
         "INSERT INTO notify_outbox(to_mobile, template, params_json, sealed_params, purpose, order_id, actor,"
-        " started_ms, created_ms, state, next_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?)",
+        " started_ms, created_ms, state, next_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?) RETURNING id",
         (to, template_name, json.dumps(params, ensure_ascii=False), sealed, purpose, order_id, actor,
          started_ms if started_ms is not None else now, now, now))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def claim_due(conn: sqlite3.Connection, clock: Clock, limit: int = 50) -> list[Queued]:
@@ -123,8 +123,8 @@ def mask_mobile(mobile: str) -> str:
 
 def sandbox_deliver(conn: sqlite3.Connection, clock: Clock, to: str, text: str, template_name: str, ref: str) -> None:
     with transaction(conn):
-        conn.execute("INSERT OR IGNORE INTO notify_sandbox_inbox(to_mobile, text, template, ref, at_ms)"
-                     " VALUES (?,?,?,?,?)", (to, text, template_name, ref, clock.now_ms()))
+        conn.execute("INSERT INTO notify_sandbox_inbox(to_mobile, text, template, ref, at_ms)"
+                     " VALUES (?,?,?,?,?) ON CONFLICT (ref) DO NOTHING", (to, text, template_name, ref, clock.now_ms()))
 
 
 def sandbox_inbox(conn: sqlite3.Connection, to: str) -> list[dict[str, Any]]:

@@ -61,7 +61,8 @@ def handle(conn: sqlite3.Connection, clock: Clock, actor: str, request_type: str
     def remember(response: OpsResponse) -> None:
         # Successful changes are remembered so a retried transaction id is answered without acting twice.
         if request_type not in READ_ONLY and response.ok:
-            conn.execute("INSERT OR IGNORE INTO ops_requests(txn, actor, op, response_json, at_ms) VALUES (?,?,?,?,?)",
+            conn.execute("INSERT INTO ops_requests(txn, actor, op, response_json, at_ms) VALUES (?,?,?,?,?)"
+                         " ON CONFLICT (txn) DO NOTHING",
                          (txn, who, request_type, json.dumps(msgspec.to_builtins(response), ensure_ascii=False),
                           clock.now_ms()))
 

@@ -48,9 +48,9 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
     # People by name for the console (the request's ID numbers stay out of the answer).
     out["customer_name"] = json.loads(row["request_json"] or "{}").get("customer_name", "")
-    names = {r["id"]: r["name"] for r in conn.execute("SELECT id, name FROM locksmiths WHERE id IN (SELECT value FROM"
-                                                      " json_each(?))", (json.dumps([row["locksmith_id"]] + [
-                                                          f["locksmith_id"] for f in out["offers"]]),))}
+    ids = [row["locksmith_id"], *(f["locksmith_id"] for f in out["offers"])]
+    names = {r["id"]: r["name"] for r in conn.execute(
+        f"SELECT id, name FROM locksmiths WHERE id IN ({','.join('?' * len(ids))})", ids)}
     out["locksmith_name"] = names.get(row["locksmith_id"], "")
     out["offers"] = [{**f, "locksmith_name": names.get(str(f["locksmith_id"]), "")} for f in out["offers"]]
     return out

@@ -41,10 +41,11 @@ def type_name(body: msgspec.Struct) -> str:
 def put(conn: sqlite3.Connection, clock: Clock, audience: Audience, recipient: str, body: msgspec.Struct, *,
         secret: bool = False) -> int:
     cur = conn.execute(
-        "INSERT INTO domain_outbox(audience, recipient, type, body_json, secret, created_ms) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO domain_outbox(audience, recipient, type, body_json, secret, created_ms) VALUES (?,?,?,?,?,?)"
+        " RETURNING seq",
         (audience, recipient, type_name(body), msgspec.json.encode(body).decode(), 1 if secret else 0,
          clock.now_ms()))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def event(conn: sqlite3.Connection, clock: Clock, event_kind: str, /, **fields: Any) -> int:
@@ -52,8 +53,8 @@ def event(conn: sqlite3.Connection, clock: Clock, event_kind: str, /, **fields: 
     extra = {("record_kind" if k == "kind" else k): v for k, v in fields.items()}
     body = json.dumps({**extra, "kind": event_kind, "at_ms": clock.now_ms()}, ensure_ascii=False)
     cur = conn.execute("INSERT INTO domain_outbox(audience, recipient, type, body_json, created_ms)"
-                       " VALUES ('operator', ?, 'ops.event', ?, ?)", (OPS_BROADCAST, body, clock.now_ms()))
-    return int(cur.lastrowid or 0)
+                       " VALUES ('operator', ?, 'ops.event', ?, ?) RETURNING seq", (OPS_BROADCAST, body, clock.now_ms()))
+    return int(cur.fetchone()[0])
 
 
 def pending(conn: sqlite3.Connection, limit: int = 500, after_seq: int = 0) -> list[OutMessage]:

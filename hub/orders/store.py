@@ -50,9 +50,9 @@ def order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
 
 def listing(conn: sqlite3.Connection, state: str | None, limit: int) -> list[dict[str, Any]]:
     """The newest orders (in one state, when given), for operators: with the order's short number (its
-    rowid, stable for the life of the hub) and the customer's and locksmith's names, so a console shows
+    `number`, stable for the life of the hub) and the customer's and locksmith's names, so a console shows
     people by name and never reads the customer's ID number out of the request."""
-    sql = ("SELECT o.id, o.rowid AS number, o.customer_id, json_extract(o.request_json, '$.customer_name')"
+    sql = ("SELECT o.id, o.number, o.customer_id, json_extract(o.request_json, '$.customer_name')"
            " AS customer_name, o.state, o.rule, o.locksmith_id, l.name AS locksmith_name, o.site_address,"
            " o.updated_ms FROM orders o LEFT JOIN locksmiths l ON l.id = o.locksmith_id")
     args: tuple[Any, ...] = ()
@@ -98,8 +98,8 @@ def state_of(conn: sqlite3.Connection, order_id: str) -> str:
 def insert(conn: sqlite3.Connection, o: NewOrder) -> None:
     conn.execute(
         "INSERT INTO orders(id, customer_id, state, rule, lock_class, category, site_address, site_lat, site_lon,"
-        " appointment_ms, request_json, prepayment_fen, deposit_fen, created_by, created_ms, updated_ms)"
-        " VALUES (?,?,'new',?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " appointment_ms, request_json, prepayment_fen, deposit_fen, created_by, created_ms, updated_ms, number)"
+        " VALUES (?,?,'new',?,?,?,?,?,?,?,?,?,?,?,?,?, (SELECT coalesce(max(number), 0) + 1 FROM orders))",
         (o.id, o.customer_id, o.rule, o.lock_class, o.category, o.site_address, o.site_lat, o.site_lon,
          o.appointment_ms, o.request_json, o.prepayment_fen, o.deposit_fen, o.created_by, o.created_ms, o.created_ms))
 
@@ -168,7 +168,9 @@ def count_events(conn: sqlite3.Connection, order_id: str, event: str, actor: str
 # -- the on-site job's verification --------------------------------------------------------------------------
 def put_evidence(conn: sqlite3.Connection, order_id: str, kind: str, kit_id: str, data: dict[str, Any],
                  now_ms: int) -> None:
-    conn.execute("INSERT OR REPLACE INTO job_evidence(order_id, kind, kit_id, data_json, at_ms) VALUES (?,?,?,?,?)",
+    conn.execute("INSERT INTO job_evidence(order_id, kind, kit_id, data_json, at_ms) VALUES (?,?,?,?,?)"
+                 " ON CONFLICT (order_id, kind) DO UPDATE SET kit_id = excluded.kit_id,"
+                 " data_json = excluded.data_json, at_ms = excluded.at_ms",
                  (order_id, kind, kit_id, json.dumps(data), now_ms))
 
 
@@ -191,9 +193,9 @@ class Verification:
 
 
 def put_verification(conn: sqlite3.Connection, v: Verification) -> None:
-    conn.execute("INSERT OR IGNORE INTO job_verifications(order_id, kit_id, locksmith_finger, locksmith_template_sha256,"
+    conn.execute("INSERT INTO job_verifications(order_id, kit_id, locksmith_finger, locksmith_template_sha256,"
                  " customer_photo_sha256, customer_id_photo_sha256, customer_fp_sha256, verified_ms)"
-                 " VALUES (?,?,?,?,?,?,?,?)", (v.order_id, v.kit_id, v.locksmith_finger, v.locksmith_template_sha256,
+                 " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (order_id) DO NOTHING", (v.order_id, v.kit_id, v.locksmith_finger, v.locksmith_template_sha256,
                                               v.customer_photo_sha256, v.customer_id_photo_sha256,
                                               v.customer_fp_sha256, v.verified_ms))
 

@@ -75,8 +75,8 @@ def file_locksmith(conn: sqlite3.Connection, clock: Clock, actor: str, f: Locksm
             lid = f.id or new_id(now)
             cur = conn.execute(
                 f"INSERT INTO locksmiths(id, {cols}, status, created_ms, updated_ms)"
-                f" VALUES (?, {','.join('?' * len(values))}, ?, ?, ?)", (lid, *values, f.status, now, now))
-            n = int(cur.lastrowid or 0)
+                f" VALUES (?, {','.join('?' * len(values))}, ?, ?, ?) RETURNING n", (lid, *values, f.status, now, now))
+            n = int(cur.fetchone()[0])
             _history(conn, lid, None, f.status, actor, _("filed"), now)
             kind = "locksmith.filed"
         else:
