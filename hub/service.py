@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from hub.db import open_hub_db
+from hub.db import describe, open_hub_db
 from hub.home import HubHome
 from hub.ingest.ingest import BatchResult, Ingest, Outgoing
 from hub.ingest.mediastore import MediaStore
@@ -316,7 +316,7 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     home = HubHome(Path(hub_dir))
     settings = home.settings()
     clock = clock or SystemClock()
-    conn = open_hub_db(home.db_path())
+    conn = open_hub_db(home.database())
     ingest = Ingest(conn, MediaStore(home.media_path()), clock)
     app = HubApp(home=home, settings=settings, clock=clock, key=home.signing_key(), ingest=ingest)
     app._seq = SeqAllocator(conn, app._lock, table="hub_meta")
@@ -382,7 +382,7 @@ def run_hub(hub_dir: Path) -> int:
     app.start()
     b = app.settings.broker
     log.info("hub %s started (lockwarden %s): database %s, broker %s:%d, metrics %s", app.settings.hub_id,
-             _version(), app.home.db_path(), b.host, b.port,
+             _version(), describe(app.home.database()), b.host, b.port,
              "http://{}:{}/metrics".format(*metrics.address) if metrics else "off")
     try:
         stop.wait()
@@ -411,7 +411,7 @@ def start_metrics(app: HubApp) -> Any:
     from hub.metrics.http import MetricsServer
 
     transport = app.transport
-    server = MetricsServer(app.home.db_path(), bind=m.bind, port=m.port, clock=app.clock, version=_version(),
+    server = MetricsServer(app.home.database(), bind=m.bind, port=m.port, clock=app.clock, version=_version(),
                            broker_connected=(lambda: transport.connected) if transport is not None else None)
     server.start()
     return server

@@ -1,133 +1,76 @@
-"""The hub's one storage module: opening the database and applying the schema migrations.
+"""The hub's storage layer: which database, one connection protocol, one unit of work, the migrations.
 
-Every hub component keeps its tables in `hub/migrations/NNN_name.sql`, applied in order and recorded in
-`schema_migrations`, so a deployed hub upgrades in place. Only this module knows it is SQLite; moving to
-PostgreSQL (ARCHITECTURE.md, "Scale") swaps this module and the SQL dialect of the migrations.
+The hub runs on SQLite (embedded, the default: one file beside the hub) or PostgreSQL (`[database]
+backend = "postgresql"` in hub.toml, for a province-sized hub or one that must survive its machine).
+Store modules write one SQL dialect, the portable subset both accept (`?` parameters, `INSERT ... ON
+CONFLICT`, `RETURNING`), against `Conn`; only this package imports a driver (hub/db/sqlite.py,
+hub/db/postgresql.py) and knows which one is underneath.
 
-Number ranges keep components out of each other's way: 001-009 ingest and keys, 010-039 registry,
-orders, dispatch, ledger and timers, 040-069 police forwarding, documents, risk and follow-up.
+Tables live in `hub/migrations/NNN_name.sql`, applied in order and recorded in `schema_migrations`, so a
+deployed hub upgrades in place; hub/db/migrate.py renders each for the backend (a few PostgreSQL
+overrides sit in hub/migrations/postgresql/). Number ranges keep components out of each other's way:
+001-009 ingest and keys, 010-039 registry, orders, dispatch, ledger and timers, 040-069 police
+forwarding, documents, risk and follow-up, 070-099 notifications, payments and later additions.
 """
 
 from __future__ import annotations
 
-import re
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from importlib.resources import files
-from importlib.resources.abc import Traversable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from protocol.storage import rollback_quietly
+from hub.db import sqlite as _sqlite
+from hub.db.core import (
+    Conn,
+    Cursor,
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    Row,
+    Tx,
+    change_counter,
+    dialect,
+    rollback_quietly,
+    transaction,
+)
+from hub.db.migrate import MIGRATIONS_DIR, migrate, migrations
 
-MIGRATIONS_DIR: Traversable = files("hub") / "migrations"  # package data: the wheel carries it
-
-
-def connect(path: Path | str, *, check_same_thread: bool = False) -> sqlite3.Connection:
-    """A connection in WAL mode with full sync: the hub acknowledges only what survives a power cut."""
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread, timeout=30)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    return conn
-
-
-def migrations() -> list[Traversable]:
-    return sorted((p for p in MIGRATIONS_DIR.iterdir() if re.fullmatch(r"[0-9]{3}_.*\.sql", p.name)),
-                  key=lambda p: p.name)
-
-
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet recorded; each in its own transaction. Returns the names applied."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_ms INTEGER)")
-    done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
-    applied = []
-    for path in migrations():
-        if path.name in done:
-            continue
-        script = path.read_text(encoding="utf-8")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(script):
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO schema_migrations(name, applied_ms) VALUES (?, CAST(strftime('%s','now') AS INTEGER)*1000)",
-                (path.name,),
-            )
-            conn.execute("COMMIT")
-        except Exception:
-            rollback_quietly(conn)
-            raise
-        applied.append(path.name)
-    return applied
+__all__ = ["MIGRATIONS_DIR", "Conn", "Cursor", "Database", "DatabaseError", "IntegrityError", "OperationalError",
+           "Postgres", "Row", "Tx", "change_counter", "connect", "describe", "dialect", "migrate", "migrations", "open_hub_db",
+           "rollback_quietly", "transaction"]
 
 
-def _statements(script: str) -> Iterator[str]:
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                yield buf
-            buf = ""
-    if buf.strip():
-        yield buf
+@dataclass(frozen=True)
+class Postgres:
+    """A PostgreSQL database by libpq connection string (`host=/run/postgresql dbname=lockwarden`)."""
+
+    dsn: str
 
 
-def open_hub_db(path: Path | str) -> sqlite3.Connection:
-    conn = connect(path)
+Database = Path | str | Postgres  # a path is an SQLite file
+
+
+def connect(target: Database, *, check_same_thread: bool = False) -> Any:
+    """A connection in autocommit mode (transactions are explicit: `Tx`). SQLite runs in WAL mode with
+    full sync: the hub acknowledges only what survives a power cut."""
+    if isinstance(target, Postgres):
+        from hub.db import postgresql
+
+        return postgresql.connect(target.dsn)
+    return _sqlite.connect(target, check_same_thread=check_same_thread)
+
+
+def describe(target: Database) -> str:
+    """For logs: the SQLite file, or the PostgreSQL database without its password."""
+    if isinstance(target, Postgres):
+        from hub.db import postgresql
+
+        return "postgresql " + postgresql.describe(target.dsn)
+    return str(target)
+
+
+def open_hub_db(target: Database) -> Any:
+    """A connection with every migration applied."""
+    conn = connect(target)
     migrate(conn)
     return conn
-
-
-class Tx:
-    """`with Tx(conn):` runs the block in one IMMEDIATE transaction. Inside an open transaction it becomes a
-    SAVEPOINT, so a domain step that fails part-way inside the ingest's batch transaction is undone on
-    its own, without taking the rest of the batch with it."""
-
-    _counter = 0
-    _lock = threading.Lock()
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.savepoint: str | None = None
-        self.outer = False
-
-    def __enter__(self) -> sqlite3.Connection:
-        if self.conn.in_transaction:
-            with Tx._lock:
-                Tx._counter += 1
-                self.savepoint = f"sp{Tx._counter}"
-            self.conn.execute(f"SAVEPOINT {self.savepoint}")
-            return self.conn
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.outer = True
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
-        if self.savepoint is not None:
-            if exc_type is not None:
-                self.conn.execute(f"ROLLBACK TO {self.savepoint}")
-            self.conn.execute(f"RELEASE {self.savepoint}")
-            return
-        if not self.outer:
-            return
-        if exc_type is None:
-            try:
-                self.conn.execute("COMMIT")
-            except BaseException:
-                # A full disk fails the COMMIT and may leave the transaction open; left open, every later
-                # Tx would nest inside it as a savepoint and never commit.
-                rollback_quietly(self.conn)
-                raise
-        else:
-            rollback_quietly(self.conn)
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    with Tx(conn) as c:
-        yield c
