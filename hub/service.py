@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import sqlite3
 import threading
 import time
 import traceback
@@ -20,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from hub.db import describe, open_hub_db
+from hub.db import OperationalError, describe, open_hub_db, rollback_quietly
 from hub.home import HubHome
 from hub.ingest.ingest import BatchResult, Ingest, Outgoing
 from hub.ingest.mediastore import MediaStore
@@ -35,7 +34,7 @@ from protocol.messages.ack import HubState
 from protocol.progress import ProgressFile
 from protocol.sdnotify import Notifier, waiting_for_storage
 from protocol.seqblock import SeqAllocator
-from protocol.storage import StorageTrouble, is_storage_problem, open_when_writable, rollback_quietly
+from protocol.storage import StorageTrouble, is_storage_problem, open_when_writable
 from protocol.transport.base import Delivery, Inbound, NotConnected, Will
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
@@ -253,9 +252,9 @@ class HubApp:
         """True when `exc` is the store refusing writes (disk full, read-only, I/O error, locked): the
         batch stays unacknowledged (the broker keeps it) and is tried again after backoff. Nothing is
         quarantined for it: no message is at fault. Raises when the hub is stopping."""
-        if not (is_storage_problem(exc) or isinstance(exc, sqlite3.OperationalError)):
+        if not (is_storage_problem(exc) or isinstance(exc, OperationalError)):
             return False
-        if isinstance(exc, sqlite3.OperationalError) and not is_storage_problem(exc):
+        if isinstance(exc, OperationalError) and not is_storage_problem(exc):
             log.warning("ingest batch failed on the database (%s); retrying", exc)
         delay = self.storage.failed(exc, held=held)
         self._alive()

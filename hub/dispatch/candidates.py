@@ -15,10 +15,10 @@ Distances in SQL use the equirectangular approximation at the site's latitude (r
 from __future__ import annotations
 
 import math
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from hub.db import Conn
 from hub.registry import validate as v
 from hub.registry.geo import EARTH_RADIUS_KM
 
@@ -91,7 +91,7 @@ def _rows(rows: Any) -> list[Candidate]:
                       math.sqrt(r["d2"]) * KM_PER_DEG) for r in rows]
 
 
-def find(conn: sqlite3.Connection, *, order_id: str, lat: float, lon: float, lock_class: str, category: str,
+def find(conn: Conn, *, order_id: str, lat: float, lon: float, lock_class: str, category: str,
          rule: str, limit: int) -> list[Candidate]:
     cos = max(math.cos(math.radians(lat)), 1e-6)
     params: dict[str, Any] = {"lat": lat, "lon": lon, "c2": cos * cos, "bit": scope_bit(lock_class, category),
@@ -124,7 +124,7 @@ def _bands(rule: str) -> list[tuple[int, int, int, int]]:
     return bands
 
 
-def _by_bands(conn: sqlite3.Connection, rule: str, params: dict[str, Any], limit: int) -> list[Candidate]:
+def _by_bands(conn: Conn, rule: str, params: dict[str, Any], limit: int) -> list[Candidate]:
     """All of a better band precede any of a worse one under the rule, so the shortlist is the bands'
     results concatenated, each ordered by the rule's key then distance."""
     found: list[Candidate] = []

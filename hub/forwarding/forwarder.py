@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import Any, Protocol
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.forwarding.minimise import minimise
 from hub.forwarding.sealer import ChainSealer, wire
 from hub.police.chain import GENESIS
@@ -65,7 +64,7 @@ def media_refs(body: dict[str, Any], media: MediaSource | None) -> list[MediaRef
 
 
 class Forwarder:
-    def __init__(self, conn: sqlite3.Connection, key: SigningKey, clock: Clock, *, sender: str = "hub",
+    def __init__(self, conn: Conn, key: SigningKey, clock: Clock, *, sender: str = "hub",
                  police_key: Ed25519PublicKey | None = None, media: MediaSource | None = None,
                  window: int = 200, retry_ms: int = 10_000, chunk_size: int = 256 * 1024,
                  police_sender: str = "police") -> None:
