@@ -30,9 +30,9 @@ def restore_acl_blocks(home: HubHome) -> list[str]:
     from hub.ingest.principals import Principals
     from hub.provisioning import ACL_ROLES
 
-    if not home.db_path().exists():
+    if home.database() == home.db_path() and not home.db_path().exists():
         return []
-    conn = open_hub_db(home.db_path())
+    conn = open_hub_db(home.database())
     try:
         everyone = Principals(conn).all()
     finally:

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import Any, Protocol
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.forwarding.minimise import minimise
 from hub.forwarding.sealer import ChainSealer, wire
 from hub.police.chain import GENESIS
@@ -65,7 +64,7 @@ def media_refs(body: dict[str, Any], media: MediaSource | None) -> list[MediaRef
 
 
 class Forwarder:
-    def __init__(self, conn: sqlite3.Connection, key: SigningKey, clock: Clock, *, sender: str = "hub",
+    def __init__(self, conn: Conn, key: SigningKey, clock: Clock, *, sender: str = "hub",
                  police_key: Ed25519PublicKey | None = None, media: MediaSource | None = None,
                  window: int = 200, retry_ms: int = 10_000, chunk_size: int = 256 * 1024,
                  police_sender: str = "police") -> None:
@@ -189,7 +188,8 @@ class Forwarder:
                 "SELECT media_json FROM police_outbox WHERE seq<=? AND media_json != '[]' AND acked_ms=?",
                 (body.upto_seq, now))]
             shas = {m["sha256"] for refs in acked_media for m in refs} | set(body.media_complete)
-            self.conn.executemany("INSERT OR IGNORE INTO police_media_acked VALUES (?,?)", [(s, now) for s in shas])
+            self.conn.executemany("INSERT INTO police_media_acked(sha256, acked_ms) VALUES (?,?)"
+                                  " ON CONFLICT (sha256) DO NOTHING", [(s, now) for s in shas])
             self._set_state("police_checkpoint_seq", str(body.checkpoint_seq))
         self._held_chunks = {k: set(v) for k, v in body.media_chunks.items()}
         return body.upto_seq

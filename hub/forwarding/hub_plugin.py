@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
+from hub.db import Conn
 from hub.forwarding.forwarder import Forwarder, ForwardingDiverged, MediaSource
 from protocol.clock import Clock
 from protocol.keys import SigningKey
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class PolicePlugin:
-    def __init__(self, conn: sqlite3.Connection, clock: Clock, key: SigningKey, *, sender: str = "hub",
+    def __init__(self, conn: Conn, clock: Clock, key: SigningKey, *, sender: str = "hub",
                  media: MediaSource | None = None, retry_ms: int = 10_000) -> None:
         self.clock = clock
         self.conn = conn
@@ -35,7 +35,7 @@ class PolicePlugin:
         app.ingest.on("police.ack", self.on_ack)
         app.tickers.append(self.tick)
 
-    def on_ack(self, conn: sqlite3.Connection, acc: Any) -> list[Any]:
+    def on_ack(self, conn: Conn, acc: Any) -> list[Any]:
         if isinstance(acc.body, PoliceAck):
             try:
                 self.forwarder.apply_ack(acc.body)

@@ -8,9 +8,9 @@ act on, each with an urgency so the console can sort the worst first."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from hub.db import Conn
 from hub.dispatch import offers
 from hub.orders import store
 from hub.timers import scheduler
@@ -34,7 +34,7 @@ LAST_CHANCE_MS = 60_000
 QUARANTINE_WINDOW_MS = 3_600_000
 
 
-def events_history(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def events_history(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     """The latest `limit` operator events, oldest first (optionally one order's)."""
     sql = "SELECT seq, body_json FROM domain_outbox WHERE type = 'ops.event'"
     args: list[Any] = []
@@ -49,7 +49,7 @@ def _item(kind: str, since_ms: Any, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "urgency": URGENCY[kind], "since_ms": since_ms, **fields}
 
 
-def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def attention(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     """Everything that needs a person now, most urgent first, oldest first within a kind."""
     now = clock.now_ms()
     items: list[dict[str, Any]] = []
