@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from protocol.i18n import _
+from protocol.labels import HOLD_PURPOSES, HOLD_STATES, ORDER_STATES, WARNING_LEVELS, label, yuan
 from protocol.settings import SettingsError, read_config_file
 
 
@@ -211,7 +212,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for p in rep.problems:
         print(_("PROBLEM: ") + p.message)
     if pinned is not None:
-        print(_("hub key fingerprint (pinned by {source}): {fp}").format(source=pinned.source, fp=pinned.fingerprint))
+        source = {"file": _("its key file"), "fingerprint": _("its fingerprint")}.get(pinned.source, pinned.source)
+        print(_("hub key fingerprint (pinned by {source}): {fp}").format(source=source, fp=pinned.fingerprint))
     print((_("OK") if rep.ok else _("FAILED")) + ": " + _(
         "{entries} entries in {files} files, head seq {seq}, {n} hub checkpoints up to seq {cp}, {unconfirmed} "
         "entries after it, {media} media files checked"
@@ -227,7 +229,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         s = summarise(args.dir)
         print(_("{orders} orders, {done} completed ({evidence} with evidence media), {cases} cases, warnings: {warn}")
               .format(orders=s.orders, done=s.completed_orders, evidence=s.completed_with_evidence, cases=s.cases,
-                      warn=", ".join(f"{k} {v}" for k, v in sorted(s.warnings.items())) or "-"))
+                      warn=_(", ").join(f"{label(WARNING_LEVELS, k)} {v}" for k, v in sorted(s.warnings.items()))
+                      or "-"))
     return 0 if rep.ok else 1
 
 
@@ -389,10 +392,11 @@ def _print_decision(answer: Any) -> None:
         return
     line = _("decision {id} applied: order {order} is {state}") if answer.applied else _(
         "decision {id} was applied before: order {order} is {state}")
-    print(line.format(id=answer.decision_id, order=answer.order_id, state=answer.state))
+    print(line.format(id=answer.decision_id, order=answer.order_id, state=label(ORDER_STATES, answer.state)))
     for h in answer.holds:
-        print(_("  {purpose}: {amount} fen {state}, to {account}").format(
-            purpose=h.purpose, amount=h.amount_fen, state=h.state, account=h.account))
+        print(_("  {purpose}: {amount} {state}, to {account}").format(
+            purpose=label(HOLD_PURPOSES, h.purpose), amount=yuan(h.amount_fen), state=label(HOLD_STATES, h.state),
+            account=h.account))
 
 
 def main(argv: list[str] | None = None) -> int:
