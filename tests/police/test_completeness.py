@@ -261,3 +261,19 @@ def test_the_access_log_verifies_and_tampering_is_reported(station, tmp_path, ca
     path.write_text("".join(lines), encoding="utf-8")
     assert main(["--lang", "en", "police-verify", str(station.root), "--hub-key", str(hub_pub)]) == 0
     assert "access log: 3 queries and openings, chain intact" in capsys.readouterr().out
+
+
+def test_consoles_get_customer_id_numbers_masked_and_open_them_by_ref(tmp_path, clock):
+    world = World(tmp_path / "hub.db", clock)
+    world.locksmith()
+    _night_orders(world, 4)
+    sweep(world.conn, world.clock)
+    [warning] = world.ops("risk.list", {"level": "red"})["result"]["warnings"]
+    masked = "*" * 14 + CUSTOMER_ID[-4:]
+    assert warning["subject_id"] == masked and CUSTOMER_ID not in json.dumps(world.ops("risk.list", {}))
+    [item] = [i for i in world.ops("attention.list", {})["result"] if i["kind"] == "warning.red"]
+    assert item["subject_id"] == masked
+    opened = world.ops("id.open", {"subject": "customer_warning", "ref": warning["ref"], "reason": "case 12"})
+    assert opened["result"] == {"id_number": CUSTOMER_ID}
+    [logged] = world.ops("id.openings", {})["result"]
+    assert (logged["subject"], logged["ref"], logged["reason"]) == ("customer_warning", masked, "case 12")
