@@ -38,6 +38,11 @@ def _hash(seq: int, prev: str, entry: dict[str, Any]) -> str:
     return entry_hash_bytes(seq, prev, canonical(entry))
 
 
+def encode_line(seq: int, prev: str, entry: dict[str, Any]) -> bytes:
+    """The exact bytes of access line `seq` (docs/vectors/police-access.json has worked examples)."""
+    return canonical({"entry": entry, "hash": _hash(seq, prev, entry), "prev": prev, "seq": seq}) + b"\n"
+
+
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     if not path.exists():
         return
@@ -81,9 +86,9 @@ def append(root: Path, *, at_ms: int, officer: str | None, action: str, what: di
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # two analysts at once must not fork the chain
         seq, prev = _last(path)
-        line = {"entry": entry, "hash": _hash(seq + 1, prev, entry), "prev": prev, "seq": seq + 1}
-        append_durably(path, canonical(line) + b"\n")
-        return line
+        data = encode_line(seq + 1, prev, entry)
+        append_durably(path, data)
+        return dict(msgspec.json.decode(data))
     except OSError as exc:
         raise AccessLogError(f"cannot write the access log {path}: {exc}") from exc
     finally:
@@ -105,10 +110,11 @@ def check(root: Path) -> AccessCheck:
     for n, line in _lines(Path(root) / layout.ACCESS):
         try:
             doc = msgspec.json.decode(line)
-            seq, entry, digest, link = int(doc["seq"]), doc["entry"], str(doc["hash"]), str(doc["prev"])
-            if not isinstance(entry, dict) or set(doc) != {"entry", "hash", "prev", "seq"}:
+            seq, entry, digest, link = doc["seq"], doc["entry"], doc["hash"], doc["prev"]
+            if (set(doc) != {"entry", "hash", "prev", "seq"} or not isinstance(entry, dict)
+                    or type(seq) is not int or not isinstance(digest, str) or not isinstance(link, str)):
                 raise TypeError("shape")
-        except (msgspec.DecodeError, KeyError, TypeError, ValueError):
+        except (msgspec.DecodeError, KeyError, TypeError, ValueError, AttributeError):
             out.problems.append(("access_unreadable", n, "not a valid access line"))
             continue
         out.entries += 1
