@@ -7,7 +7,7 @@ import sys
 import traceback
 from typing import Any
 
-from lockwarden.demo import customers, dispatch, faults, hostile, money, onsite, police, spine
+from lockwarden.demo import customers, dispatch, faults, hostile, money, onsite, police, police_access, spine
 from lockwarden.demo.city import City, wait
 from lockwarden.demo.dispatch import Dispatcher
 from lockwarden.demo.world import build_world, demo_dir
@@ -51,6 +51,7 @@ def run_demo() -> int:
             # Before the police part, so the export it checks holds the customers' orders too.
             ("customers", lambda: customers.run(city, say)),
             ("police", lambda: police.run(city, say, police_side, context["orders"])),
+            ("police_access", lambda: police_access.run(city, say, police_side, context["orders"])),
             ("money", lambda: money.run(city, say)),
             ("faults", lambda: faults.run(city, say)),
             ("hostile", lambda: hostile.run(world, say)),
