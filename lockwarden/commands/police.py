@@ -41,6 +41,8 @@ def register(sub: Any) -> None:
                    help=_("the client bundle provision-principal wrote: broker address, account, certificates "
                           "(instead of --host, --port, --username, --password-file, --tls-ca)"))
     p.add_argument("--notifier", default="log", help="log | command:ARGV | webhook:URL | mqtt[:lw/v1/police/cases/...]")
+    p.add_argument("--alert-level", choices=("red", "yellow", "blue"), default="red",
+                   help=_("a risk warning rising to this level alerts the duty officer through --notifier"))
     p.set_defaults(func=cmd_export)
 
     v = sub.add_parser("police-verify", help=_("check a police export offline"),
@@ -64,6 +66,10 @@ def register(sub: Any) -> None:
                        ("locksmith", _("locksmith id")), ("unit", _("unit id")), ("kit", _("kit id")),
                        ("order", _("order id")), ("kind", _("record kind"))):
         q.add_argument(f"--{name}", help=text)
+    q.add_argument("--person", metavar="ID_NUMBER",
+                   help=_("everything about one person: the entries naming this resident ID number, then every "
+                          "entry of their orders (and, for a locksmith, of his jobs)"))
+    q.add_argument("--officer", help=_("who is asking, written to the export's access log (default: the login name)"))
     q.add_argument("--since", help=_("from this time (ISO 8601; local time if no zone)"))
     q.add_argument("--until", help=_("before this time (ISO 8601; local time if no zone)"))
     q.add_argument("--limit", type=int, default=200)
@@ -196,7 +202,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                           "head_seq": rep.head_seq, "head_hash": rep.head_hash,
                           "checkpoint_seq": rep.checkpoint_seq, "checkpoints": rep.checkpoints,
                           "unconfirmed": rep.unconfirmed, "acked_seq": rep.acked_seq,
-                          "media_checked": rep.media_checked, "hub_key_fingerprint": pinned.fingerprint if pinned else None,
+                          "media_checked": rep.media_checked, "access_entries": rep.access_entries,
+                          "access_head": rep.access_head, "hub_key_fingerprint": pinned.fingerprint if pinned else None,
                           "problems": [p.__dict__ for p in rep.problems], "warnings": rep.warnings},
                          ensure_ascii=False, indent=1))
     if not judged and not rep.problems:
@@ -220,6 +227,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, n=rep.checkpoints,
              cp=rep.checkpoint_seq if rep.checkpoint_seq is not None else "-",
              unconfirmed=rep.unconfirmed, media=rep.media_checked))
+    print(_("access log: {n} queries and openings, chain {state}, head {head}").format(
+        n=rep.access_entries, head=rep.access_head[:16],
+        state=_("broken") if any(p.code.startswith("access_") for p in rep.problems) else _("intact")))
     if rep.acked_seq is not None:
         print(_("the police acknowledged up to seq {seq}; the export holds it").format(seq=rep.acked_seq)
               if rep.ok else _("the police acknowledged up to seq {seq}").format(seq=rep.acked_seq))
@@ -235,24 +245,53 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from hub.police import access_log
     from hub.police.query import Query, open_view, run_query
     from hub.police.views import iso, write_csv
+    from protocol.clock import SystemClock
 
     conn = open_view(args.dir)
     q = Query(resident_id=args.id_number, name=args.name, phone=args.phone, address=args.address, area=args.area,
               locksmith=args.locksmith, unit=args.unit, kit=args.kit, order=args.order, kind=args.kind,
               since_ms=_ms(args.since), until_ms=_ms(args.until), limit=args.limit)
-    hits = run_query(conn, q)
+    person = None
+    if args.person:
+        from hub.police.person import find_person
+
+        person = find_person(conn, args.person, limit=args.limit)
+        hits = person.hits
+    else:
+        hits = run_query(conn, q)
+    what: dict[str, Any] = {k: v for k, v in vars(args).items() if k in _QUERY_FIELDS and v is not None}
+    try:
+        # logged before anything is shown: an answer nobody can trace back is not given
+        access_log.append(args.dir, at_ms=SystemClock().now_ms(), officer=args.officer, action="query", what=what,
+                          results=len(hits))
+    except access_log.AccessLogError as exc:
+        print(_("refused: {error}").format(error=exc), file=sys.stderr)
+        return 2
     if args.csv:
         write_csv(args.dir, args.csv)
+    via = person.via if person is not None else {}
     if args.json:
-        print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=1))
-    else:
-        for h in hits:
-            print(f"{h.seq:>8}  {iso(h.created_ms)}  {h.kind:<24} {h.entity_id:<28} {h.file}:{h.line}  "
-                  + json.dumps(h.data, ensure_ascii=False)[:160])
-        print(_("{n} entries").format(n=len(hits)))
+        print(json.dumps([h.__dict__ | ({"via": via[h.seq]} if via else {}) for h in hits], ensure_ascii=False,
+                         indent=1))
+        return 0
+    if person is not None:
+        print(_("person {id}: {orders} orders, {locksmiths} locksmith filings, {n} entries").format(
+            id=person.id_number, orders=len(person.orders), locksmiths=len(person.locksmiths), n=len(hits)))
+    for h in hits:
+        tag = f"[{via[h.seq]}] " if via else ""
+        print(f"{h.seq:>8}  {iso(h.created_ms)}  {tag}{h.kind:<24} {h.entity_id:<28} {h.file}:{h.line}  "
+              + json.dumps(h.data, ensure_ascii=False)[:160])
+    print(_("{n} entries").format(n=len(hits)))
+    if person is not None and person.truncated:
+        print(_("more entries than --limit {limit}: raise it to see them all").format(limit=args.limit))
     return 0
+
+
+_QUERY_FIELDS = ("id_number", "name", "phone", "address", "area", "locksmith", "unit", "kit", "order", "kind",
+                 "since", "until", "person", "limit")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -314,7 +353,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     adapter = PoliceExportAdapter(police_link)
     desk = open_when_writable(
         lambda: CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed),
-                         clock), "police export: opening the case desk", logging.getLogger("hub.police"))
+                         clock, alert_level=args.alert_level), "police export: opening the case desk", logging.getLogger("hub.police"))
     try:
         desk.scan()  # catch up cases after a crash
     except Exception as exc:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lockwarden.demo import customers, dispatch, faults, hostile, money, onsite, police, spine
+from lockwarden.demo import customers, dispatch, faults, hostile, money, onsite, police, police_access, spine
 from lockwarden.demo.city import LOCKSMITHS, OPERATOR, UNIT, City, wait
 from lockwarden.demo.dispatch import Dispatcher
 from lockwarden.demo.story import Story
@@ -45,6 +45,8 @@ ACTS: list[tuple[str, Callable[[Cast], bool]]] = [
      lambda c: customers.run(c.city, c.say)),
     (N_("The police: a red warning, a case from a missed deadline, a decision, the verified export"),
      lambda c: police.run(c.city, c.say, c.police, c.context["orders"])),
+    (N_("Police at work: a search by person, a customer's ID photo opened, the access log verified"),
+     lambda c: police_access.run(c.city, c.say, c.police, c.context["orders"])),
     (N_("Refunds: money released to customers goes back the way it came"), lambda c: money.run(c.city, c.say)),
     (N_("Faults the hub rides out: a full disk, a kit that leaves"), lambda c: faults.run(c.city, c.say)),
     (N_("Hostile input: a stolen kit's account attacks the hub"), lambda c: hostile.run(c.world, c.say)),
