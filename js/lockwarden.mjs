@@ -94,6 +94,37 @@ export function envelopeProblem(env) {
   return null;
 }
 
+// ---- mqtt.md section 7: a media chunk frame ("LWC1" LF header LF bytes) -----------------------------------
+
+export const FRAME_MAGIC = Buffer.from("LWC1\n", "ascii");
+export const FRAME_HEADER_BYTES = 4096;
+const FRAME_BODY = ["file_id", "index", "size", "sha256"];
+
+// Returns { env, data } or { problem, reason } (reason: the hub's refusal code). Checks what the frame itself
+// can show: the header's shape, the byte count, the signature (with publicKey) and the chunk's SHA-256.
+export function parseFrame(frame, publicKey) {
+  const refuse = (reason, problem) => ({ reason, problem });
+  if (!frame.subarray(0, FRAME_MAGIC.length).equals(FRAME_MAGIC)) return refuse("malformed", "no LWC1 magic");
+  const end = frame.indexOf(0x0a, FRAME_MAGIC.length);
+  if (end < 0 || end - FRAME_MAGIC.length > FRAME_HEADER_BYTES) return refuse("malformed", "no header end in 4096 bytes");
+  let env;
+  try { env = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(frame.subarray(FRAME_MAGIC.length, end))); }
+  catch { return refuse("malformed", "header is not UTF-8 JSON"); }
+  const problem = envelopeProblem(env);
+  if (problem !== null) return refuse("malformed", problem);
+  if (env.type !== "media.chunk") return refuse("malformed", "header is not a media.chunk");
+  const keys = Object.keys(env.body);
+  if (keys.length !== FRAME_BODY.length || !FRAME_BODY.every((k) => keys.includes(k))
+      || !Number.isSafeInteger(env.body.index) || !Number.isSafeInteger(env.body.size)) {
+    return refuse("bad_schema", "header body is not exactly file_id, index, size, sha256");
+  }
+  const data = frame.subarray(end + 1);
+  if (data.length !== env.body.size) return refuse("bad_chunk", `${data.length} bytes, header says ${env.body.size}`);
+  if (publicKey !== undefined && !verifyEnvelope(env, publicKey)) return refuse("bad_signature", "signature");
+  if (sha256hex(data) !== env.body.sha256) return refuse("bad_chunk", "SHA-256 of the bytes is not body.sha256");
+  return { env, data };
+}
+
 export function verifyEnvelope(env, publicKey) {
   if (envelopeProblem(env) !== null) return false;
   const key = typeof publicKey === "string" ? publicKeyFromB64(publicKey) : publicKey;

@@ -73,15 +73,17 @@ def _envelope_example() -> list[str]:
 def _limits() -> list[str]:
     from hub.ingest.ingest import MIN_TS_MS
     from hub.ingest.uploads import CONTENT_TYPES, MAX_OPEN_UPLOADS, MAX_UPLOAD_BYTES, UPLOAD_KINDS
-    from protocol import PROTOCOL_VERSION, TOPIC_ROOT
+    from protocol import CONTRACT_VERSION, PROTOCOL_VERSION, TOPIC_ROOT
     from protocol.canonical import MAX_SAFE_INTEGER
-    from protocol.envelope import DIGEST_BOUND, MAX_MESSAGE_BYTES
+    from protocol.envelope import DIGEST_BOUND
     from protocol.ids import ULID_RE
+    from protocol.limits import FRAME_HEADER_BYTES, MAX_CHUNK_BYTES, MAX_MESSAGE_BYTES
     from protocol.messages.media import DEFAULT_CHUNK_SIZE
 
     kinds = "; ".join(f"`{k}` ({' or '.join(roles)}, {'names its order' if order else 'names no order'})"
                       for k, (roles, order) in UPLOAD_KINDS.items())
     rows = [
+        ("Contract version", f"{CONTRACT_VERSION} (media chunks as binary frames, section 7)"),
         ("Protocol version `v`", f"`{PROTOCOL_VERSION}`; topics under `{TOPIC_ROOT}/`"),
         ("Largest message (wire bytes)", f"{MAX_MESSAGE_BYTES:,} (1 MiB)"),
         ("Message id", f"`{ULID_RE.pattern}` (26 upper-case Crockford base32 characters)"),
@@ -89,7 +91,9 @@ def _limits() -> list[str]:
         ("Integers anywhere", f"within +-{MAX_SAFE_INTEGER:,} (2**53 - 1)"),
         ("Left out of the signed bytes", ", ".join(f"`{t}`: `body.{f}` (bound by the signed `body.{d}`)"
                                                    for t, (f, d) in DIGEST_BOUND.items())),
-        ("Default chunk size", f"{DEFAULT_CHUNK_SIZE:,} bytes (base64 keeps a chunk message under the limit)"),
+        ("Default chunk size", f"{DEFAULT_CHUNK_SIZE:,} bytes"),
+        ("Largest chunk (`chunk_size`)", f"{MAX_CHUNK_BYTES:,} bytes (a frame's bytes and header fit one message)"),
+        ("Chunk frame header", f"at most {FRAME_HEADER_BYTES:,} bytes, one line"),
         ("Upload kinds (customers, operators)", kinds),
         ("Upload content types", ", ".join(f"`{c}`" for c in CONTENT_TYPES)),
         ("Largest upload", f"{MAX_UPLOAD_BYTES:,} bytes"),
