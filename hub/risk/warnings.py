@@ -87,7 +87,7 @@ def shown_id(subject: str, subject_id: str) -> str:
     return "*" * max(len(subject_id) - 4, 0) + subject_id[-4:]
 
 
-def listed(conn: sqlite3.Connection, level: str | None = None) -> list[dict[str, object]]:
+def listed(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
     """`current` as consoles receive it (`risk.list`): customer ID numbers masked; `ref` names the warning for
     `id.open` without the number."""
     sql = "SELECT rowid AS ref, * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
