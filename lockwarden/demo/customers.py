@@ -84,9 +84,9 @@ def web_customer(city: City, say: Any, base: str) -> bool:
         say(_("  the request was refused: {t}").format(t=re.sub(r"<[^>]+>", " ", text)[:300]))
         return False
     order_id = h["location"].rsplit("/", 1)[1]
-    city.dispatcher._register(order_id, Plan(dict(ALL_ACCEPT), [True]))
     say(_("  {name} asks for a locksmith with two ID photos from the phone: {order}").format(
         name="钱多多", order=say.number(order_id)))
+    city.dispatcher._register(order_id, Plan(dict(ALL_ACCEPT), [True]))
     if not wait(lambda: 'id="accept"' in c.get(f"/orders/{order_id}")[1], 60):
         return False
     name = re.search(r'id="smith-name">([^<]+)<', c.get(f"/orders/{order_id}")[1])
