@@ -240,12 +240,16 @@ def test_the_access_log_verifies_and_tampering_is_reported(station, tmp_path, ca
     order = form(world, lid)
     station.forward()
     station.writer.write_manifest()
-    for argv in (["--person", CUSTOMER_ID], ["--order", order], ["--kind", "order.formed"]):
+    for argv in (["--person", CUSTOMER_ID], ["--order", order], ["--kind", "order.formed", "--csv",
+                                                                   str(tmp_path / "all.csv")]):
         assert main(["--lang", "en", "police-query", str(station.root), *argv, "--officer", "duty-7"]) == 0
     hub_pub = tmp_path / "hub.pub"
     hub_pub.write_text(station.hub_key.public_b64())
     rep = _verify(station.root, hub_pub, capsys)
     assert rep["ok"] and rep["access_entries"] == 3
+    assert access_log.check(station.root).entries == 3
+    assert json.loads((station.root / "access.jsonl").read_text().splitlines()[2])["entry"]["what"] == {
+        "kind": "order.formed", "csv": str(tmp_path / "all.csv"), "limit": 200}
     assert rep["access_head"] == access_log.check(station.root).head != "0" * 64
     path = station.root / "access.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
