@@ -38,6 +38,9 @@ from protocol.topics import POLICE_MEDIA, POLICE_RECORDS
 log = logging.getLogger(__name__)
 
 
+IMAGES_PER_PUMP = 16  # request and filing images sealed per pump (police_images.py), so one tick stays short
+
+
 class MediaSource(Protocol):
     def read(self, sha256: str) -> bytes: ...
 
@@ -94,9 +97,14 @@ class Forwarder:
             rows = police_feed.since(self.conn, feed_seq, limit)
             sealer = ChainSealer(self.key, sender=self.sender, seq=seq, head=head)
             now = self.clock.now_ms()
+            done, sealed = 0, 0
             for r in rows:
+                if sealed >= IMAGES_PER_PUMP:
+                    break  # sealing a phone photo takes ~30 ms under the hub's lock: the rest on the next tick
                 body = add_sealed_images(r["kind"], minimise(json.loads(r["body_json"])), self.images,
                                          self.police_sealing)
+                sealed += sum(1 for m in body.get("media") or [] if isinstance(m, dict) and "copy_of" in m)
+                done += 1
                 refs = media_refs(body, self.media)
                 env = sealer.record(ts=max(now, int(r["created_ms"])), kind=r["kind"], entity_id=r["entity_id"],
                                     created_ms=int(r["created_ms"]), data=body, media=refs, feed_seq=int(r["seq"]))
@@ -105,7 +113,7 @@ class Forwarder:
                     " VALUES (?,?,?,?,?,?,?,?)",
                     (sealer.seq, r["seq"], env.id, r["kind"], wire(env), sealer.head,
                      msgspec.json.encode(refs).decode(), now))
-            return len(rows)
+            return done
 
     # -- sending ------------------------------------------------------------------------------------
     def due(self) -> list[tuple[str, bytes]]:

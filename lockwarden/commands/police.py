@@ -262,7 +262,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         hits = person.hits
     else:
         hits = run_query(conn, q)
-    what: dict[str, Any] = {k: v for k, v in vars(args).items() if k in _QUERY_FIELDS and v is not None}
+    # the criteria as given; `csv` too, since it copies the whole export out
+    what: dict[str, Any] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
+                            if k in _QUERY_FIELDS and v is not None}
     try:
         # logged before anything is shown: an answer nobody can trace back is not given
         access_log.append(args.dir, at_ms=SystemClock().now_ms(), officer=args.officer, action="query", what=what,
@@ -291,7 +293,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 _QUERY_FIELDS = ("id_number", "name", "phone", "address", "area", "locksmith", "unit", "kit", "order", "kind",
-                 "since", "until", "person", "limit")
+                 "since", "until", "person", "limit", "csv")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

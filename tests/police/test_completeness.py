@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hub import police_feed
 from hub.forwarding.forwarder import Forwarder
 from hub.police import access_log
 from hub.police.cases import CaseDesk
@@ -93,7 +94,8 @@ def test_request_and_filing_images_open_with_the_police_key_and_each_opening_is_
         "SELECT data_json FROM entries WHERE kind='order.requested'")]
     sealed = requested[0]["media"]
     assert {m["kind"] for m in sealed} == {"request.customer_id_image", "request.witness.id_image"}
-    assert all(m["sealed_for"] == "police" and m["copy_of"] == m["copy_of"].lower() for m in sealed)
+    named = requested[0]["request"]["customer_id_image_sha256"]
+    assert all(m["sealed_for"] == "police" and m["copy_of"] == named != m["sha256"] for m in sealed)
     # what rests in the export is sealed: not the photo's bytes
     blob = (station.root / "media" / sealed[0]["sha256"][:2] / sealed[0]["sha256"]).read_bytes()
     assert ID_PHOTO not in blob and blob[:4] == b"LWS1"
@@ -125,7 +127,7 @@ def test_request_and_filing_images_open_with_the_police_key_and_each_opening_is_
 
 def test_without_a_police_key_images_are_withheld_and_named(tmp_path, make_writer, hub_key, clock):
     world = World(tmp_path / "hub.db", clock)
-    lid = world.locksmith()
+    world.locksmith()
     world.request()
     station = Station(world, tmp_path, make_writer, hub_key)
     station.fwd.police_sealing = None
@@ -133,7 +135,6 @@ def test_without_a_police_key_images_are_withheld_and_named(tmp_path, make_write
     data = json.loads(station.writer.index.execute(
         "SELECT data_json FROM entries WHERE kind='order.requested'").fetchone()[0])
     assert "media" not in data and data["sealed_withheld"] == [data["request"]["customer_id_image_sha256"]]
-    assert lid
 
 
 def test_person_finds_the_orders_through_the_customers_id_number(station, capsys):
@@ -239,12 +240,16 @@ def test_the_access_log_verifies_and_tampering_is_reported(station, tmp_path, ca
     order = form(world, lid)
     station.forward()
     station.writer.write_manifest()
-    for argv in (["--person", CUSTOMER_ID], ["--order", order], ["--kind", "order.formed"]):
+    for argv in (["--person", CUSTOMER_ID], ["--order", order], ["--kind", "order.formed", "--csv",
+                                                                   str(tmp_path / "all.csv")]):
         assert main(["--lang", "en", "police-query", str(station.root), *argv, "--officer", "duty-7"]) == 0
     hub_pub = tmp_path / "hub.pub"
     hub_pub.write_text(station.hub_key.public_b64())
     rep = _verify(station.root, hub_pub, capsys)
     assert rep["ok"] and rep["access_entries"] == 3
+    assert access_log.check(station.root).entries == 3
+    assert json.loads((station.root / "access.jsonl").read_text().splitlines()[2])["entry"]["what"] == {
+        "kind": "order.formed", "csv": str(tmp_path / "all.csv"), "limit": 200}
     assert rep["access_head"] == access_log.check(station.root).head != "0" * 64
     path = station.root / "access.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -277,3 +282,20 @@ def test_consoles_get_customer_id_numbers_masked_and_open_them_by_ref(tmp_path, 
     assert opened["result"] == {"id_number": CUSTOMER_ID}
     [logged] = world.ops("id.openings", {})["result"]
     assert (logged["subject"], logged["ref"], logged["reason"]) == ("customer_warning", masked, "case 12")
+
+
+def test_sealing_is_spread_over_ticks(station):
+    from hub.forwarding.forwarder import IMAGES_PER_PUMP
+
+    world = station.world
+    world.locksmith()
+    for i in range(IMAGES_PER_PUMP // 2 + 2):  # two ID images per request
+        world.request(f"c-{i}")
+    pending = len(police_feed.since(world.conn, 0, 10_000))
+    first = station.fwd.pump()
+    assert 0 < first < pending
+    assert first + station.fwd.pump() == pending
+    station.forward()
+    sealed = [m for r in station.writer.index.execute("SELECT data_json FROM entries WHERE kind='order.requested'")
+              for m in json.loads(r[0]).get("media", [])]
+    assert len(sealed) == 2 * (IMAGES_PER_PUMP // 2 + 2)
