@@ -14,6 +14,7 @@ from typing import Any
 from lockwarden.demo.city import SITE, request_body
 from lockwarden.demo.photos import request_photos
 from lockwarden.demo.web_client import Client
+from lockwarden.kit_ui.model import short_order
 from protocol.i18n import _
 from protocol.labels import ORDER_STATES, label
 
@@ -132,8 +133,8 @@ class Customers:
                 n=n, text=re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))[:200]))
             return
         order_id = h["location"].rsplit("/", 1)[1]
-        self.say(_("customer {n} {name} ({mobile}) asks for a locksmith at {lat}, {lon}: order {order}").format(
-            n=n, name=name, mobile=mobile, lat=lat, lon=lon, order=order_id))
+        self.say(_("customer {n} {name} ({mobile}) asks for a locksmith at {lat}, {lon}: order {short} ({order})").format(
+            n=n, name=name, mobile=mobile, lat=lat, lon=lon, short=short_order(order_id), order=order_id))
         page = f"/orders/{order_id}"
 
         def card() -> bool | str:
@@ -158,6 +159,6 @@ class Customers:
         shown = self._wait(lambda: re.search(r'id="code">(\d{6})<', c.get(page)[1]), 120)
         if shown is None:
             return
-        self.say(_("customer {n} accepted the locksmith and paid: order {order} formed; at the site the service "
-                   "code is {code}, the customer's finger `place {finger}`").format(
-            n=n, order=order_id, code=shown.group(1), finger=customer_finger(n)))
+        self.say(_("customer {n} accepted the locksmith and paid: order {short} ({order}) formed; at the site the "
+                   "service code is {code}, the customer's finger `place {finger}`").format(
+            n=n, short=short_order(order_id), order=order_id, code=shown.group(1), finger=customer_finger(n)))
