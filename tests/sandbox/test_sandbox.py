@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,11 @@ def test_sandbox_job_by_hand_then_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
         for what in ("console --config " + str(layout.operator_toml), "kit-ui --dir " + str(layout.kit("kit-001")),
                      "http://localhost:", "sms.log", f"{layout.finger_socket('kit-001')} place {finger('kit-001')}"):
             out.wait_for(re.escape(what), 1)
+
+        # the web app lets a browser go on to the hub's sandbox pay page (its form-action names that origin)
+        state = json.loads(layout.state_file.read_text())
+        page = urllib.request.urlopen(f"http://localhost:{state['web_port']}/login", timeout=30)
+        assert f"form-action 'self' http://127.0.0.1:{state['pay_port']}" in page.headers["Content-Security-Policy"]
 
         # the operator console's own link sees a simulated customer's order
         ops = open_ops_client(layout.operator_toml)
