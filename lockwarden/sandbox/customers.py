@@ -20,7 +20,7 @@ from protocol.labels import ORDER_STATES, label
 
 NAMES = ("钱多多", "孙丽", "周敏", "吴刚", "郑爽", "冯雪", "陈晨", "褚杰", "卫东", "蒋琳")
 RULES = ("eta", "quality", "grade")
-WAITING = ("new", "scheduled", "dispatching", "awaiting_customer", "awaiting_payment")
+WAITING = ("new", "scheduled", "dispatching", "unassigned", "awaiting_customer", "awaiting_payment")
 GIVE_UP_S = 20 * 60  # a customer nobody came for stops looking after this long
 
 
@@ -137,8 +137,15 @@ class Customers:
             n=n, name=name, mobile=mobile, lat=lat, lon=lon, short=short_order(order_id), order=order_id))
         page = f"/orders/{order_id}"
 
+        told: set[str] = set()
+
         def card() -> bool | str:
             state = self._state(order_id)
+            if state == "unassigned" and state not in told:
+                # the hub offers it again later (retry_unassigned_s); the customer keeps waiting for a card
+                told.add(state)
+                self.say(_("customer {n}: order {order} {state}").format(n=n, order=short_order(order_id),
+                                                                         state=label(ORDER_STATES, state)))
             if state not in WAITING:
                 return state
             return 'id="accept"' in c.get(page)[1]
@@ -146,7 +153,7 @@ class Customers:
         got = self._wait(card, GIVE_UP_S, 2.0)
         if got is None or isinstance(got, str):
             if got is not None:
-                self.say(_("customer {n}: order {order} {state}").format(n=n, order=order_id,
+                self.say(_("customer {n}: order {order} {state}").format(n=n, order=short_order(order_id),
                                                                          state=label(ORDER_STATES, got)))
             return
         c.post(f"{page}/decide", {"accept": "1"})
