@@ -177,8 +177,15 @@ def test_sandbox_job_by_hand_then_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
             made = ops.call("order.create", {"customer_id": f"tel-{CALLER}", "request": body})
             assert made.get("ok"), made
             call_id = made["result"]["order_id"]
-            offer = until(lambda: next((o for o in link.offers.open_offers() if o.order_id == call_id), None), 60,
-                          "the caller's offer on kit-001")
+
+            def callers_offer() -> Any:
+                for o in link.offers.open_offers():
+                    if o.order_id == call_id:
+                        return o
+                    link.offers.refuse(o.offer_id, "busy")  # a simulated customer's: the caller comes first
+                return None
+
+            offer = until(callers_offer, 60, "the caller's offer on kit-001")
             link.offers.accept(offer.offer_id)
             until(lambda: state(call_id) == "awaiting_customer", 30, "the caller's decision asked")
             assert ops.call("order.decide", {"order_id": call_id, "accept": True}).get("ok")
