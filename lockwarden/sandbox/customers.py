@@ -14,12 +14,13 @@ from typing import Any
 from lockwarden.demo.city import SITE, request_body
 from lockwarden.demo.photos import request_photos
 from lockwarden.demo.web_client import Client
+from lockwarden.kit_ui.model import short_order
 from protocol.i18n import _
 from protocol.labels import ORDER_STATES, label
 
 NAMES = ("钱多多", "孙丽", "周敏", "吴刚", "郑爽", "冯雪", "陈晨", "褚杰", "卫东", "蒋琳")
 RULES = ("eta", "quality", "grade")
-WAITING = ("new", "scheduled", "dispatching", "awaiting_customer", "awaiting_payment")
+WAITING = ("new", "scheduled", "dispatching", "unassigned", "awaiting_customer", "awaiting_payment")
 GIVE_UP_S = 20 * 60  # a customer nobody came for stops looking after this long
 
 
@@ -132,12 +133,19 @@ class Customers:
                 n=n, text=re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))[:200]))
             return
         order_id = h["location"].rsplit("/", 1)[1]
-        self.say(_("customer {n} {name} ({mobile}) asks for a locksmith at {lat}, {lon}: order {order}").format(
-            n=n, name=name, mobile=mobile, lat=lat, lon=lon, order=order_id))
+        self.say(_("customer {n} {name} ({mobile}) asks for a locksmith at {lat}, {lon}: order {short} ({order})").format(
+            n=n, name=name, mobile=mobile, lat=lat, lon=lon, short=short_order(order_id), order=order_id))
         page = f"/orders/{order_id}"
+
+        told: set[str] = set()
 
         def card() -> bool | str:
             state = self._state(order_id)
+            if state == "unassigned" and state not in told:
+                # the hub offers it again later (retry_unassigned_s); the customer keeps waiting for a card
+                told.add(state)
+                self.say(_("customer {n}: order {order} {state}").format(n=n, order=short_order(order_id),
+                                                                         state=label(ORDER_STATES, state)))
             if state not in WAITING:
                 return state
             return 'id="accept"' in c.get(page)[1]
@@ -145,7 +153,7 @@ class Customers:
         got = self._wait(card, GIVE_UP_S, 2.0)
         if got is None or isinstance(got, str):
             if got is not None:
-                self.say(_("customer {n}: order {order} {state}").format(n=n, order=order_id,
+                self.say(_("customer {n}: order {order} {state}").format(n=n, order=short_order(order_id),
                                                                          state=label(ORDER_STATES, got)))
             return
         c.post(f"{page}/decide", {"accept": "1"})
@@ -158,6 +166,6 @@ class Customers:
         shown = self._wait(lambda: re.search(r'id="code">(\d{6})<', c.get(page)[1]), 120)
         if shown is None:
             return
-        self.say(_("customer {n} accepted the locksmith and paid: order {order} formed; at the site the service "
-                   "code is {code}, the customer's finger `place {finger}`").format(
-            n=n, order=order_id, code=shown.group(1), finger=customer_finger(n)))
+        self.say(_("customer {n} accepted the locksmith and paid: order {short} ({order}) formed; at the site the "
+                   "service code is {code}, the customer's finger `place {finger}`").format(
+            n=n, short=short_order(order_id), order=order_id, code=shown.group(1), finger=customer_finger(n)))

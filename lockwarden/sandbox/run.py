@@ -165,9 +165,8 @@ class Sandbox:
                                                                                        "--limit", "20")))
         say(_("Drive a kit's emulated hardware (each command answers with one line):"))
         for kit_id in self.state.kits:
-            say("  " + _("{kit} finger:  {place}   then  {lift}").format(
-                kit=kit_id, place=cmd("emulate", "send", L.finger_socket(kit_id), "place", finger(kit_id)),
-                lift=cmd("emulate", "send", L.finger_socket(kit_id), "remove")))
+            say("  " + _("{kit} finger:  {place}  (`remove` instead of `place ...` lifts it)").format(
+                kit=kit_id, place=cmd("emulate", "send", L.finger_socket(kit_id), "place", finger(kit_id))))
             say("  " + _("{kit} position:  {cmd}").format(
                 kit=kit_id, cmd=cmd("emulate", "send", L.gnss_socket(kit_id), "goto", "LAT", "LON")))
         if self.customer_every_s > 0:
