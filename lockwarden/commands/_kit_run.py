@@ -47,29 +47,30 @@ def _status(args: argparse.Namespace) -> int:
     refused = app.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0]
     print(json.dumps({"kit_id": app.settings.kit_id, "backlog_records": records, "backlog_files": files,
                       "refused_downlink": refused, "corrupt_set_aside": str(app.store.set_aside.path)
-                      if app.store.set_aside else None, "personal_data": _personal(args.dir, app)},
+                      if app.store.set_aside else None, **_personal(args.dir, app)},
                      ensure_ascii=False, indent=2))
     app.store.close()
     return 0
 
 
-def _personal(kit_dir: Path, app: Any) -> list[dict[str, Any]]:
+def _personal(kit_dir: Path, app: Any) -> dict[str, Any]:
     """Which orders' customer data (name, phone, address, ID number) the kit still holds, and until when:
     read from the job database without opening any device (the service may be running)."""
     from types import SimpleNamespace
 
     from edge.job.config import load_job_config
-    from edge.job.purge import held
+    from edge.job.purge import held, summary
     from edge.job.state import JobDB
 
     path = app.store.dir / "job.db"
-    if not path.exists():
-        return []
-    db = JobDB(path)
+    db = JobDB(path if path.exists() else Path(":memory:"), app.store.keys)  # offers may be held without a job
     try:
         flow = SimpleNamespace(db=db, store=app.store, settings=load_job_config(Path(kit_dir)).job)
-        return [{"order_id": h.order_id, "step": h.step.value, "evidence_acknowledged_ms": h.acknowledged_ms,
-                 "erase_after_ms": h.erase_after_ms} for h in held(flow)]
+        items = held(flow)
+        return {"personal_data_summary": summary(items),
+                "personal_data": [{"order_id": h.order_id, "step": h.step.value if h.step else "offer",
+                                   "sealed": h.sealed, "evidence_acknowledged_ms": h.acknowledged_ms,
+                                   "erase_after_ms": h.erase_after_ms} for h in items]}
     finally:
         db.close()
 
