@@ -76,35 +76,33 @@ def _personal(kit_dir: Path, app: Any) -> dict[str, Any]:
 
 
 def _answer(args: argparse.Namespace) -> int:
-    """Answer an offer the kit received (the kit service recorded it; it sends the answer). Login first: only
-    while a locksmith is logged in on the kit (`lockwarden kit job login`), as on the touchscreen."""
-    from edge.app import make_kit
+    """Answer an offer the kit received, through the running kit service (its inbox; it sends the answer),
+    attached over the kit link like the touchscreen. Login first: only while a locksmith is logged in on the
+    kit (`lockwarden kit job login`), as on the touchscreen. No service: exit 5."""
+    from edge.app import load_kit_settings
     from edge.job.steps import StepRefused
-    from edge.offers import OfferInbox
-    from edge.service import _no_hardware, login_gate
+    from edge.kitlink.client import KitLinkClient, KitLinkDown
+    from lockwarden.commands.kit import EXIT_NO_SERVICE
 
-    app = make_kit(args.dir, connect=False)
-    flow = None
+    settings = load_kit_settings(args.dir)
     try:
-        inbox = OfferInbox(app.store, gate=_no_hardware)
-        if app.settings.hardware:
-            from edge.job.kitdir import hardware_config, make_job_flow
-
-            flow = make_job_flow(app.store, args.dir, hardware_config(app.settings.hardware))
-            inbox.gate = lambda: login_gate(flow)
-            inbox.answered.append(flow.touch_session)
-        if args.offer_id not in inbox.offers:
+        link = KitLinkClient(args.dir / settings.link_socket)
+    except KitLinkDown as exc:
+        print(_("Refused: {reason}").format(reason=_(
+            "The kit service is not running on {dir} ({error}): start it first (systemctl start lockwarden-kit, "
+            "or lockwarden kit run --dir {dir})").format(dir=args.dir, error=exc)), file=sys.stderr)
+        return EXIT_NO_SERVICE
+    try:
+        if args.offer_id not in link.offers.offers:
             print(_("No offer {offer_id} on this kit").format(offer_id=args.offer_id))
             return 1
         try:
-            msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id,
-                                                                                                args.reason)
+            msg_id = link.offers.accept(args.offer_id) if args.answer == "accept" else link.offers.refuse(
+                args.offer_id, args.reason)
         except StepRefused as exc:
             print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
             return 3
         print(_("Answer recorded ({msg_id}); the kit service sends it.").format(msg_id=msg_id))
         return 0
     finally:
-        if flow is not None:
-            flow.close()
-        app.store.close()
+        link.stop()
