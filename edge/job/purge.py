@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 PERSONAL_FIELDS = ("customer_name", "customer_mobile", "customer_id_number", "site_address", "site_lat",
                    "site_lon", "voucher")
-HUB_MESSAGES = ("job.order", "job.offer", "job.cancelled", "job.offer_closed")
+HUB_MESSAGES = ("job.order", "job.offer", "job.cancelled", "job.offer_closed", "job.result")
 PERSONAL_INFO = ("id_number_local", "form")  # the masked form still names the customer and the site
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
+from edge.job.purge import held, purge_due, summary
 from edge.job.walkthrough import Cue, walk_job
 from lockwarden.console.fmt import yuan
 from lockwarden.demo.city import City, finger_name, wait
@@ -93,6 +94,11 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
     return synced and complete and settled
 
 
+def _personal_line(city: City, kit_id: str) -> str:
+    flow = city.services[kit_id].flow
+    return summary(held(flow))
+
+
 def _tasks(city: City) -> list[dict[str, Any]]:
     got = city.call("followup.list", {})
     return list(got.get("tasks", got) if isinstance(got, dict) else got)
@@ -103,6 +109,7 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     grade_order, grade_code, _s = orders["grade"]
     eta_order, eta_code, _s2 = orders["eta"]
     ok = job(city, "kit-001", grade_order, grade_code, "王芳/right-thumb", 15000, say)
+    say(_("  kit-001 (`lockwarden kit status`): {line}").format(line=_personal_line(city, "kit-001")))
     ok = job(city, "kit-003", eta_order, eta_code, "张三/right-thumb", 20000, say) and ok
 
     # R-11: documents for the first order, verified by the operator: the deposit goes back.
@@ -129,6 +136,14 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     milli = card.get("quality")  # milli-stars, the Bayesian mean dispatch rule 2 sorts by
     say(_("  follow-up by the operator two hours later: reached by phone, 5 stars; kit-001's locksmith now "
           "rates {r} stars for dispatch rule 2").format(r=f"{milli / 1000:.1f}" if isinstance(milli, int) else "?"))
+    # The kit service shreds due orders' keys on its own every half minute; the demo does not wait for it.
+    flow = city.services["kit-001"].flow
+    purge_due(flow)
+    shredded = all(h.order_id != grade_order for h in held(flow))
+    say(_("  kit-001 past the retention (one hour here): the key of order {order} is shredded: {yes}; "
+          "`lockwarden kit status`: {line} (offers that came since)").format(
+        order=grade_order, yes=_("yes") if shredded else _("NO"), line=_personal_line(city, "kit-001")))
+    ok = ok and shredded
 
     # R-7: the customer abandons after the locksmith set out: the prepayment compensates the locksmith.
     say(_(" Abandonment after set-out"))
