@@ -137,11 +137,7 @@ def run() -> list[Row]:
                 for n in range(1, ROUNDS + 1):
                     # alternated, so a busy spell of the machine weighs on both figures alike
                     assert broker.proc is not None
-                    c_broker, c_hub = _cpu_s(broker.proc.pid), time.process_time()
-                    kit_out, peak = _kit_round(root, kit_dir, port, size, env)
-                    # the kit process's own figure, this process (the hub, idle otherwise) and the broker
-                    kit_out["total_cpu"] = (kit_out["cpu"] + time.process_time() - c_hub
-                                            + _cpu_s(broker.proc.pid) - c_broker)
+                    kit_out, peak = _kit_round(root, kit_dir, port, size, env, broker.proc.pid)
                     stored = hub.conn.execute("SELECT COUNT(*) FROM media_files WHERE status='complete' AND "
                                               "size=?", (size,)).fetchone()[0]
                     assert stored == n, "the hub does not hold the file"
@@ -184,8 +180,10 @@ def run() -> list[Row]:
     ]
 
 
-def _kit_round(root: Path, kit_dir: Path, port: int, size: int, env: dict[str, str]) -> tuple[dict[str, float], int]:
-    """A fresh file of random bytes in the kit's store, then the kit process that sends it."""
+def _kit_round(root: Path, kit_dir: Path, port: int, size: int, env: dict[str, str],
+               broker_pid: int) -> tuple[dict[str, float], int]:
+    """A fresh file of random bytes in the kit's store, then the kit process that sends it. `total_cpu`: the
+    kit process's own figure, plus this process (the hub; idle otherwise) and the broker while it ran."""
     kit = make_kit(kit_dir, connect=False)
     blob = root / "big.bin"
     with open(blob, "wb") as fh:
@@ -193,11 +191,13 @@ def _kit_round(root: Path, kit_dir: Path, port: int, size: int, env: dict[str, s
             fh.write(os.urandom(1024 * 1024))
     kit.store.add_file(kind="video.segment", content_type="video/mp4", path=blob, move=True)
     kit.store.close()
+    c_broker, c_hub = _cpu_s(broker_pid), time.process_time()
     proc = subprocess.Popen([sys.executable, "-m", "bench.bench_media", "kit-file", str(kit_dir), str(port)],
                             env=env, stdout=subprocess.PIPE, text=True)
     peak = _watch_hwm(proc)
     assert proc.stdout is not None
     out = json.loads(proc.stdout.read().strip().splitlines()[-1])
+    out["total_cpu"] = out["cpu"] + time.process_time() - c_hub + _cpu_s(broker_pid) - c_broker
     proc.wait(60)
     return out, peak()
 

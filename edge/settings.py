@@ -63,7 +63,7 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     disk_reserve_mb: int = 20
     chunk_kib: Annotated[int, msgspec.Meta(ge=1, le=MAX_CHUNK_BYTES // 1024)] = DEFAULT_CHUNK_SIZE // 1024
     record_window: int = 1000
-    chunk_window: Annotated[int, msgspec.Meta(ge=1)] = 32
+    chunk_window: Annotated[int, msgspec.Meta(ge=1)] = 16
     link_socket: str = "kit.sock"
     heartbeat_s: float = 60.0
     language: str = "zh_CN"

@@ -6,10 +6,11 @@
   every begin with the ranges it holds, so a transfer resumes from the first missing chunk after any
   break), each a chunk frame (protocol/frame.py), at most `chunk_window` chunks unacknowledged. The hub
   acknowledges a batch after its fsync and commit, so about two of its batches must be in flight to keep it
-  busy while it writes: 32 x 1016 KiB measured fastest here (bench/bench_media.py). On a slow link that much
-  would take longer to drain than `resend_after_s`, and chunks still queued behind the others would be sent
-  twice: the window also holds at most WINDOW_S seconds of what the hub acknowledged per second lately
-  (at least MIN_WINDOW_BYTES), so a 5 Mbit/s uplink has ~5 MiB in flight and a LAN the full window.
+  busy while it writes: 16 x 1016 KiB (the 16 MiB per kit the broker's queue is sized for, docs/broker.md);
+  32 measured no faster here (bench/bench_media.py). On a slow link 16 MiB would take longer to drain than
+  `resend_after_s`, and chunks still queued behind the others would be sent twice: the window also holds at
+  most WINDOW_S seconds of what the hub acknowledged per second lately (at least MIN_WINDOW_BYTES), so a
+  5 Mbit/s uplink has ~5 MiB in flight and a LAN the full window.
 - Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id.
 - Downlink must carry the pinned hub key's signature; anything else is refused and kept.
 """
@@ -48,7 +49,7 @@ SOFTWARE = "lockwarden-kit 0.1.0"
 class SyncSettings:
     record_window: int = 1000
     record_batch: int = 500
-    chunk_window: int = 32
+    chunk_window: int = 16
     resend_after_s: float = 30.0
     stall_s: float = 5.0
     idle_wake_s: float = 1.0

@@ -8,6 +8,7 @@ import os
 
 from hub.service import wait_until
 from lockwarden.demo.world import World
+from protocol import CONTRACT_VERSION
 from protocol.i18n import _
 
 
@@ -32,6 +33,11 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
         say(_("  {kit}: {n} records stored; file {size} bytes sha256 {digest}... {state}").format(
             kit=kit_id, n=n, size=row[2] if row else 0, digest=digest[:12],
             state=_("verified") if verified else _("MISSING")))
+    chunks = sum(conn.execute("SELECT COUNT(*) FROM media_chunks WHERE file_id=?", (f,)).fetchone()[0]
+                 for f, _d in sent.values())
+    legacy = conn.execute("SELECT COALESCE(SUM(value), 0) FROM ingest_stats WHERE name='legacy_chunks'").fetchone()[0]
+    say(_("  {n} chunks arrived as binary frames (raw bytes behind a signed header, contract {v}); {legacy} as "
+          "base64 from contract-1 kits").format(n=chunks, v=CONTRACT_VERSION, legacy=legacy))
     q = conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
     say(_("  quarantine: {n} entries (`lockwarden hub quarantine --dir {dir}`)").format(n=q, dir=world.home.dir))
     return ok
