@@ -265,7 +265,7 @@ def test_the_access_log_verifies_and_tampering_is_reported(station, tmp_path, ca
     # the text report says so too
     path.write_text("".join(lines), encoding="utf-8")
     assert main(["--lang", "en", "police-verify", str(station.root), "--hub-key", str(hub_pub)]) == 0
-    assert "access log: 3 queries and openings, chain intact" in capsys.readouterr().out
+    assert "access log: 3 searches and openings, its hash chain intact" in capsys.readouterr().out
 
 
 def test_consoles_get_customer_id_numbers_masked_and_open_them_by_ref(tmp_path, clock):
