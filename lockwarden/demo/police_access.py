@@ -62,7 +62,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
               .splitlines()] if (police.out / "access.jsonl").exists() else []
     for e in access[-2:]:
         what = ", ".join(_what(say, k, v) for k, v in e["what"].items() if k != "out")
-        say(_("  access log: {officer} ({user}@{host}) {action} {what} -> {n}").format(
+        say(_("  access log: {officer} ({user}@{host}) {action} {what}: {n} in the answer").format(
             officer=e["officer"], user=e["os_user"], host=e["host"],
             action=_("searched") if e["action"] == "query" else _("opened"), what=what, n=e["results"]))
     return (found.returncode == 0 and order in orders_found and opened.returncode == 0 and bool(images)
