@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -106,7 +107,9 @@ def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path:
     assert next(line for line in verify.splitlines() if line.startswith(("OK", "FAILED"))).startswith("OK")
     police = json.loads(_run([lw, "ops", "--db", str(restored / "hub.db"), "--actor", operator, "police.status"],
                              cwd=elsewhere).stdout)["result"]
-    head = int(verify.split("head seq ")[1].split(",")[0])
+    found = re.search(r"head seq (\d+)", verify)
+    assert found, verify
+    head = int(found.group(1))
     assert police["sealed"] == head and police["diverged"] is None
 
 
