@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { canonicalize, canonicalBytes, sha256hex, hasUnsafeInteger, signedBytes, verifyEnvelope, signEnvelope,
-         privateKeyFromB64, rawPublicB64, fingerprintOf, ULID, entryHash, openSealed, parseFrame } from "./lockwarden.mjs";
+         privateKeyFromB64, rawPublicB64, fingerprintOf, ULID, entryHash, openSealed,
+         accessHash, parseFrame } from "./lockwarden.mjs";
 
 const dir = process.argv[2] ?? path.join(path.dirname(new URL(import.meta.url).pathname), "..", "docs", "vectors");
 const load = (n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8"));
@@ -74,6 +75,16 @@ for (const e of chain.entries) {
 const cp = chain.checkpoint.envelope;
 expect(signedBytes(cp).toString("utf8") === chain.checkpoint.signed_bytes && verifyEnvelope(cp, chain.hub_key.public_b64)
        && cp.body.head === prev, "checkpoint");
+
+const access = load("police-access.json");
+let accessPrev = access.genesis;
+for (const l of access.lines) {
+  expect(l.prev === accessPrev && l.hash_input_prefix === `${l.seq}\n${accessPrev}\n`, `access prev ${l.seq}`);
+  expect(canonicalize(l.entry) === l.entry_canonical, `access canonical ${l.seq}`);
+  expect(accessHash(l.seq, accessPrev, l.entry) === l.hash, `access hash ${l.seq}`);
+  expect(canonicalize({ entry: l.entry, hash: l.hash, prev: l.prev, seq: l.seq }) + "\n" === l.line, `access line ${l.seq}`);
+  accessPrev = l.hash;
+}
 
 const sealed = load("sealed.json");
 for (const c of sealed.cases) {

@@ -182,6 +182,39 @@ function countMedia(root) {
   return n;
 }
 
+// police.md, "The access log": access.jsonl, hash-chained like the records (same rule, over `entry`).
+export function accessHash(seq, prev, entry) {
+  return sha256hex(Buffer.concat([Buffer.from(`${seq}\n${prev}\n`, "ascii"), canonicalBytes(entry)]));
+}
+
+export function checkAccessLog(root) {
+  const file = path.join(root, "access.jsonl");
+  const out = { entries: 0, head: GENESIS, problems: [] };
+  if (!fs.existsSync(file)) return out;
+  let prev = GENESIS;
+  let expected = 1;
+  readLines(file).forEach(({ bytes }, i) => {
+    const line = i + 1;
+    const where = (detail) => `access.jsonl line ${line}: ${detail}`;
+    let doc = null;
+    try { doc = JSON.parse(bytes.toString("utf8")); } catch { doc = null; }
+    const keys = doc && typeof doc === "object" && !Array.isArray(doc) ? Object.keys(doc).sort().join(",") : "";
+    if (keys !== "entry,hash,prev,seq" || !doc.entry || typeof doc.entry !== "object" || Array.isArray(doc.entry)
+        || !Number.isSafeInteger(doc.seq) || typeof doc.hash !== "string" || typeof doc.prev !== "string") {
+      out.problems.push({ code: "access_unreadable", message: where("not a valid access line"), file: "access.jsonl", line });
+      return;
+    }
+    out.entries++;
+    if (doc.seq !== expected) out.problems.push({ code: "access_order", message: where(`seq ${doc.seq} where ${expected} was due`), file: "access.jsonl", line });
+    if (doc.prev !== prev) out.problems.push({ code: "access_chain", message: where(`seq ${doc.seq}: prev is not the hash of the line before`), file: "access.jsonl", line });
+    if (accessHash(doc.seq, doc.prev, doc.entry) !== doc.hash) out.problems.push({ code: "access_edited", message: where(`seq ${doc.seq}: its content no longer matches its hash`), file: "access.jsonl", line });
+    prev = doc.hash;
+    expected = doc.seq + 1;
+  });
+  out.head = prev;
+  return out;
+}
+
 // opts: { hubKey: base64 | undefined, hubFingerprint: hex | undefined, acked: envelope | undefined,
 //         policeKey: base64 public key | undefined }
 export function verifyExport(root, opts = {}) {
@@ -358,8 +391,12 @@ export function verifyExport(root, opts = {}) {
       if ((a.body.checkpoint_seq || 0) > cpSeq) add("rolled_back", `the police stored checkpoint ${a.body.checkpoint_seq}, the export's latest is ${cpSeq}`);
     }
   }
+  // the access log (who queried or opened what)
+  const access = checkAccessLog(root);
+  problems.push(...access.problems);
   return { verified: true, ok: problems.length === 0, entries, headSeq: head, checkpoints: cps.length,
-           checkpointSeq: cps.length ? cpSeq : null, unconfirmed, mediaChecked, ackedSeq, problems, warnings };
+           checkpointSeq: cps.length ? cpSeq : null, unconfirmed, mediaChecked, ackedSeq,
+           accessEntries: access.entries, accessHead: access.head, problems, warnings };
 }
 
 // ---- mqtt.md section 7: sealed blobs ("LWS1") -------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Render the contract docs from their single sources: the generated blocks of `docs/mqtt.md` (topic table,
-message registry, refusal reasons, limits, test vectors) and of `docs/police.md` (verifier problem codes).
+message registry, refusal reasons, limits, test vectors), of `docs/police.md` (verifier problem codes) and
+of `docs/operators.md` (the labels people read for each closed value, lockwarden/docs_labels.py).
 The prose around them is the hand-written specification; each generated block sits between
 `<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->` and is replaced whole. Other areas
 register their own renderers in RENDERERS (module path -> output file); `make docs` runs them all (and
@@ -195,7 +196,14 @@ def _claimed(type_name: str) -> bool:
     return any(type_name in t.types for t in TOPICS)
 
 
-RENDERERS: dict[str, Callable[[], str]] = {"docs/mqtt.md": render_mqtt, "docs/police.md": render_police}
+def render_operators() -> str:
+    from lockwarden.docs_labels import reference_lines
+
+    return fill(ROOT / "docs" / "operators.md", {"labels": "\n".join(reference_lines())})
+
+
+RENDERERS: dict[str, Callable[[], str]] = {"docs/mqtt.md": render_mqtt, "docs/police.md": render_police,
+                                           "docs/operators.md": render_operators}
 EXTERNAL = {
     "docs/orders.md": "hub.orders.docs:render",
 }

@@ -227,6 +227,31 @@ def chain_vectors() -> dict[str, Any]:
     }
 
 
+def access_vectors() -> dict[str, Any]:
+    from hub.police.access_log import encode_line
+
+    lines = []
+    prev = GENESIS
+    for seq, (action, what, results) in enumerate([
+        ("query", {"person": "11010519900101051X", "limit": 200}, 17),
+        ("open", {"order": "01KDVDNA00E8H72SAR7QA07TDA", "out": "/tmp/case-12"}, 2),
+    ], start=1):
+        entry = {"action": action, "at_ms": TS + seq * 60_000, "host": "analyst-3", "officer": "王警官 010234",
+                 "os_user": "wang", "results": results, "what": what}
+        line = encode_line(seq, prev, entry)
+        h = json.loads(line)["hash"]
+        lines.append({"seq": seq, "prev": prev, "entry": entry, "hash_input_prefix": f"{seq}\n{prev}\n",
+                      "entry_canonical": canonical(entry).decode(), "hash": h, "line": line.decode("utf-8")})
+        prev = h
+    return {
+        "description": "The export's access log access.jsonl (docs/police.md, The access log): hash = SHA-256(ASCII "
+                       "\"{seq}\\n{prev}\\n\" followed by the RFC 8785 bytes of `entry`); prev of line 1 is 64 "
+                       "zeros. Each `line` is the exact line in access.jsonl.",
+        "genesis": GENESIS,
+        "lines": lines,
+    }
+
+
 def sealed_vectors() -> dict[str, Any]:
     """A sealed blob made with a fixed ephemeral key and nonce (real seals use fresh random ones)."""
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -262,8 +287,8 @@ def sealed_vectors() -> dict[str, Any]:
 
 def build() -> dict[str, str]:
     files = {"canonical.json": canonical_vectors(), "envelopes.json": envelope_vectors(), "frames.json": frame_vectors(),
-             "ids.json": id_vectors(),
-             "police-chain.json": chain_vectors(), "sealed.json": sealed_vectors()}
+             "ids.json": id_vectors(), "police-chain.json": chain_vectors(), "police-access.json": access_vectors(),
+             "sealed.json": sealed_vectors()}
     return {name: json.dumps(value, ensure_ascii=False, indent=1) + "\n" for name, value in files.items()}
 
 

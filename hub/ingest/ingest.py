@@ -12,7 +12,6 @@ import base64
 import binascii
 import hashlib
 import logging
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -22,6 +21,7 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from hub.db import Conn, OperationalError, rollback_quietly
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
 from hub.ingest.ratelimit import SenderRates, account_of
@@ -46,7 +46,7 @@ from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaCancel, MediaChunk
 from protocol.registry import MESSAGES
 from protocol.safepath import check_id
-from protocol.storage import is_storage_problem, rollback_quietly
+from protocol.storage import is_storage_problem
 from protocol.transport.base import Inbound
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class Accepted:
     body: msgspec.Struct
 
 
-Handler = Callable[[sqlite3.Connection, Accepted], list[Outgoing]]
+Handler = Callable[[Conn, Accepted], list[Outgoing]]
 
 
 @dataclass
@@ -98,13 +98,13 @@ class BatchResult:
 
 
 class Ingest:
-    def __init__(self, conn: sqlite3.Connection, media: MediaStore, clock: Clock) -> None:
+    def __init__(self, conn: Conn, media: MediaStore, clock: Clock) -> None:
         self.conn = conn
         self.media = media
         self.clock = clock
         self.principals = Principals(conn)
         self.handlers: dict[str, list[Handler]] = defaultdict(list)
-        self.on_media_complete: list[Callable[[sqlite3.Connection, str], None]] = []
+        self.on_media_complete: list[Callable[[Conn, str], None]] = []
         self.verifier = Verifier()
         self.rates = SenderRates(clock)
         self._next_sweep = 0
@@ -386,7 +386,7 @@ class Ingest:
                 self._complete_one(file_id, touched, now, done)
             except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others or ingest
                 self._rollback()
-                if isinstance(exc, sqlite3.OperationalError) or is_storage_problem(exc):
+                if isinstance(exc, OperationalError) or is_storage_problem(exc):
                     raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
                 log.exception("completing file %s failed", file_id)
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -478,13 +478,13 @@ class Ingest:
         entries (the oldest dropped first, counted as `quarantine_dropped`)."""
         cur = self.conn.execute(
             "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw, raw_size) "
-            "VALUES (?,?,?,?,?,?,?,?)",
+            "VALUES (?,?,?,?,?,?,?,?) RETURNING n",
             (now, topic[:256], sender[:128] if sender else sender, msg_id[:64] if msg_id else msg_id, reason.value,
              detail[:2000], raw[:QUARANTINE_RAW_PREFIX], len(raw)),
         )
         self._bump("quarantined", 1)
         dropped = self.conn.execute("DELETE FROM quarantine WHERE n <= ?",
-                                    (int(cur.lastrowid or 0) - QUARANTINE_MAX_ENTRIES,)).rowcount
+                                    (int(cur.fetchone()[0]) - QUARANTINE_MAX_ENTRIES,)).rowcount
         if dropped > 0:
             self._bump("quarantine_dropped", dropped)
 

@@ -106,6 +106,21 @@ def test_chain_cases() -> None:
     assert cp.body == {"seq": len(data["entries"]), "head": prev}
 
 
+def test_access_log_cases(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hub.police import access_log
+
+    data = _load("police-access.json")
+    prev = data["genesis"]
+    for e in data["lines"]:
+        assert canonical(e["entry"]).decode() == e["entry_canonical"] and e["prev"] == prev
+        assert hashlib.sha256(e["hash_input_prefix"].encode() + canonical(e["entry"])).hexdigest() == e["hash"]
+        assert access_log.encode_line(e["seq"], prev, e["entry"]).decode() == e["line"]
+        prev = e["hash"]
+    (tmp_path / "access.jsonl").write_text("".join(e["line"] for e in data["lines"]), encoding="utf-8")
+    checked = access_log.check(tmp_path)
+    assert checked.problems == [] and checked.entries == 2 and checked.head == prev
+
+
 def test_sealed_cases_open() -> None:
     from protocol.keys import SealingKey
     from protocol.sealed import open_sealed
