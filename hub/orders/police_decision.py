@@ -11,6 +11,8 @@ decision per order; a decision id seen before is answered from `police_decisions
 
 from __future__ import annotations
 
+import json
+
 import msgspec
 
 from hub import police_feed
@@ -85,9 +87,7 @@ def _holder_name(conn: Conn, order: Row, account: str) -> str:
         row = conn.execute("SELECT name FROM locksmiths WHERE id = ?", (who,)).fetchone()
         return str(row["name"]) if row is not None else ""
     if role == "customer" and who == order["customer_id"]:
-        named = conn.execute("SELECT json_extract(request_json, '$.customer_name') AS name FROM orders WHERE id = ?",
-                             (order["id"],)).fetchone()
-        return str(named["name"] or "") if named is not None else ""
+        return str(json.loads(order["request_json"] or "{}").get("customer_name") or "")
     return ""
 
 
