@@ -74,13 +74,13 @@ def _seed_attention(hub: ConsoleHub) -> None:
         sweep(hub.hub.conn, hub.hub.clock)
     with hub.hub._lock, transaction(hub.hub.conn) as c:
         c.execute("INSERT INTO risk_warnings(subject, subject_id, level, score, reasons_json, signature, updated_ms)"
-                  " VALUES ('customer', ?, 'red', 9.5, ?, 'x', ?)",
-                  (RED_ID, json.dumps([{"code": "many_addresses", "weight": 9.5, "value": 5,
+                  " VALUES ('customer', ?, 'red', 75.0, ?, 'x', ?)",
+                  (RED_ID, json.dumps([{"code": "many_addresses", "weight": 75.0, "value": 5,
                                        "text": "5 different addresses requested by the same person recently"}]), now))
         # a yellow one on the locksmith: the Warnings tab names him (a red one would be a second attention item)
         c.execute("INSERT INTO risk_warnings(subject, subject_id, level, score, reasons_json, signature, updated_ms)"
-                  " VALUES ('locksmith', ?, 'yellow', 4.0, ?, 'y', ?)",
-                  (hub.locksmith_id, json.dumps([{"code": "complaints", "weight": 4.0, "value": 2, "text": "2 complaints"}]), now))
+                  " VALUES ('locksmith', ?, 'yellow', 30.0, ?, 'y', ?)",
+                  (hub.locksmith_id, json.dumps([{"code": "complaints", "weight": 30.0, "value": 2, "text": "2 complaints"}]), now))
         c.execute("INSERT INTO timers(kind, key, due_ms, payload_json, state, created_ms, fired_ms, error)"
                   " VALUES ('offer.expire', 'offer:x', ?, '{}', 'failed', ?, ?, 'boom')", (now, now, now))
         c.execute("INSERT INTO kit_presence(kit_id, online, updated_ms) VALUES ('kit-b', 0, ?)"
