@@ -48,7 +48,7 @@ class WarningsPane(ListPane):
             if w.get("level") == "none":
                 continue
             self.shown.append(w)
-            reasons = "; ".join(reason_text(r) for r in w.get("reasons") or [])
+            reasons = _("; ").join(reason_text(r) for r in w.get("reasons") or [])
             subject = _("customer") if w.get("subject") == "customer" else _("locksmith")
             # a customer by his ID number, masked unless opened; a locksmith by his filed name
             who = (self.opened.get(w.get("subject_id", "")) or mask_id(w.get("subject_id"))) \
