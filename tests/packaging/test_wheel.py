@@ -106,7 +106,7 @@ def test_wheel_installs_and_runs_from_an_unrelated_folder(wheel: Path, tmp_path:
     assert next(line for line in verify.splitlines() if line.startswith(("OK", "FAILED"))).startswith("OK")
     police = json.loads(_run([lw, "ops", "--db", str(restored / "hub.db"), "--actor", operator, "police.status"],
                              cwd=elsewhere).stdout)["result"]
-    head = int(verify.split("head seq ")[1].split(",")[0])
+    head = int(verify.split("technical detail: head seq ")[1].split(";")[0])
     assert police["sealed"] == head and police["diverged"] is None
 
 
