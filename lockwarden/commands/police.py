@@ -310,13 +310,20 @@ def cmd_query(args: argparse.Namespace) -> int:
                          indent=1))
         return 0
     if person is not None:
-        print(_("person {id}: {orders} orders, {locksmiths} locksmith filings, {n} entries").format(
-            id=person.id_number, orders=len(person.orders), locksmiths=len(person.locksmiths), n=len(hits)))
+        print(_("person {id}: {orders}, {filings}, {entries}").format(
+            id=person.id_number, orders=ngettext("{n} order", "{n} orders", len(person.orders)).format(
+                n=len(person.orders)),
+            filings=ngettext("{n} locksmith filing", "{n} locksmith filings", len(person.locksmiths)).format(
+                n=len(person.locksmiths)),
+            entries=ngettext("{n} entry", "{n} entries", len(hits)).format(n=len(hits))))
+    if hits:  # the columns named once: the record's number in the export, its time, kind, subject, where it is
+        print(_("record No., time, kind, about, file:line, content"))
+    how = {"id_number": _("names the number"), "order": _("of their order"), "locksmith": _("of their jobs")}
     for h in hits:
-        tag = f"[{via[h.seq]}] " if via else ""
+        tag = f"[{how.get(via[h.seq], via[h.seq])}] " if via else ""
         print(f"{h.seq:>8}  {iso(h.created_ms)}  {tag}{h.kind:<24} {h.entity_id:<28} {h.file}:{h.line}  "
               + json.dumps(h.data, ensure_ascii=False)[:160])
-    print(_("{n} entries").format(n=len(hits)))
+    print(ngettext("{n} entry", "{n} entries", len(hits)).format(n=len(hits)))
     if person is not None and person.truncated:
         print(_("more entries than --limit {limit}: raise it to see them all").format(limit=args.limit))
     return 0
