@@ -30,9 +30,9 @@ class Ranked:
 
 def rank(conn: sqlite3.Connection, order: sqlite3.Row, settings: Settings) -> list[Ranked]:
     """Candidates for the order, best first under its rule (R-5)."""
-    found = candidates.find(conn, order_id=order["id"], lat=order["site_lat"], lon=order["site_lon"],
-                            lock_class=order["lock_class"], category=order["category"], rule=order["rule"],
-                            limit=settings.shortlist)
+    found = candidates.find(conn, tried=frozenset(offers.tried_ns(conn, order["id"])), lat=order["site_lat"],
+                            lon=order["site_lon"], lock_class=order["lock_class"], category=order["category"],
+                            rule=order["rule"], limit=settings.shortlist)
     if not found:
         return []
     etas = eta.provider(settings).eta_s([(c.lat, c.lon) for c in found], (order["site_lat"], order["site_lon"]))
@@ -74,7 +74,8 @@ def offer_to(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, setting
     """Offer the order to the locksmith an operator chose (hub/orders/assign.py), on the same terms as a
     ranked offer: only if they are a candidate at all (on duty, free, in area and scope, not yet offered
     this order). None otherwise. Their kit still has to accept."""
-    found = [c for c in candidates.find(conn, order_id=order["id"], lat=order["site_lat"], lon=order["site_lon"],
+    tried = frozenset(offers.tried_ns(conn, order["id"]))
+    found = [c for c in candidates.find(conn, tried=tried, lat=order["site_lat"], lon=order["site_lon"],
                                         lock_class=order["lock_class"], category=order["category"],
                                         rule=order["rule"], limit=100_000) if c.id == locksmith_id]
     if not found:

@@ -77,3 +77,13 @@ def expiring_with_nobody_left(conn: sqlite3.Connection, until_ms: int) -> list[d
         " WHERE f.state = 'open' AND f.expires_ms <= ?"
         " AND NOT EXISTS (SELECT 1 FROM dispatch_pool p WHERE p.ready = 1 AND p.busy = 0 AND p.offer_open = 0)"
         " ORDER BY f.expires_ms", (until_ms,))]
+
+
+def tried_ns(conn: sqlite3.Connection, order_id: str) -> list[int]:
+    """The pool numbers of every locksmith offered this order so far (candidate search skips them)."""
+    return [int(r[0]) for r in conn.execute("SELECT locksmith_n FROM offers WHERE order_id = ?", (order_id,))]
+
+
+def accepted_order_ids(conn: sqlite3.Connection, locksmith_id: str) -> list[str]:
+    return [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT order_id FROM offers WHERE locksmith_id = ? AND state = 'accepted'", (locksmith_id,))]

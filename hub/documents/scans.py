@@ -10,6 +10,7 @@ import sqlite3
 from hub.db import transaction
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.uploads import MAX_UPLOAD_BYTES, UPLOAD_KIND, UPLOAD_KINDS
+from hub.orders import store as order_store
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -29,7 +30,7 @@ def store_scan(conn: sqlite3.Connection, media: MediaStore, clock: Clock, data: 
         raise DomainError("invalid", _("not a usable photo: {problem}").format(problem=problem))
     if kind not in UPLOAD_KINDS or UPLOAD_KINDS[kind][1] != (order_id is not None):
         raise DomainError("invalid", _("a {kind} photo cannot be stored that way").format(kind=kind))
-    if order_id is not None and conn.execute("SELECT 1 FROM orders WHERE id=?", (order_id,)).fetchone() is None:
+    if order_id is not None and order_store.customer_of(conn, order_id) is None:
         raise NotFound("order", order_id)
     sha = media.put(data)
     now = clock.now_ms()

@@ -13,6 +13,7 @@ from typing import Any
 from hub import police_feed
 from hub.db import transaction
 from hub.ingest.uploads import stored_copies
+from hub.orders import store as order_store
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -57,7 +58,7 @@ def submit(conn: sqlite3.Connection, clock: Clock, *, order_id: str, media: Sequ
         raise DomainError("invalid", _("document types must be among: ") + ", ".join(DOC_TYPES))
     sid = submission_id or new_id(clock.now_ms())
     with transaction(conn):
-        order = conn.execute("SELECT state, documents_overdue FROM orders WHERE id=?", (order_id,)).fetchone()
+        order = order_store.documents_state(conn, order_id)
         if order is None:
             raise NotFound("order", order_id)
         if conn.execute("SELECT 1 FROM document_submissions WHERE id=?", (sid,)).fetchone():
@@ -72,7 +73,7 @@ def submit(conn: sqlite3.Connection, clock: Clock, *, order_id: str, media: Sequ
         police_feed.emit(conn, "documents.submitted", {
             "id": sid, "order_id": order_id, "submitted_by": submitted_by, "doc_types": list(doc_types),
             "media": refs, "holder_name": holder_name, "holder_id_number": holder_id_number,
-            "late": order["state"] == "case_opened" or bool(order["documents_overdue"]), "at_ms": now,
+            "late": order.state == "case_opened" or bool(order.documents_overdue), "at_ms": now,
         }, now_ms=now)
     return sid
 
@@ -107,7 +108,7 @@ def verify(conn: sqlite3.Connection, clock: Clock, submission_id: str, *, operat
         if ID_DOC not in types or not types & set(PROPERTY_DOCS):
             raise DomainError("incomplete", _("verification needs the ID card and a deed, purchase contract or "
                                               "vehicle licence"))
-        state = conn.execute("SELECT state FROM orders WHERE id=?", (sub["order_id"],)).fetchone()["state"]
+        state = order_store.state_of(conn, sub["order_id"])
         if sub["status"] == "verified":
             return str(state)
         if state not in RELEASABLE_STATES:

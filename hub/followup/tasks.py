@@ -4,7 +4,6 @@ overdue flags are forwarded to the police; ratings go through the order's `rate`
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from hub import police_feed
 from hub.db import transaction
 from hub.followup.gateway import CHANNELS, Channel, MessageGateway
+from hub.orders import store as order_store
 from hub.registry.errors import DomainError, NotFound
 from hub.registry.validate import Issues
 from protocol.clock import Clock
@@ -35,12 +35,14 @@ def rate_through_orders(conn: sqlite3.Connection, clock: Clock, actor: str, orde
 def sync_tasks(conn: sqlite3.Connection, clock: Clock) -> int:
     """Create the task of every completed order that has none yet (idempotent). Returns how many."""
     with transaction(conn):
-        cur = conn.execute(
+        have = {str(r[0]) for r in conn.execute("SELECT order_id FROM followups")}
+        new = order_store.completed(conn, [i for i in order_store.completed_ids(conn) if i not in have])
+        conn.executemany(
             "INSERT INTO followups(order_id, locksmith_id, customer_id, completed_ms, due_ms, overdue_ms, status)"
-            " SELECT id, locksmith_id, customer_id, completed_ms, completed_ms + ?, completed_ms + ?, 'due'"
-            " FROM orders WHERE completed_ms IS NOT NULL AND locksmith_id IS NOT NULL"
-            " AND id NOT IN (SELECT order_id FROM followups)", (DUE_MS, OVERDUE_MS))
-        return cur.rowcount
+            " VALUES (?,?,?,?,?,?,'due')",
+            [(o.id, o.locksmith_id, o.customer_id, o.completed_ms, o.completed_ms + DUE_MS,
+              o.completed_ms + OVERDUE_MS) for o in new])
+        return len(new)
 
 
 def flag_overdue(conn: sqlite3.Connection, clock: Clock) -> list[str]:
@@ -62,8 +64,7 @@ def contact(conn: sqlite3.Connection, clock: Clock, order_id: str, channel: Chan
     if channel not in CHANNELS:
         raise DomainError("invalid", _("channel must be one of: ") + ", ".join(CHANNELS))
     task = _task(conn, order_id)
-    mobile = str(json.loads(conn.execute("SELECT request_json FROM orders WHERE id=?", (order_id,)).fetchone()[0])
-                 .get("customer_mobile", ""))
+    mobile = str(order_store.request(conn, order_id).get("customer_mobile", ""))
     with transaction(conn):
         ref = gateway.send(conn, clock, channel, mobile, order_id, operator)
         conn.execute("INSERT INTO followup_contacts(order_id, channel, gateway_ref, operator, at_ms) VALUES (?,?,?,?,?)",

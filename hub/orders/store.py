@@ -200,3 +200,125 @@ def put_verification(conn: sqlite3.Connection, v: Verification) -> None:
 
 def is_verified(conn: sqlite3.Connection, order_id: str) -> bool:
     return conn.execute("SELECT 1 FROM job_verifications WHERE order_id = ?", (order_id,)).fetchone() is not None
+
+
+# -- what other aggregates ask of orders (documents, uploads, follow-up, risk) --------------------------------
+def customer_of(conn: sqlite3.Connection, order_id: str) -> str | None:
+    """The order's customer, or None when there is no such order."""
+    row = conn.execute("SELECT customer_id FROM orders WHERE id=?", (order_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+@dataclass(frozen=True)
+class DocumentsState:
+    state: str
+    documents_overdue: bool
+
+
+def documents_state(conn: sqlite3.Connection, order_id: str) -> DocumentsState | None:
+    row = conn.execute("SELECT state, documents_overdue FROM orders WHERE id=?", (order_id,)).fetchone()
+    return None if row is None else DocumentsState(str(row["state"]), bool(row["documents_overdue"]))
+
+
+def request(conn: sqlite3.Connection, order_id: str) -> dict[str, Any]:
+    """The customer's request as stored with the order (personal data: callers take only what they need)."""
+    row = conn.execute("SELECT request_json FROM orders WHERE id=?", (order_id,)).fetchone()
+    if row is None:
+        raise NotFound("order", order_id)
+    return dict(json.loads(row[0]))
+
+
+@dataclass(frozen=True)
+class CompletedOrder:
+    id: str
+    locksmith_id: str
+    customer_id: str
+    completed_ms: int
+
+
+def completed_ids(conn: sqlite3.Connection) -> list[str]:
+    """Every order a locksmith completed (the follow-up keeps a task for each)."""
+    return [str(r[0]) for r in conn.execute(
+        "SELECT id FROM orders WHERE completed_ms IS NOT NULL AND locksmith_id IS NOT NULL")]
+
+
+def completed(conn: sqlite3.Connection, order_ids: list[str]) -> list[CompletedOrder]:
+    out: list[CompletedOrder] = []
+    for chunk in range(0, len(order_ids), 500):
+        ids = order_ids[chunk:chunk + 500]
+        out += [CompletedOrder(r["id"], r["locksmith_id"], r["customer_id"], int(r["completed_ms"]))
+                for r in conn.execute(
+                    "SELECT id, locksmith_id, customer_id, completed_ms FROM orders"
+                    f" WHERE completed_ms IS NOT NULL AND locksmith_id IS NOT NULL AND id IN ({','.join('?' * len(ids))})"
+                    " ORDER BY completed_ms, id", ids)]
+    return out
+
+
+@dataclass(frozen=True)
+class CustomerOrder:
+    """An order as the risk model reads a customer's history."""
+
+    id: str
+    state: str
+    site_address: str
+    lock_class: str
+    request: dict[str, Any]
+    created_ms: int
+    documents_overdue: bool
+
+
+def of_customer_id_number(conn: sqlite3.Connection, id_number: str) -> list[CustomerOrder]:
+    return [CustomerOrder(r["id"], r["state"], r["site_address"], r["lock_class"], json.loads(r["request_json"]),
+                          int(r["created_ms"]), bool(r["documents_overdue"])) for r in conn.execute(
+        "SELECT id, state, site_address, lock_class, request_json, created_ms, documents_overdue FROM orders"
+        " WHERE upper(json_extract(request_json, '$.customer_id_number')) = upper(?)", (id_number,))]
+
+
+@dataclass(frozen=True)
+class OrderParties:
+    locksmith_id: str | None
+    customer_id_number: str | None
+
+
+def parties(conn: sqlite3.Connection, order_id: str) -> OrderParties | None:
+    """Whom the order is about, for the risk model (its customer by ID number, its locksmith)."""
+    row = conn.execute("SELECT locksmith_id, json_extract(request_json, '$.customer_id_number') AS idn FROM orders"
+                       " WHERE id=?", (order_id,)).fetchone()
+    return None if row is None else OrderParties(row["locksmith_id"], row["idn"])
+
+
+@dataclass(frozen=True)
+class LocksmithRecord:
+    """Counts over a locksmith's orders, for the risk model."""
+
+    disputed: int
+    stalled: int  # on site, verified or working, untouched for a day
+    completed_ids: tuple[str, ...]
+    far_arrivals: int  # arrivals recorded farther than the limit from the site
+
+
+def locksmith_record(conn: sqlite3.Connection, locksmith_id: str, *, stalled_before_ms: int,
+                     far_m: float) -> LocksmithRecord:
+    disputed = conn.execute("SELECT count(*) FROM orders WHERE locksmith_id=? AND state='disputed'",
+                            (locksmith_id,)).fetchone()[0]
+    stalled = conn.execute(
+        "SELECT count(*) FROM orders WHERE locksmith_id=? AND state IN ('on_site','verified','in_progress')"
+        " AND updated_ms < ?", (locksmith_id, stalled_before_ms)).fetchone()[0]
+    done = tuple(str(r[0]) for r in conn.execute(
+        "SELECT id FROM orders o WHERE o.locksmith_id=? AND o.completed_ms IS NOT NULL", (locksmith_id,)))
+    far = conn.execute(
+        "SELECT count(*) FROM job_evidence e JOIN orders o ON o.id=e.order_id WHERE o.locksmith_id=?"
+        " AND e.kind='job.arrived' AND CAST(json_extract(e.data_json, '$.distance_m') AS REAL) > ?",
+        (locksmith_id, far_m)).fetchone()[0]
+    return LocksmithRecord(int(disputed), int(stalled), done, int(far))
+
+
+def orders_with_event(conn: sqlite3.Connection, order_ids: list[str], event: str) -> int:
+    """How many `event` transitions these orders have in their log."""
+    n = 0
+    for chunk in range(0, len(order_ids), 500):
+        ids = order_ids[chunk:chunk + 500]
+        n += conn.execute(
+            f"SELECT count(*) FROM order_transitions WHERE event=? AND order_id IN ({','.join('?' * len(ids))})",
+            (event, *ids)).fetchone()[0]
+    return int(n)

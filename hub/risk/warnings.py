@@ -8,6 +8,7 @@ import sqlite3
 
 from hub import police_feed
 from hub.db import transaction
+from hub.orders import store as order_store
 from hub.risk.config import RiskRules, Subject, load_rules
 from hub.risk.gather import customer_features, locksmith_features
 from hub.risk.model import Assessment, score
@@ -62,12 +63,11 @@ def evaluate(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_i
 def evaluate_order(conn: sqlite3.Connection, clock: Clock, order_id: str,
                    rules: RiskRules | None = None) -> list[Assessment]:
     """Re-score the customer and the locksmith of an order (call after any change to the order)."""
-    row = conn.execute("SELECT locksmith_id, json_extract(request_json, '$.customer_id_number') AS idn FROM orders"
-                       " WHERE id=?", (order_id,)).fetchone()
-    if row is None:
+    who = order_store.parties(conn, order_id)
+    if who is None:
         return []
     out = []
-    for subject, sid in (("customer", row["idn"]), ("locksmith", row["locksmith_id"])):
+    for subject, sid in (("customer", who.customer_id_number), ("locksmith", who.locksmith_id)):
         if sid:
             a = evaluate(conn, clock, subject, str(sid), order_id=order_id, rules=rules)  # type: ignore[arg-type]
             if a is not None:
