@@ -43,7 +43,7 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
     out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "code_proof_key", "request_json")}
     out["transitions"] = machine.history(conn, a.order_id)
     out["offers"] = offers.of_order(conn, a.order_id)
-    out["holds"] = [{"purpose": h["purpose"], "amount": h["amount"], "state": h["state"]}
+    out["holds"] = [{"purpose": h.purpose, "amount": h.amount, "state": h.state}
                     for h in holds.holds_of(conn, a.order_id)]
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
     # People by name for the console (the request's ID numbers stay out of the answer).

@@ -43,7 +43,7 @@ def _asked(body: PoliceDecision) -> dict[str, str]:
     return {p: o for p, o in (("deposit", body.deposit), ("prepayment", body.prepayment)) if o is not None}
 
 
-def _check(conn: sqlite3.Connection, order: sqlite3.Row, body: PoliceDecision) -> dict[str, sqlite3.Row]:
+def _check(conn: sqlite3.Connection, order: sqlite3.Row, body: PoliceDecision) -> dict[str, holds.Hold]:
     """The holds frozen pending the police, once the decision is found to cover exactly them."""
     state = order["state"]
     if state not in PENDING_POLICE:
@@ -56,13 +56,13 @@ def _check(conn: sqlite3.Connection, order: sqlite3.Row, body: PoliceDecision) -
         raise DomainError("not_pending_police", _(
             "order {order} is {state}: its money is not frozen pending the police").format(
             order=order["id"], state=state))
-    every = {h["purpose"]: h for h in holds.holds_of(conn, order["id"])}
-    frozen = {p: h for p, h in every.items() if h["state"] == "frozen_police"}
+    every = {h.purpose: h for h in holds.holds_of(conn, order["id"])}
+    frozen = {p: h for p, h in every.items() if h.state == "frozen_police"}
     asked = _asked(body)
     issues: list[FieldIssue] = []
     for purpose in sorted(asked):
         if purpose not in frozen:
-            held = every[purpose]["state"] if purpose in every else _("no such hold")
+            held = every[purpose].state if purpose in every else _("no such hold")
             issues.append(FieldIssue(purpose, _("not frozen pending the police ({state}); leave it out").format(
                 state=held)))
         elif asked[purpose] == "pay" and not order["locksmith_id"]:
@@ -103,8 +103,8 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, body: PoliceDecis
             state = holds.resolve(conn, clock, order_id=body.order_id, purpose=purpose,  # type: ignore[arg-type]
                                   outcome=outcome, actor=actor,  # type: ignore[arg-type]
                                   locksmith_id=order["locksmith_id"], memo=f"{body.case_ref}: {body.reason}"[:500])
-            account = hold["owner_account"] if outcome == "release" else locksmith_account(order["locksmith_id"])
-            outcomes.append(HoldOutcome(purpose=purpose, amount_fen=int(hold["amount"]), state=state, account=account))
+            account = hold.owner_account if outcome == "release" else locksmith_account(order["locksmith_id"])
+            outcomes.append(HoldOutcome(purpose=purpose, amount_fen=hold.amount, state=state, account=account))
         result = PoliceDecisionResult(decision_id=decision_id, order_id=body.order_id, ok=True, state=moved.to_state,
                                       holds=outcomes, applied=True)
         now = clock.now_ms()

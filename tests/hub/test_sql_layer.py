@@ -1,0 +1,99 @@
+"""Where is SQL? In the storage layer: hub/db.py and the store modules named in STORES, each the one home of
+its aggregate's tables. Any other module in hub/ that calls `.execute`/`.executemany`/`.executescript` or
+holds SQL text (a string that reads as a statement) fails here. LEGACY names the modules issue 9 has not
+moved yet; it may only shrink (a module that stops issuing SQL must leave it, and nothing joins it)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The storage layer: module -> what it keeps.
+STORES = {
+    "hub/db.py": "the connection, migrations and transactions",
+    "hub/orders/store.py": "orders, their transition log, job evidence and verifications",
+    "hub/dispatch/offers.py": "offers",
+    "hub/dispatch/candidates.py": "the dispatch pool's candidate search (trigger-kept pool and its R*Trees)",
+    "hub/dispatch/settings.py": "the operators' hub settings",
+    "hub/timers/scheduler.py": "durable timers",
+    "hub/ingest/media_index.py": "the media index, as the rest of the hub reads it",
+    "hub/orders/outbox.py": "the domain outbox",
+    "hub/police_feed.py": "the police feed",
+    "hub/notify/store.py": "SMS outbox, attempts, sandbox inbox, service codes, notify keys",
+    "hub/metrics/store.py": "metrics",
+    "hub/ledger/store.py": "the double-entry ledger: accounts, transfers, entries, holds, payments",
+    "hub/backup.py": "SQLite's online backup and integrity check of a copy",
+}
+# Modules that still issue SQL themselves. Each should call its aggregate's store instead.
+LEGACY = frozenset({
+    # transaction control, becoming db.Tx on the PostgreSQL branch
+    "hub/ops/atomic.py", "hub/service.py",
+    # registry
+    "hub/registry/csvio.py", "hub/registry/kitsession.py", "hub/registry/locksmiths.py", "hub/registry/presence.py",
+    "hub/registry/units.py",
+    # ingest: envelopes, kit records, media rows, quarantine, principals
+    "hub/ingest/ingest.py", "hub/ingest/principals.py", "hub/evidence/ingest_lookup.py", "hub/evidence/tracker.py",
+    # police forwarding and the police side's own index
+    "hub/forwarding/forwarder.py", "hub/police/cases.py", "hub/police/index.py", "hub/police/query.py",
+    "hub/police/summary.py", "hub/police/views.py",
+    # documents, follow-up, risk, notify, payments, ops views
+    "hub/documents/scans.py", "hub/documents/submissions.py", "hub/followup/quality.py", "hub/followup/tasks.py",
+    "hub/risk/gather.py", "hub/risk/sweep.py", "hub/risk/warnings.py", "hub/notify/code.py", "hub/notify/followup.py",
+    "hub/payments/intents.py", "hub/payments/notifications.py", "hub/payments/plugin.py", "hub/metrics/figures.py",
+    "hub/ops/__init__.py", "hub/ops/handlers.py", "hub/ops/idopen.py", "hub/ops/shift.py", "hub/ops/views.py",
+    # orders' own modules that still read other aggregates' tables
+    "hub/orders/arrival.py", "hub/orders/assign.py", "hub/orders/confirm.py", "hub/orders/police_decision.py",
+    "hub/orders/tracking.py", "hub/dispatch/engine.py",
+})
+EXECUTE = frozenset({"execute", "executemany", "executescript"})
+STATEMENT = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b"
+    r"|\bSELECT\b.*\bFROM\b|\bINSERT\s+(OR\s+\w+\s+)?INTO\b|\bDELETE\s+FROM\b|\bUPDATE\s+\w+\s+SET\b", re.S)
+
+
+def sql_in(source: str) -> tuple[int, int]:
+    """(execute calls, string literals that read as SQL, docstrings aside) in one module's source."""
+    tree = ast.parse(source)
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    calls = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and n.func.attr in EXECUTE)
+    text = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+               and id(n) not in docstrings and STATEMENT.search(n.value))
+    return calls, text
+
+
+def modules_with_sql() -> dict[str, tuple[int, int]]:
+    found = {}
+    for path in sorted((ROOT / "hub").rglob("*.py")):
+        calls, text = sql_in(path.read_text(encoding="utf-8"))
+        if calls or text:
+            found[str(path.relative_to(ROOT))] = (calls, text)
+    return found
+
+
+def test_sql_lives_only_in_the_storage_layer() -> None:
+    outside = {m: n for m, n in modules_with_sql().items() if m not in STORES and m not in LEGACY}
+    assert not outside, f"SQL outside the store modules (calls, SQL strings): {outside}; call a store function"
+
+
+def test_the_legacy_list_only_shrinks() -> None:
+    found = modules_with_sql()
+    stale = sorted(LEGACY - set(found))
+    assert not stale, f"{stale} issue no SQL any more: remove them from LEGACY"
+    assert not LEGACY & set(STORES)
+    assert all((ROOT / m).is_file() for m in STORES), "a declared store module is gone"
+
+
+def test_the_check_sees_sql_however_it_is_written() -> None:
+    """The detector itself: a call, an f-string, a statement in a constant; not prose in a docstring."""
+    assert sql_in("def f(c):\n    c.execute(q)\n") == (1, 0)
+    assert sql_in("def f(c, t):\n    return f'SELECT a FROM {t}'\n") == (0, 1)
+    assert sql_in("Q = ' UPDATE orders SET state = ?'\n") == (0, 1)
+    assert sql_in("Q = 'INSERT OR IGNORE INTO t(a) VALUES (?)'\n") == (0, 1)
+    assert sql_in('def f():\n    """SELECT the best FROM the pool."""\n') == (0, 0)
+    assert sql_in("MSG = 'select a locksmith from the list'\n") == (0, 0)
