@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from hub.dispatch import candidates, eta, offers
 from hub.dispatch.settings import Settings
 from hub.orders import outbox
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError, NotFound
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -127,8 +128,7 @@ def mark_accepted(conn: sqlite3.Connection, clock: Clock, offer_id: str) -> None
 
 def locksmith_eligible(conn: sqlite3.Connection, offer: sqlite3.Row) -> bool:
     """The offer's locksmith is still on duty, filed, with an operating unit."""
-    return conn.execute("SELECT 1 FROM locksmiths WHERE n = ? AND status = 'on_duty' AND unit_operating = 1"
-                        " AND filing_receipt_no != ''", (offer["locksmith_n"],)).fetchone() is not None
+    return registry_store.offerable(conn, int(offer["locksmith_n"]))
 
 
 def kit_offer(conn: sqlite3.Connection, kit_id: str, offer_id: str) -> sqlite3.Row:

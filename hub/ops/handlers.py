@@ -17,6 +17,7 @@ from hub.ledger import core, holds, refunds
 from hub.ops import idopen, shift, views
 from hub.orders import assign, confirm, dispatching, intake, machine, outbox, settle, store
 from hub.registry import csvio, locksmiths, units
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -32,9 +33,7 @@ def _operator_add(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.Opera
     if not NAME_RE.match(a.id):
         raise DomainError("invalid", _("operator id: lowercase letters, digits and '-'"))
     with transaction(conn):
-        conn.execute("INSERT INTO operators(id, name, role, active, created_ms) VALUES (?,?,?,1,?)"
-                     " ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, active = 1",
-                     (a.id, a.name, a.role, clock.now_ms()))
+        registry_store.upsert_operator(conn, a.id, a.name, a.role, clock.now_ms())
     return {"id": a.id}
 
 
@@ -48,9 +47,7 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
     # People by name for the console (the request's ID numbers stay out of the answer).
     out["customer_name"] = json.loads(row["request_json"] or "{}").get("customer_name", "")
-    names = {r["id"]: r["name"] for r in conn.execute("SELECT id, name FROM locksmiths WHERE id IN (SELECT value FROM"
-                                                      " json_each(?))", (json.dumps([row["locksmith_id"]] + [
-                                                          f["locksmith_id"] for f in out["offers"]]),))}
+    names = registry_store.names(conn, [row["locksmith_id"]] + [str(f["locksmith_id"]) for f in out["offers"]])
     out["locksmith_name"] = names.get(row["locksmith_id"], "")
     out["offers"] = [{**f, "locksmith_name": names.get(str(f["locksmith_id"]), "")} for f in out["offers"]]
     return out

@@ -13,6 +13,7 @@ from hub.dispatch import engine, offers
 from hub.dispatch.settings import load
 from hub.orders import machine, outbox, store
 from hub.orders.dispatching import OFFER_TIMER
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -22,8 +23,7 @@ ASSIGNABLE = ("dispatching", "unassigned")
 
 
 def _name(conn: sqlite3.Connection, locksmith_id: str) -> str:
-    row = conn.execute("SELECT name FROM locksmiths WHERE id = ?", (locksmith_id,)).fetchone()
-    return str(row["name"]) if row is not None else locksmith_id
+    return registry_store.name_of(conn, locksmith_id) or locksmith_id
 
 
 def candidates(conn: sqlite3.Connection, order_id: str) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ from hub.dispatch.settings import load
 from hub.ledger.payments import record_payment
 from hub.notify import code as notify_code
 from hub.orders import code, deadlines, machine, outbox, store
-from hub.registry.errors import DomainError
+from hub.registry import store as registry_store
+from hub.registry.errors import DomainError, NotFound
 from hub.timers.scheduler import Handler
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -25,10 +26,10 @@ PAYMENT_TIMER = "order.payment_timeout"
 
 
 def card(conn: sqlite3.Connection, locksmith_id: str, eta_s: int) -> LocksmithCard:
-    row = conn.execute("SELECT l.id, l.name, l.photo_sha256, l.grade, l.quality, u.name AS unit_name FROM locksmiths l"
-                       " JOIN units u ON u.id = l.unit_id WHERE l.id = ?", (locksmith_id,)).fetchone()
-    return LocksmithCard(row["id"], row["name"], row["photo_sha256"], row["grade"], row["unit_name"], row["quality"],
-                         eta_s)
+    f = registry_store.face(conn, locksmith_id)
+    if f is None:
+        raise NotFound("locksmith", locksmith_id)
+    return LocksmithCard(f.id, f.name, f.photo_sha256, f.grade, f.unit_name, f.quality, eta_s)
 
 
 def check_customer(order: sqlite3.Row, customer_id: str | None) -> None:

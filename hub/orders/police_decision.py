@@ -47,12 +47,11 @@ def _check(conn: sqlite3.Connection, order: sqlite3.Row, body: PoliceDecision) -
     """The holds frozen pending the police, once the decision is found to cover exactly them."""
     state = order["state"]
     if state not in PENDING_POLICE:
-        earlier = conn.execute("SELECT id, case_ref FROM police_decisions WHERE order_id = ?",
-                               (order["id"],)).fetchone()
+        earlier = store.police_decision_of_order(conn, order["id"])
         if earlier is not None:
             raise DomainError("already_decided", _(
                 "order {order} was already decided by the police (decision {decision}, case {case})").format(
-                order=order["id"], decision=earlier["id"], case=earlier["case_ref"]))
+                order=order["id"], decision=earlier.id, case=earlier.case_ref))
         raise DomainError("not_pending_police", _(
             "order {order} is {state}: its money is not frozen pending the police").format(
             order=order["id"], state=state))
@@ -83,12 +82,11 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, body: PoliceDecis
            msg_id: str) -> PoliceDecisionResult:
     """Apply one police decision, or raise a DomainError that leaves nothing behind."""
     with transaction(conn):
-        prior = conn.execute("SELECT order_id, result_json FROM police_decisions WHERE id = ?",
-                             (decision_id,)).fetchone()
+        prior = store.police_decision(conn, decision_id)
         if prior is not None:
-            if prior["order_id"] != body.order_id:
+            if prior.order_id != body.order_id:
                 raise DomainError("idempotency_conflict", _("decision id reused for another order: ") + decision_id)
-            first = msgspec.json.decode(prior["result_json"], type=PoliceDecisionResult)
+            first = msgspec.json.decode(prior.result_json, type=PoliceDecisionResult)
             return msgspec.structs.replace(first, applied=False)
         order = store.order_row(conn, body.order_id)
         frozen = _check(conn, order, body)
@@ -108,10 +106,10 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, body: PoliceDecis
         result = PoliceDecisionResult(decision_id=decision_id, order_id=body.order_id, ok=True, state=moved.to_state,
                                       holds=outcomes, applied=True)
         now = clock.now_ms()
-        conn.execute("INSERT INTO police_decisions(id, order_id, msg_id, actor, case_ref, reason, from_state,"
-                     " outcomes_json, result_json, at_ms) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                     (decision_id, body.order_id, msg_id, actor, body.case_ref, body.reason, order["state"],
-                      msgspec.json.encode(asked).decode(), msgspec.json.encode(result).decode(), now))
+        store.put_police_decision(conn, decision_id=decision_id, order_id=body.order_id, msg_id=msg_id, actor=actor,
+                                  case_ref=body.case_ref, reason=body.reason, from_state=order["state"],
+                                  outcomes_json=msgspec.json.encode(asked).decode(),
+                                  result_json=msgspec.json.encode(result).decode(), at_ms=now)
         held = [msgspec.to_builtins(h) for h in outcomes]
         police_feed.emit(conn, "police.decision", {
             "id": body.order_id, "order_id": body.order_id, "decision_id": decision_id, "case_ref": body.case_ref,

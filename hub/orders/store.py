@@ -322,3 +322,61 @@ def orders_with_event(conn: sqlite3.Connection, order_ids: list[str], event: str
             f"SELECT count(*) FROM order_transitions WHERE event=? AND order_id IN ({','.join('?' * len(ids))})",
             (event, *ids)).fetchone()[0]
     return int(n)
+
+
+# -- the arrival deadline (order_arrival) and the customer's tracking (order_tracking) ------------------------
+def start_arrival(conn: sqlite3.Connection, order_id: str, locksmith_id: str, set_out_ms: int, due_ms: int) -> None:
+    conn.execute("INSERT INTO order_arrival(order_id, locksmith_id, set_out_ms, due_ms) VALUES (?,?,?,?)"
+                 " ON CONFLICT(order_id, locksmith_id) DO NOTHING", (order_id, locksmith_id, set_out_ms, due_ms))
+
+
+def arrival_missed(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> bool:
+    row = conn.execute("SELECT missed_ms FROM order_arrival WHERE order_id = ? AND locksmith_id = ?",
+                       (order_id, locksmith_id)).fetchone()
+    return row is not None and row["missed_ms"] is not None
+
+
+def mark_arrival_missed(conn: sqlite3.Connection, order_id: str, locksmith_id: str, now_ms: int) -> None:
+    conn.execute("UPDATE order_arrival SET missed_ms = ? WHERE order_id = ? AND locksmith_id = ?",
+                 (now_ms, order_id, locksmith_id))
+
+
+def tracked_ms(conn: sqlite3.Connection, order_id: str) -> int | None:
+    """When the customer was last sent their locksmith's position."""
+    row = conn.execute("SELECT sent_ms FROM order_tracking WHERE order_id = ?", (order_id,)).fetchone()
+    return None if row is None else int(row["sent_ms"])
+
+
+def set_tracked(conn: sqlite3.Connection, order_id: str, now_ms: int) -> None:
+    conn.execute("INSERT INTO order_tracking(order_id, sent_ms) VALUES (?, ?) ON CONFLICT(order_id) DO UPDATE SET"
+                 " sent_ms = excluded.sent_ms", (order_id, now_ms))
+
+
+# -- the police's decisions (police_decisions) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class PoliceDecisionRow:
+    id: str
+    order_id: str
+    case_ref: str
+    result_json: str
+
+
+def police_decision(conn: sqlite3.Connection, decision_id: str) -> PoliceDecisionRow | None:
+    row = conn.execute("SELECT id, order_id, case_ref, result_json FROM police_decisions WHERE id = ?",
+                       (decision_id,)).fetchone()
+    return None if row is None else PoliceDecisionRow(row["id"], row["order_id"], row["case_ref"], row["result_json"])
+
+
+def police_decision_of_order(conn: sqlite3.Connection, order_id: str) -> PoliceDecisionRow | None:
+    row = conn.execute("SELECT id, order_id, case_ref, result_json FROM police_decisions WHERE order_id = ?",
+                       (order_id,)).fetchone()
+    return None if row is None else PoliceDecisionRow(row["id"], row["order_id"], row["case_ref"], row["result_json"])
+
+
+def put_police_decision(conn: sqlite3.Connection, *, decision_id: str, order_id: str, msg_id: str, actor: str,
+                        case_ref: str, reason: str, from_state: str, outcomes_json: str, result_json: str,
+                        at_ms: int) -> None:
+    conn.execute("INSERT INTO police_decisions(id, order_id, msg_id, actor, case_ref, reason, from_state,"
+                 " outcomes_json, result_json, at_ms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                 (decision_id, order_id, msg_id, actor, case_ref, reason, from_state, outcomes_json, result_json,
+                  at_ms))

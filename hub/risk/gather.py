@@ -12,6 +12,7 @@ import sqlite3
 from hub.dispatch import offers
 from hub.ingest import media_index
 from hub.orders import store as order_store
+from hub.registry import store as registry_store
 from hub.risk.config import RiskRules
 
 DONE_STATES = ("completed", "awaiting_documents", "documents_verified", "case_opened")
@@ -61,9 +62,9 @@ def customer_features(conn: sqlite3.Connection, id_number: str, now_ms: int,
 
 def locksmith_features(conn: sqlite3.Connection, locksmith_id: str, now_ms: int,
                        rules: RiskRules) -> tuple[dict[str, float], dict[str, float]]:
-    row = conn.execute("SELECT rating_sum, rating_count FROM locksmiths WHERE id=?", (locksmith_id,)).fetchone()
-    rating_count = int(row["rating_count"]) if row else 0
-    mean = (int(row["rating_sum"]) / rating_count) if row and rating_count else 5.0
+    stars = registry_store.ratings(conn, locksmith_id)
+    rating_count = stars.count if stars else 0
+    mean = (stars.total / rating_count) if stars and rating_count else 5.0
     limit = float(rules.param("locksmith", "arrival_far", "distance_m", 300))
     record = order_store.locksmith_record(conn, locksmith_id, stalled_before_ms=now_ms - DAY_MS, far_m=limit)
     complaints = 0

@@ -25,6 +25,7 @@ STORES = {
     "hub/notify/store.py": "SMS outbox, attempts, sandbox inbox, service codes, notify keys",
     "hub/metrics/store.py": "metrics",
     "hub/ledger/store.py": "the double-entry ledger: accounts, transfers, entries, holds, payments",
+    "hub/registry/store.py": "the registry as others read it, kit sessions, operators' accounts",
     "hub/backup.py": "SQLite's online backup and integrity check of a copy",
 }
 # Modules that still issue SQL themselves. Each should call its aggregate's store instead.
@@ -32,8 +33,7 @@ LEGACY = frozenset({
     # transaction control, becoming db.Tx on the PostgreSQL branch
     "hub/ops/atomic.py", "hub/service.py",
     # registry
-    "hub/registry/csvio.py", "hub/registry/kitsession.py", "hub/registry/locksmiths.py", "hub/registry/presence.py",
-    "hub/registry/units.py",
+    "hub/registry/csvio.py", "hub/registry/locksmiths.py", "hub/registry/presence.py", "hub/registry/units.py",
     # ingest: envelopes, kit records, media rows, quarantine, principals
     "hub/ingest/ingest.py", "hub/ingest/principals.py", "hub/evidence/ingest_lookup.py", "hub/evidence/tracker.py",
     # police forwarding and the police side's own index
@@ -41,12 +41,9 @@ LEGACY = frozenset({
     "hub/police/summary.py", "hub/police/views.py",
     # documents, follow-up, risk, notify, payments, ops views
     "hub/documents/scans.py", "hub/documents/submissions.py", "hub/followup/quality.py", "hub/followup/tasks.py",
-    "hub/risk/gather.py", "hub/risk/sweep.py", "hub/risk/warnings.py", "hub/notify/code.py", "hub/notify/followup.py",
+    "hub/risk/gather.py", "hub/risk/sweep.py", "hub/risk/warnings.py", "hub/notify/followup.py",
     "hub/payments/intents.py", "hub/payments/notifications.py", "hub/payments/plugin.py", "hub/metrics/figures.py",
-    "hub/ops/__init__.py", "hub/ops/handlers.py", "hub/ops/idopen.py", "hub/ops/shift.py", "hub/ops/views.py",
-    # orders' own modules that still read other aggregates' tables
-    "hub/orders/arrival.py", "hub/orders/assign.py", "hub/orders/confirm.py", "hub/orders/police_decision.py",
-    "hub/orders/tracking.py", "hub/dispatch/engine.py",
+    "hub/ops/__init__.py", "hub/ops/idopen.py", "hub/ops/shift.py", "hub/ops/views.py",
 })
 EXECUTE = frozenset({"execute", "executemany", "executescript"})
 STATEMENT = re.compile(
