@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import sqlite3
 
+from hub.followup import store
+
 PRIOR_STARS = 3.0
 PRIOR_WEIGHT = 5
 COMPLAINT_PENALTY = 0.5
 
 
 def quality_score(conn: sqlite3.Connection, locksmith_id: str) -> float:
-    row = conn.execute(
-        "SELECT COALESCE(SUM(rating), 0), COUNT(rating), SUM(outcome = 'complaint') FROM followups"
-        " WHERE locksmith_id=? AND status='done'", (locksmith_id,)).fetchone()
-    total, count, complaints = float(row[0]), int(row[1]), int(row[2] or 0)
+    done = store.outcomes(conn, locksmith_id)
+    total, count, complaints = float(done.stars), done.rated, done.complaints
     mean = (total + PRIOR_STARS * PRIOR_WEIGHT) / (count + PRIOR_WEIGHT)
     return max(0.0, min(5.0, mean - COMPLAINT_PENALTY * complaints))

@@ -8,7 +8,10 @@ import sqlite3
 from typing import Any
 
 from hub.db import transaction
+from hub.documents import store as documents_store
+from hub.ops import store
 from hub.registry.errors import DomainError, NotFound
+from hub.risk import store as risk_store
 from protocol.clock import Clock
 from protocol.i18n import _
 
@@ -21,24 +24,20 @@ def open_id(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str
     if not a.reason.strip():
         raise DomainError("invalid", _("say why the whole ID number is needed"))
     if a.subject == "customer_warning":
-        row = conn.execute("SELECT subject_id FROM risk_warnings WHERE subject = 'customer' AND subject_id = ?",
-                           (a.ref,)).fetchone()
-        if row is None:
+        if not risk_store.has_customer_warning(conn, a.ref):
             raise NotFound("warning", masked(a.ref))
-        number, ref = str(row["subject_id"]), masked(str(row["subject_id"]))
+        number, ref = a.ref, masked(a.ref)
     elif a.subject == "document":
-        row = conn.execute("SELECT holder_id_number FROM document_submissions WHERE id = ?", (a.ref,)).fetchone()
-        if row is None:
+        submission = documents_store.get(conn, a.ref)
+        if submission is None:
             raise NotFound("document submission", a.ref)
-        number, ref = str(row["holder_id_number"]), a.ref
+        number, ref = submission.holder_id_number, a.ref
     else:
         raise DomainError("invalid", _("subject: customer_warning or document"))
     with transaction(conn):
-        conn.execute("INSERT INTO id_openings(actor, at_ms, subject, ref, reason) VALUES (?,?,?,?,?)",
-                     (actor, clock.now_ms(), a.subject, ref, a.reason.strip()))
+        store.log_opening(conn, actor=actor, at_ms=clock.now_ms(), subject=a.subject, ref=ref, reason=a.reason.strip())
     return {"id_number": number}
 
 
 def openings(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
-    return [dict(r) for r in conn.execute("SELECT actor, at_ms, subject, ref, reason FROM id_openings"
-                                          " ORDER BY n DESC LIMIT 500")]
+    return store.openings(conn)

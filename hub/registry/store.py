@@ -80,3 +80,12 @@ def upsert_operator(conn: sqlite3.Connection, operator_id: str, name: str, role:
     conn.execute("INSERT INTO operators(id, name, role, active, created_ms) VALUES (?,?,?,1,?)"
                  " ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, active = 1",
                  (operator_id, name, role, now_ms))
+
+
+def operators_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM operators").fetchone()[0])
+
+
+def operator_active(conn: sqlite3.Connection, operator_id: str) -> bool:
+    row = conn.execute("SELECT active FROM operators WHERE id = ?", (operator_id,)).fetchone()
+    return row is not None and bool(row["active"])

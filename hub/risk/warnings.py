@@ -9,6 +9,7 @@ import sqlite3
 from hub import police_feed
 from hub.db import transaction
 from hub.orders import store as order_store
+from hub.risk import store
 from hub.risk.config import RiskRules, Subject, load_rules
 from hub.risk.gather import customer_features, locksmith_features
 from hub.risk.model import Assessment, score
@@ -38,21 +39,16 @@ def evaluate(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_i
     with transaction(conn):
         a = assess(conn, clock, subject, subject_id, rules)
         sig = json.dumps(a.signature())
-        old = conn.execute("SELECT level, signature FROM risk_warnings WHERE subject=? AND subject_id=?",
-                           (subject, subject_id)).fetchone()
-        if (old is not None and old["signature"] == sig) or (old is None and a.level == "none"):
+        old = store.warning(conn, subject, subject_id)
+        if (old is not None and old.signature == sig) or (old is None and a.level == "none"):
             return None
         now = clock.now_ms()
         reasons = [{"code": r.code, "weight": r.weight, "value": r.value, "text": r.text} for r in a.reasons]
-        conn.execute(
-            "INSERT INTO risk_warnings(subject, subject_id, level, score, reasons_json, signature, updated_ms)"
-            " VALUES (?,?,?,?,?,?,?) ON CONFLICT(subject, subject_id) DO UPDATE SET level=excluded.level,"
-            " score=excluded.score, reasons_json=excluded.reasons_json, signature=excluded.signature,"
-            " updated_ms=excluded.updated_ms",
-            (subject, subject_id, a.level, a.score, json.dumps(reasons, ensure_ascii=False), sig, now))
+        store.put_warning(conn, subject=subject, subject_id=subject_id, level=a.level, score=a.score, reasons=reasons,
+                          signature=sig, now_ms=now)
         key = "customer_id_number" if subject == "customer" else "locksmith_id"
         record = {"id": f"{subject}:{subject_id}", "subject": subject, key: subject_id, "level": a.level,
-                  "previous_level": old["level"] if old is not None else "none", "score": a.score,
+                  "previous_level": old.level if old is not None else "none", "score": a.score,
                   "reasons": reasons, "at_ms": now}
         if order_id:
             record["order_id"] = order_id
@@ -76,5 +72,4 @@ def evaluate_order(conn: sqlite3.Connection, clock: Clock, order_id: str,
 
 
 def current(conn: sqlite3.Connection, level: str | None = None) -> list[dict[str, object]]:
-    sql = "SELECT * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
-    return [{**dict(r), "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]
+    return store.warnings(conn, level)
