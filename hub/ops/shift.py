@@ -12,6 +12,7 @@ import sqlite3
 from typing import Any
 
 from hub.dispatch import offers
+from hub.ingest import store as ingest_store
 from hub.orders import store
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -81,10 +82,8 @@ def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: s
             " WHERE p.online = 0 AND (s.backlog_records > 0 OR s.backlog_files > 0) ORDER BY p.updated_ms"):
         items.append(_item("kit.offline_backlog", r["updated_ms"], kit_id=r["kit_id"], locksmith=r["locksmith"] or "",
                            records=r["backlog_records"], files=r["backlog_files"]))
-    recent = conn.execute("SELECT COUNT(*), MIN(received_ms) FROM quarantine WHERE received_ms >= ?",
-                          (now - QUARANTINE_WINDOW_MS,)).fetchone()
-    if recent[0]:
-        items.append(_item("quarantine.growth", recent[1], count=int(recent[0]),
-                           total=int(conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])))
+    growth = ingest_store.quarantine_growth(conn, now - QUARANTINE_WINDOW_MS)
+    if growth.recent:
+        items.append(_item("quarantine.growth", growth.first_recent_ms, count=growth.recent, total=growth.total))
     items.sort(key=lambda i: (-i["urgency"], i["since_ms"] or 0))
     return items

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from hub.ingest import store as ingest_store
 from protocol.clock import Clock
 
 
@@ -20,8 +21,7 @@ def kits_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: s
         " ORDER BY p.kit_id").fetchall()
     out = []
     for r in rows:
-        quarantined = conn.execute("SELECT COUNT(*) FROM quarantine WHERE sender=?", (r["kit_id"],)).fetchone()[0]
-        out.append({**dict(r), "online": bool(r["online"]), "quarantined": int(quarantined)})
+        out.append({**dict(r), "online": bool(r["online"]), "quarantined": ingest_store.quarantined_of(conn, r["kit_id"])})
     return out
 
 
