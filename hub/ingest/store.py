@@ -194,3 +194,9 @@ def bump(conn: sqlite3.Connection, name: str, n: int) -> None:
         "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
         (name, n, n),
     )
+
+
+def link_since(conn: sqlite3.Connection, kit_id: str) -> int | None:
+    """`since` of the kit's newest connection, as its birth or will said."""
+    row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
+    return None if row is None else int(row[0])

@@ -26,7 +26,7 @@ STORES = {
     "hub/notify/store.py": "SMS outbox, attempts, sandbox inbox, service codes, notify keys",
     "hub/metrics/store.py": "metrics",
     "hub/ledger/store.py": "the double-entry ledger: accounts, transfers, entries, holds, payments",
-    "hub/registry/store.py": "the registry as others read it, kit sessions, operators' accounts",
+    "hub/registry/store.py": "units, locksmiths, their kits, fingerprints and presence, kit sessions, operators",
     "hub/documents/store.py": "R-11 document submissions",
     "hub/followup/store.py": "R-13 follow-up tasks and contacts",
     "hub/risk/store.py": "R-12 risk warnings and the sweep's cursor",
@@ -38,9 +38,7 @@ STORES = {
 # Modules that still issue SQL themselves. Each should call its aggregate's store instead.
 LEGACY = frozenset({
     # transaction control only (BEGIN/COMMIT/SAVEPOINT), becoming db.Tx on the PostgreSQL branch
-    "hub/ops/atomic.py", "hub/service.py", "hub/ingest/ingest.py", "hub/metrics/figures.py",
-    # registry
-    "hub/registry/csvio.py", "hub/registry/locksmiths.py", "hub/registry/presence.py", "hub/registry/units.py",
+    "hub/ops/atomic.py", "hub/service.py", "hub/ingest/ingest.py", "hub/metrics/figures.py", "hub/registry/csvio.py",
     # principals and the evidence bundles
     "hub/ingest/principals.py", "hub/evidence/ingest_lookup.py", "hub/evidence/tracker.py",
     # police forwarding and the police side's own index
