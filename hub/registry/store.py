@@ -332,3 +332,25 @@ def finger_of_template(conn: sqlite3.Connection, locksmith_id: str, template_sha
     row = conn.execute("SELECT finger FROM locksmith_fingerprints WHERE locksmith_id = ? AND template_sha256 = ?",
                        (locksmith_id, template_sha256)).fetchone()
     return None if row is None else str(row[0])
+
+
+def kits_overview(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every kit: presence, position, who carries it and its link's backlog (as the ingest last heard it)."""
+    return [dict(r) for r in conn.execute(
+        "SELECT p.kit_id, p.online, p.lat, p.lon, p.pos_ms, p.updated_ms, l.id AS locksmith_id, l.name AS locksmith,"
+        " s.backlog_records, s.backlog_files, s.since_ms"
+        " FROM kit_presence p"
+        " LEFT JOIN locksmith_kits k ON k.kit_id = p.kit_id AND k.unlinked_ms IS NULL"
+        " LEFT JOIN locksmiths l ON l.id = k.locksmith_id"
+        " LEFT JOIN kit_link_state s ON s.kit_id = p.kit_id"
+        " ORDER BY p.kit_id").fetchall()]
+
+
+def offline_with_backlog(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Offline kits that still hold records or files the hub has not received, longest silent first."""
+    return [dict(r) for r in conn.execute(
+        "SELECT p.kit_id, p.updated_ms, s.backlog_records, s.backlog_files, l.name AS locksmith"
+        " FROM kit_presence p JOIN kit_link_state s ON s.kit_id = p.kit_id"
+        " LEFT JOIN locksmith_kits k ON k.kit_id = p.kit_id AND k.unlinked_ms IS NULL"
+        " LEFT JOIN locksmiths l ON l.id = k.locksmith_id"
+        " WHERE p.online = 0 AND (s.backlog_records > 0 OR s.backlog_files > 0) ORDER BY p.updated_ms")]

@@ -50,3 +50,10 @@ def feed_cursor(conn: sqlite3.Connection) -> int:
 def set_feed_cursor(conn: sqlite3.Connection, seq: int) -> None:
     conn.execute("INSERT INTO risk_cursor VALUES ('feed', ?) ON CONFLICT(name) DO UPDATE SET feed_seq=excluded.feed_seq",
                  (seq,))
+
+
+def red_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Red warnings, oldest change first, with their reasons decoded."""
+    return [{**dict(r), "reasons": json.loads(r["reasons_json"] or "[]")} for r in conn.execute(
+        "SELECT subject, subject_id, score, reasons_json, updated_ms FROM risk_warnings"
+        " WHERE level = 'red' ORDER BY updated_ms")]

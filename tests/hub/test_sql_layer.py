@@ -23,6 +23,7 @@ STORES = {
     "hub/ingest/store.py": "envelopes, kit records, files in arrival, quarantine, ingest counters, kit link state",
     "hub/orders/outbox.py": "the domain outbox",
     "hub/police_feed.py": "the police feed",
+    "hub/forwarding/store.py": "the sealed chain forwarded to the police export, its acks and state",
     "hub/notify/store.py": "SMS outbox, attempts, sandbox inbox, service codes, notify keys",
     "hub/metrics/store.py": "metrics",
     "hub/ledger/store.py": "the double-entry ledger: accounts, transfers, entries, holds, payments",
@@ -41,10 +42,8 @@ LEGACY = frozenset({
     "hub/ops/atomic.py", "hub/service.py", "hub/ingest/ingest.py", "hub/metrics/figures.py", "hub/registry/csvio.py",
     # principals and the evidence bundles
     "hub/ingest/principals.py", "hub/evidence/ingest_lookup.py", "hub/evidence/tracker.py",
-    # police forwarding and the police side's own index
-    "hub/forwarding/forwarder.py", "hub/police/cases.py",
-    # ops views over presence, risk and police forwarding
-    "hub/ops/shift.py", "hub/ops/views.py",
+    # the police side's cases (cases.sqlite, its own database)
+    "hub/police/cases.py",
 })
 EXECUTE = frozenset({"execute", "executemany", "executescript"})
 STATEMENT = re.compile(
