@@ -45,3 +45,19 @@ def put_complete(conn: sqlite3.Connection, *, file_id: str, sender: str, kind: s
         " VALUES (?,?,?,?,?,?,?,?,1,0,?,?,?,'complete',?,?)",
         (file_id, sender, kind, content_type, order_id, size, sha256, max(1, size), now_ms, meta_json, file_id,
          now_ms, now_ms))
+
+
+def content_type(conn: sqlite3.Connection, sha256: str) -> str | None:
+    row = conn.execute("SELECT content_type FROM media_files WHERE sha256=? AND status='complete' LIMIT 1",
+                       (sha256,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def has_complete(conn: sqlite3.Connection, sha256: str) -> bool:
+    return conn.execute("SELECT 1 FROM media_files WHERE sha256=? AND status='complete'",
+                        (sha256,)).fetchone() is not None
+
+
+def complete_sha256(conn: sqlite3.Connection, file_id: str) -> str | None:
+    row = conn.execute("SELECT sha256 FROM media_files WHERE file_id=? AND status='complete'", (file_id,)).fetchone()
+    return str(row[0]) if row else None

@@ -200,3 +200,13 @@ def link_since(conn: sqlite3.Connection, kit_id: str) -> int | None:
     """`since` of the kit's newest connection, as its birth or will said."""
     row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
     return None if row is None else int(row[0])
+
+
+def record_sha256(conn: sqlite3.Connection, msg_id: str) -> str | None:
+    """The SHA-256 of a stored record's wire bytes."""
+    row = conn.execute("SELECT wire_sha256 FROM kit_records WHERE id=?", (msg_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def has_record(conn: sqlite3.Connection, msg_id: str, sha256: str) -> bool:
+    return conn.execute("SELECT 1 FROM kit_records WHERE id=? AND wire_sha256=?", (msg_id, sha256)).fetchone() is not None

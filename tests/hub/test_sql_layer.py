@@ -21,6 +21,8 @@ STORES = {
     "hub/timers/scheduler.py": "durable timers",
     "hub/ingest/media_index.py": "the media index, as the rest of the hub reads it",
     "hub/ingest/store.py": "envelopes, kit records, files in arrival, quarantine, ingest counters, kit link state",
+    "hub/ingest/principals.py": "accounts' signing keys (`principals`), cached for the ingest",
+    "hub/evidence/store.py": "evidence bundles' manifests, checks and forwarding",
     "hub/orders/outbox.py": "the domain outbox",
     "hub/police_feed.py": "the police feed",
     "hub/forwarding/store.py": "the sealed chain forwarded to the police export, its acks and state",
@@ -40,8 +42,6 @@ STORES = {
 LEGACY = frozenset({
     # transaction control only (BEGIN/COMMIT/SAVEPOINT), becoming db.Tx on the PostgreSQL branch
     "hub/ops/atomic.py", "hub/service.py", "hub/ingest/ingest.py", "hub/metrics/figures.py", "hub/registry/csvio.py",
-    # principals and the evidence bundles
-    "hub/ingest/principals.py", "hub/evidence/ingest_lookup.py", "hub/evidence/tracker.py",
     # the police side's cases (cases.sqlite, its own database)
     "hub/police/cases.py",
 })
