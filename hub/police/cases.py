@@ -18,7 +18,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from hub.police import layout
+from hub.police import case_store, layout
+from hub.police import index as idx
 from hub.police.notifiers import Notifier
 from protocol.clock import Clock
 from protocol.durable import atomic_write
@@ -31,29 +32,7 @@ TRIGGER_KINDS = ("documents.overdue",)
 LATE_KINDS = ("documents.submitted", "documents.verified", "documents.rejected")
 DECISION_KINDS = ("police.decision",)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS cases (
-    order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, opened_ms INTEGER NOT NULL,
-    trigger_seq INTEGER NOT NULL, reason TEXT NOT NULL, evidence_json TEXT NOT NULL,
-    late_json TEXT NOT NULL DEFAULT '[]', notified_ms INTEGER, notify_error TEXT
-);
-CREATE TABLE IF NOT EXISTS desk_state (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-"""
-# columns added after the first release: (name, declaration), added to an older cases.sqlite on open
-_ADDED = (("decision_json", "TEXT"),)
-
-
-def open_cases_db(root: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(root / "cases.sqlite"), isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.executescript(SCHEMA)
-    have = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
-    for name, decl in _ADDED:
-        if name not in have:
-            conn.execute(f"ALTER TABLE cases ADD COLUMN {name} {decl}")
-    return conn
+open_cases_db = case_store.open_cases_db
 
 
 class CaseDesk:
@@ -67,15 +46,10 @@ class CaseDesk:
     def scan(self) -> list[str]:
         """Open cases for every trigger not yet handled, record late documents, retry notifications.
         Returns the order ids of cases opened now."""
-        row = self.db.execute("SELECT v FROM desk_state WHERE k='seq'").fetchone()
-        after = int(row[0]) if row else 0
+        after = case_store.desk_seq(self.db)
         opened: list[str] = []
-        kinds = TRIGGER_KINDS + LATE_KINDS + DECISION_KINDS
-        marks = ",".join("?" * len(kinds))
         last = after
-        for r in self.index.execute(
-            f"SELECT seq, kind, entity_id, order_id, data_json FROM entries WHERE seq > ? AND kind IN ({marks})"
-            " ORDER BY seq", (after, *kinds)):
+        for r in idx.entries_of_kinds(self.index, after, TRIGGER_KINDS + LATE_KINDS + DECISION_KINDS):
             order_id = r["order_id"] or r["entity_id"]
             if r["kind"] in TRIGGER_KINDS:
                 if self._open(order_id, int(r["seq"]), json.loads(r["data_json"])):
@@ -85,23 +59,20 @@ class CaseDesk:
             else:
                 self._late(order_id, int(r["seq"]), r["kind"])
             last = int(r["seq"])
-        top = self.index.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
-        last = max(last, int(top))
-        self.db.execute("INSERT INTO desk_state VALUES ('seq', ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (last,))
+        last = max(last, idx.max_seq(self.index))
+        case_store.set_desk_seq(self.db, last)
         self._notify_pending()
         return opened
 
     def cases(self) -> list[dict[str, Any]]:
-        return [self._as_dict(r) for r in self.db.execute("SELECT * FROM cases ORDER BY opened_ms")]
+        return [self._as_dict(r) for r in case_store.all_cases(self.db)]
 
     def close(self) -> None:
         self.db.close()
 
     # -- internals ----------------------------------------------------------------------------------
     def _evidence(self, order_id: str) -> list[dict[str, Any]]:
-        rows = self.index.execute(
-            "SELECT seq, kind, created_ms, file, line, media_json FROM entries WHERE seq IN "
-            "(SELECT seq FROM keys WHERE field='order' AND value=?) ORDER BY seq", (order_id.casefold(),))
+        rows = idx.entries_of_order(self.index, order_id)
         return [{"seq": r["seq"], "kind": r["kind"], "created_ms": r["created_ms"], "file": r["file"],
                  "line": r["line"], "media": [m["sha256"] for m in json.loads(r["media_json"])]} for r in rows]
 
@@ -109,54 +80,50 @@ class CaseDesk:
         now = self.clock.now_ms()
         reason = _("documents not verified within 3 days of the order")
         evidence = self._evidence(order_id)
-        cur = self.db.execute(
-            "INSERT INTO cases(order_id, case_id, opened_ms, trigger_seq, reason, evidence_json) VALUES (?,?,?,?,?,?)"
-            " ON CONFLICT(order_id) DO NOTHING",
-            (order_id, f"CASE-{order_id}", now, seq, reason, json.dumps(evidence)))
-        if cur.rowcount == 0:
+        if not case_store.open_case(self.db, order_id, f"CASE-{order_id}", now, seq, reason, json.dumps(evidence)):
             return False
         self._write_file(order_id)
         return True
 
     def _late(self, order_id: str, seq: int, kind: str) -> None:
-        row = self.db.execute("SELECT late_json FROM cases WHERE order_id=?", (order_id,)).fetchone()
+        row = case_store.case(self.db, order_id)
         if row is None:
             return
-        late = json.loads(row[0])
+        late = json.loads(row["late_json"])
         if seq not in [x["seq"] for x in late]:
             late.append({"seq": seq, "kind": kind})
-            self.db.execute("UPDATE cases SET late_json=? WHERE order_id=?", (json.dumps(late), order_id))
+            case_store.set_late(self.db, order_id, json.dumps(late))
             self._write_file(order_id)
 
     def _decided(self, order_id: str, seq: int, data: dict[str, Any]) -> None:
         """A dispute has no case here (only a missed deadline opens one); its decision is in the export."""
-        if self.db.execute("SELECT 1 FROM cases WHERE order_id=?", (order_id,)).fetchone() is None:
+        if case_store.case(self.db, order_id) is None:
             return
         decision = {"seq": seq, "decision_id": data.get("decision_id"), "case_ref": data.get("case_ref"),
                     "reason": data.get("reason"), "holds": data.get("holds"), "at_ms": data.get("at_ms")}
-        self.db.execute("UPDATE cases SET decision_json=? WHERE order_id=?", (json.dumps(decision), order_id))
+        case_store.set_decision(self.db, order_id, json.dumps(decision))
         self._write_file(order_id)
 
     def _notify_pending(self) -> None:
-        for r in list(self.db.execute("SELECT * FROM cases WHERE notified_ms IS NULL")):
+        for r in case_store.unnotified(self.db):
             case = self._as_dict(r)
             try:
                 self.notifier.notify(case)
             except Exception as exc:  # any delivery failure: keep it pending and retry on the next scan
                 log.warning("notifying case %s failed: %s", case["case_id"], exc)
-                self.db.execute("UPDATE cases SET notify_error=? WHERE order_id=?", (str(exc)[:300], r["order_id"]))
+                case_store.notify_failed(self.db, r["order_id"], str(exc)[:300])
                 continue
-            self.db.execute("UPDATE cases SET notified_ms=?, notify_error=NULL WHERE order_id=?",
-                            (self.clock.now_ms(), r["order_id"]))
+            case_store.notified(self.db, r["order_id"], self.clock.now_ms())
             self._write_file(r["order_id"])
 
-    def _as_dict(self, r: sqlite3.Row) -> dict[str, Any]:
+    def _as_dict(self, r: dict[str, Any] | sqlite3.Row) -> dict[str, Any]:
         return {"case_id": r["case_id"], "order_id": r["order_id"], "opened_ms": r["opened_ms"],
                 "trigger_seq": r["trigger_seq"], "reason": r["reason"], "evidence": json.loads(r["evidence_json"]),
                 "late_documents": json.loads(r["late_json"]), "notified_ms": r["notified_ms"],
                 "decision": json.loads(r["decision_json"]) if r["decision_json"] else None}
 
     def _write_file(self, order_id: str) -> None:
-        r = self.db.execute("SELECT * FROM cases WHERE order_id=?", (order_id,)).fetchone()
+        r = case_store.case(self.db, order_id)
+        assert r is not None
         atomic_write(inside(self.root / layout.CASES, f"{order_id}.json"),
                      json.dumps(self._as_dict(r), ensure_ascii=False, indent=1).encode("utf-8"))

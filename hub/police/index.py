@@ -161,3 +161,18 @@ def counts(conn: sqlite3.Connection) -> Counts:
     for r in conn.execute("SELECT entity_id, data_json FROM entries WHERE kind='risk.warning' ORDER BY seq"):
         latest[r[0]] = json.loads(r[1]).get("level", "none")
     return Counts(total, orders, len(completed), with_evidence, media_refs, latest)
+
+
+def entries_of_kinds(conn: sqlite3.Connection, after_seq: int, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
+    """(seq, kind, entity_id, order_id, data_json) of entries of these kinds after `after_seq`, by seq."""
+    marks = ",".join("?" * len(kinds))
+    return list(conn.execute(
+        f"SELECT seq, kind, entity_id, order_id, data_json FROM entries WHERE seq > ? AND kind IN ({marks})"
+        " ORDER BY seq", (after_seq, *kinds)))
+
+
+def entries_of_order(conn: sqlite3.Connection, order_id: str) -> list[sqlite3.Row]:
+    """(seq, kind, created_ms, file, line, media_json) of every entry about the order, by seq."""
+    return list(conn.execute(
+        "SELECT seq, kind, created_ms, file, line, media_json FROM entries WHERE seq IN "
+        "(SELECT seq FROM keys WHERE field='order' AND value=?) ORDER BY seq", (order_id.casefold(),)))

@@ -36,14 +36,13 @@ STORES = {
     "hub/ops/store.py": "operators' answered requests and the ID-opening log",
     "hub/payments/store.py": "payment intents and the webhook's notifications",
     "hub/police/index.py": "the police side's view of an export (views.sqlite, its own database)",
+    "hub/police/case_store.py": "the police side's cases (cases.sqlite, its own database)",
     "hub/backup.py": "SQLite's online backup and integrity check of a copy",
 }
 # Modules that still issue SQL themselves. Each should call its aggregate's store instead.
 LEGACY = frozenset({
     # transaction control only (BEGIN/COMMIT/SAVEPOINT), becoming db.Tx on the PostgreSQL branch
     "hub/ops/atomic.py", "hub/service.py", "hub/ingest/ingest.py", "hub/metrics/figures.py", "hub/registry/csvio.py",
-    # the police side's cases (cases.sqlite, its own database)
-    "hub/police/cases.py",
 })
 EXECUTE = frozenset({"execute", "executemany", "executescript"})
 STATEMENT = re.compile(
