@@ -1,7 +1,8 @@
 """Where is SQL? In the storage layer: hub/db.py and the store modules named in STORES, each the one home of
 its aggregate's tables. Any other module in hub/ that calls `.execute`/`.executemany`/`.executescript` or
-holds SQL text (a string that reads as a statement) fails here. LEGACY names the modules issue 9 has not
-moved yet; it may only shrink (a module that stops issuing SQL must leave it, and nothing joins it)."""
+holds SQL text (a string that reads as a statement) fails here. The one exception, TRANSACTION_ONLY, is
+modules that still open and close transactions themselves (BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE and
+nothing else: no data statement) until the unit-of-work helper replaces them; that list may only shrink."""
 
 from __future__ import annotations
 
@@ -39,11 +40,11 @@ STORES = {
     "hub/police/case_store.py": "the police side's cases (cases.sqlite, its own database)",
     "hub/backup.py": "SQLite's online backup and integrity check of a copy",
 }
-# Modules that still issue SQL themselves. Each should call its aggregate's store instead.
-LEGACY = frozenset({
-    # transaction control only (BEGIN/COMMIT/SAVEPOINT), becoming db.Tx on the PostgreSQL branch
+# Transaction control outside hub/db.py, becoming its unit-of-work helper (db.Tx, the PostgreSQL branch).
+TRANSACTION_ONLY = frozenset({
     "hub/ops/atomic.py", "hub/service.py", "hub/ingest/ingest.py", "hub/metrics/figures.py", "hub/registry/csvio.py",
 })
+TRANSACTION = re.compile(r"^(BEGIN( IMMEDIATE)?|COMMIT|ROLLBACK( TO \w+)?|SAVEPOINT \w+|RELEASE \w+)$")
 EXECUTE = frozenset({"execute", "executemany", "executescript"})
 STATEMENT = re.compile(
     r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)\b"
@@ -63,6 +64,18 @@ def sql_in(source: str) -> tuple[int, int]:
     return calls, text
 
 
+def executed(source: str) -> list[object]:
+    """What each execute* call in the source runs: the statement text when it is a constant (either branch
+    of a conditional), else the expression's source."""
+    out: list[object] = []
+    for n in ast.walk(ast.parse(source)):
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in EXECUTE:
+            arg = n.args[0] if n.args else None
+            branches = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+            out += [b.value if isinstance(b, ast.Constant) else ast.unparse(b) if b else None for b in branches]
+    return out
+
+
 def modules_with_sql() -> dict[str, tuple[int, int]]:
     found = {}
     for path in sorted((ROOT / "hub").rglob("*.py")):
@@ -73,15 +86,22 @@ def modules_with_sql() -> dict[str, tuple[int, int]]:
 
 
 def test_sql_lives_only_in_the_storage_layer() -> None:
-    outside = {m: n for m, n in modules_with_sql().items() if m not in STORES and m not in LEGACY}
+    outside = {m: n for m, n in modules_with_sql().items() if m not in STORES and m not in TRANSACTION_ONLY}
     assert not outside, f"SQL outside the store modules (calls, SQL strings): {outside}; call a store function"
 
 
-def test_the_legacy_list_only_shrinks() -> None:
+def test_outside_the_stores_only_transactions_are_opened_and_closed() -> None:
+    for module in sorted(TRANSACTION_ONLY):
+        statements = executed((ROOT / module).read_text(encoding="utf-8"))
+        data = [s for s in statements if not (isinstance(s, str) and TRANSACTION.match(s))]
+        assert not data, f"{module} runs {data}: data statements belong in a store module"
+
+
+def test_the_exceptions_only_shrink() -> None:
     found = modules_with_sql()
-    stale = sorted(LEGACY - set(found))
-    assert not stale, f"{stale} issue no SQL any more: remove them from LEGACY"
-    assert not LEGACY & set(STORES)
+    stale = sorted(TRANSACTION_ONLY - set(found))
+    assert not stale, f"{stale} issue no SQL any more: remove them from TRANSACTION_ONLY"
+    assert not TRANSACTION_ONLY & set(STORES)
     assert all((ROOT / m).is_file() for m in STORES), "a declared store module is gone"
 
 
@@ -93,3 +113,6 @@ def test_the_check_sees_sql_however_it_is_written() -> None:
     assert sql_in("Q = 'INSERT OR IGNORE INTO t(a) VALUES (?)'\n") == (0, 1)
     assert sql_in('def f():\n    """SELECT the best FROM the pool."""\n') == (0, 0)
     assert sql_in("MSG = 'select a locksmith from the list'\n") == (0, 0)
+    assert executed("c.execute('BEGIN IMMEDIATE' if o else 'SAVEPOINT m')\nc.execute(q)\n") == [
+        "BEGIN IMMEDIATE", "SAVEPOINT m", "q"]
+    assert TRANSACTION.match("ROLLBACK TO message") and not TRANSACTION.match("DELETE FROM orders")
