@@ -1,11 +1,12 @@
-"""A hypothesis state machine over the real hub service (make_hub, no broker): kits' job records, offer
-answers and uploads are signed envelopes handed to the service's ingest exactly as MQTT delivers them
-(`HubApp.process`), the police decide over their own signed `police.decision`, customers and operators
-act through the handlers the service wires to their messages, and time moves only by a FakeClock whose
-advance runs the service's periodic jobs (timers: offer expiry, confirmation and payment windows, the
+"""A hypothesis state machine over the real hub service (make_hub, no broker): kits' job records, offer answers
+and uploads are signed envelopes handed to the service's ingest exactly as MQTT delivers them
+(`HubApp.process`), the police decide over their own signed `police.decision`, payments are confirmed by the
+sandbox provider's signed notification through the webhook's handler (or at the counter), customers and
+operators act through the handlers the service wires to their messages, and time moves only by a FakeClock
+whose advance runs the service's periodic jobs (timers: offer expiry, confirmation and payment windows, the
 arrival deadline, documents; follow-ups; risk). After every step: the ledger balances and nobody is
-overdrawn, every order's state got where it is only by transitions of the table, every job record the
-police need is in their feed, and no timer waits on an order that is over."""
+overdrawn, every order's state got where it is only by transitions of the table, every job record the police
+need is in their feed, and no timer waits on an order that is over."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from hub.home import init_hub
 from hub.ledger.core import balance, check, customer_account
+from hub.ledger.holds import holds_of
 from hub.orders.states import FINAL, OUTLIVE_THE_ORDER, TABLE
+from hub.payments import notifications
+from hub.payments.provider import PAY_PROVIDERS
 from hub.provisioning import provision_kit, provision_principal
 from hub.service import HubApp, make_hub
 from hub.wiring import DomainWiring
@@ -187,6 +191,33 @@ class HubLifecycle(RuleBasedStateMachine):
         if order is not None:
             self.w.customer(order["customer_id"], "customer.abandon", {"order_id": order["id"]})
 
+    @rule(pick=st.integers(0, 5), notified=st.booleans())
+    def pay_online(self, pick: int, notified: bool = True) -> None:
+        """The customer pays through the sandbox provider: `customer.pay` creates the payment, and the
+        provider's signed notification reaches the webhook's handler (R-6), now or later (`provider_notifies`)."""
+        order = self._order(pick)
+        if order is None:
+            return
+        amount = int(order["prepayment_fen"]) + int(order["deposit_fen"])
+        self.w.customer(order["customer_id"], "customer.pay", {"order_id": order["id"], "amount_fen": amount,
+                                                               "provider": "sandbox", "external_ref": ""})
+        if notified:
+            self.provider_notifies(pick)
+
+    @rule(pick=st.integers(0, 5))
+    def provider_notifies(self, pick: int) -> None:
+        """The provider's signed notification of the order's latest payment. After the order moved on the
+        payment is late: kept in the customer's wallet, to be refunded."""
+        order = self._order(pick)
+        created = [m for m in self.w.inbox("customer", order["customer_id"], "customer.payment_created")
+                   if m["order_id"] == order["id"]] if order is not None else []
+        if not created:
+            return
+        headers, body = PAY_PROVIDERS["sandbox"].notification(  # type: ignore[attr-defined]
+            created[-1]["trade_no"], created[-1]["amount_fen"], self.clock.now_ms())
+        verdict = notifications.receive(self.w.conn, self.clock, "sandbox", headers, body)
+        assert verdict.verdict in ("applied", "duplicate"), verdict
+
     # -- operators -----------------------------------------------------------------------------------------
     @rule(pick=st.integers(0, 5))
     def pay(self, pick: int) -> None:
@@ -213,11 +244,14 @@ class HubLifecycle(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 5), deposit=st.sampled_from(("release", "pay")),
           prepayment=st.sampled_from(("release", "pay")))
     def police_decide(self, pick: int, deposit: str, prepayment: str) -> None:
+        """Hold by hold, as the police system asks: a decision for each hold frozen pending them (R-11)."""
         order = self._order(pick)
         if order is not None:
+            frozen = {h.purpose for h in holds_of(self.w.conn, order["id"]) if h.state == "frozen_police"}
             self._send(self.police, topics.POLICE_DECISION.build(), "police.decision", PoliceDecision(
                 order_id=order["id"], case_ref=f"CASE-{order['id']}", reason="checked at the station",
-                deposit=deposit, prepayment=prepayment))  # type: ignore[arg-type]
+                deposit=deposit if "deposit" in frozen or not frozen else None,  # type: ignore[arg-type]
+                prepayment=prepayment if "prepayment" in frozen or not frozen else None))  # type: ignore[arg-type]
 
     # -- kits ----------------------------------------------------------------------------------------------
     @rule(pick=st.integers(0, 5), accept=st.booleans())
@@ -320,7 +354,7 @@ class HubLifecycle(RuleBasedStateMachine):
             elif state == "awaiting_customer":
                 self.decide(pick, True)
             elif state == "awaiting_payment":
-                self.pay(pick)
+                self.pay_online(pick) if pick % 2 == 0 else self.pay(pick)  # through the provider, or at the counter
             elif state in NEXT_KIT_STEP:
                 getattr(self, NEXT_KIT_STEP[state])(pick, True)
             elif state in ("completed", "awaiting_documents"):
