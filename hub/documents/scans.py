@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 from hub.db import transaction
-from hub.ingest import media_index
+from hub.ingest import store as ingest_store
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.uploads import MAX_UPLOAD_BYTES, UPLOAD_KIND, UPLOAD_KINDS
 from hub.orders import store as order_store
@@ -37,7 +37,7 @@ def store_scan(conn: sqlite3.Connection, media: MediaStore, clock: Clock, data: 
     now = clock.now_ms()
     file_id = new_id(now)
     with transaction(conn):
-        media_index.put_complete(conn, file_id=file_id, sender=sender, kind=kind, content_type=content_type,
-                                 order_id=order_id, size=len(data), sha256=sha, now_ms=now,
-                                 meta_json=json.dumps({"route": "hub host"}))
+        ingest_store.put_complete(conn, file_id=file_id, sender=sender, kind=kind, content_type=content_type,
+                                  order_id=order_id, size=len(data), sha256=sha, now_ms=now,
+                                  meta_json=json.dumps({"route": "hub host"}))
     return sha

@@ -1,5 +1,5 @@
-"""The media index's reads for the rest of the hub: which files arrived, from whom, for which order. (The
-ingest writes the index as it receives chunks, hub/ingest/ingest.py; everyone else asks here.)"""
+"""The media index's reads for the rest of the hub: which files arrived, from whom, for which order. (Only
+the ingest's store writes the index, hub/ingest/store.py; everyone else asks here.)"""
 
 from __future__ import annotations
 
@@ -34,17 +34,6 @@ def missing_job_evidence(conn: sqlite3.Connection, order_ids: list[str] | tuple[
             " OR NOT EXISTS (SELECT 1 FROM media_files m WHERE m.order_id=? AND m.kind LIKE '%after%')",
             (order_id, order_id, order_id)).fetchone()[0]
     return n
-
-
-def put_complete(conn: sqlite3.Connection, *, file_id: str, sender: str, kind: str, content_type: str,
-                 order_id: str | None, size: int, sha256: str, now_ms: int, meta_json: str) -> None:
-    """A whole file stored at the hub itself (not uploaded in chunks): indexed as complete at once."""
-    conn.execute(
-        "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks,"
-        " sealed, captured_ms, meta, begin_id, status, received_ms, completed_ms)"
-        " VALUES (?,?,?,?,?,?,?,?,1,0,?,?,?,'complete',?,?)",
-        (file_id, sender, kind, content_type, order_id, size, sha256, max(1, size), now_ms, meta_json, file_id,
-         now_ms, now_ms))
 
 
 def content_type(conn: sqlite3.Connection, sha256: str) -> str | None:

@@ -119,6 +119,17 @@ def begin_file(conn: sqlite3.Connection, f: NewFile, now_ms: int) -> None:
     )
 
 
+def put_complete(conn: sqlite3.Connection, *, file_id: str, sender: str, kind: str, content_type: str,
+                 order_id: str | None, size: int, sha256: str, now_ms: int, meta_json: str) -> None:
+    """A whole file stored at the hub itself (not uploaded in chunks): indexed as complete at once."""
+    conn.execute(
+        "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks,"
+        " sealed, captured_ms, meta, begin_id, status, received_ms, completed_ms)"
+        " VALUES (?,?,?,?,?,?,?,?,1,0,?,?,?,'complete',?,?)",
+        (file_id, sender, kind, content_type, order_id, size, sha256, max(1, size), now_ms, meta_json, file_id,
+         now_ms, now_ms))
+
+
 def end_file(conn: sqlite3.Connection, file_id: str, status: str, detail: str, now_ms: int) -> None:
     """complete, rejected or cancelled, with why."""
     conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",

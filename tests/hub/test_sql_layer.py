@@ -105,6 +105,28 @@ def test_the_exceptions_only_shrink() -> None:
     assert all((ROOT / m).is_file() for m in STORES), "a declared store module is gone"
 
 
+WRITE = re.compile(r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|(?<!DO )UPDATE|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
+
+
+def writers() -> dict[str, set[str]]:
+    """table -> the modules whose SQL text inserts into, updates or deletes from it."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "hub").rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and STATEMENT.search(n.value):
+                for table in WRITE.findall(n.value):
+                    found.setdefault(table.lower(), set()).add(rel)
+    return found
+
+
+def test_every_table_is_written_by_one_store() -> None:
+    """Reads may join across aggregates inside a store (a read model); each table has one writer."""
+    shared = {t: sorted(m) for t, m in writers().items() if len(m) > 1 or not m <= set(STORES)}
+    assert not shared, f"tables written from more than one module, or outside the stores: {shared}"
+    assert {"orders", "ledger_entries", "timers", "quarantine", "police_feed", "locksmiths"} <= set(writers())
+
+
 def test_the_check_sees_sql_however_it_is_written() -> None:
     """The detector itself: a call, an f-string, a statement in a constant; not prose in a docstring."""
     assert sql_in("def f(c):\n    c.execute(q)\n") == (1, 0)
@@ -116,3 +138,5 @@ def test_the_check_sees_sql_however_it_is_written() -> None:
     assert executed("c.execute('BEGIN IMMEDIATE' if o else 'SAVEPOINT m')\nc.execute(q)\n") == [
         "BEGIN IMMEDIATE", "SAVEPOINT m", "q"]
     assert TRANSACTION.match("ROLLBACK TO message") and not TRANSACTION.match("DELETE FROM orders")
+    assert WRITE.findall("INSERT INTO t(k) VALUES (?) ON CONFLICT(k) DO UPDATE SET v = 1") == ["t"]
+    assert WRITE.findall("INSERT OR IGNORE INTO a VALUES (1); UPDATE b SET x = 1; DELETE FROM c") == ["a", "b", "c"]
