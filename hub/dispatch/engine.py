@@ -47,11 +47,11 @@ def rank(conn: sqlite3.Connection, order: sqlite3.Row, settings: Settings) -> li
     return ranked
 
 
-def open_offer(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
+def open_offer(conn: sqlite3.Connection, order_id: str) -> offers.Offer | None:
     return offers.open_for(conn, order_id)
 
 
-def offer_row(conn: sqlite3.Connection, offer_id: str) -> sqlite3.Row | None:
+def offer_row(conn: sqlite3.Connection, offer_id: str) -> offers.Offer | None:
     return offers.get(conn, offer_id)
 
 
@@ -115,9 +115,9 @@ def close_offer(conn: sqlite3.Connection, clock: Clock, offer_id: str, state: st
     offer = offers.get(conn, offer_id)
     assert offer is not None
     if notify_kit:
-        outbox.put(conn, clock, "kit", offer["kit_id"], OfferClosed(offer_id, offer["order_id"], reason))
-    outbox.event(conn, clock, f"offer.{state}", order_id=offer["order_id"], offer_id=offer_id,
-                 locksmith_id=offer["locksmith_id"])
+        outbox.put(conn, clock, "kit", offer.kit_id, OfferClosed(offer_id, offer.order_id, reason))
+    outbox.event(conn, clock, f"offer.{state}", order_id=offer.order_id, offer_id=offer_id,
+                 locksmith_id=offer.locksmith_id)
     return True
 
 
@@ -126,15 +126,15 @@ def mark_accepted(conn: sqlite3.Connection, clock: Clock, offer_id: str) -> None
     scheduler.cancel(conn, timer_key(offer_id))
 
 
-def locksmith_eligible(conn: sqlite3.Connection, offer: sqlite3.Row) -> bool:
+def locksmith_eligible(conn: sqlite3.Connection, offer: offers.Offer) -> bool:
     """The offer's locksmith is still on duty, filed, with an operating unit."""
-    return registry_store.offerable(conn, int(offer["locksmith_n"]))
+    return registry_store.offerable(conn, int(offer.locksmith_n))
 
 
-def kit_offer(conn: sqlite3.Connection, kit_id: str, offer_id: str) -> sqlite3.Row:
+def kit_offer(conn: sqlite3.Connection, kit_id: str, offer_id: str) -> offers.Offer:
     offer = offer_row(conn, offer_id)
     if offer is None:
         raise NotFound("offer", offer_id)
-    if offer["kit_id"] != kit_id:
+    if offer.kit_id != kit_id:
         raise DomainError("forbidden", _("this offer was made to another kit"))
     return offer

@@ -20,17 +20,40 @@ class NewOffer:
     expires_ms: int
 
 
-def get(conn: sqlite3.Connection, offer_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone()
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    order_id: str
+    locksmith_n: int
+    locksmith_id: str
+    kit_id: str
+    rank: int
+    eta_s: int
+    state: str  # open | accepted | refused | expired | withdrawn | rejected
+    offered_ms: int
+    expires_ms: int
+    closed_ms: int | None
 
 
-def open_for(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM offers WHERE order_id = ? AND state = 'open'", (order_id,)).fetchone()
+def _offer(row: sqlite3.Row | None) -> Offer | None:
+    if row is None:
+        return None
+    return Offer(row["id"], row["order_id"], int(row["locksmith_n"]), row["locksmith_id"], row["kit_id"],
+                 int(row["rank"]), int(row["eta_s"]), row["state"], int(row["offered_ms"]), int(row["expires_ms"]),
+                 row["closed_ms"])
 
 
-def of_locksmith(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM offers WHERE order_id = ? AND locksmith_id = ?",
-                        (order_id, locksmith_id)).fetchone()
+def get(conn: sqlite3.Connection, offer_id: str) -> Offer | None:
+    return _offer(conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone())
+
+
+def open_for(conn: sqlite3.Connection, order_id: str) -> Offer | None:
+    return _offer(conn.execute("SELECT * FROM offers WHERE order_id = ? AND state = 'open'", (order_id,)).fetchone())
+
+
+def of_locksmith(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> Offer | None:
+    return _offer(conn.execute("SELECT * FROM offers WHERE order_id = ? AND locksmith_id = ?",
+                               (order_id, locksmith_id)).fetchone())
 
 
 def of_order(conn: sqlite3.Connection, order_id: str) -> list[dict[str, object]]:

@@ -33,7 +33,7 @@ def set_out(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int:
     order = store.order_row(conn, order_id)
     offer = offers.of_locksmith(conn, order_id, order["locksmith_id"])
     now = clock.now_ms()
-    due = now + (int(offer["eta_s"] if offer else 0) + load(conn).arrival_grace_s) * 1000
+    due = now + (int(offer.eta_s if offer else 0) + load(conn).arrival_grace_s) * 1000
     store.start_arrival(conn, order_id, order["locksmith_id"], now, due)
     scheduler.schedule(conn, clock, ARRIVAL_TIMER, f"arrival:{order_id}:{order['locksmith_id']}", due,
                        {"order_id": order_id, "locksmith_id": order["locksmith_id"]})

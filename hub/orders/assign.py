@@ -45,13 +45,13 @@ def assign(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, lo
         name = _name(conn, locksmith_id)
         why = reason or _("assigned by the operator to {name}").format(name=name)
         current = engine.open_offer(conn, order_id)
-        if current is not None and current["locksmith_id"] == locksmith_id:
-            return {"offer_id": current["id"], "expires_ms": current["expires_ms"], "locksmith": name}
+        if current is not None and current.locksmith_id == locksmith_id:
+            return {"offer_id": current.id, "expires_ms": current.expires_ms, "locksmith": name}
         if order["state"] == "unassigned":
             machine.apply(conn, clock, order_id, "redispatch", actor=actor, reason=why, event_id=f"{event_id}:redispatch")
             offers.forget_refusals(conn, order_id)  # the operator may choose someone who refused earlier
         if current is not None:
-            engine.close_offer(conn, clock, current["id"], "withdrawn", "operator_assigned")
+            engine.close_offer(conn, clock, current.id, "withdrawn", "operator_assigned")
         offered = engine.offer_to(conn, clock, store.order_row(conn, order_id), load(conn), locksmith_id)
         if offered is None:
             # raising rolls the whole change back: the order is as it was

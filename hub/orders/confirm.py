@@ -37,7 +37,7 @@ def check_customer(order: sqlite3.Row, customer_id: str | None) -> None:
         raise DomainError("forbidden", _("this order belongs to another customer"))
 
 
-def current_offer(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> sqlite3.Row:
+def current_offer(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> offers.Offer:
     offer = offers.of_locksmith(conn, order_id, locksmith_id)
     assert offer is not None, "an order with a locksmith has that locksmith's offer"
     return offer
@@ -86,7 +86,7 @@ def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, e
                  "id_number": mask(officer["id_number"])} if officer else None,
         appointment_ms=order["appointment_ms"]))
     outbox.put(conn, clock, "customer", order["customer_id"],
-               OrderSuccess(order_id, card(conn, order["locksmith_id"], offer["eta_s"]), plain), secret=True)
+               OrderSuccess(order_id, card(conn, order["locksmith_id"], offer.eta_s), plain), secret=True)
     notify_code.order_formed(conn, clock, order_id, plain)  # sealed for re-sending; SMS to a hotline caller
     deadlines.schedule(conn, clock, order_id, now + settings.documents_ttl_s * 1000)
     outbox.event(conn, clock, "order.formed", order_id=order_id, locksmith_id=order["locksmith_id"])
@@ -105,7 +105,7 @@ def mask(id_number: str) -> str:
 def confirm_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, offer_id: str, event_id: str) -> None:
     order = store.order_row(conn, order_id)
     offer = offers.get(conn, offer_id)
-    if offer is None or order["state"] != "awaiting_customer" or order["locksmith_id"] != offer["locksmith_id"]:
+    if offer is None or order["state"] != "awaiting_customer" or order["locksmith_id"] != offer.locksmith_id:
         return
     reason = _("the customer did not confirm the locksmith in time")
     machine.apply(conn, clock, order_id, "confirm_timeout", actor="hub", reason=reason, event_id=event_id)
