@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from hub.db import Conn, Row
 
 
 @dataclass(frozen=True)
@@ -32,18 +33,18 @@ class Submission:
                 "submitted_ms": self.submitted_ms, "doc_types": list(self.doc_types), "media": list(self.media)}
 
 
-def _row(r: sqlite3.Row) -> Submission:
+def _row(r: Row) -> Submission:
     return Submission(r["id"], r["order_id"], r["submitted_by"], json.loads(r["doc_types_json"]),
                       json.loads(r["media_json"]), r["holder_name"], r["holder_id_number"], r["status"], r["reason"],
                       r["decided_by"], r["decided_ms"], int(r["submitted_ms"]))
 
 
-def get(conn: sqlite3.Connection, submission_id: str) -> Submission | None:
+def get(conn: Conn, submission_id: str) -> Submission | None:
     row = conn.execute("SELECT * FROM document_submissions WHERE id=?", (submission_id,)).fetchone()
     return None if row is None else _row(row)
 
 
-def insert(conn: sqlite3.Connection, *, submission_id: str, order_id: str, submitted_by: str, doc_types: list[str],
+def insert(conn: Conn, *, submission_id: str, order_id: str, submitted_by: str, doc_types: list[str],
            media: list[dict[str, str]], holder_name: str, holder_id_number: str, now_ms: int) -> None:
     conn.execute(
         "INSERT INTO document_submissions(id, order_id, submitted_by, doc_types_json, media_json, holder_name,"
@@ -52,19 +53,19 @@ def insert(conn: sqlite3.Connection, *, submission_id: str, order_id: str, submi
          holder_id_number, now_ms))
 
 
-def decide(conn: sqlite3.Connection, submission_id: str, status: str, *, reason: str, operator: str,
+def decide(conn: Conn, submission_id: str, status: str, *, reason: str, operator: str,
            now_ms: int) -> None:
     assert status in ("verified", "rejected")
     conn.execute("UPDATE document_submissions SET status=?, reason=?, decided_by=?, decided_ms=? WHERE id=?",
                  (status, reason, operator, now_ms, submission_id))
 
 
-def for_order(conn: sqlite3.Connection, order_id: str) -> list[Submission]:
+def for_order(conn: Conn, order_id: str) -> list[Submission]:
     return [_row(r) for r in conn.execute(
         "SELECT * FROM document_submissions WHERE order_id=? ORDER BY submitted_ms", (order_id,))]
 
 
-def for_orders(conn: sqlite3.Connection, order_ids: list[str]) -> list[Submission]:
+def for_orders(conn: Conn, order_ids: list[str]) -> list[Submission]:
     out: list[Submission] = []
     for chunk in range(0, len(order_ids), 500):
         ids = order_ids[chunk:chunk + 500]
@@ -73,6 +74,6 @@ def for_orders(conn: sqlite3.Connection, order_ids: list[str]) -> list[Submissio
     return out
 
 
-def verified(conn: sqlite3.Connection, order_id: str) -> bool:
+def verified(conn: Conn, order_id: str) -> bool:
     return conn.execute("SELECT 1 FROM document_submissions WHERE order_id=? AND status='verified'",
                         (order_id,)).fetchone() is not None

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+from hub.db import Conn
 from hub.ingest import media_index
 from hub.ingest import store as ingest_store
 
 
 class IngestLookup:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     def has_record(self, msg_id: str, sha256: str) -> bool:

@@ -4,9 +4,10 @@ check went, and whether it was forwarded to the police."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from hub.db import Conn
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Bundle:
     forwarded: bool
 
 
-def put(conn: sqlite3.Connection, *, order_id: str, kit_id: str, record_id: str, manifest: dict[str, Any],
+def put(conn: Conn, *, order_id: str, kit_id: str, record_id: str, manifest: dict[str, Any],
         manifest_sha256: str, status: str, detail: str, now_ms: int) -> None:
     conn.execute(
         "INSERT INTO evidence_bundles(order_id, kit_id, record_id, manifest, manifest_sha256, status, detail, "
@@ -29,12 +30,12 @@ def put(conn: sqlite3.Connection, *, order_id: str, kit_id: str, record_id: str,
          now_ms, now_ms))
 
 
-def any_incomplete(conn: sqlite3.Connection, kit_id: str) -> bool:
+def any_incomplete(conn: Conn, kit_id: str) -> bool:
     return conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",
                         (kit_id,)).fetchone() is not None
 
 
-def incomplete(conn: sqlite3.Connection, kit_id: str | None = None) -> list[Bundle]:
+def incomplete(conn: Conn, kit_id: str | None = None) -> list[Bundle]:
     """Bundles not complete yet (of one kit, when given)."""
     sql = "SELECT order_id, kit_id, manifest, forwarded FROM evidence_bundles WHERE status IN ('incomplete')"
     args: tuple[Any, ...] = ()
@@ -45,17 +46,17 @@ def incomplete(conn: sqlite3.Connection, kit_id: str | None = None) -> list[Bund
             for r in conn.execute(sql, args).fetchall()]
 
 
-def set_status(conn: sqlite3.Connection, order_id: str, status: str, detail: str, now_ms: int) -> None:
+def set_status(conn: Conn, order_id: str, status: str, detail: str, now_ms: int) -> None:
     conn.execute("UPDATE evidence_bundles SET status=?, detail=?, checked_ms=? WHERE order_id=?",
                  (status, detail, now_ms, order_id))
 
 
-def get(conn: sqlite3.Connection, order_id: str) -> Bundle | None:
+def get(conn: Conn, order_id: str) -> Bundle | None:
     row = conn.execute("SELECT order_id, kit_id, manifest, forwarded FROM evidence_bundles WHERE order_id=?",
                        (order_id,)).fetchone()
     return None if row is None else Bundle(row["order_id"], row["kit_id"], json.loads(row["manifest"]),
                                            bool(row["forwarded"]))
 
 
-def mark_forwarded(conn: sqlite3.Connection, order_id: str) -> None:
+def mark_forwarded(conn: Conn, order_id: str) -> None:
     conn.execute("UPDATE evidence_bundles SET forwarded=1 WHERE order_id=?", (order_id,))

@@ -7,8 +7,7 @@ complaint in a follow-up costs 0.5 star. The result stays within 0..5.
 
 from __future__ import annotations
 
-import sqlite3
-
+from hub.db import Conn
 from hub.followup import store
 
 PRIOR_STARS = 3.0
@@ -16,7 +15,7 @@ PRIOR_WEIGHT = 5
 COMPLAINT_PENALTY = 0.5
 
 
-def quality_score(conn: sqlite3.Connection, locksmith_id: str) -> float:
+def quality_score(conn: Conn, locksmith_id: str) -> float:
     done = store.outcomes(conn, locksmith_id)
     total, count, complaints = float(done.stars), done.rated, done.complaints
     mean = (total + PRIOR_STARS * PRIOR_WEIGHT) / (count + PRIOR_WEIGHT)

@@ -12,7 +12,6 @@ import base64
 import binascii
 import hashlib
 import logging
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -22,7 +21,7 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from hub.ingest import store
+from hub.db import Conn, OperationalError, rollback_quietly
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
 from hub.ingest.ratelimit import SenderRates, account_of
@@ -30,10 +29,12 @@ from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
 from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
 from protocol.clock import Clock
-from protocol.envelope import Envelope, decode, decode_chunk, typed_body, unknown_type_rejected
+from protocol.envelope import Envelope, decode, typed_body, unknown_type_rejected
 from protocol.errors import Reason, Rejected
+from protocol.frame import decode_frame, is_frame
 from protocol.keys import unb64
 from protocol.limits import (
+    MAX_CHUNK_BYTES,
     MAX_OPEN_UPLOADS,
     QUARANTINE_MAX_ENTRIES,
     QUARANTINE_RAW_PREFIX,
@@ -45,7 +46,7 @@ from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaCancel, MediaChunk
 from protocol.registry import MESSAGES
 from protocol.safepath import check_id
-from protocol.storage import is_storage_problem, rollback_quietly
+from protocol.storage import is_storage_problem
 from protocol.transport.base import Inbound
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,8 @@ _json = msgspec.json.Encoder()
 # block bounds the decoded chunk bytes held at once (2 blocks x 32 x 256 KiB).
 BLOCK = 32
 
-# (envelope, chunk bytes from the fast path, the refusal if the bytes are not an envelope, the key checked)
-_Decoded = tuple[Envelope | None, bytes | None, Rejected | None, Ed25519PublicKey | None]
+# (envelope, a chunk frame's bytes, the refusal if the bytes are not an envelope, the key checked)
+_Decoded = tuple[Envelope | None, memoryview | None, Rejected | None, Ed25519PublicKey | None]
 
 # role -> the topic parameter that must equal the signed sender
 _TOPIC_OWNER = {"kit_id": "kit", "operator_id": "operator", "customer_id": "customer"}
@@ -85,7 +86,7 @@ class Accepted:
     body: msgspec.Struct
 
 
-Handler = Callable[[sqlite3.Connection, Accepted], list[Outgoing]]
+Handler = Callable[[Conn, Accepted], list[Outgoing]]
 
 
 @dataclass
@@ -97,13 +98,13 @@ class BatchResult:
 
 
 class Ingest:
-    def __init__(self, conn: sqlite3.Connection, media: MediaStore, clock: Clock) -> None:
+    def __init__(self, conn: Conn, media: MediaStore, clock: Clock) -> None:
         self.conn = conn
         self.media = media
         self.clock = clock
         self.principals = Principals(conn)
         self.handlers: dict[str, list[Handler]] = defaultdict(list)
-        self.on_media_complete: list[Callable[[sqlite3.Connection, str], None]] = []
+        self.on_media_complete: list[Callable[[Conn, str], None]] = []
         self.verifier = Verifier()
         self.rates = SenderRates(clock)
         self._next_sweep = 0
@@ -153,8 +154,10 @@ class Ingest:
             try:
                 if not self.rates.allow(msg.topic):
                     raise Rejected(Reason.RATE_LIMITED, f"more messages than this account's rate on {msg.topic}")
-                fast = decode_chunk(msg.payload)
-                env, data = fast if fast is not None else (decode(msg.payload, msg.topic), None)
+                if is_frame(msg.payload):
+                    env, data = decode_frame(msg.payload, msg.topic)
+                else:
+                    env, data = decode(msg.payload, msg.topic), None
             except Rejected as rej:
                 decoded.append((None, None, rej, None))
                 jobs.append(None)
@@ -167,7 +170,7 @@ class Ingest:
             key = self.principals.key_for(env.sender)
             decoded.append((env, data, None, key))
             jobs.append(_job(key, env) if key is not None else None)
-        return decoded, self.verifier.submit(jobs, [d[1] for d in decoded])
+        return decoded, self.verifier.submit(jobs, [d[1] for d in decoded])  # each frame's bytes hashed once
 
     def _one(
         self,
@@ -179,7 +182,7 @@ class Ingest:
         acks: dict[str, dict[str, list[str]]],
         touched: dict[str, str],
     ) -> None:
-        env, data, refused, checked_key = dec  # data: a chunk's bytes when the fast path decoded them
+        env, data, refused, checked_key = dec  # data: a chunk frame's bytes (a view of the payload)
         signature_ok, digest = verdict  # digest: SHA-256 of `data`, computed beside the signature check
         verified = False
         try:
@@ -214,11 +217,13 @@ class Ingest:
                 # A kit's record is evidence whatever reads it; a request nobody acts on would be lost.
                 raise Rejected(Reason.UNKNOWN_TYPE, f"nothing at this hub handles {env.type} from a {principal.role}")
             if data is not None:
-                b = env.body  # the fast path typed these fields already; the bytes travel beside
+                b = env.body  # decode_frame typed these fields already; the bytes travel beside
                 body: msgspec.Struct = MediaChunk(file_id=b["file_id"], index=b["index"], size=b["size"],
                                                   sha256=b["sha256"], data="")
             else:
                 body = typed_body(env)
+                if isinstance(body, MediaChunk):
+                    self._bump("legacy_chunks", 1)  # a contract-1 sender (base64): see protocol.CONTRACT_VERSION
             if isinstance(body, MediaBegin | MediaChunk):
                 check_id(body.file_id, "ulid", "file_id")  # it names a file on the hub's disk
                 if isinstance(body, MediaBegin):
@@ -250,7 +255,11 @@ class Ingest:
                 acks[env.sender]["quarantined"].append(env.id)
 
     def _seen(self, env: Envelope, result: BatchResult) -> bool:
-        rows = store.seen(self.conn, env.id, env.sender, env.seq)
+        # One statement, two index probes (primary key, then UNIQUE(sender, seq)): nearly every message
+        # is new, so both answers are usually "nothing", and one round trip into SQLite is half the cost.
+        rows = self.conn.execute(
+            "SELECT id, sig FROM envelopes WHERE id=?1 UNION ALL "
+            "SELECT id, sig FROM envelopes WHERE sender=?2 AND seq=?3", (env.id, env.sender, env.seq)).fetchall()
         if not rows:
             return False
         for row_id, sig in rows:
@@ -263,8 +272,8 @@ class Ingest:
         raise Rejected(Reason.REPLAY, f"sequence {env.seq} of {env.sender} already used by message {rows[0][0]}")
 
     # -- storing by type ---------------------------------------------------------------------------------
-    def _store(self, acc: Accepted, role: str, raw: bytes, now: int, touched: dict[str, str], data: bytes | None,
-               digest: str | None) -> None:
+    def _store(self, acc: Accepted, role: str, raw: bytes, now: int, touched: dict[str, str],
+               data: memoryview | None, digest: str | None) -> None:
         env = acc.env
         body = acc.body
         if isinstance(body, MediaChunk):
@@ -277,23 +286,37 @@ class Ingest:
         elif isinstance(body, MediaCancel):
             self._cancel(env, body, now)
             touched[body.file_id] = env.sender
-        store.put_envelope(self.conn, env.id, env.sender, env.seq, env.type, env.sig, now)
+        self.conn.execute(
+            "INSERT INTO envelopes(id, sender, seq, type, sig, received_ms) VALUES (?,?,?,?,?,?)",
+            (env.id, env.sender, env.seq, env.type, env.sig, now),
+        )
         if isinstance(body, MediaChunk | MediaBegin | MediaCancel):
             return
         if isinstance(body, KitState):
-            store.put_link_state(self.conn, env.sender, body.status, body.since, body.backlog_records,
-                                 body.backlog_files, now)
+            self.conn.execute(
+                "INSERT INTO kit_link_state(kit_id, status, since_ms, backlog_records, backlog_files, updated_ms) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(kit_id) DO UPDATE SET status=excluded.status, "
+                "since_ms=excluded.since_ms, backlog_records=excluded.backlog_records, "
+                "backlog_files=excluded.backlog_files, updated_ms=excluded.updated_ms "
+                # a will that arrives late must not undo the birth of a newer connection
+                "WHERE excluded.since_ms >= kit_link_state.since_ms",
+                (env.sender, body.status, body.since, body.backlog_records, body.backlog_files, now),
+            )
         kind = body.kind if isinstance(body, KitRecord) else env.type
         order_id = getattr(body, "order_id", None)
         captured = body.captured_at if isinstance(body, KitRecord) else env.ts
-        store.put_record(self.conn, store.StoredRecord(
-            env.id, env.sender, env.seq, env.type, kind, order_id, captured, now, _json.encode(env.body).decode(), raw,
-            hashlib.sha256(raw).hexdigest()))
+        self.conn.execute(
+            "INSERT INTO kit_records(id, sender, seq, type, kind, order_id, captured_ms, received_ms, body, wire, "
+            "wire_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (env.id, env.sender, env.seq, env.type, kind, order_id, captured, now,
+             _json.encode(env.body).decode(), raw, hashlib.sha256(raw).hexdigest()),
+        )
 
     def _begin(self, env: Envelope, b: MediaBegin, now: int, role: str) -> None:
-        row = store.file(self.conn, b.file_id)
+        row = self.conn.execute("SELECT sender, sha256, size, chunk_size FROM media_files WHERE file_id=?",
+                                (b.file_id,)).fetchone()
         if row is not None:
-            if (row.sender, row.sha256, row.size, row.chunk_size) != (env.sender, b.sha256, b.size, b.chunk_size):
+            if (row[0], row[1], row[2], row[3]) != (env.sender, b.sha256, b.size, b.chunk_size):
                 raise Rejected(Reason.BAD_FILE, f"file {b.file_id} announced again with different content")
             return
         if b.chunk_size <= 0 or b.size < 0 or b.chunks != max(1, -(-b.size // b.chunk_size)):
@@ -303,31 +326,37 @@ class Ingest:
         cap = media_limit(b.kind)
         if b.size > cap:  # refused before a byte is written: no announce makes a huge sparse .part file
             raise Rejected(Reason.OVERSIZED, f"file {b.file_id}: {b.size} bytes > {cap} for kind {b.kind[:40]!r}")
-        if b.chunk_size > 1024 * 1024:
+        if b.chunk_size > MAX_CHUNK_BYTES:
             raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: chunks of {b.chunk_size} bytes cannot fit a message")
         if role not in UPLOAD_ROLES:
             limit = MAX_OPEN_UPLOADS.get(role, MAX_OPEN_UPLOADS["kit"])
-            open_now = store.open_files(self.conn, env.sender)
+            open_now = self.conn.execute("SELECT COUNT(*) FROM media_files WHERE sender=? AND status='partial'",
+                                         (env.sender,)).fetchone()[0]
             if open_now >= limit:
                 raise Rejected(Reason.UPLOAD_LIMIT, f"{open_now} files of {env.sender} are still incomplete "
                                                     f"(at most {limit}); finish those first")
-        store.begin_file(self.conn, store.NewFile(
-            b.file_id, env.sender, b.kind, b.content_type, b.order_id, b.size, b.sha256, b.chunk_size, b.chunks,
-            b.sealed, b.captured_at, _json.encode(b.meta).decode(), env.id), now)
+        self.conn.execute(
+            "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks, "
+            "sealed, captured_ms, meta, begin_id, status, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'partial',?)",
+            (b.file_id, env.sender, b.kind, b.content_type, b.order_id, b.size, b.sha256, b.chunk_size, b.chunks,
+             int(b.sealed), b.captured_at, _json.encode(b.meta).decode(), env.id, now),
+        )
 
     def _cancel(self, env: Envelope, c: MediaCancel, now: int) -> None:
-        row = store.file(self.conn, c.file_id)
-        if row is None or row.sender != env.sender:
+        row = self.conn.execute("SELECT sender, status FROM media_files WHERE file_id=?", (c.file_id,)).fetchone()
+        if row is None or row[0] != env.sender:
             raise Rejected(Reason.BAD_FILE, f"no upload {c.file_id} of {env.sender} to cancel")
-        if row.status != "partial":
+        if row[1] != "partial":
             return  # complete, refused or cancelled already: the media ack tells the sender which
-        store.end_file(self.conn, c.file_id, "cancelled", c.reason[:200] or "cancelled by the sender", now)
+        self.conn.execute("UPDATE media_files SET status='cancelled', detail=?, completed_ms=? WHERE file_id=?",
+                          (c.reason[:200] or "cancelled by the sender", now, c.file_id))
 
-    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | None, digest: str | None) -> None:
-        f = store.file(self.conn, c.file_id)
-        if f is None or f.sender != env.sender:
+    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | memoryview | None, digest: str | None) -> None:
+        f = self.conn.execute("SELECT sender, chunk_size, chunks, size, status FROM media_files WHERE file_id=?",
+                              (c.file_id,)).fetchone()
+        if f is None or f[0] != env.sender:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of unannounced file {c.file_id}")
-        chunk_size, chunks, size, status = f.chunk_size, f.chunks, f.size, f.status
+        chunk_size, chunks, size, status = f[1], f[2], f[3], f[4]
         if not 0 <= c.index < chunks:
             raise Rejected(Reason.BAD_CHUNK, f"chunk index {c.index} outside 0..{chunks - 1}")
         if data is None:
@@ -344,9 +373,11 @@ class Ingest:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of {c.file_id}: SHA-256 does not match")
         if status != "partial":
             return
-        if not store.has_chunk(self.conn, c.file_id, c.index):
+        have = self.conn.execute("SELECT 1 FROM media_chunks WHERE file_id=? AND idx=?", (c.file_id, c.index)).fetchone()
+        if have is None:
             self.media.write_chunk(c.file_id, c.index * chunk_size, data)
-            store.put_chunk(self.conn, c.file_id, c.index, len(data), c.sha256)
+            self.conn.execute("INSERT INTO media_chunks(file_id, idx, size, sha256) VALUES (?,?,?,?)",
+                              (c.file_id, c.index, len(data), c.sha256))
 
     def _complete(self, touched: dict[str, str], now: int) -> dict[str, tuple[str, str]]:
         done: dict[str, tuple[str, str]] = {}
@@ -355,11 +386,12 @@ class Ingest:
                 self._complete_one(file_id, touched, now, done)
             except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others or ingest
                 self._rollback()
-                if isinstance(exc, sqlite3.OperationalError) or is_storage_problem(exc):
+                if isinstance(exc, OperationalError) or is_storage_problem(exc):
                     raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
                 log.exception("completing file %s failed", file_id)
                 self.conn.execute("BEGIN IMMEDIATE")
-                store.end_file(self.conn, file_id, "rejected", f"processing fault: {exc!r}"[:500], now)
+                self.conn.execute("UPDATE media_files SET status='rejected', detail=?, completed_ms=? WHERE file_id=?",
+                                  (f"processing fault: {exc!r}"[:500], now, file_id))
                 self._quarantine_row("", touched[file_id], file_id, Reason.PROCESSING_FAULT,
                                      f"completing the file: {exc!r}", b"", now)
                 self.conn.execute("COMMIT")
@@ -372,22 +404,25 @@ class Ingest:
 
     def _complete_one(self, file_id: str, touched: dict[str, str], now: int,
                       done: dict[str, tuple[str, str]]) -> None:
-        row = store.file(self.conn, file_id, count_chunks=True)
-        if row is None or row.status != "partial" or row.have_chunks < row.chunks:
+        row = self.conn.execute(
+            "SELECT status, chunks, size, sha256, (SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id), "
+            "content_type FROM media_files f WHERE file_id=?", (file_id,)).fetchone()
+        if row is None or row[0] != "partial" or row[4] < row[1]:
             return
-        if row.size == 0:
+        if row[2] == 0:
             self.media.write_chunk(file_id, 0, b"")
             self.media.sync()
-        ok, detail = self.media.finish(file_id, row.size, row.sha256)
+        ok, detail = self.media.finish(file_id, row[2], row[3])
         if ok and self._role(touched[file_id]) in UPLOAD_ROLES:
-            problem = file_problem(self.media.object_path(row.sha256), row.content_type)
-            if problem is not None and not self._stored_elsewhere(file_id, row.sha256):
-                self.media.set_aside(row.sha256, file_id)
+            problem = file_problem(self.media.object_path(row[3]), row[5])
+            if problem is not None and not self._stored_elsewhere(file_id, row[3]):
+                self.media.set_aside(row[3], file_id)
             if problem is not None:
                 ok, detail = False, problem
         status = "complete" if ok else "rejected"
         self.conn.execute("BEGIN IMMEDIATE")
-        store.end_file(self.conn, file_id, status, detail, now)
+        self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
+                          (status, detail, now, file_id))
         if not ok:
             self._quarantine_row("", touched[file_id], file_id, Reason.BAD_FILE, detail, b"", now)
         if ok:
@@ -403,7 +438,8 @@ class Ingest:
 
     def _stored_elsewhere(self, file_id: str, sha256: str) -> bool:
         """The same bytes already stored as another, accepted file (say, a kit's evidence)."""
-        return store.stored_elsewhere(self.conn, file_id, sha256)
+        return self.conn.execute("SELECT 1 FROM media_files WHERE sha256=? AND status='complete' AND file_id<>?",
+                                 (sha256, file_id)).fetchone() is not None
 
     def _ack_topic(self, sender: str) -> str:
         role = self._role(sender)
@@ -414,11 +450,15 @@ class Ingest:
         return topics.KIT_DOWN_ACK.build(kit_id=sender)
 
     def _media_ack(self, file_id: str, sender: str, done: tuple[str, str] | None) -> Outgoing:
-        row = store.file(self.conn, file_id)
-        status, detail = (row.status, row.detail) if row else ("rejected", "unknown file")
+        row = self.conn.execute("SELECT status, detail FROM media_files WHERE file_id=?", (file_id,)).fetchone()
+        status, detail = (row[0], row[1]) if row else ("rejected", "unknown file")
         if done:
             status, detail = done
-        have = store.chunk_ranges(self.conn, file_id)
+        # Ranges computed in SQLite (gaps and islands over the primary key): a 100 MB file is hundreds of
+        # chunks, acknowledged every batch; only the few ranges come back to Python.
+        have = [[r[0], r[1]] for r in self.conn.execute(
+            "SELECT MIN(idx), MAX(idx) FROM (SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS g "
+            "FROM media_chunks WHERE file_id=?) GROUP BY g ORDER BY 1", (file_id,))]
         return Outgoing(
             self._ack_topic(sender), "hub.media_ack",
             {"file_id": file_id, "have": have, "status": status, "detail": detail},
@@ -436,10 +476,15 @@ class Ingest:
                         raw: bytes, now: int) -> None:
         """Keep a refusal for inspection, bounded: a prefix of its bytes, and at most QUARANTINE_MAX_ENTRIES
         entries (the oldest dropped first, counted as `quarantine_dropped`)."""
-        dropped = store.quarantine(self.conn, now_ms=now, topic=topic[:256], sender=sender[:128] if sender else sender,
-                                   msg_id=msg_id[:64] if msg_id else msg_id, reason=reason.value, detail=detail[:2000],
-                                   raw=raw[:QUARANTINE_RAW_PREFIX], raw_size=len(raw), keep=QUARANTINE_MAX_ENTRIES)
+        cur = self.conn.execute(
+            "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw, raw_size) "
+            "VALUES (?,?,?,?,?,?,?,?) RETURNING n",
+            (now, topic[:256], sender[:128] if sender else sender, msg_id[:64] if msg_id else msg_id, reason.value,
+             detail[:2000], raw[:QUARANTINE_RAW_PREFIX], len(raw)),
+        )
         self._bump("quarantined", 1)
+        dropped = self.conn.execute("DELETE FROM quarantine WHERE n <= ?",
+                                    (int(cur.fetchone()[0]) - QUARANTINE_MAX_ENTRIES,)).rowcount
         if dropped > 0:
             self._bump("quarantine_dropped", dropped)
 
@@ -452,7 +497,8 @@ class Ingest:
         if not force and now < self._next_sweep:
             return 0
         self._next_sweep = now + SWEEP_EVERY_MS
-        rows = store.partial_files(self.conn)
+        rows = self.conn.execute("SELECT f.file_id, f.sender, COALESCE(p.role, ''), f.received_ms FROM media_files f "
+                                 "LEFT JOIN principals p ON p.id=f.sender WHERE f.status='partial'").fetchall()
         stale = []
         for file_id, sender, role, begun_ms in rows:
             # the last chunk stored this run, else the announce (after a restart a live upload gets a full period)
@@ -464,7 +510,8 @@ class Ingest:
             self.media.close(file_id)
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                store.drop_partial(self.conn, file_id)
+                self.conn.execute("DELETE FROM media_chunks WHERE file_id=?", (file_id,))
+                self.conn.execute("DELETE FROM media_files WHERE file_id=? AND status='partial'", (file_id,))
                 self._quarantine_row("", sender, file_id, Reason.UPLOAD_LIMIT,
                                      f"upload left unfinished for {age // 60000} min; its partial bytes dropped", b"", now)
                 self._bump("uploads_expired", 1)
@@ -479,7 +526,10 @@ class Ingest:
         return len(stale)
 
     def _bump(self, name: str, n: int) -> None:
-        store.bump(self.conn, name, n)
+        self.conn.execute(
+            "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
+            (name, n, n),
+        )
 
 
 def _job(key: Ed25519PublicKey, env: Envelope) -> Job:

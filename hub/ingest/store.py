@@ -5,12 +5,13 @@ ingest (hub/ingest/ingest.py) decides, this module stores. (media_index.py answe
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from hub.db import Conn
 
 
 # -- envelopes and records -------------------------------------------------------------------------------------
-def seen(conn: sqlite3.Connection, msg_id: str, sender: str, seq: int) -> list[tuple[str, str]]:
+def seen(conn: Conn, msg_id: str, sender: str, seq: int) -> list[tuple[str, str]]:
     """(id, sig) of a stored envelope with this id, then of one with this sender and seq."""
     # One statement, two index probes (primary key, then UNIQUE(sender, seq)): nearly every message
     # is new, so both answers are usually "nothing", and one round trip into SQLite is half the cost.
@@ -19,7 +20,7 @@ def seen(conn: sqlite3.Connection, msg_id: str, sender: str, seq: int) -> list[t
         "SELECT id, sig FROM envelopes WHERE sender=?2 AND seq=?3", (msg_id, sender, seq)).fetchall()]
 
 
-def put_envelope(conn: sqlite3.Connection, msg_id: str, sender: str, seq: int, type_name: str, sig: str,
+def put_envelope(conn: Conn, msg_id: str, sender: str, seq: int, type_name: str, sig: str,
                  now_ms: int) -> None:
     conn.execute(
         "INSERT INTO envelopes(id, sender, seq, type, sig, received_ms) VALUES (?,?,?,?,?,?)",
@@ -27,7 +28,7 @@ def put_envelope(conn: sqlite3.Connection, msg_id: str, sender: str, seq: int, t
     )
 
 
-def put_link_state(conn: sqlite3.Connection, kit_id: str, status: str, since_ms: int, backlog_records: int,
+def put_link_state(conn: Conn, kit_id: str, status: str, since_ms: int, backlog_records: int,
                    backlog_files: int, now_ms: int) -> None:
     conn.execute(
         "INSERT INTO kit_link_state(kit_id, status, since_ms, backlog_records, backlog_files, updated_ms) "
@@ -55,7 +56,7 @@ class StoredRecord:
     wire_sha256: str
 
 
-def put_record(conn: sqlite3.Connection, r: StoredRecord) -> None:
+def put_record(conn: Conn, r: StoredRecord) -> None:
     conn.execute(
         "INSERT INTO kit_records(id, sender, seq, type, kind, order_id, captured_ms, received_ms, body, wire, "
         "wire_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -79,7 +80,7 @@ class FileRow:
     have_chunks: int  # -1 unless asked for (counting is not free on every chunk of a large file)
 
 
-def file(conn: sqlite3.Connection, file_id: str, *, count_chunks: bool = False) -> FileRow | None:
+def file(conn: Conn, file_id: str, *, count_chunks: bool = False) -> FileRow | None:
     held = "(SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id)" if count_chunks else "-1"
     row = conn.execute(
         "SELECT sender, sha256, size, chunk_size, chunks, status, detail, content_type,"
@@ -88,7 +89,7 @@ def file(conn: sqlite3.Connection, file_id: str, *, count_chunks: bool = False) 
                                             row[6], row[7], int(row[8]))
 
 
-def open_files(conn: sqlite3.Connection, sender: str) -> int:
+def open_files(conn: Conn, sender: str) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM media_files WHERE sender=? AND status='partial'",
                             (sender,)).fetchone()[0])
 
@@ -110,7 +111,7 @@ class NewFile:
     begin_id: str
 
 
-def begin_file(conn: sqlite3.Connection, f: NewFile, now_ms: int) -> None:
+def begin_file(conn: Conn, f: NewFile, now_ms: int) -> None:
     conn.execute(
         "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks, "
         "sealed, captured_ms, meta, begin_id, status, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'partial',?)",
@@ -119,7 +120,7 @@ def begin_file(conn: sqlite3.Connection, f: NewFile, now_ms: int) -> None:
     )
 
 
-def put_complete(conn: sqlite3.Connection, *, file_id: str, sender: str, kind: str, content_type: str,
+def put_complete(conn: Conn, *, file_id: str, sender: str, kind: str, content_type: str,
                  order_id: str | None, size: int, sha256: str, now_ms: int, meta_json: str) -> None:
     """A whole file stored at the hub itself (not uploaded in chunks): indexed as complete at once."""
     conn.execute(
@@ -130,21 +131,21 @@ def put_complete(conn: sqlite3.Connection, *, file_id: str, sender: str, kind: s
          now_ms, now_ms))
 
 
-def end_file(conn: sqlite3.Connection, file_id: str, status: str, detail: str, now_ms: int) -> None:
+def end_file(conn: Conn, file_id: str, status: str, detail: str, now_ms: int) -> None:
     """complete, rejected or cancelled, with why."""
     conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
                  (status, detail, now_ms, file_id))
 
 
-def has_chunk(conn: sqlite3.Connection, file_id: str, index: int) -> bool:
+def has_chunk(conn: Conn, file_id: str, index: int) -> bool:
     return conn.execute("SELECT 1 FROM media_chunks WHERE file_id=? AND idx=?", (file_id, index)).fetchone() is not None
 
 
-def put_chunk(conn: sqlite3.Connection, file_id: str, index: int, size: int, sha256: str) -> None:
+def put_chunk(conn: Conn, file_id: str, index: int, size: int, sha256: str) -> None:
     conn.execute("INSERT INTO media_chunks(file_id, idx, size, sha256) VALUES (?,?,?,?)", (file_id, index, size, sha256))
 
 
-def chunk_ranges(conn: sqlite3.Connection, file_id: str) -> list[list[int]]:
+def chunk_ranges(conn: Conn, file_id: str) -> list[list[int]]:
     """[first, last] of each run of chunks held."""
     # Ranges computed in SQLite (gaps and islands over the primary key): a 100 MB file is hundreds of
     # chunks, acknowledged every batch; only the few ranges come back to Python.
@@ -153,33 +154,33 @@ def chunk_ranges(conn: sqlite3.Connection, file_id: str) -> list[list[int]]:
         "FROM media_chunks WHERE file_id=?) GROUP BY g ORDER BY 1", (file_id,))]
 
 
-def stored_elsewhere(conn: sqlite3.Connection, file_id: str, sha256: str) -> bool:
+def stored_elsewhere(conn: Conn, file_id: str, sha256: str) -> bool:
     return conn.execute("SELECT 1 FROM media_files WHERE sha256=? AND status='complete' AND file_id<>?",
                         (sha256, file_id)).fetchone() is not None
 
 
-def partial_files(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
+def partial_files(conn: Conn) -> list[tuple[str, str, str, int]]:
     """(file id, sender, sender's role or '', announced ms) of every unfinished upload."""
     return [(r[0], r[1], r[2], int(r[3])) for r in conn.execute(
         "SELECT f.file_id, f.sender, COALESCE(p.role, ''), f.received_ms FROM media_files f "
         "LEFT JOIN principals p ON p.id=f.sender WHERE f.status='partial'").fetchall()]
 
 
-def drop_partial(conn: sqlite3.Connection, file_id: str) -> None:
+def drop_partial(conn: Conn, file_id: str) -> None:
     conn.execute("DELETE FROM media_chunks WHERE file_id=?", (file_id,))
     conn.execute("DELETE FROM media_files WHERE file_id=? AND status='partial'", (file_id,))
 
 
 # -- quarantine and counters -----------------------------------------------------------------------------------
-def quarantine(conn: sqlite3.Connection, *, now_ms: int, topic: str, sender: str | None, msg_id: str | None,
+def quarantine(conn: Conn, *, now_ms: int, topic: str, sender: str | None, msg_id: str | None,
                reason: str, detail: str, raw: bytes, raw_size: int, keep: int) -> int:
     """Keep one refusal; drop the oldest beyond `keep` entries. Returns how many were dropped."""
     cur = conn.execute(
         "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw, raw_size) "
-        "VALUES (?,?,?,?,?,?,?,?)",
+        "VALUES (?,?,?,?,?,?,?,?) RETURNING n",
         (now_ms, topic, sender, msg_id, reason, detail, raw, raw_size),
     )
-    return int(conn.execute("DELETE FROM quarantine WHERE n <= ?", (int(cur.lastrowid or 0) - keep,)).rowcount)
+    return int(conn.execute("DELETE FROM quarantine WHERE n <= ?", (int(cur.fetchone()[0]) - keep,)).rowcount)
 
 
 @dataclass(frozen=True)
@@ -189,35 +190,35 @@ class QuarantineGrowth:
     total: int
 
 
-def quarantine_growth(conn: sqlite3.Connection, since_ms: int) -> QuarantineGrowth:
+def quarantine_growth(conn: Conn, since_ms: int) -> QuarantineGrowth:
     recent = conn.execute("SELECT COUNT(*), MIN(received_ms) FROM quarantine WHERE received_ms >= ?",
                           (since_ms,)).fetchone()
     total = int(conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
     return QuarantineGrowth(int(recent[0]), recent[1], total)
 
 
-def quarantined_of(conn: sqlite3.Connection, sender: str) -> int:
+def quarantined_of(conn: Conn, sender: str) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM quarantine WHERE sender=?", (sender,)).fetchone()[0])
 
 
-def bump(conn: sqlite3.Connection, name: str, n: int) -> None:
+def bump(conn: Conn, name: str, n: int) -> None:
     conn.execute(
         "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
         (name, n, n),
     )
 
 
-def link_since(conn: sqlite3.Connection, kit_id: str) -> int | None:
+def link_since(conn: Conn, kit_id: str) -> int | None:
     """`since` of the kit's newest connection, as its birth or will said."""
     row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
     return None if row is None else int(row[0])
 
 
-def record_sha256(conn: sqlite3.Connection, msg_id: str) -> str | None:
+def record_sha256(conn: Conn, msg_id: str) -> str | None:
     """The SHA-256 of a stored record's wire bytes."""
     row = conn.execute("SELECT wire_sha256 FROM kit_records WHERE id=?", (msg_id,)).fetchone()
     return str(row[0]) if row else None
 
 
-def has_record(conn: sqlite3.Connection, msg_id: str, sha256: str) -> bool:
+def has_record(conn: Conn, msg_id: str, sha256: str) -> bool:
     return conn.execute("SELECT 1 FROM kit_records WHERE id=? AND wire_sha256=?", (msg_id, sha256)).fetchone() is not None

@@ -14,9 +14,9 @@ whole JPEG or PNG). A refused file is quarantined with the reason; its bytes are
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from hub.db import Conn
 from hub.ingest import media_index
 from hub.orders import store as order_store
 from protocol.errors import Reason, Rejected
@@ -38,7 +38,7 @@ MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 MAX_OPEN_UPLOADS = 8
 
 
-def check_begin(conn: sqlite3.Connection, role: str, sender: str, b: MediaBegin) -> None:
+def check_begin(conn: Conn, role: str, sender: str, b: MediaBegin) -> None:
     """Raise `Rejected` unless a customer or operator may announce this file."""
     allowed = [k for k, (roles, _order) in UPLOAD_KINDS.items() if role in roles]
     if b.kind not in allowed:

@@ -4,9 +4,7 @@ entries it is refused. Balances are always derived from the entries."""
 
 from __future__ import annotations
 
-import sqlite3
-
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.ledger import store
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
@@ -47,15 +45,15 @@ class KeyConflict(DomainError):
         super().__init__("idempotency_conflict", _("idempotency key reused for a different transfer: ") + key)
 
 
-def ensure_account(conn: sqlite3.Connection, name: str) -> None:
+def ensure_account(conn: Conn, name: str) -> None:
     store.ensure_account(conn, name, name.startswith(NEGATIVE_ALLOWED_PREFIXES))
 
 
-def balance(conn: sqlite3.Connection, account: str) -> int:
+def balance(conn: Conn, account: str) -> int:
     return store.balance(conn, account)
 
 
-def transfer(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, entries: list[tuple[str, int]],
+def transfer(conn: Conn, clock: Clock, *, key: str, kind: str, entries: list[tuple[str, int]],
              actor: str, order_id: str | None = None, memo: str = "") -> int:
     """Post one balanced transfer; returns its id. entries: (account, signed fen), credit positive."""
     merged: dict[str, int] = {}
@@ -82,7 +80,7 @@ def transfer(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, ent
         return tid
 
 
-def move(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, source: str, dest: str, amount: int,
+def move(conn: Conn, clock: Clock, *, key: str, kind: str, source: str, dest: str, amount: int,
          actor: str, order_id: str | None = None, memo: str = "") -> int:
     if amount <= 0:
         raise DomainError("invalid", _("amount must be positive"))
@@ -90,7 +88,7 @@ def move(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, source:
                     order_id=order_id, memo=memo)
 
 
-def check(conn: sqlite3.Connection) -> list[str]:
+def check(conn: Conn) -> list[str]:
     """Problems found (empty when sound): unbalanced transfers, a non-zero grand total, overdrawn accounts."""
     found = store.soundness(conn)
     problems = [f"transfer {tid} sums to {total}" for tid, total in found.unbalanced]

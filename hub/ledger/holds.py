@@ -7,10 +7,9 @@ police side decides, and then the hold still resolves exactly once.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.ledger import store
 from hub.ledger.core import escrow_account, locksmith_account, move
 from hub.ledger.store import Hold
@@ -23,7 +22,7 @@ Outcome = Literal["release", "pay", "police"]
 OPEN_STATES = ("active", "frozen_police")
 
 
-def freeze(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: Purpose, owner_account: str,
+def freeze(conn: Conn, clock: Clock, *, order_id: str, purpose: Purpose, owner_account: str,
            amount: int, actor: str) -> str:
     hold_id = f"{order_id}:{purpose}"
     with transaction(conn):
@@ -36,7 +35,7 @@ def freeze(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: Pu
         return hold_id
 
 
-def resolve(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: Purpose, outcome: Outcome,
+def resolve(conn: Conn, clock: Clock, *, order_id: str, purpose: Purpose, outcome: Outcome,
             actor: str, locksmith_id: str | None = None, memo: str = "") -> str:
     """Resolve one hold; repeating the same outcome is a no-op, a different final outcome is refused.
     Returns the hold's new state."""
@@ -65,9 +64,9 @@ def resolve(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: P
         return target
 
 
-def holds_of(conn: sqlite3.Connection, order_id: str) -> list[Hold]:
+def holds_of(conn: Conn, order_id: str) -> list[Hold]:
     return store.holds_of(conn, order_id)
 
 
-def open_holds(conn: sqlite3.Connection, order_id: str) -> dict[str, str]:
+def open_holds(conn: Conn, order_id: str) -> dict[str, str]:
     return {h.purpose: h.state for h in holds_of(conn, order_id) if h.state in OPEN_STATES}

@@ -7,10 +7,9 @@ counter payments that an operator records, the operator's identity being the att
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal, Protocol
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.ledger import store
 from hub.ledger.core import customer_account, external_account, move
 from hub.ledger.store import Payment
@@ -50,13 +49,13 @@ def register_provider(provider: PaymentProvider) -> None:
     PROVIDERS[provider.name] = provider
 
 
-def payment_by_ref(conn: sqlite3.Connection, provider: str, external_ref: str,
+def payment_by_ref(conn: Conn, provider: str, external_ref: str,
                    direction: Literal["in", "out"]) -> Payment | None:
     """The payment (`in`) or refund (`out`) recorded under this provider reference: at most one (UNIQUE)."""
     return store.payment_by_ref(conn, provider, external_ref, direction)
 
 
-def record_payment(conn: sqlite3.Connection, clock: Clock, *, provider: str, external_ref: str, customer_id: str,
+def record_payment(conn: Conn, clock: Clock, *, provider: str, external_ref: str, customer_id: str,
                    amount_fen: int, actor: str, order_id: str | None = None, verified: bool = False) -> int:
     """Credit the customer's hub wallet from the provider; idempotent by (provider, reference).
     `verified`: the caller checked the provider's signed notification (hub/payments), which is the

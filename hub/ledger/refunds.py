@@ -15,10 +15,9 @@ overdraft anyway), nor, when it names the payment it returns, what is left of th
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.ledger import store
 from hub.ledger.core import balance, customer_account, external_account, move
 from hub.ledger.payments import PROVIDERS, payment_by_ref
@@ -59,7 +58,7 @@ def _answer(row: Payment, *, applied: bool, balance_fen: int) -> dict[str, Any]:
             "applied": applied, "balance_fen": balance_fen}
 
 
-def _source(conn: sqlite3.Connection, customer_id: str, provider: str, payment_id: int) -> Payment:
+def _source(conn: Conn, customer_id: str, provider: str, payment_id: int) -> Payment:
     src = store.payment(conn, payment_id)
     if src is None or src.direction != "in" or src.customer_id != customer_id:
         raise ValidationFailed([FieldIssue("payment_id", _("not a payment of this customer"))])
@@ -69,7 +68,7 @@ def _source(conn: sqlite3.Connection, customer_id: str, provider: str, payment_i
     return src
 
 
-def refund(conn: sqlite3.Connection, clock: Clock, *, customer_id: str, provider: str, actor: str,
+def refund(conn: Conn, clock: Clock, *, customer_id: str, provider: str, actor: str,
            amount_fen: int | None = None, receipt: str = "", payment_id: int | None = None,
            reason: str = "") -> dict[str, Any]:
     """Refund `amount_fen` (default: all the customer has at the hub, or what is left of `payment_id`)."""
@@ -124,7 +123,7 @@ def refund(conn: sqlite3.Connection, clock: Clock, *, customer_id: str, provider
         return _answer(row, applied=True, balance_fen=balance(conn, account))
 
 
-def refunds_due(conn: sqlite3.Connection, customer_id: str | None = None) -> dict[str, Any]:
+def refunds_due(conn: Conn, customer_id: str | None = None) -> dict[str, Any]:
     """Customers with money at the hub, each with the payments it came from (what is left to refund of
     each, and through which provider and reference) and the refunds already made."""
     out: list[dict[str, Any]] = []

@@ -7,11 +7,11 @@ change records the actor. A repeated transaction id returns the first response w
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
 
+from hub.db import Conn
 from hub.ops import store
 from hub.ops.atomic import atomically
 from hub.ops.handlers import HANDLERS, READ_ONLY, convert
@@ -27,14 +27,14 @@ def operator_actor(actor: str) -> str:
     return actor if actor.startswith("operator:") else f"operator:{actor}"
 
 
-def _authenticate(conn: sqlite3.Connection, actor: str, op: str, bootstrap: bool) -> None:
+def _authenticate(conn: Conn, actor: str, op: str, bootstrap: bool) -> None:
     if bootstrap and op == "operator.add" and registry_store.operators_count(conn) == 0:
         return
     if not registry_store.operator_active(conn, actor.split(":", 1)[1]):
         raise DomainError("unauthenticated", _("unknown or inactive operator: ") + actor)
 
 
-def handle(conn: sqlite3.Connection, clock: Clock, actor: str, request_type: str, body: dict[str, Any], *,
+def handle(conn: Conn, clock: Clock, actor: str, request_type: str, body: dict[str, Any], *,
            txn: str | None = None, bootstrap: bool = False) -> dict[str, Any]:
     """Run one operator op; never raises for a refused request (the response says why). Without a `txn`
     a fresh one is made (no replay protection then)."""

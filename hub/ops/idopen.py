@@ -4,10 +4,9 @@ who needs the whole number opens it with a reason, and the hub writes who, when,
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.documents import store as documents_store
 from hub.ops import store
 from hub.registry.errors import DomainError, NotFound
@@ -20,13 +19,16 @@ def masked(number: str) -> str:
     return "*" * max(len(number) - 4, 0) + number[-4:]
 
 
-def open_id(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def open_id(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     if not a.reason.strip():
         raise DomainError("invalid", _("say why the whole ID number is needed"))
     if a.subject == "customer_warning":
-        if not risk_store.has_customer_warning(conn, a.ref):
+        # `ref` is the warning's `ref` from risk.list (the hub never sends the number unopened); a console
+        # of an older release sends the number itself
+        found = risk_store.customer_warning_number(conn, a.ref)
+        if found is None:
             raise NotFound("warning", masked(a.ref))
-        number, ref = a.ref, masked(a.ref)
+        number, ref = found, masked(found)
     elif a.subject == "document":
         submission = documents_store.get(conn, a.ref)
         if submission is None:
@@ -39,5 +41,5 @@ def open_id(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str
     return {"id_number": number}
 
 
-def openings(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def openings(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     return store.openings(conn)

@@ -8,14 +8,15 @@ act on, each with an urgency so the console can sort the worst first."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from hub.db import Conn
 from hub.dispatch import offers
 from hub.ingest import store as ingest_store
 from hub.orders import outbox, store
 from hub.registry import store as registry_store
 from hub.risk import store as risk_store
+from hub.risk.warnings import shown_id
 from hub.timers import scheduler
 from protocol.clock import Clock
 
@@ -37,7 +38,7 @@ LAST_CHANCE_MS = 60_000
 QUARANTINE_WINDOW_MS = 3_600_000
 
 
-def events_history(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def events_history(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     """The latest `limit` operator events, oldest first (optionally one order's)."""
     return outbox.events(conn, a.order_id, max(1, min(a.limit, 2000)))
 
@@ -46,7 +47,7 @@ def _item(kind: str, since_ms: Any, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "urgency": URGENCY[kind], "since_ms": since_ms, **fields}
 
 
-def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def attention(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     """Everything that needs a person now, most urgent first, oldest first within a kind."""
     now = clock.now_ms()
     items: list[dict[str, Any]] = []
@@ -61,8 +62,8 @@ def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: s
         items.append(_item("offer.last_chance", f["offered_ms"], order_id=f["order_id"],
                            locksmith=f["locksmith"] or "", due_ms=f["expires_ms"]))
     for r in risk_store.red_warnings(conn):
-        items.append(_item("warning.red", r["updated_ms"], subject=r["subject"], subject_id=r["subject_id"],
-                           score=r["score"], reasons=r["reasons"]))
+        items.append(_item("warning.red", r["updated_ms"], subject=r["subject"],
+                           subject_id=shown_id(r["subject"], r["subject_id"]), score=r["score"], reasons=r["reasons"]))
     for o in orders["documents_overdue"]:
         items.append(_item("documents.overdue", o["updated_ms"], order_id=o["id"], customer=o["customer_name"] or ""))
     for t in scheduler.failed(conn):

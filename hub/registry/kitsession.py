@@ -8,17 +8,16 @@ wins.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.registry import store
 from protocol.clock import Clock
 
 KINDS = ("session.login", "session.logout")
 
 
-def apply_session_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: str, data: dict[str, Any],
+def apply_session_record(conn: Conn, clock: Clock, kit_id: str, kind: str, data: dict[str, Any],
                          captured_at: int, record_id: str) -> None:
     locksmith_id = data.get("locksmith_id")
     with transaction(conn):
@@ -26,6 +25,6 @@ def apply_session_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, ki
                           captured_at, record_id)
 
 
-def logged_in(conn: sqlite3.Connection, kit_id: str) -> str | None:
+def logged_in(conn: Conn, kit_id: str) -> str | None:
     """The locksmith logged in on the kit, if any."""
     return store.logged_in(conn, kit_id)

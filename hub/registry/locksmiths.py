@@ -7,11 +7,10 @@ Service area is a circle (centre lat/lon, radius in km): it is what a locksmith 
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.registry import geo, store
 from hub.registry import validate as v
 from hub.registry.errors import DomainError, NotFound
@@ -24,7 +23,7 @@ from protocol.messages.ops import FingerprintEnroll, KitLink, LocksmithFiling
 MAX_RADIUS_KM = 200.0
 
 
-def check_locksmith(conn: sqlite3.Connection, f: LocksmithFiling) -> v.Issues:
+def check_locksmith(conn: Conn, f: LocksmithFiling) -> v.Issues:
     issues = v.Issues()
     issues.add("name", v.text(f.name))
     issues.add("gender", v.one_of(f.gender, v.GENDERS))
@@ -57,7 +56,7 @@ def check_locksmith(conn: sqlite3.Connection, f: LocksmithFiling) -> v.Issues:
     return issues
 
 
-def file_locksmith(conn: sqlite3.Connection, clock: Clock, actor: str, f: LocksmithFiling) -> str:
+def file_locksmith(conn: Conn, clock: Clock, actor: str, f: LocksmithFiling) -> str:
     check_locksmith(conn, f).raise_if_any()
     now = clock.now_ms()
     with transaction(conn):
@@ -85,7 +84,7 @@ def file_locksmith(conn: sqlite3.Connection, clock: Clock, actor: str, f: Locksm
         return lid
 
 
-def set_locksmith_status(conn: sqlite3.Connection, clock: Clock, actor: str, locksmith_id: str, status: str,
+def set_locksmith_status(conn: Conn, clock: Clock, actor: str, locksmith_id: str, status: str,
                          reason: str) -> None:
     issues = v.Issues()
     issues.add("status", v.one_of(status, v.LOCKSMITH_STATUSES))
@@ -104,7 +103,7 @@ def set_locksmith_status(conn: sqlite3.Connection, clock: Clock, actor: str, loc
                                                     "actor": actor, "reason": reason, "at_ms": now}, now_ms=now)
 
 
-def link_kit(conn: sqlite3.Connection, clock: Clock, actor: str, link: KitLink) -> None:
+def link_kit(conn: Conn, clock: Clock, actor: str, link: KitLink) -> None:
     now = clock.now_ms()
     with transaction(conn):
         if not store.locksmith_exists(conn, link.locksmith_id):
@@ -125,7 +124,7 @@ def link_kit(conn: sqlite3.Connection, clock: Clock, actor: str, link: KitLink) 
                                                  "linked": not link.unlink, "actor": actor, "at_ms": now}, now_ms=now)
 
 
-def enroll_fingerprint(conn: sqlite3.Connection, clock: Clock, actor: str, fp: FingerprintEnroll) -> int:
+def enroll_fingerprint(conn: Conn, clock: Clock, actor: str, fp: FingerprintEnroll) -> int:
     """Record a template enrolled on a kit; returns how many fingers the locksmith now has."""
     issues = v.Issues()
     issues.add("finger", v.one_of(fp.finger, v.FINGERS))
@@ -142,7 +141,7 @@ def enroll_fingerprint(conn: sqlite3.Connection, clock: Clock, actor: str, fp: F
         return enrolled
 
 
-def record_rating(conn: sqlite3.Connection, locksmith_id: str, stars: int) -> int:
+def record_rating(conn: Conn, locksmith_id: str, stars: int) -> int:
     """Fold a 1-5 star rating into quality (rule 2): a Bayesian mean with a prior of 3 stars weighing 5
     ratings, so one early 5-star rating does not outrank a long good record. Returns the new quality."""
     if not 1 <= stars <= 5:
@@ -154,7 +153,7 @@ def record_rating(conn: sqlite3.Connection, locksmith_id: str, stars: int) -> in
         return quality
 
 
-def _history(conn: sqlite3.Connection, lid: str, old: str | None, new: str, actor: str, reason: str,
+def _history(conn: Conn, lid: str, old: str | None, new: str, actor: str, reason: str,
              now: int) -> None:
     store.add_locksmith_history(conn, lid, old, new, actor, reason, now)
 
@@ -162,7 +161,7 @@ def _history(conn: sqlite3.Connection, lid: str, old: str | None, new: str, acto
 scope_of = store.scope_of
 
 
-def public_record(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]:
+def public_record(conn: Conn, locksmith_id: str) -> dict[str, Any]:
     row = store.locksmith(conn, locksmith_id)
     if row is None:
         raise NotFound("locksmith", locksmith_id)
@@ -172,7 +171,7 @@ def public_record(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]
     return out
 
 
-def get_locksmith(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]:
+def get_locksmith(conn: Conn, locksmith_id: str) -> dict[str, Any]:
     out = public_record(conn, locksmith_id)
     out["kits"] = store.kits_of(conn, locksmith_id)
     out["fingerprints"] = store.fingerprints_of(conn, locksmith_id)
@@ -180,7 +179,7 @@ def get_locksmith(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]
     return out
 
 
-def finger_of_template(conn: sqlite3.Connection, locksmith_id: str, template_sha256: str) -> str | None:
+def finger_of_template(conn: Conn, locksmith_id: str, template_sha256: str) -> str | None:
     """The finger of `locksmith_id` enrolled with this template (R-2), or None: how the hub checks the
     template a kit says matched (hub/orders/kitrecords.py)."""
     if not template_sha256:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.registry import store
 from hub.registry import validate as v
 from hub.registry.errors import NotFound
@@ -16,7 +15,7 @@ from protocol.ids import new_id
 from protocol.messages.ops import UnitFiling
 
 
-def check_unit(conn: sqlite3.Connection, f: UnitFiling) -> v.Issues:
+def check_unit(conn: Conn, f: UnitFiling) -> v.Issues:
     issues = v.Issues()
     issues.add("name", v.text(f.name))
     issues.add("address", v.text(f.address, max_len=400))
@@ -29,7 +28,7 @@ def check_unit(conn: sqlite3.Connection, f: UnitFiling) -> v.Issues:
     return issues
 
 
-def file_unit(conn: sqlite3.Connection, clock: Clock, actor: str, f: UnitFiling) -> str:
+def file_unit(conn: Conn, clock: Clock, actor: str, f: UnitFiling) -> str:
     """Create or update a unit's filing; a changed status goes through `set_unit_status`."""
     check_unit(conn, f).raise_if_any()
     now = clock.now_ms()
@@ -49,7 +48,7 @@ def file_unit(conn: sqlite3.Connection, clock: Clock, actor: str, f: UnitFiling)
         return unit_id
 
 
-def set_unit_status(conn: sqlite3.Connection, clock: Clock, actor: str, unit_id: str, status: str,
+def set_unit_status(conn: Conn, clock: Clock, actor: str, unit_id: str, status: str,
                     reason: str) -> None:
     issues = v.Issues()
     issues.add("status", v.one_of(status, v.UNIT_STATUSES))
@@ -68,18 +67,18 @@ def set_unit_status(conn: sqlite3.Connection, clock: Clock, actor: str, unit_id:
                                                "actor": actor, "reason": reason, "at_ms": now}, now_ms=now)
 
 
-def _history(conn: sqlite3.Connection, unit_id: str, old: str | None, new: str, actor: str, reason: str,
+def _history(conn: Conn, unit_id: str, old: str | None, new: str, actor: str, reason: str,
              now: int) -> None:
     store.add_unit_history(conn, unit_id, old, new, actor, reason, now)
 
 
-def _record(conn: sqlite3.Connection, unit_id: str) -> dict[str, Any]:
+def _record(conn: Conn, unit_id: str) -> dict[str, Any]:
     row = store.unit(conn, unit_id)
     assert row is not None
     return row
 
 
-def get_unit(conn: sqlite3.Connection, unit_id: str) -> dict[str, Any]:
+def get_unit(conn: Conn, unit_id: str) -> dict[str, Any]:
     out = store.unit(conn, unit_id)
     if out is None:
         raise NotFound("unit", unit_id)

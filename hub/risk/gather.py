@@ -6,8 +6,8 @@ Each function returns plain numbers keyed by rule code (hub/risk/rules.toml); sc
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
+from hub.db import Conn
 from hub.dispatch import offers
 from hub.documents import store as documents_store
 from hub.followup import store as followup_store
@@ -25,7 +25,7 @@ def _is_night(ms: int, start: int, end: int, offset_h: float) -> bool:
     return hour >= start or hour < end if start > end else start <= hour < end
 
 
-def customer_features(conn: sqlite3.Connection, id_number: str, now_ms: int,
+def customer_features(conn: Conn, id_number: str, now_ms: int,
                       rules: RiskRules) -> tuple[dict[str, float], dict[str, float]]:
     orders = order_store.of_customer_id_number(conn, id_number)
     ids = [o.id for o in orders]
@@ -53,7 +53,7 @@ def customer_features(conn: sqlite3.Connection, id_number: str, now_ms: int,
     return f, {}
 
 
-def locksmith_features(conn: sqlite3.Connection, locksmith_id: str, now_ms: int,
+def locksmith_features(conn: Conn, locksmith_id: str, now_ms: int,
                        rules: RiskRules) -> tuple[dict[str, float], dict[str, float]]:
     stars = registry_store.ratings(conn, locksmith_id)
     rating_count = stars.count if stars else 0

@@ -4,9 +4,10 @@ police feed (`risk_cursor`)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from hub.db import Conn
 
 
 @dataclass(frozen=True)
@@ -15,13 +16,13 @@ class StoredWarning:
     signature: str
 
 
-def warning(conn: sqlite3.Connection, subject: str, subject_id: str) -> StoredWarning | None:
+def warning(conn: Conn, subject: str, subject_id: str) -> StoredWarning | None:
     row = conn.execute("SELECT level, signature FROM risk_warnings WHERE subject=? AND subject_id=?",
                        (subject, subject_id)).fetchone()
     return None if row is None else StoredWarning(row["level"], row["signature"])
 
 
-def put_warning(conn: sqlite3.Connection, *, subject: str, subject_id: str, level: str, score: float,
+def put_warning(conn: Conn, *, subject: str, subject_id: str, level: str, score: float,
                 reasons: list[dict[str, Any]], signature: str, now_ms: int) -> None:
     conn.execute(
         "INSERT INTO risk_warnings(subject, subject_id, level, score, reasons_json, signature, updated_ms)"
@@ -31,28 +32,32 @@ def put_warning(conn: sqlite3.Connection, *, subject: str, subject_id: str, leve
         (subject, subject_id, level, score, json.dumps(reasons, ensure_ascii=False), signature, now_ms))
 
 
-def warnings(conn: sqlite3.Connection, level: str | None = None) -> list[dict[str, Any]]:
+def warnings(conn: Conn, level: str | None = None) -> list[dict[str, Any]]:
     """Every stored warning (of one level, when given), highest score first, with its reasons decoded."""
-    sql = "SELECT * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
+    sql = "SELECT rowid AS ref, * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
     return [{**dict(r), "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]
 
 
-def has_customer_warning(conn: sqlite3.Connection, id_number: str) -> bool:
-    return conn.execute("SELECT 1 FROM risk_warnings WHERE subject = 'customer' AND subject_id = ?",
-                        (id_number,)).fetchone() is not None
+def customer_warning_number(conn: Conn, ref: str) -> str | None:
+    """The ID number of the customer warning `ref` names (its `ref` from risk.list; a console of an older
+    release sends the number itself)."""
+    column = "rowid" if ref.isdigit() and len(ref) < 15 else "subject_id"
+    row = conn.execute(f"SELECT subject_id FROM risk_warnings WHERE subject = 'customer' AND {column} = ?",
+                       (ref,)).fetchone()
+    return None if row is None else str(row[0])
 
 
-def feed_cursor(conn: sqlite3.Connection) -> int:
+def feed_cursor(conn: Conn) -> int:
     row = conn.execute("SELECT feed_seq FROM risk_cursor WHERE name='feed'").fetchone()
     return int(row[0]) if row else 0
 
 
-def set_feed_cursor(conn: sqlite3.Connection, seq: int) -> None:
+def set_feed_cursor(conn: Conn, seq: int) -> None:
     conn.execute("INSERT INTO risk_cursor VALUES ('feed', ?) ON CONFLICT(name) DO UPDATE SET feed_seq=excluded.feed_seq",
                  (seq,))
 
 
-def red_warnings(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def red_warnings(conn: Conn) -> list[dict[str, Any]]:
     """Red warnings, oldest change first, with their reasons decoded."""
     return [{**dict(r), "reasons": json.loads(r["reasons_json"] or "[]")} for r in conn.execute(
         "SELECT subject, subject_id, score, reasons_json, updated_ms FROM risk_warnings"

@@ -4,10 +4,9 @@ warning, store the new one and forward it to the police (R-12) in the same trans
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.orders import store as order_store
 from hub.risk import store
 from hub.risk.config import RiskRules, Subject, load_rules
@@ -25,7 +24,7 @@ def default_rules() -> RiskRules:
     return _rules
 
 
-def assess(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_id: str,
+def assess(conn: Conn, clock: Clock, subject: Subject, subject_id: str,
            rules: RiskRules | None = None) -> Assessment:
     rules = rules or default_rules()
     gather = customer_features if subject == "customer" else locksmith_features
@@ -33,7 +32,7 @@ def assess(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_id:
     return score(subject, subject_id, features, rules, counts)
 
 
-def evaluate(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_id: str, *,
+def evaluate(conn: Conn, clock: Clock, subject: Subject, subject_id: str, *,
              order_id: str | None = None, rules: RiskRules | None = None) -> Assessment | None:
     """Score and, if the warning changed, store and forward it. Returns the new warning or None."""
     with transaction(conn):
@@ -56,7 +55,7 @@ def evaluate(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_i
         return a
 
 
-def evaluate_order(conn: sqlite3.Connection, clock: Clock, order_id: str,
+def evaluate_order(conn: Conn, clock: Clock, order_id: str,
                    rules: RiskRules | None = None) -> list[Assessment]:
     """Re-score the customer and the locksmith of an order (call after any change to the order)."""
     who = order_store.parties(conn, order_id)
@@ -71,5 +70,20 @@ def evaluate_order(conn: sqlite3.Connection, clock: Clock, order_id: str,
     return out
 
 
-def current(conn: sqlite3.Connection, level: str | None = None) -> list[dict[str, object]]:
+def current(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
     return store.warnings(conn, level)
+
+
+def shown_id(subject: str, subject_id: str) -> str:
+    """A customer's warning is keyed by resident ID number: people see its last 4 characters unless an operator
+    opens it (`id.open`, logged at the hub); a locksmith's id is no personal number."""
+    if subject != "customer":
+        return subject_id
+    return "*" * max(len(subject_id) - 4, 0) + subject_id[-4:]
+
+
+def listed(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
+    """`current` as consoles receive it (`risk.list`): customer ID numbers masked; `ref` names the warning for
+    `id.open` without the number."""
+    return [{**r, "ref": str(r["ref"]), "subject_id": shown_id(str(r["subject"]), str(r["subject_id"]))}
+            for r in store.warnings(conn, level)]
