@@ -34,3 +34,7 @@ def has_entry(conn: Conn, kind: str, entity_id: str, field: str, value: str) -> 
     """An entry of this kind for this entity whose `field` is `value` was appended already."""
     return any(json.loads(r[0]).get(field) == value for r in conn.execute(
         "SELECT body_json FROM police_feed WHERE entity_id = ? AND kind = ?", (entity_id, kind)))
+
+
+def last_seq(conn: Conn) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM police_feed").fetchone()[0])

@@ -15,6 +15,7 @@ from hub.db import Conn
 from hub.dispatch.kitjob import KIT_TYPES, handle_kit_job
 from hub.domain import PERIODIC
 from hub.evidence.tracker import EvidenceTracker
+from hub.ingest import media_index
 from hub.ingest.ingest import Accepted, Outgoing
 from hub.kit_records import on_kit_record
 from hub.ops import handle as handle_ops
@@ -100,9 +101,9 @@ class DomainWiring:
         return []
 
     def media_complete(self, conn: Conn, file_id: str) -> None:
-        row = conn.execute("SELECT sender FROM media_files WHERE file_id=?", (file_id,)).fetchone()
-        if row is not None:
-            self.evidence.recheck(conn, row[0])
+        sender = media_index.sender_of(conn, file_id)
+        if sender is not None:
+            self.evidence.recheck(conn, sender)
 
     # -- periodic -------------------------------------------------------------------------------------
     def periodic(self) -> list[Outgoing]:

@@ -1,7 +1,8 @@
 """R-4 candidates over the trigger-maintained `dispatch_pool`, in SQL.
 
 Two access paths, same filters (ready: on duty, filed, unit operating, kit online; free: no busy order,
-no open offer; scope bitmask; the site inside the service-area circle; not yet tried for this order):
+no open offer; scope bitmask; the site inside the service-area circle; not yet tried for this order, which
+the caller says (hub/dispatch/offers.py `tried_ns`) and each search reads that many rows more to drop):
 - rule (1), nearest first: an R*Tree of positions searched in growing squares around the site, so a
   dense city reads a few hundred rows, not every locksmith whose area covers the site;
 - rules (2) and (3): an R*Tree of service-area boxes with quality and grade as extra dimensions, read in
@@ -37,7 +38,6 @@ _LOGGED_IN = """
 _FILTERS = f"""{_LOGGED_IN}
   AND p.ready = 1 AND p.busy = 0 AND p.offer_open = 0 AND (p.scope_bits & :bit) != 0
   AND {_AREA_D2} * {KM_PER_DEG * KM_PER_DEG} <= p.area_radius_km * p.area_radius_km
-  AND p.n NOT IN (SELECT t.locksmith_n FROM offers t WHERE t.order_id = :order)
 """
 _COLUMNS = f"p.n, p.id, p.kit_id, p.lat, p.lon, p.quality, p.grade_rank, {_D2} AS d2"
 
@@ -86,30 +86,33 @@ def scope_bit(lock_class: str, action: str) -> int:
     return 1 << (5 * v.LOCK_CLASSES.index(lock_class) + v.ACTIONS.index(action))
 
 
-def _rows(rows: Any) -> list[Candidate]:
+def _rows(rows: Any, tried: frozenset[int], limit: int) -> list[Candidate]:
+    """The first `limit` rows not tried yet (the query read len(tried) more, so none is missed)."""
     return [Candidate(r["n"], r["id"], r["kit_id"], r["lat"], r["lon"], r["quality"], r["grade_rank"],
-                      math.sqrt(r["d2"]) * KM_PER_DEG) for r in rows]
+                      math.sqrt(r["d2"]) * KM_PER_DEG) for r in rows if r["n"] not in tried][:limit]
 
 
-def find(conn: Conn, *, order_id: str, lat: float, lon: float, lock_class: str, category: str,
-         rule: str, limit: int) -> list[Candidate]:
+def find(conn: Conn, *, tried: frozenset[int] = frozenset(), lat: float, lon: float, lock_class: str,
+         category: str, rule: str, limit: int) -> list[Candidate]:
+    """The best `limit` free locksmiths for the site under the rule, except those in `tried` (pool numbers)."""
     cos = max(math.cos(math.radians(lat)), 1e-6)
     params: dict[str, Any] = {"lat": lat, "lon": lon, "c2": cos * cos, "bit": scope_bit(lock_class, category),
-                              "order": order_id, "limit": limit}
+                              "limit": limit + len(tried)}
     if rule == "eta":
         radius = FIRST_RADIUS_KM
         while radius <= MAX_RADIUS_KM:
             dlat, dlon = radius / KM_PER_DEG, radius / KM_PER_DEG / cos
             found = _rows(conn.execute(_BY_POSITION, params | {"lat0": lat - dlat, "lat1": lat + dlat,
-                                                               "lon0": lon - dlon, "lon1": lon + dlon}))
+                                                               "lon0": lon - dlon, "lon1": lon + dlon}),
+                          tried, limit)
             # Exact once the shortlist is full and its farthest member is inside the searched circle:
             # everyone outside the square is farther than `radius`.
             if len(found) >= limit and found[-1].dist_km <= radius:
                 return found
             radius *= 2
     if rule in ("quality", "grade"):
-        return _by_bands(conn, rule, params, limit)
-    return _rows(conn.execute(f"{_BY_AREA} {_ORDER_BY[rule]} LIMIT :limit", params))
+        return _by_bands(conn, rule, params, tried, limit)
+    return _rows(conn.execute(f"{_BY_AREA} {_ORDER_BY[rule]} LIMIT :limit", params), tried, limit)
 
 
 def _bands(rule: str) -> list[tuple[int, int, int, int]]:
@@ -124,14 +127,16 @@ def _bands(rule: str) -> list[tuple[int, int, int, int]]:
     return bands
 
 
-def _by_bands(conn: Conn, rule: str, params: dict[str, Any], limit: int) -> list[Candidate]:
+def _by_bands(conn: Conn, rule: str, params: dict[str, Any], tried: frozenset[int],
+              limit: int) -> list[Candidate]:
     """All of a better band precede any of a worse one under the rule, so the shortlist is the bands'
     results concatenated, each ordered by the rule's key then distance."""
     found: list[Candidate] = []
     for q0, q1, g0, g1 in _bands(rule):
         rows = conn.execute(f"{_BY_KEYS} {_ORDER_BY[rule]} LIMIT :limit",
-                            params | {"q0": q0, "q1": q1, "g0": g0, "g1": g1, "limit": limit - len(found)})
-        found += _rows(rows)
+                            params | {"q0": q0, "q1": q1, "g0": g0, "g1": g1,
+                                      "limit": limit - len(found) + len(tried)})
+        found += _rows(rows, tried, limit - len(found))
         if len(found) >= limit:
             break
     return found

@@ -14,6 +14,7 @@ from hub.db import Conn, Row
 from hub.dispatch import candidates, eta, offers
 from hub.dispatch.settings import Settings
 from hub.orders import outbox
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError, NotFound
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -30,9 +31,9 @@ class Ranked:
 
 def rank(conn: Conn, order: Row, settings: Settings) -> list[Ranked]:
     """Candidates for the order, best first under its rule (R-5)."""
-    found = candidates.find(conn, order_id=order["id"], lat=order["site_lat"], lon=order["site_lon"],
-                            lock_class=order["lock_class"], category=order["category"], rule=order["rule"],
-                            limit=settings.shortlist)
+    found = candidates.find(conn, tried=frozenset(offers.tried_ns(conn, order["id"])), lat=order["site_lat"],
+                            lon=order["site_lon"], lock_class=order["lock_class"], category=order["category"],
+                            rule=order["rule"], limit=settings.shortlist)
     if not found:
         return []
     etas = eta.provider(settings).eta_s([(c.lat, c.lon) for c in found], (order["site_lat"], order["site_lon"]))
@@ -46,11 +47,11 @@ def rank(conn: Conn, order: Row, settings: Settings) -> list[Ranked]:
     return ranked
 
 
-def open_offer(conn: Conn, order_id: str) -> Row | None:
+def open_offer(conn: Conn, order_id: str) -> offers.Offer | None:
     return offers.open_for(conn, order_id)
 
 
-def offer_row(conn: Conn, offer_id: str) -> Row | None:
+def offer_row(conn: Conn, offer_id: str) -> offers.Offer | None:
     return offers.get(conn, offer_id)
 
 
@@ -74,7 +75,8 @@ def offer_to(conn: Conn, clock: Clock, order: Row, settings: Settings,
     """Offer the order to the locksmith an operator chose (hub/orders/assign.py), on the same terms as a
     ranked offer: only if they are a candidate at all (on duty, free, in area and scope, not yet offered
     this order). None otherwise. Their kit still has to accept."""
-    found = [c for c in candidates.find(conn, order_id=order["id"], lat=order["site_lat"], lon=order["site_lon"],
+    tried = frozenset(offers.tried_ns(conn, order["id"]))
+    found = [c for c in candidates.find(conn, tried=tried, lat=order["site_lat"], lon=order["site_lon"],
                                         lock_class=order["lock_class"], category=order["category"],
                                         rule=order["rule"], limit=100_000) if c.id == locksmith_id]
     if not found:
@@ -113,9 +115,9 @@ def close_offer(conn: Conn, clock: Clock, offer_id: str, state: str, reason: str
     offer = offers.get(conn, offer_id)
     assert offer is not None
     if notify_kit:
-        outbox.put(conn, clock, "kit", offer["kit_id"], OfferClosed(offer_id, offer["order_id"], reason))
-    outbox.event(conn, clock, f"offer.{state}", order_id=offer["order_id"], offer_id=offer_id,
-                 locksmith_id=offer["locksmith_id"])
+        outbox.put(conn, clock, "kit", offer.kit_id, OfferClosed(offer_id, offer.order_id, reason))
+    outbox.event(conn, clock, f"offer.{state}", order_id=offer.order_id, offer_id=offer_id,
+                 locksmith_id=offer.locksmith_id)
     return True
 
 
@@ -124,16 +126,15 @@ def mark_accepted(conn: Conn, clock: Clock, offer_id: str) -> None:
     scheduler.cancel(conn, timer_key(offer_id))
 
 
-def locksmith_eligible(conn: Conn, offer: Row) -> bool:
+def locksmith_eligible(conn: Conn, offer: offers.Offer) -> bool:
     """The offer's locksmith is still on duty, filed, with an operating unit."""
-    return conn.execute("SELECT 1 FROM locksmiths WHERE n = ? AND status = 'on_duty' AND unit_operating = 1"
-                        " AND filing_receipt_no != ''", (offer["locksmith_n"],)).fetchone() is not None
+    return registry_store.offerable(conn, int(offer.locksmith_n))
 
 
-def kit_offer(conn: Conn, kit_id: str, offer_id: str) -> Row:
+def kit_offer(conn: Conn, kit_id: str, offer_id: str) -> offers.Offer:
     offer = offer_row(conn, offer_id)
     if offer is None:
         raise NotFound("offer", offer_id)
-    if offer["kit_id"] != kit_id:
+    if offer.kit_id != kit_id:
         raise DomainError("forbidden", _("this offer was made to another kit"))
     return offer

@@ -21,17 +21,40 @@ class NewOffer:
     expires_ms: int
 
 
-def get(conn: Conn, offer_id: str) -> Row | None:
-    return conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone()
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    order_id: str
+    locksmith_n: int
+    locksmith_id: str
+    kit_id: str
+    rank: int
+    eta_s: int
+    state: str  # open | accepted | refused | expired | withdrawn | rejected
+    offered_ms: int
+    expires_ms: int
+    closed_ms: int | None
 
 
-def open_for(conn: Conn, order_id: str) -> Row | None:
-    return conn.execute("SELECT * FROM offers WHERE order_id = ? AND state = 'open'", (order_id,)).fetchone()
+def _offer(row: Row | None) -> Offer | None:
+    if row is None:
+        return None
+    return Offer(row["id"], row["order_id"], int(row["locksmith_n"]), row["locksmith_id"], row["kit_id"],
+                 int(row["rank"]), int(row["eta_s"]), row["state"], int(row["offered_ms"]), int(row["expires_ms"]),
+                 row["closed_ms"])
 
 
-def of_locksmith(conn: Conn, order_id: str, locksmith_id: str) -> Row | None:
-    return conn.execute("SELECT * FROM offers WHERE order_id = ? AND locksmith_id = ?",
-                        (order_id, locksmith_id)).fetchone()
+def get(conn: Conn, offer_id: str) -> Offer | None:
+    return _offer(conn.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)).fetchone())
+
+
+def open_for(conn: Conn, order_id: str) -> Offer | None:
+    return _offer(conn.execute("SELECT * FROM offers WHERE order_id = ? AND state = 'open'", (order_id,)).fetchone())
+
+
+def of_locksmith(conn: Conn, order_id: str, locksmith_id: str) -> Offer | None:
+    return _offer(conn.execute("SELECT * FROM offers WHERE order_id = ? AND locksmith_id = ?",
+                               (order_id, locksmith_id)).fetchone())
 
 
 def of_order(conn: Conn, order_id: str) -> list[dict[str, object]]:
@@ -78,3 +101,13 @@ def expiring_with_nobody_left(conn: Conn, until_ms: int) -> list[dict[str, objec
         " WHERE f.state = 'open' AND f.expires_ms <= ?"
         " AND NOT EXISTS (SELECT 1 FROM dispatch_pool p WHERE p.ready = 1 AND p.busy = 0 AND p.offer_open = 0)"
         " ORDER BY f.expires_ms", (until_ms,))]
+
+
+def tried_ns(conn: Conn, order_id: str) -> list[int]:
+    """The pool numbers of every locksmith offered this order so far (candidate search skips them)."""
+    return [int(r[0]) for r in conn.execute("SELECT locksmith_n FROM offers WHERE order_id = ?", (order_id,))]
+
+
+def accepted_order_ids(conn: Conn, locksmith_id: str) -> list[str]:
+    return [str(r[0]) for r in conn.execute(
+        "SELECT DISTINCT order_id FROM offers WHERE locksmith_id = ? AND state = 'accepted'", (locksmith_id,))]

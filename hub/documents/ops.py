@@ -11,6 +11,7 @@ from hub.db import Conn
 from hub.documents import submissions as docs
 from hub.followup import tasks
 from hub.followup.gateway import Channel, MessageGateway, NotifyGateway
+from hub.orders import store as order_store
 from hub.registry.errors import DomainError
 from hub.risk.warnings import listed
 from protocol.clock import Clock
@@ -73,8 +74,7 @@ READ_ONLY = ("documents.list", "followup.list", "risk.list")
 def handle_customer_documents(conn: Conn, clock: Clock, customer_id: str,
                               body: m.CustomerDocuments, msg_id: str) -> str:
     """`customer.documents` from the customer app; idempotent by message id. Returns the order id."""
-    row = conn.execute("SELECT customer_id FROM orders WHERE id=?", (body.order_id,)).fetchone()
-    if row is None or row["customer_id"] != customer_id:
+    if order_store.customer_of(conn, body.order_id) != customer_id:
         raise DomainError("forbidden", _("documents can only be submitted for your own order"))
     docs.submit(conn, clock, order_id=body.order_id, media=body.media, doc_types=body.doc_types,
                 submitted_by=f"customer:{customer_id}", holder_name=body.holder_name,

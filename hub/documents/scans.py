@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 
 from hub.db import Conn, transaction
+from hub.ingest import store as ingest_store
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.uploads import MAX_UPLOAD_BYTES, UPLOAD_KIND, UPLOAD_KINDS
+from hub.orders import store as order_store
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -28,16 +30,13 @@ def store_scan(conn: Conn, media: MediaStore, clock: Clock, data: bytes, *, send
         raise DomainError("invalid", _("not a usable photo: {problem}").format(problem=problem))
     if kind not in UPLOAD_KINDS or UPLOAD_KINDS[kind][1] != (order_id is not None):
         raise DomainError("invalid", _("a {kind} photo cannot be stored that way").format(kind=kind))
-    if order_id is not None and conn.execute("SELECT 1 FROM orders WHERE id=?", (order_id,)).fetchone() is None:
+    if order_id is not None and order_store.customer_of(conn, order_id) is None:
         raise NotFound("order", order_id)
     sha = media.put(data)
     now = clock.now_ms()
     file_id = new_id(now)
     with transaction(conn):
-        conn.execute(
-            "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks,"
-            " sealed, captured_ms, meta, begin_id, status, received_ms, completed_ms)"
-            " VALUES (?,?,?,?,?,?,?,?,1,0,?,?,?,'complete',?,?)",
-            (file_id, sender, kind, content_type, order_id, len(data), sha, max(1, len(data)), now,
-             json.dumps({"route": "hub host"}), file_id, now, now))
+        ingest_store.put_complete(conn, file_id=file_id, sender=sender, kind=kind, content_type=content_type,
+                                  order_id=order_id, size=len(data), sha256=sha, now_ms=now,
+                                  meta_json=json.dumps({"route": "hub host"}))
     return sha

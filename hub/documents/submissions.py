@@ -5,13 +5,15 @@ documents that arrive after the police opened a case."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from hub import police_feed
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
+from hub.documents import store
+from hub.documents.store import Submission
 from hub.ingest.uploads import stored_copies
+from hub.orders import store as order_store
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -56,22 +58,20 @@ def submit(conn: Conn, clock: Clock, *, order_id: str, media: Sequence[dict[str,
         raise DomainError("invalid", _("document types must be among: ") + ", ".join(DOC_TYPES))
     sid = submission_id or new_id(clock.now_ms())
     with transaction(conn):
-        order = conn.execute("SELECT state, documents_overdue FROM orders WHERE id=?", (order_id,)).fetchone()
+        order = order_store.documents_state(conn, order_id)
         if order is None:
             raise NotFound("order", order_id)
-        if conn.execute("SELECT 1 FROM document_submissions WHERE id=?", (sid,)).fetchone():
+        if store.get(conn, sid) is not None:
             return sid
         _check_photos(conn, refs, submitted_by, order_id)
         now = clock.now_ms()
-        conn.execute(
-            "INSERT INTO document_submissions(id, order_id, submitted_by, doc_types_json, media_json, holder_name,"
-            " holder_id_number, status, submitted_ms) VALUES (?,?,?,?,?,?,?, 'submitted', ?)",
-            (sid, order_id, submitted_by, json.dumps(list(doc_types)), json.dumps(refs), holder_name,
-             holder_id_number, now))
+        store.insert(conn, submission_id=sid, order_id=order_id, submitted_by=submitted_by,
+                     doc_types=list(doc_types), media=refs, holder_name=holder_name, holder_id_number=holder_id_number,
+                     now_ms=now)
         police_feed.emit(conn, "documents.submitted", {
             "id": sid, "order_id": order_id, "submitted_by": submitted_by, "doc_types": list(doc_types),
             "media": refs, "holder_name": holder_name, "holder_id_number": holder_id_number,
-            "late": order["state"] == "case_opened" or bool(order["documents_overdue"]), "at_ms": now,
+            "late": order.state == "case_opened" or bool(order.documents_overdue), "at_ms": now,
         }, now_ms=now)
     return sid
 
@@ -90,8 +90,8 @@ def _check_photos(conn: Conn, refs: list[dict[str, str]], submitted_by: str, ord
                               .format(sha=ref["sha256"][:12]))
 
 
-def _submission(conn: Conn, sid: str) -> Row:
-    row = conn.execute("SELECT * FROM document_submissions WHERE id=?", (sid,)).fetchone()
+def _submission(conn: Conn, sid: str) -> Submission:
+    row = store.get(conn, sid)
     if row is None:
         raise NotFound("document submission", sid)
     return row
@@ -102,20 +102,19 @@ def verify(conn: Conn, clock: Clock, submission_id: str, *, operator: str, reaso
     """The operator checked the photos against the customer: the deposit is released. Returns the order state."""
     with transaction(conn):
         sub = _submission(conn, submission_id)
-        types = set(json.loads(sub["doc_types_json"]))
+        types = set(sub.doc_types)
         if ID_DOC not in types or not types & set(PROPERTY_DOCS):
             raise DomainError("incomplete", _("verification needs the ID card and a deed, purchase contract or "
                                               "vehicle licence"))
-        state = conn.execute("SELECT state FROM orders WHERE id=?", (sub["order_id"],)).fetchone()["state"]
-        if sub["status"] == "verified":
+        state = order_store.state_of(conn, sub.order_id)
+        if sub.status == "verified":
             return str(state)
         if state not in RELEASABLE_STATES:
             raise DomainError("too_early", _("documents can be verified once the job is completed (order is {state})")
                               .format(state=state))
         now = clock.now_ms()
-        conn.execute("UPDATE document_submissions SET status='verified', reason=?, decided_by=?, decided_ms=? WHERE id=?",
-                     (reason, operator, now, submission_id))
-        return release(conn, clock, operator, sub["order_id"], reason or _("documents verified"),
+        store.decide(conn, submission_id, "verified", reason=reason, operator=operator, now_ms=now)
+        return release(conn, clock, operator, sub.order_id, reason or _("documents verified"),
                        f"documents_verified:{submission_id}")
 
 
@@ -124,23 +123,19 @@ def reject(conn: Conn, clock: Clock, submission_id: str, *, operator: str, reaso
         raise DomainError("invalid", _("a rejection needs a reason"))
     with transaction(conn):
         sub = _submission(conn, submission_id)
-        if sub["status"] != "submitted":
-            if sub["status"] == "rejected" and sub["reason"] == reason:
+        if sub.status != "submitted":
+            if sub.status == "rejected" and sub.reason == reason:
                 return
             raise DomainError("decided", _("this submission was already decided"))
         now = clock.now_ms()
-        conn.execute("UPDATE document_submissions SET status='rejected', reason=?, decided_by=?, decided_ms=? WHERE id=?",
-                     (reason, operator, now, submission_id))
-        police_feed.emit(conn, "documents.rejected", {"id": submission_id, "order_id": sub["order_id"],
+        store.decide(conn, submission_id, "rejected", reason=reason, operator=operator, now_ms=now)
+        police_feed.emit(conn, "documents.rejected", {"id": submission_id, "order_id": sub.order_id,
                                                       "operator": operator, "reason": reason, "at_ms": now}, now_ms=now)
 
 
 def for_order(conn: Conn, order_id: str) -> list[dict[str, Any]]:
-    return [{**dict(r), "doc_types": json.loads(r["doc_types_json"]), "media": json.loads(r["media_json"])}
-            for r in conn.execute("SELECT * FROM document_submissions WHERE order_id=? ORDER BY submitted_ms",
-                                  (order_id,))]
+    return [s.as_dict() for s in store.for_order(conn, order_id)]
 
 
 def verified(conn: Conn, order_id: str) -> bool:
-    return conn.execute("SELECT 1 FROM document_submissions WHERE order_id=? AND status='verified'",
-                        (order_id,)).fetchone() is not None
+    return store.verified(conn, order_id)

@@ -1,9 +1,11 @@
-"""`EvidenceLookup` over the hub's ingest tables (hub/migrations/001_ingest.sql): what a bundle check
-sees as "arrived". The check itself (`hub.evidence.check`) knows no table; this is the one place that does."""
+"""`EvidenceLookup` over the hub's ingest stores: what a bundle check sees as "arrived". The check itself
+(`hub.evidence.check`) knows no store; this is the one place that asks them."""
 
 from __future__ import annotations
 
 from hub.db import Conn
+from hub.ingest import media_index
+from hub.ingest import store as ingest_store
 
 
 class IngestLookup:
@@ -11,18 +13,13 @@ class IngestLookup:
         self.conn = conn
 
     def has_record(self, msg_id: str, sha256: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM kit_records WHERE id=? AND wire_sha256=?",
-                                 (msg_id, sha256)).fetchone() is not None
+        return ingest_store.has_record(self.conn, msg_id, sha256)
 
     def record_sha256(self, msg_id: str) -> str | None:
-        row = self.conn.execute("SELECT wire_sha256 FROM kit_records WHERE id=?", (msg_id,)).fetchone()
-        return str(row[0]) if row else None
+        return ingest_store.record_sha256(self.conn, msg_id)
 
     def has_media(self, sha256: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM media_files WHERE sha256=? AND status='complete'",
-                                 (sha256,)).fetchone() is not None
+        return media_index.has_complete(self.conn, sha256)
 
     def file_sha256(self, file_id: str) -> str | None:
-        row = self.conn.execute("SELECT sha256 FROM media_files WHERE file_id=? AND status='complete'",
-                                (file_id,)).fetchone()
-        return str(row[0]) if row else None
+        return media_index.complete_sha256(self.conn, file_id)

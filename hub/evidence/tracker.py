@@ -15,9 +15,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from hub import police_feed
 from hub.db import Conn
+from hub.evidence import store
 from hub.evidence.check import BundleCheck, check_bundle
 from hub.evidence.ingest_lookup import IngestLookup
 from hub.evidence.police_copy import Media, reseal_for_police
+from hub.ingest import media_index
 from hub.ingest.principals import Principals
 from hub.orders import outbox
 from protocol.clock import Clock
@@ -37,37 +39,24 @@ class EvidenceTracker:
         manifest = data.get("manifest", data)
         now = self.clock.now_ms()
         result = self._check(conn, kit_id, manifest, order_id)
-        conn.execute(
-            "INSERT INTO evidence_bundles(order_id, kit_id, record_id, manifest, manifest_sha256, status, detail, "
-            "received_ms, checked_ms) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(order_id) DO UPDATE SET "
-            "kit_id=excluded.kit_id, record_id=excluded.record_id, manifest=excluded.manifest, "
-            "manifest_sha256=excluded.manifest_sha256, status=excluded.status, detail=excluded.detail, "
-            "checked_ms=excluded.checked_ms",
-            (order_id or result.order_id, kit_id, record_id, json.dumps(manifest, ensure_ascii=False),
-             result.manifest_sha256, result.status, _detail(result), now, now))
+        store.put(conn, order_id=order_id or result.order_id, kit_id=kit_id, record_id=record_id, manifest=manifest,
+                  manifest_sha256=result.manifest_sha256, status=result.status, detail=_detail(result), now_ms=now)
         self._after(conn, order_id or result.order_id, result)
         return result
 
     def recheck_waiting(self, conn: Conn, kit_id: str) -> int:
         """`recheck` of the kit's bundles, only if one of them is still incomplete (the usual case: none)."""
-        if conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",
-                        (kit_id,)).fetchone() is None:
+        if not store.any_incomplete(conn, kit_id):
             return 0
         return self.recheck(conn, kit_id)
 
     def recheck(self, conn: Conn, kit_id: str | None = None) -> int:
         """Check again every bundle not yet complete (of one kit, when given). Returns how many completed."""
-        sql = "SELECT order_id, kit_id, manifest FROM evidence_bundles WHERE status IN ('incomplete')"
-        args: tuple[Any, ...] = ()
-        if kit_id is not None:
-            sql += " AND kit_id=?"
-            args = (kit_id,)
         done = 0
-        for row in conn.execute(sql, args).fetchall():
-            result = self._check(conn, row["kit_id"], json.loads(row["manifest"]), row["order_id"])
-            conn.execute("UPDATE evidence_bundles SET status=?, detail=?, checked_ms=? WHERE order_id=?",
-                         (result.status, _detail(result), self.clock.now_ms(), row["order_id"]))
-            self._after(conn, row["order_id"], result)
+        for b in store.incomplete(conn, kit_id):
+            result = self._check(conn, b.kit_id, b.manifest, b.order_id)
+            store.set_status(conn, b.order_id, result.status, _detail(result), self.clock.now_ms())
+            self._after(conn, b.order_id, result)
             done += result.complete
         return done
 
@@ -83,11 +72,10 @@ class EvidenceTracker:
                          detail=_detail(result))
         if not result.complete:
             return
-        row = conn.execute("SELECT forwarded, manifest, kit_id FROM evidence_bundles WHERE order_id=?",
-                           (order_id,)).fetchone()
-        if row is None or row["forwarded"]:
+        row = store.get(conn, order_id)
+        if row is None or row.forwarded:
             return
-        manifest = json.loads(row["manifest"])
+        manifest = row.manifest
         media = []
         withheld = []
         for f in manifest.get("files", []):
@@ -102,18 +90,16 @@ class EvidenceTracker:
             else:
                 withheld.append(f["file_id"])
         police_feed.emit(conn, "evidence.bundle", {
-            "id": order_id, "order_id": order_id, "kit_id": row["kit_id"], "manifest": manifest,
+            "id": order_id, "order_id": order_id, "kit_id": row.kit_id, "manifest": manifest,
             "manifest_sha256": result.manifest_sha256, "media": media, "sealed_withheld": withheld,
             "at_ms": self.clock.now_ms()},
             now_ms=self.clock.now_ms())
-        conn.execute("UPDATE evidence_bundles SET forwarded=1 WHERE order_id=?", (order_id,))
+        store.mark_forwarded(conn, order_id)
         outbox.event(conn, self.clock, "evidence.complete", order_id=order_id)
 
 
 def _content_type(conn: Conn, sha256: str) -> str:
-    row = conn.execute("SELECT content_type FROM media_files WHERE sha256=? AND status='complete' LIMIT 1",
-                       (sha256,)).fetchone()
-    return str(row[0]) if row else "application/octet-stream"
+    return media_index.content_type(conn, sha256) or "application/octet-stream"
 
 
 def _detail(result: BundleCheck) -> str:

@@ -8,6 +8,7 @@ complaint in a follow-up costs 0.5 star. The result stays within 0..5.
 from __future__ import annotations
 
 from hub.db import Conn
+from hub.followup import store
 
 PRIOR_STARS = 3.0
 PRIOR_WEIGHT = 5
@@ -15,9 +16,7 @@ COMPLAINT_PENALTY = 0.5
 
 
 def quality_score(conn: Conn, locksmith_id: str) -> float:
-    row = conn.execute(
-        "SELECT COALESCE(SUM(rating), 0), COUNT(rating), SUM(CASE WHEN outcome = 'complaint' THEN 1 ELSE 0 END)"
-        " FROM followups WHERE locksmith_id=? AND status='done'", (locksmith_id,)).fetchone()
-    total, count, complaints = float(row[0]), int(row[1]), int(row[2] or 0)
+    done = store.outcomes(conn, locksmith_id)
+    total, count, complaints = float(done.stars), done.rated, done.complaints
     mean = (total + PRIOR_STARS * PRIOR_WEIGHT) / (count + PRIOR_WEIGHT)
     return max(0.0, min(5.0, mean - COMPLAINT_PENALTY * complaints))

@@ -4,13 +4,14 @@ overdue flags are forwarded to the police; ratings go through the order's `rate`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from hub import police_feed
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
+from hub.followup import store
 from hub.followup.gateway import CHANNELS, Channel, MessageGateway
+from hub.orders import store as order_store
 from hub.registry.errors import DomainError, NotFound
 from hub.registry.validate import Issues
 from protocol.clock import Clock
@@ -34,22 +35,20 @@ def rate_through_orders(conn: Conn, clock: Clock, actor: str, order_id: str, sta
 def sync_tasks(conn: Conn, clock: Clock) -> int:
     """Create the task of every completed order that has none yet (idempotent). Returns how many."""
     with transaction(conn):
-        cur = conn.execute(
-            "INSERT INTO followups(order_id, locksmith_id, customer_id, completed_ms, due_ms, overdue_ms, status)"
-            " SELECT id, locksmith_id, customer_id, completed_ms, completed_ms + ?, completed_ms + ?, 'due'"
-            " FROM orders WHERE completed_ms IS NOT NULL AND locksmith_id IS NOT NULL"
-            " AND id NOT IN (SELECT order_id FROM followups)", (DUE_MS, OVERDUE_MS))
-        return cur.rowcount
+        have = store.order_ids(conn)
+        new = order_store.completed(conn, [i for i in order_store.completed_ids(conn) if i not in have])
+        store.add_tasks(conn, [store.NewTask(o.id, o.locksmith_id, o.customer_id, o.completed_ms,
+                                             o.completed_ms + DUE_MS, o.completed_ms + OVERDUE_MS) for o in new])
+        return len(new)
 
 
 def flag_overdue(conn: Conn, clock: Clock) -> list[str]:
     """Flag (once) every open task 48 h past completion and forward it. Returns the order ids flagged now."""
     now = clock.now_ms()
     with transaction(conn):
-        rows = list(conn.execute("SELECT order_id, locksmith_id, completed_ms FROM followups WHERE status='due'"
-                                 " AND overdue_ms <= ? AND overdue_flagged_ms IS NULL", (now,)))
+        rows = store.newly_overdue(conn, now)
         for r in rows:
-            conn.execute("UPDATE followups SET overdue_flagged_ms=? WHERE order_id=?", (now, r["order_id"]))
+            store.flag_overdue(conn, r["order_id"], now)
             police_feed.emit(conn, "followup.overdue", {"id": r["order_id"], "order_id": r["order_id"],
                                                         "locksmith_id": r["locksmith_id"],
                                                         "completed_ms": r["completed_ms"], "at_ms": now}, now_ms=now)
@@ -61,12 +60,10 @@ def contact(conn: Conn, clock: Clock, order_id: str, channel: Channel, gateway: 
     if channel not in CHANNELS:
         raise DomainError("invalid", _("channel must be one of: ") + ", ".join(CHANNELS))
     task = _task(conn, order_id)
-    mobile = str(json.loads(conn.execute("SELECT request_json FROM orders WHERE id=?", (order_id,)).fetchone()[0])
-                 .get("customer_mobile", ""))
+    mobile = str(order_store.request(conn, order_id).get("customer_mobile", ""))
     with transaction(conn):
         ref = gateway.send(conn, clock, channel, mobile, order_id, operator)
-        conn.execute("INSERT INTO followup_contacts(order_id, channel, gateway_ref, operator, at_ms) VALUES (?,?,?,?,?)",
-                     (task["order_id"], channel, ref, operator, clock.now_ms()))
+        store.add_contact(conn, task["order_id"], channel, ref, operator, clock.now_ms())
     return ref
 
 
@@ -88,8 +85,8 @@ def record_outcome(conn: Conn, clock: Clock, order_id: str, *, operator: str, ch
                 return  # a repeated request
             raise DomainError("decided", _("this follow-up was already recorded"))
         now = clock.now_ms()
-        conn.execute("UPDATE followups SET status='done', channel=?, outcome=?, rating=?, note=?, operator=?,"
-                     " recorded_ms=? WHERE order_id=?", (channel, outcome, rating, note, operator, now, order_id))
+        store.record(conn, order_id, channel=channel, outcome=outcome, rating=rating, note=note, operator=operator,
+                     now_ms=now)
         if rating is not None:
             rate(conn, clock, operator, order_id, rating)
         police_feed.emit(conn, "followup.recorded", {
@@ -100,12 +97,11 @@ def record_outcome(conn: Conn, clock: Clock, order_id: str, *, operator: str, ch
 
 def open_tasks(conn: Conn, clock: Clock) -> list[dict[str, Any]]:
     now = clock.now_ms()
-    return [{**dict(r), "overdue": now >= r["overdue_ms"]} for r in conn.execute(
-        "SELECT * FROM followups WHERE status='due' ORDER BY due_ms")]
+    return [{**r, "overdue": now >= r["overdue_ms"]} for r in store.open_tasks(conn)]
 
 
-def _task(conn: Conn, order_id: str) -> Row:
-    row = conn.execute("SELECT * FROM followups WHERE order_id=?", (order_id,)).fetchone()
+def _task(conn: Conn, order_id: str) -> dict[str, Any]:
+    row = store.task(conn, order_id)
     if row is None:
         raise NotFound("follow-up", order_id)
     return row

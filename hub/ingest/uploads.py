@@ -17,6 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hub.db import Conn
+from hub.ingest import media_index
+from hub.orders import store as order_store
 from protocol.errors import Reason, Rejected
 from protocol.images import image_problem
 from protocol.messages.media import MediaBegin
@@ -56,21 +58,17 @@ def check_begin(conn: Conn, role: str, sender: str, b: MediaBegin) -> None:
     if not needs_order and b.order_id is not None:
         raise Rejected(Reason.BAD_FILE, f"a {b.kind} photo names no order")
     if b.order_id is not None:
-        row = conn.execute("SELECT customer_id FROM orders WHERE id=?", (b.order_id,)).fetchone()
-        if row is None:
+        owner = order_store.customer_of(conn, b.order_id)
+        if owner is None:
             raise Rejected(Reason.BAD_FILE, f"no order {b.order_id}")
-        if role == "customer" and row[0] != sender:
+        if role == "customer" and owner != sender:
             raise Rejected(Reason.BAD_FILE, f"order {b.order_id} is not {sender}'s")
-    open_now = conn.execute("SELECT COUNT(*) FROM media_files WHERE sender=? AND status='partial'",
-                            (sender,)).fetchone()[0]
+    open_now = media_index.open_uploads(conn, sender)
     if open_now >= MAX_OPEN_UPLOADS:
         raise Rejected(Reason.BAD_FILE, f"{open_now} uploads of {sender} are still incomplete; finish those first")
 
 
-def stored_copies(conn: Conn, sha256: str) -> list[tuple[str, str | None]]:
-    """(sender, order id) of every accepted file with these bytes: who sent the image, and for which order."""
-    return [(str(r[0]), r[1]) for r in conn.execute(
-        "SELECT sender, order_id FROM media_files WHERE sha256=? AND status='complete'", (sha256,))]
+stored_copies = media_index.stored_copies
 
 
 def file_problem(path: Path, content_type: str) -> str | None:

@@ -5,6 +5,7 @@ entries it is refused. Balances are always derived from the entries."""
 from __future__ import annotations
 
 from hub.db import Conn, transaction
+from hub.ledger import store
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -45,14 +46,11 @@ class KeyConflict(DomainError):
 
 
 def ensure_account(conn: Conn, name: str) -> None:
-    allow = 1 if name.startswith(NEGATIVE_ALLOWED_PREFIXES) else 0
-    conn.execute("INSERT INTO ledger_accounts(name, allow_negative) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-                 (name, allow))
+    store.ensure_account(conn, name, name.startswith(NEGATIVE_ALLOWED_PREFIXES))
 
 
 def balance(conn: Conn, account: str) -> int:
-    row = conn.execute("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE account = ?", (account,)).fetchone()
-    return int(row[0])
+    return store.balance(conn, account)
 
 
 def transfer(conn: Conn, clock: Clock, *, key: str, kind: str, entries: list[tuple[str, int]],
@@ -67,20 +65,15 @@ def transfer(conn: Conn, clock: Clock, *, key: str, kind: str, entries: list[tup
     if sum(merged.values()) != 0 or not merged:
         raise Unbalanced()
     with transaction(conn):
-        prior = conn.execute("SELECT id FROM ledger_transfers WHERE key = ?", (key,)).fetchone()
+        prior = store.transfer_by_key(conn, key)
         if prior is not None:
-            posted = {r["account"]: r["amount"] for r in conn.execute(
-                "SELECT account, amount FROM ledger_entries WHERE transfer_id = ?", (prior["id"],))}
-            if posted != merged:
+            if store.entries_of(conn, prior) != merged:
                 raise KeyConflict(key)
-            return int(prior["id"])
+            return prior
         for account in merged:
             ensure_account(conn, account)
-        cur = conn.execute("INSERT INTO ledger_transfers(key, kind, order_id, actor, memo, created_ms)"
-                           " VALUES (?,?,?,?,?,?) RETURNING id", (key, kind, order_id, actor, memo, clock.now_ms()))
-        tid = int(cur.fetchone()[0])
-        conn.executemany("INSERT INTO ledger_entries(transfer_id, account, amount) VALUES (?,?,?)",
-                         [(tid, a, x) for a, x in merged.items()])
+        tid = store.post(conn, key=key, kind=kind, order_id=order_id, actor=actor, memo=memo,
+                         created_ms=clock.now_ms(), entries=merged)
         for account, amount in merged.items():
             if amount < 0 and not account.startswith(NEGATIVE_ALLOWED_PREFIXES) and balance(conn, account) < 0:
                 raise Overdrawn(account)  # the transaction rolls back: nothing was posted
@@ -97,12 +90,8 @@ def move(conn: Conn, clock: Clock, *, key: str, kind: str, source: str, dest: st
 
 def check(conn: Conn) -> list[str]:
     """Problems found (empty when sound): unbalanced transfers, a non-zero grand total, overdrawn accounts."""
-    problems = [f"transfer {r[0]} sums to {r[1]}" for r in conn.execute(
-        "SELECT transfer_id, sum(amount) FROM ledger_entries GROUP BY transfer_id HAVING sum(amount) != 0")]
-    total = conn.execute("SELECT coalesce(sum(amount), 0) FROM ledger_entries").fetchone()[0]
-    if total != 0:
-        problems.append(f"ledger total {total}")
-    problems += [f"account {r[0]} is {r[1]}" for r in conn.execute(
-        "SELECT e.account, sum(e.amount) FROM ledger_entries e JOIN ledger_accounts a ON a.name = e.account"
-        " WHERE a.allow_negative = 0 GROUP BY e.account HAVING sum(e.amount) < 0")]
-    return problems
+    found = store.soundness(conn)
+    problems = [f"transfer {tid} sums to {total}" for tid, total in found.unbalanced]
+    if found.total != 0:
+        problems.append(f"ledger total {found.total}")
+    return problems + [f"account {account} is {amount}" for account, amount in found.overdrawn]

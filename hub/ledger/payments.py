@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
+from hub.ledger import store
 from hub.ledger.core import customer_account, external_account, move
+from hub.ledger.store import Payment
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -48,12 +50,9 @@ def register_provider(provider: PaymentProvider) -> None:
 
 
 def payment_by_ref(conn: Conn, provider: str, external_ref: str,
-                   direction: Literal["in", "out"]) -> Row | None:
+                   direction: Literal["in", "out"]) -> Payment | None:
     """The payment (`in`) or refund (`out`) recorded under this provider reference: at most one (UNIQUE)."""
-    row: Row | None = conn.execute(
-        "SELECT * FROM ledger_payments WHERE provider = ? AND external_ref = ? AND direction = ?",
-        (provider, external_ref, direction)).fetchone()
-    return row
+    return store.payment_by_ref(conn, provider, external_ref, direction)
 
 
 def record_payment(conn: Conn, clock: Clock, *, provider: str, external_ref: str, customer_id: str,
@@ -67,15 +66,15 @@ def record_payment(conn: Conn, clock: Clock, *, provider: str, external_ref: str
     with transaction(conn):
         prior = payment_by_ref(conn, provider, external_ref, "in")
         if prior is not None:
-            if prior["amount"] != amount_fen or prior["customer_id"] != customer_id:
+            if prior.amount != amount_fen or prior.customer_id != customer_id:
                 raise DomainError("idempotency_conflict", _("this payment reference was already used"))
-            return int(prior["transfer_id"])
+            return prior.transfer_id
         if not verified and not adapter.confirm(external_ref, amount_fen):
             raise DomainError("payment_unconfirmed", _("the payment provider did not confirm this payment"))
         tid = move(conn, clock, key=f"pay:{provider}:{external_ref}", kind="payment_in",
                    source=external_account(provider), dest=customer_account(customer_id), amount=amount_fen,
                    actor=actor, order_id=order_id, memo=external_ref)
-        conn.execute("INSERT INTO ledger_payments(provider, external_ref, direction, customer_id, order_id, amount,"
-                     " transfer_id, actor, created_ms) VALUES (?,?,'in',?,?,?,?,?,?)",
-                     (provider, external_ref, customer_id, order_id, amount_fen, tid, actor, clock.now_ms()))
+        store.insert_payment(conn, provider=provider, external_ref=external_ref, direction="in",
+                             customer_id=customer_id, order_id=order_id, amount=amount_fen, transfer_id=tid,
+                             actor=actor, created_ms=clock.now_ms())
         return tid

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
+from hub.ledger import store
 from hub.ledger.core import balance, customer_account, external_account, move
 from hub.ledger.payments import PROVIDERS, payment_by_ref
+from hub.ledger.store import Payment
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -27,11 +29,7 @@ from protocol.i18n import _
 MANUAL = "manual"
 
 
-def refunded(conn: Conn, payment_id: int) -> int:
-    """Fen refunded so far against one incoming payment."""
-    row = conn.execute("SELECT coalesce(sum(amount), 0) FROM ledger_payments WHERE refund_of = ? AND direction = 'out'",
-                       (payment_id,)).fetchone()
-    return int(row[0])
+refunded = store.refunded
 
 
 def _validate(provider: str, amount_fen: int | None, receipt: str, payment_id: int | None) -> None:
@@ -53,20 +51,20 @@ def _validate(provider: str, amount_fen: int | None, receipt: str, payment_id: i
         raise ValidationFailed(issues)
 
 
-def _answer(row: Row, *, applied: bool, balance_fen: int) -> dict[str, Any]:
-    return {"refund_id": int(row["id"]), "customer_id": row["customer_id"], "provider": row["provider"],
-            "external_ref": row["external_ref"], "amount_fen": int(row["amount"]), "payment_id": row["refund_of"],
-            "order_id": row["order_id"], "transfer_id": int(row["transfer_id"]), "actor": row["actor"],
+def _answer(row: Payment, *, applied: bool, balance_fen: int) -> dict[str, Any]:
+    return {"refund_id": row.id, "customer_id": row.customer_id, "provider": row.provider,
+            "external_ref": row.external_ref, "amount_fen": row.amount, "payment_id": row.refund_of,
+            "order_id": row.order_id, "transfer_id": row.transfer_id, "actor": row.actor,
             "applied": applied, "balance_fen": balance_fen}
 
 
-def _source(conn: Conn, customer_id: str, provider: str, payment_id: int) -> Row:
-    src = conn.execute("SELECT * FROM ledger_payments WHERE id = ? AND direction = 'in'", (payment_id,)).fetchone()
-    if src is None or src["customer_id"] != customer_id:
+def _source(conn: Conn, customer_id: str, provider: str, payment_id: int) -> Payment:
+    src = store.payment(conn, payment_id)
+    if src is None or src.direction != "in" or src.customer_id != customer_id:
         raise ValidationFailed([FieldIssue("payment_id", _("not a payment of this customer"))])
-    if provider != MANUAL and src["provider"] != provider:
+    if provider != MANUAL and src.provider != provider:
         raise ValidationFailed([FieldIssue("payment_id", _("this payment came through {came}, not {provider}").format(
-            came=src["provider"], provider=provider))])
+            came=src.provider, provider=provider))])
     return src
 
 
@@ -80,8 +78,8 @@ def refund(conn: Conn, clock: Clock, *, customer_id: str, provider: str, actor: 
         if provider == MANUAL:
             prior = payment_by_ref(conn, MANUAL, receipt.strip(), "out")
             if prior is not None:
-                same = (prior["customer_id"] == customer_id and prior["refund_of"] == payment_id
-                        and amount_fen in (None, prior["amount"]))
+                same = (prior.customer_id == customer_id and prior.refund_of == payment_id
+                        and amount_fen in (None, prior.amount))
                 if not same:
                     raise DomainError("idempotency_conflict", _("this refund receipt was already recorded for "
                                                                 "another refund: ") + receipt.strip())
@@ -91,7 +89,7 @@ def refund(conn: Conn, clock: Clock, *, customer_id: str, provider: str, actor: 
             raise DomainError("nothing_to_refund", _("customer {customer} has no money at the hub to refund").format(
                 customer=customer_id))
         src = _source(conn, customer_id, provider, payment_id) if payment_id is not None else None
-        left = int(src["amount"]) - refunded(conn, int(src["id"])) if src is not None else available
+        left = src.amount - refunded(conn, src.id) if src is not None else available
         amount = amount_fen if amount_fen is not None else min(available, left)
         if amount > available:
             raise DomainError("insufficient_funds", _("customer {customer} has {available} fen at the hub, not "
@@ -105,7 +103,7 @@ def refund(conn: Conn, clock: Clock, *, customer_id: str, provider: str, actor: 
         else:
             assert src is not None
             try:
-                ref = PROVIDERS[provider].refund(src["external_ref"], amount)
+                ref = PROVIDERS[provider].refund(src.external_ref, amount)
             except DomainError:
                 raise
             except Exception as exc:  # the provider said no or could not be reached: nothing was recorded
@@ -115,35 +113,31 @@ def refund(conn: Conn, clock: Clock, *, customer_id: str, provider: str, actor: 
                                   + str(ref))
         tid = move(conn, clock, key=f"refund:{provider}:{ref}", kind="refund", source=account,
                    dest=external_account(provider), amount=amount, actor=actor,
-                   order_id=src["order_id"] if src is not None else None, memo=reason or ref)
-        cur = conn.execute(
-            "INSERT INTO ledger_payments(provider, external_ref, direction, customer_id, order_id, amount, transfer_id,"
-            " actor, created_ms, refund_of, reason) VALUES (?,?,'out',?,?,?,?,?,?,?,?) RETURNING *",
-            (provider, ref, customer_id, src["order_id"] if src is not None else None, amount, tid, actor,
-             clock.now_ms(), payment_id, reason))
-        row = cur.fetchone()
+                   order_id=src.order_id if src is not None else None, memo=reason or ref)
+        pid = store.insert_payment(conn, provider=provider, external_ref=ref, direction="out", customer_id=customer_id,
+                                   order_id=src.order_id if src is not None else None, amount=amount,
+                                   transfer_id=tid, actor=actor, created_ms=clock.now_ms(), refund_of=payment_id,
+                                   reason=reason)
+        row = store.payment(conn, pid)
+        assert row is not None
         return _answer(row, applied=True, balance_fen=balance(conn, account))
 
 
 def refunds_due(conn: Conn, customer_id: str | None = None) -> dict[str, Any]:
     """Customers with money at the hub, each with the payments it came from (what is left to refund of
     each, and through which provider and reference) and the refunds already made."""
-    sql = ("SELECT account, sum(amount) AS balance FROM ledger_entries WHERE account LIKE 'customer:%'"
-           + (" AND account = ?" if customer_id else "") + " GROUP BY account HAVING sum(amount) > 0 ORDER BY account")
     out: list[dict[str, Any]] = []
-    for acc in conn.execute(sql, (customer_account(customer_id),) if customer_id else ()):
-        cid = acc["account"].split(":", 1)[1]
+    for account, held in store.positive_balances(conn, customer_account(""),
+                                                 customer_account(customer_id) if customer_id else None):
+        cid = account.split(":", 1)[1]
         payments = []
-        for p in conn.execute("SELECT * FROM ledger_payments WHERE customer_id = ? AND direction = 'in' ORDER BY id",
-                              (cid,)):
-            done = refunded(conn, int(p["id"]))
-            payments.append({"payment_id": int(p["id"]), "provider": p["provider"], "external_ref": p["external_ref"],
-                             "order_id": p["order_id"], "amount_fen": int(p["amount"]), "refunded_fen": done,
-                             "refundable_fen": int(p["amount"]) - done, "at_ms": p["created_ms"]})
-        refunds = [{"refund_id": int(r["id"]), "provider": r["provider"], "external_ref": r["external_ref"],
-                    "amount_fen": int(r["amount"]), "payment_id": r["refund_of"], "actor": r["actor"],
-                    "at_ms": r["created_ms"]}
-                   for r in conn.execute("SELECT * FROM ledger_payments WHERE customer_id = ? AND direction = 'out'"
-                                         " ORDER BY id", (cid,))]
-        out.append({"customer_id": cid, "balance_fen": int(acc["balance"]), "payments": payments, "refunds": refunds})
+        for p in store.payments_of(conn, cid, "in"):
+            done = refunded(conn, p.id)
+            payments.append({"payment_id": p.id, "provider": p.provider, "external_ref": p.external_ref,
+                             "order_id": p.order_id, "amount_fen": p.amount, "refunded_fen": done,
+                             "refundable_fen": p.amount - done, "at_ms": p.created_ms})
+        refunds = [{"refund_id": r.id, "provider": r.provider, "external_ref": r.external_ref, "amount_fen": r.amount,
+                    "payment_id": r.refund_of, "actor": r.actor, "at_ms": r.created_ms}
+                   for r in store.payments_of(conn, cid, "out")]
+        out.append({"customer_id": cid, "balance_fen": held, "payments": payments, "refunds": refunds})
     return {"customers": out, "total_fen": sum(c["balance_fen"] for c in out)}

@@ -15,6 +15,7 @@ from hub.db import Conn, Row, transaction
 from hub.notify import store
 from hub.orders import outbox
 from hub.orders import store as orders_store
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -63,11 +64,11 @@ def order_formed(conn: Conn, clock: Clock, order_id: str, plain_code: str) -> in
 
 def _queue_code(conn: Conn, clock: Clock, order: Row, sealed: bytes, *, purpose: str,
                 actor: str, started_ms: int) -> int:
-    card = conn.execute("SELECT l.name, l.grade, u.name AS unit_name FROM locksmiths l JOIN units u ON u.id = l.unit_id"
-                        " WHERE l.id = ?", (order["locksmith_id"],)).fetchone()
+    card = registry_store.face(conn, order["locksmith_id"])
+    assert card is not None, order["locksmith_id"]  # a formed order's locksmith is filed
     mobile = str(json.loads(order["request_json"]).get("customer_mobile", ""))
     return store.queue(conn, clock, to=mobile, template_name="service_code",
-                       params={"locksmith": card["name"], "grade": _grade(card["grade"]), "unit": card["unit_name"]},
+                       params={"locksmith": card.name, "grade": _grade(card.grade), "unit": card.unit_name},
                        sealed=sealed, purpose=purpose, actor=actor, order_id=order["id"], started_ms=started_ms)
 
 

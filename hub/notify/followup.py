@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from hub.db import Conn
+from hub.followup import store as followup_store
 from hub.notify import store
 from hub.orders import job
 from hub.orders import store as orders_store
@@ -37,17 +38,15 @@ def send_followup(conn: Conn, clock: Clock, channel: str, to: str, order_id: str
 def _due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
     # The follow-up task exists by now (hub/domain.py syncs tasks every few seconds; this timer fires 24 h
     # after completion); without one there is nothing to follow up.
-    row = conn.execute("SELECT status FROM followups WHERE order_id = ?", (p["order_id"],)).fetchone()
-    if row is None or row["status"] != "due":
+    task = followup_store.task(conn, p["order_id"])
+    if task is None or task["status"] != "due":
         return
-    if conn.execute("SELECT 1 FROM followup_contacts WHERE order_id = ? AND channel = 'sms'",
-                    (p["order_id"],)).fetchone():
+    if followup_store.contacted(conn, p["order_id"], "sms"):
         return  # an operator already sent it
     mobile = str(json.loads(orders_store.order_row(conn, p["order_id"])["request_json"]).get("customer_mobile", ""))
     if mobile:
         ref = send_followup(conn, clock, "sms", mobile, p["order_id"], "hub")
-        conn.execute("INSERT INTO followup_contacts(order_id, channel, gateway_ref, operator, at_ms) VALUES (?,?,?,?,?)",
-                     (p["order_id"], "sms", ref, "hub", clock.now_ms()))
+        followup_store.add_contact(conn, p["order_id"], "sms", ref, "hub", clock.now_ms())
 
 
 def _followup_due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:

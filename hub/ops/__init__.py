@@ -7,14 +7,15 @@ change records the actor. A repeated transaction id returns the first response w
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import msgspec
 
 from hub.db import Conn
+from hub.ops import store
 from hub.ops.atomic import atomically
 from hub.ops.handlers import HANDLERS, READ_ONLY, convert
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -27,10 +28,9 @@ def operator_actor(actor: str) -> str:
 
 
 def _authenticate(conn: Conn, actor: str, op: str, bootstrap: bool) -> None:
-    if bootstrap and op == "operator.add" and conn.execute("SELECT count(*) FROM operators").fetchone()[0] == 0:
+    if bootstrap and op == "operator.add" and registry_store.operators_count(conn) == 0:
         return
-    row = conn.execute("SELECT active FROM operators WHERE id = ?", (actor.split(":", 1)[1],)).fetchone()
-    if row is None or not row["active"]:
+    if not registry_store.operator_active(conn, actor.split(":", 1)[1]):
         raise DomainError("unauthenticated", _("unknown or inactive operator: ") + actor)
 
 
@@ -40,9 +40,9 @@ def handle(conn: Conn, clock: Clock, actor: str, request_type: str, body: dict[s
     a fresh one is made (no replay protection then)."""
     txn = txn or new_id(clock.now_ms())
     who = operator_actor(actor)
-    prior = conn.execute("SELECT response_json FROM ops_requests WHERE txn = ?", (txn,)).fetchone()
+    prior = store.answer(conn, txn)
     if prior is not None:
-        return dict(json.loads(prior["response_json"]))
+        return prior
     def work() -> OpsResponse:
         if request_type not in OPS:
             raise DomainError("unknown_op", _("unknown operator request: ") + request_type)
@@ -61,10 +61,7 @@ def handle(conn: Conn, clock: Clock, actor: str, request_type: str, body: dict[s
     def remember(response: OpsResponse) -> None:
         # Successful changes are remembered so a retried transaction id is answered without acting twice.
         if request_type not in READ_ONLY and response.ok:
-            conn.execute("INSERT INTO ops_requests(txn, actor, op, response_json, at_ms) VALUES (?,?,?,?,?)"
-                         " ON CONFLICT (txn) DO NOTHING",
-                         (txn, who, request_type, json.dumps(msgspec.to_builtins(response), ensure_ascii=False),
-                          clock.now_ms()))
+            store.remember(conn, txn, who, request_type, msgspec.to_builtins(response), clock.now_ms())
 
     out: dict[str, Any] = msgspec.to_builtins(atomically(conn, work, refused, remember))
     return out

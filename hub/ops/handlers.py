@@ -16,6 +16,7 @@ from hub.ledger import core, holds, refunds
 from hub.ops import idopen, shift, views
 from hub.orders import assign, confirm, dispatching, intake, machine, outbox, settle, store
 from hub.registry import csvio, locksmiths, units
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -31,9 +32,7 @@ def _operator_add(conn: Conn, clock: Clock, actor: str, a: m.OperatorAdd, txn: s
     if not NAME_RE.match(a.id):
         raise DomainError("invalid", _("operator id: lowercase letters, digits and '-'"))
     with transaction(conn):
-        conn.execute("INSERT INTO operators(id, name, role, active, created_ms) VALUES (?,?,?,1,?)"
-                     " ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, active = 1",
-                     (a.id, a.name, a.role, clock.now_ms()))
+        registry_store.upsert_operator(conn, a.id, a.name, a.role, clock.now_ms())
     return {"id": a.id}
 
 
@@ -42,14 +41,12 @@ def _order_show(conn: Conn, clock: Clock, actor: str, a: m.OrderRef, txn: str) -
     out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "code_proof_key", "request_json")}
     out["transitions"] = machine.history(conn, a.order_id)
     out["offers"] = offers.of_order(conn, a.order_id)
-    out["holds"] = [{"purpose": h["purpose"], "amount": h["amount"], "state": h["state"]}
+    out["holds"] = [{"purpose": h.purpose, "amount": h.amount, "state": h.state}
                     for h in holds.holds_of(conn, a.order_id)]
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
     # People by name for the console (the request's ID numbers stay out of the answer).
     out["customer_name"] = json.loads(row["request_json"] or "{}").get("customer_name", "")
-    ids = [row["locksmith_id"], *(f["locksmith_id"] for f in out["offers"])]
-    names = {r["id"]: r["name"] for r in conn.execute(
-        f"SELECT id, name FROM locksmiths WHERE id IN ({','.join('?' * len(ids))})", ids)}
+    names = registry_store.names(conn, [row["locksmith_id"]] + [str(f["locksmith_id"]) for f in out["offers"]])
     out["locksmith_name"] = names.get(row["locksmith_id"], "")
     out["offers"] = [{**f, "locksmith_name": names.get(str(f["locksmith_id"]), "")} for f in out["offers"]]
     return out

@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from hub.db import Conn, transaction
+from hub.documents import store as documents_store
+from hub.ops import store
 from hub.registry.errors import DomainError, NotFound
+from hub.risk import store as risk_store
 from protocol.clock import Clock
 from protocol.i18n import _
 
@@ -22,25 +25,21 @@ def open_id(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     if a.subject == "customer_warning":
         # `ref` is the warning's `ref` from risk.list (the hub never sends the number unopened); a console
         # of an older release sends the number itself
-        column = "rowid" if a.ref.isdigit() and len(a.ref) < 15 else "subject_id"
-        row = conn.execute(f"SELECT subject_id FROM risk_warnings WHERE subject = 'customer' AND {column} = ?",
-                           (a.ref,)).fetchone()
-        if row is None:
+        found = risk_store.customer_warning_number(conn, a.ref)
+        if found is None:
             raise NotFound("warning", masked(a.ref))
-        number, ref = str(row["subject_id"]), masked(str(row["subject_id"]))
+        number, ref = found, masked(found)
     elif a.subject == "document":
-        row = conn.execute("SELECT holder_id_number FROM document_submissions WHERE id = ?", (a.ref,)).fetchone()
-        if row is None:
+        submission = documents_store.get(conn, a.ref)
+        if submission is None:
             raise NotFound("document submission", a.ref)
-        number, ref = str(row["holder_id_number"]), a.ref
+        number, ref = submission.holder_id_number, a.ref
     else:
         raise DomainError("invalid", _("subject: customer_warning or document"))
     with transaction(conn):
-        conn.execute("INSERT INTO id_openings(actor, at_ms, subject, ref, reason) VALUES (?,?,?,?,?)",
-                     (actor, clock.now_ms(), a.subject, ref, a.reason.strip()))
+        store.log_opening(conn, actor=actor, at_ms=clock.now_ms(), subject=a.subject, ref=ref, reason=a.reason.strip())
     return {"id_number": number}
 
 
 def openings(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
-    return [dict(r) for r in conn.execute("SELECT actor, at_ms, subject, ref, reason FROM id_openings"
-                                          " ORDER BY n DESC LIMIT 500")]
+    return store.openings(conn)

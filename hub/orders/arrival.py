@@ -16,6 +16,7 @@ from hub.dispatch import offers
 from hub.dispatch.settings import load
 from hub.notify import store as sms
 from hub.orders import dispatching, machine, outbox, store
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -31,9 +32,8 @@ def set_out(conn: Conn, clock: Clock, order_id: str) -> int:
     order = store.order_row(conn, order_id)
     offer = offers.of_locksmith(conn, order_id, order["locksmith_id"])
     now = clock.now_ms()
-    due = now + (int(offer["eta_s"] if offer else 0) + load(conn).arrival_grace_s) * 1000
-    conn.execute("INSERT INTO order_arrival(order_id, locksmith_id, set_out_ms, due_ms) VALUES (?,?,?,?)"
-                 " ON CONFLICT(order_id, locksmith_id) DO NOTHING", (order_id, order["locksmith_id"], now, due))
+    due = now + (int(offer.eta_s if offer else 0) + load(conn).arrival_grace_s) * 1000
+    store.start_arrival(conn, order_id, order["locksmith_id"], now, due)
     scheduler.schedule(conn, clock, ARRIVAL_TIMER, f"arrival:{order_id}:{order['locksmith_id']}", due,
                        {"order_id": order_id, "locksmith_id": order["locksmith_id"]})
     return due
@@ -42,9 +42,7 @@ def set_out(conn: Conn, clock: Clock, order_id: str) -> int:
 def missed(conn: Conn, order_id: str) -> bool:
     """The current locksmith of this order missed the arrival deadline."""
     locksmith = store.order_row(conn, order_id)["locksmith_id"]
-    row = conn.execute("SELECT missed_ms FROM order_arrival WHERE order_id = ? AND locksmith_id = ?",
-                       (order_id, locksmith)).fetchone()
-    return row is not None and row["missed_ms"] is not None
+    return store.arrival_missed(conn, order_id, locksmith)
 
 
 def _due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
@@ -52,9 +50,8 @@ def _due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
     if order["state"] != "en_route" or order["locksmith_id"] != p["locksmith_id"]:
         return  # arrived, withdrawn or ended meanwhile
     now = clock.now_ms()
-    conn.execute("UPDATE order_arrival SET missed_ms = ? WHERE order_id = ? AND locksmith_id = ?",
-                 (now, p["order_id"], p["locksmith_id"]))
-    name = conn.execute("SELECT name FROM locksmiths WHERE id = ?", (p["locksmith_id"],)).fetchone()
+    store.mark_arrival_missed(conn, p["order_id"], p["locksmith_id"], now)
+    name = registry_store.name_of(conn, p["locksmith_id"])
     outbox.event(conn, clock, "order.arrival_missed", order_id=p["order_id"], locksmith_id=p["locksmith_id"],
                  message=_("The locksmith has not arrived by the deadline: withdraw them and dispatch again, or call."))
     outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(
@@ -62,7 +59,7 @@ def _due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
     mobile = str(json.loads(order["request_json"]).get("customer_mobile", ""))
     if mobile:
         sms.queue(conn, clock, to=mobile, template_name="arrival_late",
-                  params={"locksmith": name["name"] if name else "", "link": sms.public_link(conn, f"/orders/{p['order_id']}")},
+                  params={"locksmith": name or "", "link": sms.public_link(conn, f"/orders/{p['order_id']}")},
                   purpose="arrival_late", actor="hub", order_id=p["order_id"])
 
 

@@ -12,6 +12,7 @@ from hub.dispatch import engine, offers
 from hub.dispatch.settings import load
 from hub.orders import machine, outbox, store
 from hub.orders.dispatching import OFFER_TIMER
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
 from protocol.clock import Clock
@@ -21,8 +22,7 @@ ASSIGNABLE = ("dispatching", "unassigned")
 
 
 def _name(conn: Conn, locksmith_id: str) -> str:
-    row = conn.execute("SELECT name FROM locksmiths WHERE id = ?", (locksmith_id,)).fetchone()
-    return str(row["name"]) if row is not None else locksmith_id
+    return registry_store.name_of(conn, locksmith_id) or locksmith_id
 
 
 def candidates(conn: Conn, order_id: str) -> list[dict[str, Any]]:
@@ -44,13 +44,13 @@ def assign(conn: Conn, clock: Clock, actor: str, order_id: str, locksmith_id: st
         name = _name(conn, locksmith_id)
         why = reason or _("assigned by the operator to {name}").format(name=name)
         current = engine.open_offer(conn, order_id)
-        if current is not None and current["locksmith_id"] == locksmith_id:
-            return {"offer_id": current["id"], "expires_ms": current["expires_ms"], "locksmith": name}
+        if current is not None and current.locksmith_id == locksmith_id:
+            return {"offer_id": current.id, "expires_ms": current.expires_ms, "locksmith": name}
         if order["state"] == "unassigned":
             machine.apply(conn, clock, order_id, "redispatch", actor=actor, reason=why, event_id=f"{event_id}:redispatch")
             offers.forget_refusals(conn, order_id)  # the operator may choose someone who refused earlier
         if current is not None:
-            engine.close_offer(conn, clock, current["id"], "withdrawn", "operator_assigned")
+            engine.close_offer(conn, clock, current.id, "withdrawn", "operator_assigned")
         offered = engine.offer_to(conn, clock, store.order_row(conn, order_id), load(conn), locksmith_id)
         if offered is None:
             # raising rolls the whole change back: the order is as it was

@@ -12,7 +12,8 @@ from hub.dispatch.settings import load
 from hub.ledger.payments import record_payment
 from hub.notify import code as notify_code
 from hub.orders import code, deadlines, machine, outbox, store
-from hub.registry.errors import DomainError
+from hub.registry import store as registry_store
+from hub.registry.errors import DomainError, NotFound
 from hub.timers.scheduler import Handler
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -24,10 +25,10 @@ PAYMENT_TIMER = "order.payment_timeout"
 
 
 def card(conn: Conn, locksmith_id: str, eta_s: int) -> LocksmithCard:
-    row = conn.execute("SELECT l.id, l.name, l.photo_sha256, l.grade, l.quality, u.name AS unit_name FROM locksmiths l"
-                       " JOIN units u ON u.id = l.unit_id WHERE l.id = ?", (locksmith_id,)).fetchone()
-    return LocksmithCard(row["id"], row["name"], row["photo_sha256"], row["grade"], row["unit_name"], row["quality"],
-                         eta_s)
+    f = registry_store.face(conn, locksmith_id)
+    if f is None:
+        raise NotFound("locksmith", locksmith_id)
+    return LocksmithCard(f.id, f.name, f.photo_sha256, f.grade, f.unit_name, f.quality, eta_s)
 
 
 def check_customer(order: Row, customer_id: str | None) -> None:
@@ -35,7 +36,7 @@ def check_customer(order: Row, customer_id: str | None) -> None:
         raise DomainError("forbidden", _("this order belongs to another customer"))
 
 
-def current_offer(conn: Conn, order_id: str, locksmith_id: str) -> Row:
+def current_offer(conn: Conn, order_id: str, locksmith_id: str) -> offers.Offer:
     offer = offers.of_locksmith(conn, order_id, locksmith_id)
     assert offer is not None, "an order with a locksmith has that locksmith's offer"
     return offer
@@ -84,7 +85,7 @@ def form(conn: Conn, clock: Clock, order_id: str, *, actor: str, event_id: str) 
                  "id_number": mask(officer["id_number"])} if officer else None,
         appointment_ms=order["appointment_ms"]))
     outbox.put(conn, clock, "customer", order["customer_id"],
-               OrderSuccess(order_id, card(conn, order["locksmith_id"], offer["eta_s"]), plain), secret=True)
+               OrderSuccess(order_id, card(conn, order["locksmith_id"], offer.eta_s), plain), secret=True)
     notify_code.order_formed(conn, clock, order_id, plain)  # sealed for re-sending; SMS to a hotline caller
     deadlines.schedule(conn, clock, order_id, now + settings.documents_ttl_s * 1000)
     outbox.event(conn, clock, "order.formed", order_id=order_id, locksmith_id=order["locksmith_id"])
@@ -103,7 +104,7 @@ def mask(id_number: str) -> str:
 def confirm_timeout(conn: Conn, clock: Clock, order_id: str, offer_id: str, event_id: str) -> None:
     order = store.order_row(conn, order_id)
     offer = offers.get(conn, offer_id)
-    if offer is None or order["state"] != "awaiting_customer" or order["locksmith_id"] != offer["locksmith_id"]:
+    if offer is None or order["state"] != "awaiting_customer" or order["locksmith_id"] != offer.locksmith_id:
         return
     reason = _("the customer did not confirm the locksmith in time")
     machine.apply(conn, clock, order_id, "confirm_timeout", actor="hub", reason=reason, event_id=event_id)

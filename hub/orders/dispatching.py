@@ -7,7 +7,7 @@ Every function runs inside the caller's transaction (or its own) and leaves its 
 
 from __future__ import annotations
 
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
 from hub.dispatch import engine, offers
 from hub.dispatch.retry import schedule_retry
 from hub.dispatch.settings import load
@@ -53,23 +53,23 @@ def expire(conn: Conn, clock: Clock, offer_id: str, *, cause: str) -> bool:
         offer = engine.offer_row(conn, offer_id)
         if offer is None or not engine.close_offer(conn, clock, offer_id, "expired", "expired"):
             return False
-        advance(conn, clock, offer["order_id"], cause=cause)
+        advance(conn, clock, offer.order_id, cause=cause)
         return True
 
 
 def refuse(conn: Conn, clock: Clock, kit_id: str, offer_id: str, reason: str, *, cause: str) -> None:
     with transaction(conn):
         offer = engine.kit_offer(conn, kit_id, offer_id)
-        if offer["state"] == "refused":
+        if offer.state == "refused":
             return  # a retry
-        if offer["state"] != "open":
-            raise DomainError("offer_closed", _("this offer is no longer open: ") + offer["state"])
-        late = clock.now_ms() >= offer["expires_ms"]
+        if offer.state != "open":
+            raise DomainError("offer_closed", _("this offer is no longer open: ") + offer.state)
+        late = clock.now_ms() >= offer.expires_ms
         if late:
             expire(conn, clock, offer_id, cause=cause)
         else:
             engine.close_offer(conn, clock, offer_id, "refused", reason or "refused", notify_kit=False)
-            advance(conn, clock, offer["order_id"], cause=cause)
+            advance(conn, clock, offer.order_id, cause=cause)
     if late:  # raised after the commit: the expiry stands, only the answer is a refusal
         raise CommittedRefusal("offer_expired", _("the offer has expired"))
 
@@ -78,38 +78,38 @@ def accept(conn: Conn, clock: Clock, kit_id: str, offer_id: str, *, cause: str) 
     """The locksmith accepts; returns the order id. A late accept expires the offer and is refused."""
     with transaction(conn):
         offer = engine.kit_offer(conn, kit_id, offer_id)
-        if offer["state"] == "accepted":
-            return str(offer["order_id"])  # a retry
-        if offer["state"] != "open":
-            raise DomainError("offer_closed", _("this offer is no longer open: ") + offer["state"])
-        late = clock.now_ms() >= offer["expires_ms"]
+        if offer.state == "accepted":
+            return str(offer.order_id)  # a retry
+        if offer.state != "open":
+            raise DomainError("offer_closed", _("this offer is no longer open: ") + offer.state)
+        late = clock.now_ms() >= offer.expires_ms
         eligible = engine.locksmith_eligible(conn, offer)
         if late:
             expire(conn, clock, offer_id, cause=cause)
         elif not eligible:  # left, or the unit was suspended, while the offer was open
             engine.close_offer(conn, clock, offer_id, "withdrawn", "not_eligible")
-            advance(conn, clock, offer["order_id"], cause=cause)
+            advance(conn, clock, offer.order_id, cause=cause)
         else:
             engine.mark_accepted(conn, clock, offer_id)
-            store.assign_locksmith(conn, offer["order_id"], offer["locksmith_id"], offer["locksmith_n"], offer["kit_id"])
-            machine.apply(conn, clock, offer["order_id"], "locksmith_accepted", actor=f"kit:{kit_id}",
+            store.assign_locksmith(conn, offer.order_id, offer.locksmith_id, offer.locksmith_n, offer.kit_id)
+            machine.apply(conn, clock, offer.order_id, "locksmith_accepted", actor=f"kit:{kit_id}",
                           reason=_("locksmith accepted the offer"), event_id=cause)
-            send_card(conn, clock, offer["order_id"], offer)
+            send_card(conn, clock, offer.order_id, offer)
     if late:  # raised after the commit: the expiry stands, only the answer is a refusal
         raise CommittedRefusal("offer_expired", _("the offer has expired"))
     if not eligible:
         raise CommittedRefusal("not_eligible", _("the locksmith is no longer on duty with an operating unit"))
-    return str(offer["order_id"])
+    return str(offer.order_id)
 
 
-def send_card(conn: Conn, clock: Clock, order_id: str, offer: Row) -> None:
+def send_card(conn: Conn, clock: Clock, order_id: str, offer: offers.Offer) -> None:
     order = store.order_row(conn, order_id)
     due = clock.now_ms() + load(conn).confirm_ttl_s * 1000
     outbox.put(conn, clock, "customer", order["customer_id"],
-               LocksmithCardMsg(order_id, confirm.card(conn, offer["locksmith_id"], offer["eta_s"]), due))
-    scheduler.schedule(conn, clock, confirm.CONFIRM_TIMER, f"confirm:{offer['id']}", due,
-                       {"order_id": order_id, "offer_id": offer["id"]})
-    outbox.event(conn, clock, "order.awaiting_customer", order_id=order_id, locksmith_id=offer["locksmith_id"])
+               LocksmithCardMsg(order_id, confirm.card(conn, offer.locksmith_id, offer.eta_s), due))
+    scheduler.schedule(conn, clock, confirm.CONFIRM_TIMER, f"confirm:{offer.id}", due,
+                       {"order_id": order_id, "offer_id": offer.id})
+    outbox.event(conn, clock, "order.awaiting_customer", order_id=order_id, locksmith_id=offer.locksmith_id)
 
 
 def decide(conn: Conn, clock: Clock, actor: str, order_id: str, accept: bool, reason: str, *,
@@ -123,10 +123,10 @@ def decide(conn: Conn, clock: Clock, actor: str, order_id: str, accept: bool, re
         if not moved.applied:
             return machine.state_of(conn, order_id)
         offer = confirm.current_offer(conn, order_id, order["locksmith_id"])
-        scheduler.cancel(conn, f"confirm:{offer['id']}")
+        scheduler.cancel(conn, f"confirm:{offer.id}")
         if not accept:
-            offers.set_state(conn, offer["id"], "rejected")
-            outbox.put(conn, clock, "kit", offer["kit_id"], OfferClosed(offer["id"], order_id, "customer_rejected"))
+            offers.set_state(conn, offer.id, "rejected")
+            outbox.put(conn, clock, "kit", offer.kit_id, OfferClosed(offer.id, order_id, "customer_rejected"))
             store.release_locksmith(conn, order_id)
             advance(conn, clock, order_id, cause=event_id)
         elif holds.open_holds(conn, order_id):

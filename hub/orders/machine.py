@@ -1,5 +1,6 @@
 """Applying the transition table: every move logged with actor, time and reason, its money effect carried
-out with it (hub/orders/money.py); idempotent by event id."""
+out with it (hub/orders/money.py), and an order reaching a final state has its pending timers cancelled;
+idempotent by event id."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from dataclasses import dataclass
 
 from hub.db import Conn, transaction
 from hub.orders import money, store
-from hub.orders.states import LOCKSMITH_BUSY, TABLE, TRANSITIONS
+from hub.orders.states import FINAL, LOCKSMITH_BUSY, OUTLIVE_THE_ORDER, TABLE, TRANSITIONS
 from hub.registry.errors import DomainError
+from hub.timers import scheduler
 from protocol.clock import Clock
 from protocol.i18n import _
 
@@ -64,6 +66,8 @@ def apply(conn: Conn, clock: Clock, order_id: str, event: str, *, actor: str, re
         store.move(conn, order_id, event_id=event_id, event=event, from_state=state, to_state=t.to,
                    busy=t.to in LOCKSMITH_BUSY, actor=actor, reason=reason, now_ms=now)
         money.carry_out(conn, clock, order, t.money, actor)
+        if t.to in FINAL:  # an order that is over waits on nothing (its follow-up is about the job done)
+            scheduler.cancel_for_order(conn, order_id, keep=OUTLIVE_THE_ORDER)
         return Moved(order_id, event, state, t.to, applied=True)
 
 

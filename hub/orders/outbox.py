@@ -75,3 +75,14 @@ def for_recipient(conn: Conn, audience: str, recipient: str) -> list[OutMessage]
     return [OutMessage(r["seq"], r["audience"], r["recipient"], r["type"], json.loads(r["body_json"]))
             for r in conn.execute("SELECT * FROM domain_outbox WHERE audience = ? AND recipient = ? ORDER BY seq",
                                   (audience, recipient))]
+
+
+def events(conn: Conn, order_id: str | None, limit: int) -> list[dict[str, Any]]:
+    """The latest `limit` operator events (of one order, when given), oldest first, each with its seq."""
+    sql = "SELECT seq, body_json FROM domain_outbox WHERE type = 'ops.event'"
+    args: list[Any] = []
+    if order_id:
+        sql += " AND json_extract(body_json, '$.order_id') = ?"
+        args.append(order_id)
+    rows = conn.execute(sql + " ORDER BY seq DESC LIMIT ?", (*args, limit)).fetchall()
+    return [{**json.loads(r["body_json"]), "seq": r["seq"]} for r in reversed(rows)]

@@ -20,6 +20,7 @@ from hub.db import Conn, Row, transaction
 from hub.ledger import holds
 from hub.ledger.core import locksmith_account
 from hub.orders import machine, outbox, store
+from hub.registry import store as registry_store
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -43,26 +44,25 @@ def _asked(body: PoliceDecision) -> dict[str, str]:
     return {p: o for p, o in (("deposit", body.deposit), ("prepayment", body.prepayment)) if o is not None}
 
 
-def _check(conn: Conn, order: Row, body: PoliceDecision) -> dict[str, Row]:
+def _check(conn: Conn, order: Row, body: PoliceDecision) -> dict[str, holds.Hold]:
     """The holds frozen pending the police, once the decision is found to cover exactly them."""
     state = order["state"]
     if state not in PENDING_POLICE:
-        earlier = conn.execute("SELECT id, case_ref FROM police_decisions WHERE order_id = ?",
-                               (order["id"],)).fetchone()
+        earlier = store.police_decision_of_order(conn, order["id"])
         if earlier is not None:
             raise DomainError("already_decided", _(
                 "order {order} was already decided by the police (decision {decision}, case {case})").format(
-                order=order["id"], decision=earlier["id"], case=earlier["case_ref"]))
+                order=order["id"], decision=earlier.id, case=earlier.case_ref))
         raise DomainError("not_pending_police", _(
             "order {order} is {state}: its money is not frozen pending the police").format(
             order=order["id"], state=state))
-    every = {h["purpose"]: h for h in holds.holds_of(conn, order["id"])}
-    frozen = {p: h for p, h in every.items() if h["state"] == "frozen_police"}
+    every = {h.purpose: h for h in holds.holds_of(conn, order["id"])}
+    frozen = {p: h for p, h in every.items() if h.state == "frozen_police"}
     asked = _asked(body)
     issues: list[FieldIssue] = []
     for purpose in sorted(asked):
         if purpose not in frozen:
-            held = every[purpose]["state"] if purpose in every else _("no such hold")
+            held = every[purpose].state if purpose in every else _("no such hold")
             issues.append(FieldIssue(purpose, _("not frozen pending the police ({state}); leave it out").format(
                 state=held)))
         elif asked[purpose] == "pay" and not order["locksmith_id"]:
@@ -84,8 +84,7 @@ def _holder_name(conn: Conn, order: Row, account: str) -> str:
     locksmith by his filed name; empty when neither (the answer then names the role only)."""
     role, _sep, who = account.partition(":")
     if role == "locksmith":
-        row = conn.execute("SELECT name FROM locksmiths WHERE id = ?", (who,)).fetchone()
-        return str(row["name"]) if row is not None else ""
+        return registry_store.name_of(conn, who) or ""
     if role == "customer" and who == order["customer_id"]:
         return str(json.loads(order["request_json"] or "{}").get("customer_name") or "")
     return ""
@@ -95,12 +94,11 @@ def decide(conn: Conn, clock: Clock, actor: str, body: PoliceDecision, *, decisi
            msg_id: str) -> PoliceDecisionResult:
     """Apply one police decision, or raise a DomainError that leaves nothing behind."""
     with transaction(conn):
-        prior = conn.execute("SELECT order_id, result_json FROM police_decisions WHERE id = ?",
-                             (decision_id,)).fetchone()
+        prior = store.police_decision(conn, decision_id)
         if prior is not None:
-            if prior["order_id"] != body.order_id:
+            if prior.order_id != body.order_id:
                 raise DomainError("idempotency_conflict", _("decision id reused for another order: ") + decision_id)
-            first = msgspec.json.decode(prior["result_json"], type=PoliceDecisionResult)
+            first = msgspec.json.decode(prior.result_json, type=PoliceDecisionResult)
             return msgspec.structs.replace(first, applied=False)
         order = store.order_row(conn, body.order_id)
         frozen = _check(conn, order, body)
@@ -115,16 +113,16 @@ def decide(conn: Conn, clock: Clock, actor: str, body: PoliceDecision, *, decisi
             state = holds.resolve(conn, clock, order_id=body.order_id, purpose=purpose,  # type: ignore[arg-type]
                                   outcome=outcome, actor=actor,  # type: ignore[arg-type]
                                   locksmith_id=order["locksmith_id"], memo=f"{body.case_ref}: {body.reason}"[:500])
-            account = hold["owner_account"] if outcome == "release" else locksmith_account(order["locksmith_id"])
-            outcomes.append(HoldOutcome(purpose=purpose, amount_fen=int(hold["amount"]), state=state, account=account,
+            account = hold.owner_account if outcome == "release" else locksmith_account(order["locksmith_id"])
+            outcomes.append(HoldOutcome(purpose=purpose, amount_fen=hold.amount, state=state, account=account,
                                         name=_holder_name(conn, order, account)))
         result = PoliceDecisionResult(decision_id=decision_id, order_id=body.order_id, ok=True, state=moved.to_state,
                                       holds=outcomes, applied=True)
         now = clock.now_ms()
-        conn.execute("INSERT INTO police_decisions(id, order_id, msg_id, actor, case_ref, reason, from_state,"
-                     " outcomes_json, result_json, at_ms) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                     (decision_id, body.order_id, msg_id, actor, body.case_ref, body.reason, order["state"],
-                      msgspec.json.encode(asked).decode(), msgspec.json.encode(result).decode(), now))
+        store.put_police_decision(conn, decision_id=decision_id, order_id=body.order_id, msg_id=msg_id, actor=actor,
+                                  case_ref=body.case_ref, reason=body.reason, from_state=order["state"],
+                                  outcomes_json=msgspec.json.encode(asked).decode(),
+                                  result_json=msgspec.json.encode(result).decode(), at_ms=now)
         held = [msgspec.to_builtins(h) for h in outcomes]
         police_feed.emit(conn, "police.decision", {
             "id": body.order_id, "order_id": body.order_id, "decision_id": decision_id, "case_ref": body.case_ref,

@@ -36,7 +36,7 @@ def cancel(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *, 
             return moved.to_state
         offer = engine.open_offer(conn, order_id)
         if offer is not None:
-            engine.close_offer(conn, clock, offer["id"], "withdrawn", "cancelled")
+            engine.close_offer(conn, clock, offer.id, "withdrawn", "cancelled")
         if order["kit_id"] and state in LOCKSMITH_BUSY:
             outbox.put(conn, clock, "kit", order["kit_id"], JobCancelled(order_id, reason))
         outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, moved.to_state, reason))

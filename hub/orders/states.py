@@ -72,6 +72,9 @@ STATES: dict[str, str] = {
 }
 
 FINAL = frozenset({"documents_verified", "cancelled", "abandoned", "closed_by_police"})
+# Timer kinds about the job done rather than the order's progress, kept when it reaches a final state: the
+# rating-link SMS after completion (R-13; hub/orders/job.py FOLLOWUP_TIMER).
+OUTLIVE_THE_ORDER = frozenset({"followup.due"})
 BEFORE_FORMED = ("new", "scheduled", "dispatching", "unassigned", "awaiting_customer", "awaiting_payment")
 JOB_STATES = ("formed", "en_route", "on_site", "verified", "in_progress", "completed")
 # States in which the locksmith is taken by this order and may not be offered another.

@@ -202,3 +202,183 @@ def put_verification(conn: Conn, v: Verification) -> None:
 
 def is_verified(conn: Conn, order_id: str) -> bool:
     return conn.execute("SELECT 1 FROM job_verifications WHERE order_id = ?", (order_id,)).fetchone() is not None
+
+
+# -- what other aggregates ask of orders (documents, uploads, follow-up, risk) --------------------------------
+def customer_of(conn: Conn, order_id: str) -> str | None:
+    """The order's customer, or None when there is no such order."""
+    row = conn.execute("SELECT customer_id FROM orders WHERE id=?", (order_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+@dataclass(frozen=True)
+class DocumentsState:
+    state: str
+    documents_overdue: bool
+
+
+def documents_state(conn: Conn, order_id: str) -> DocumentsState | None:
+    row = conn.execute("SELECT state, documents_overdue FROM orders WHERE id=?", (order_id,)).fetchone()
+    return None if row is None else DocumentsState(str(row["state"]), bool(row["documents_overdue"]))
+
+
+def request(conn: Conn, order_id: str) -> dict[str, Any]:
+    """The customer's request as stored with the order (personal data: callers take only what they need)."""
+    row = conn.execute("SELECT request_json FROM orders WHERE id=?", (order_id,)).fetchone()
+    if row is None:
+        raise NotFound("order", order_id)
+    return dict(json.loads(row[0]))
+
+
+@dataclass(frozen=True)
+class CompletedOrder:
+    id: str
+    locksmith_id: str
+    customer_id: str
+    completed_ms: int
+
+
+def completed_ids(conn: Conn) -> list[str]:
+    """Every order a locksmith completed (the follow-up keeps a task for each)."""
+    return [str(r[0]) for r in conn.execute(
+        "SELECT id FROM orders WHERE completed_ms IS NOT NULL AND locksmith_id IS NOT NULL")]
+
+
+def completed(conn: Conn, order_ids: list[str]) -> list[CompletedOrder]:
+    out: list[CompletedOrder] = []
+    for chunk in range(0, len(order_ids), 500):
+        ids = order_ids[chunk:chunk + 500]
+        out += [CompletedOrder(r["id"], r["locksmith_id"], r["customer_id"], int(r["completed_ms"]))
+                for r in conn.execute(
+                    "SELECT id, locksmith_id, customer_id, completed_ms FROM orders"
+                    f" WHERE completed_ms IS NOT NULL AND locksmith_id IS NOT NULL AND id IN ({','.join('?' * len(ids))})"
+                    " ORDER BY completed_ms, id", ids)]
+    return out
+
+
+@dataclass(frozen=True)
+class CustomerOrder:
+    """An order as the risk model reads a customer's history."""
+
+    id: str
+    state: str
+    site_address: str
+    lock_class: str
+    request: dict[str, Any]
+    created_ms: int
+    documents_overdue: bool
+
+
+def of_customer_id_number(conn: Conn, id_number: str) -> list[CustomerOrder]:
+    return [CustomerOrder(r["id"], r["state"], r["site_address"], r["lock_class"], json.loads(r["request_json"]),
+                          int(r["created_ms"]), bool(r["documents_overdue"])) for r in conn.execute(
+        "SELECT id, state, site_address, lock_class, request_json, created_ms, documents_overdue FROM orders"
+        " WHERE upper(json_extract(request_json, '$.customer_id_number')) = upper(?)", (id_number,))]
+
+
+@dataclass(frozen=True)
+class OrderParties:
+    locksmith_id: str | None
+    customer_id_number: str | None
+
+
+def parties(conn: Conn, order_id: str) -> OrderParties | None:
+    """Whom the order is about, for the risk model (its customer by ID number, its locksmith)."""
+    row = conn.execute("SELECT locksmith_id, json_extract(request_json, '$.customer_id_number') AS idn FROM orders"
+                       " WHERE id=?", (order_id,)).fetchone()
+    return None if row is None else OrderParties(row["locksmith_id"], row["idn"])
+
+
+@dataclass(frozen=True)
+class LocksmithRecord:
+    """Counts over a locksmith's orders, for the risk model."""
+
+    disputed: int
+    stalled: int  # on site, verified or working, untouched for a day
+    completed_ids: tuple[str, ...]
+    far_arrivals: int  # arrivals recorded farther than the limit from the site
+
+
+def locksmith_record(conn: Conn, locksmith_id: str, *, stalled_before_ms: int,
+                     far_m: float) -> LocksmithRecord:
+    disputed = conn.execute("SELECT count(*) FROM orders WHERE locksmith_id=? AND state='disputed'",
+                            (locksmith_id,)).fetchone()[0]
+    stalled = conn.execute(
+        "SELECT count(*) FROM orders WHERE locksmith_id=? AND state IN ('on_site','verified','in_progress')"
+        " AND updated_ms < ?", (locksmith_id, stalled_before_ms)).fetchone()[0]
+    done = tuple(str(r[0]) for r in conn.execute(
+        "SELECT id FROM orders o WHERE o.locksmith_id=? AND o.completed_ms IS NOT NULL", (locksmith_id,)))
+    far = conn.execute(
+        "SELECT count(*) FROM job_evidence e JOIN orders o ON o.id=e.order_id WHERE o.locksmith_id=?"
+        " AND e.kind='job.arrived' AND CAST(json_extract(e.data_json, '$.distance_m') AS REAL) > ?",
+        (locksmith_id, far_m)).fetchone()[0]
+    return LocksmithRecord(int(disputed), int(stalled), done, int(far))
+
+
+def orders_with_event(conn: Conn, order_ids: list[str], event: str) -> int:
+    """How many `event` transitions these orders have in their log."""
+    n = 0
+    for chunk in range(0, len(order_ids), 500):
+        ids = order_ids[chunk:chunk + 500]
+        n += conn.execute(
+            f"SELECT count(*) FROM order_transitions WHERE event=? AND order_id IN ({','.join('?' * len(ids))})",
+            (event, *ids)).fetchone()[0]
+    return int(n)
+
+
+# -- the arrival deadline (order_arrival) and the customer's tracking (order_tracking) ------------------------
+def start_arrival(conn: Conn, order_id: str, locksmith_id: str, set_out_ms: int, due_ms: int) -> None:
+    conn.execute("INSERT INTO order_arrival(order_id, locksmith_id, set_out_ms, due_ms) VALUES (?,?,?,?)"
+                 " ON CONFLICT(order_id, locksmith_id) DO NOTHING", (order_id, locksmith_id, set_out_ms, due_ms))
+
+
+def arrival_missed(conn: Conn, order_id: str, locksmith_id: str) -> bool:
+    row = conn.execute("SELECT missed_ms FROM order_arrival WHERE order_id = ? AND locksmith_id = ?",
+                       (order_id, locksmith_id)).fetchone()
+    return row is not None and row["missed_ms"] is not None
+
+
+def mark_arrival_missed(conn: Conn, order_id: str, locksmith_id: str, now_ms: int) -> None:
+    conn.execute("UPDATE order_arrival SET missed_ms = ? WHERE order_id = ? AND locksmith_id = ?",
+                 (now_ms, order_id, locksmith_id))
+
+
+def tracked_ms(conn: Conn, order_id: str) -> int | None:
+    """When the customer was last sent their locksmith's position."""
+    row = conn.execute("SELECT sent_ms FROM order_tracking WHERE order_id = ?", (order_id,)).fetchone()
+    return None if row is None else int(row["sent_ms"])
+
+
+def set_tracked(conn: Conn, order_id: str, now_ms: int) -> None:
+    conn.execute("INSERT INTO order_tracking(order_id, sent_ms) VALUES (?, ?) ON CONFLICT(order_id) DO UPDATE SET"
+                 " sent_ms = excluded.sent_ms", (order_id, now_ms))
+
+
+# -- the police's decisions (police_decisions) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class PoliceDecisionRow:
+    id: str
+    order_id: str
+    case_ref: str
+    result_json: str
+
+
+def police_decision(conn: Conn, decision_id: str) -> PoliceDecisionRow | None:
+    row = conn.execute("SELECT id, order_id, case_ref, result_json FROM police_decisions WHERE id = ?",
+                       (decision_id,)).fetchone()
+    return None if row is None else PoliceDecisionRow(row["id"], row["order_id"], row["case_ref"], row["result_json"])
+
+
+def police_decision_of_order(conn: Conn, order_id: str) -> PoliceDecisionRow | None:
+    row = conn.execute("SELECT id, order_id, case_ref, result_json FROM police_decisions WHERE order_id = ?",
+                       (order_id,)).fetchone()
+    return None if row is None else PoliceDecisionRow(row["id"], row["order_id"], row["case_ref"], row["result_json"])
+
+
+def put_police_decision(conn: Conn, *, decision_id: str, order_id: str, msg_id: str, actor: str,
+                        case_ref: str, reason: str, from_state: str, outcomes_json: str, result_json: str,
+                        at_ms: int) -> None:
+    conn.execute("INSERT INTO police_decisions(id, order_id, msg_id, actor, case_ref, reason, from_state,"
+                 " outcomes_json, result_json, at_ms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                 (decision_id, order_id, msg_id, actor, case_ref, reason, from_state, outcomes_json, result_json,
+                  at_ms))

@@ -22,8 +22,8 @@ def on_position(conn: Conn, clock: Clock, kit_id: str, lat: float, lon: float,
     if order is None:
         return None
     now = clock.now_ms()
-    last = conn.execute("SELECT sent_ms FROM order_tracking WHERE order_id = ?", (order["id"],)).fetchone()
-    if last is not None and now - last["sent_ms"] < TRACK_EVERY_MS:
+    last = store.tracked_ms(conn, order["id"])
+    if last is not None and now - last < TRACK_EVERY_MS:
         return None
     s = load(conn)
     site = (order["site_lat"], order["site_lon"])
@@ -31,6 +31,5 @@ def on_position(conn: Conn, clock: Clock, kit_id: str, lat: float, lon: float,
     distance_m = round(haversine_km(lat, lon, site[0], site[1]) * 1000)
     outbox.put(conn, clock, "customer", order["customer_id"],
                LocksmithPosition(order["id"], round(lat, 6), round(lon, 6), distance_m, eta, at_ms or now))
-    conn.execute("INSERT INTO order_tracking(order_id, sent_ms) VALUES (?, ?) ON CONFLICT(order_id) DO UPDATE SET"
-                 " sent_ms = excluded.sent_ms", (order["id"], now))
+    store.set_tracked(conn, order["id"], now)
     return str(order["id"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hub.db import Conn, transaction
 from hub.orders import outbox, store
+from hub.payments import store as payment_store
 from hub.payments.provider import PAY_PROVIDERS
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
@@ -32,21 +33,19 @@ def create(conn: Conn, clock: Clock, customer_id: str, order_id: str, provider: 
         expected = int(order["prepayment_fen"]) + int(order["deposit_fen"])
         if amount_fen != expected:
             raise DomainError("wrong_amount", _("the payment must be prepayment plus deposit: ") + f"{expected}")
-        open_ = conn.execute("SELECT * FROM payment_intents WHERE order_id = ? AND provider = ? AND state = 'created'"
-                             " AND amount_fen = ?", (order_id, provider, expected)).fetchone()
+        open_ = payment_store.open_intent(conn, order_id, provider, expected)
         if open_ is not None:
-            created = PaymentCreated(order_id, provider, open_["trade_no"], expected, open_["pay_url"])
+            created = PaymentCreated(order_id, provider, open_.trade_no, expected, open_.pay_url)
         else:
-            n = conn.execute("SELECT count(*) FROM payment_intents WHERE order_id = ?", (order_id,)).fetchone()[0]
+            n = payment_store.intents_of(conn, order_id)
             trade_no = f"{order_id}-{n + 1:02d}"  # at most 32 characters, as WeChat Pay's out_trade_no
             try:
                 url = adapter.pay_url(trade_no, expected, _("Unlocking prepayment and deposit"))
             except NotImplementedError as exc:
                 raise DomainError("provider_unavailable", _("this provider cannot take payments yet: ") + str(exc)) \
                     from exc
-            conn.execute("INSERT INTO payment_intents(trade_no, order_id, customer_id, provider, amount_fen, state,"
-                         " pay_url, created_ms) VALUES (?,?,?,?,?,'created',?,?)",
-                         (trade_no, order_id, customer_id, provider, expected, url, clock.now_ms()))
+            payment_store.add_intent(conn, payment_store.Intent(trade_no, order_id, customer_id, provider, expected,
+                                                                "created", url), clock.now_ms())
             created = PaymentCreated(order_id, provider, trade_no, expected, url)
         outbox.put(conn, clock, "customer", customer_id, created)
         return created

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from hub.payments import notifications, provider
+from hub.payments import store as payment_store
 from hub.payments.sandbox import SandboxPayProvider
 from hub.payments.webhook_http import Webhook
 from protocol.clock import Clock
@@ -40,12 +41,11 @@ def install(app: Any, clock: Clock) -> Webhook:
 
     def sandbox_pay(trade_no: str) -> tuple[int, dict[str, str], bytes] | None:
         with app._lock:
-            row = app.conn.execute("SELECT amount_fen FROM payment_intents WHERE trade_no = ? AND provider = 'sandbox'",
-                                   (trade_no,)).fetchone()
-        if row is None or sandbox is None:
+            intent = payment_store.intent(app.conn, trade_no)
+        if intent is None or intent.provider != "sandbox" or sandbox is None:
             return None
-        headers, body = sandbox.notification(trade_no, int(row[0]), clock.now_ms())
-        return int(row[0]), headers, body
+        headers, body = sandbox.notification(trade_no, intent.amount_fen, clock.now_ms())
+        return intent.amount_fen, headers, body
 
     hook = Webhook(settings.webhook_host, settings.webhook_port, receive, sandbox_pay if settings.sandbox else None)
     base = settings.public_url or hook.url

@@ -102,3 +102,77 @@ def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
 
 def file_heads(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute("SELECT * FROM files ORDER BY first_seq")]
+
+
+# -- reading the view (hub/police/query.py, summary.py, views.py) ------------------------------------------
+def search(conn: sqlite3.Connection, criteria: list[tuple[str, str]], *, prefix_fields: tuple[str, ...],
+           kind: str | None, since_ms: int | None, until_ms: int | None, limit: int) -> list[sqlite3.Row]:
+    """Entries matching every (field, normalised value) key (a prefix for `prefix_fields`), the kind and the
+    time range, by seq. Every criterion is an indexed lookup."""
+    where: list[str] = []
+    params: list[Any] = []
+    for field, value in criteria:
+        if field in prefix_fields:
+            where.append("e.seq IN (SELECT seq FROM keys WHERE field=? AND value>=? AND value<?)")
+            params += [field, value, value + "\U0010ffff"]
+        else:
+            where.append("e.seq IN (SELECT seq FROM keys WHERE field=? AND value=?)")
+            params += [field, value]
+    if kind:
+        where.append("e.kind=?")
+        params.append(kind)
+    if since_ms is not None:
+        where.append("e.created_ms>=?")
+        params.append(since_ms)
+    if until_ms is not None:
+        where.append("e.created_ms<?")
+        params.append(until_ms)
+    sql = "SELECT * FROM entries e"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY e.seq LIMIT ?"
+    params.append(limit)
+    return list(conn.execute(sql, params))
+
+
+def entries(conn: sqlite3.Connection) -> Iterable[sqlite3.Row]:
+    """Every entry, by seq."""
+    return conn.execute("SELECT * FROM entries ORDER BY seq")
+
+
+@dataclass(frozen=True)
+class Counts:
+    entries: int
+    orders: int
+    completed_orders: int
+    completed_with_evidence: int
+    media_refs: int
+    latest_warning_level: dict[str, str]  # subject -> level of its latest risk.warning
+
+
+def counts(conn: sqlite3.Connection) -> Counts:
+    total = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+    orders = int(conn.execute("SELECT count(DISTINCT order_id) FROM entries WHERE order_id IS NOT NULL").fetchone()[0])
+    completed = [r[0] for r in conn.execute("SELECT DISTINCT order_id FROM entries WHERE kind='order.completed'")]
+    with_evidence = sum(1 for oid in completed if conn.execute(
+        "SELECT 1 FROM entries WHERE order_id=? AND media_json != '[]' LIMIT 1", (oid,)).fetchone())
+    media_refs = sum(len(json.loads(r[0])) for r in conn.execute("SELECT media_json FROM entries WHERE media_json != '[]'"))
+    latest: dict[str, str] = {}
+    for r in conn.execute("SELECT entity_id, data_json FROM entries WHERE kind='risk.warning' ORDER BY seq"):
+        latest[r[0]] = json.loads(r[1]).get("level", "none")
+    return Counts(total, orders, len(completed), with_evidence, media_refs, latest)
+
+
+def entries_of_kinds(conn: sqlite3.Connection, after_seq: int, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
+    """(seq, kind, entity_id, order_id, data_json) of entries of these kinds after `after_seq`, by seq."""
+    marks = ",".join("?" * len(kinds))
+    return list(conn.execute(
+        f"SELECT seq, kind, entity_id, order_id, data_json FROM entries WHERE seq > ? AND kind IN ({marks})"
+        " ORDER BY seq", (after_seq, *kinds)))
+
+
+def entries_of_order(conn: sqlite3.Connection, order_id: str) -> list[sqlite3.Row]:
+    """(seq, kind, created_ms, file, line, media_json) of every entry about the order, by seq."""
+    return list(conn.execute(
+        "SELECT seq, kind, created_ms, file, line, media_json FROM entries WHERE seq IN "
+        "(SELECT seq FROM keys WHERE field='order' AND value=?) ORDER BY seq", (order_id.casefold(),)))

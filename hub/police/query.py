@@ -65,32 +65,10 @@ def open_view(root: Path) -> sqlite3.Connection:
 
 
 def run_query(conn: sqlite3.Connection, q: Query) -> list[Hit]:
-    where: list[str] = []
-    params: list[Any] = []
-    for field, value in q.key_criteria():
-        if field in PREFIX_FIELDS:
-            where.append("e.seq IN (SELECT seq FROM keys WHERE field=? AND value>=? AND value<?)")
-            params += [field, value, value + "\U0010ffff"]
-        else:
-            where.append("e.seq IN (SELECT seq FROM keys WHERE field=? AND value=?)")
-            params += [field, value]
-    if q.kind:
-        where.append("e.kind=?")
-        params.append(q.kind)
-    if q.since_ms is not None:
-        where.append("e.created_ms>=?")
-        params.append(q.since_ms)
-    if q.until_ms is not None:
-        where.append("e.created_ms<?")
-        params.append(q.until_ms)
-    sql = "SELECT * FROM entries e"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY e.seq LIMIT ?"
-    params.append(q.limit)
     return [
         Hit(seq=r["seq"], created_ms=r["created_ms"], kind=r["kind"], entity_id=r["entity_id"],
             order_id=r["order_id"], file=r["file"], line=r["line"], data=json.loads(r["data_json"]),
             media=json.loads(r["media_json"]))
-        for r in conn.execute(sql, params)
+        for r in idx.search(conn, q.key_criteria(), prefix_fields=PREFIX_FIELDS, kind=q.kind, since_ms=q.since_ms,
+                            until_ms=q.until_ms, limit=q.limit)
     ]

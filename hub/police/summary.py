@@ -3,10 +3,10 @@ Printed by `police-verify` and used by the demo to show the export is the one th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.police import index as idx
 from hub.police.query import open_view
 
 
@@ -24,20 +24,13 @@ class ExportSummary:
 def summarise(root: Path) -> ExportSummary:
     conn = open_view(Path(root))
     s = ExportSummary()
-    s.entries = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
-    s.orders = int(conn.execute("SELECT count(DISTINCT order_id) FROM entries WHERE order_id IS NOT NULL").fetchone()[0])
-    completed = [r[0] for r in conn.execute("SELECT DISTINCT order_id FROM entries WHERE kind='order.completed'")]
-    s.completed_orders = len(completed)
-    for oid in completed:
-        if conn.execute("SELECT 1 FROM entries WHERE order_id=? AND media_json != '[]' LIMIT 1", (oid,)).fetchone():
-            s.completed_with_evidence += 1
-    s.media_refs = sum(len(json.loads(r[0])) for r in conn.execute("SELECT media_json FROM entries WHERE media_json != '[]'"))
+    found = idx.counts(conn)
+    s.entries, s.orders = found.entries, found.orders
+    s.completed_orders, s.completed_with_evidence = found.completed_orders, found.completed_with_evidence
+    s.media_refs = found.media_refs
     cases_dir = Path(root) / "cases"
     s.cases = len(list(cases_dir.glob("*.json"))) if cases_dir.is_dir() else 0
-    latest: dict[str, str] = {}
-    for r in conn.execute("SELECT entity_id, data_json FROM entries WHERE kind='risk.warning' ORDER BY seq"):
-        latest[r[0]] = json.loads(r[1]).get("level", "none")
-    for level in latest.values():
+    for level in found.latest_warning_level.values():
         s.warnings[level] = s.warnings.get(level, 0) + 1
     conn.close()
     return s

@@ -43,7 +43,7 @@ def write_csv(root: Path, out: Path | None = None) -> Path:
         w = csv.writer(fh)
         w.writerow(["seq", "created_utc", "kind", "entity_id", "order_id", "file", "line", "data_json",
                     "media_json", "hash"])
-        for r in conn.execute("SELECT * FROM entries ORDER BY seq"):
+        for r in idx.entries(conn):
             w.writerow([r["seq"], iso(r["created_ms"]), r["kind"], r["entity_id"], r["order_id"] or "",
                         r["file"], r["line"], r["data_json"], r["media_json"], r["hash"]])
     conn.close()

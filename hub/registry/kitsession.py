@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.db import Conn, transaction
+from hub.registry import store
 from protocol.clock import Clock
 
 KINDS = ("session.login", "session.logout")
@@ -18,18 +19,12 @@ KINDS = ("session.login", "session.logout")
 
 def apply_session_record(conn: Conn, clock: Clock, kit_id: str, kind: str, data: dict[str, Any],
                          captured_at: int, record_id: str) -> None:
-    logged_in = 1 if kind == "session.login" else 0
     locksmith_id = data.get("locksmith_id")
     with transaction(conn):
-        conn.execute(
-            "INSERT INTO kit_sessions(kit_id, locksmith_id, logged_in, at_ms, record_id) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(kit_id) DO UPDATE SET locksmith_id = excluded.locksmith_id, logged_in = excluded.logged_in,"
-            " at_ms = excluded.at_ms, record_id = excluded.record_id WHERE kit_sessions.at_ms <= excluded.at_ms",
-            (kit_id, str(locksmith_id) if locksmith_id else None, logged_in, captured_at, record_id))
+        store.put_session(conn, kit_id, str(locksmith_id) if locksmith_id else None, kind == "session.login",
+                          captured_at, record_id)
 
 
 def logged_in(conn: Conn, kit_id: str) -> str | None:
     """The locksmith logged in on the kit, if any."""
-    row = conn.execute("SELECT locksmith_id FROM kit_sessions WHERE kit_id = ? AND logged_in = 1",
-                       (kit_id,)).fetchone()
-    return None if row is None else str(row[0])
+    return store.logged_in(conn, kit_id)

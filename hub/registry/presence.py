@@ -12,16 +12,15 @@ link the broker has not noticed yet) would otherwise be offered orders it never 
 from __future__ import annotations
 
 from hub.db import Conn, transaction
+from hub.ingest import store as ingest_store
+from hub.registry import store
 from protocol.clock import Clock
 
 
 def kit_state(conn: Conn, clock: Clock, kit_id: str, online: bool) -> None:
     now = clock.now_ms()
     with transaction(conn):
-        conn.execute(
-            "INSERT INTO kit_presence(kit_id, online, updated_ms) VALUES (?, ?, ?)"
-            " ON CONFLICT(kit_id) DO UPDATE SET online = excluded.online, updated_ms = excluded.updated_ms",
-            (kit_id, 1 if online else 0, now))
+        store.put_kit_online(conn, kit_id, online, now)
         refresh_for_kit(conn, kit_id)
 
 
@@ -29,8 +28,8 @@ def kit_state_message(conn: Conn, clock: Clock, kit_id: str, online: bool, since
     """A signed `kit.state` (birth or will). Birth and will of one connection share `since`; a will of an
     older connection arriving after a newer birth is stale (ingest kept the newest `since` in
     kit_link_state) and changes nothing. Returns whether presence was updated."""
-    row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
-    if row is not None and since_ms < row[0]:
+    newest = ingest_store.link_since(conn, kit_id)
+    if newest is not None and since_ms < newest:
         return False
     kit_state(conn, clock, kit_id, online)
     return True
@@ -44,9 +43,7 @@ SILENCE_LIMIT_MS = HEARTBEAT_MS * 5 // 2
 
 def silent_kits(conn: Conn, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS) -> dict[str, int]:
     """Kits shown online but not heard from within `limit_ms`: kit id -> when last heard."""
-    now = clock.now_ms()
-    return {r[0]: r[1] for r in conn.execute(
-        "SELECT kit_id, updated_ms FROM kit_presence WHERE online = 1 AND updated_ms < ?", (now - limit_ms,))}
+    return store.silent_kits(conn, clock.now_ms() - limit_ms)
 
 
 def expire_silent(conn: Conn, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS,
@@ -61,8 +58,7 @@ def expire_silent(conn: Conn, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS,
         return []
     with transaction(conn):
         for kit_id, heard in silent.items():
-            conn.execute("UPDATE kit_presence SET online = 0, updated_ms = ? WHERE kit_id = ? AND online = 1 "
-                         "AND updated_ms = ?", (now, kit_id, heard))
+            store.mark_kit_offline(conn, kit_id, heard, now)
             refresh_for_kit(conn, kit_id)
     return list(silent)
 
@@ -96,19 +92,13 @@ def kit_position(conn: Conn, clock: Clock, kit_id: str, lat: float, lon: float,
     now = clock.now_ms()
     at = at_ms if at_ms is not None else now
     with transaction(conn):
-        conn.execute(
-            "INSERT INTO kit_presence(kit_id, online, lat, lon, pos_ms, updated_ms) VALUES (?, 0, ?, ?, ?, ?)"
-            " ON CONFLICT(kit_id) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, pos_ms = excluded.pos_ms"
-            " WHERE kit_presence.pos_ms IS NULL OR kit_presence.pos_ms <= excluded.pos_ms",
-            (kit_id, lat, lon, at, now))
+        store.put_kit_position(conn, kit_id, lat, lon, at, now)
         refresh_for_kit(conn, kit_id)
 
 
 def locksmith_of_kit(conn: Conn, kit_id: str) -> str | None:
     """The locksmith who carries the kit now, if any."""
-    row = conn.execute("SELECT locksmith_id FROM locksmith_kits WHERE kit_id = ? AND unlinked_ms IS NULL",
-                       (kit_id,)).fetchone()
-    return None if row is None else str(row[0])
+    return store.locksmith_of_kit(conn, kit_id)
 
 
 def refresh_for_kit(conn: Conn, kit_id: str) -> None:
@@ -119,15 +109,8 @@ def refresh_for_kit(conn: Conn, kit_id: str) -> None:
 
 def refresh_locksmith(conn: Conn, locksmith_id: str) -> None:
     """Recompute kit_online / live_kit_id / position from the locksmith's linked kits."""
-    kits = conn.execute(
-        "SELECT p.kit_id, p.online, p.lat, p.lon, p.pos_ms, p.updated_ms FROM locksmith_kits k"
-        " JOIN kit_presence p ON p.kit_id = k.kit_id WHERE k.locksmith_id = ? AND k.unlinked_ms IS NULL",
-        (locksmith_id,)).fetchall()
-    online = sorted((k for k in kits if k["online"]), key=lambda k: k["updated_ms"], reverse=True)
-    positioned = sorted((k for k in kits if k["pos_ms"] is not None), key=lambda k: k["pos_ms"], reverse=True)
-    live = online[0]["kit_id"] if online else None
-    pos = positioned[0] if positioned else None
-    conn.execute(
-        "UPDATE locksmiths SET kit_online = ?, live_kit_id = ?, pos_lat = ?, pos_lon = ?, pos_ms = ? WHERE id = ?",
-        (1 if live else 0, live, pos["lat"] if pos else None, pos["lon"] if pos else None,
-         pos["pos_ms"] if pos else None, locksmith_id))
+    kits = store.presence_of_locksmith(conn, locksmith_id)
+    online = sorted((k for k in kits if k.online), key=lambda k: k.updated_ms, reverse=True)
+    positioned = sorted((k for k in kits if k.pos_ms is not None), key=lambda k: k.pos_ms or 0, reverse=True)
+    store.set_locksmith_presence(conn, locksmith_id, online[0].kit_id if online else None,
+                                 positioned[0] if positioned else None)

@@ -6,6 +6,7 @@ from typing import Any
 
 from hub import police_feed
 from hub.db import Conn, transaction
+from hub.registry import store
 from hub.registry import validate as v
 from hub.registry.errors import NotFound
 from protocol.clock import Clock
@@ -32,25 +33,15 @@ def file_unit(conn: Conn, clock: Clock, actor: str, f: UnitFiling) -> str:
     check_unit(conn, f).raise_if_any()
     now = clock.now_ms()
     with transaction(conn):
-        existing = conn.execute("SELECT * FROM units WHERE id = ? OR uscc = ?", (f.id or "", f.uscc)).fetchone()
+        existing = store.unit_by_id_or_uscc(conn, f.id or "", f.uscc)
         if existing is None:
             unit_id = f.id or new_id(now)
-            conn.execute(
-                "INSERT INTO units(id, name, address, uscc, legal_rep_name, legal_rep_id, filing_receipt_no,"
-                " filing_receipt_sha256, status, created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (unit_id, f.name, f.address, f.uscc, f.legal_rep_name, f.legal_rep_id, f.filing_receipt_no,
-                 f.filing_receipt_sha256, f.status, now, now),
-            )
+            store.insert_unit(conn, unit_id, f, now)
             _history(conn, unit_id, None, f.status, actor, _("filed"), now)
             police_feed.emit(conn, "unit.filed", _record(conn, unit_id) | {"actor": actor}, now_ms=now)
             return unit_id
         unit_id = existing["id"]
-        conn.execute(
-            "UPDATE units SET name=?, address=?, uscc=?, legal_rep_name=?, legal_rep_id=?, filing_receipt_no=?,"
-            " filing_receipt_sha256=?, updated_ms=? WHERE id=?",
-            (f.name, f.address, f.uscc, f.legal_rep_name, f.legal_rep_id, f.filing_receipt_no,
-             f.filing_receipt_sha256, now, unit_id),
-        )
+        store.update_unit(conn, unit_id, f, now)
         police_feed.emit(conn, "unit.updated", _record(conn, unit_id) | {"actor": actor}, now_ms=now)
         if existing["status"] != f.status:
             set_unit_status(conn, clock, actor, unit_id, f.status, _("filing updated"))
@@ -65,15 +56,12 @@ def set_unit_status(conn: Conn, clock: Clock, actor: str, unit_id: str, status: 
     issues.raise_if_any()
     now = clock.now_ms()
     with transaction(conn):
-        row = conn.execute("SELECT status FROM units WHERE id = ?", (unit_id,)).fetchone()
+        row = store.unit(conn, unit_id)
         if row is None:
             raise NotFound("unit", unit_id)
         if row["status"] == status:
             return
-        conn.execute("UPDATE units SET status = ?, updated_ms = ? WHERE id = ?", (status, now, unit_id))
-        # Only an operating unit's locksmiths are candidates; kept denormalised for dispatch speed.
-        conn.execute("UPDATE locksmiths SET unit_operating = ? WHERE unit_id = ?",
-                     (1 if status == "operating" else 0, unit_id))
+        store.set_unit_status(conn, unit_id, status, now)
         _history(conn, unit_id, row["status"], status, actor, reason, now)
         police_feed.emit(conn, "unit.status", {"id": unit_id, "from": row["status"], "to": status,
                                                "actor": actor, "reason": reason, "at_ms": now}, now_ms=now)
@@ -81,22 +69,18 @@ def set_unit_status(conn: Conn, clock: Clock, actor: str, unit_id: str, status: 
 
 def _history(conn: Conn, unit_id: str, old: str | None, new: str, actor: str, reason: str,
              now: int) -> None:
-    conn.execute(
-        "INSERT INTO unit_status_history(unit_id, from_status, to_status, actor, reason, at_ms)"
-        " VALUES (?,?,?,?,?,?)", (unit_id, old, new, actor, reason, now))
+    store.add_unit_history(conn, unit_id, old, new, actor, reason, now)
 
 
 def _record(conn: Conn, unit_id: str) -> dict[str, Any]:
-    row = conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
-    return dict(row)
+    row = store.unit(conn, unit_id)
+    assert row is not None
+    return row
 
 
 def get_unit(conn: Conn, unit_id: str) -> dict[str, Any]:
-    row = conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
-    if row is None:
+    out = store.unit(conn, unit_id)
+    if out is None:
         raise NotFound("unit", unit_id)
-    out = dict(row)
-    out["history"] = [dict(r) for r in conn.execute(
-        "SELECT from_status, to_status, actor, reason, at_ms FROM unit_status_history WHERE unit_id = ?"
-        " ORDER BY seq", (unit_id,))]
+    out["history"] = store.unit_history(conn, unit_id)
     return out

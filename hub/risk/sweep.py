@@ -8,6 +8,7 @@ import json
 
 from hub import police_feed
 from hub.db import Conn
+from hub.risk import store
 from hub.risk.config import RiskRules
 from hub.risk.model import Assessment
 from hub.risk.warnings import evaluate, evaluate_order
@@ -18,8 +19,7 @@ ORDER_FAMILIES = ("order", "documents", "followup", "evidence", "job")
 
 def sweep(conn: Conn, clock: Clock, *, rules: RiskRules | None = None,
           limit: int = 1000) -> list[Assessment]:
-    row = conn.execute("SELECT feed_seq FROM risk_cursor WHERE name='feed'").fetchone()
-    after = int(row[0]) if row else 0
+    after = store.feed_cursor(conn)
     rows = police_feed.since(conn, after, limit)
     if not rows:
         return []
@@ -43,6 +43,5 @@ def sweep(conn: Conn, clock: Clock, *, rules: RiskRules | None = None,
         a = evaluate(conn, clock, "locksmith", lid, rules=rules)
         if a is not None:
             out.append(a)
-    conn.execute("INSERT INTO risk_cursor VALUES ('feed', ?) ON CONFLICT(name) DO UPDATE SET feed_seq=excluded.feed_seq",
-                 (int(rows[-1]["seq"]),))
+    store.set_feed_cursor(conn, int(rows[-1]["seq"]))
     return out

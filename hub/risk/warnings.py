@@ -7,6 +7,9 @@ import json
 
 from hub import police_feed
 from hub.db import Conn, transaction
+from hub.orders import store as order_store
+from hub.registry import store as registry_store
+from hub.risk import store
 from hub.risk.config import RiskRules, Subject, load_rules
 from hub.risk.gather import customer_features, locksmith_features
 from hub.risk.model import Assessment, score
@@ -36,21 +39,16 @@ def evaluate(conn: Conn, clock: Clock, subject: Subject, subject_id: str, *,
     with transaction(conn):
         a = assess(conn, clock, subject, subject_id, rules)
         sig = json.dumps(a.signature())
-        old = conn.execute("SELECT level, signature FROM risk_warnings WHERE subject=? AND subject_id=?",
-                           (subject, subject_id)).fetchone()
-        if (old is not None and old["signature"] == sig) or (old is None and a.level == "none"):
+        old = store.warning(conn, subject, subject_id)
+        if (old is not None and old.signature == sig) or (old is None and a.level == "none"):
             return None
         now = clock.now_ms()
         reasons = [{"code": r.code, "weight": r.weight, "value": r.value, "text": r.text} for r in a.reasons]
-        conn.execute(
-            "INSERT INTO risk_warnings(subject, subject_id, level, score, reasons_json, signature, updated_ms)"
-            " VALUES (?,?,?,?,?,?,?) ON CONFLICT(subject, subject_id) DO UPDATE SET level=excluded.level,"
-            " score=excluded.score, reasons_json=excluded.reasons_json, signature=excluded.signature,"
-            " updated_ms=excluded.updated_ms",
-            (subject, subject_id, a.level, a.score, json.dumps(reasons, ensure_ascii=False), sig, now))
+        store.put_warning(conn, subject=subject, subject_id=subject_id, level=a.level, score=a.score, reasons=reasons,
+                          signature=sig, now_ms=now)
         key = "customer_id_number" if subject == "customer" else "locksmith_id"
         record = {"id": f"{subject}:{subject_id}", "subject": subject, key: subject_id, "level": a.level,
-                  "previous_level": old["level"] if old is not None else "none", "score": a.score,
+                  "previous_level": old.level if old is not None else "none", "score": a.score,
                   "reasons": reasons, "at_ms": now}
         if order_id:
             record["order_id"] = order_id
@@ -61,12 +59,11 @@ def evaluate(conn: Conn, clock: Clock, subject: Subject, subject_id: str, *,
 def evaluate_order(conn: Conn, clock: Clock, order_id: str,
                    rules: RiskRules | None = None) -> list[Assessment]:
     """Re-score the customer and the locksmith of an order (call after any change to the order)."""
-    row = conn.execute("SELECT locksmith_id, json_extract(request_json, '$.customer_id_number') AS idn FROM orders"
-                       " WHERE id=?", (order_id,)).fetchone()
-    if row is None:
+    who = order_store.parties(conn, order_id)
+    if who is None:
         return []
     out = []
-    for subject, sid in (("customer", row["idn"]), ("locksmith", row["locksmith_id"])):
+    for subject, sid in (("customer", who.customer_id_number), ("locksmith", who.locksmith_id)):
         if sid:
             a = evaluate(conn, clock, subject, str(sid), order_id=order_id, rules=rules)  # type: ignore[arg-type]
             if a is not None:
@@ -75,8 +72,7 @@ def evaluate_order(conn: Conn, clock: Clock, order_id: str,
 
 
 def current(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
-    sql = "SELECT * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
-    return [{**dict(r), "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]
+    return store.warnings(conn, level)
 
 
 def shown_id(subject: str, subject_id: str) -> str:
@@ -92,14 +88,12 @@ def subject_name(conn: Conn, subject: str, subject_id: str) -> str:
     (keyed by ID number, shown masked)."""
     if subject != "locksmith":
         return ""
-    row = conn.execute("SELECT name FROM locksmiths WHERE id=?", (subject_id,)).fetchone()
-    return str(row["name"]) if row is not None else ""
+    return registry_store.name_of(conn, subject_id) or ""
 
 
 def listed(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
     """`current` as consoles receive it (`risk.list`): customer ID numbers masked, locksmiths named; `ref`
     names the warning for `id.open` without the number."""
-    sql = "SELECT rowid AS ref, * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
-    return [{**dict(r), "ref": str(r["ref"]), "subject_id": shown_id(r["subject"], r["subject_id"]),
-             "subject_name": subject_name(conn, r["subject"], r["subject_id"]),
-             "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]
+    return [{**r, "ref": str(r["ref"]), "subject_id": shown_id(str(r["subject"]), str(r["subject_id"])),
+             "subject_name": subject_name(conn, str(r["subject"]), str(r["subject_id"]))}
+            for r in store.warnings(conn, level)]

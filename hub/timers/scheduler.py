@@ -36,6 +36,17 @@ def cancel(conn: Conn, key: str) -> bool:
     return cur.rowcount > 0
 
 
+def cancel_for_order(conn: Conn, order_id: str, *, keep: frozenset[str] = frozenset()) -> int:
+    """Cancel every pending timer whose payload names the order, except those of the kinds in `keep`.
+    Returns how many."""
+    ids = [r[0] for r in conn.execute(
+        "SELECT id, kind FROM timers WHERE state = 'pending' AND json_extract(payload_json, '$.order_id') = ?",
+        (order_id,)) if r[1] not in keep]
+    for timer_id in ids:
+        conn.execute("UPDATE timers SET state = 'cancelled' WHERE id = ? AND state = 'pending'", (timer_id,))
+    return len(ids)
+
+
 def next_due_ms(conn: Conn) -> int | None:
     row = conn.execute("SELECT min(due_ms) FROM timers WHERE state = 'pending'").fetchone()
     return None if row[0] is None else int(row[0])

@@ -27,7 +27,7 @@ def _offered(city: City) -> set[str]:
     hub = city.world.hub
     assert hub is not None
     with hub._lock:
-        found = candidates.find(hub.conn, order_id="00000000000000000000000000", lat=SITE[0], lon=SITE[1],
+        found = candidates.find(hub.conn, lat=SITE[0], lon=SITE[1],
                                 lock_class="B", category="open", rule="eta", limit=50)
     return {c.kit_id for c in found}
 

@@ -27,7 +27,7 @@ def _online(conn: sqlite3.Connection, kit_id: str) -> bool:
 
 def _offered(conn: sqlite3.Connection) -> set[str]:
     """The kits dispatch would offer an order at the site to (its own candidate search)."""
-    found = candidates.find(conn, order_id="01KDVDNA00E8H72SAR7QA07TDA", lat=SITE[0], lon=SITE[1], lock_class="B",
+    found = candidates.find(conn, lat=SITE[0], lon=SITE[1], lock_class="B",
                             category="open", rule="eta", limit=10)
     return {c.kit_id for c in found}
 

@@ -10,7 +10,7 @@ from tests.hub.world import SITE, World
 
 
 def _ids(world: World) -> set[str]:
-    return {c.id for c in find(world.conn, order_id="none", lat=SITE[0], lon=SITE[1], lock_class="B",
+    return {c.id for c in find(world.conn, lat=SITE[0], lon=SITE[1], lock_class="B",
                                category="open", rule="eta", limit=10)}
 
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hub.db import Database, Postgres, open_hub_db
+from hub.db import Conn, Database, Postgres, open_hub_db
 from hub.dispatch.kitjob import handle_kit_job
 from hub.documents.scans import store_scan
 from hub.domain import TIMER_HANDLERS
@@ -52,12 +52,20 @@ def fp_sha(locksmith_id: str, finger: str) -> str:
 
 
 class World:
-    def __init__(self, path: Database, clock: FakeClock | None = None) -> None:
+    def __init__(self, path: Database, clock: FakeClock | None = None, *, conn: Conn | None = None,
+                 media: MediaStore | None = None, boot: bool = True) -> None:
+        """`conn`, `media`: a hub service's own (make_hub), so the world and the service share one database;
+        `boot=False`: the database was booted by an earlier World (a copied template)."""
         self.path = path
         self.clock = clock or FakeClock()
-        self.conn: sqlite3.Connection = open_hub_db(path)
+        self.conn: Conn = conn if conn is not None else open_hub_db(path)
         self.unit_id = ""
         self.kits: dict[str, str] = {}  # locksmith id -> kit id
+        self.uploaded: set[str] = set()
+        if not boot:
+            assert media is not None
+            self.media = media
+            return
         handle(self.conn, self.clock, "operator:root", "operator.add", {"id": "op1", "name": "Op One"},
                txn="boot", bootstrap=True)
         # A cheap scrypt cost keeps hundreds of simulated orders fast; production keeps the default.
@@ -65,8 +73,7 @@ class World:
         # beside the database; an in-memory one gets a temporary folder, never the working directory
         media_dir = Path(tempfile.mkdtemp(prefix="world-media-")) if isinstance(path, Postgres) or \
             str(path) == ":memory:" else Path(path).parent / f"{Path(path).name}.media"
-        self.media = MediaStore(media_dir)
-        self.uploaded: set[str] = set()
+        self.media = media or MediaStore(media_dir)
         self.upload("op1", "registry")  # the operator's filing images
 
     def upload(self, sender: str, kind: str = "identity") -> str:
