@@ -79,7 +79,7 @@ class Outcomes:
 
 def outcomes(conn: Conn, locksmith_id: str) -> Outcomes:
     row = conn.execute(
-        "SELECT COALESCE(SUM(rating), 0), COUNT(rating), SUM(outcome = 'complaint') FROM followups"
+        "SELECT COALESCE(SUM(rating), 0), COUNT(rating), SUM(CASE WHEN outcome = 'complaint' THEN 1 ELSE 0 END) FROM followups"
         " WHERE locksmith_id=? AND status='done'", (locksmith_id,)).fetchone()
     return Outcomes(int(row[0]), int(row[1]), int(row[2] or 0))
 

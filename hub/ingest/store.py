@@ -16,8 +16,8 @@ def seen(conn: Conn, msg_id: str, sender: str, seq: int) -> list[tuple[str, str]
     # One statement, two index probes (primary key, then UNIQUE(sender, seq)): nearly every message
     # is new, so both answers are usually "nothing", and one round trip into SQLite is half the cost.
     return [(r[0], r[1]) for r in conn.execute(
-        "SELECT id, sig FROM envelopes WHERE id=?1 UNION ALL "
-        "SELECT id, sig FROM envelopes WHERE sender=?2 AND seq=?3", (msg_id, sender, seq)).fetchall()]
+        "SELECT id, sig FROM envelopes WHERE id=? UNION ALL "
+        "SELECT id, sig FROM envelopes WHERE sender=? AND seq=?", (msg_id, sender, seq)).fetchall()]
 
 
 def put_envelope(conn: Conn, msg_id: str, sender: str, seq: int, type_name: str, sig: str,
@@ -151,7 +151,7 @@ def chunk_ranges(conn: Conn, file_id: str) -> list[list[int]]:
     # chunks, acknowledged every batch; only the few ranges come back to Python.
     return [[r[0], r[1]] for r in conn.execute(
         "SELECT MIN(idx), MAX(idx) FROM (SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS g "
-        "FROM media_chunks WHERE file_id=?) GROUP BY g ORDER BY 1", (file_id,))]
+        "FROM media_chunks WHERE file_id=?) AS runs GROUP BY g ORDER BY 1", (file_id,))]
 
 
 def stored_elsewhere(conn: Conn, file_id: str, sha256: str) -> bool:
@@ -203,7 +203,7 @@ def quarantined_of(conn: Conn, sender: str) -> int:
 
 def bump(conn: Conn, name: str, n: int) -> None:
     conn.execute(
-        "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
+        "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=ingest_stats.value+?",
         (name, n, n),
     )
 

@@ -61,7 +61,7 @@ def test_every_hub_statement_prepares_on_postgresql(pg_database: Postgres) -> No
                 failures.append(f"{where}: {str(exc).splitlines()[0]}")
     finally:
         conn.close()
-    assert failures == []
+    assert failures == [], "\n".join(failures)
 
 
 @pytest.mark.parametrize("sql, expected", [

@@ -43,8 +43,8 @@ STORES = {
     "hub/police/index.py": "the police side's view of an export (views.sqlite, its own database)",
     "hub/backup.py": "SQLite's online backup and integrity check of a copy",
 }
-# Transaction control outside hub/db.py, becoming its unit-of-work helper (db.Tx, the PostgreSQL branch).
-TRANSACTION_ONLY = frozenset({"hub/ops/atomic.py", "hub/service.py", "hub/metrics/figures.py"})
+# Transaction control outside hub/db: none left, every transaction goes through its unit of work (db.Tx).
+TRANSACTION_ONLY: frozenset[str] = frozenset()
 # Main's PostgreSQL port and new police features landed in these while h9st moved their SQL into stores
 # (hub/ingest/store.py, hub/forwarding/store.py, hub/registry/store.py hold the functions); merged as main
 # has them (police/person.py is new there), their SQL is to move again. May only shrink.
