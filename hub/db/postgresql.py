@@ -118,6 +118,9 @@ def translate(sql: str) -> str:
     return text
 
 
+_OPEN = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
+
+
 class PgConnection:
     """psycopg's connection in the shape of the hub's `Conn` (hub/db/__init__.py)."""
 
@@ -129,7 +132,8 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return bool(self.raw.info.transaction_status != pq.TransactionStatus.IDLE)
+        # ACTIVE means another thread's statement is running (autocommit), not that a transaction is open.
+        return self.raw.info.transaction_status in _OPEN
 
     def begin(self) -> None:
         with self._lock:
