@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -48,22 +49,23 @@ def dialect(conn: Conn) -> str:
     return str(getattr(conn, "dialect", "sqlite"))
 
 
-def _driver_errors(name: str) -> tuple[type[BaseException], ...]:
-    import sqlite3
+class PgDatabaseError(Exception):
+    """A PostgreSQL error, as hub/db/postgresql.py raises it (the driver's own is its __cause__), so that
+    catching database errors never imports psycopg (half a second at every command's start)."""
 
-    found: list[type[BaseException]] = [getattr(sqlite3, name)]
-    try:
-        import psycopg
-    except ImportError:
-        return tuple(found)
-    found.append(getattr(psycopg, name))
-    return tuple(found)
+
+class PgIntegrityError(PgDatabaseError):
+    pass
+
+
+class PgOperationalError(PgDatabaseError):
+    pass
 
 
 # What `except` clauses outside this package name instead of a driver's exception classes.
-OperationalError = _driver_errors("OperationalError")
-IntegrityError = _driver_errors("IntegrityError")
-DatabaseError = _driver_errors("DatabaseError")
+OperationalError: tuple[type[Exception], ...] = (sqlite3.OperationalError, PgOperationalError)
+IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError, PgIntegrityError)
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError, PgDatabaseError)
 
 
 def _begin(conn: Conn) -> None:

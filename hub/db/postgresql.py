@@ -19,6 +19,8 @@ import psycopg
 from psycopg import pq
 from psycopg.adapt import Dumper, Loader
 
+from hub.db.core import PgDatabaseError, PgIntegrityError, PgOperationalError
+
 # One lock number for the whole hub database ("LOCKWARD" in ASCII, truncated to a bigint).
 WRITE_LOCK = 0x4C4F434B57415244 & 0x7FFFFFFFFFFFFFFF
 
@@ -121,6 +123,15 @@ def translate(sql: str) -> str:
 _OPEN = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
 
 
+def _hub_error(exc: psycopg.Error) -> Exception:
+    """The storage layer's error for a driver's (hub.db.DatabaseError and friends)."""
+    if isinstance(exc, psycopg.IntegrityError):
+        return PgIntegrityError(str(exc))
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return PgOperationalError(str(exc))
+    return PgDatabaseError(str(exc))
+
+
 class PgConnection:
     """psycopg's connection in the shape of the hub's `Conn` (hub/db/__init__.py)."""
 
@@ -142,18 +153,27 @@ class PgConnection:
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
         with self._lock:
-            return self.raw.execute(translate(sql), parameters if parameters is not None else ())
+            try:
+                return self.raw.execute(translate(sql), parameters if parameters is not None else ())
+            except psycopg.Error as exc:
+                raise _hub_error(exc) from exc
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> Any:
         with self._lock:
             cur = self.raw.cursor()
-            cur.executemany(translate(sql), list(parameters))
+            try:
+                cur.executemany(translate(sql), list(parameters))
+            except psycopg.Error as exc:
+                raise _hub_error(exc) from exc
             return cur
 
     def executescript(self, script: str) -> None:
         """Several statements, no parameters (migrations)."""
         with self._lock:
-            self.raw.execute(script.encode(), prepare=False)
+            try:
+                self.raw.execute(script.encode(), prepare=False)
+            except psycopg.Error as exc:
+                raise _hub_error(exc) from exc
 
     def close(self) -> None:
         self.raw.close()
