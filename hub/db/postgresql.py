@@ -152,6 +152,9 @@ class PgConnection:
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        if sql == "BEGIN IMMEDIATE":  # shared code outside hub/db (protocol/seqblock.py) writes it raw
+            self.begin()
+            return None
         with self._lock:
             try:
                 return self.raw.execute(translate(sql), parameters if parameters is not None else ())
