@@ -325,7 +325,11 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
         from hub.wiring import DomainWiring
 
         DomainWiring(conn, clock).install(app)
-        police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media)
+        from protocol.keys import load_sealing_public
+
+        police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media,
+                              police_sealing=load_sealing_public(settings.police_sealing_key)
+                              if settings.police_sealing_key else None)
         police.install(app)
         app.plugins["police"] = police
         from hub.notify.plugin import install as install_notify

@@ -12,7 +12,7 @@ from hub.documents import submissions as docs
 from hub.followup import tasks
 from hub.followup.gateway import Channel, MessageGateway, NotifyGateway
 from hub.registry.errors import DomainError
-from hub.risk.warnings import current
+from hub.risk.warnings import listed
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.messages import police as m
@@ -59,7 +59,7 @@ def _record(conn: Conn, clock: Clock, actor: str, a: m.FollowupRecord, txn: str)
 
 
 def _risk(conn: Conn, clock: Clock, actor: str, a: m.RiskList, txn: str) -> Any:
-    return {"warnings": current(conn, a.level)}
+    return {"warnings": listed(conn, a.level)}
 
 
 POLICE_HANDLERS: dict[str, Handler] = {

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
 from hub.db import Conn
 from hub.forwarding.forwarder import Forwarder, ForwardingDiverged, MediaSource
 from protocol.clock import Clock
@@ -24,10 +26,12 @@ log = logging.getLogger(__name__)
 
 class PolicePlugin:
     def __init__(self, conn: Conn, clock: Clock, key: SigningKey, *, sender: str = "hub",
-                 media: MediaSource | None = None, retry_ms: int = 10_000) -> None:
+                 media: MediaSource | None = None, retry_ms: int = 10_000,
+                 police_sealing: X25519PublicKey | None = None) -> None:
         self.clock = clock
         self.conn = conn
-        self.forwarder = Forwarder(conn, key, clock, sender=sender, media=media, retry_ms=retry_ms)
+        self.forwarder = Forwarder(conn, key, clock, sender=sender, media=media, retry_ms=retry_ms,
+                                   police_sealing=police_sealing)
         self.app: Any = None
 
     def install(self, app: Any) -> None:

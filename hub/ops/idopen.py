@@ -20,7 +20,10 @@ def open_id(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     if not a.reason.strip():
         raise DomainError("invalid", _("say why the whole ID number is needed"))
     if a.subject == "customer_warning":
-        row = conn.execute("SELECT subject_id FROM risk_warnings WHERE subject = 'customer' AND subject_id = ?",
+        # `ref` is the warning's `ref` from risk.list (the hub never sends the number unopened); a console
+        # of an older release sends the number itself
+        column = "rowid" if a.ref.isdigit() and len(a.ref) < 15 else "subject_id"
+        row = conn.execute(f"SELECT subject_id FROM risk_warnings WHERE subject = 'customer' AND {column} = ?",
                            (a.ref,)).fetchone()
         if row is None:
             raise NotFound("warning", masked(a.ref))

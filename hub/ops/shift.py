@@ -13,6 +13,7 @@ from typing import Any
 from hub.db import Conn
 from hub.dispatch import offers
 from hub.orders import store
+from hub.risk.warnings import shown_id
 from hub.timers import scheduler
 from protocol.clock import Clock
 
@@ -65,7 +66,8 @@ def attention(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
                            locksmith=f["locksmith"] or "", due_ms=f["expires_ms"]))
     for r in conn.execute("SELECT subject, subject_id, score, reasons_json, updated_ms FROM risk_warnings"
                           " WHERE level = 'red' ORDER BY updated_ms"):
-        items.append(_item("warning.red", r["updated_ms"], subject=r["subject"], subject_id=r["subject_id"],
+        items.append(_item("warning.red", r["updated_ms"], subject=r["subject"],
+                           subject_id=shown_id(r["subject"], r["subject_id"]),
                            score=r["score"], reasons=json.loads(r["reasons_json"] or "[]")))
     for o in orders["documents_overdue"]:
         items.append(_item("documents.overdue", o["updated_ms"], order_id=o["id"], customer=o["customer_name"] or ""))

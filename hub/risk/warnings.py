@@ -77,3 +77,19 @@ def evaluate_order(conn: Conn, clock: Clock, order_id: str,
 def current(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
     sql = "SELECT * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
     return [{**dict(r), "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]
+
+
+def shown_id(subject: str, subject_id: str) -> str:
+    """A customer's warning is keyed by resident ID number: people see its last 4 characters unless an operator
+    opens it (`id.open`, logged at the hub); a locksmith's id is no personal number."""
+    if subject != "customer":
+        return subject_id
+    return "*" * max(len(subject_id) - 4, 0) + subject_id[-4:]
+
+
+def listed(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
+    """`current` as consoles receive it (`risk.list`): customer ID numbers masked; `ref` names the warning for
+    `id.open` without the number."""
+    sql = "SELECT rowid AS ref, * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
+    return [{**dict(r), "ref": str(r["ref"]), "subject_id": shown_id(r["subject"], r["subject_id"]),
+             "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]
