@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
 from hub.db import sqlite as _sqlite
+from hub.db.errors import DatabaseError, IntegrityError, OperationalError
+
+__all__ = ["Conn", "Cursor", "DatabaseError", "IntegrityError", "OperationalError", "Row", "Tx", "change_counter",
+           "dialect", "read_snapshot", "rollback_quietly", "transaction"]
 
 
 class Row(Protocol):
@@ -47,25 +50,6 @@ def _pg() -> Any:
 def dialect(conn: Conn) -> str:
     """`sqlite` or `postgresql`: only for the rare statement that has no portable spelling."""
     return str(getattr(conn, "dialect", "sqlite"))
-
-
-class PgDatabaseError(Exception):
-    """A PostgreSQL error, as hub/db/postgresql.py raises it (the driver's own is its __cause__), so that
-    catching database errors never imports psycopg (half a second at every command's start)."""
-
-
-class PgIntegrityError(PgDatabaseError):
-    pass
-
-
-class PgOperationalError(PgDatabaseError):
-    pass
-
-
-# What `except` clauses outside this package name instead of a driver's exception classes.
-OperationalError: tuple[type[Exception], ...] = (sqlite3.OperationalError, PgOperationalError)
-IntegrityError: tuple[type[Exception], ...] = (sqlite3.IntegrityError, PgIntegrityError)
-DatabaseError: tuple[type[Exception], ...] = (sqlite3.DatabaseError, PgDatabaseError)
 
 
 def _begin(conn: Conn) -> None:

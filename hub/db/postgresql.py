@@ -19,7 +19,7 @@ import psycopg
 from psycopg import pq
 from psycopg.adapt import Dumper, Loader
 
-from hub.db.core import PgDatabaseError, PgIntegrityError, PgOperationalError
+from hub.db.errors import PgDatabaseError, PgIntegrityError, PgOperationalError
 
 # One lock number for the whole hub database ("LOCKWARD" in ASCII, truncated to a bigint).
 WRITE_LOCK = 0x4C4F434B57415244 & 0x7FFFFFFFFFFFFFFF
