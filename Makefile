@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo sandbox test bench lint docs clean chaos
+.PHONY: demo sandbox test test-pg bench lint docs clean chaos
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +28,12 @@ TEST_WORKERS ?= 2
 test: $(STAMP)
 	scripts/ensure_packages.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
+
+# Only the tests that run on the PostgreSQL backend (tests/pgcluster.py starts the session's own cluster;
+# `make test` runs them too, beside their SQLite twins).
+test-pg: $(STAMP)
+	scripts/ensure_packages.sh
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests -k postgresql
 
 # Seeded fault runs (tests/faults/chaos.py): SIGKILL/SIGSTOP of the broker, hub, police export and kits
 # while kits produce; prints lost/duplicated/corrupt totals and recovery times. `make chaos SEEDS=200`.

@@ -50,6 +50,16 @@ def add_probes(files: BrokerFiles, into: dict[str, str]) -> None:
         into[name] = password
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    """The hub's database on each backend: an SQLite file, and a fresh database on the session's own
+    PostgreSQL cluster (tests/pgcluster.py). A test that takes it runs once per backend."""
+    if request.param == "sqlite":
+        return tmp_path / "hub.db"
+    db: Database = request.getfixturevalue("pg_database")
+    return db
+
+
 def use_database(home: HubHome, db: Database) -> None:
     """Point a hub directory's hub.toml at `db` (an SQLite file or a PostgreSQL database)."""
     settings = home.settings()

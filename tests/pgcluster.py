@@ -88,24 +88,29 @@ class Cluster:
                 self.proc.wait()
 
 
-def start_cluster() -> Cluster:
-    """Start a throwaway cluster, or pytest.skip with the reason."""
+class Unavailable(Exception):
+    """No PostgreSQL to start here (the reason says what to install)."""
+
+
+def start_cluster(*, durable: bool = False) -> Cluster:
+    """Start a throwaway cluster. durable=False turns fsync off (tests); bench/ keeps it on, as a hub would.
+    Raises Unavailable when the server binaries or psycopg are missing."""
     bin_dir = pg_bin()
     if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries missing (/usr/lib/postgresql/*/bin): "
-                    "scripts/ensure_packages.sh installs Debian's postgresql")
+        raise Unavailable("PostgreSQL server binaries missing (/usr/lib/postgresql/*/bin): "
+                          "scripts/ensure_packages.sh installs Debian's postgresql")
     try:
         import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg missing: pip install 'lockwarden[hub]'")
+    except ImportError as exc:
+        raise Unavailable("psycopg missing: pip install 'lockwarden[hub]'") from exc
     root = Path(tempfile.mkdtemp(prefix="lw-pg-"))
     runner: list[str] = []
     user = pwd.getpwuid(os.getuid()).pw_name
     if os.getuid() == 0:
         try:
             account = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' account to run PostgreSQL as")
+        except KeyError as exc:
+            raise Unavailable("running as root and there is no 'postgres' account to run PostgreSQL as") from exc
         os.chown(root, account.pw_uid, account.pw_gid)
         os.chmod(root, 0o700)
         runner = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--init-groups",
@@ -119,11 +124,11 @@ def start_cluster() -> Cluster:
     log = open(root / "server.log", "wb")  # noqa: SIM115 (the server holds it for its life)
     if runner:
         os.chown(root / "server.log", pwd.getpwnam("postgres").pw_uid, -1)
-    # Durability off: a test database is thrown away; the figures in bench/ run with it on.
+    # Durability off for tests (a test database is thrown away); bench/ measures with it on.
+    fast = [] if durable else ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     proc = subprocess.Popen([*runner, str(bin_dir / "postgres"), "-D", str(data), "-k", str(root), "-p", str(port),
-                             "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                             "-c", "full_page_writes=off", "-c", "max_connections=200",
-                             "-c", "shared_buffers=32MB"],
+                             "-c", "listen_addresses=", *fast, "-c", "max_connections=200",
+                             "-c", "shared_buffers=" + ("128MB" if durable else "32MB")],
                             stdout=log, stderr=subprocess.STDOUT, cwd="/", start_new_session=True)
     cluster = Cluster(root=root, port=port, proc=proc, user=user)
     deadline = time.monotonic() + 60
@@ -151,7 +156,10 @@ def remove(cluster: Cluster) -> None:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
-    cluster = start_cluster()
+    try:
+        cluster = start_cluster()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
     try:
         yield cluster
     finally:

@@ -8,6 +8,10 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from hub.db import sqlite as _sqlite
+from hub.db.errors import DatabaseError, IntegrityError, OperationalError
+
+__all__ = ["Conn", "Cursor", "DatabaseError", "IntegrityError", "OperationalError", "Row", "Tx", "change_counter",
+           "dialect", "read_snapshot", "rollback_quietly", "transaction"]
 
 
 class Row(Protocol):
@@ -46,24 +50,6 @@ def _pg() -> Any:
 def dialect(conn: Conn) -> str:
     """`sqlite` or `postgresql`: only for the rare statement that has no portable spelling."""
     return str(getattr(conn, "dialect", "sqlite"))
-
-
-def _driver_errors(name: str) -> tuple[type[BaseException], ...]:
-    import sqlite3
-
-    found: list[type[BaseException]] = [getattr(sqlite3, name)]
-    try:
-        import psycopg
-    except ImportError:
-        return tuple(found)
-    found.append(getattr(psycopg, name))
-    return tuple(found)
-
-
-# What `except` clauses outside this package name instead of a driver's exception classes.
-OperationalError = _driver_errors("OperationalError")
-IntegrityError = _driver_errors("IntegrityError")
-DatabaseError = _driver_errors("DatabaseError")
 
 
 def _begin(conn: Conn) -> None:

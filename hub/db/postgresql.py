@@ -19,6 +19,8 @@ import psycopg
 from psycopg import pq
 from psycopg.adapt import Dumper, Loader
 
+from hub.db.errors import PgDatabaseError, PgIntegrityError, PgOperationalError
+
 # One lock number for the whole hub database ("LOCKWARD" in ASCII, truncated to a bigint).
 WRITE_LOCK = 0x4C4F434B57415244 & 0x7FFFFFFFFFFFFFFF
 
@@ -118,6 +120,18 @@ def translate(sql: str) -> str:
     return text
 
 
+_OPEN = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
+
+
+def _hub_error(exc: psycopg.Error) -> Exception:
+    """The storage layer's error for a driver's (hub.db.DatabaseError and friends)."""
+    if isinstance(exc, psycopg.IntegrityError):
+        return PgIntegrityError(str(exc))
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return PgOperationalError(str(exc))
+    return PgDatabaseError(str(exc))
+
+
 class PgConnection:
     """psycopg's connection in the shape of the hub's `Conn` (hub/db/__init__.py)."""
 
@@ -129,7 +143,8 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return bool(self.raw.info.transaction_status != pq.TransactionStatus.IDLE)
+        # ACTIVE means another thread's statement is running (autocommit), not that a transaction is open.
+        return self.raw.info.transaction_status in _OPEN
 
     def begin(self) -> None:
         with self._lock:
@@ -137,19 +152,31 @@ class PgConnection:
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        if sql == "BEGIN IMMEDIATE":  # shared code outside hub/db (protocol/seqblock.py) writes it raw
+            self.begin()
+            return None
         with self._lock:
-            return self.raw.execute(translate(sql), parameters if parameters is not None else ())
+            try:
+                return self.raw.execute(translate(sql), parameters if parameters is not None else ())
+            except psycopg.Error as exc:
+                raise _hub_error(exc) from exc
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> Any:
         with self._lock:
             cur = self.raw.cursor()
-            cur.executemany(translate(sql), list(parameters))
+            try:
+                cur.executemany(translate(sql), list(parameters))
+            except psycopg.Error as exc:
+                raise _hub_error(exc) from exc
             return cur
 
     def executescript(self, script: str) -> None:
         """Several statements, no parameters (migrations)."""
         with self._lock:
-            self.raw.execute(script.encode(), prepare=False)
+            try:
+                self.raw.execute(script.encode(), prepare=False)
+            except psycopg.Error as exc:
+                raise _hub_error(exc) from exc
 
     def close(self) -> None:
         self.raw.close()

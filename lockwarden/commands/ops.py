@@ -44,7 +44,8 @@ def _add_fields(parser: argparse.ArgumentParser, body: type[msgspec.Struct]) -> 
 def register(sub: Any) -> None:
     p = sub.add_parser("ops", help=_("operator actions: registry, orders, escrow, settings"))
     where = p.add_mutually_exclusive_group(required=True)
-    where.add_argument("--db", type=Path, help=_("the hub database (local use on the hub host)"))
+    where.add_argument("--db", type=Path, help=_("the hub database file, or the hub directory whose hub.toml names"
+                                                 " the database (local use on the hub host)"))
     where.add_argument("--config", type=Path,
                        help=_("operator.toml written by provision-principal: send the request over MQTT"))
     p.add_argument("--actor", default="", help=_("operator id recorded on every change"))
@@ -85,7 +86,14 @@ def _open(args: argparse.Namespace) -> Any:
 
     if args.db is None:
         raise SystemExit(_("this action runs on the hub host: give --db"))
-    return open_hub_db(args.db)
+    return open_hub_db(_database(args.db))
+
+
+def _database(db: Path) -> Any:
+    """A hub directory stands for the database its hub.toml names (SQLite or PostgreSQL)."""
+    from hub.home import HubHome
+
+    return HubHome(db).database() if db.is_dir() else db
 
 
 def cmd_op(args: argparse.Namespace) -> int:
@@ -145,7 +153,7 @@ def _store_scans(conn: Any, clock: SystemClock, args: argparse.Namespace, order_
     from hub.ingest.mediastore import MediaStore
     from hub.registry.errors import DomainError
 
-    home = HubHome(Path(args.db).resolve().parent)
+    home = HubHome(Path(args.db) if Path(args.db).is_dir() else Path(args.db).resolve().parent)
     if not home.settings_file.exists():
         print(_("--photo with --db needs the database inside its hub directory (beside hub.toml)"), file=sys.stderr)
         return None

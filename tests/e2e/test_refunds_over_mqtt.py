@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hub.db import open_hub_db
 from hub.ledger.core import balance, check
 from hub.ledger.payments import record_payment
@@ -15,13 +17,14 @@ from protocol.clock import SystemClock
 from tests.e2e.test_ops_over_mqtt import _cli
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_operator_refunds_a_customer_over_mqtt(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     home = deployment.home
     provision_principal(home, "op-li", "operator", tmp_path / "op-li")
     deployment.broker.reload()
-    code, boot = _cli("ops", "--db", str(home.dir / "hub.db"), "bootstrap", "--id", "op-li", "--name", "Li")
+    code, boot = _cli("ops", "--db", str(home.dir), "bootstrap", "--id", "op-li", "--name", "Li")
     assert code == 0 and boot["ok"], boot
-    conn = open_hub_db(home.db_path())  # money released to the customer, waiting at the hub
+    conn = open_hub_db(home.database())  # money released to the customer, waiting at the hub
     record_payment(conn, SystemClock(), provider="manual", external_ref="R-100", customer_id="cu-1",
                    amount_fen=25_000, actor="operator:op-li")
     conn.close()

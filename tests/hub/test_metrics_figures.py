@@ -3,16 +3,14 @@ ingest rate window, and the Prometheus text (escaping of label values a kit id c
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from hub.db import open_hub_db
+from hub.db import Database, open_hub_db
 from hub.metrics.figures import collect, prometheus
 
 NOW = 1_800_000_000_000
 
 
-def test_figures_count_what_is_due_waiting_and_lagging(tmp_path: Path) -> None:
-    conn = open_hub_db(tmp_path / "hub.db")
+def test_figures_count_what_is_due_waiting_and_lagging(hub_database: Database) -> None:
+    conn = open_hub_db(hub_database)
     ins = conn.execute
     for i, (due, state) in enumerate([(NOW - 5000, "pending"), (NOW - 1000, "pending"), (NOW + 60_000, "pending"),
                                       (NOW - 9000, "fired")]):
@@ -25,13 +23,13 @@ def test_figures_count_what_is_due_waiting_and_lagging(tmp_path: Path) -> None:
         ins("INSERT INTO police_feed(seq, kind, entity_id, body_json, created_ms) VALUES (?, 'k', 'e', '{}', 0)", (seq,))
     for seq, acked in [(1, NOW), (2, None), (3, None)]:
         ins("INSERT INTO police_outbox(seq, feed_seq, msg_id, kind, wire, hash, media_json, created_ms, acked_ms) "
-            "VALUES (?, ?, ?, 'k', x'00', 'h', '[]', ?, ?)", (seq, seq, f"m{seq}", NOW - 120_000 + seq * 1000, acked))
+            "VALUES (?, ?, ?, 'k', ?, 'h', '[]', ?, ?)", (seq, seq, f"m{seq}", b"\0", NOW - 120_000 + seq * 1000, acked))
     for i, received in enumerate([NOW - 90_000, NOW - 30_000, NOW - 10_000, NOW]):
         ins("INSERT INTO envelopes(id, sender, seq, type, sig, received_ms) VALUES (?, 'kit-a', ?, 't', 's', ?)",
             (f"e{i}", i, received))
-    ins("INSERT INTO quarantine(received_ms, topic, reason, detail, raw) VALUES (0, 't', 'bad_signature', '', x'00')")
-    ins("INSERT INTO quarantine(received_ms, topic, reason, detail, raw) VALUES (0, 't', 'bad_signature', '', x'00')")
-    ins("INSERT INTO quarantine(received_ms, topic, reason, detail, raw) VALUES (0, 't', 'replay', '', x'00')")
+    ins("INSERT INTO quarantine(received_ms, topic, reason, detail, raw) VALUES (0, 't', 'bad_signature', '', ?)", (b"\0",))
+    ins("INSERT INTO quarantine(received_ms, topic, reason, detail, raw) VALUES (0, 't', 'bad_signature', '', ?)", (b"\0",))
+    ins("INSERT INTO quarantine(received_ms, topic, reason, detail, raw) VALUES (0, 't', 'replay', '', ?)", (b"\0",))
     ins("INSERT INTO kit_link_state(kit_id, status, since_ms, backlog_records, backlog_files, updated_ms) "
         "VALUES ('kit-\"q\"', 'offline', 5, 12, 3, 5)")
 

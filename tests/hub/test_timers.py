@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from hub.db import Database
 from hub.domain import TIMER_HANDLERS
 from hub.timers import fire_due, next_due_ms
 from tests.hub.test_lifecycle import form
 from tests.hub.world import SITE, World
 
 
-def test_restart_during_live_offer_expires_on_time_and_dispatch_continues(tmp_path: Path) -> None:
-    w = World(tmp_path / "hub.db")
+def test_restart_during_live_offer_expires_on_time_and_dispatch_continues(hub_database: Database) -> None:
+    w = World(hub_database)
     a = w.locksmith(at=(SITE[0] + 0.01, SITE[1]))
     b = w.locksmith(at=(SITE[0] + 0.02, SITE[1]))
     order = w.request()
@@ -26,8 +25,8 @@ def test_restart_during_live_offer_expires_on_time_and_dispatch_continues(tmp_pa
     assert live is not None and live["locksmith_id"] == b
 
 
-def test_overdue_offer_expires_at_once_after_restart(tmp_path: Path) -> None:
-    w = World(tmp_path / "hub.db")
+def test_overdue_offer_expires_at_once_after_restart(hub_database: Database) -> None:
+    w = World(hub_database)
     w.locksmith(at=(SITE[0] + 0.01, SITE[1]))
     b = w.locksmith(at=(SITE[0] + 0.02, SITE[1]))
     order = w.request()

@@ -19,8 +19,8 @@ from protocol.transport.base import Inbound
 
 
 @pytest.fixture
-def hub(tmp_path, hub_key, clock):
-    conn = open_hub_db(tmp_path / "hub.db")
+def hub(tmp_path, hub_key, clock, hub_database):
+    conn = open_hub_db(hub_database)
     media = MediaStore(tmp_path / "media")
     police = SigningKey.generate()
     return conn, media, police
@@ -75,7 +75,7 @@ def test_forwarder_delivers_everything_once_in_order_despite_losses(hub, hub_key
     assert rep.ok and rep.checkpoint_seq == 9 and rep.media_checked == 3, rep.problems
 
 
-def test_forwarder_resumes_after_hub_restart(hub, hub_key, clock, make_writer, tmp_path):
+def test_forwarder_resumes_after_hub_restart(hub, hub_key, clock, make_writer, hub_database):
     conn, media, police = hub
     _emit_life(conn, media, clock, 1)
     acks: list[bytes] = []
@@ -83,7 +83,7 @@ def test_forwarder_resumes_after_hub_restart(hub, hub_key, clock, make_writer, t
     fwd = Forwarder(conn, hub_key, clock, media=media, police_key=police.private.public_key())
     _run(fwd, service, acks, clock)
     conn.close()
-    conn = open_hub_db(tmp_path / "hub.db")  # hub restarts
+    conn = open_hub_db(hub_database)  # hub restarts
     _emit_life(conn, media, clock, 1)
     fwd = Forwarder(conn, hub_key, clock, media=media, police_key=police.private.public_key())
     _run(fwd, service, acks, clock)

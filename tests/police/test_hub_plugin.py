@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_plugin_forwards_through_the_hub_service(deployment, tmp_path):
     dep = deployment
     _key, _password = provision_principal(dep.home, "police", "police", tmp_path / "police")

@@ -30,6 +30,7 @@ def _env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(ROOT), LOCKWARDEN_LANG="en")
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_police_decide_releases_a_case_opened_deposit(deployment, tmp_path):  # type: ignore[no-untyped-def]
     dep = deployment
     station = tmp_path / "police"
@@ -40,7 +41,7 @@ def test_police_decide_releases_a_case_opened_deposit(deployment, tmp_path):  # 
     dep.broker.reload()
     keys = station / "keys"
     # The order's life up to the missed deadline, on the hub's own database before the service starts.
-    world = World(dep.home.db_path())
+    world = World(dep.home.database())
     order, _lid = case_opened(world)
     credited = balance(world.conn, "customer:c-1")
     world.conn.close()

@@ -4,11 +4,14 @@ else is stored and served."""
 
 from __future__ import annotations
 
+import pytest
+
 from edge.app import make_kit
 from hub.service import make_hub
 from tests.spine.helpers import poll
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_faulty_message_is_isolated(deployment) -> None:  # type: ignore[no-untyped-def]
     hub = make_hub(deployment.home.dir)
 

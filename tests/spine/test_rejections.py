@@ -80,6 +80,7 @@ def test_another_kits_topic_is_refused_by_broker_acl_and_by_hub(running) -> None
     _still_serving(dep, hub, kit_a)
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_replays(running) -> None:  # type: ignore[no-untyped-def]
     dep, hub, kit_a, _kit_b, inject = running
     topic = topics.KIT_UP_RECORD.build(kit_id="kit-a")
@@ -99,6 +100,7 @@ def test_replays(running) -> None:  # type: ignore[no-untyped-def]
     _still_serving(dep, hub, kit_a)
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_bad_signature_malformed_unknown_type(running) -> None:  # type: ignore[no-untyped-def]
     dep, hub, kit_a, _kit_b, inject = running
     topic = topics.KIT_UP_RECORD.build(kit_id="kit-a")
@@ -121,6 +123,7 @@ def test_bad_signature_malformed_unknown_type(running) -> None:  # type: ignore[
     _still_serving(dep, hub, kit_a)
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_chunk_with_wrong_hash_is_quarantined_and_file_stays_incomplete(running) -> None:  # type: ignore[no-untyped-def]
     dep, hub, kit_a, _kit_b, inject = running
     topic = topics.KIT_UP_MEDIA.build(kit_id="kit-a")

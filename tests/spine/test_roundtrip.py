@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 
+import pytest
+
 from edge.app import make_kit
 from hub.service import make_hub, wait_until
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_record_and_20mb_file_arrive_once_and_leave_kit_after_ack(deployment) -> None:  # type: ignore[no-untyped-def]
     kit = make_kit(deployment.kits["kit-a"])
     payload = os.urandom(20 * 1024 * 1024)
