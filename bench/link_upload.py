@@ -8,7 +8,7 @@ namespace and `python -m edge.service` in the kit's, and this process watches th
 `outage_at` of the evidence is committed the link goes dark for `outage_s`, then comes back.
 
 Figures (`LinkFigures`): IP bytes the kit sent per byte of evidence; goodput (evidence bits per second of
-link time, the outage left out) as a share of the shaped uplink; seconds from the link's return until the
+link time: from the kit's first packet to the hub's last commit, the outage left out) as a share of the shaped uplink; seconds from the link's return until the
 hub commits evidence again; the kit process's CPU seconds per wall second (/proc/<pid>/stat).
 """
 
@@ -35,7 +35,8 @@ class LinkFigures:
     files: int = 0
     video_bytes: int = 0
     wire: Counters | None = None
-    elapsed_s: float = 0.0
+    elapsed_s: float = 0.0  # from the kit's first packet to the hub's last commit
+    startup_s: float = 0.0  # from starting the kit process to its first packet
     outage_s: float = 0.0
     resume_s: float | None = None
     kit_cpu_s: float = 0.0
@@ -161,6 +162,7 @@ def run_upload(work: Path, *, video_minutes: float = 3.0, outage_s: float = 30.0
         t0 = time.monotonic()
         kit = link.popen(link.kit_ns, [sys.executable, "-m", "edge.service", "--dir", str(kit_dir)],
                          log=work / "kit.log", env=env)
+        first_packet = 0.0  # link time starts with the kit's first packet, not its Python start-up
         outage_done = outage_s <= 0
         restored = 0.0
         at_restore = 0
@@ -173,6 +175,8 @@ def run_upload(work: Path, *, video_minutes: float = 3.0, outage_s: float = 30.0
             if now > deadline or kit.poll() is not None:
                 raise TimeoutError(f"upload unfinished: {got:,} of {figures.evidence_bytes:,} bytes, {done} of "
                                    f"{figures.files} files (kit exit {kit.poll()}); see {work}/*.log")
+            if not first_packet and link.counters().tx_packets > before.tx_packets:
+                first_packet = now
             if not outage_done and not link.down and got >= outage_at * figures.evidence_bytes:
                 say(f"outage at {now - t0:.1f} s ({got:,} bytes committed)")
                 link.outage(True)
@@ -186,11 +190,12 @@ def run_upload(work: Path, *, video_minutes: float = 3.0, outage_s: float = 30.0
             elif restored and figures.resume_s is None and got > at_restore:
                 figures.resume_s = now - restored
             time.sleep(0.05)
-        figures.elapsed_s = time.monotonic() - t0
+        figures.elapsed_s = time.monotonic() - (first_packet or t0)
+        figures.startup_s = (first_packet or t0) - t0
         figures.kit_cpu_s = cpu_seconds(kit.pid)
         figures.wire = link.counters() - before
         if restored and figures.resume_s is None:
-            figures.resume_s = figures.elapsed_s - (restored - t0)
+            figures.resume_s = time.monotonic() - restored
         figures.complete = done
         figures.intact = _hub_matches_kit(db, kit_dir)
     return figures

@@ -123,6 +123,9 @@ class ShapedLink:
                                               (self.hub_ns, self.hub_if, self.hub_ip, self.kit_ip, s.down_mbit)):
                 _ip("netns", "add", ns)
                 _ip("-n", ns, "link", "set", "lo", "up")
+                # IPv4 only: no router solicitations or DAD probes in the counters.
+                subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                                "net.ipv6.conf.default.disable_ipv6=1"], capture_output=True, timeout=20)
                 fds.append(_tun(dev))
                 # The descriptor stays attached to the device when the device moves to the namespace.
                 _ip("link", "set", dev, "netns", ns)

@@ -226,15 +226,24 @@ class SyncEngine:
                 self._close_reader()
                 return
             txs = [self._open_tx(files[0])]
-        last = txs[-1]
-        if len(txs) < self.settings.files_in_flight and last.answered and not self._unsent(last, now):
-            held = {t.pending.file_id for t in txs}
-            following = [f for f in self.store.pending_files(limit=len(txs) + 1) if f.file_id not in held]
-            if following:
-                txs.append(self._open_tx(following[0]))
+        self._announce_next(txs, now)
         room = self.settings.chunk_window - sum(len(self._outstanding(tx, now)) for tx in txs)
         for tx in txs:
             room = self._pump_tx(tx, now, room)
+        if self._announce_next(txs, now):  # the last chunk of a small file just went: no waiting for its ack
+            self._pump_tx(txs[-1], now, room)
+
+    def _announce_next(self, txs: list[_FileTx], now: float) -> bool:
+        """Open the next pending file when the last one open has every chunk sent (see the module doc)."""
+        last = txs[-1]
+        if len(txs) >= self.settings.files_in_flight or not last.answered or self._unsent(last, now):
+            return False
+        held = {t.pending.file_id for t in txs}
+        following = [f for f in self.store.pending_files(limit=len(txs) + 1) if f.file_id not in held]
+        if not following:
+            return False
+        txs.append(self._open_tx(following[0]))
+        return True
 
     def _open_tx(self, pending: PendingFile) -> _FileTx:
         tx = _FileTx(pending, have=_expand(pending.have))
