@@ -271,10 +271,11 @@ class SyncEngine:
             return room
         if tx.sent and now - tx.last_ack > self.settings.stall_s:
             # No progress: the hub may have stored chunks whose ack was lost. Re-announce; its answer
-            # lists what it holds, so only what is really missing is sent again.
+            # lists what it holds. What it lacks is sent again once `resend_after_s` has passed, not at
+            # once: a stall is mostly a link that went dark with those chunks still in TCP's queue, and
+            # sending them again then puts each on the (metered) wire twice when the link returns.
             tx.answered = False
             tx.begun_at = 0.0
-            tx.sent.clear()
             tx.last_ack = now
             return room
         for index in self._missing(tx):
