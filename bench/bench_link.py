@@ -7,13 +7,15 @@ bytes on the wire per byte of evidence (goal <= 1.05), goodput beside the shaped
 seconds until the hub commits evidence again after the link returns, and the kit's CPU share.
 
 LOCKWARDEN_BENCH_LINK_MINUTES sets the minutes of 720p15 video (default 3); LOCKWARDEN_BENCH_CHUNK_KIB /
-LOCKWARDEN_BENCH_CHUNK_WINDOW set the kit's chunk size and window to compare settings. Skipped (one line
+LOCKWARDEN_BENCH_CHUNK_WINDOW set the kit's chunk size and window to compare settings;
+LOCKWARDEN_BENCH_LINK_CC the kit's TCP congestion control (e.g. cubic, Raspberry Pi OS's default). Skipped (one line
 saying why) where network namespaces cannot be made.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -39,15 +41,16 @@ def run() -> list[Row]:
     if why is not None:
         print(f"  skipped: {why}", flush=True)
         return []
-    shape = LinkShape()
+    shape = LinkShape(congestion=os.environ.get("LOCKWARDEN_BENCH_LINK_CC") or None)
     log: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         f = run_upload(Path(tmp), video_minutes=MINUTES, shape=shape, kit_settings=_kit_settings(), log=log)
     for line in log:
         print(f"  {line}", flush=True)
     assert f.wire is not None
-    print(f"  link: {shape.up_mbit} Mbit/s up, {shape.down_mbit} down, {f.rtt_ms:.0f} ms TCP connect, {shape.loss_pct}% loss; "
-          f"{f.elapsed_s:.1f} s for {f.evidence_bytes / 1e6:.1f} MB in {f.files} files, hub copy intact: {f.intact}; "
+    cc = subprocess.run(["sysctl", "-n", "net.ipv4.tcp_congestion_control"], capture_output=True, text=True).stdout
+    print(f"  link: kit TCP {shape.congestion or cc.strip() + ' (default)'}; {shape.up_mbit} Mbit/s up, {shape.down_mbit} down, {f.rtt_ms:.0f} ms TCP connect, {shape.loss_pct}% loss; "
+          f"{f.elapsed_s:.1f} s from the kit's first packet (its start-up {f.startup_s:.1f} s before) for {f.evidence_bytes / 1e6:.1f} MB in {f.files} files, hub copy intact: {f.intact}; "
           f"downlink {f.wire.rx_bytes / 1e3:,.0f} kB", flush=True)
     good = f.evidence_bytes * 8 / (f.elapsed_s - f.outage_s) / 1e6
     return [

@@ -40,6 +40,7 @@ class LinkShape:
     rtt_ms: float = 60.0
     loss_pct: float = 1.0
     queue_ms: float = 200.0  # how much the modem buffers before dropping (4G uplinks buffer a lot)
+    congestion: str | None = None  # the kit's TCP congestion control (None: the kernel's default)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,10 @@ class ShapedLink:
                 _ip("-n", ns, "link", "set", dev, "up")
                 self.tc(ns, "qdisc", "add", "dev", dev, "root", "handle", "1:", "tbf", "rate", f"{mbit}mbit",
                         "burst", "16kb", "latency", f"{s.queue_ms}ms")
+            if s.congestion:
+                subprocess.run(["ip", "netns", "exec", self.kit_ns, "sysctl", "-qw",
+                                f"net.ipv4.tcp_congestion_control={s.congestion}"], check=True, capture_output=True,
+                               timeout=20)
             self.line = subprocess.Popen(
                 [sys.executable, "-m", "bench.delay_line", str(fds[0]), str(fds[1]), str(s.rtt_ms / 2),
                  str(s.loss_pct), str(self.seed)], pass_fds=fds, env=dict(os.environ, PYTHONPATH=str(ROOT)))

@@ -67,6 +67,7 @@ class _FileTx:
     begun_at: float = 0.0
     answered: bool = False
     last_ack: float = 0.0
+    stalled: bool = False
 
 
 class SyncEngine:
@@ -274,6 +275,7 @@ class SyncEngine:
             # lists what it holds. What it lacks is sent again once `resend_after_s` has passed, not at
             # once: a stall is mostly a link that went dark with those chunks still in TCP's queue, and
             # sending them again then puts each on the (metered) wire twice when the link returns.
+            tx.stalled = True
             tx.answered = False
             tx.begun_at = 0.0
             tx.last_ack = now
@@ -404,9 +406,16 @@ class SyncEngine:
             return
         if tx is None:
             return
+        now = time.monotonic()
+        if tx.stalled:
+            # The first word from the hub after a stall: what is still unacknowledged most likely waits in
+            # TCP's queue behind this, so its resend clock starts now rather than when the link went dark.
+            tx.stalled = False
+            for index in list(tx.sent):
+                tx.sent[index] = now
         tx.have = _expand(ack.have)
         tx.answered = True
-        tx.last_ack = now = time.monotonic()
+        tx.last_ack = now
         self._wake.set()
         if now - self._progress_saved >= self.settings.progress_every_s:
             # A commit on the network thread per ack stalled reading; the saved ranges only spare a
