@@ -15,9 +15,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/lockwarden demo
 
+# Two workers halve the wall time on a 2-core machine: most tests wait on a broker, a subprocess or a
+# browser rather than compute. Every test starts its own Mosquitto on a free port and works in its own
+# tmp_path, so workers share nothing. `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
 	scripts/ensure_packages.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) tests
 
 # Seeded fault runs (tests/faults/chaos.py): SIGKILL/SIGSTOP of the broker, hub, police export and kits
 # while kits produce; prints lost/duplicated/corrupt totals and recovery times. `make chaos SEEDS=200`.

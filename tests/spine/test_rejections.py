@@ -149,13 +149,22 @@ def test_kit_refuses_downlink_not_signed_by_pinned_hub_key(deployment) -> None: 
     inject = raw_client(deployment.port, "probe", deployment.probes["probe"], "probe")
     try:
         assert poll(lambda: kit.transport.connected)  # type: ignore[union-attr]
+
+        def refused() -> list[str]:
+            return [r[0] for r in kit.store.conn.execute("SELECT reason FROM refused_downlink ORDER BY rowid")]
+
+        # "connected" comes before the broker has the kit's subscription; a message published in between
+        # reaches nobody. The first refused "not json" proves the subscription is in place.
+        def garbage_refused() -> bool:
+            publish(inject, topics.KIT_DOWN_ACK.build(kit_id="kit-a"), b"not json")
+            return poll(lambda: len(refused()) > 0, 1)
+
+        assert poll(garbage_refused)
         rogue = SigningKey.generate()
         forged = seal_envelope(rogue, sender="hub", seq=1, ts=int(time.time() * 1000), type_name="hub.ack", body={"stored": [rec.id]})
         publish(inject, topics.KIT_DOWN_ACK.build(kit_id="kit-a"), forged.to_wire())
-        publish(inject, topics.KIT_DOWN_ACK.build(kit_id="kit-a"), b"not json")
-        assert poll(lambda: kit.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0] == 2)
-        reasons = {r[0] for r in kit.store.conn.execute("SELECT reason FROM refused_downlink")}
-        assert reasons == {"bad_signature", "malformed"}
+        assert poll(lambda: "bad_signature" in refused())
+        assert set(refused()) == {"bad_signature", "malformed"}
         assert kit.store.backlog() == (1, 0)  # the forged ack deleted nothing
     finally:
         inject.loop_stop()
