@@ -158,6 +158,7 @@ def run_upload(work: Path, *, video_minutes: float = 3.0, outage_s: float = 30.0
                    env=env)
         figures.rtt_ms = link.connect_ms(1883)  # and Mosquitto is up
         db = home.db_path()
+        time.sleep(0.5)  # the probe's closing handshake is not the kit's
         before = link.counters()
         t0 = time.monotonic()
         kit = link.popen(link.kit_ns, [sys.executable, "-m", "edge.service", "--dir", str(kit_dir)],

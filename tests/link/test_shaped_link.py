@@ -30,7 +30,7 @@ def _namespaces() -> set[str]:
 
 
 def test_link_carries_counts_and_goes_dark(tmp_path: Path) -> None:
-    with ShapedLink("t", LinkShape(loss_pct=0.0)) as link:
+    with ShapedLink(f"t{os.getpid() % 100000}", LinkShape(loss_pct=0.0)) as link:
         assert {link.kit_ns, link.hub_ns} <= _namespaces()
         link.popen(link.hub_ns, [sys.executable, "-c", LISTEN], log=tmp_path / "listen.log")
         before = link.counters()
