@@ -256,7 +256,12 @@ class SyncEngine:
         return [i for i in range(tx.pending.chunks) if i not in tx.have]
 
     def _outstanding(self, tx: _FileTx, now: float) -> list[int]:
-        return [i for i in self._missing(tx) if i in tx.sent and now - tx.sent[i] < self.settings.resend_after_s]
+        return [i for i in self._missing(tx) if i in tx.sent and self._waiting(tx, tx.sent[i], now)]
+
+    def _waiting(self, tx: _FileTx, sent: float, now: float) -> bool:
+        """A chunk sent at `sent` still awaits its ack: younger than resend_after_s, or the file is stalled
+        (nothing from the hub since): sending it again then only queues a second copy behind the first."""
+        return tx.stalled or now - sent < self.settings.resend_after_s
 
     def _unsent(self, tx: _FileTx, now: float) -> bool:
         return len(self._outstanding(tx, now)) < len(self._missing(tx))
@@ -284,7 +289,7 @@ class SyncEngine:
             if room <= 0:
                 break
             sent = tx.sent.get(index)
-            if sent is not None and now - sent < self.settings.resend_after_s:
+            if sent is not None and self._waiting(tx, sent, now):
                 continue
             self._send_chunk(p, index)
             tx.sent[index] = now
