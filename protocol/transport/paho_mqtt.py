@@ -215,6 +215,11 @@ class PahoTransport:
         if self.settings.rto_max_ms is None:
             return
         try:
+            # With retransmissions every rto_max_ms, TCP's 15 retries (tcp_retries2) would give up on the
+            # connection after ~25 s of outage, and paho's resending everything in flight on the new one
+            # puts it on the wire twice. Unacknowledged data may wait two keepalives instead: the same
+            # deadline at which paho itself gives up on a silent broker.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 2 * self.settings.keepalive * 1000)
             sock.setsockopt(socket.IPPROTO_TCP, TCP_RTO_MAX_MS, self.settings.rto_max_ms)
         except (OSError, AttributeError) as exc:  # an older kernel, or a TLS-wrapped object without it
             log.debug("%s: TCP_RTO_MAX_MS not set: %s", self.settings.client_id, exc)
