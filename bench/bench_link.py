@@ -8,7 +8,8 @@ seconds until the hub commits evidence again after the link returns, and the kit
 
 LOCKWARDEN_BENCH_LINK_MINUTES sets the minutes of 720p15 video (default 3); LOCKWARDEN_BENCH_CHUNK_KIB /
 LOCKWARDEN_BENCH_CHUNK_WINDOW set the kit's chunk size and window to compare settings;
-LOCKWARDEN_BENCH_LINK_CC the kit's TCP congestion control (e.g. cubic, Raspberry Pi OS's default). Skipped (one line
+LOCKWARDEN_BENCH_LINK_CC the kit's TCP congestion control (e.g. cubic, Raspberry Pi OS's default);
+LOCKWARDEN_BENCH_HUB_RTO_MAX_MS the hub side's net.ipv4.tcp_rto_max_ms (default 2000; empty: the kernel's). Skipped (one line
 saying why) where network namespaces cannot be made.
 """
 
@@ -41,7 +42,9 @@ def run() -> list[Row]:
     if why is not None:
         print(f"  skipped: {why}", flush=True)
         return []
-    shape = LinkShape(congestion=os.environ.get("LOCKWARDEN_BENCH_LINK_CC") or None)
+    hub_rto = os.environ.get("LOCKWARDEN_BENCH_HUB_RTO_MAX_MS", "2000")
+    shape = LinkShape(congestion=os.environ.get("LOCKWARDEN_BENCH_LINK_CC") or None,
+                      hub_rto_max_ms=int(hub_rto) if hub_rto else None)
     log: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         f = run_upload(Path(tmp), video_minutes=MINUTES, shape=shape, kit_settings=_kit_settings(), log=log)
@@ -49,7 +52,8 @@ def run() -> list[Row]:
         print(f"  {line}", flush=True)
     assert f.wire is not None
     cc = subprocess.run(["sysctl", "-n", "net.ipv4.tcp_congestion_control"], capture_output=True, text=True).stdout
-    print(f"  link: kit TCP {shape.congestion or cc.strip() + ' (default)'}; {shape.up_mbit} Mbit/s up, {shape.down_mbit} down, {f.rtt_ms:.0f} ms TCP connect, {shape.loss_pct}% loss; "
+    print(f"  link: kit TCP {shape.congestion or cc.strip() + ' (default)'}, hub tcp_rto_max_ms "
+          f"{shape.hub_rto_max_ms or 'default'}; {shape.up_mbit} Mbit/s up, {shape.down_mbit} down, {f.rtt_ms:.0f} ms TCP connect, {shape.loss_pct}% loss; "
           f"{f.elapsed_s:.1f} s from the kit's first packet (its start-up {f.startup_s:.1f} s before) for {f.evidence_bytes / 1e6:.1f} MB in {f.files} files, hub copy intact: {f.intact}; "
           f"downlink {f.wire.rx_bytes / 1e3:,.0f} kB", flush=True)
     good = f.evidence_bytes * 8 / (f.elapsed_s - f.outage_s) / 1e6

@@ -41,6 +41,9 @@ class LinkShape:
     loss_pct: float = 1.0
     queue_ms: float = 200.0  # how much the modem buffers before dropping (4G uplinks buffer a lot)
     congestion: str | None = None  # the kit's TCP congestion control (None: the kernel's default)
+    # The hub host's net.ipv4.tcp_rto_max_ms (Linux >= 6.15; docs/install.md): Mosquitto's answers to the
+    # kit wait out TCP's doubled retransmission timeout after an outage too. None: the kernel's 120 s.
+    hub_rto_max_ms: int | None = 2000
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,9 @@ class ShapedLink:
                 _ip("-n", ns, "link", "set", dev, "up")
                 self.tc(ns, "qdisc", "add", "dev", dev, "root", "handle", "1:", "tbf", "rate", f"{mbit}mbit",
                         "burst", "16kb", "latency", f"{s.queue_ms}ms")
+            if s.hub_rto_max_ms is not None:  # where the kernel has it; older ones keep their backoff
+                subprocess.run(["ip", "netns", "exec", self.hub_ns, "sysctl", "-qw",
+                                f"net.ipv4.tcp_rto_max_ms={s.hub_rto_max_ms}"], capture_output=True, timeout=20)
             if s.congestion:
                 subprocess.run(["ip", "netns", "exec", self.kit_ns, "sysctl", "-qw",
                                 f"net.ipv4.tcp_congestion_control={s.congestion}"], check=True, capture_output=True,
