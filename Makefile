@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint docs clean chaos bench-link test-link
+.PHONY: demo sandbox test bench lint docs clean chaos bench-link test-link
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,6 +14,12 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/lockwarden demo
+
+# A live city until Ctrl+C (docs/sandbox.md). `make sandbox SANDBOX_DIR=/some/dir CUSTOMER_EVERY=60`.
+SANDBOX_DIR ?= lockwarden-sandbox
+CUSTOMER_EVERY ?= 120
+sandbox: $(STAMP)
+	$(BIN)/lockwarden sandbox --dir $(SANDBOX_DIR) --customer-every $(CUSTOMER_EVERY)
 
 # Two workers halve the wall time on a 2-core machine: most tests wait on a broker, a subprocess or a
 # browser rather than compute. Every test starts its own Mosquitto on a free port and works in its own

@@ -198,7 +198,25 @@ def bench_query(root: Path) -> list[Row]:
     return [
         (f"police-query mean on {N_BIG:,} records", mean * 1000, "ms", raw_mean * 1000, "raw SQLite indexed key lookup"),
         (f"police-query worst on {N_BIG:,} records", worst * 1000, "ms", 1000.0, "requirement: under 1 s"),
+        *bench_person(conn, raw, rng),
     ]
+
+
+def bench_person(conn: sqlite3.Connection, raw: sqlite3.Connection, rng: random.Random) -> list[Row]:
+    """`police-query --person`: the number's entries, then every entry of that person's orders."""
+    from hub.police.person import find_person
+
+    numbers = [f"1101051980{rng.randrange(min(200_000, N_BIG // len(KINDS))):08d}" for _ in range(50)]
+    t0 = time.perf_counter()
+    found = sum(bool(find_person(conn, n).orders) for n in numbers)
+    mean = (time.perf_counter() - t0) / len(numbers)
+    assert found >= len(numbers) * 0.75, f"only {found} of {len(numbers)} people found"
+    t0 = time.perf_counter()
+    for n in numbers:
+        raw.execute("SELECT seq FROM keys WHERE field='resident_id' AND value=?", (n,)).fetchall()
+    raw_mean = (time.perf_counter() - t0) / len(numbers)
+    return [(f"police-query --person mean on {N_BIG:,} records", mean * 1000, "ms", raw_mean * 1000,
+             "raw SQLite lookup of the number alone")]
 
 
 def run() -> list[Row]:

@@ -52,6 +52,9 @@ class KitService:
             self.lock.acquire()
         self.app.start()
         if self.flow is not None:
+            fp: Any = getattr(self.flow.devices, "fingerprint", None)
+            if fp is not None and getattr(getattr(fp, "config", None), "emulator_control", None):
+                fp.sensor()  # an emulator a person drives (the sandbox): its control socket from the start
             restarted = self.flow.resume()
             if restarted:
                 log.warning("video restarted after a restart for orders %s", restarted)

@@ -122,6 +122,9 @@ def _online_copy(src: Path, dst: Path) -> None:
 
 def backup(home: HubHome, dest: Path, *, media: bool = True, now_ms: int | None = None) -> BackupResult:
     settings = home.settings()
+    if home.database() != home.db_path():
+        raise BackupError("the hub database is on PostgreSQL: back it up with pg_dump or the server's own"
+                          " backups (docs/install.md, \"PostgreSQL backend\"); `hub backup` copies an SQLite hub")
     db = home.db_path()
     if not db.is_file():
         raise BackupError(f"{db}: no hub database to back up")

@@ -5,10 +5,10 @@ listed here. (Publishing the domain outbox and forwarding to the police are the 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from hub.db import Conn
 from hub.followup.tasks import flag_overdue, sync_tasks
 from hub.notify import followup as notify_followup
 from hub.orders import arrival, confirm, deadlines, dispatching, intake, job, settle
@@ -32,7 +32,7 @@ TIMER_HANDLERS: Mapping[str, Handler] = {
 class PeriodicJob:
     name: str
     every_ms: int  # 0: on every tick of the service (about once a second)
-    run: Callable[[sqlite3.Connection, Clock], object]
+    run: Callable[[Conn, Clock], object]
 
 
 PERIODIC: tuple[PeriodicJob, ...] = (

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.broker.config import new_password
-from hub.settings import BrokerSettings, HubSettings, MetricsSettings
+from hub.db import Database, Postgres
+from hub.settings import BrokerSettings, DatabaseSettings, HubSettings, MetricsSettings
 from protocol.keys import SealingKey, SigningKey, write_private, write_public
 from protocol.settings import dump_settings, load_settings
 
@@ -69,7 +70,17 @@ class HubHome:
         return (self.keys / "hub_sealing.pub").read_text().strip()
 
     def db_path(self) -> Path:
-        return self.dir / self.settings().database
+        """The SQLite file (also named when the backend is PostgreSQL: tools that only work on a file,
+        such as `hub backup`, refuse with a clear line then)."""
+        db = self.settings().database
+        return self.dir / (db if isinstance(db, str) else db.path)
+
+    def database(self) -> Database:
+        """What hub.db.connect/open_hub_db take: the SQLite file, or the PostgreSQL server."""
+        db = self.settings().database
+        if isinstance(db, DatabaseSettings) and db.backend == "postgresql":
+            return Postgres(db.dsn)
+        return self.db_path()
 
     def media_path(self) -> Path:
         return self.dir / self.settings().media_dir

@@ -8,8 +8,7 @@ A refusal never raises: the record stays stored as evidence and the refusal is t
 
 from __future__ import annotations
 
-import sqlite3
-
+from hub.db import Conn
 from hub.evidence.tracker import EvidenceTracker
 from hub.orders import kitrecords, tracking
 from hub.registry import kit_enrolment, kitsession, presence
@@ -21,7 +20,7 @@ from protocol.messages.kit import KitRecord
 POSITION_KIND = "gnss.position"
 
 
-def on_kit_record(conn: sqlite3.Connection, clock: Clock, evidence: EvidenceTracker, kit_id: str, msg_id: str,
+def on_kit_record(conn: Conn, clock: Clock, evidence: EvidenceTracker, kit_id: str, msg_id: str,
                   rec: KitRecord) -> None:
     if rec.kind == POSITION_KIND:
         if "lat" in rec.data and "lon" in rec.data:

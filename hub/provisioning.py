@@ -66,7 +66,7 @@ def _identity(home: HubHome, principal_id: str, role: str, key_path: Path, clock
     """Check the name, then: the principal's signing key (kept if it exists), its public half registered
     with the hub, a fresh broker password and the role's ACL block."""
     settings = home.settings()
-    conn = open_hub_db(home.db_path())
+    conn = open_hub_db(home.database())
     try:
         principals = Principals(conn)
         check_name(principal_id, role, hub_names=(settings.hub_id, settings.broker.username),

@@ -37,7 +37,7 @@ def revoke(home: HubHome, principal_id: str, *, role: str | None = None) -> Revo
     settings = home.settings()
     if principal_id in (settings.hub_id, settings.broker.username):
         raise NameRefused(_("{id!r} is the hub itself, not a principal that can be revoked").format(id=principal_id))
-    conn = open_hub_db(home.db_path())
+    conn = open_hub_db(home.database())
     try:
         principals = Principals(conn)
         found = principals.role(principal_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import sqlite3
 import threading
 import time
 import traceback
@@ -20,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from hub.db import open_hub_db
+from hub.db import OperationalError, describe, open_hub_db, rollback_quietly
 from hub.home import HubHome
 from hub.ingest.ingest import BatchResult, Ingest, Outgoing
 from hub.ingest.mediastore import MediaStore
@@ -35,7 +34,7 @@ from protocol.messages.ack import HubState
 from protocol.progress import ProgressFile
 from protocol.sdnotify import Notifier, waiting_for_storage
 from protocol.seqblock import SeqAllocator
-from protocol.storage import StorageTrouble, is_storage_problem, open_when_writable, rollback_quietly
+from protocol.storage import StorageTrouble, is_storage_problem, open_when_writable
 from protocol.transport.base import Delivery, Inbound, NotConnected, Will
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
@@ -253,9 +252,9 @@ class HubApp:
         """True when `exc` is the store refusing writes (disk full, read-only, I/O error, locked): the
         batch stays unacknowledged (the broker keeps it) and is tried again after backoff. Nothing is
         quarantined for it: no message is at fault. Raises when the hub is stopping."""
-        if not (is_storage_problem(exc) or isinstance(exc, sqlite3.OperationalError)):
+        if not (is_storage_problem(exc) or isinstance(exc, OperationalError)):
             return False
-        if isinstance(exc, sqlite3.OperationalError) and not is_storage_problem(exc):
+        if isinstance(exc, OperationalError) and not is_storage_problem(exc):
             log.warning("ingest batch failed on the database (%s); retrying", exc)
         delay = self.storage.failed(exc, held=held)
         self._alive()
@@ -316,7 +315,7 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
     home = HubHome(Path(hub_dir))
     settings = home.settings()
     clock = clock or SystemClock()
-    conn = open_hub_db(home.db_path())
+    conn = open_hub_db(home.database())
     ingest = Ingest(conn, MediaStore(home.media_path()), clock)
     app = HubApp(home=home, settings=settings, clock=clock, key=home.signing_key(), ingest=ingest)
     app._seq = SeqAllocator(conn, app._lock, table="hub_meta")
@@ -331,7 +330,11 @@ def make_hub(hub_dir: Path, *, clock: Clock | None = None, connect: bool = True,
         from hub.wiring import DomainWiring
 
         DomainWiring(conn, clock).install(app)
-        police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media)
+        from protocol.keys import load_sealing_public
+
+        police = PolicePlugin(conn, clock, app.key, sender=settings.hub_id, media=ingest.media,
+                              police_sealing=load_sealing_public(settings.police_sealing_key)
+                              if settings.police_sealing_key else None)
         police.install(app)
         app.plugins["police"] = police
         from hub.notify.plugin import install as install_notify
@@ -382,7 +385,7 @@ def run_hub(hub_dir: Path) -> int:
     app.start()
     b = app.settings.broker
     log.info("hub %s started (lockwarden %s): database %s, broker %s:%d, metrics %s", app.settings.hub_id,
-             _version(), app.home.db_path(), b.host, b.port,
+             _version(), describe(app.home.database()), b.host, b.port,
              "http://{}:{}/metrics".format(*metrics.address) if metrics else "off")
     try:
         stop.wait()
@@ -411,7 +414,7 @@ def start_metrics(app: HubApp) -> Any:
     from hub.metrics.http import MetricsServer
 
     transport = app.transport
-    server = MetricsServer(app.home.db_path(), bind=m.bind, port=m.port, clock=app.clock, version=_version(),
+    server = MetricsServer(app.home.database(), bind=m.bind, port=m.port, clock=app.clock, version=_version(),
                            broker_connected=(lambda: transport.connected) if transport is not None else None)
     server.start()
     return server

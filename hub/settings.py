@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from hub.notify.settings import NotifySettings
@@ -48,9 +50,30 @@ class MetricsSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     bind: str = "127.0.0.1"
 
 
+class DatabaseSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `[database]` table: where the hub keeps its state (docs/install.md, "PostgreSQL backend").
+
+    backend: "sqlite" (the default: one embedded file beside the hub, right for a city) or "postgresql"
+    (a PostgreSQL 13+ server, for a province or a hub that must survive its machine; needs the `psycopg`
+    package, in the hub extra). path: the SQLite file, relative to the hub directory (sqlite only).
+    dsn: the libpq connection string (postgresql only), e.g. "host=/run/postgresql dbname=lockwarden
+    user=lockwarden"; a password is better kept in ~/.pgpass or PGPASSFILE than here."""
+
+    backend: Literal["sqlite", "postgresql"] = "sqlite"
+    path: str = "hub.db"
+    dsn: str = ""
+
+    def __post_init__(self) -> None:
+        if self.backend == "postgresql" and not self.dsn.strip():
+            raise ValueError('database.dsn is required with backend = "postgresql"')
+        if self.backend == "sqlite" and self.dsn:
+            raise ValueError('database.dsn is for backend = "postgresql"; the sqlite backend uses database.path')
+
+
 class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """hub_id: the signed sender name of everything the hub sends (kits pin its key under this name).
-    database: SQLite file, relative to the hub directory. media_dir: content-addressed media store.
+    database: the SQLite file, relative to the hub directory, or a `[database]` table choosing the backend
+    (DatabaseSettings: sqlite or postgresql). media_dir: content-addressed media store.
     batch_max: most inbound messages committed in one transaction (group commit).
     language: zh_CN or en for texts people read. (Dispatch settings such as the 30-second offer live in the
     hub database and change at runtime: `lockwarden ops settings.set`.)
@@ -61,7 +84,7 @@ class HubSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     payments: `[payments]`, the payment webhook and the providers customers pay through (hub/payments)."""
 
     hub_id: str = "hub"
-    database: str = "hub.db"
+    database: str | DatabaseSettings = "hub.db"
     media_dir: str = "media"
     batch_max: int = 500
     language: str = "zh_CN"

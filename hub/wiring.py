@@ -6,12 +6,12 @@ ingest batch's transaction, so a message is stored and acted on exactly once, or
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from typing import Any
 
 import msgspec
 
+from hub.db import Conn
 from hub.dispatch.kitjob import KIT_TYPES, handle_kit_job
 from hub.domain import PERIODIC
 from hub.evidence.tracker import EvidenceTracker
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 class DomainWiring:
-    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
+    def __init__(self, conn: Conn, clock: Clock) -> None:
         self.conn = conn
         self.clock = clock
         self.app: Any = None
@@ -65,21 +65,21 @@ class DomainWiring:
         app.tickers.append(self.domain_outbox)
 
     # -- inbound --------------------------------------------------------------------------------------
-    def kit_job(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+    def kit_job(self, conn: Conn, acc: Accepted) -> list[Outgoing]:
         handle_kit_job(conn, self.clock, acc.env.sender, acc.env.type, acc.body, msg_id=acc.env.id)
         return []  # the answer (job.result) and the next offers are in the domain outbox
 
-    def customer(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+    def customer(self, conn: Conn, acc: Accepted) -> list[Outgoing]:
         handle_customer(conn, self.clock, acc.env.sender, acc.env.type, acc.body, msg_id=acc.env.id)
         return []
 
-    def ops_request(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+    def ops_request(self, conn: Conn, acc: Accepted) -> list[Outgoing]:
         req = acc.body
         assert isinstance(req, OpsRequest)
         response = handle_ops(conn, self.clock, acc.env.sender, req.op, req.args, txn=req.txn)
         return [Outgoing(topics.OPS_RESP.build(operator_id=acc.env.sender), "ops.response", response)]
 
-    def police_decision(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+    def police_decision(self, conn: Conn, acc: Accepted) -> list[Outgoing]:
         body = acc.body
         assert isinstance(body, PoliceDecision)
         result = police_decision.handle(conn, self.clock, acc.env.sender, acc.env.id, body)
@@ -87,19 +87,19 @@ class DomainWiring:
         # again with the same decision id, which is answered from the stored decision.
         return [Outgoing(topics.POLICE_DECISION_RESP.build(), "police.decision_result", msgspec.to_builtins(result))]
 
-    def kit_state(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+    def kit_state(self, conn: Conn, acc: Accepted) -> list[Outgoing]:
         body = acc.body
         assert isinstance(body, KitState)
         presence.kit_state_message(conn, self.clock, acc.env.sender, body.status == "online", body.since)
         return []
 
-    def kit_record(self, conn: sqlite3.Connection, acc: Accepted) -> list[Outgoing]:
+    def kit_record(self, conn: Conn, acc: Accepted) -> list[Outgoing]:
         rec = acc.body
         assert isinstance(rec, KitRecord)
         on_kit_record(conn, self.clock, self.evidence, acc.env.sender, acc.env.id, rec)
         return []
 
-    def media_complete(self, conn: sqlite3.Connection, file_id: str) -> None:
+    def media_complete(self, conn: Conn, file_id: str) -> None:
         row = conn.execute("SELECT sender FROM media_files WHERE file_id=?", (file_id,)).fetchone()
         if row is not None:
             self.evidence.recheck(conn, row[0])

@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { canonicalize, canonicalBytes, sha256hex, hasUnsafeInteger, signedBytes, verifyEnvelope, signEnvelope,
-         privateKeyFromB64, rawPublicB64, fingerprintOf, ULID, entryHash, openSealed } from "./lockwarden.mjs";
+         privateKeyFromB64, rawPublicB64, fingerprintOf, ULID, entryHash, openSealed,
+         accessHash, parseFrame } from "./lockwarden.mjs";
 
 const dir = process.argv[2] ?? path.join(path.dirname(new URL(import.meta.url).pathname), "..", "docs", "vectors");
 const load = (n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8"));
@@ -42,6 +43,23 @@ for (const c of envs.cases) {
 }
 for (const c of envs.invalid) expect(!verifyEnvelope(c.envelope, keys["cu-test"].public_b64), `invalid accepted: ${c.name}`);
 
+const frames = load("frames.json");
+for (const c of frames.cases) {
+  const frame = Buffer.from(c.frame_hex, "hex");
+  const got = parseFrame(frame, frames.key.public_b64);
+  expect(got.env !== undefined, `frame: ${c.name}: ${got.problem}`);
+  if (got.env === undefined) continue;
+  expect(signedBytes(got.env).toString("utf8") === c.signed_bytes, `frame signed bytes: ${c.name}`);
+  expect(got.data.toString("hex") === c.data_hex && sha256hex(got.data) === c.data_sha256, `frame data: ${c.name}`);
+  const again = signEnvelope({ sender: got.env.sender, seq: got.env.seq, ts: got.env.ts, type: got.env.type,
+                               body: got.env.body, id: got.env.id }, frames.key.private_seed_b64);
+  expect(again.sig === c.signature_b64, `frame sign: ${c.name}`);
+}
+for (const c of frames.invalid) {
+  const got = parseFrame(Buffer.from(c.frame_hex, "hex"), frames.key.public_b64);
+  expect(got.reason === c.reason, `invalid frame: ${c.name}: got ${got.reason ?? "accepted"}, expected ${c.reason}`);
+}
+
 for (const c of load("ids.json").cases) expect(ULID.test(c.id) === c.valid, `id ${c.id}`);
 
 const chain = load("police-chain.json");
@@ -57,6 +75,16 @@ for (const e of chain.entries) {
 const cp = chain.checkpoint.envelope;
 expect(signedBytes(cp).toString("utf8") === chain.checkpoint.signed_bytes && verifyEnvelope(cp, chain.hub_key.public_b64)
        && cp.body.head === prev, "checkpoint");
+
+const access = load("police-access.json");
+let accessPrev = access.genesis;
+for (const l of access.lines) {
+  expect(l.prev === accessPrev && l.hash_input_prefix === `${l.seq}\n${accessPrev}\n`, `access prev ${l.seq}`);
+  expect(canonicalize(l.entry) === l.entry_canonical, `access canonical ${l.seq}`);
+  expect(accessHash(l.seq, accessPrev, l.entry) === l.hash, `access hash ${l.seq}`);
+  expect(canonicalize({ entry: l.entry, hash: l.hash, prev: l.prev, seq: l.seq }) + "\n" === l.line, `access line ${l.seq}`);
+  accessPrev = l.hash;
+}
 
 const sealed = load("sealed.json");
 for (const c of sealed.cases) {

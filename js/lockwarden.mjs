@@ -94,6 +94,37 @@ export function envelopeProblem(env) {
   return null;
 }
 
+// ---- mqtt.md section 7: a media chunk frame ("LWC1" LF header LF bytes) -----------------------------------
+
+export const FRAME_MAGIC = Buffer.from("LWC1\n", "ascii");
+export const FRAME_HEADER_BYTES = 4096;
+const FRAME_BODY = ["file_id", "index", "size", "sha256"];
+
+// Returns { env, data } or { problem, reason } (reason: the hub's refusal code). Checks what the frame itself
+// can show: the header's shape, the byte count, the signature (with publicKey) and the chunk's SHA-256.
+export function parseFrame(frame, publicKey) {
+  const refuse = (reason, problem) => ({ reason, problem });
+  if (!frame.subarray(0, FRAME_MAGIC.length).equals(FRAME_MAGIC)) return refuse("malformed", "no LWC1 magic");
+  const end = frame.indexOf(0x0a, FRAME_MAGIC.length);
+  if (end < 0 || end - FRAME_MAGIC.length > FRAME_HEADER_BYTES) return refuse("malformed", "no header end in 4096 bytes");
+  let env;
+  try { env = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(frame.subarray(FRAME_MAGIC.length, end))); }
+  catch { return refuse("malformed", "header is not UTF-8 JSON"); }
+  const problem = envelopeProblem(env);
+  if (problem !== null) return refuse("malformed", problem);
+  if (env.type !== "media.chunk") return refuse("malformed", "header is not a media.chunk");
+  const keys = Object.keys(env.body);
+  if (keys.length !== FRAME_BODY.length || !FRAME_BODY.every((k) => keys.includes(k))
+      || !Number.isSafeInteger(env.body.index) || !Number.isSafeInteger(env.body.size)) {
+    return refuse("bad_schema", "header body is not exactly file_id, index, size, sha256");
+  }
+  const data = frame.subarray(end + 1);
+  if (data.length !== env.body.size) return refuse("bad_chunk", `${data.length} bytes, header says ${env.body.size}`);
+  if (publicKey !== undefined && !verifyEnvelope(env, publicKey)) return refuse("bad_signature", "signature");
+  if (sha256hex(data) !== env.body.sha256) return refuse("bad_chunk", "SHA-256 of the bytes is not body.sha256");
+  return { env, data };
+}
+
 export function verifyEnvelope(env, publicKey) {
   if (envelopeProblem(env) !== null) return false;
   const key = typeof publicKey === "string" ? publicKeyFromB64(publicKey) : publicKey;
@@ -149,6 +180,39 @@ function countMedia(root) {
     for (const f of fs.readdirSync(path.join(dir, sub))) if (fs.statSync(path.join(dir, sub, f)).isFile()) n++;
   }
   return n;
+}
+
+// police.md, "The access log": access.jsonl, hash-chained like the records (same rule, over `entry`).
+export function accessHash(seq, prev, entry) {
+  return sha256hex(Buffer.concat([Buffer.from(`${seq}\n${prev}\n`, "ascii"), canonicalBytes(entry)]));
+}
+
+export function checkAccessLog(root) {
+  const file = path.join(root, "access.jsonl");
+  const out = { entries: 0, head: GENESIS, problems: [] };
+  if (!fs.existsSync(file)) return out;
+  let prev = GENESIS;
+  let expected = 1;
+  readLines(file).forEach(({ bytes }, i) => {
+    const line = i + 1;
+    const where = (detail) => `access.jsonl line ${line}: ${detail}`;
+    let doc = null;
+    try { doc = JSON.parse(bytes.toString("utf8")); } catch { doc = null; }
+    const keys = doc && typeof doc === "object" && !Array.isArray(doc) ? Object.keys(doc).sort().join(",") : "";
+    if (keys !== "entry,hash,prev,seq" || !doc.entry || typeof doc.entry !== "object" || Array.isArray(doc.entry)
+        || !Number.isSafeInteger(doc.seq) || typeof doc.hash !== "string" || typeof doc.prev !== "string") {
+      out.problems.push({ code: "access_unreadable", message: where("not a valid access line"), file: "access.jsonl", line });
+      return;
+    }
+    out.entries++;
+    if (doc.seq !== expected) out.problems.push({ code: "access_order", message: where(`seq ${doc.seq} where ${expected} was due`), file: "access.jsonl", line });
+    if (doc.prev !== prev) out.problems.push({ code: "access_chain", message: where(`seq ${doc.seq}: prev is not the hash of the line before`), file: "access.jsonl", line });
+    if (accessHash(doc.seq, doc.prev, doc.entry) !== doc.hash) out.problems.push({ code: "access_edited", message: where(`seq ${doc.seq}: its content no longer matches its hash`), file: "access.jsonl", line });
+    prev = doc.hash;
+    expected = doc.seq + 1;
+  });
+  out.head = prev;
+  return out;
 }
 
 // opts: { hubKey: base64 | undefined, hubFingerprint: hex | undefined, acked: envelope | undefined,
@@ -327,8 +391,12 @@ export function verifyExport(root, opts = {}) {
       if ((a.body.checkpoint_seq || 0) > cpSeq) add("rolled_back", `the police stored checkpoint ${a.body.checkpoint_seq}, the export's latest is ${cpSeq}`);
     }
   }
+  // the access log (who queried or opened what)
+  const access = checkAccessLog(root);
+  problems.push(...access.problems);
   return { verified: true, ok: problems.length === 0, entries, headSeq: head, checkpoints: cps.length,
-           checkpointSeq: cps.length ? cpSeq : null, unconfirmed, mediaChecked, ackedSeq, problems, warnings };
+           checkpointSeq: cps.length ? cpSeq : null, unconfirmed, mediaChecked, ackedSeq,
+           accessEntries: access.entries, accessHead: access.head, problems, warnings };
 }
 
 // ---- mqtt.md section 7: sealed blobs ("LWS1") -------------------------------------------------------------

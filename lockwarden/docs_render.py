@@ -1,5 +1,6 @@
 """Render the contract docs from their single sources: the generated blocks of `docs/mqtt.md` (topic table,
-message registry, refusal reasons, limits, test vectors) and of `docs/police.md` (verifier problem codes).
+message registry, refusal reasons, limits, test vectors), of `docs/police.md` (verifier problem codes) and
+of `docs/operators.md` (the labels people read for each closed value, lockwarden/docs_labels.py).
 The prose around them is the hand-written specification; each generated block sits between
 `<!-- BEGIN GENERATED: name -->` and `<!-- END GENERATED: name -->` and is replaced whole. Other areas
 register their own renderers in RENDERERS (module path -> output file); `make docs` runs them all (and
@@ -72,15 +73,17 @@ def _envelope_example() -> list[str]:
 def _limits() -> list[str]:
     from hub.ingest.ingest import MIN_TS_MS
     from hub.ingest.uploads import CONTENT_TYPES, MAX_OPEN_UPLOADS, MAX_UPLOAD_BYTES, UPLOAD_KINDS
-    from protocol import PROTOCOL_VERSION, TOPIC_ROOT
+    from protocol import CONTRACT_VERSION, PROTOCOL_VERSION, TOPIC_ROOT
     from protocol.canonical import MAX_SAFE_INTEGER
-    from protocol.envelope import DIGEST_BOUND, MAX_MESSAGE_BYTES
+    from protocol.envelope import DIGEST_BOUND
     from protocol.ids import ULID_RE
+    from protocol.limits import FRAME_HEADER_BYTES, MAX_CHUNK_BYTES, MAX_MESSAGE_BYTES
     from protocol.messages.media import DEFAULT_CHUNK_SIZE
 
     kinds = "; ".join(f"`{k}` ({' or '.join(roles)}, {'names its order' if order else 'names no order'})"
                       for k, (roles, order) in UPLOAD_KINDS.items())
     rows = [
+        ("Contract version", f"{CONTRACT_VERSION} (media chunks as binary frames, section 7)"),
         ("Protocol version `v`", f"`{PROTOCOL_VERSION}`; topics under `{TOPIC_ROOT}/`"),
         ("Largest message (wire bytes)", f"{MAX_MESSAGE_BYTES:,} (1 MiB)"),
         ("Message id", f"`{ULID_RE.pattern}` (26 upper-case Crockford base32 characters)"),
@@ -88,7 +91,9 @@ def _limits() -> list[str]:
         ("Integers anywhere", f"within +-{MAX_SAFE_INTEGER:,} (2**53 - 1)"),
         ("Left out of the signed bytes", ", ".join(f"`{t}`: `body.{f}` (bound by the signed `body.{d}`)"
                                                    for t, (f, d) in DIGEST_BOUND.items())),
-        ("Default chunk size", f"{DEFAULT_CHUNK_SIZE:,} bytes (base64 keeps a chunk message under the limit)"),
+        ("Default chunk size", f"{DEFAULT_CHUNK_SIZE:,} bytes"),
+        ("Largest chunk (`chunk_size`)", f"{MAX_CHUNK_BYTES:,} bytes (a frame's bytes and header fit one message)"),
+        ("Chunk frame header", f"at most {FRAME_HEADER_BYTES:,} bytes, one line"),
         ("Upload kinds (customers, operators)", kinds),
         ("Upload content types", ", ".join(f"`{c}`" for c in CONTENT_TYPES)),
         ("Largest upload", f"{MAX_UPLOAD_BYTES:,} bytes"),
@@ -191,7 +196,14 @@ def _claimed(type_name: str) -> bool:
     return any(type_name in t.types for t in TOPICS)
 
 
-RENDERERS: dict[str, Callable[[], str]] = {"docs/mqtt.md": render_mqtt, "docs/police.md": render_police}
+def render_operators() -> str:
+    from lockwarden.docs_labels import reference_lines
+
+    return fill(ROOT / "docs" / "operators.md", {"labels": "\n".join(reference_lines())})
+
+
+RENDERERS: dict[str, Callable[[], str]] = {"docs/mqtt.md": render_mqtt, "docs/police.md": render_police,
+                                           "docs/operators.md": render_operators}
 EXTERNAL = {
     "docs/orders.md": "hub.orders.docs:render",
 }

@@ -107,7 +107,9 @@ def envelope_vectors() -> dict[str, Any]:
         _envelope_case(cust, "cu-test", 3, "media.chunk", {
             "file_id": "01JGZ0000000000000000000AB", "index": 0, "size": len(chunk),
             "sha256": hashlib.sha256(chunk).hexdigest(), "data": base64.b64encode(chunk).decode()},
-            "01KDVDNA00E8H72SAR7QA07TD3", "body.data is not signed; the signed body.sha256 binds it"),
+            "01KDVDNA00E8H72SAR7QA07TD3",
+            "contract 1 (base64; still accepted in contract 2, see frames.json): body.data is not signed; the signed "
+            "body.sha256 binds it"),
         _envelope_case(cust, "cu-test", 4, "media.cancel", MESSAGES["media.cancel"].example(),
                        "01KDVDNA00E8H72SAR7QA07TD4", "withdrawing an upload"),
         _envelope_case(hub, "hub", 7, "police.record", MESSAGES["police.record"].example(),
@@ -134,6 +136,51 @@ def envelope_vectors() -> dict[str, Any]:
         "keys": [_key_info(SENDER_SEED, "cu-test"), _key_info(HUB_SEED, "hub")],
         "cases": cases,
         "invalid": invalid,
+    }
+
+
+def frame_vectors() -> dict[str, Any]:
+    """Chunk frames (contract 2): `LWC1` LF, the header envelope on one line, LF, the raw bytes."""
+    from protocol.frame import MAGIC, seal_frame
+
+    cust = _key(SENDER_SEED)
+    cases = []
+    for n, (data, note) in enumerate([
+        (b"\xff\xd8\xff\xe0 the first bytes of a JPEG", "a chunk of a photo"),
+        (b"\n\nline feeds\x00 and a NUL: only the first LF of the frame ends the header\n", "bytes holding LF"),
+        (b"", "the one chunk of an empty file"),
+    ], start=1):
+        sha = hashlib.sha256(data).hexdigest()
+        frame = seal_frame(cust, sender="cu-test", seq=10 + n, ts=TS + 10 + n, file_id="01JGZ0000000000000000000AB",
+                           index=n - 1, data=data, sha256=sha, msg_id=f"01KDVDNA00E8H72SAR7QA07TF{n}")
+        end = frame.index(b"\n", len(MAGIC))
+        env = msgspec.json.decode(frame[len(MAGIC):end])
+        signed = msgspec.convert(env, Envelope).signing_bytes()
+        cases.append({"name": note, "frame_hex": frame.hex(), "magic": MAGIC[:-1].decode("ascii"),
+                      "header": frame[len(MAGIC):end].decode("utf-8"), "header_envelope": env,
+                      "data_hex": data.hex(), "data_sha256": sha, "signed_bytes": signed.decode("utf-8"),
+                      "signed_bytes_sha256": hashlib.sha256(signed).hexdigest(), "signature_b64": env["sig"]})
+    good = bytes.fromhex(cases[0]["frame_hex"])
+    end = good.index(b"\n", len(MAGIC))
+    invalid = [
+        ("one byte fewer than body.size", good[:-1], "bad_chunk"),
+        ("one byte more than body.size", good + b"!", "bad_chunk"),
+        ("a data byte changed: its SHA-256 is not body.sha256", good[:-1] + b"?", "bad_chunk"),
+        ("the header changed after signing", good.replace(b'"index":0', b'"index":1', 1), "bad_signature"),
+        ("a data member inside the header", good.replace(b'"size":', b'"data":"","size":', 1), "bad_schema"),
+        ("no line feed ends the header", MAGIC + good[len(MAGIC):end] + b" " * 5000, "malformed"),
+        ("another magic", b"LWC2\n" + good[len(MAGIC):], "malformed"),
+    ]
+    return {
+        "description": "Media chunk frames (docs/mqtt.md section 7, contract 2): the bytes `frame_hex` are the "
+                       "ASCII magic `LWC1` and LF, the header (a media.chunk envelope without body.data, JSON on "
+                       "one line, at most 4096 bytes), LF, then exactly body.size raw bytes whose SHA-256 is "
+                       "body.sha256. The header's signature is over `signed_bytes` (docs/mqtt.md section 3), "
+                       "with the key of `cu-test` in envelopes.json. Every `invalid` frame must be refused, for "
+                       "the reason given.",
+        "key": _key_info(SENDER_SEED, "cu-test"),
+        "cases": cases,
+        "invalid": [{"name": n, "frame_hex": f.hex(), "reason": r} for n, f, r in invalid],
     }
 
 
@@ -180,6 +227,31 @@ def chain_vectors() -> dict[str, Any]:
     }
 
 
+def access_vectors() -> dict[str, Any]:
+    from hub.police.access_log import encode_line
+
+    lines = []
+    prev = GENESIS
+    for seq, (action, what, results) in enumerate([
+        ("query", {"person": "11010519900101051X", "limit": 200}, 17),
+        ("open", {"order": "01KDVDNA00E8H72SAR7QA07TDA", "out": "/tmp/case-12"}, 2),
+    ], start=1):
+        entry = {"action": action, "at_ms": TS + seq * 60_000, "host": "analyst-3", "officer": "王警官 010234",
+                 "os_user": "wang", "results": results, "what": what}
+        line = encode_line(seq, prev, entry)
+        h = json.loads(line)["hash"]
+        lines.append({"seq": seq, "prev": prev, "entry": entry, "hash_input_prefix": f"{seq}\n{prev}\n",
+                      "entry_canonical": canonical(entry).decode(), "hash": h, "line": line.decode("utf-8")})
+        prev = h
+    return {
+        "description": "The export's access log access.jsonl (docs/police.md, The access log): hash = SHA-256(ASCII "
+                       "\"{seq}\\n{prev}\\n\" followed by the RFC 8785 bytes of `entry`); prev of line 1 is 64 "
+                       "zeros. Each `line` is the exact line in access.jsonl.",
+        "genesis": GENESIS,
+        "lines": lines,
+    }
+
+
 def sealed_vectors() -> dict[str, Any]:
     """A sealed blob made with a fixed ephemeral key and nonce (real seals use fresh random ones)."""
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -214,8 +286,9 @@ def sealed_vectors() -> dict[str, Any]:
 
 
 def build() -> dict[str, str]:
-    files = {"canonical.json": canonical_vectors(), "envelopes.json": envelope_vectors(), "ids.json": id_vectors(),
-             "police-chain.json": chain_vectors(), "sealed.json": sealed_vectors()}
+    files = {"canonical.json": canonical_vectors(), "envelopes.json": envelope_vectors(), "frames.json": frame_vectors(),
+             "ids.json": id_vectors(), "police-chain.json": chain_vectors(), "police-access.json": access_vectors(),
+             "sealed.json": sealed_vectors()}
     return {name: json.dumps(value, ensure_ascii=False, indent=1) + "\n" for name, value in files.items()}
 
 
@@ -226,6 +299,26 @@ def write_all() -> list[str]:
         (DIR / name).write_text(text, encoding="utf-8")
         written.append(f"docs/vectors/{name}")
     return written
+
+
+def check_frame(frame: bytes, public_b64: str) -> str | None:
+    """The Python side's verdict on a vector frame: None if accepted, else the refusal reason. The same checks
+    the hub makes before a chunk is stored, except those needing the file's announce."""
+    import hashlib as _hashlib
+
+    from protocol.envelope import verify
+    from protocol.errors import Rejected
+    from protocol.frame import decode_frame
+    from protocol.keys import load_verify_key
+
+    try:
+        env, data = decode_frame(frame)
+        verify(env, lambda _s: load_verify_key(public_b64))
+    except Rejected as rej:
+        return rej.reason.value
+    if _hashlib.sha256(data).hexdigest() != env.body["sha256"]:
+        return "bad_chunk"
+    return None
 
 
 def check_envelope(env_value: dict[str, Any], public_b64: str) -> bool:

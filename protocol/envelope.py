@@ -21,7 +21,7 @@ from protocol.canonical import canonical
 from protocol.errors import Reason, Rejected
 from protocol.ids import is_valid_id, new_id
 from protocol.keys import SigningKey, b64, unb64
-from protocol.limits import INT_MAX, MAX_MESSAGE_BYTES, payload_limit
+from protocol.limits import INT_MAX, payload_limit
 from protocol.registry import MESSAGES, unknown_type
 from protocol.strictjson import parse as strict_parse
 
@@ -81,12 +81,12 @@ def seal_envelope(
     return msgspec.structs.replace(env, sig=b64(key.sign(env.signing_bytes())))
 
 
-def decode(raw: bytes, topic: str | None = None) -> Envelope:
+def decode(raw: bytes, topic: str | None = None, *, limit: int | None = None) -> Envelope:
     """Parse the wire form; raise Rejected (and nothing else) for anything that is not a well-formed envelope.
 
-    The strict checks (`protocol.strictjson`: size for `topic`, UTF-8, depth, duplicate keys, NaN, 64-bit
-    integers) run on the bytes first, so the parser never sees a hazard it would silently accept."""
-    value = strict_parse(raw, limit=payload_limit(topic))
+    The strict checks (`protocol.strictjson`: size for `topic` or `limit`, UTF-8, depth, duplicate keys, NaN,
+    64-bit integers) run on the bytes first, so the parser never sees a hazard it would silently accept."""
+    value = strict_parse(raw, limit=payload_limit(topic) if limit is None else limit)
     try:
         env = msgspec.convert(value, Envelope)
     except msgspec.ValidationError as exc:
@@ -131,87 +131,6 @@ def typed_body(env: Envelope) -> msgspec.Struct:
         return msgspec.convert(env.body, spec.body)
     except msgspec.ValidationError as exc:
         raise Rejected(Reason.BAD_SCHEMA, f"{env.type}: {exc}") from exc
-
-
-# -- media chunks without a second pass over their bulk ------------------------------------------------------
-# A chunk is most of the bytes on the wire. Encoding it through `seal_envelope` means base64 in Python, then
-# a JSON string of ~350 KB copied into a dict and encoded again; decoding it means the reverse plus a
-# Python base64 pass. These structs give msgspec the same wire shape with `data` typed as bytes, so the
-# base64 is done in msgspec's C code during the one JSON pass. Field order and the base64 alphabet match
-# `Envelope.to_wire()` of a `media.chunk`, byte for byte; the signed bytes are the same `signing_bytes()`.
-
-
-class _ChunkBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    file_id: str
-    index: int
-    size: int
-    sha256: str
-    data: bytes
-
-
-class _ChunkEnvelope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    v: int
-    id: str
-    sender: str
-    seq: int
-    ts: int
-    type: str
-    body: _ChunkBody
-    sig: str = ""
-
-
-_chunk_encoder = msgspec.json.Encoder()
-_chunk_decoder = msgspec.json.Decoder(_ChunkEnvelope)
-_CHUNK_MEMBERS = len(_ChunkEnvelope.__struct_fields__) + len(_ChunkBody.__struct_fields__)
-
-
-def seal_chunk(
-    key: SigningKey, *, sender: str, seq: int, ts: int, file_id: str, index: int, data: bytes, sha256: str,
-    msg_id: str | None = None,
-) -> bytes:
-    """The wire bytes of a signed `media.chunk` (what `seal_envelope(...).to_wire()` gives, faster)."""
-    head = Envelope(v=PROTOCOL_VERSION, id=msg_id or new_id(ts), sender=sender, seq=seq, ts=ts,
-                    type="media.chunk", body={"file_id": file_id, "index": index, "size": len(data),
-                                              "sha256": sha256})
-    sig = b64(key.sign(head.signing_bytes()))
-    body = _ChunkBody(file_id=file_id, index=index, size=len(data), sha256=sha256, data=data)
-    return _chunk_encoder.encode(_ChunkEnvelope(v=head.v, id=head.id, sender=sender, seq=seq, ts=ts,
-                                                type="media.chunk", body=body, sig=sig))
-
-
-def decode_chunk(raw: bytes) -> tuple[Envelope, bytes] | None:
-    """Fast path for a well-formed `media.chunk`: the envelope (its body without `data`, which the
-    signature does not cover directly) and the decoded chunk bytes. None for anything else or anything
-    unusual; the caller then takes the general path, which gives every refusal its exact reason."""
-    if len(raw) > MAX_MESSAGE_BYTES or len(raw) < 1024 or b'"media.chunk"' not in raw[:512]:
-        return None
-    try:
-        ce = _chunk_decoder.decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        return None
-    b = ce.body
-    if (ce.type != "media.chunk" or ce.v != PROTOCOL_VERSION or not 0 <= ce.seq <= INT_MAX
-            or not 0 <= ce.ts <= INT_MAX or not 0 <= b.index <= INT_MAX or not 0 <= b.size <= INT_MAX
-            or not is_valid_id(ce.id) or not ce.sig):
-        return None
-    # The typed decoder keeps the last of duplicate keys, and its fixed shape rules out depth, NaN and unknown
-    # members: of `protocol.strictjson`'s checks only the duplicate count is left. 13 members, one `:` each,
-    # and no `:` in any string (a short field with one, even escaped, takes the general path), so any other
-    # count is a repeated member. The bulk of `data` is skipped rather than counted (a third of the cost of the
-    # decode): from the first `"data":"`, as many bytes as the padded base64 of the decoded bytes, checked to
-    # hold no quote (memchr) and to end at one, is the inside of one string; base64 has no `:`; and a second
-    # `data` member after it is outside the span and counted. Anything unusual goes the general path.
-    if any(":" in x for x in (ce.sender, ce.type, ce.sig, b.file_id, b.sha256)):
-        return None
-    start = raw.find(b'"data":"') + 8
-    end = start + 4 * ((len(b.data) + 2) // 3)
-    if (start < 8 or raw[end : end + 1] != b'"' or raw.find(b'"', start, end) >= 0
-            or raw.count(b":", 0, start) + raw.count(b":", end) != _CHUNK_MEMBERS):
-        return None
-    env = Envelope(v=ce.v, id=ce.id, sender=ce.sender, seq=ce.seq, ts=ce.ts, type=ce.type,
-                   body={"file_id": b.file_id, "index": b.index, "size": b.size, "sha256": b.sha256},
-                   sig=ce.sig)
-    return env, b.data
 
 
 def open_envelope(raw: bytes, key_for: Callable[[str], Ed25519PublicKey | None],

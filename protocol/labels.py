@@ -72,6 +72,30 @@ HOLD_STATES = {"active": N_("held in escrow"), "frozen_police": N_("frozen for t
 
 WARNING_LEVELS = {"red": N_("red"), "yellow": N_("yellow"), "blue": N_("blue"), "none": N_("none")}
 
+# A text message's way out (hub/notify): the operator's list of messages sent.
+NOTIFY_STATES = {"pending": N_("waiting to be sent"), "sending": N_("being sent"), "sent": N_("sent"),
+                 "failed": N_("failed")}
+
+# Payment providers by their plugin name (hub/ledger/payments.py, hub/payments/, the demo's sandbox_pay).
+PAYMENT_PROVIDERS = {"manual": N_("cash at the counter"), "sandbox": N_("the sandbox payment provider"),
+                     "sandbox_pay": N_("the app's sandbox payments"), "wechatpay": N_("WeChat Pay")}
+
+# Why the hub refused a message (protocol/errors.py Reason), in a few words; protocol/reasons.py says more.
+REFUSALS = {
+    "oversized": N_("too large"), "malformed": N_("not a well-formed message"),
+    "unsupported_version": N_("unsupported protocol version"), "unknown_sender": N_("unknown sender"),
+    "revoked": N_("the sender's key was revoked"), "bad_signature": N_("the signature does not verify"),
+    "wrong_sender_for_topic": N_("sent under another sender's topic"),
+    "wrong_type_for_topic": N_("a message type not allowed on this topic"), "unknown_type": N_("unknown message type"),
+    "retired_type": N_("a retired message type"), "bad_schema": N_("fields that do not match the message type"),
+    "replay": N_("a replayed message"), "bad_chunk": N_("a bad file chunk"), "bad_file": N_("a bad file"),
+    "unknown_topic": N_("unknown topic"), "processing_fault": N_("the hub failed to process it"),
+    "not_utf8": N_("not UTF-8 text"), "too_deep": N_("nested too deep"), "duplicate_key": N_("a key given twice"),
+    "non_finite_number": N_("a number that is not finite"), "integer_out_of_range": N_("an integer out of range"),
+    "bad_id": N_("not a valid id"), "rate_limited": N_("too many messages too fast"),
+    "upload_limit": N_("too many unfinished uploads"),
+}
+
 TIMER_KINDS = {
     "offer.expire": N_("offer expiry"), "order.dispatch_due": N_("scheduled dispatch"),
     "order.confirm_timeout": N_("customer decision deadline"), "order.payment_timeout": N_("payment deadline"),
@@ -104,6 +128,8 @@ TABLES: dict[str, dict[str, str]] = {
     "order_states": ORDER_STATES, "order_events": ORDER_EVENTS, "event_kinds": EVENT_KINDS,
     "offer_states": OFFER_STATES, "grades": GRADES, "rules": RULES, "hold_purposes": HOLD_PURPOSES,
     "hold_states": HOLD_STATES, "warning_levels": WARNING_LEVELS, "timer_kinds": TIMER_KINDS,
+    "notify_states": NOTIFY_STATES, "payment_providers": PAYMENT_PROVIDERS,
+    "refusals": REFUSALS,
 }
 
 
@@ -138,3 +164,11 @@ def setting(key: str, value: Any) -> tuple[str, str]:
         return _(words), str(value)
     number = f"{shown:.2f}".rstrip("0").rstrip(".") if shown != int(shown) else str(int(shown))
     return _(words), f"{number} {_(unit)}"
+
+
+def yuan(fen: Any) -> str:
+    """Money as a person reads it: integer fen as yuan with two decimals ('¥12.50'); '' for no amount."""
+    if not isinstance(fen, int) or isinstance(fen, bool):
+        return ""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}¥{abs(fen) // 100}.{abs(fen) % 100:02d}"

@@ -22,9 +22,13 @@ MAX_DEPTH = 32  # objects and arrays nested inside each other; the deepest real 
 # protocol/canonical.py MAX_SAFE_INTEGER) and so fits a SQLite INTEGER too.
 INT_MIN = -(2**53 - 1)
 INT_MAX = 2**53 - 1
-MAX_ID_CHARS = 128  # any identifier (file id, order id, kit id) longer than this is refused outright
+MAX_ID_CHARS = 128
+# A chunk frame (protocol/frame.py): its one-line JSON header is a few hundred bytes, refused beyond this; the
+# chunk itself is at most what fits a message beside the largest header.
+FRAME_HEADER_BYTES = 4 * KIB
+MAX_CHUNK_BYTES = MAX_MESSAGE_BYTES - 2 * FRAME_HEADER_BYTES  # any identifier (file id, order id, kit id) longer than this is refused outright
 
-# topic name (protocol.topics) -> the largest payload accepted on it. A chunk of 256 KiB is ~350 KB in base64;
+# topic name (protocol.topics) -> the largest payload accepted on it. A chunk frame fills up to a whole message;
 # records and requests are a few KB; an evidence bundle's manifest lists every file of a job.
 TOPIC_PAYLOAD_BYTES: dict[str, int] = {
     "kit_up_record": 256 * KIB,

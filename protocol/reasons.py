@@ -39,7 +39,8 @@ MEANING: dict[Reason, tuple[str, str]] = {
                     "acknowledged again and not processed twice.)", "Never reuse an id or a seq; keep your seq "
                                                                     "counter across restarts."),
     Reason.BAD_CHUNK: ("A chunk of an unannounced file, an index outside the file, a size other than the file's "
-                       "chunking gives, data that is not base64, or data whose SHA-256 is not `body.sha256`.",
+                       "chunking gives, a chunk frame carrying another number of bytes than its `body.size`, "
+                       "(contract 1) data that is not base64, or bytes whose SHA-256 is not `body.sha256`.",
                        "Resend the chunk correctly; the media ack's `have` lists what the hub holds."),
     Reason.BAD_FILE: ("The file is refused: announced again with different content, inconsistent size and "
                       "chunking, outside the upload rules (kind, content type, order, open uploads), cancelling "

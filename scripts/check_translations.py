@@ -37,6 +37,8 @@ TABLES: tuple[tuple[str, str, Callable[[Any], Iterable[str]]], ...] = (
     ("protocol.messages.police", "POLICE_OPS", lambda table: (summary for _body, summary in table.values())),
     ("protocol.messages.notify", "NOTIFY_OPS", lambda table: (summary for _body, summary in table.values())),
     ("hub.notify.templates", "TEMPLATES", lambda table: (t.text for t in table.values())),
+    ("lockwarden.demo.run", "ACTS", lambda acts: (title for title, _act in acts)),  # the demo's act headings
+    ("lockwarden.demo.run", "CITY", lambda title: (title,)),
 )
 
 # Where a missing msgid belongs: the catalogue of the area its source is in (first matching prefix wins,

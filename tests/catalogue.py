@@ -25,3 +25,15 @@ def checker() -> ModuleType:
 def msgids(*sources: str) -> set[str]:
     """Every literal msgid passed to `_()` / `ngettext()` in these folders or files (relative to the repo)."""
     return set(checker().extract(ROOT, sources).msgids)
+
+
+def zh_catalogue() -> dict[str, str]:
+    """Every Simplified Chinese catalogue merged, as the running program reads them: which area's file a
+    msgid lives in is scripts/check_translations.py's concern, whether it is translated is this one's."""
+    from protocol.i18n import LOCALE_DIR, read_po
+
+    merged: dict[str, str] = {}
+    for po in sorted((LOCALE_DIR / "zh_CN").iterdir(), key=lambda p: p.name):
+        if po.name.endswith(".po"):
+            merged.update(read_po(po))
+    return merged

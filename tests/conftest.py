@@ -13,6 +13,7 @@ from hub.broker.config import BrokerFiles, new_password
 from hub.broker.process import MosquittoProcess, free_port, mosquitto_binary
 from hub.home import HubHome, init_hub
 from hub.provisioning import provision_kit
+from tests.pgcluster import pg_cluster, pg_database  # noqa: F401 (fixtures for every test package)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from hub.ledger import holds
 from hub.orders.states import STATES, TRANSITIONS
 from hub.registry.validate import GRADES
 from protocol import labels
+from protocol.errors import Reason
 from protocol.i18n import load, set_language
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,13 @@ def _event_kinds() -> set[str]:
     return kinds
 
 
+def _provider_names() -> set[str]:
+    """The `name` of every payment provider class: the built-in ones, the hub's plugins, the demo's."""
+    files = [ROOT / "hub" / "ledger" / "payments.py", ROOT / "lockwarden" / "demo" / "sandbox_pay.py",
+             *(ROOT / "hub" / "payments").glob("*.py")]
+    return {name for f in files for name in re.findall(r'^    name = "([a-z_]+)"$', f.read_text(encoding="utf-8"), re.M)}
+
+
 ENUMS = {
     "order_states": lambda: set(STATES),
     "order_events": lambda: {t.event for t in TRANSITIONS},
@@ -52,6 +60,9 @@ ENUMS = {
     "hold_states": lambda: _check_values("012_ledger.sql", "state"),
     "warning_levels": lambda: _check_values("042_risk.sql", "level"),
     "timer_kinds": lambda: set(TIMER_HANDLERS),
+    "notify_states": lambda: _check_values("070_notify.sql", "state"),
+    "payment_providers": lambda: _provider_names(),
+    "refusals": lambda: {r.value for r in Reason},
 }
 
 

@@ -30,6 +30,9 @@ class FingerprintConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     emulator_model: r307, r503, zfm20 or as608 (emulator backend only).
     emulator_library: JSON file keeping the emulated sensor's flash across restarts (emulator only).
     emulator_line_rate: model the line rate on the pty (emulator only).
+    emulator_control: a Unix socket path on which the emulator takes `place NAME`, `remove`, `status`
+        (edge/hardware/fingerprint/control.py), so a person can put a finger on it while the kit service
+        holds the sensor; none when unset (emulator only).
     """
 
     backend: Literal["serial", "emulator"] = "serial"
@@ -45,6 +48,7 @@ class FingerprintConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     emulator_model: str = "r307"
     emulator_library: str | None = None
     emulator_line_rate: bool = False
+    emulator_control: str | None = None
 
 
 class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -90,6 +94,8 @@ class GnssConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     max_age_s: a fix older than this is not reported as current.
     emulator_lat / emulator_lon: the emulator's starting position (degrees, WGS-84).
     emulator_interval_s: seconds between emulated GGA/RMC bursts.
+    emulator_control: a Unix socket path on which the emulator takes `goto LAT LON`, `lose-fix`, `fix`,
+        `status` (edge/hardware/gnss/control.py); none when unset (emulator only).
     """
 
     backend: Literal["serial", "emulator"] = "serial"
@@ -99,6 +105,7 @@ class GnssConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     emulator_lat: float = 39.9087
     emulator_lon: float = 116.3975
     emulator_interval_s: float = 1.0
+    emulator_control: str | None = None
 
 
 class HardwareConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

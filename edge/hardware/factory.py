@@ -105,6 +105,10 @@ def _fingerprint_emulator(config: FingerprintConfig) -> FingerprintSensor:
         emu.stop()
         raise
     sensor.emulator = emu
+    if config.emulator_control:
+        from edge.hardware.fingerprint.control import run_command
+
+        _controlled(emu, config.emulator_control, run_command)
     return sensor
 
 
@@ -120,7 +124,25 @@ def _gnss_emulator(config: GnssConfig, clock: Clock) -> GnssReader:
     emu = GnssEmulator(config.emulator_lat, config.emulator_lon, interval_s=config.emulator_interval_s).start()
     reader = GnssReader.open(emu.path, config.baud, clock=clock, max_age_s=config.max_age_s)
     reader.emulator = emu
+    if config.emulator_control:
+        from edge.hardware.gnss.control import run_command
+
+        _controlled(emu, config.emulator_control, run_command)
     return reader
+
+
+def _controlled(emu: Any, path: str, run: Callable[[Any, str], str]) -> None:
+    """Serve the emulator's control socket for as long as the emulator runs (its stop closes the socket)."""
+    from edge.hardware.control import ControlSocket
+
+    control = ControlSocket(emu, path, run).start()
+    stop = emu.stop
+
+    def stop_both() -> None:
+        control.stop()
+        stop()
+
+    emu.stop = stop_both
 
 
 @plugin("camera", "pattern")

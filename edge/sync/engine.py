@@ -30,8 +30,9 @@ import msgspec
 from edge.store import KitStore
 from edge.store.kitstore import PendingFile
 from protocol import topics
-from protocol.envelope import Envelope, open_envelope, seal_chunk, seal_envelope
+from protocol.envelope import Envelope, open_envelope, seal_envelope
 from protocol.errors import Rejected
+from protocol.frame import seal_frame
 from protocol.messages.ack import HubAck, HubMediaAck, HubState
 from protocol.messages.kit import KitState
 from protocol.messages.media import MediaBegin
@@ -318,7 +319,7 @@ class SyncEngine:
     def _send_chunk(self, p: PendingFile, index: int) -> None:
         assert self.transport is not None
         data = self._read_chunk(p, index)
-        wire = seal_chunk(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
+        wire = seal_frame(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
                           ts=self.store.clock.now_ms(), file_id=p.file_id, index=index, data=data,
                           sha256=hashlib.sha256(data).hexdigest())
         self.transport.publish(topics.KIT_UP_MEDIA.build(kit_id=self.kit_id), wire)

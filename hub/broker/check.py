@@ -109,7 +109,7 @@ def _expiry(what: str, until: dt.datetime, now: dt.datetime, rep: BrokerReport) 
 
 
 def _accounts(home: HubHome, files: BrokerFiles, hub_user: str, now: dt.datetime, rep: BrokerReport) -> None:
-    conn = open_hub_db(home.db_path())
+    conn = open_hub_db(home.database())
     try:
         everyone = Principals(conn).all()
     finally:

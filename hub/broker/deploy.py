@@ -3,8 +3,10 @@ up a change (provisioning, revocation) the way it is run.
 
 Under systemd (the shipped `lockwarden-broker.service`) that is `systemctl reload lockwarden-broker`, which
 sends Mosquitto SIGHUP: it rereads the password file, the ACL and the CRL without dropping sessions. The
-tests and the demo own their Mosquitto process and reload it themselves (`MosquittoProcess.reload`). No pid
-file is guessed at: a stale one could signal an unrelated process.
+tests and the demo own their Mosquitto process and reload it themselves (`MosquittoProcess.reload`). A broker
+started by `lockwarden broker run`, the demo or the sandbox notes its pid in the broker folder
+(`mosquitto.pid`); it is signalled only while that pid is a Mosquitto running on this folder's config, so a
+stale file never signals an unrelated process.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ def restore_acl_blocks(home: HubHome) -> list[str]:
     from hub.ingest.principals import Principals
     from hub.provisioning import ACL_ROLES
 
-    if not home.db_path().exists():
+    if home.database() == home.db_path() and not home.db_path().exists():
         return []
-    conn = open_hub_db(home.db_path())
+    conn = open_hub_db(home.database())
     try:
         everyone = Principals(conn).all()
     finally:
@@ -102,8 +104,14 @@ def reload_broker(home: HubHome) -> Reloaded:
     """Re-render the ACL for `home` (the password file and CRL are written as they change) and reload a
     broker running under systemd. A broker started by a test harness or the demo is reloaded by its owner;
     this then says so instead of guessing at a process."""
-    BrokerFiles(home.broker_dir).render_acl()
+    files = BrokerFiles(home.broker_dir)
+    files.render_acl()
     if not _systemd_active():
+        from hub.broker.process import signal_reload
+
+        if signal_reload(files):
+            return Reloaded(True, _("Broker reloaded (SIGHUP to the Mosquitto running on {path}): accounts, ACL "
+                                    "and revocation list are in effect.").format(path=files.conf))
         return Reloaded(False, _("Broker files updated in {path}, but no running {unit} service was found: reload "
                                  "the broker (SIGHUP) for the change to take effect.").format(
             path=home.broker_dir, unit=UNIT))

@@ -15,10 +15,10 @@ Distances in SQL use the equirectangular approximation at the site's latitude (r
 from __future__ import annotations
 
 import math
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from hub.db import Conn
 from hub.registry import validate as v
 from hub.registry.geo import EARTH_RADIUS_KM
 
@@ -41,21 +41,22 @@ _FILTERS = f"""{_LOGGED_IN}
 """
 _COLUMNS = f"p.n, p.id, p.kit_id, p.lat, p.lon, p.quality, p.grade_rank, {_D2} AS d2"
 
-# CROSS JOIN fixes the plan: the R*Tree first, then the pool by primary key.
+# CROSS JOIN fixes SQLite's plan: the R*Tree first, then the pool by primary key (the join condition is in
+# WHERE, the spelling PostgreSQL also takes).
 _BY_AREA = f"""
-SELECT {_COLUMNS} FROM locksmith_area a CROSS JOIN dispatch_pool p ON p.n = a.n
-WHERE a.min_lat <= :lat AND a.max_lat >= :lat AND a.min_lon <= :lon AND a.max_lon >= :lon {_FILTERS}
+SELECT {_COLUMNS} FROM locksmith_area a CROSS JOIN dispatch_pool p
+WHERE p.n = a.n AND a.min_lat <= :lat AND a.max_lat >= :lat AND a.min_lon <= :lon AND a.max_lon >= :lon {_FILTERS}
 """
 _BY_POSITION = f"""
-SELECT {_COLUMNS} FROM pool_pos q CROSS JOIN dispatch_pool p ON p.n = q.n
-WHERE q.min_lat >= :lat0 AND q.max_lat <= :lat1 AND q.min_lon >= :lon0 AND q.max_lon <= :lon1 {_FILTERS}
+SELECT {_COLUMNS} FROM pool_pos q CROSS JOIN dispatch_pool p
+WHERE p.n = q.n AND q.min_lat >= :lat0 AND q.max_lat <= :lat1 AND q.min_lon >= :lon0 AND q.max_lon <= :lon1 {_FILTERS}
 ORDER BY d2, p.n LIMIT :limit
 """
 
 # Rules (2) and (3): the area R*Tree with the rule's key as extra dimensions, read band by band from the best.
 _BY_KEYS = f"""
-SELECT {_COLUMNS} FROM pool_area_keys k CROSS JOIN dispatch_pool p ON p.n = k.n
-WHERE k.min_lat <= :lat AND k.max_lat >= :lat AND k.min_lon <= :lon AND k.max_lon >= :lon
+SELECT {_COLUMNS} FROM pool_area_keys k CROSS JOIN dispatch_pool p
+WHERE p.n = k.n AND k.min_lat <= :lat AND k.max_lat >= :lat AND k.min_lon <= :lon AND k.max_lon >= :lon
   AND k.min_q >= :q0 AND k.max_q <= :q1 AND k.min_g >= :g0 AND k.max_g <= :g1 {_FILTERS}
 """
 MAX_QUALITY = 5_000
@@ -90,7 +91,7 @@ def _rows(rows: Any) -> list[Candidate]:
                       math.sqrt(r["d2"]) * KM_PER_DEG) for r in rows]
 
 
-def find(conn: sqlite3.Connection, *, order_id: str, lat: float, lon: float, lock_class: str, category: str,
+def find(conn: Conn, *, order_id: str, lat: float, lon: float, lock_class: str, category: str,
          rule: str, limit: int) -> list[Candidate]:
     cos = max(math.cos(math.radians(lat)), 1e-6)
     params: dict[str, Any] = {"lat": lat, "lon": lon, "c2": cos * cos, "bit": scope_bit(lock_class, category),
@@ -123,7 +124,7 @@ def _bands(rule: str) -> list[tuple[int, int, int, int]]:
     return bands
 
 
-def _by_bands(conn: sqlite3.Connection, rule: str, params: dict[str, Any], limit: int) -> list[Candidate]:
+def _by_bands(conn: Conn, rule: str, params: dict[str, Any], limit: int) -> list[Candidate]:
     """All of a better band precede any of a worse one under the rule, so the shortlist is the bands'
     results concatenated, each ordered by the rule's key then distance."""
     found: list[Candidate] = []

@@ -8,9 +8,9 @@ job since the request is never offered to; those already tried for the order are
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
+from hub.db import Conn, Row
 from hub.dispatch import candidates, eta, offers
 from hub.dispatch.settings import Settings
 from hub.orders import outbox
@@ -28,7 +28,7 @@ class Ranked:
     eta_s: int
 
 
-def rank(conn: sqlite3.Connection, order: sqlite3.Row, settings: Settings) -> list[Ranked]:
+def rank(conn: Conn, order: Row, settings: Settings) -> list[Ranked]:
     """Candidates for the order, best first under its rule (R-5)."""
     found = candidates.find(conn, order_id=order["id"], lat=order["site_lat"], lon=order["site_lon"],
                             lock_class=order["lock_class"], category=order["category"], rule=order["rule"],
@@ -46,11 +46,11 @@ def rank(conn: sqlite3.Connection, order: sqlite3.Row, settings: Settings) -> li
     return ranked
 
 
-def open_offer(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row | None:
+def open_offer(conn: Conn, order_id: str) -> Row | None:
     return offers.open_for(conn, order_id)
 
 
-def offer_row(conn: sqlite3.Connection, offer_id: str) -> sqlite3.Row | None:
+def offer_row(conn: Conn, offer_id: str) -> Row | None:
     return offers.get(conn, offer_id)
 
 
@@ -60,7 +60,7 @@ class Offered:
     expires_ms: int
 
 
-def make_offer(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, settings: Settings) -> Offered | None:
+def make_offer(conn: Conn, clock: Clock, order: Row, settings: Settings) -> Offered | None:
     """Offer the order to the best remaining candidate (R-5); None when nobody is left. The caller
     (hub/orders/dispatching.py) decides what the order does either way and owns the expiry timer."""
     ranked = rank(conn, order, settings)
@@ -69,7 +69,7 @@ def make_offer(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, setti
     return _offer(conn, clock, order, ranked[0], settings)
 
 
-def offer_to(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, settings: Settings,
+def offer_to(conn: Conn, clock: Clock, order: Row, settings: Settings,
              locksmith_id: str) -> Offered | None:
     """Offer the order to the locksmith an operator chose (hub/orders/assign.py), on the same terms as a
     ranked offer: only if they are a candidate at all (on duty, free, in area and scope, not yet offered
@@ -83,7 +83,7 @@ def offer_to(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, setting
     return _offer(conn, clock, order, Ranked(found[0], eta_s), settings)
 
 
-def _offer(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, best: Ranked, settings: Settings) -> Offered:
+def _offer(conn: Conn, clock: Clock, order: Row, best: Ranked, settings: Settings) -> Offered:
     order_id = order["id"]
     now = clock.now_ms()
     offer_id = new_id(now)
@@ -104,7 +104,7 @@ def timer_key(offer_id: str) -> str:
     return f"offer:{offer_id}"
 
 
-def close_offer(conn: sqlite3.Connection, clock: Clock, offer_id: str, state: str, reason: str, *,
+def close_offer(conn: Conn, clock: Clock, offer_id: str, state: str, reason: str, *,
                 notify_kit: bool = True) -> bool:
     """Close an open offer (refused, expired, withdrawn); False if it was no longer open."""
     if not offers.close_if_open(conn, offer_id, state, clock.now_ms()):
@@ -119,18 +119,18 @@ def close_offer(conn: sqlite3.Connection, clock: Clock, offer_id: str, state: st
     return True
 
 
-def mark_accepted(conn: sqlite3.Connection, clock: Clock, offer_id: str) -> None:
+def mark_accepted(conn: Conn, clock: Clock, offer_id: str) -> None:
     offers.set_state(conn, offer_id, "accepted", clock.now_ms())
     scheduler.cancel(conn, timer_key(offer_id))
 
 
-def locksmith_eligible(conn: sqlite3.Connection, offer: sqlite3.Row) -> bool:
+def locksmith_eligible(conn: Conn, offer: Row) -> bool:
     """The offer's locksmith is still on duty, filed, with an operating unit."""
     return conn.execute("SELECT 1 FROM locksmiths WHERE n = ? AND status = 'on_duty' AND unit_operating = 1"
                         " AND filing_receipt_no != ''", (offer["locksmith_n"],)).fetchone() is not None
 
 
-def kit_offer(conn: sqlite3.Connection, kit_id: str, offer_id: str) -> sqlite3.Row:
+def kit_offer(conn: Conn, kit_id: str, offer_id: str) -> Row:
     offer = offer_row(conn, offer_id)
     if offer is None:
         raise NotFound("offer", offer_id)

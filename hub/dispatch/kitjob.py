@@ -5,11 +5,11 @@ refusals with a stable code and a readable message. The on-site job travels as `
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
 
+from hub.db import Conn
 from hub.ops.atomic import atomically
 from hub.orders import dispatching, outbox
 from hub.registry.errors import DomainError
@@ -21,7 +21,7 @@ from protocol.registry import body_type
 KIT_TYPES = ("job.accept", "job.refuse")
 
 
-def _run(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: msgspec.Struct, msg_id: str) -> str | None:
+def _run(conn: Conn, clock: Clock, kit_id: str, body: msgspec.Struct, msg_id: str) -> str | None:
     if isinstance(body, JobAccept):
         return dispatching.accept(conn, clock, kit_id, body.offer_id, cause=msg_id)
     if isinstance(body, JobRefuse):
@@ -30,7 +30,7 @@ def _run(conn: sqlite3.Connection, clock: Clock, kit_id: str, body: msgspec.Stru
     raise DomainError("unknown_type", _("not a kit job message"))
 
 
-def handle_kit_job(conn: sqlite3.Connection, clock: Clock, kit_id: str, type_name: str,
+def handle_kit_job(conn: Conn, clock: Clock, kit_id: str, type_name: str,
                    body: dict[str, Any] | msgspec.Struct, *, msg_id: str) -> JobResult:
     """Handle one job message from `kit_id` (the envelope's verified sender); msg_id makes it idempotent."""
 

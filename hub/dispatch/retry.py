@@ -6,8 +6,7 @@ timer, so a hub restart neither loses nor repeats one."""
 
 from __future__ import annotations
 
-import sqlite3
-
+from hub.db import Conn
 from hub.dispatch.settings import load
 from hub.orders import store
 from hub.orders.states import HUB
@@ -17,11 +16,11 @@ from protocol.clock import Clock
 RETRY_TIMER = "order.retry_unassigned"
 
 
-def automatic_retries(conn: sqlite3.Connection, order_id: str) -> int:
+def automatic_retries(conn: Conn, order_id: str) -> int:
     return store.count_events(conn, order_id, "redispatch", HUB)
 
 
-def schedule_retry(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int | None:
+def schedule_retry(conn: Conn, clock: Clock, order_id: str) -> int | None:
     """Plan the next automatic round for an order that just became unassigned; its due time, or None when
     the retries are used up (or switched off with retry_unassigned_max 0)."""
     settings = load(conn)

@@ -23,9 +23,9 @@ Defaults and their source:
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, fields
 
+from hub.db import Conn
 from hub.registry.errors import DomainError
 from protocol.i18n import _
 
@@ -54,13 +54,13 @@ _ZERO_OK = frozenset({"retry_unassigned_max", "start_requires_upload"})
 _TYPES = {f.name: (float if f.type in ("float", float) else int) for f in fields(Settings)}
 
 
-def load(conn: sqlite3.Connection) -> Settings:
+def load(conn: Conn) -> Settings:
     stored = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM hub_settings")}
     values = {k: _TYPES[k](v) for k, v in stored.items() if k in _TYPES}
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def set_value(conn: sqlite3.Connection, key: str, value: str) -> Settings:
+def set_value(conn: Conn, key: str, value: str) -> Settings:
     if key not in _TYPES:
         raise DomainError("invalid", _("unknown setting: ") + key)
     try:

@@ -5,9 +5,8 @@ every photo the same way whichever route it came by."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.uploads import MAX_UPLOAD_BYTES, UPLOAD_KIND, UPLOAD_KINDS
 from hub.registry.errors import DomainError, NotFound
@@ -17,7 +16,7 @@ from protocol.ids import new_id
 from protocol.images import content_type_of, image_problem
 
 
-def store_scan(conn: sqlite3.Connection, media: MediaStore, clock: Clock, data: bytes, *, sender: str,
+def store_scan(conn: Conn, media: MediaStore, clock: Clock, data: bytes, *, sender: str,
                order_id: str | None, kind: str = UPLOAD_KIND) -> str:
     """Check and store one scanned photo (a `document` for an order, an `identity` or `registry` photo
     without one: hub/ingest/uploads.py); returns its SHA-256."""

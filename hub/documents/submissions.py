@@ -6,12 +6,11 @@ documents that arrive after the police opened a case."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.ingest.uploads import stored_copies
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
@@ -24,10 +23,10 @@ DOC_TYPES = (ID_DOC, *PROPERTY_DOCS)
 RELEASABLE_STATES = ("awaiting_documents", "case_opened")
 
 # (conn, clock, actor, order_id, reason, event_id) -> the order's new state
-DepositRelease = Callable[[sqlite3.Connection, Clock, str, str, str, str], str]
+DepositRelease = Callable[[Conn, Clock, str, str, str, str], str]
 
 
-def release_through_orders(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str,
+def release_through_orders(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str,
                            event_id: str) -> str:
     from hub.orders import settle
 
@@ -45,7 +44,7 @@ def _media(items: Sequence[dict[str, Any] | str]) -> list[dict[str, str]]:
     return out
 
 
-def submit(conn: sqlite3.Connection, clock: Clock, *, order_id: str, media: Sequence[dict[str, Any] | str],
+def submit(conn: Conn, clock: Clock, *, order_id: str, media: Sequence[dict[str, Any] | str],
            doc_types: Sequence[str], submitted_by: str, holder_name: str = "", holder_id_number: str = "",
            submission_id: str | None = None) -> str:
     """Record a submission (idempotent by submission_id) and forward it. Returns the submission id."""
@@ -77,7 +76,7 @@ def submit(conn: sqlite3.Connection, clock: Clock, *, order_id: str, media: Sequ
     return sid
 
 
-def _check_photos(conn: sqlite3.Connection, refs: list[dict[str, str]], submitted_by: str, order_id: str) -> None:
+def _check_photos(conn: Conn, refs: list[dict[str, str]], submitted_by: str, order_id: str) -> None:
     """Every photo named must be stored and verified at the hub; a customer may name only photos they
     uploaded for this order (a hash alone proves nothing about who took the picture)."""
     customer = submitted_by.removeprefix("customer:") if submitted_by.startswith("customer:") else None
@@ -91,14 +90,14 @@ def _check_photos(conn: sqlite3.Connection, refs: list[dict[str, str]], submitte
                               .format(sha=ref["sha256"][:12]))
 
 
-def _submission(conn: sqlite3.Connection, sid: str) -> sqlite3.Row:
+def _submission(conn: Conn, sid: str) -> Row:
     row = conn.execute("SELECT * FROM document_submissions WHERE id=?", (sid,)).fetchone()
     if row is None:
         raise NotFound("document submission", sid)
     return row
 
 
-def verify(conn: sqlite3.Connection, clock: Clock, submission_id: str, *, operator: str, reason: str = "",
+def verify(conn: Conn, clock: Clock, submission_id: str, *, operator: str, reason: str = "",
            release: DepositRelease = release_through_orders) -> str:
     """The operator checked the photos against the customer: the deposit is released. Returns the order state."""
     with transaction(conn):
@@ -120,7 +119,7 @@ def verify(conn: sqlite3.Connection, clock: Clock, submission_id: str, *, operat
                        f"documents_verified:{submission_id}")
 
 
-def reject(conn: sqlite3.Connection, clock: Clock, submission_id: str, *, operator: str, reason: str) -> None:
+def reject(conn: Conn, clock: Clock, submission_id: str, *, operator: str, reason: str) -> None:
     if not reason.strip():
         raise DomainError("invalid", _("a rejection needs a reason"))
     with transaction(conn):
@@ -136,12 +135,12 @@ def reject(conn: sqlite3.Connection, clock: Clock, submission_id: str, *, operat
                                                       "operator": operator, "reason": reason, "at_ms": now}, now_ms=now)
 
 
-def for_order(conn: sqlite3.Connection, order_id: str) -> list[dict[str, Any]]:
+def for_order(conn: Conn, order_id: str) -> list[dict[str, Any]]:
     return [{**dict(r), "doc_types": json.loads(r["doc_types_json"]), "media": json.loads(r["media_json"])}
             for r in conn.execute("SELECT * FROM document_submissions WHERE order_id=? ORDER BY submitted_ms",
                                   (order_id,))]
 
 
-def verified(conn: sqlite3.Connection, order_id: str) -> bool:
+def verified(conn: Conn, order_id: str) -> bool:
     return conn.execute("SELECT 1 FROM document_submissions WHERE order_id=? AND status='verified'",
                         (order_id,)).fetchone() is not None

@@ -3,11 +3,11 @@ sees as "arrived". The check itself (`hub.evidence.check`) knows no table; this 
 
 from __future__ import annotations
 
-import sqlite3
+from hub.db import Conn
 
 
 class IngestLookup:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     def has_record(self, msg_id: str, sha256: str) -> bool:

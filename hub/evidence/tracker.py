@@ -9,12 +9,12 @@ its media (`police_feed` kind `evidence.bundle`).
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from hub import police_feed
+from hub.db import Conn
 from hub.evidence.check import BundleCheck, check_bundle
 from hub.evidence.ingest_lookup import IngestLookup
 from hub.evidence.police_copy import Media, reseal_for_police
@@ -32,7 +32,7 @@ class EvidenceTracker:
         self.hub_sealing = hub_sealing
         self.police_sealing = police_sealing
 
-    def on_bundle(self, conn: sqlite3.Connection, kit_id: str, record_id: str, order_id: str | None,
+    def on_bundle(self, conn: Conn, kit_id: str, record_id: str, order_id: str | None,
                   data: dict[str, Any]) -> BundleCheck:
         manifest = data.get("manifest", data)
         now = self.clock.now_ms()
@@ -48,14 +48,14 @@ class EvidenceTracker:
         self._after(conn, order_id or result.order_id, result)
         return result
 
-    def recheck_waiting(self, conn: sqlite3.Connection, kit_id: str) -> int:
+    def recheck_waiting(self, conn: Conn, kit_id: str) -> int:
         """`recheck` of the kit's bundles, only if one of them is still incomplete (the usual case: none)."""
         if conn.execute("SELECT 1 FROM evidence_bundles WHERE kit_id=? AND status='incomplete' LIMIT 1",
                         (kit_id,)).fetchone() is None:
             return 0
         return self.recheck(conn, kit_id)
 
-    def recheck(self, conn: sqlite3.Connection, kit_id: str | None = None) -> int:
+    def recheck(self, conn: Conn, kit_id: str | None = None) -> int:
         """Check again every bundle not yet complete (of one kit, when given). Returns how many completed."""
         sql = "SELECT order_id, kit_id, manifest FROM evidence_bundles WHERE status IN ('incomplete')"
         args: tuple[Any, ...] = ()
@@ -71,13 +71,13 @@ class EvidenceTracker:
             done += result.complete
         return done
 
-    def _check(self, conn: sqlite3.Connection, kit_id: str, manifest: dict[str, Any], order_id: str | None) -> BundleCheck:
+    def _check(self, conn: Conn, kit_id: str, manifest: dict[str, Any], order_id: str | None) -> BundleCheck:
         key = self.principals.key_for(kit_id)
         if key is None:
             return BundleCheck("invalid", problems=[f"no key for kit {kit_id}"])
         return check_bundle(manifest, kit_key=key, lookup=IngestLookup(conn), sender=kit_id, order_id=order_id)
 
-    def _after(self, conn: sqlite3.Connection, order_id: str, result: BundleCheck) -> None:
+    def _after(self, conn: Conn, order_id: str, result: BundleCheck) -> None:
         if result.status in ("mismatch", "invalid"):
             outbox.event(conn, self.clock, "evidence.problem", order_id=order_id, status=result.status,
                          detail=_detail(result))
@@ -110,7 +110,7 @@ class EvidenceTracker:
         outbox.event(conn, self.clock, "evidence.complete", order_id=order_id)
 
 
-def _content_type(conn: sqlite3.Connection, sha256: str) -> str:
+def _content_type(conn: Conn, sha256: str) -> str:
     row = conn.execute("SELECT content_type FROM media_files WHERE sha256=? AND status='complete' LIMIT 1",
                        (sha256,)).fetchone()
     return str(row[0]) if row else "application/octet-stream"

@@ -7,9 +7,9 @@ gateway yet and are refused rather than pretended."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal, Protocol
 
+from hub.db import Conn
 from protocol.clock import Clock
 
 Channel = Literal["sms", "app", "wechat", "voice"]
@@ -17,14 +17,14 @@ CHANNELS: tuple[Channel, ...] = ("sms", "app", "wechat", "voice")
 
 
 class MessageGateway(Protocol):
-    def send(self, conn: sqlite3.Connection, clock: Clock, channel: Channel, to: str, order_id: str,
+    def send(self, conn: Conn, clock: Clock, channel: Channel, to: str, order_id: str,
              operator: str) -> str:
         """Queue (or record) the follow-up and return its reference; raise DomainError when impossible."""
         ...
 
 
 class NotifyGateway:
-    def send(self, conn: sqlite3.Connection, clock: Clock, channel: Channel, to: str, order_id: str,
+    def send(self, conn: Conn, clock: Clock, channel: Channel, to: str, order_id: str,
              operator: str) -> str:
         from hub.notify.followup import send_followup
 

@@ -7,14 +7,14 @@ complaint in a follow-up costs 0.5 star. The result stays within 0..5.
 
 from __future__ import annotations
 
-import sqlite3
+from hub.db import Conn
 
 PRIOR_STARS = 3.0
 PRIOR_WEIGHT = 5
 COMPLAINT_PENALTY = 0.5
 
 
-def quality_score(conn: sqlite3.Connection, locksmith_id: str) -> float:
+def quality_score(conn: Conn, locksmith_id: str) -> float:
     row = conn.execute(
         "SELECT COALESCE(SUM(rating), 0), COUNT(rating), SUM(outcome = 'complaint') FROM followups"
         " WHERE locksmith_id=? AND status='done'", (locksmith_id,)).fetchone()

@@ -5,12 +5,11 @@ overdue flags are forwarded to the police; ratings go through the order's `rate`
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.followup.gateway import CHANNELS, Channel, MessageGateway
 from hub.registry.errors import DomainError, NotFound
 from hub.registry.validate import Issues
@@ -23,16 +22,16 @@ OVERDUE_MS = 48 * HOUR_MS
 OUTCOMES = ("reached", "no_answer", "refused", "complaint")
 
 # (conn, clock, actor, order_id, stars) -> locksmith's new quality; the order machine's rating entry point.
-RateHook = Callable[[sqlite3.Connection, Clock, str, str, int], int]
+RateHook = Callable[[Conn, Clock, str, str, int], int]
 
 
-def rate_through_orders(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, stars: int) -> int:
+def rate_through_orders(conn: Conn, clock: Clock, actor: str, order_id: str, stars: int) -> int:
     from hub.orders import settle
 
     return settle.rate(conn, clock, actor, order_id, stars)
 
 
-def sync_tasks(conn: sqlite3.Connection, clock: Clock) -> int:
+def sync_tasks(conn: Conn, clock: Clock) -> int:
     """Create the task of every completed order that has none yet (idempotent). Returns how many."""
     with transaction(conn):
         cur = conn.execute(
@@ -43,7 +42,7 @@ def sync_tasks(conn: sqlite3.Connection, clock: Clock) -> int:
         return cur.rowcount
 
 
-def flag_overdue(conn: sqlite3.Connection, clock: Clock) -> list[str]:
+def flag_overdue(conn: Conn, clock: Clock) -> list[str]:
     """Flag (once) every open task 48 h past completion and forward it. Returns the order ids flagged now."""
     now = clock.now_ms()
     with transaction(conn):
@@ -57,7 +56,7 @@ def flag_overdue(conn: sqlite3.Connection, clock: Clock) -> list[str]:
     return [r["order_id"] for r in rows]
 
 
-def contact(conn: sqlite3.Connection, clock: Clock, order_id: str, channel: Channel, gateway: MessageGateway, *,
+def contact(conn: Conn, clock: Clock, order_id: str, channel: Channel, gateway: MessageGateway, *,
             operator: str) -> str:
     if channel not in CHANNELS:
         raise DomainError("invalid", _("channel must be one of: ") + ", ".join(CHANNELS))
@@ -71,7 +70,7 @@ def contact(conn: sqlite3.Connection, clock: Clock, order_id: str, channel: Chan
     return ref
 
 
-def record_outcome(conn: sqlite3.Connection, clock: Clock, order_id: str, *, operator: str, channel: Channel,
+def record_outcome(conn: Conn, clock: Clock, order_id: str, *, operator: str, channel: Channel,
                    outcome: str, rating: int | None = None, note: str = "",
                    rate: RateHook = rate_through_orders) -> None:
     issues = Issues()  # every field's problem at once, named by field, as the console shows them
@@ -99,13 +98,13 @@ def record_outcome(conn: sqlite3.Connection, clock: Clock, order_id: str, *, ope
             "late": now > task["overdue_ms"], "completed_ms": task["completed_ms"], "at_ms": now}, now_ms=now)
 
 
-def open_tasks(conn: sqlite3.Connection, clock: Clock) -> list[dict[str, Any]]:
+def open_tasks(conn: Conn, clock: Clock) -> list[dict[str, Any]]:
     now = clock.now_ms()
     return [{**dict(r), "overdue": now >= r["overdue_ms"]} for r in conn.execute(
         "SELECT * FROM followups WHERE status='due' ORDER BY due_ms")]
 
 
-def _task(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
+def _task(conn: Conn, order_id: str) -> Row:
     row = conn.execute("SELECT * FROM followups WHERE order_id=?", (order_id,)).fetchone()
     if row is None:
         raise NotFound("follow-up", order_id)

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import Any, Protocol
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.forwarding.minimise import minimise
+from hub.forwarding.police_images import ImageStore, add_sealed_images
 from hub.forwarding.sealer import ChainSealer, wire
 from hub.police.chain import GENESIS
 from protocol.clock import Clock
@@ -35,6 +36,9 @@ from protocol.messages.police import MediaRef, PoliceAck
 from protocol.topics import POLICE_MEDIA, POLICE_RECORDS
 
 log = logging.getLogger(__name__)
+
+
+IMAGES_PER_PUMP = 16  # request and filing images sealed per pump (police_images.py), so one tick stays short
 
 
 class MediaSource(Protocol):
@@ -65,11 +69,14 @@ def media_refs(body: dict[str, Any], media: MediaSource | None) -> list[MediaRef
 
 
 class Forwarder:
-    def __init__(self, conn: sqlite3.Connection, key: SigningKey, clock: Clock, *, sender: str = "hub",
+    def __init__(self, conn: Conn, key: SigningKey, clock: Clock, *, sender: str = "hub",
                  police_key: Ed25519PublicKey | None = None, media: MediaSource | None = None,
                  window: int = 200, retry_ms: int = 10_000, chunk_size: int = 256 * 1024,
-                 police_sender: str = "police") -> None:
+                 police_sender: str = "police", police_sealing: X25519PublicKey | None = None) -> None:
         self.conn = conn
+        # request ID images and filing images are sealed to this key as their records are (police_images.py)
+        self.police_sealing = police_sealing
+        self.images: ImageStore | None = media if hasattr(media, "put") else None  # type: ignore[assignment]
         self.key = key
         self.clock = clock
         self.sender = sender
@@ -90,8 +97,14 @@ class Forwarder:
             rows = police_feed.since(self.conn, feed_seq, limit)
             sealer = ChainSealer(self.key, sender=self.sender, seq=seq, head=head)
             now = self.clock.now_ms()
+            done, sealed = 0, 0
             for r in rows:
-                body = minimise(json.loads(r["body_json"]))
+                if sealed >= IMAGES_PER_PUMP:
+                    break  # sealing a phone photo takes ~30 ms under the hub's lock: the rest on the next tick
+                body = add_sealed_images(r["kind"], minimise(json.loads(r["body_json"])), self.images,
+                                         self.police_sealing)
+                sealed += sum(1 for m in body.get("media") or [] if isinstance(m, dict) and "copy_of" in m)
+                done += 1
                 refs = media_refs(body, self.media)
                 env = sealer.record(ts=max(now, int(r["created_ms"])), kind=r["kind"], entity_id=r["entity_id"],
                                     created_ms=int(r["created_ms"]), data=body, media=refs, feed_seq=int(r["seq"]))
@@ -100,7 +113,7 @@ class Forwarder:
                     " VALUES (?,?,?,?,?,?,?,?)",
                     (sealer.seq, r["seq"], env.id, r["kind"], wire(env), sealer.head,
                      msgspec.json.encode(refs).decode(), now))
-            return len(rows)
+            return done
 
     # -- sending ------------------------------------------------------------------------------------
     def due(self) -> list[tuple[str, bytes]]:
@@ -189,7 +202,8 @@ class Forwarder:
                 "SELECT media_json FROM police_outbox WHERE seq<=? AND media_json != '[]' AND acked_ms=?",
                 (body.upto_seq, now))]
             shas = {m["sha256"] for refs in acked_media for m in refs} | set(body.media_complete)
-            self.conn.executemany("INSERT OR IGNORE INTO police_media_acked VALUES (?,?)", [(s, now) for s in shas])
+            self.conn.executemany("INSERT INTO police_media_acked(sha256, acked_ms) VALUES (?,?)"
+                                  " ON CONFLICT (sha256) DO NOTHING", [(s, now) for s in shas])
             self._set_state("police_checkpoint_seq", str(body.checkpoint_seq))
         self._held_chunks = {k: set(v) for k, v in body.media_chunks.items()}
         return body.upto_seq

@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+from hub.db import Conn
 from hub.forwarding.forwarder import Forwarder, ForwardingDiverged, MediaSource
 from protocol.clock import Clock
 from protocol.keys import SigningKey
@@ -23,11 +25,13 @@ log = logging.getLogger(__name__)
 
 
 class PolicePlugin:
-    def __init__(self, conn: sqlite3.Connection, clock: Clock, key: SigningKey, *, sender: str = "hub",
-                 media: MediaSource | None = None, retry_ms: int = 10_000) -> None:
+    def __init__(self, conn: Conn, clock: Clock, key: SigningKey, *, sender: str = "hub",
+                 media: MediaSource | None = None, retry_ms: int = 10_000,
+                 police_sealing: X25519PublicKey | None = None) -> None:
         self.clock = clock
         self.conn = conn
-        self.forwarder = Forwarder(conn, key, clock, sender=sender, media=media, retry_ms=retry_ms)
+        self.forwarder = Forwarder(conn, key, clock, sender=sender, media=media, retry_ms=retry_ms,
+                                   police_sealing=police_sealing)
         self.app: Any = None
 
     def install(self, app: Any) -> None:
@@ -35,7 +39,7 @@ class PolicePlugin:
         app.ingest.on("police.ack", self.on_ack)
         app.tickers.append(self.tick)
 
-    def on_ack(self, conn: sqlite3.Connection, acc: Any) -> list[Any]:
+    def on_ack(self, conn: Conn, acc: Any) -> list[Any]:
         if isinstance(acc.body, PoliceAck):
             try:
                 self.forwarder.apply_ack(acc.body)

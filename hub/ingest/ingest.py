@@ -12,7 +12,6 @@ import base64
 import binascii
 import hashlib
 import logging
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -22,6 +21,7 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from hub.db import Conn, OperationalError, rollback_quietly
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
 from hub.ingest.ratelimit import SenderRates, account_of
@@ -29,10 +29,12 @@ from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
 from hub.ingest.verifier import Job, Verdict, Verifier, check_one
 from protocol import topics
 from protocol.clock import Clock
-from protocol.envelope import Envelope, decode, decode_chunk, typed_body, unknown_type_rejected
+from protocol.envelope import Envelope, decode, typed_body, unknown_type_rejected
 from protocol.errors import Reason, Rejected
+from protocol.frame import decode_frame, is_frame
 from protocol.keys import unb64
 from protocol.limits import (
+    MAX_CHUNK_BYTES,
     MAX_OPEN_UPLOADS,
     QUARANTINE_MAX_ENTRIES,
     QUARANTINE_RAW_PREFIX,
@@ -44,7 +46,7 @@ from protocol.messages.kit import KitRecord, KitState
 from protocol.messages.media import MediaBegin, MediaCancel, MediaChunk
 from protocol.registry import MESSAGES
 from protocol.safepath import check_id
-from protocol.storage import is_storage_problem, rollback_quietly
+from protocol.storage import is_storage_problem
 from protocol.transport.base import Inbound
 
 log = logging.getLogger(__name__)
@@ -55,8 +57,8 @@ _json = msgspec.json.Encoder()
 # block bounds the decoded chunk bytes held at once (2 blocks x 32 x 256 KiB).
 BLOCK = 32
 
-# (envelope, chunk bytes from the fast path, the refusal if the bytes are not an envelope, the key checked)
-_Decoded = tuple[Envelope | None, bytes | None, Rejected | None, Ed25519PublicKey | None]
+# (envelope, a chunk frame's bytes, the refusal if the bytes are not an envelope, the key checked)
+_Decoded = tuple[Envelope | None, memoryview | None, Rejected | None, Ed25519PublicKey | None]
 
 # role -> the topic parameter that must equal the signed sender
 _TOPIC_OWNER = {"kit_id": "kit", "operator_id": "operator", "customer_id": "customer"}
@@ -84,7 +86,7 @@ class Accepted:
     body: msgspec.Struct
 
 
-Handler = Callable[[sqlite3.Connection, Accepted], list[Outgoing]]
+Handler = Callable[[Conn, Accepted], list[Outgoing]]
 
 
 @dataclass
@@ -96,13 +98,13 @@ class BatchResult:
 
 
 class Ingest:
-    def __init__(self, conn: sqlite3.Connection, media: MediaStore, clock: Clock) -> None:
+    def __init__(self, conn: Conn, media: MediaStore, clock: Clock) -> None:
         self.conn = conn
         self.media = media
         self.clock = clock
         self.principals = Principals(conn)
         self.handlers: dict[str, list[Handler]] = defaultdict(list)
-        self.on_media_complete: list[Callable[[sqlite3.Connection, str], None]] = []
+        self.on_media_complete: list[Callable[[Conn, str], None]] = []
         self.verifier = Verifier()
         self.rates = SenderRates(clock)
         self._next_sweep = 0
@@ -152,8 +154,10 @@ class Ingest:
             try:
                 if not self.rates.allow(msg.topic):
                     raise Rejected(Reason.RATE_LIMITED, f"more messages than this account's rate on {msg.topic}")
-                fast = decode_chunk(msg.payload)
-                env, data = fast if fast is not None else (decode(msg.payload, msg.topic), None)
+                if is_frame(msg.payload):
+                    env, data = decode_frame(msg.payload, msg.topic)
+                else:
+                    env, data = decode(msg.payload, msg.topic), None
             except Rejected as rej:
                 decoded.append((None, None, rej, None))
                 jobs.append(None)
@@ -166,7 +170,7 @@ class Ingest:
             key = self.principals.key_for(env.sender)
             decoded.append((env, data, None, key))
             jobs.append(_job(key, env) if key is not None else None)
-        return decoded, self.verifier.submit(jobs, [d[1] for d in decoded])
+        return decoded, self.verifier.submit(jobs, [d[1] for d in decoded])  # each frame's bytes hashed once
 
     def _one(
         self,
@@ -178,7 +182,7 @@ class Ingest:
         acks: dict[str, dict[str, list[str]]],
         touched: dict[str, str],
     ) -> None:
-        env, data, refused, checked_key = dec  # data: a chunk's bytes when the fast path decoded them
+        env, data, refused, checked_key = dec  # data: a chunk frame's bytes (a view of the payload)
         signature_ok, digest = verdict  # digest: SHA-256 of `data`, computed beside the signature check
         verified = False
         try:
@@ -213,11 +217,13 @@ class Ingest:
                 # A kit's record is evidence whatever reads it; a request nobody acts on would be lost.
                 raise Rejected(Reason.UNKNOWN_TYPE, f"nothing at this hub handles {env.type} from a {principal.role}")
             if data is not None:
-                b = env.body  # the fast path typed these fields already; the bytes travel beside
+                b = env.body  # decode_frame typed these fields already; the bytes travel beside
                 body: msgspec.Struct = MediaChunk(file_id=b["file_id"], index=b["index"], size=b["size"],
                                                   sha256=b["sha256"], data="")
             else:
                 body = typed_body(env)
+                if isinstance(body, MediaChunk):
+                    self._bump("legacy_chunks", 1)  # a contract-1 sender (base64): see protocol.CONTRACT_VERSION
             if isinstance(body, MediaBegin | MediaChunk):
                 check_id(body.file_id, "ulid", "file_id")  # it names a file on the hub's disk
                 if isinstance(body, MediaBegin):
@@ -266,8 +272,8 @@ class Ingest:
         raise Rejected(Reason.REPLAY, f"sequence {env.seq} of {env.sender} already used by message {rows[0][0]}")
 
     # -- storing by type ---------------------------------------------------------------------------------
-    def _store(self, acc: Accepted, role: str, raw: bytes, now: int, touched: dict[str, str], data: bytes | None,
-               digest: str | None) -> None:
+    def _store(self, acc: Accepted, role: str, raw: bytes, now: int, touched: dict[str, str],
+               data: memoryview | None, digest: str | None) -> None:
         env = acc.env
         body = acc.body
         if isinstance(body, MediaChunk):
@@ -320,7 +326,7 @@ class Ingest:
         cap = media_limit(b.kind)
         if b.size > cap:  # refused before a byte is written: no announce makes a huge sparse .part file
             raise Rejected(Reason.OVERSIZED, f"file {b.file_id}: {b.size} bytes > {cap} for kind {b.kind[:40]!r}")
-        if b.chunk_size > 1024 * 1024:
+        if b.chunk_size > MAX_CHUNK_BYTES:
             raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: chunks of {b.chunk_size} bytes cannot fit a message")
         if role not in UPLOAD_ROLES:
             limit = MAX_OPEN_UPLOADS.get(role, MAX_OPEN_UPLOADS["kit"])
@@ -345,7 +351,7 @@ class Ingest:
         self.conn.execute("UPDATE media_files SET status='cancelled', detail=?, completed_ms=? WHERE file_id=?",
                           (c.reason[:200] or "cancelled by the sender", now, c.file_id))
 
-    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | None, digest: str | None) -> None:
+    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | memoryview | None, digest: str | None) -> None:
         f = self.conn.execute("SELECT sender, chunk_size, chunks, size, status FROM media_files WHERE file_id=?",
                               (c.file_id,)).fetchone()
         if f is None or f[0] != env.sender:
@@ -380,7 +386,7 @@ class Ingest:
                 self._complete_one(file_id, touched, now, done)
             except Exception as exc:  # noqa: BLE001 - one file's fault must not stop the others or ingest
                 self._rollback()
-                if isinstance(exc, sqlite3.OperationalError) or is_storage_problem(exc):
+                if isinstance(exc, OperationalError) or is_storage_problem(exc):
                     raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
                 log.exception("completing file %s failed", file_id)
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -472,13 +478,13 @@ class Ingest:
         entries (the oldest dropped first, counted as `quarantine_dropped`)."""
         cur = self.conn.execute(
             "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw, raw_size) "
-            "VALUES (?,?,?,?,?,?,?,?)",
+            "VALUES (?,?,?,?,?,?,?,?) RETURNING n",
             (now, topic[:256], sender[:128] if sender else sender, msg_id[:64] if msg_id else msg_id, reason.value,
              detail[:2000], raw[:QUARANTINE_RAW_PREFIX], len(raw)),
         )
         self._bump("quarantined", 1)
         dropped = self.conn.execute("DELETE FROM quarantine WHERE n <= ?",
-                                    (int(cur.lastrowid or 0) - QUARANTINE_MAX_ENTRIES,)).rowcount
+                                    (int(cur.fetchone()[0]) - QUARANTINE_MAX_ENTRIES,)).rowcount
         if dropped > 0:
             self._bump("quarantine_dropped", dropped)
 

@@ -52,7 +52,7 @@ class _Partial:
         self.next = 0
 
 
-def _write(p: _Partial, offset: int, data: bytes) -> None:
+def _write(p: _Partial, offset: int, data: bytes | memoryview) -> None:
     """Writer thread: the bytes, the running hash, and an early fsync every few MiB."""
     os.pwrite(p.fd, data, offset)
     if p.hash is not None:
@@ -92,7 +92,7 @@ class MediaStore:
         check_id(sha256, "sha256", "sha256")
         return inside(self.objects, sha256[:2], sha256)
 
-    def write_chunk(self, file_id: str, offset: int, data: bytes) -> None:
+    def write_chunk(self, file_id: str, offset: int, data: bytes | memoryview) -> None:
         p = self._open.get(file_id)
         if p is None:
             path = self.part_path(file_id)

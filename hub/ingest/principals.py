@@ -1,8 +1,9 @@
 """Who may sign what: kit, operator, customer-app and police keys registered at provisioning.
 
 Provisioning and revocation run in other processes (`lockwarden provision-kit`, `revoke-kit`) and write the
-`principals` table directly. The hub's cache follows them without a restart: SQLite's `PRAGMA data_version`
-changes whenever another connection committed to the database, and the cache is dropped when it did. The
+`principals` table directly. The hub's cache follows them without a restart: `hub.db.change_counter` (SQLite's `PRAGMA
+data_version`, a trigger-kept counter on PostgreSQL) changes whenever another connection committed, and
+the cache is dropped when it did. The
 ingest asks once per batch (`refresh`, first thing in its write transaction, which then holds the write
 lock: nobody else can commit until it ends); a lookup outside a transaction asks itself. A revoked or re-keyed principal is
 therefore refused or accepted from the next batch on. (Asking on every lookup cost 4.6 times the cached
@@ -11,12 +12,12 @@ lookup, measured here: 59 against 13 microseconds.)
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from hub.db import Conn, change_counter
 from protocol.errors import Reason, Rejected
 from protocol.keys import load_verify_key
 
@@ -34,7 +35,7 @@ class Principal:
 class Principals:
     """A read-through cache over the `principals` table (kits are few; lookups are per message)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self._cache: dict[str, Principal] = {}
         self._lock = threading.Lock()
@@ -42,7 +43,7 @@ class Principals:
 
     def refresh(self) -> None:
         """Drop the cache if another connection (provisioning, revocation) committed since the last look."""
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = change_counter(self.conn)
         with self._lock:
             if version != self._version:
                 self._cache.clear()

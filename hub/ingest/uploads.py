@@ -14,9 +14,9 @@ whole JPEG or PNG). A refused file is quarantined with the reason; its bytes are
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from hub.db import Conn
 from protocol.errors import Reason, Rejected
 from protocol.images import image_problem
 from protocol.messages.media import MediaBegin
@@ -36,7 +36,7 @@ MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 MAX_OPEN_UPLOADS = 8
 
 
-def check_begin(conn: sqlite3.Connection, role: str, sender: str, b: MediaBegin) -> None:
+def check_begin(conn: Conn, role: str, sender: str, b: MediaBegin) -> None:
     """Raise `Rejected` unless a customer or operator may announce this file."""
     allowed = [k for k, (roles, _order) in UPLOAD_KINDS.items() if role in roles]
     if b.kind not in allowed:
@@ -67,7 +67,7 @@ def check_begin(conn: sqlite3.Connection, role: str, sender: str, b: MediaBegin)
         raise Rejected(Reason.BAD_FILE, f"{open_now} uploads of {sender} are still incomplete; finish those first")
 
 
-def stored_copies(conn: sqlite3.Connection, sha256: str) -> list[tuple[str, str | None]]:
+def stored_copies(conn: Conn, sha256: str) -> list[tuple[str, str | None]]:
     """(sender, order id) of every accepted file with these bytes: who sent the image, and for which order."""
     return [(str(r[0]), r[1]) for r in conn.execute(
         "SELECT sender, order_id FROM media_files WHERE sha256=? AND status='complete'", (sha256,))]

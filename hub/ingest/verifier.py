@@ -49,7 +49,7 @@ def check_one(job: Job) -> bool:
 Verdict = tuple[bool, str | None]
 
 
-def check_all(jobs: list[Job], blobs: list[bytes | None]) -> list[Verdict]:
+def check_all(jobs: list[Job], blobs: list[bytes | memoryview | None]) -> list[Verdict]:
     return [(check_one(j), hashlib.sha256(b).hexdigest() if b is not None else None)
             for j, b in zip(jobs, blobs, strict=True)]
 
@@ -60,7 +60,7 @@ class Verifier:
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
 
-    def submit(self, jobs: list[Job], blobs: list[bytes | None]) -> Future[list[Verdict]]:
+    def submit(self, jobs: list[Job], blobs: list[bytes | memoryview | None]) -> Future[list[Verdict]]:
         if crypto_sign_open is None or len(jobs) < 4:
             done: Future[list[Verdict]] = Future()
             done.set_result(check_all(jobs, blobs))

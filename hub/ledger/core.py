@@ -4,9 +4,7 @@ entries it is refused. Balances are always derived from the entries."""
 
 from __future__ import annotations
 
-import sqlite3
-
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -46,17 +44,18 @@ class KeyConflict(DomainError):
         super().__init__("idempotency_conflict", _("idempotency key reused for a different transfer: ") + key)
 
 
-def ensure_account(conn: sqlite3.Connection, name: str) -> None:
+def ensure_account(conn: Conn, name: str) -> None:
     allow = 1 if name.startswith(NEGATIVE_ALLOWED_PREFIXES) else 0
-    conn.execute("INSERT OR IGNORE INTO ledger_accounts(name, allow_negative) VALUES (?, ?)", (name, allow))
+    conn.execute("INSERT INTO ledger_accounts(name, allow_negative) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                 (name, allow))
 
 
-def balance(conn: sqlite3.Connection, account: str) -> int:
+def balance(conn: Conn, account: str) -> int:
     row = conn.execute("SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE account = ?", (account,)).fetchone()
     return int(row[0])
 
 
-def transfer(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, entries: list[tuple[str, int]],
+def transfer(conn: Conn, clock: Clock, *, key: str, kind: str, entries: list[tuple[str, int]],
              actor: str, order_id: str | None = None, memo: str = "") -> int:
     """Post one balanced transfer; returns its id. entries: (account, signed fen), credit positive."""
     merged: dict[str, int] = {}
@@ -78,8 +77,8 @@ def transfer(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, ent
         for account in merged:
             ensure_account(conn, account)
         cur = conn.execute("INSERT INTO ledger_transfers(key, kind, order_id, actor, memo, created_ms)"
-                           " VALUES (?,?,?,?,?,?)", (key, kind, order_id, actor, memo, clock.now_ms()))
-        tid = int(cur.lastrowid or 0)
+                           " VALUES (?,?,?,?,?,?) RETURNING id", (key, kind, order_id, actor, memo, clock.now_ms()))
+        tid = int(cur.fetchone()[0])
         conn.executemany("INSERT INTO ledger_entries(transfer_id, account, amount) VALUES (?,?,?)",
                          [(tid, a, x) for a, x in merged.items()])
         for account, amount in merged.items():
@@ -88,7 +87,7 @@ def transfer(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, ent
         return tid
 
 
-def move(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, source: str, dest: str, amount: int,
+def move(conn: Conn, clock: Clock, *, key: str, kind: str, source: str, dest: str, amount: int,
          actor: str, order_id: str | None = None, memo: str = "") -> int:
     if amount <= 0:
         raise DomainError("invalid", _("amount must be positive"))
@@ -96,7 +95,7 @@ def move(conn: sqlite3.Connection, clock: Clock, *, key: str, kind: str, source:
                     order_id=order_id, memo=memo)
 
 
-def check(conn: sqlite3.Connection) -> list[str]:
+def check(conn: Conn) -> list[str]:
     """Problems found (empty when sound): unbalanced transfers, a non-zero grand total, overdrawn accounts."""
     problems = [f"transfer {r[0]} sums to {r[1]}" for r in conn.execute(
         "SELECT transfer_id, sum(amount) FROM ledger_entries GROUP BY transfer_id HAVING sum(amount) != 0")]

@@ -7,10 +7,9 @@ police side decides, and then the hold still resolves exactly once.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal
 
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.ledger.core import escrow_account, locksmith_account, move
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
@@ -21,7 +20,7 @@ Outcome = Literal["release", "pay", "police"]
 OPEN_STATES = ("active", "frozen_police")
 
 
-def freeze(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: Purpose, owner_account: str,
+def freeze(conn: Conn, clock: Clock, *, order_id: str, purpose: Purpose, owner_account: str,
            amount: int, actor: str) -> str:
     hold_id = f"{order_id}:{purpose}"
     with transaction(conn):
@@ -36,7 +35,7 @@ def freeze(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: Pu
         return hold_id
 
 
-def resolve(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: Purpose, outcome: Outcome,
+def resolve(conn: Conn, clock: Clock, *, order_id: str, purpose: Purpose, outcome: Outcome,
             actor: str, locksmith_id: str | None = None, memo: str = "") -> str:
     """Resolve one hold; repeating the same outcome is a no-op, a different final outcome is refused.
     Returns the hold's new state."""
@@ -66,9 +65,9 @@ def resolve(conn: sqlite3.Connection, clock: Clock, *, order_id: str, purpose: P
         return target
 
 
-def holds_of(conn: sqlite3.Connection, order_id: str) -> list[sqlite3.Row]:
+def holds_of(conn: Conn, order_id: str) -> list[Row]:
     return list(conn.execute("SELECT * FROM ledger_holds WHERE order_id = ? ORDER BY purpose", (order_id,)))
 
 
-def open_holds(conn: sqlite3.Connection, order_id: str) -> dict[str, str]:
+def open_holds(conn: Conn, order_id: str) -> dict[str, str]:
     return {r["purpose"]: r["state"] for r in holds_of(conn, order_id) if r["state"] in OPEN_STATES}

@@ -7,10 +7,9 @@ counter payments that an operator records, the operator's identity being the att
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Literal, Protocol
 
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.ledger.core import customer_account, external_account, move
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
@@ -48,16 +47,16 @@ def register_provider(provider: PaymentProvider) -> None:
     PROVIDERS[provider.name] = provider
 
 
-def payment_by_ref(conn: sqlite3.Connection, provider: str, external_ref: str,
-                   direction: Literal["in", "out"]) -> sqlite3.Row | None:
+def payment_by_ref(conn: Conn, provider: str, external_ref: str,
+                   direction: Literal["in", "out"]) -> Row | None:
     """The payment (`in`) or refund (`out`) recorded under this provider reference: at most one (UNIQUE)."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         "SELECT * FROM ledger_payments WHERE provider = ? AND external_ref = ? AND direction = ?",
         (provider, external_ref, direction)).fetchone()
     return row
 
 
-def record_payment(conn: sqlite3.Connection, clock: Clock, *, provider: str, external_ref: str, customer_id: str,
+def record_payment(conn: Conn, clock: Clock, *, provider: str, external_ref: str, customer_id: str,
                    amount_fen: int, actor: str, order_id: str | None = None, verified: bool = False) -> int:
     """Credit the customer's hub wallet from the provider; idempotent by (provider, reference).
     `verified`: the caller checked the provider's signed notification (hub/payments), which is the

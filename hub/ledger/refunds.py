@@ -15,10 +15,9 @@ overdraft anyway), nor, when it names the payment it returns, what is left of th
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.ledger.core import balance, customer_account, external_account, move
 from hub.ledger.payments import PROVIDERS, payment_by_ref
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
@@ -28,7 +27,7 @@ from protocol.i18n import _
 MANUAL = "manual"
 
 
-def refunded(conn: sqlite3.Connection, payment_id: int) -> int:
+def refunded(conn: Conn, payment_id: int) -> int:
     """Fen refunded so far against one incoming payment."""
     row = conn.execute("SELECT coalesce(sum(amount), 0) FROM ledger_payments WHERE refund_of = ? AND direction = 'out'",
                        (payment_id,)).fetchone()
@@ -54,14 +53,14 @@ def _validate(provider: str, amount_fen: int | None, receipt: str, payment_id: i
         raise ValidationFailed(issues)
 
 
-def _answer(row: sqlite3.Row, *, applied: bool, balance_fen: int) -> dict[str, Any]:
+def _answer(row: Row, *, applied: bool, balance_fen: int) -> dict[str, Any]:
     return {"refund_id": int(row["id"]), "customer_id": row["customer_id"], "provider": row["provider"],
             "external_ref": row["external_ref"], "amount_fen": int(row["amount"]), "payment_id": row["refund_of"],
             "order_id": row["order_id"], "transfer_id": int(row["transfer_id"]), "actor": row["actor"],
             "applied": applied, "balance_fen": balance_fen}
 
 
-def _source(conn: sqlite3.Connection, customer_id: str, provider: str, payment_id: int) -> sqlite3.Row:
+def _source(conn: Conn, customer_id: str, provider: str, payment_id: int) -> Row:
     src = conn.execute("SELECT * FROM ledger_payments WHERE id = ? AND direction = 'in'", (payment_id,)).fetchone()
     if src is None or src["customer_id"] != customer_id:
         raise ValidationFailed([FieldIssue("payment_id", _("not a payment of this customer"))])
@@ -71,7 +70,7 @@ def _source(conn: sqlite3.Connection, customer_id: str, provider: str, payment_i
     return src
 
 
-def refund(conn: sqlite3.Connection, clock: Clock, *, customer_id: str, provider: str, actor: str,
+def refund(conn: Conn, clock: Clock, *, customer_id: str, provider: str, actor: str,
            amount_fen: int | None = None, receipt: str = "", payment_id: int | None = None,
            reason: str = "") -> dict[str, Any]:
     """Refund `amount_fen` (default: all the customer has at the hub, or what is left of `payment_id`)."""
@@ -119,14 +118,14 @@ def refund(conn: sqlite3.Connection, clock: Clock, *, customer_id: str, provider
                    order_id=src["order_id"] if src is not None else None, memo=reason or ref)
         cur = conn.execute(
             "INSERT INTO ledger_payments(provider, external_ref, direction, customer_id, order_id, amount, transfer_id,"
-            " actor, created_ms, refund_of, reason) VALUES (?,?,'out',?,?,?,?,?,?,?,?)",
+            " actor, created_ms, refund_of, reason) VALUES (?,?,'out',?,?,?,?,?,?,?,?) RETURNING *",
             (provider, ref, customer_id, src["order_id"] if src is not None else None, amount, tid, actor,
              clock.now_ms(), payment_id, reason))
-        row = conn.execute("SELECT * FROM ledger_payments WHERE id = ?", (cur.lastrowid,)).fetchone()
+        row = cur.fetchone()
         return _answer(row, applied=True, balance_fen=balance(conn, account))
 
 
-def refunds_due(conn: sqlite3.Connection, customer_id: str | None = None) -> dict[str, Any]:
+def refunds_due(conn: Conn, customer_id: str | None = None) -> dict[str, Any]:
     """Customers with money at the hub, each with the payments it came from (what is left to refund of
     each, and through which provider and reference) and the refunds already made."""
     sql = ("SELECT account, sum(amount) AS balance FROM ledger_entries WHERE account LIKE 'customer:%'"

@@ -7,10 +7,10 @@ fall behind (due and not fired), whether replies leave (outbox depth) and how fa
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from hub.db import Conn
 from hub.metrics import store
 
 RATE_WINDOW_MS = 60_000
@@ -48,7 +48,7 @@ def _age_s(now_ms: int, then_ms: int | None) -> float:
     return max(0.0, (now_ms - then_ms) / 1000) if then_ms is not None else 0.0
 
 
-def collect(conn: sqlite3.Connection, now_ms: int) -> HubFigures:
+def collect(conn: Conn, now_ms: int) -> HubFigures:
     """Every figure, read in one read transaction so they are consistent with each other."""
     conn.execute("BEGIN")
     try:

@@ -13,9 +13,8 @@ import logging
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-from hub.db import connect
+from hub.db import Database, connect
 from hub.metrics import store
 from hub.metrics.figures import collect, prometheus
 from protocol.clock import Clock
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class MetricsServer:
-    def __init__(self, db_path: Path, *, bind: str, port: int, clock: Clock, version: str,
+    def __init__(self, db_path: Database, *, bind: str, port: int, clock: Clock, version: str,
                  broker_connected: Callable[[], bool] | None = None) -> None:
         self.db_path = db_path
         self.clock = clock

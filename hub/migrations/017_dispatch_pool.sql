@@ -99,9 +99,10 @@ UPDATE locksmiths SET scope_bits = (SELECT coalesce(sum(1 << (
 INSERT INTO dispatch_pool(n, id, kit_id, ready, busy, offer_open, scope_bits, lat, lon, area_lat, area_lon,
                           area_radius_km, quality, grade_rank)
 SELECT l.n, l.id, l.live_kit_id,
-       l.status = 'on_duty' AND l.filing_receipt_no != '' AND l.unit_operating = 1 AND l.kit_online = 1,
-       EXISTS (SELECT 1 FROM orders o WHERE o.locksmith_n = l.n AND o.locksmith_busy = 1),
-       EXISTS (SELECT 1 FROM offers f WHERE f.locksmith_n = l.n AND f.state = 'open'),
+       CASE WHEN l.status = 'on_duty' AND l.filing_receipt_no != '' AND l.unit_operating = 1 AND l.kit_online = 1
+            THEN 1 ELSE 0 END,
+       CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.locksmith_n = l.n AND o.locksmith_busy = 1) THEN 1 ELSE 0 END,
+       CASE WHEN EXISTS (SELECT 1 FROM offers f WHERE f.locksmith_n = l.n AND f.state = 'open') THEN 1 ELSE 0 END,
        l.scope_bits, coalesce(l.pos_lat, l.area_lat), coalesce(l.pos_lon, l.area_lon), l.area_lat, l.area_lon,
        l.area_radius_km, l.quality, l.grade_rank
 FROM locksmiths l WHERE true

@@ -25,6 +25,7 @@ BEGIN
           FROM (SELECT degrees(NEW.area_radius_km / 6371.0088) * 1.001 AS dlat) d) b;
 END;
 
+-- (sqlite only) A PostgreSQL hub starts on this schema: it has no pool to backfill.
 INSERT INTO pool_area_keys(n, min_lat, max_lat, min_lon, max_lon, min_q, max_q, min_g, max_g)
 SELECT p.n, p.area_lat - b.dlat, p.area_lat + b.dlat, p.area_lon - b.dlon, p.area_lon + b.dlon,
        p.quality, p.quality, p.grade_rank, p.grade_rank

@@ -10,9 +10,8 @@ start-up (`install_key`); only the sender, which holds the private key, opens it
 from __future__ import annotations
 
 import json
-import sqlite3
 
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.notify import store
 from hub.orders import outbox
 from hub.orders import store as orders_store
@@ -29,7 +28,7 @@ CODE_LIVE_STATES = ("formed", "en_route", "on_site")
 _AAD = b"lockwarden order code v1:"
 
 
-def install_key(conn: sqlite3.Connection, sealing_public_b64: str) -> None:
+def install_key(conn: Conn, sealing_public_b64: str) -> None:
     store.set_key(conn, VAULT_KEY, sealing_public_b64)
 
 
@@ -43,7 +42,7 @@ def _grade(grade: str) -> str:
             "special": _("special grade")}.get(grade, grade)
 
 
-def order_formed(conn: sqlite3.Connection, clock: Clock, order_id: str, plain_code: str) -> int | None:
+def order_formed(conn: Conn, clock: Clock, order_id: str, plain_code: str) -> int | None:
     """Called in the transaction that formed the order: seal the code; a hotline order's customer gets the SMS.
     Returns the SMS outbox id, or None when no SMS is due (an app customer reads the code in the app)."""
     public = store.key(conn, VAULT_KEY)
@@ -62,7 +61,7 @@ def order_formed(conn: sqlite3.Connection, clock: Clock, order_id: str, plain_co
                        started_ms=int(order["formed_ms"] or clock.now_ms()))
 
 
-def _queue_code(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, sealed: bytes, *, purpose: str,
+def _queue_code(conn: Conn, clock: Clock, order: Row, sealed: bytes, *, purpose: str,
                 actor: str, started_ms: int) -> int:
     card = conn.execute("SELECT l.name, l.grade, u.name AS unit_name FROM locksmiths l JOIN units u ON u.id = l.unit_id"
                         " WHERE l.id = ?", (order["locksmith_id"],)).fetchone()
@@ -72,7 +71,7 @@ def _queue_code(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, seal
                        sealed=sealed, purpose=purpose, actor=actor, order_id=order["id"], started_ms=started_ms)
 
 
-def resend(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str = "") -> dict[str, object]:
+def resend(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str = "") -> dict[str, object]:
     """`ops order.resend_code`: the same code again, by SMS to the mobile number of the request. Audited: the
     outbox row names the operator, and the console hears of it; the answer never holds the code."""
     with transaction(conn):

@@ -4,9 +4,9 @@ an operator (`followup.contact`) or by the hub itself when the follow-up timer f
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from hub.db import Conn
 from hub.notify import store
 from hub.orders import job
 from hub.orders import store as orders_store
@@ -17,11 +17,11 @@ from protocol.clock import Clock
 from protocol.i18n import _
 
 
-def rating_link(conn: sqlite3.Connection, order_id: str) -> str:
+def rating_link(conn: Conn, order_id: str) -> str:
     return store.public_link(conn, f"/orders/{order_id}/rate")
 
 
-def send_followup(conn: sqlite3.Connection, clock: Clock, channel: str, to: str, order_id: str, operator: str) -> str:
+def send_followup(conn: Conn, clock: Clock, channel: str, to: str, order_id: str, operator: str) -> str:
     if channel == "sms":
         if not to:
             raise DomainError("no_mobile", _("the order has no mobile number to send the follow-up to"))
@@ -34,7 +34,7 @@ def send_followup(conn: sqlite3.Connection, clock: Clock, channel: str, to: str,
     raise DomainError("no_gateway", _("no gateway for this channel yet: use sms, or call the customer (voice)"))
 
 
-def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: str) -> None:
+def _due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
     # The follow-up task exists by now (hub/domain.py syncs tasks every few seconds; this timer fires 24 h
     # after completion); without one there is nothing to follow up.
     row = conn.execute("SELECT status FROM followups WHERE order_id = ?", (p["order_id"],)).fetchone()
@@ -50,7 +50,7 @@ def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: st
                      (p["order_id"], "sms", ref, "hub", clock.now_ms()))
 
 
-def _followup_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: str) -> None:
+def _followup_due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
     """The follow-up timer: the console hears of it (the orders' own handler), and the SMS goes out."""
     job.TIMERS[FOLLOWUP_TIMER](conn, clock, p, event_id)
     _due(conn, clock, p, event_id)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from hub.db import Conn
 from hub.notify import code, store
 from hub.orders import arrival
 from protocol.clock import Clock
 
-NOTIFY_HANDLERS: dict[str, Callable[[sqlite3.Connection, Clock, str, Any, str], Any]] = {
+NOTIFY_HANDLERS: dict[str, Callable[[Conn, Clock, str, Any, str], Any]] = {
     "order.resend_code": lambda c, k, who, a, t: code.resend(c, k, who, a.order_id, a.reason),
     "order.withdraw": lambda c, k, who, a, t: {"state": arrival.withdraw(c, k, who, a.order_id, a.reason, event_id=t)},
     "notify.list": lambda c, k, who, a, t: store.listing(c, order_id=a.order_id, limit=a.limit),

@@ -19,7 +19,7 @@ def install(app: Any, clock: Clock) -> NotifySender:
     code.install_key(app.conn, home.sealing_public())
     store.set_key(app.conn, store.PUBLIC_URL_KEY, settings.public_url)
     private = home.sealing_key().private
-    conn = connect(home.db_path())
+    conn = connect(home.database())
     gateway = make_gateway(settings, lambda to, text, tpl, ref: store.sandbox_deliver(conn, clock, to, text, tpl, ref),
                            clock=clock)
     sender = NotifySender(conn, clock, gateway, settings, lambda blob, aad: open_sealed(blob, private, aad))

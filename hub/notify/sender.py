@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 
-from hub.db import transaction
+from hub.db import Conn, OperationalError, transaction
 from hub.notify import store
 from hub.notify.code import CODE_PURPOSES, aad
 from hub.notify.gateway import Answer, Sms, SmsGateway
@@ -25,7 +24,7 @@ Opener = Callable[[bytes, bytes], bytes]  # (sealed, aad) -> plaintext; protocol
 
 
 class NotifySender:
-    def __init__(self, conn: sqlite3.Connection, clock: Clock, gateway: SmsGateway, settings: NotifySettings,
+    def __init__(self, conn: Conn, clock: Clock, gateway: SmsGateway, settings: NotifySettings,
                  opener: Opener) -> None:
         self.conn = conn
         self.clock = clock
@@ -117,7 +116,7 @@ class NotifySender:
         while not self._stop.is_set():
             try:
                 busy = self.step()
-            except sqlite3.OperationalError:
+            except OperationalError:
                 log.exception("notify sender: storage busy; trying again")
                 busy = 0
             except Exception:

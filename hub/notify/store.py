@@ -10,11 +10,10 @@ after CLAIM_STALE_MS: a provider that may have taken it gets it twice rather tha
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.notify.templates import template
 from protocol.clock import Clock
 
@@ -34,7 +33,7 @@ class Queued:
     attempts: int
 
 
-def queue(conn: sqlite3.Connection, clock: Clock, *, to: str, template_name: str, params: dict[str, str],
+def queue(conn: Conn, clock: Clock, *, to: str, template_name: str, params: dict[str, str],
           purpose: str, actor: str, sealed: bytes | None = None, order_id: str | None = None,
           started_ms: int | None = None) -> int:
     t = template(template_name)
@@ -44,13 +43,13 @@ def queue(conn: sqlite3.Connection, clock: Clock, *, to: str, template_name: str
     now = clock.now_ms()
     cur = conn.execute(
         "INSERT INTO notify_outbox(to_mobile, template, params_json, sealed_params, purpose, order_id, actor,"
-        " started_ms, created_ms, state, next_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?)",
+        " started_ms, created_ms, state, next_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?) RETURNING id",
         (to, template_name, json.dumps(params, ensure_ascii=False), sealed, purpose, order_id, actor,
          started_ms if started_ms is not None else now, now, now))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def claim_due(conn: sqlite3.Connection, clock: Clock, limit: int = 50) -> list[Queued]:
+def claim_due(conn: Conn, clock: Clock, limit: int = 50) -> list[Queued]:
     now = clock.now_ms()
     with transaction(conn):
         rows = list(conn.execute(
@@ -63,7 +62,7 @@ def claim_due(conn: sqlite3.Connection, clock: Clock, limit: int = 50) -> list[Q
                    r["purpose"], r["order_id"], r["started_ms"], r["attempts"]) for r in rows]
 
 
-def record(conn: sqlite3.Connection, clock: Clock, outbox_id: int, *, provider: str, ok: bool, answer: str,
+def record(conn: Conn, clock: Clock, outbox_id: int, *, provider: str, ok: bool, answer: str,
            ref: str = "", next_ms: int | None = None) -> None:
     """ok: handed off. Otherwise `next_ms` None means given up (failed), else retried then."""
     now = clock.now_ms()
@@ -81,12 +80,12 @@ def record(conn: sqlite3.Connection, clock: Clock, outbox_id: int, *, provider: 
                           answer[:1000], outbox_id))
 
 
-def get(conn: sqlite3.Connection, outbox_id: int) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM notify_outbox WHERE id = ?", (outbox_id,)).fetchone()
+def get(conn: Conn, outbox_id: int) -> Row | None:
+    row: Row | None = conn.execute("SELECT * FROM notify_outbox WHERE id = ?", (outbox_id,)).fetchone()
     return row
 
 
-def late_unalerted(conn: sqlite3.Connection, clock: Clock, purposes: tuple[str, ...], limit_ms: int) -> list[sqlite3.Row]:
+def late_unalerted(conn: Conn, clock: Clock, purposes: tuple[str, ...], limit_ms: int) -> list[Row]:
     """Messages of these purposes not with the provider `limit_ms` after their start (handed late, or still
     not handed and already past it), not yet alerted."""
     marks = ",".join("?" * len(purposes))
@@ -96,11 +95,11 @@ def late_unalerted(conn: sqlite3.Connection, clock: Clock, purposes: tuple[str, 
         (*purposes, limit_ms, clock.now_ms(), limit_ms)))
 
 
-def mark_alerted(conn: sqlite3.Connection, clock: Clock, outbox_id: int) -> None:
+def mark_alerted(conn: Conn, clock: Clock, outbox_id: int) -> None:
     conn.execute("UPDATE notify_outbox SET late_alert_ms = ? WHERE id = ?", (clock.now_ms(), outbox_id))
 
 
-def listing(conn: sqlite3.Connection, *, order_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+def listing(conn: Conn, *, order_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Rows as an operator may see them: secrets never, the mobile number masked."""
     sql, args = "SELECT * FROM notify_outbox", ()  # type: tuple[str, tuple[Any, ...]]
     if order_id:
@@ -121,13 +120,13 @@ def mask_mobile(mobile: str) -> str:
     return mobile[:3] + "****" + mobile[-4:] if len(mobile) >= 7 else "****"
 
 
-def sandbox_deliver(conn: sqlite3.Connection, clock: Clock, to: str, text: str, template_name: str, ref: str) -> None:
+def sandbox_deliver(conn: Conn, clock: Clock, to: str, text: str, template_name: str, ref: str) -> None:
     with transaction(conn):
-        conn.execute("INSERT OR IGNORE INTO notify_sandbox_inbox(to_mobile, text, template, ref, at_ms)"
-                     " VALUES (?,?,?,?,?)", (to, text, template_name, ref, clock.now_ms()))
+        conn.execute("INSERT INTO notify_sandbox_inbox(to_mobile, text, template, ref, at_ms)"
+                     " VALUES (?,?,?,?,?) ON CONFLICT (ref) DO NOTHING", (to, text, template_name, ref, clock.now_ms()))
 
 
-def sandbox_inbox(conn: sqlite3.Connection, to: str) -> list[dict[str, Any]]:
+def sandbox_inbox(conn: Conn, to: str) -> list[dict[str, Any]]:
     """The sandbox phone's messages, oldest first (the demo and the sandbox city read them as the customer)."""
     return [dict(r) for r in conn.execute(
         "SELECT to_mobile, text, template, ref, at_ms FROM notify_sandbox_inbox WHERE to_mobile = ? ORDER BY n",
@@ -138,28 +137,28 @@ PUBLIC_URL_KEY = "public_url"
 DEFAULT_PUBLIC_URL = "https://localhost:8443"
 
 
-def public_link(conn: sqlite3.Connection, path: str) -> str:
+def public_link(conn: Conn, path: str) -> str:
     """A link into the customer web app (`[notify] public_url`, put in the database at start-up)."""
     return (key(conn, PUBLIC_URL_KEY) or DEFAULT_PUBLIC_URL).rstrip("/") + path
 
 
-def key(conn: sqlite3.Connection, name: str) -> str | None:
+def key(conn: Conn, name: str) -> str | None:
     row = conn.execute("SELECT value FROM notify_keys WHERE name = ?", (name,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def set_key(conn: sqlite3.Connection, name: str, value: str) -> None:
+def set_key(conn: Conn, name: str, value: str) -> None:
     with transaction(conn):
         conn.execute("INSERT INTO notify_keys(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
                      " value = excluded.value", (name, value))
 
 
-def store_code(conn: sqlite3.Connection, clock: Clock, order_id: str, sealed: bytes) -> None:
+def store_code(conn: Conn, clock: Clock, order_id: str, sealed: bytes) -> None:
     conn.execute("INSERT INTO order_codes(order_id, sealed, created_ms) VALUES (?,?,?) ON CONFLICT(order_id)"
                  " DO UPDATE SET sealed = excluded.sealed, created_ms = excluded.created_ms",
                  (order_id, sealed, clock.now_ms()))
 
 
-def sealed_code(conn: sqlite3.Connection, order_id: str) -> bytes | None:
+def sealed_code(conn: Conn, order_id: str) -> bytes | None:
     row = conn.execute("SELECT sealed FROM order_codes WHERE order_id = ?", (order_id,)).fetchone()
     return None if row is None else bytes(row[0])

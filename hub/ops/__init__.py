@@ -8,11 +8,11 @@ change records the actor. A repeated transaction id returns the first response w
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 import msgspec
 
+from hub.db import Conn
 from hub.ops.atomic import atomically
 from hub.ops.handlers import HANDLERS, READ_ONLY, convert
 from hub.registry.errors import DomainError, ValidationFailed
@@ -26,7 +26,7 @@ def operator_actor(actor: str) -> str:
     return actor if actor.startswith("operator:") else f"operator:{actor}"
 
 
-def _authenticate(conn: sqlite3.Connection, actor: str, op: str, bootstrap: bool) -> None:
+def _authenticate(conn: Conn, actor: str, op: str, bootstrap: bool) -> None:
     if bootstrap and op == "operator.add" and conn.execute("SELECT count(*) FROM operators").fetchone()[0] == 0:
         return
     row = conn.execute("SELECT active FROM operators WHERE id = ?", (actor.split(":", 1)[1],)).fetchone()
@@ -34,7 +34,7 @@ def _authenticate(conn: sqlite3.Connection, actor: str, op: str, bootstrap: bool
         raise DomainError("unauthenticated", _("unknown or inactive operator: ") + actor)
 
 
-def handle(conn: sqlite3.Connection, clock: Clock, actor: str, request_type: str, body: dict[str, Any], *,
+def handle(conn: Conn, clock: Clock, actor: str, request_type: str, body: dict[str, Any], *,
            txn: str | None = None, bootstrap: bool = False) -> dict[str, Any]:
     """Run one operator op; never raises for a refused request (the response says why). Without a `txn`
     a fresh one is made (no replay protection then)."""
@@ -61,7 +61,8 @@ def handle(conn: sqlite3.Connection, clock: Clock, actor: str, request_type: str
     def remember(response: OpsResponse) -> None:
         # Successful changes are remembered so a retried transaction id is answered without acting twice.
         if request_type not in READ_ONLY and response.ok:
-            conn.execute("INSERT OR IGNORE INTO ops_requests(txn, actor, op, response_json, at_ms) VALUES (?,?,?,?,?)",
+            conn.execute("INSERT INTO ops_requests(txn, actor, op, response_json, at_ms) VALUES (?,?,?,?,?)"
+                         " ON CONFLICT (txn) DO NOTHING",
                          (txn, who, request_type, json.dumps(msgspec.to_builtins(response), ensure_ascii=False),
                           clock.now_ms()))
 

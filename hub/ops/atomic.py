@@ -8,18 +8,18 @@ refused one.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
 import msgspec
 
+from hub.db import Conn
 from hub.registry.errors import CommittedRefusal, DomainError
 
 T = TypeVar("T")
 
 
-def atomically(conn: sqlite3.Connection, work: Callable[[], T], refused: Callable[[Exception], T],
+def atomically(conn: Conn, work: Callable[[], T], refused: Callable[[Exception], T],
                after: Callable[[T], object]) -> T:
     """Run `work`, then `after(result)`. On a DomainError or a schema error the work is undone (kept for a
     CommittedRefusal) and `after(refused(exc))` is written instead."""

@@ -3,11 +3,11 @@ abandonment. Answers and refusals go to the customer's outbox as `customer.reque
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
 
+from hub.db import Conn
 from hub.documents.ops import handle_customer_documents
 from hub.ops.atomic import atomically
 from hub.orders import confirm, customer_rating, dispatching, intake, outbox, settle
@@ -32,7 +32,7 @@ CUSTOMER_TYPES = ("customer.request", "customer.decision", "customer.pay", "cust
                   "customer.rate")
 
 
-def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec.Struct, msg_id: str) -> str:
+def _run(conn: Conn, clock: Clock, customer_id: str, body: msgspec.Struct, msg_id: str) -> str:
     actor = f"customer:{customer_id}"
     if isinstance(body, UnlockRequest):
         return intake.create(conn, clock, actor, customer_id, body, event_id=msg_id)
@@ -57,7 +57,7 @@ def _run(conn: sqlite3.Connection, clock: Clock, customer_id: str, body: msgspec
     raise DomainError("unknown_type", _("not a customer message"))
 
 
-def handle_customer(conn: sqlite3.Connection, clock: Clock, customer_id: str, type_name: str,
+def handle_customer(conn: Conn, clock: Clock, customer_id: str, type_name: str,
                     body: dict[str, Any] | msgspec.Struct, *, msg_id: str) -> RequestResult:
     def work() -> RequestResult:
         if type_name not in CUSTOMER_TYPES:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.dispatch import offers, settings
 from hub.documents.ops import POLICE_HANDLERS
 from hub.documents.ops import READ_ONLY as POLICE_READ_ONLY
@@ -25,10 +24,10 @@ from protocol.messages import ops as m
 from protocol.messages.shift_ops import SHIFT_READ_ONLY
 from protocol.topics import NAME_RE
 
-Handler = Callable[[sqlite3.Connection, Clock, str, Any, str], Any]
+Handler = Callable[[Conn, Clock, str, Any, str], Any]
 
 
-def _operator_add(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OperatorAdd, txn: str) -> Any:
+def _operator_add(conn: Conn, clock: Clock, actor: str, a: m.OperatorAdd, txn: str) -> Any:
     if not NAME_RE.match(a.id):
         raise DomainError("invalid", _("operator id: lowercase letters, digits and '-'"))
     with transaction(conn):
@@ -38,7 +37,7 @@ def _operator_add(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.Opera
     return {"id": a.id}
 
 
-def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRef, txn: str) -> Any:
+def _order_show(conn: Conn, clock: Clock, actor: str, a: m.OrderRef, txn: str) -> Any:
     row = store.order_row(conn, a.order_id)
     out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "code_proof_key", "request_json")}
     out["transitions"] = machine.history(conn, a.order_id)
@@ -48,19 +47,19 @@ def _order_show(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderRe
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
     # People by name for the console (the request's ID numbers stay out of the answer).
     out["customer_name"] = json.loads(row["request_json"] or "{}").get("customer_name", "")
-    names = {r["id"]: r["name"] for r in conn.execute("SELECT id, name FROM locksmiths WHERE id IN (SELECT value FROM"
-                                                      " json_each(?))", (json.dumps([row["locksmith_id"]] + [
-                                                          f["locksmith_id"] for f in out["offers"]]),))}
+    ids = [row["locksmith_id"], *(f["locksmith_id"] for f in out["offers"])]
+    names = {r["id"]: r["name"] for r in conn.execute(
+        f"SELECT id, name FROM locksmiths WHERE id IN ({','.join('?' * len(ids))})", ids)}
     out["locksmith_name"] = names.get(row["locksmith_id"], "")
     out["offers"] = [{**f, "locksmith_name": names.get(str(f["locksmith_id"]), "")} for f in out["offers"]]
     return out
 
 
-def _order_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.OrderList, txn: str) -> Any:
+def _order_list(conn: Conn, clock: Clock, actor: str, a: m.OrderList, txn: str) -> Any:
     return store.listing(conn, a.state or None, min(a.limit, 1000))
 
 
-def _ledger_refund(conn: sqlite3.Connection, clock: Clock, actor: str, a: m.Refund, txn: str) -> Any:
+def _ledger_refund(conn: Conn, clock: Clock, actor: str, a: m.Refund, txn: str) -> Any:
     with transaction(conn):
         done = refunds.refund(conn, clock, customer_id=a.customer_id, provider=a.provider, actor=actor,
                               amount_fen=a.amount_fen, receipt=a.receipt, payment_id=a.payment_id, reason=a.reason)

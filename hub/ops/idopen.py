@@ -4,10 +4,9 @@ who needs the whole number opens it with a reason, and the hub writes who, when,
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.registry.errors import DomainError, NotFound
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -17,11 +16,14 @@ def masked(number: str) -> str:
     return "*" * max(len(number) - 4, 0) + number[-4:]
 
 
-def open_id(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def open_id(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     if not a.reason.strip():
         raise DomainError("invalid", _("say why the whole ID number is needed"))
     if a.subject == "customer_warning":
-        row = conn.execute("SELECT subject_id FROM risk_warnings WHERE subject = 'customer' AND subject_id = ?",
+        # `ref` is the warning's `ref` from risk.list (the hub never sends the number unopened); a console
+        # of an older release sends the number itself
+        column = "rowid" if a.ref.isdigit() and len(a.ref) < 15 else "subject_id"
+        row = conn.execute(f"SELECT subject_id FROM risk_warnings WHERE subject = 'customer' AND {column} = ?",
                            (a.ref,)).fetchone()
         if row is None:
             raise NotFound("warning", masked(a.ref))
@@ -39,6 +41,6 @@ def open_id(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str
     return {"id_number": number}
 
 
-def openings(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def openings(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     return [dict(r) for r in conn.execute("SELECT actor, at_ms, subject, ref, reason FROM id_openings"
                                           " ORDER BY n DESC LIMIT 500")]

@@ -8,11 +8,12 @@ act on, each with an urgency so the console can sort the worst first."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from hub.db import Conn
 from hub.dispatch import offers
 from hub.orders import store
+from hub.risk.warnings import shown_id
 from hub.timers import scheduler
 from protocol.clock import Clock
 
@@ -34,7 +35,7 @@ LAST_CHANCE_MS = 60_000
 QUARANTINE_WINDOW_MS = 3_600_000
 
 
-def events_history(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def events_history(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     """The latest `limit` operator events, oldest first (optionally one order's)."""
     sql = "SELECT seq, body_json FROM domain_outbox WHERE type = 'ops.event'"
     args: list[Any] = []
@@ -49,7 +50,7 @@ def _item(kind: str, since_ms: Any, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "urgency": URGENCY[kind], "since_ms": since_ms, **fields}
 
 
-def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def attention(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     """Everything that needs a person now, most urgent first, oldest first within a kind."""
     now = clock.now_ms()
     items: list[dict[str, Any]] = []
@@ -65,7 +66,8 @@ def attention(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: s
                            locksmith=f["locksmith"] or "", due_ms=f["expires_ms"]))
     for r in conn.execute("SELECT subject, subject_id, score, reasons_json, updated_ms FROM risk_warnings"
                           " WHERE level = 'red' ORDER BY updated_ms"):
-        items.append(_item("warning.red", r["updated_ms"], subject=r["subject"], subject_id=r["subject_id"],
+        items.append(_item("warning.red", r["updated_ms"], subject=r["subject"],
+                           subject_id=shown_id(r["subject"], r["subject_id"]),
                            score=r["score"], reasons=json.loads(r["reasons_json"] or "[]")))
     for o in orders["documents_overdue"]:
         items.append(_item("documents.overdue", o["updated_ms"], order_id=o["id"], customer=o["customer_name"] or ""))

@@ -3,13 +3,13 @@ forwarding health. Queries only; the hub service's own state is what they show."
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from hub.db import Conn
 from protocol.clock import Clock
 
 
-def kits_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def kits_list(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     rows = conn.execute(
         "SELECT p.kit_id, p.online, p.lat, p.lon, p.pos_ms, p.updated_ms, l.id AS locksmith_id, l.name AS locksmith,"
         " s.backlog_records, s.backlog_files, s.since_ms"
@@ -25,7 +25,7 @@ def kits_list(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: s
     return out
 
 
-def police_status(conn: sqlite3.Connection, clock: Clock, actor: str, a: Any, txn: str) -> Any:
+def police_status(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
     def one(sql: str) -> Any:
         return conn.execute(sql).fetchone()[0]
 

@@ -9,10 +9,9 @@ the order round again with the money still frozen for the next locksmith."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.dispatch import offers
 from hub.dispatch.settings import load
 from hub.notify import store as sms
@@ -27,7 +26,7 @@ from protocol.messages.job import JobCancelled
 ARRIVAL_TIMER = "order.arrival_due"
 
 
-def set_out(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int:
+def set_out(conn: Conn, clock: Clock, order_id: str) -> int:
     """Called in the transaction that moved the order to en_route; returns the deadline (ms)."""
     order = store.order_row(conn, order_id)
     offer = offers.of_locksmith(conn, order_id, order["locksmith_id"])
@@ -40,7 +39,7 @@ def set_out(conn: sqlite3.Connection, clock: Clock, order_id: str) -> int:
     return due
 
 
-def missed(conn: sqlite3.Connection, order_id: str) -> bool:
+def missed(conn: Conn, order_id: str) -> bool:
     """The current locksmith of this order missed the arrival deadline."""
     locksmith = store.order_row(conn, order_id)["locksmith_id"]
     row = conn.execute("SELECT missed_ms FROM order_arrival WHERE order_id = ? AND locksmith_id = ?",
@@ -48,7 +47,7 @@ def missed(conn: sqlite3.Connection, order_id: str) -> bool:
     return row is not None and row["missed_ms"] is not None
 
 
-def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: str) -> None:
+def _due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
     order = store.order_row(conn, p["order_id"])
     if order["state"] != "en_route" or order["locksmith_id"] != p["locksmith_id"]:
         return  # arrived, withdrawn or ended meanwhile
@@ -67,7 +66,7 @@ def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, Any], event_id: st
                   purpose="arrival_late", actor="hub", order_id=p["order_id"])
 
 
-def withdraw(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str, *, event_id: str) -> str:
+def withdraw(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *, event_id: str) -> str:
     """`ops order.withdraw`: the operator takes the order from its locksmith (a no-show, a breakdown) and sends it
     round again; the prepayment and deposit stay frozen and the order forms again when the next one is accepted."""
     with transaction(conn):

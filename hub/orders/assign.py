@@ -5,10 +5,9 @@ operator chooses from, best first under the order's rule."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.dispatch import engine, offers
 from hub.dispatch.settings import load
 from hub.orders import machine, outbox, store
@@ -21,12 +20,12 @@ from protocol.i18n import _
 ASSIGNABLE = ("dispatching", "unassigned")
 
 
-def _name(conn: sqlite3.Connection, locksmith_id: str) -> str:
+def _name(conn: Conn, locksmith_id: str) -> str:
     row = conn.execute("SELECT name FROM locksmiths WHERE id = ?", (locksmith_id,)).fetchone()
     return str(row["name"]) if row is not None else locksmith_id
 
 
-def candidates(conn: sqlite3.Connection, order_id: str) -> list[dict[str, Any]]:
+def candidates(conn: Conn, order_id: str) -> list[dict[str, Any]]:
     """Who could be offered the order now, best first under its rule (the dispatch shortlist)."""
     order = store.order_row(conn, order_id)
     return [{"locksmith_id": r.candidate.id, "name": _name(conn, r.candidate.id), "kit_id": r.candidate.kit_id,
@@ -34,7 +33,7 @@ def candidates(conn: sqlite3.Connection, order_id: str) -> list[dict[str, Any]]:
             for r in engine.rank(conn, order, load(conn))]
 
 
-def assign(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, locksmith_id: str, reason: str, *,
+def assign(conn: Conn, clock: Clock, actor: str, order_id: str, locksmith_id: str, reason: str, *,
            event_id: str) -> dict[str, Any]:
     """Offer the order to `locksmith_id` now. An unassigned order goes back to dispatching; an open offer
     to someone else is withdrawn first. Refused (nothing changed) if the locksmith cannot take it."""

@@ -8,8 +8,8 @@ code exists once, in the order-success message to the customer, which the outbox
 from __future__ import annotations
 
 import secrets
-import sqlite3
 
+from hub.db import Conn
 from hub.orders import store
 from protocol import service_code
 
@@ -24,7 +24,7 @@ def issue(code: str, n: int) -> tuple[str, str]:
     return code_hash, key.hex()
 
 
-def proof_ok(conn: sqlite3.Connection, order_id: str, fields: dict[str, object]) -> bool:
+def proof_ok(conn: Conn, order_id: str, fields: dict[str, object]) -> bool:
     """The arrival record's `code_proof` was made with the key of the code this hub issued for the order."""
     key = store.code_proof_key(conn, order_id)
     return bool(key) and service_code.check_proof(bytes.fromhex(key), order_id, fields)

@@ -4,10 +4,9 @@ deposit and forms the order; a customer who does not confirm or pay in time canc
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.dispatch import offers
 from hub.dispatch.settings import load
 from hub.ledger.payments import record_payment
@@ -24,25 +23,25 @@ CONFIRM_TIMER = "order.confirm_timeout"
 PAYMENT_TIMER = "order.payment_timeout"
 
 
-def card(conn: sqlite3.Connection, locksmith_id: str, eta_s: int) -> LocksmithCard:
+def card(conn: Conn, locksmith_id: str, eta_s: int) -> LocksmithCard:
     row = conn.execute("SELECT l.id, l.name, l.photo_sha256, l.grade, l.quality, u.name AS unit_name FROM locksmiths l"
                        " JOIN units u ON u.id = l.unit_id WHERE l.id = ?", (locksmith_id,)).fetchone()
     return LocksmithCard(row["id"], row["name"], row["photo_sha256"], row["grade"], row["unit_name"], row["quality"],
                          eta_s)
 
 
-def check_customer(order: sqlite3.Row, customer_id: str | None) -> None:
+def check_customer(order: Row, customer_id: str | None) -> None:
     if customer_id is not None and order["customer_id"] != customer_id:
         raise DomainError("forbidden", _("this order belongs to another customer"))
 
 
-def current_offer(conn: sqlite3.Connection, order_id: str, locksmith_id: str) -> sqlite3.Row:
+def current_offer(conn: Conn, order_id: str, locksmith_id: str) -> Row:
     offer = offers.of_locksmith(conn, order_id, locksmith_id)
     assert offer is not None, "an order with a locksmith has that locksmith's offer"
     return offer
 
 
-def pay(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, *, amount_fen: int, provider: str,
+def pay(conn: Conn, clock: Clock, actor: str, order_id: str, *, amount_fen: int, provider: str,
         external_ref: str, event_id: str, customer_id: str | None = None) -> str:
     """Prepayment plus deposit received: record it and form the order (the move freezes both holds)."""
     with transaction(conn):
@@ -59,7 +58,7 @@ def pay(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, *, am
         return machine.state_of(conn, order_id)
 
 
-def form(conn: sqlite3.Connection, clock: Clock, order_id: str, *, actor: str, event_id: str) -> None:
+def form(conn: Conn, clock: Clock, order_id: str, *, actor: str, event_id: str) -> None:
     moved = machine.apply(conn, clock, order_id, "payment_frozen", actor=actor,
                           reason=_("prepayment and deposit frozen"), event_id=event_id)
     if not moved.applied:
@@ -101,7 +100,7 @@ def mask(id_number: str) -> str:
     return id_number[:6] + "*" * max(0, len(id_number) - 10) + id_number[-4:]
 
 
-def confirm_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, offer_id: str, event_id: str) -> None:
+def confirm_timeout(conn: Conn, clock: Clock, order_id: str, offer_id: str, event_id: str) -> None:
     order = store.order_row(conn, order_id)
     offer = offers.get(conn, offer_id)
     if offer is None or order["state"] != "awaiting_customer" or order["locksmith_id"] != offer["locksmith_id"]:
@@ -111,7 +110,7 @@ def confirm_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, offer
     _tell_cancelled(conn, clock, order, reason)
 
 
-def payment_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, event_id: str) -> None:
+def payment_timeout(conn: Conn, clock: Clock, order_id: str, event_id: str) -> None:
     order = store.order_row(conn, order_id)
     if order["state"] != "awaiting_payment":
         return
@@ -120,18 +119,18 @@ def payment_timeout(conn: sqlite3.Connection, clock: Clock, order_id: str, event
     _tell_cancelled(conn, clock, order, reason)
 
 
-def _tell_cancelled(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, reason: str) -> None:
+def _tell_cancelled(conn: Conn, clock: Clock, order: Row, reason: str) -> None:
     if order["kit_id"]:
         outbox.put(conn, clock, "kit", order["kit_id"], JobCancelled(order["id"], reason))
     outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order["id"], "cancelled", reason))
     outbox.event(conn, clock, "order.cancelled", order_id=order["id"], reason=reason)
 
 
-def _confirm_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+def _confirm_due(conn: Conn, clock: Clock, p: dict[str, object], event_id: str) -> None:
     confirm_timeout(conn, clock, str(p["order_id"]), str(p["offer_id"]), event_id)
 
 
-def _payment_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+def _payment_due(conn: Conn, clock: Clock, p: dict[str, object], event_id: str) -> None:
     payment_timeout(conn, clock, str(p["order_id"]), event_id)
 
 

@@ -3,9 +3,7 @@ app, and the rating feeds dispatch rule 2 like an operator-recorded one."""
 
 from __future__ import annotations
 
-import sqlite3
-
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.followup import tasks
 from hub.orders import store
 from hub.registry.errors import DomainError
@@ -13,7 +11,7 @@ from protocol.clock import Clock
 from protocol.i18n import _
 
 
-def rate(conn: sqlite3.Connection, clock: Clock, customer_id: str, order_id: str, stars: int, note: str) -> str:
+def rate(conn: Conn, clock: Clock, customer_id: str, order_id: str, stars: int, note: str) -> str:
     with transaction(conn):
         order = store.order_row(conn, order_id)
         if order["customer_id"] != customer_id:

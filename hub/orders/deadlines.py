@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from hub import police_feed
+from hub.db import Conn
 from hub.orders import machine, outbox, store
 from hub.orders.states import BEFORE_FORMED, JOB_STATES
 from hub.timers import scheduler
@@ -15,11 +14,11 @@ from protocol.i18n import _
 DOCUMENTS_TIMER = "documents.deadline"
 
 
-def schedule(conn: sqlite3.Connection, clock: Clock, order_id: str, due_ms: int) -> None:
+def schedule(conn: Conn, clock: Clock, order_id: str, due_ms: int) -> None:
     scheduler.schedule(conn, clock, DOCUMENTS_TIMER, f"documents:{order_id}", due_ms, {"order_id": order_id})
 
 
-def documents_deadline(conn: sqlite3.Connection, clock: Clock, order_id: str, event_id: str) -> None:
+def documents_deadline(conn: Conn, clock: Clock, order_id: str, event_id: str) -> None:
     """The 3-day timer (R-11). Overdue documents freeze the deposit for the police and tell them; if the
     job is still running, the order is flagged and the deadline applies as soon as the fee is confirmed."""
     order = store.order_row(conn, order_id)
@@ -36,7 +35,7 @@ def documents_deadline(conn: sqlite3.Connection, clock: Clock, order_id: str, ev
         store.flag_documents_overdue(conn, order_id)
 
 
-def _due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+def _due(conn: Conn, clock: Clock, p: dict[str, object], event_id: str) -> None:
     documents_deadline(conn, clock, str(p["order_id"]), event_id)
 
 

@@ -7,9 +7,7 @@ Every function runs inside the caller's transaction (or its own) and leaves its 
 
 from __future__ import annotations
 
-import sqlite3
-
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.dispatch import engine, offers
 from hub.dispatch.retry import schedule_retry
 from hub.dispatch.settings import load
@@ -27,7 +25,7 @@ HUB = "hub"
 OFFER_TIMER = "offer.expire"
 
 
-def advance(conn: sqlite3.Connection, clock: Clock, order_id: str, *, cause: str) -> str | None:
+def advance(conn: Conn, clock: Clock, order_id: str, *, cause: str) -> str | None:
     """Offer the order to the best remaining candidate; when none is left, hand it to the operator.
     Returns the new offer id, or None. `cause` makes the follow-on transition ids idempotent."""
     with transaction(conn):
@@ -49,7 +47,7 @@ def advance(conn: sqlite3.Connection, clock: Clock, order_id: str, *, cause: str
         return None
 
 
-def expire(conn: sqlite3.Connection, clock: Clock, offer_id: str, *, cause: str) -> bool:
+def expire(conn: Conn, clock: Clock, offer_id: str, *, cause: str) -> bool:
     """The 30-second timer: acts only if the offer is still open, then moves on to the next candidate."""
     with transaction(conn):
         offer = engine.offer_row(conn, offer_id)
@@ -59,7 +57,7 @@ def expire(conn: sqlite3.Connection, clock: Clock, offer_id: str, *, cause: str)
         return True
 
 
-def refuse(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, reason: str, *, cause: str) -> None:
+def refuse(conn: Conn, clock: Clock, kit_id: str, offer_id: str, reason: str, *, cause: str) -> None:
     with transaction(conn):
         offer = engine.kit_offer(conn, kit_id, offer_id)
         if offer["state"] == "refused":
@@ -76,7 +74,7 @@ def refuse(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, r
         raise CommittedRefusal("offer_expired", _("the offer has expired"))
 
 
-def accept(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, *, cause: str) -> str:
+def accept(conn: Conn, clock: Clock, kit_id: str, offer_id: str, *, cause: str) -> str:
     """The locksmith accepts; returns the order id. A late accept expires the offer and is refused."""
     with transaction(conn):
         offer = engine.kit_offer(conn, kit_id, offer_id)
@@ -104,7 +102,7 @@ def accept(conn: sqlite3.Connection, clock: Clock, kit_id: str, offer_id: str, *
     return str(offer["order_id"])
 
 
-def send_card(conn: sqlite3.Connection, clock: Clock, order_id: str, offer: sqlite3.Row) -> None:
+def send_card(conn: Conn, clock: Clock, order_id: str, offer: Row) -> None:
     order = store.order_row(conn, order_id)
     due = clock.now_ms() + load(conn).confirm_ttl_s * 1000
     outbox.put(conn, clock, "customer", order["customer_id"],
@@ -114,7 +112,7 @@ def send_card(conn: sqlite3.Connection, clock: Clock, order_id: str, offer: sqli
     outbox.event(conn, clock, "order.awaiting_customer", order_id=order_id, locksmith_id=offer["locksmith_id"])
 
 
-def decide(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, accept: bool, reason: str, *,
+def decide(conn: Conn, clock: Clock, actor: str, order_id: str, accept: bool, reason: str, *,
            event_id: str, customer_id: str | None = None) -> str:
     """Returns the order's state afterwards."""
     with transaction(conn):
@@ -143,7 +141,7 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, ac
         return machine.state_of(conn, order_id)
 
 
-def _offer_expired(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+def _offer_expired(conn: Conn, clock: Clock, p: dict[str, object], event_id: str) -> None:
     expire(conn, clock, str(p["offer_id"]), cause=event_id)
 
 

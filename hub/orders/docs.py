@@ -6,6 +6,8 @@ A test compares the file with this output, so the document cannot drift from the
 from __future__ import annotations
 
 from hub.orders.states import FINAL, LOCKSMITH_BUSY, STATES, TRANSITIONS
+from protocol import labels
+from protocol.i18n import load
 
 HEADER = """# Orders
 
@@ -44,14 +46,22 @@ hub/orders/dispatching.py, confirm.py, intake.py, deadlines.py, job.py, settle.p
 them all, and that list is what the service fires timers with. Nothing registers itself on import."""
 
 
+def _words(table: dict[str, str], value: str) -> str:
+    """How consoles, the demo and police tools show the value (protocol/labels.py), English / 中文."""
+    msgid = table.get(value, value)
+    return f"{msgid} / {load('zh_CN').gettext(msgid)}"
+
+
 def render() -> str:
-    out = [HEADER, "## States\n", "| state | meaning | final | locksmith busy |", "|---|---|---|---|"]
+    out = [HEADER, "## States\n", "People read each state as its label (protocol/labels.py): English / 中文.\n",
+           "| state | reads as | meaning | final | locksmith busy |", "|---|---|---|---|---|"]
     for name, meaning in STATES.items():
-        out.append(f"| `{name}` | {meaning} | {'yes' if name in FINAL else ''} | "
+        out.append(f"| `{name}` | {_words(labels.ORDER_STATES, name)} | {meaning} | {'yes' if name in FINAL else ''} | "
                    f"{'yes' if name in LOCKSMITH_BUSY else ''} |")
-    out += ["", "## Transitions\n", "| from | event | to | by | money |", "|---|---|---|---|---|"]
+    out += ["", "## Transitions\n", "| from | event | reads as | to | by | money |", "|---|---|---|---|---|---|"]
     for t in TRANSITIONS:
-        out.append(f"| `{t.state}` | `{t.event}` | `{t.to}` | {', '.join(t.by)} | {t.money_text()} |")
+        out.append(f"| `{t.state}` | `{t.event}` | {_words(labels.ORDER_EVENTS, t.event)} | `{t.to}` | {', '.join(t.by)} "
+                   f"| {t.money_text()} |")
     out += ["", "## Timers\n", TIMERS, "", "## Diagram\n", "```mermaid", "stateDiagram-v2"]
     out += [f"    {t.state} --> {t.to}: {t.event}" for t in TRANSITIONS]
     out += ["```", ""]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.dispatch.candidates import RULES
 from hub.dispatch.settings import load
 from hub.orders import dispatching, machine, outbox, store
@@ -24,7 +22,7 @@ DISPATCH_TIMER = "order.dispatch_due"
 MAX_AHEAD_MS = 30 * 86_400_000
 
 
-def check(conn: sqlite3.Connection, req: UnlockRequest, customer_id: str, now_ms: int, *,
+def check(conn: Conn, req: UnlockRequest, customer_id: str, now_ms: int, *,
           actor: str = "") -> v.Issues:
     """Every problem of a request at once. The ID photos must be at the hub; a customer's own request
     names photos that customer uploaded, an operator's (hotline) any the hub holds."""
@@ -62,7 +60,7 @@ def check(conn: sqlite3.Connection, req: UnlockRequest, customer_id: str, now_ms
     return issues
 
 
-def create(conn: sqlite3.Connection, clock: Clock, actor: str, customer_id: str, req: UnlockRequest, *,
+def create(conn: Conn, clock: Clock, actor: str, customer_id: str, req: UnlockRequest, *,
            event_id: str) -> str:
     """Store a valid request and start dispatch; returns the order id. Idempotent by event id."""
     now = clock.now_ms()
@@ -93,7 +91,7 @@ def create(conn: sqlite3.Connection, clock: Clock, actor: str, customer_id: str,
         return order_id
 
 
-def dispatch_due(conn: sqlite3.Connection, clock: Clock, order_id: str, event_id: str) -> None:
+def dispatch_due(conn: Conn, clock: Clock, order_id: str, event_id: str) -> None:
     if machine.state_of(conn, order_id) != "scheduled":
         return
     machine.apply(conn, clock, order_id, "dispatch_due", actor="hub", reason=_("appointment approaching"),
@@ -101,7 +99,7 @@ def dispatch_due(conn: sqlite3.Connection, clock: Clock, order_id: str, event_id
     dispatching.advance(conn, clock, order_id, cause=event_id)
 
 
-def _dispatch_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+def _dispatch_due(conn: Conn, clock: Clock, p: dict[str, object], event_id: str) -> None:
     dispatch_due(conn, clock, str(p["order_id"]), event_id)
 
 

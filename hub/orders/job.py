@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.dispatch.settings import load
 from hub.orders import arrival, deadlines, dispatching, machine, outbox, store
 from hub.registry import presence
@@ -21,14 +19,14 @@ FOLLOWUP_TIMER = "followup.due"
 STEP_EVENTS = {"set_out": "set_out", "arrived": "arrived", "started": "job_started", "done": "job_done"}
 
 
-def kit_order(conn: sqlite3.Connection, kit_id: str, order_id: str) -> sqlite3.Row:
+def kit_order(conn: Conn, kit_id: str, order_id: str) -> Row:
     order = store.order_row(conn, order_id)
     if order["kit_id"] != kit_id:
         raise DomainError("forbidden", _("this order is not assigned to this kit"))
     return order
 
 
-def step(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, name: str, *, event_id: str,
+def step(conn: Conn, clock: Clock, kit_id: str, order_id: str, name: str, *, event_id: str,
          lat: float | None = None, lon: float | None = None) -> str:
     event = STEP_EVENTS.get(name)
     if event is None:
@@ -48,7 +46,7 @@ def step(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, nam
         return moved.to_state
 
 
-def fee_received(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, fee_fen: int, method: str, *,
+def fee_received(conn: Conn, clock: Clock, kit_id: str, order_id: str, fee_fen: int, method: str, *,
                  event_id: str) -> str:
     """R-10: the locksmith confirms the fee; the prepayment goes back to the customer."""
     if fee_fen < 0:
@@ -73,7 +71,7 @@ def fee_received(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: 
         return machine.state_of(conn, order_id)
 
 
-def withdraw(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str, reason: str, *,
+def withdraw(conn: Conn, clock: Clock, kit_id: str, order_id: str, reason: str, *,
              event_id: str) -> str:
     """The locksmith drops a formed order before arrival: dispatch resumes, the money stays frozen."""
     with transaction(conn):
@@ -88,7 +86,7 @@ def withdraw(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str,
         return machine.state_of(conn, order_id)
 
 
-def _followup_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+def _followup_due(conn: Conn, clock: Clock, p: dict[str, object], event_id: str) -> None:
     # R-13: the operator (or the follow-up component) contacts the customer.
     outbox.event(conn, clock, "followup.due", order_id=p["order_id"])
 

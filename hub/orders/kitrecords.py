@@ -16,11 +16,10 @@ the evidence bundle. Call `apply_kit_record` after ingest stored the record; it 
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.dispatch.settings import load
 from hub.evidence.ingest_lookup import IngestLookup
 from hub.orders import code, job, machine, outbox, store
@@ -50,7 +49,7 @@ VERIFICATION_NEEDS = (K.ARRIVED, K.LOCKSMITH_VERIFIED, K.CONSENTED, K.CUSTOMER_P
 IDENTITY = (K.CUSTOMER_PHOTO, K.ID_PHOTO, K.CUSTOMER_FINGERPRINT)
 
 
-def apply_kit_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: str, order_id: str | None,
+def apply_kit_record(conn: Conn, clock: Clock, kit_id: str, kind: str, order_id: str | None,
                      data: dict[str, Any], *, msg_id: str, captured_ms: int | None = None) -> str | None:
     """Returns the order's state after the record, or None when the record is not an order's job record."""
     if not is_job_kind(kind) or not order_id:
@@ -78,7 +77,7 @@ def apply_kit_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: 
     return state
 
 
-def receive(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: str, order_id: str | None,
+def receive(conn: Conn, clock: Clock, kit_id: str, kind: str, order_id: str | None,
             data: dict[str, Any], *, msg_id: str, captured_ms: int | None = None) -> DomainError | None:
     """`apply_kit_record` as the hub service runs it for every stored `kit.record`: a refusal is told to the
     operators (`kit_record_refused`) and returned, never raised (the record itself is stored evidence)."""
@@ -90,14 +89,14 @@ def receive(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: str, orde
     return None
 
 
-def refused(conn: sqlite3.Connection, clock: Clock, kit_id: str, order_id: str | None, kind: str,
+def refused(conn: Conn, clock: Clock, kit_id: str, order_id: str | None, kind: str,
             exc: DomainError) -> None:
     outbox.event(conn, clock, "kit_record_refused", kit_id=kit_id, order_id=order_id, record_kind=kind,
                  code=exc.code, message=exc.message)
 
 
 # -- what the hub checks itself ----------------------------------------------------------------------------
-def _check(conn: sqlite3.Connection, rec: AnyJobRecord, order: sqlite3.Row, data: dict[str, Any]) -> None:
+def _check(conn: Conn, rec: AnyJobRecord, order: Row, data: dict[str, Any]) -> None:
     if isinstance(rec, Arrived):
         if not rec.code_checked:
             raise DomainError("not_verified", _("arrival without a checked service code"))
@@ -114,12 +113,12 @@ def _check(conn: sqlite3.Connection, rec: AnyJobRecord, order: sqlite3.Row, data
                                                          "captures reached the hub: ") + ", ".join(waiting))
 
 
-def enrolled_finger(conn: sqlite3.Connection, locksmith_id: str, template_sha256: str) -> str | None:
+def enrolled_finger(conn: Conn, locksmith_id: str, template_sha256: str) -> str | None:
     """The finger of `locksmith_id` enrolled with this template, or None."""
     return finger_of_template(conn, locksmith_id, template_sha256)
 
 
-def identity_not_uploaded(conn: sqlite3.Connection, order_id: str) -> list[str]:
+def identity_not_uploaded(conn: Conn, order_id: str) -> list[str]:
     """Kinds of the accepted identity records whose file the hub does not hold complete (or has no record of)."""
     rows = store.evidence(conn, order_id)
     lookup = IngestLookup(conn)
@@ -127,7 +126,7 @@ def identity_not_uploaded(conn: sqlite3.Connection, order_id: str) -> list[str]:
 
 
 # -- the order's moves -------------------------------------------------------------------------------------------
-def _move(conn: sqlite3.Connection, clock: Clock, kit_id: str, rec: AnyJobRecord, order: sqlite3.Row,
+def _move(conn: Conn, clock: Clock, kit_id: str, rec: AnyJobRecord, order: Row,
           msg_id: str) -> None:
     order_id = order["id"]
     kind = kind_of(rec)
@@ -156,7 +155,7 @@ def _move(conn: sqlite3.Connection, clock: Clock, kit_id: str, rec: AnyJobRecord
                          at_step=rec.at_step)
 
 
-def _verified(conn: sqlite3.Connection, clock: Clock, kit_id: str, order: sqlite3.Row, msg_id: str) -> None:
+def _verified(conn: Conn, clock: Clock, kit_id: str, order: Row, msg_id: str) -> None:
     order_id = order["id"]
     rows = {kind: decode(kind, data) for kind, data in store.evidence(conn, order_id).items()}
     missing = [k.value for k in VERIFICATION_NEEDS if k.value not in rows]
@@ -188,7 +187,7 @@ def _sha(rec: AnyJobRecord) -> str:
     return rec.plain_sha256 or rec.sha256
 
 
-def _forward(conn: sqlite3.Connection, clock: Clock, kit_id: str, order: sqlite3.Row, kind: str,
+def _forward(conn: Conn, clock: Clock, kit_id: str, order: Row, kind: str,
              data: dict[str, Any], msg_id: str, captured_ms: int | None, refused: DomainError | None) -> None:
     if police_feed.has_entry(conn, kind, order["id"], "record_id", msg_id):
         return  # applied again (a retry of the same record): forwarded once

@@ -3,10 +3,9 @@ out with it (hub/orders/money.py); idempotent by event id."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.orders import money, store
 from hub.orders.states import LOCKSMITH_BUSY, TABLE, TRANSITIONS
 from hub.registry.errors import DomainError
@@ -42,11 +41,11 @@ def actor_kind(actor: str) -> str:
     return actor.split(":", 1)[0]
 
 
-def state_of(conn: sqlite3.Connection, order_id: str) -> str:
+def state_of(conn: Conn, order_id: str) -> str:
     return store.state_of(conn, order_id)
 
 
-def apply(conn: sqlite3.Connection, clock: Clock, order_id: str, event: str, *, actor: str, reason: str,
+def apply(conn: Conn, clock: Clock, order_id: str, event: str, *, actor: str, reason: str,
           event_id: str) -> Moved:
     with transaction(conn):
         done = store.applied_event(conn, event_id)
@@ -68,5 +67,5 @@ def apply(conn: sqlite3.Connection, clock: Clock, order_id: str, event: str, *, 
         return Moved(order_id, event, state, t.to, applied=True)
 
 
-def history(conn: sqlite3.Connection, order_id: str) -> list[dict[str, object]]:
+def history(conn: Conn, order_id: str) -> list[dict[str, object]]:
     return store.history(conn, order_id)

@@ -3,8 +3,7 @@ in the same transaction as the move it belongs to, so an order's escrow can only
 
 from __future__ import annotations
 
-import sqlite3
-
+from hub.db import Conn, Row
 from hub.ledger import holds
 from hub.ledger.core import customer_account
 from hub.orders.states import Money
@@ -13,7 +12,7 @@ from protocol.clock import Clock
 PURPOSES: tuple[holds.Purpose, ...] = ("prepayment", "deposit")
 
 
-def carry_out(conn: sqlite3.Connection, clock: Clock, order: sqlite3.Row, effects: tuple[Money, ...],
+def carry_out(conn: Conn, clock: Clock, order: Row, effects: tuple[Money, ...],
               actor: str) -> None:
     """`order` is the row as it was before the move (its locksmith, amounts, customer)."""
     order_id = order["id"]

@@ -8,13 +8,12 @@ service code) are scrubbed once sent, so the code is delivered once and only its
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import msgspec
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from protocol.clock import Clock
 from protocol.registry import MESSAGES
 
@@ -38,31 +37,32 @@ def type_name(body: msgspec.Struct) -> str:
     return _TYPE_OF[type(body)]
 
 
-def put(conn: sqlite3.Connection, clock: Clock, audience: Audience, recipient: str, body: msgspec.Struct, *,
+def put(conn: Conn, clock: Clock, audience: Audience, recipient: str, body: msgspec.Struct, *,
         secret: bool = False) -> int:
     cur = conn.execute(
-        "INSERT INTO domain_outbox(audience, recipient, type, body_json, secret, created_ms) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO domain_outbox(audience, recipient, type, body_json, secret, created_ms) VALUES (?,?,?,?,?,?)"
+        " RETURNING seq",
         (audience, recipient, type_name(body), msgspec.json.encode(body).decode(), 1 if secret else 0,
          clock.now_ms()))
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def event(conn: sqlite3.Connection, clock: Clock, event_kind: str, /, **fields: Any) -> int:
+def event(conn: Conn, clock: Clock, event_kind: str, /, **fields: Any) -> int:
     """A live event for operator consoles (`ops/events`). A field named `kind` is kept as `record_kind`."""
     extra = {("record_kind" if k == "kind" else k): v for k, v in fields.items()}
     body = json.dumps({**extra, "kind": event_kind, "at_ms": clock.now_ms()}, ensure_ascii=False)
     cur = conn.execute("INSERT INTO domain_outbox(audience, recipient, type, body_json, created_ms)"
-                       " VALUES ('operator', ?, 'ops.event', ?, ?)", (OPS_BROADCAST, body, clock.now_ms()))
-    return int(cur.lastrowid or 0)
+                       " VALUES ('operator', ?, 'ops.event', ?, ?) RETURNING seq", (OPS_BROADCAST, body, clock.now_ms()))
+    return int(cur.fetchone()[0])
 
 
-def pending(conn: sqlite3.Connection, limit: int = 500, after_seq: int = 0) -> list[OutMessage]:
+def pending(conn: Conn, limit: int = 500, after_seq: int = 0) -> list[OutMessage]:
     return [OutMessage(r["seq"], r["audience"], r["recipient"], r["type"], json.loads(r["body_json"]))
             for r in conn.execute("SELECT * FROM domain_outbox WHERE sent_ms IS NULL AND seq > ? ORDER BY seq LIMIT ?",
                                   (after_seq, limit))]
 
 
-def mark_sent(conn: sqlite3.Connection, clock: Clock, seqs: list[int]) -> None:
+def mark_sent(conn: Conn, clock: Clock, seqs: list[int]) -> None:
     with transaction(conn):
         for seq in seqs:
             conn.execute("UPDATE domain_outbox SET sent_ms = ?, body_json = CASE WHEN secret = 1"
@@ -70,7 +70,7 @@ def mark_sent(conn: sqlite3.Connection, clock: Clock, seqs: list[int]) -> None:
                          " WHERE seq = ? AND sent_ms IS NULL", (clock.now_ms(), seq))
 
 
-def for_recipient(conn: sqlite3.Connection, audience: str, recipient: str) -> list[OutMessage]:
+def for_recipient(conn: Conn, audience: str, recipient: str) -> list[OutMessage]:
     """Every message ever queued for one recipient (tests and consoles)."""
     return [OutMessage(r["seq"], r["audience"], r["recipient"], r["type"], json.loads(r["body_json"]))
             for r in conn.execute("SELECT * FROM domain_outbox WHERE audience = ? AND recipient = ? ORDER BY seq",

@@ -11,12 +11,10 @@ decision per order; a decision id seen before is answered from `police_decisions
 
 from __future__ import annotations
 
-import sqlite3
-
 import msgspec
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, Row, transaction
 from hub.ledger import holds
 from hub.ledger.core import locksmith_account
 from hub.orders import machine, outbox, store
@@ -43,7 +41,7 @@ def _asked(body: PoliceDecision) -> dict[str, str]:
     return {p: o for p, o in (("deposit", body.deposit), ("prepayment", body.prepayment)) if o is not None}
 
 
-def _check(conn: sqlite3.Connection, order: sqlite3.Row, body: PoliceDecision) -> dict[str, sqlite3.Row]:
+def _check(conn: Conn, order: Row, body: PoliceDecision) -> dict[str, Row]:
     """The holds frozen pending the police, once the decision is found to cover exactly them."""
     state = order["state"]
     if state not in PENDING_POLICE:
@@ -79,7 +77,7 @@ def _check(conn: sqlite3.Connection, order: sqlite3.Row, body: PoliceDecision) -
     return frozen
 
 
-def decide(conn: sqlite3.Connection, clock: Clock, actor: str, body: PoliceDecision, *, decision_id: str,
+def decide(conn: Conn, clock: Clock, actor: str, body: PoliceDecision, *, decision_id: str,
            msg_id: str) -> PoliceDecisionResult:
     """Apply one police decision, or raise a DomainError that leaves nothing behind."""
     with transaction(conn):
@@ -124,7 +122,7 @@ def decide(conn: sqlite3.Connection, clock: Clock, actor: str, body: PoliceDecis
         return result
 
 
-def handle(conn: sqlite3.Connection, clock: Clock, sender: str, msg_id: str,
+def handle(conn: Conn, clock: Clock, sender: str, msg_id: str,
            body: PoliceDecision) -> PoliceDecisionResult:
     """The ingest's entry point: never raises for a refusal. The police get the answer either way; the
     operators see a refusal as an ops event, so a decision that did not apply is never silent."""

@@ -4,10 +4,8 @@ the machine with the move (hub/orders/money.py)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.dispatch import engine, offers
 from hub.dispatch.retry import RETRY_TIMER
 from hub.orders import arrival, dispatching, machine, outbox, store
@@ -21,7 +19,7 @@ from protocol.messages.customer import OrderStatus
 from protocol.messages.job import JobCancelled
 
 
-def cancel(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str, *, event_id: str,
+def cancel(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *, event_id: str,
            customer_id: str | None = None) -> str:
     """Cancel before the order is formed, or abandon it after (R-7). Returns the final state."""
     with transaction(conn):
@@ -49,7 +47,7 @@ def cancel(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, re
         return moved.to_state
 
 
-def redispatch(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str, *,
+def redispatch(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *,
                event_id: str) -> str:
     with transaction(conn):
         moved = machine.apply(conn, clock, order_id, "redispatch", actor=actor, reason=reason or "redispatch",
@@ -61,7 +59,7 @@ def redispatch(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str
         return machine.state_of(conn, order_id)
 
 
-def documents_verified(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str, *,
+def documents_verified(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *,
                        event_id: str) -> str:
     """R-11: an operator verified the ID and deed/contract/licence photos; the deposit is released."""
     with transaction(conn):
@@ -76,7 +74,7 @@ def documents_verified(conn: sqlite3.Connection, clock: Clock, actor: str, order
         return moved.to_state
 
 
-def dispute(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, reason: str, *,
+def dispute(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *,
             event_id: str) -> str:
     with transaction(conn):
         moved = machine.apply(conn, clock, order_id, "dispute", actor=actor, reason=reason or "dispute",
@@ -87,7 +85,7 @@ def dispute(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, r
         return moved.to_state
 
 
-def rate(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, stars: int) -> int:
+def rate(conn: Conn, clock: Clock, actor: str, order_id: str, stars: int) -> int:
     """R-13: the follow-up's rating feeds rule (2). One rating per order."""
     with transaction(conn):
         order = store.order_row(conn, order_id)
@@ -102,7 +100,7 @@ def rate(conn: sqlite3.Connection, clock: Clock, actor: str, order_id: str, star
         return quality
 
 
-def _retry_due(conn: sqlite3.Connection, clock: Clock, p: dict[str, object], event_id: str) -> None:
+def _retry_due(conn: Conn, clock: Clock, p: dict[str, object], event_id: str) -> None:
     """hub/dispatch/retry.py's timer: the hub tries an unassigned order again by itself."""
     order_id = str(p["order_id"])
     if machine.state_of(conn, order_id) != "unassigned":

@@ -5,10 +5,10 @@ The state column changes only through hub/orders/machine.py, which calls `move` 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from hub.db import Conn, Row
 from hub.registry.errors import NotFound
 
 
@@ -41,18 +41,18 @@ class NewOrder:
 
 
 # -- the order row ---------------------------------------------------------------------------------------------
-def order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
+def order_row(conn: Conn, order_id: str) -> Row:
     row = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
     if row is None:
         raise NotFound("order", order_id)
     return row
 
 
-def listing(conn: sqlite3.Connection, state: str | None, limit: int) -> list[dict[str, Any]]:
+def listing(conn: Conn, state: str | None, limit: int) -> list[dict[str, Any]]:
     """The newest orders (in one state, when given), for operators: with the order's short number (its
-    rowid, stable for the life of the hub) and the customer's and locksmith's names, so a console shows
+    `number`, stable for the life of the hub) and the customer's and locksmith's names, so a console shows
     people by name and never reads the customer's ID number out of the request."""
-    sql = ("SELECT o.id, o.rowid AS number, o.customer_id, json_extract(o.request_json, '$.customer_name')"
+    sql = ("SELECT o.id, o.number, o.customer_id, json_extract(o.request_json, '$.customer_name')"
            " AS customer_name, o.state, o.rule, o.locksmith_id, l.name AS locksmith_name, o.site_address,"
            " o.updated_ms FROM orders o LEFT JOIN locksmiths l ON l.id = o.locksmith_id")
     args: tuple[Any, ...] = ()
@@ -61,7 +61,7 @@ def listing(conn: sqlite3.Connection, state: str | None, limit: int) -> list[dic
     return [dict(r) for r in conn.execute(sql + " ORDER BY o.id DESC LIMIT ?", (*args, limit))]
 
 
-def needing_attention(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+def needing_attention(conn: Conn) -> dict[str, list[dict[str, Any]]]:
     """Orders a person must act on (hub/ops/shift.py): nobody took them, their locksmith missed the arrival
     deadline and is still on them (withdraw or call), or their documents are overdue."""
     def rows(where: str) -> list[dict[str, Any]]:
@@ -80,71 +80,71 @@ def needing_attention(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]
                                       " AND documents_overdue = 1)")}
 
 
-def en_route_of_kit(conn: sqlite3.Connection, kit_id: str) -> sqlite3.Row | None:
+def en_route_of_kit(conn: Conn, kit_id: str) -> Row | None:
     """The order this kit's locksmith is driving to, if any (the customer web app shows them approach)."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         "SELECT id, customer_id, site_lat, site_lon FROM orders WHERE kit_id = ? AND state = 'en_route'"
         " ORDER BY updated_ms DESC LIMIT 1", (kit_id,)).fetchone()
     return row
 
 
-def state_of(conn: sqlite3.Connection, order_id: str) -> str:
+def state_of(conn: Conn, order_id: str) -> str:
     row = conn.execute("SELECT state FROM orders WHERE id = ?", (order_id,)).fetchone()
     if row is None:
         raise NotFound("order", order_id)
     return str(row["state"])
 
 
-def insert(conn: sqlite3.Connection, o: NewOrder) -> None:
+def insert(conn: Conn, o: NewOrder) -> None:
     conn.execute(
         "INSERT INTO orders(id, customer_id, state, rule, lock_class, category, site_address, site_lat, site_lon,"
-        " appointment_ms, request_json, prepayment_fen, deposit_fen, created_by, created_ms, updated_ms)"
-        " VALUES (?,?,'new',?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " appointment_ms, request_json, prepayment_fen, deposit_fen, created_by, created_ms, updated_ms, number)"
+        " VALUES (?,?,'new',?,?,?,?,?,?,?,?,?,?,?,?,?, (SELECT coalesce(max(number), 0) + 1 FROM orders))",
         (o.id, o.customer_id, o.rule, o.lock_class, o.category, o.site_address, o.site_lat, o.site_lon,
          o.appointment_ms, o.request_json, o.prepayment_fen, o.deposit_fen, o.created_by, o.created_ms, o.created_ms))
 
 
-def assign_locksmith(conn: sqlite3.Connection, order_id: str, locksmith_id: str, locksmith_n: int, kit_id: str) -> None:
+def assign_locksmith(conn: Conn, order_id: str, locksmith_id: str, locksmith_n: int, kit_id: str) -> None:
     conn.execute("UPDATE orders SET locksmith_id = ?, locksmith_n = ?, kit_id = ? WHERE id = ?",
                  (locksmith_id, locksmith_n, kit_id, order_id))
 
 
-def release_locksmith(conn: sqlite3.Connection, order_id: str) -> None:
+def release_locksmith(conn: Conn, order_id: str) -> None:
     """Forget the order's locksmith (rejection, withdrawal); their accepted offer keeps them excluded."""
     conn.execute("UPDATE orders SET locksmith_id = NULL, locksmith_n = NULL, kit_id = NULL WHERE id = ?", (order_id,))
 
 
-def set_code(conn: sqlite3.Connection, order_id: str, code_hash: str, proof_key: str, now_ms: int) -> None:
+def set_code(conn: Conn, order_id: str, code_hash: str, proof_key: str, now_ms: int) -> None:
     """A (new) service code: its hash for the kit, its proof key for the hub; the wrong-code count restarts."""
     conn.execute("UPDATE orders SET code_hash = ?, code_proof_key = ?, code_delivered_ms = ?, code_failures = 0,"
                  " formed_ms = coalesce(formed_ms, ?) WHERE id = ?", (code_hash, proof_key, now_ms, now_ms, order_id))
 
 
-def code_proof_key(conn: sqlite3.Connection, order_id: str) -> str:
+def code_proof_key(conn: Conn, order_id: str) -> str:
     row = conn.execute("SELECT code_proof_key FROM orders WHERE id = ?", (order_id,)).fetchone()
     return str(row[0]) if row is not None and row[0] else ""
 
 
-def record_fee(conn: sqlite3.Connection, order_id: str, fee_fen: int, now_ms: int) -> None:
+def record_fee(conn: Conn, order_id: str, fee_fen: int, now_ms: int) -> None:
     conn.execute("UPDATE orders SET fee_fen = ?, completed_ms = ? WHERE id = ?", (fee_fen, now_ms, order_id))
 
 
-def flag_documents_overdue(conn: sqlite3.Connection, order_id: str) -> None:
+def flag_documents_overdue(conn: Conn, order_id: str) -> None:
     conn.execute("UPDATE orders SET documents_overdue = 1 WHERE id = ?", (order_id,))
 
 
-def set_rating(conn: sqlite3.Connection, order_id: str, stars: int) -> None:
+def set_rating(conn: Conn, order_id: str, stars: int) -> None:
     conn.execute("UPDATE orders SET rating = ? WHERE id = ?", (stars, order_id))
 
 
 # -- the transition log ------------------------------------------------------------------------------------------
-def applied_event(conn: sqlite3.Connection, event_id: str) -> AppliedEvent | None:
+def applied_event(conn: Conn, event_id: str) -> AppliedEvent | None:
     row = conn.execute("SELECT order_id, event, from_state, to_state FROM order_transitions WHERE event_id = ?",
                        (event_id,)).fetchone()
     return None if row is None else AppliedEvent(row["order_id"], row["event"], row["from_state"], row["to_state"])
 
 
-def move(conn: sqlite3.Connection, order_id: str, *, event_id: str, event: str, from_state: str, to_state: str,
+def move(conn: Conn, order_id: str, *, event_id: str, event: str, from_state: str, to_state: str,
          busy: bool, actor: str, reason: str, now_ms: int) -> None:
     """The state change and its log line, together (hub/orders/machine.py decides whether it is allowed)."""
     conn.execute("UPDATE orders SET state = ?, state_reason = ?, locksmith_busy = ?, updated_ms = ? WHERE id = ?",
@@ -154,25 +154,27 @@ def move(conn: sqlite3.Connection, order_id: str, *, event_id: str, event: str, 
                                                       now_ms))
 
 
-def history(conn: sqlite3.Connection, order_id: str) -> list[dict[str, object]]:
+def history(conn: Conn, order_id: str) -> list[dict[str, object]]:
     return [dict(r) for r in conn.execute(
         "SELECT event_id, event, from_state, to_state, actor, reason, at_ms FROM order_transitions"
         " WHERE order_id = ? ORDER BY seq", (order_id,))]
 
 
-def count_events(conn: sqlite3.Connection, order_id: str, event: str, actor: str) -> int:
+def count_events(conn: Conn, order_id: str, event: str, actor: str) -> int:
     return int(conn.execute("SELECT count(*) FROM order_transitions WHERE order_id = ? AND event = ? AND actor = ?",
                             (order_id, event, actor)).fetchone()[0])
 
 
 # -- the on-site job's verification --------------------------------------------------------------------------
-def put_evidence(conn: sqlite3.Connection, order_id: str, kind: str, kit_id: str, data: dict[str, Any],
+def put_evidence(conn: Conn, order_id: str, kind: str, kit_id: str, data: dict[str, Any],
                  now_ms: int) -> None:
-    conn.execute("INSERT OR REPLACE INTO job_evidence(order_id, kind, kit_id, data_json, at_ms) VALUES (?,?,?,?,?)",
+    conn.execute("INSERT INTO job_evidence(order_id, kind, kit_id, data_json, at_ms) VALUES (?,?,?,?,?)"
+                 " ON CONFLICT (order_id, kind) DO UPDATE SET kit_id = excluded.kit_id,"
+                 " data_json = excluded.data_json, at_ms = excluded.at_ms",
                  (order_id, kind, kit_id, json.dumps(data), now_ms))
 
 
-def evidence(conn: sqlite3.Connection, order_id: str) -> dict[str, dict[str, Any]]:
+def evidence(conn: Conn, order_id: str) -> dict[str, dict[str, Any]]:
     """kind -> the accepted record's data."""
     return {r["kind"]: json.loads(r["data_json"]) for r in conn.execute(
         "SELECT kind, data_json FROM job_evidence WHERE order_id = ?", (order_id,))}
@@ -190,13 +192,13 @@ class Verification:
     verified_ms: int
 
 
-def put_verification(conn: sqlite3.Connection, v: Verification) -> None:
-    conn.execute("INSERT OR IGNORE INTO job_verifications(order_id, kit_id, locksmith_finger, locksmith_template_sha256,"
+def put_verification(conn: Conn, v: Verification) -> None:
+    conn.execute("INSERT INTO job_verifications(order_id, kit_id, locksmith_finger, locksmith_template_sha256,"
                  " customer_photo_sha256, customer_id_photo_sha256, customer_fp_sha256, verified_ms)"
-                 " VALUES (?,?,?,?,?,?,?,?)", (v.order_id, v.kit_id, v.locksmith_finger, v.locksmith_template_sha256,
+                 " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (order_id) DO NOTHING", (v.order_id, v.kit_id, v.locksmith_finger, v.locksmith_template_sha256,
                                               v.customer_photo_sha256, v.customer_id_photo_sha256,
                                               v.customer_fp_sha256, v.verified_ms))
 
 
-def is_verified(conn: sqlite3.Connection, order_id: str) -> bool:
+def is_verified(conn: Conn, order_id: str) -> bool:
     return conn.execute("SELECT 1 FROM job_verifications WHERE order_id = ?", (order_id,)).fetchone() is not None

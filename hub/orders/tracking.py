@@ -4,8 +4,7 @@ every TRACK_EVERY_MS per order so a kit reporting every second does not flood th
 
 from __future__ import annotations
 
-import sqlite3
-
+from hub.db import Conn
 from hub.dispatch.eta import CrowFliesEta
 from hub.dispatch.settings import load
 from hub.orders import outbox, store
@@ -16,7 +15,7 @@ from protocol.messages.tracking import LocksmithPosition
 TRACK_EVERY_MS = 10_000
 
 
-def on_position(conn: sqlite3.Connection, clock: Clock, kit_id: str, lat: float, lon: float,
+def on_position(conn: Conn, clock: Clock, kit_id: str, lat: float, lon: float,
                 at_ms: int | None = None) -> str | None:
     """Called where the hub stores a kit's position; returns the order told, if any."""
     order = store.en_route_of_kit(conn, kit_id)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.orders import outbox, store
 from hub.payments.provider import PAY_PROVIDERS
 from hub.registry.errors import DomainError
@@ -15,7 +13,7 @@ from protocol.messages.payments import PaymentCreated
 MANUAL = "manual"
 
 
-def create(conn: sqlite3.Connection, clock: Clock, customer_id: str, order_id: str, provider: str,
+def create(conn: Conn, clock: Clock, customer_id: str, order_id: str, provider: str,
            amount_fen: int) -> PaymentCreated:
     """The customer wants to pay through `provider`: create (or return the open) payment and tell them where.
     Nothing is credited here; only the provider's verified notification does that."""

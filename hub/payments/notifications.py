@@ -10,10 +10,9 @@ hub, where `ledger.refunds_due` shows it to the operators."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.ledger.payments import record_payment
 from hub.orders import confirm, outbox, store
 from hub.payments.provider import PAY_PROVIDERS, NotificationRefused
@@ -30,7 +29,7 @@ class Verdict:
     trade_no: str | None = None
 
 
-def _keep(conn: sqlite3.Connection, clock: Clock, provider: str, headers: dict[str, str], body: bytes, v: Verdict,
+def _keep(conn: Conn, clock: Clock, provider: str, headers: dict[str, str], body: bytes, v: Verdict,
           nonce: str = "") -> Verdict:
     conn.execute("INSERT INTO payment_notifications(provider, received_ms, nonce, verdict, reason, trade_no,"
                  " headers_json, body) VALUES (?,?,?,?,?,?,?,?)",
@@ -42,7 +41,7 @@ def _keep(conn: sqlite3.Connection, clock: Clock, provider: str, headers: dict[s
     return v
 
 
-def receive(conn: sqlite3.Connection, clock: Clock, provider_name: str, headers: dict[str, str],
+def receive(conn: Conn, clock: Clock, provider_name: str, headers: dict[str, str],
             body: bytes) -> Verdict:
     with transaction(conn):
         adapter = PAY_PROVIDERS.get(provider_name)

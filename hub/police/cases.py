@@ -1,6 +1,8 @@
 """Cases on the police side (R-11): when the hub forwards that an order's documents are overdue, the
 police side opens exactly one case for that order, with the order's whole evidence from the export,
-and notifies the duty officer.
+and notifies the duty officer. A risk warning (R-12) that rises to the alert level (`--alert-level`,
+red by default) notifies the duty officer through the same notifier, once per forwarded warning
+(`alerts` table; the notification carries `"kind": "risk.warning"` and a `case_id` of `WARN-<seq>`).
 
 Cases live in `cases.sqlite` (full sync: police-side state, not derived) and, for people, in
 `cases/<order_id>.json`. Idempotent by order id: a repeated trigger (hub restart, redelivery) finds the
@@ -20,6 +22,7 @@ from typing import Any
 
 from hub.police import layout
 from hub.police.notifiers import Notifier
+from protocol import labels
 from protocol.clock import Clock
 from protocol.durable import atomic_write
 from protocol.i18n import _
@@ -30,12 +33,18 @@ log = logging.getLogger(__name__)
 TRIGGER_KINDS = ("documents.overdue",)
 LATE_KINDS = ("documents.submitted", "documents.verified", "documents.rejected")
 DECISION_KINDS = ("police.decision",)
+WARNING_KINDS = ("risk.warning",)
+LEVELS = ("none", "blue", "yellow", "red")  # rising
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
     order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, opened_ms INTEGER NOT NULL,
     trigger_seq INTEGER NOT NULL, reason TEXT NOT NULL, evidence_json TEXT NOT NULL,
     late_json TEXT NOT NULL DEFAULT '[]', notified_ms INTEGER, notify_error TEXT
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    seq INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL, alert_json TEXT NOT NULL, notified_ms INTEGER,
+    notify_error TEXT
 );
 CREATE TABLE IF NOT EXISTS desk_state (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 """
@@ -57,7 +66,11 @@ def open_cases_db(root: Path) -> sqlite3.Connection:
 
 
 class CaseDesk:
-    def __init__(self, root: Path, index: sqlite3.Connection, notifier: Notifier, clock: Clock) -> None:
+    def __init__(self, root: Path, index: sqlite3.Connection, notifier: Notifier, clock: Clock, *,
+                 alert_level: str = "red") -> None:
+        if alert_level not in LEVELS:
+            raise ValueError(f"alert level {alert_level!r} is not one of {', '.join(LEVELS)}")
+        self.alert_level = alert_level
         self.root = Path(root)
         self.index = index
         self.notifier = notifier
@@ -70,7 +83,7 @@ class CaseDesk:
         row = self.db.execute("SELECT v FROM desk_state WHERE k='seq'").fetchone()
         after = int(row[0]) if row else 0
         opened: list[str] = []
-        kinds = TRIGGER_KINDS + LATE_KINDS + DECISION_KINDS
+        kinds = TRIGGER_KINDS + LATE_KINDS + DECISION_KINDS + WARNING_KINDS
         marks = ",".join("?" * len(kinds))
         last = after
         for r in self.index.execute(
@@ -82,6 +95,8 @@ class CaseDesk:
                     opened.append(order_id)
             elif r["kind"] in DECISION_KINDS:
                 self._decided(order_id, int(r["seq"]), json.loads(r["data_json"]))
+            elif r["kind"] in WARNING_KINDS:
+                self._warning(int(r["seq"]), json.loads(r["data_json"]))
             else:
                 self._late(order_id, int(r["seq"]), r["kind"])
             last = int(r["seq"])
@@ -90,6 +105,10 @@ class CaseDesk:
         self.db.execute("INSERT INTO desk_state VALUES ('seq', ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (last,))
         self._notify_pending()
         return opened
+
+    def alerts(self) -> list[dict[str, Any]]:
+        return [json.loads(r["alert_json"]) | {"notified_ms": r["notified_ms"]}
+                for r in self.db.execute("SELECT * FROM alerts ORDER BY seq")]
 
     def cases(self) -> list[dict[str, Any]]:
         return [self._as_dict(r) for r in self.db.execute("SELECT * FROM cases ORDER BY opened_ms")]
@@ -137,7 +156,36 @@ class CaseDesk:
         self.db.execute("UPDATE cases SET decision_json=? WHERE order_id=?", (json.dumps(decision), order_id))
         self._write_file(order_id)
 
+    def _warning(self, seq: int, data: dict[str, Any]) -> None:
+        """A warning rising to the alert level (from below it) alerts the duty officer; once per seq."""
+        level, before = str(data.get("level")), str(data.get("previous_level") or "none")
+        rank = {name: i for i, name in enumerate(LEVELS)}
+        if rank.get(level, 0) < rank[self.alert_level] or rank.get(before, 0) >= rank[self.alert_level]:
+            return
+        subject = str(data.get("subject") or "")
+        who = data.get("customer_id_number") if subject == "customer" else data.get("locksmith_id")
+        alert = {"case_id": f"WARN-{seq}", "kind": "risk.warning", "seq": seq, "level": level,
+                 "previous_level": before, "subject": subject, "subject_id": who,
+                 "order_id": data.get("order_id") or "", "score": data.get("score"),
+                 "reasons": data.get("reasons") or [], "at_ms": data.get("at_ms"),
+                 "reason": _("{level} risk warning for a {subject}: {reasons}").format(
+                     level=labels.label(labels.WARNING_LEVELS, level),
+                     subject=_("customer") if subject == "customer" else _("locksmith"),
+                     reasons="; ".join(str(r.get("text") or r.get("code")) for r in data.get("reasons") or []
+                                       if isinstance(r, dict)))}
+        self.db.execute("INSERT INTO alerts(seq, opened_ms, alert_json) VALUES (?,?,?) ON CONFLICT(seq) DO NOTHING",
+                        (seq, self.clock.now_ms(), json.dumps(alert, ensure_ascii=False)))
+
     def _notify_pending(self) -> None:
+        for r in list(self.db.execute("SELECT * FROM alerts WHERE notified_ms IS NULL ORDER BY seq")):
+            try:
+                self.notifier.notify(json.loads(r["alert_json"]))
+            except Exception as exc:  # as for cases: kept pending, retried on the next scan
+                log.warning("notifying warning %s failed: %s", r["seq"], exc)
+                self.db.execute("UPDATE alerts SET notify_error=? WHERE seq=?", (str(exc)[:300], r["seq"]))
+                continue
+            self.db.execute("UPDATE alerts SET notified_ms=?, notify_error=NULL WHERE seq=?",
+                            (self.clock.now_ms(), r["seq"]))
         for r in list(self.db.execute("SELECT * FROM cases WHERE notified_ms IS NULL")):
             case = self._as_dict(r)
             try:

@@ -14,6 +14,8 @@ CSV = "records.csv"
 QUARANTINE = "quarantine.jsonl"
 RECOVERED = "recovered"
 CASES = "cases"
+ACCESS = "access.jsonl"  # who queried or opened what (hub/police/access_log.py)
+ACCESS_LOCK = ".access.lock"
 
 
 def day_of(ms: int) -> str:

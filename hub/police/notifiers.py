@@ -39,6 +39,9 @@ class LogNotifier:
 
     def notify(self, case: dict[str, Any]) -> None:
         self.sent.append(case)
+        if case.get("kind") == "risk.warning":
+            log.warning("%s", _("Duty desk alert {alert}: {reason}").format(alert=case["case_id"], reason=case["reason"]))
+            return
         log.warning("%s", _("Case {case} opened for order {order}: {reason}").format(
             case=case["case_id"], order=case["order_id"], reason=case["reason"]))
 

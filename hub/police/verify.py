@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from hub.police import layout
+from hub.police import access_log, layout
 from hub.police import verify_meta as meta
 from hub.police.acked import AckRecord
 from hub.police.chain import GENESIS, entry_hash, entry_hash_bytes
@@ -197,7 +197,16 @@ def verify_export(root: Path, hub_key: Ed25519PublicKey | None, *, all_signature
     if acked is not None:
         meta.check_acked(rep, acked, hash_at, max_seen)
     _check_media(root, rep, media_refs)
+    _check_access(root, rep)
     return rep
+
+
+def _check_access(root: Path, rep: VerifyReport) -> None:
+    acc = access_log.check(root)
+    rep.access_entries, rep.access_head = acc.entries, acc.head
+    for code, line_no, detail in acc.problems:
+        rep.problems.append(Problem(code, _("{file} line {line}: {detail}").format(
+            file=layout.ACCESS, line=line_no, detail=detail), layout.ACCESS, line_no))
 
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

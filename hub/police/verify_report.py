@@ -27,6 +27,8 @@ class VerifyReport:
     checkpoints: int = 0  # valid hub checkpoints in checkpoints.jsonl
     unconfirmed: int = 0  # entries after the last valid checkpoint (each checked by its own signature)
     acked_seq: int | None = None  # the police's own acknowledgement record, when given
+    access_entries: int = 0  # lines of the access log (access.jsonl: who queried or opened what)
+    access_head: str = GENESIS
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -69,4 +71,8 @@ PROBLEM_CODES: dict[str, str] = {
     "acked": "The acknowledgement record given with `--acked` is unreadable or not signed by the police key.",
     "media_missing": "A media file an entry references is absent.",
     "media_altered": "A media file's SHA-256 is not its name.",
+    "access_unreadable": "A line of the access log `access.jsonl` is not a valid access line.",
+    "access_order": "An access log line's seq is not the one after the line before (a line removed or inserted).",
+    "access_chain": "An access log line's `prev` is not the hash of the line before it.",
+    "access_edited": "An access log line's content no longer matches its own `hash` (who, when or what edited).",
 }

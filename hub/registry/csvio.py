@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
+from hub.db import Conn, DatabaseError, Tx
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from hub.registry.locksmiths import check_locksmith, file_locksmith, scope_of
 from hub.registry.units import check_unit, file_unit
@@ -83,7 +83,7 @@ def _locksmith(row: dict[str, str]) -> LocksmithFiling:
         equipment=[e.strip() for e in row["equipment"].split(";") if e.strip()], status=row["status"] or "on_duty")
 
 
-def import_csv(conn: sqlite3.Connection, clock: Clock, actor: str, kind: str, text: str) -> ImportReport:
+def import_csv(conn: Conn, clock: Clock, actor: str, kind: str, text: str) -> ImportReport:
     if kind not in COLUMNS:
         raise DomainError("invalid", _("kind must be units or locksmiths"))
     columns = COLUMNS[kind]
@@ -115,28 +115,26 @@ def import_csv(conn: sqlite3.Connection, clock: Clock, actor: str, kind: str, te
     if report.errors:
         report.ok = False
         return report
-    # A savepoint, not a transaction: the import may run inside the caller's transaction and must still
-    # undo every row of its own when one fails.
+    # One unit of work (a savepoint inside the caller's transaction): every row of the import is undone
+    # when one fails.
     line = 0
-    conn.execute("SAVEPOINT registry_import")
     try:
-        for line, item in parsed:  # noqa: B007 - `line` names the failing row below
-            if isinstance(item, UnitFiling):
-                file_unit(conn, clock, actor, item)
-            else:
-                assert isinstance(item, LocksmithFiling)
-                file_locksmith(conn, clock, actor, item)
-    except (DomainError, sqlite3.DatabaseError) as exc:
-        conn.execute("ROLLBACK TO registry_import")
-        conn.execute("RELEASE registry_import")
-        msg = exc.message if isinstance(exc, DomainError) else str(exc)
-        return ImportReport(False, errors=[RowError(line, "", msg)])
-    conn.execute("RELEASE registry_import")
+        with Tx(conn):
+            for line, item in parsed:  # noqa: B007 - `line` names the failing row below
+                if isinstance(item, UnitFiling):
+                    file_unit(conn, clock, actor, item)
+                else:
+                    assert isinstance(item, LocksmithFiling)
+                    file_locksmith(conn, clock, actor, item)
+    except DomainError as exc:
+        return ImportReport(False, errors=[RowError(line, "", exc.message)])
+    except DatabaseError as exc:
+        return ImportReport(False, errors=[RowError(line, "", str(exc))])
     report.imported = len(parsed)
     return report
 
 
-def export_csv(conn: sqlite3.Connection, kind: str) -> str:
+def export_csv(conn: Conn, kind: str) -> str:
     if kind not in COLUMNS:
         raise DomainError("invalid", _("kind must be units or locksmiths"))
     out = io.StringIO()

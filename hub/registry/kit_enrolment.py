@@ -6,9 +6,9 @@ operators (the record itself stays stored as evidence)."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from hub.db import Conn
 from hub.registry.errors import DomainError
 from hub.registry.locksmiths import enroll_fingerprint
 from hub.registry.presence import locksmith_of_kit
@@ -19,7 +19,7 @@ from protocol.messages.ops import FingerprintEnroll
 RECORD_KIND = "locksmith.fingerprint_enrolled"
 
 
-def apply_enrolment(conn: sqlite3.Connection, clock: Clock, kit_id: str, data: dict[str, Any]) -> int:
+def apply_enrolment(conn: Conn, clock: Clock, kit_id: str, data: dict[str, Any]) -> int:
     """Record the template for the locksmith; returns how many fingers they now have. Re-applying the same
     record changes nothing (the row is keyed by locksmith and finger)."""
     locksmith_id = str(data.get("locksmith_id") or "")

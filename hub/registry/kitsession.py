@@ -8,16 +8,15 @@ wins.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from protocol.clock import Clock
 
 KINDS = ("session.login", "session.logout")
 
 
-def apply_session_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, kind: str, data: dict[str, Any],
+def apply_session_record(conn: Conn, clock: Clock, kit_id: str, kind: str, data: dict[str, Any],
                          captured_at: int, record_id: str) -> None:
     logged_in = 1 if kind == "session.login" else 0
     locksmith_id = data.get("locksmith_id")
@@ -29,7 +28,7 @@ def apply_session_record(conn: sqlite3.Connection, clock: Clock, kit_id: str, ki
             (kit_id, str(locksmith_id) if locksmith_id else None, logged_in, captured_at, record_id))
 
 
-def logged_in(conn: sqlite3.Connection, kit_id: str) -> str | None:
+def logged_in(conn: Conn, kit_id: str) -> str | None:
     """The locksmith logged in on the kit, if any."""
     row = conn.execute("SELECT locksmith_id FROM kit_sessions WHERE kit_id = ? AND logged_in = 1",
                        (kit_id,)).fetchone()

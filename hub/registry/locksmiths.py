@@ -7,11 +7,10 @@ Service area is a circle (centre lat/lon, radius in km): it is what a locksmith 
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.registry import geo
 from hub.registry import validate as v
 from hub.registry.errors import DomainError, NotFound
@@ -24,7 +23,7 @@ from protocol.messages.ops import FingerprintEnroll, KitLink, LocksmithFiling
 MAX_RADIUS_KM = 200.0
 
 
-def check_locksmith(conn: sqlite3.Connection, f: LocksmithFiling) -> v.Issues:
+def check_locksmith(conn: Conn, f: LocksmithFiling) -> v.Issues:
     issues = v.Issues()
     issues.add("name", v.text(f.name))
     issues.add("gender", v.one_of(f.gender, v.GENDERS))
@@ -57,7 +56,7 @@ def check_locksmith(conn: sqlite3.Connection, f: LocksmithFiling) -> v.Issues:
     return issues
 
 
-def file_locksmith(conn: sqlite3.Connection, clock: Clock, actor: str, f: LocksmithFiling) -> str:
+def file_locksmith(conn: Conn, clock: Clock, actor: str, f: LocksmithFiling) -> str:
     check_locksmith(conn, f).raise_if_any()
     now = clock.now_ms()
     with transaction(conn):
@@ -75,8 +74,8 @@ def file_locksmith(conn: sqlite3.Connection, clock: Clock, actor: str, f: Locksm
             lid = f.id or new_id(now)
             cur = conn.execute(
                 f"INSERT INTO locksmiths(id, {cols}, status, created_ms, updated_ms)"
-                f" VALUES (?, {','.join('?' * len(values))}, ?, ?, ?)", (lid, *values, f.status, now, now))
-            n = int(cur.lastrowid or 0)
+                f" VALUES (?, {','.join('?' * len(values))}, ?, ?, ?) RETURNING n", (lid, *values, f.status, now, now))
+            n = int(cur.fetchone()[0])
             _history(conn, lid, None, f.status, actor, _("filed"), now)
             kind = "locksmith.filed"
         else:
@@ -96,7 +95,7 @@ def file_locksmith(conn: sqlite3.Connection, clock: Clock, actor: str, f: Locksm
         return lid
 
 
-def set_locksmith_status(conn: sqlite3.Connection, clock: Clock, actor: str, locksmith_id: str, status: str,
+def set_locksmith_status(conn: Conn, clock: Clock, actor: str, locksmith_id: str, status: str,
                          reason: str) -> None:
     issues = v.Issues()
     issues.add("status", v.one_of(status, v.LOCKSMITH_STATUSES))
@@ -115,7 +114,7 @@ def set_locksmith_status(conn: sqlite3.Connection, clock: Clock, actor: str, loc
                                                     "actor": actor, "reason": reason, "at_ms": now}, now_ms=now)
 
 
-def link_kit(conn: sqlite3.Connection, clock: Clock, actor: str, link: KitLink) -> None:
+def link_kit(conn: Conn, clock: Clock, actor: str, link: KitLink) -> None:
     now = clock.now_ms()
     with transaction(conn):
         if conn.execute("SELECT 1 FROM locksmiths WHERE id = ?", (link.locksmith_id,)).fetchone() is None:
@@ -138,7 +137,7 @@ def link_kit(conn: sqlite3.Connection, clock: Clock, actor: str, link: KitLink) 
                                                  "linked": not link.unlink, "actor": actor, "at_ms": now}, now_ms=now)
 
 
-def enroll_fingerprint(conn: sqlite3.Connection, clock: Clock, actor: str, fp: FingerprintEnroll) -> int:
+def enroll_fingerprint(conn: Conn, clock: Clock, actor: str, fp: FingerprintEnroll) -> int:
     """Record a template enrolled on a kit; returns how many fingers the locksmith now has."""
     issues = v.Issues()
     issues.add("finger", v.one_of(fp.finger, v.FINGERS))
@@ -161,7 +160,7 @@ def enroll_fingerprint(conn: sqlite3.Connection, clock: Clock, actor: str, fp: F
                                 (fp.locksmith_id,)).fetchone()[0])
 
 
-def record_rating(conn: sqlite3.Connection, locksmith_id: str, stars: int) -> int:
+def record_rating(conn: Conn, locksmith_id: str, stars: int) -> int:
     """Fold a 1-5 star rating into quality (rule 2): a Bayesian mean with a prior of 3 stars weighing 5
     ratings, so one early 5-star rating does not outrank a long good record. Returns the new quality."""
     if not 1 <= stars <= 5:
@@ -176,13 +175,13 @@ def record_rating(conn: sqlite3.Connection, locksmith_id: str, stars: int) -> in
         return int(row["quality"])
 
 
-def _history(conn: sqlite3.Connection, lid: str, old: str | None, new: str, actor: str, reason: str,
+def _history(conn: Conn, lid: str, old: str | None, new: str, actor: str, reason: str,
              now: int) -> None:
     conn.execute("INSERT INTO locksmith_status_history(locksmith_id, from_status, to_status, actor, reason, at_ms)"
                  " VALUES (?,?,?,?,?,?)", (lid, old, new, actor, reason, now))
 
 
-def scope_of(conn: sqlite3.Connection, n: int) -> dict[str, list[str]]:
+def scope_of(conn: Conn, n: int) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in conn.execute("SELECT lock_class, action FROM locksmith_scope WHERE locksmith_n = ?"
                           " ORDER BY lock_class, action", (n,)):
@@ -190,7 +189,7 @@ def scope_of(conn: sqlite3.Connection, n: int) -> dict[str, list[str]]:
     return out
 
 
-def public_record(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]:
+def public_record(conn: Conn, locksmith_id: str) -> dict[str, Any]:
     row = conn.execute("SELECT * FROM locksmiths WHERE id = ?", (locksmith_id,)).fetchone()
     if row is None:
         raise NotFound("locksmith", locksmith_id)
@@ -200,7 +199,7 @@ def public_record(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]
     return out
 
 
-def get_locksmith(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]:
+def get_locksmith(conn: Conn, locksmith_id: str) -> dict[str, Any]:
     out = public_record(conn, locksmith_id)
     out["kits"] = [dict(r) for r in conn.execute(
         "SELECT kit_id, linked_ms, unlinked_ms, actor FROM locksmith_kits WHERE locksmith_id = ? ORDER BY seq",
@@ -214,7 +213,7 @@ def get_locksmith(conn: sqlite3.Connection, locksmith_id: str) -> dict[str, Any]
     return out
 
 
-def finger_of_template(conn: sqlite3.Connection, locksmith_id: str, template_sha256: str) -> str | None:
+def finger_of_template(conn: Conn, locksmith_id: str, template_sha256: str) -> str | None:
     """The finger of `locksmith_id` enrolled with this template (R-2), or None: how the hub checks the
     template a kit says matched (hub/orders/kitrecords.py)."""
     if not template_sha256:

@@ -11,13 +11,11 @@ link the broker has not noticed yet) would otherwise be offered orders it never 
 
 from __future__ import annotations
 
-import sqlite3
-
-from hub.db import transaction
+from hub.db import Conn, transaction
 from protocol.clock import Clock
 
 
-def kit_state(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool) -> None:
+def kit_state(conn: Conn, clock: Clock, kit_id: str, online: bool) -> None:
     now = clock.now_ms()
     with transaction(conn):
         conn.execute(
@@ -27,7 +25,7 @@ def kit_state(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool)
         refresh_for_kit(conn, kit_id)
 
 
-def kit_state_message(conn: sqlite3.Connection, clock: Clock, kit_id: str, online: bool, since_ms: int) -> bool:
+def kit_state_message(conn: Conn, clock: Clock, kit_id: str, online: bool, since_ms: int) -> bool:
     """A signed `kit.state` (birth or will). Birth and will of one connection share `since`; a will of an
     older connection arriving after a newer birth is stale (ingest kept the newest `since` in
     kit_link_state) and changes nothing. Returns whether presence was updated."""
@@ -44,14 +42,14 @@ HEARTBEAT_MS = 60_000
 SILENCE_LIMIT_MS = HEARTBEAT_MS * 5 // 2
 
 
-def silent_kits(conn: sqlite3.Connection, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS) -> dict[str, int]:
+def silent_kits(conn: Conn, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS) -> dict[str, int]:
     """Kits shown online but not heard from within `limit_ms`: kit id -> when last heard."""
     now = clock.now_ms()
     return {r[0]: r[1] for r in conn.execute(
         "SELECT kit_id, updated_ms FROM kit_presence WHERE online = 1 AND updated_ms < ?", (now - limit_ms,))}
 
 
-def expire_silent(conn: sqlite3.Connection, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS,
+def expire_silent(conn: Conn, clock: Clock, limit_ms: int = SILENCE_LIMIT_MS,
                   only: dict[str, int] | None = None) -> list[str]:
     """Mark offline every kit not heard from within `limit_ms` (of `only`, those still last heard when
     `only` says); returns their ids."""
@@ -81,7 +79,7 @@ class SilenceWatch:
         self._suspects: dict[str, int] = {}
         self._since = 0.0
 
-    def check(self, conn: sqlite3.Connection, clock: Clock, now_s: float) -> list[str]:
+    def check(self, conn: Conn, clock: Clock, now_s: float) -> list[str]:
         if not self._suspects:
             self._suspects = silent_kits(conn, clock, self.limit_ms)
             self._since = now_s
@@ -93,7 +91,7 @@ class SilenceWatch:
         return gone
 
 
-def kit_position(conn: sqlite3.Connection, clock: Clock, kit_id: str, lat: float, lon: float,
+def kit_position(conn: Conn, clock: Clock, kit_id: str, lat: float, lon: float,
                  at_ms: int | None = None) -> None:
     now = clock.now_ms()
     at = at_ms if at_ms is not None else now
@@ -106,20 +104,20 @@ def kit_position(conn: sqlite3.Connection, clock: Clock, kit_id: str, lat: float
         refresh_for_kit(conn, kit_id)
 
 
-def locksmith_of_kit(conn: sqlite3.Connection, kit_id: str) -> str | None:
+def locksmith_of_kit(conn: Conn, kit_id: str) -> str | None:
     """The locksmith who carries the kit now, if any."""
     row = conn.execute("SELECT locksmith_id FROM locksmith_kits WHERE kit_id = ? AND unlinked_ms IS NULL",
                        (kit_id,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def refresh_for_kit(conn: sqlite3.Connection, kit_id: str) -> None:
+def refresh_for_kit(conn: Conn, kit_id: str) -> None:
     locksmith_id = locksmith_of_kit(conn, kit_id)
     if locksmith_id is not None:
         refresh_locksmith(conn, locksmith_id)
 
 
-def refresh_locksmith(conn: sqlite3.Connection, locksmith_id: str) -> None:
+def refresh_locksmith(conn: Conn, locksmith_id: str) -> None:
     """Recompute kit_online / live_kit_id / position from the locksmith's linked kits."""
     kits = conn.execute(
         "SELECT p.kit_id, p.online, p.lat, p.lon, p.pos_ms, p.updated_ms FROM locksmith_kits k"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.registry import validate as v
 from hub.registry.errors import NotFound
 from protocol.clock import Clock
@@ -15,7 +14,7 @@ from protocol.ids import new_id
 from protocol.messages.ops import UnitFiling
 
 
-def check_unit(conn: sqlite3.Connection, f: UnitFiling) -> v.Issues:
+def check_unit(conn: Conn, f: UnitFiling) -> v.Issues:
     issues = v.Issues()
     issues.add("name", v.text(f.name))
     issues.add("address", v.text(f.address, max_len=400))
@@ -28,7 +27,7 @@ def check_unit(conn: sqlite3.Connection, f: UnitFiling) -> v.Issues:
     return issues
 
 
-def file_unit(conn: sqlite3.Connection, clock: Clock, actor: str, f: UnitFiling) -> str:
+def file_unit(conn: Conn, clock: Clock, actor: str, f: UnitFiling) -> str:
     """Create or update a unit's filing; a changed status goes through `set_unit_status`."""
     check_unit(conn, f).raise_if_any()
     now = clock.now_ms()
@@ -58,7 +57,7 @@ def file_unit(conn: sqlite3.Connection, clock: Clock, actor: str, f: UnitFiling)
         return unit_id
 
 
-def set_unit_status(conn: sqlite3.Connection, clock: Clock, actor: str, unit_id: str, status: str,
+def set_unit_status(conn: Conn, clock: Clock, actor: str, unit_id: str, status: str,
                     reason: str) -> None:
     issues = v.Issues()
     issues.add("status", v.one_of(status, v.UNIT_STATUSES))
@@ -80,19 +79,19 @@ def set_unit_status(conn: sqlite3.Connection, clock: Clock, actor: str, unit_id:
                                                "actor": actor, "reason": reason, "at_ms": now}, now_ms=now)
 
 
-def _history(conn: sqlite3.Connection, unit_id: str, old: str | None, new: str, actor: str, reason: str,
+def _history(conn: Conn, unit_id: str, old: str | None, new: str, actor: str, reason: str,
              now: int) -> None:
     conn.execute(
         "INSERT INTO unit_status_history(unit_id, from_status, to_status, actor, reason, at_ms)"
         " VALUES (?,?,?,?,?,?)", (unit_id, old, new, actor, reason, now))
 
 
-def _record(conn: sqlite3.Connection, unit_id: str) -> dict[str, Any]:
+def _record(conn: Conn, unit_id: str) -> dict[str, Any]:
     row = conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
     return dict(row)
 
 
-def get_unit(conn: sqlite3.Connection, unit_id: str) -> dict[str, Any]:
+def get_unit(conn: Conn, unit_id: str) -> dict[str, Any]:
     row = conn.execute("SELECT * FROM units WHERE id = ?", (unit_id,)).fetchone()
     if row is None:
         raise NotFound("unit", unit_id)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from stdnum.cn import ric, uscc
 
+from hub.db import Conn
 from hub.ingest.uploads import stored_copies
 from hub.registry.errors import FieldIssue, ValidationFailed
 from protocol.i18n import _
@@ -74,7 +74,7 @@ def sha256(value: str | None, *, optional: bool = False) -> str | None:
     return None
 
 
-def stored_image(conn: sqlite3.Connection, value: str | None, *, optional: bool = False,
+def stored_image(conn: Conn, value: str | None, *, optional: bool = False,
                  uploader: str | None = None) -> str | None:
     """A SHA-256 naming an image the hub holds, verified (hub/ingest/uploads.py); from `uploader` if given
     (a customer names only photos they sent: a hash alone proves nothing about who took the picture)."""

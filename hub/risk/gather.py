@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
+from hub.db import Conn, Row
 from hub.risk.config import RiskRules
 
 DONE_STATES = ("completed", "awaiting_documents", "documents_verified", "case_opened")
 DAY_MS = 86_400_000
 
 
-def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+def _table_exists(conn: Conn, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
 
 
@@ -24,13 +24,13 @@ def _is_night(ms: int, start: int, end: int, offset_h: float) -> bool:
     return hour >= start or hour < end if start > end else start <= hour < end
 
 
-def customer_features(conn: sqlite3.Connection, id_number: str, now_ms: int,
+def customer_features(conn: Conn, id_number: str, now_ms: int,
                       rules: RiskRules) -> tuple[dict[str, float], dict[str, float]]:
     orders = list(conn.execute(
         "SELECT id, state, site_address, lock_class, request_json, created_ms, documents_overdue FROM orders"
         " WHERE upper(json_extract(request_json, '$.customer_id_number')) = upper(?)", (id_number,)))
     ids = [o["id"] for o in orders]
-    subs: list[sqlite3.Row] = []
+    subs: list[Row] = []
     if ids:
         marks = ",".join("?" * len(ids))
         subs = list(conn.execute(f"SELECT * FROM document_submissions WHERE order_id IN ({marks})", ids))
@@ -60,7 +60,7 @@ def customer_features(conn: sqlite3.Connection, id_number: str, now_ms: int,
     return f, {}
 
 
-def locksmith_features(conn: sqlite3.Connection, locksmith_id: str, now_ms: int,
+def locksmith_features(conn: Conn, locksmith_id: str, now_ms: int,
                        rules: RiskRules) -> tuple[dict[str, float], dict[str, float]]:
     row = conn.execute("SELECT rating_sum, rating_count FROM locksmiths WHERE id=?", (locksmith_id,)).fetchone()
     rating_count = int(row["rating_count"]) if row else 0

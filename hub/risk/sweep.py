@@ -5,9 +5,9 @@ of every order touched, and forwards the warnings that changed. Idempotent and r
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from hub import police_feed
+from hub.db import Conn
 from hub.risk.config import RiskRules
 from hub.risk.model import Assessment
 from hub.risk.warnings import evaluate, evaluate_order
@@ -16,7 +16,7 @@ from protocol.clock import Clock
 ORDER_FAMILIES = ("order", "documents", "followup", "evidence", "job")
 
 
-def sweep(conn: sqlite3.Connection, clock: Clock, *, rules: RiskRules | None = None,
+def sweep(conn: Conn, clock: Clock, *, rules: RiskRules | None = None,
           limit: int = 1000) -> list[Assessment]:
     row = conn.execute("SELECT feed_seq FROM risk_cursor WHERE name='feed'").fetchone()
     after = int(row[0]) if row else 0

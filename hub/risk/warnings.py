@@ -4,10 +4,9 @@ warning, store the new one and forward it to the police (R-12) in the same trans
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from hub import police_feed
-from hub.db import transaction
+from hub.db import Conn, transaction
 from hub.risk.config import RiskRules, Subject, load_rules
 from hub.risk.gather import customer_features, locksmith_features
 from hub.risk.model import Assessment, score
@@ -23,7 +22,7 @@ def default_rules() -> RiskRules:
     return _rules
 
 
-def assess(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_id: str,
+def assess(conn: Conn, clock: Clock, subject: Subject, subject_id: str,
            rules: RiskRules | None = None) -> Assessment:
     rules = rules or default_rules()
     gather = customer_features if subject == "customer" else locksmith_features
@@ -31,7 +30,7 @@ def assess(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_id:
     return score(subject, subject_id, features, rules, counts)
 
 
-def evaluate(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_id: str, *,
+def evaluate(conn: Conn, clock: Clock, subject: Subject, subject_id: str, *,
              order_id: str | None = None, rules: RiskRules | None = None) -> Assessment | None:
     """Score and, if the warning changed, store and forward it. Returns the new warning or None."""
     with transaction(conn):
@@ -59,7 +58,7 @@ def evaluate(conn: sqlite3.Connection, clock: Clock, subject: Subject, subject_i
         return a
 
 
-def evaluate_order(conn: sqlite3.Connection, clock: Clock, order_id: str,
+def evaluate_order(conn: Conn, clock: Clock, order_id: str,
                    rules: RiskRules | None = None) -> list[Assessment]:
     """Re-score the customer and the locksmith of an order (call after any change to the order)."""
     row = conn.execute("SELECT locksmith_id, json_extract(request_json, '$.customer_id_number') AS idn FROM orders"
@@ -75,6 +74,22 @@ def evaluate_order(conn: sqlite3.Connection, clock: Clock, order_id: str,
     return out
 
 
-def current(conn: sqlite3.Connection, level: str | None = None) -> list[dict[str, object]]:
+def current(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
     sql = "SELECT * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
     return [{**dict(r), "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]
+
+
+def shown_id(subject: str, subject_id: str) -> str:
+    """A customer's warning is keyed by resident ID number: people see its last 4 characters unless an operator
+    opens it (`id.open`, logged at the hub); a locksmith's id is no personal number."""
+    if subject != "customer":
+        return subject_id
+    return "*" * max(len(subject_id) - 4, 0) + subject_id[-4:]
+
+
+def listed(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
+    """`current` as consoles receive it (`risk.list`): customer ID numbers masked; `ref` names the warning for
+    `id.open` without the number."""
+    sql = "SELECT rowid AS ref, * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
+    return [{**dict(r), "ref": str(r["ref"]), "subject_id": shown_id(r["subject"], r["subject_id"]),
+             "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hub.db import transaction
+from hub.db import Conn, transaction
 from protocol.clock import Clock
 
 # handler(conn, clock, payload, event_id), run inside the firing transaction. Each timer kind is declared,
 # with its handler, by the module that handles it (a `TIMERS` table); hub/domain.py lists them all and is
 # what the service passes to `fire_due`. Nothing registers itself on import.
-Handler = Callable[[sqlite3.Connection, Clock, dict[str, Any], str], None]
+Handler = Callable[[Conn, Clock, dict[str, Any], str], None]
 log = logging.getLogger(__name__)
 
 
-def schedule(conn: sqlite3.Connection, clock: Clock, kind: str, key: str, due_ms: int,
+def schedule(conn: Conn, clock: Clock, kind: str, key: str, due_ms: int,
              payload: dict[str, Any]) -> int:
     """Create a timer once per key (repeating the call is harmless); returns its id."""
     conn.execute("INSERT INTO timers(kind, key, due_ms, payload_json, state, created_ms) VALUES (?,?,?,?,'pending',?)"
@@ -32,17 +31,17 @@ def schedule(conn: sqlite3.Connection, clock: Clock, kind: str, key: str, due_ms
     return int(conn.execute("SELECT id FROM timers WHERE key = ?", (key,)).fetchone()[0])
 
 
-def cancel(conn: sqlite3.Connection, key: str) -> bool:
+def cancel(conn: Conn, key: str) -> bool:
     cur = conn.execute("UPDATE timers SET state = 'cancelled' WHERE key = ? AND state = 'pending'", (key,))
     return cur.rowcount > 0
 
 
-def next_due_ms(conn: sqlite3.Connection) -> int | None:
+def next_due_ms(conn: Conn) -> int | None:
     row = conn.execute("SELECT min(due_ms) FROM timers WHERE state = 'pending'").fetchone()
     return None if row[0] is None else int(row[0])
 
 
-def fire_due(conn: sqlite3.Connection, clock: Clock, handlers: Mapping[str, Handler], limit: int = 10_000) -> int:
+def fire_due(conn: Conn, clock: Clock, handlers: Mapping[str, Handler], limit: int = 10_000) -> int:
     """Fire every pending timer due at the clock's now (catching up after downtime), each by the handler of
     its kind. Returns how many fired. A kind without a handler is parked as failed, never silently fired."""
     fired = 0
@@ -72,20 +71,20 @@ def fire_due(conn: sqlite3.Connection, clock: Clock, handlers: Mapping[str, Hand
     return fired
 
 
-def backlog(conn: sqlite3.Connection, now_ms: int) -> tuple[int, int, int | None]:
+def backlog(conn: Conn, now_ms: int) -> tuple[int, int, int | None]:
     """(pending, due now, the oldest due_ms among those due): the operating figures (hub.metrics)."""
     row = conn.execute("SELECT COUNT(*), COALESCE(SUM(due_ms <= ?), 0), MIN(CASE WHEN due_ms <= ? THEN due_ms END) "
                        "FROM timers WHERE state='pending'", (now_ms, now_ms)).fetchone()
     return int(row[0]), int(row[1]), (int(row[2]) if row[2] is not None else None)
 
 
-def pending(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
+def pending(conn: Conn, limit: int = 100) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(
         "SELECT id, kind, key, due_ms, payload_json FROM timers WHERE state = 'pending' ORDER BY due_ms LIMIT ?",
         (limit,))]
 
 
-def failed(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
+def failed(conn: Conn, limit: int = 100) -> list[dict[str, Any]]:
     """Timers whose handler raised: a deadline that did not take effect until someone looks."""
     return [dict(r) for r in conn.execute(
         "SELECT kind, key, due_ms, fired_ms, error, payload_json FROM timers WHERE state = 'failed'"

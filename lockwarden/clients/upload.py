@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from lockwarden.clients.party import Party, Received
-from protocol.envelope import seal_chunk
+from protocol.frame import seal_frame
 from protocol.ids import new_id
 from protocol.images import content_type_of, image_problem
 from protocol.messages.media import DEFAULT_CHUNK_SIZE, MediaBegin, MediaCancel, chunk_count
@@ -43,7 +43,7 @@ def upload_photo(party: Party, topic: str, data: bytes, *, order_id: str | None,
     for _round in range(ROUNDS):
         for i in missing:
             part = data[i * chunk_size : (i + 1) * chunk_size]
-            party.publish_wire(topic, seal_chunk(party.key, sender=party.id, seq=party.next_seq(),
+            party.publish_wire(topic, seal_frame(party.key, sender=party.id, seq=party.next_seq(),
                                                  ts=party.clock.now_ms(), file_id=file_id, index=i, data=part,
                                                  sha256=hashlib.sha256(part).hexdigest()))
         try:

@@ -42,6 +42,11 @@ def _broker(args: argparse.Namespace) -> int:
     if binary is None:
         print(_("mosquitto is not installed (Debian package `mosquitto`)."))
         return 1
+    from hub.broker.config import BrokerFiles
+    from hub.broker.process import write_pid
+
+    # exec keeps this pid: provisioning reloads the broker through this note (hub/broker/deploy.py)
+    write_pid(BrokerFiles(home.broker_dir), os.getpid())
     os.execv(binary, [binary, "-c", str(conf)])
     return 0
 

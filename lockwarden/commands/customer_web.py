@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = msgspec.structs.replace(settings, host=args.host or settings.host, port=args.port or settings.port)
     home = HubHome(args.hub_dir)
-    web = server.build(home, settings)
+    web = server.build(home, settings, pay_origin=pay_origin(home))
     running = server.start(web, host=settings.host, port=settings.port)
     print(_("customer web app: {url}").format(url=running.url), flush=True)
     stop = threading.Event()
@@ -45,3 +45,12 @@ def run(args: argparse.Namespace) -> int:
     stop.wait()
     running.stop()
     return 0
+
+
+def pay_origin(home: object) -> str:
+    """Where the hub's payment pages are (the browser is sent there to pay): `[payments] public_url`, else the
+    webhook's own address when hub.toml fixes its port ("" when the port is picked at start: unknown here)."""
+    p = home.settings().payments  # type: ignore[attr-defined]
+    if p.public_url:
+        return str(p.public_url).rstrip("/")
+    return f"http://{p.webhook_host}:{p.webhook_port}" if p.webhook_port else ""

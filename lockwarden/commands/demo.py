@@ -9,6 +9,8 @@ from protocol.i18n import _
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help=_("run the whole system on this machine with emulated hardware"))
+    # `lockwarden demo --lang en` as well as `lockwarden --lang en demo` (SUPPRESS: no default overriding the latter)
+    p.add_argument("--lang", default=argparse.SUPPRESS, help=_("zh_CN (default) or en; LOCKWARDEN_LANG overrides"))
     p.set_defaults(func=lambda _args: _run())
 
 

@@ -1,4 +1,4 @@
-"""`lockwarden emulate fingerprint|gnss`: run a hardware emulator on a pseudo-terminal and print its path,
+"""`lockwarden emulate fingerprint|gnss|send`: run a hardware emulator on a pseudo-terminal and print its path,
 so the real driver stack (or minicom, or a vendor tool) can be pointed at it.
 
 The fingerprint emulator takes commands (`place NAME`, `remove`, `status`: edge/hardware/fingerprint/control.py)
@@ -35,7 +35,14 @@ def register(sub: Any) -> None:
     gnss.add_argument("--lon", type=float, default=116.3975)
     gnss.add_argument("--interval", type=float, default=1.0)
     gnss.add_argument("--no-fix", action="store_true", help=_("report no fix"))
+    gnss.add_argument("--control", metavar="SOCKET",
+                      help=_("take commands (goto LAT LON, lose-fix, fix, status) on this Unix socket"))
     gnss.set_defaults(func=_gnss)
+
+    send = kinds.add_parser("send", help=_("send one command to an emulator's control socket, print its reply"))
+    send.add_argument("socket", help=_("the control socket (printed by `lockwarden sandbox`)"))
+    send.add_argument("words", nargs="+", metavar="COMMAND", help=_("e.g. place NAME, remove, goto LAT LON"))
+    send.set_defaults(func=_send)
 
 
 def _wait() -> None:
@@ -71,8 +78,25 @@ def _fingerprint_control(emu: Any, socket_path: str | None) -> list[Any]:
 def _gnss(args: argparse.Namespace) -> int:
     from edge.hardware.gnss.emulator import GnssEmulator
 
-    return _serve(GnssEmulator(args.lat, args.lon, interval_s=args.interval,
-                               fix_quality=0 if args.no_fix else 1).start())
+    emu = GnssEmulator(args.lat, args.lon, interval_s=args.interval, fix_quality=0 if args.no_fix else 1).start()
+    extras: list[Any] = []
+    if args.control:
+        from edge.hardware.control import ControlSocket
+        from edge.hardware.gnss.control import run_command
+
+        extras.append(ControlSocket(emu, args.control, run_command).start())
+    return _serve(emu, extras)
+
+
+def _send(args: argparse.Namespace) -> int:
+    from edge.hardware.control import send_command
+
+    try:
+        print(send_command(args.socket, " ".join(args.words)))
+    except OSError as exc:
+        print(_("No emulator answers on {socket}: {error}").format(socket=args.socket, error=exc), file=sys.stderr)
+        return 1
+    return 0
 
 
 def _serve(emu: Any, extras: list[Any] | None = None) -> int:

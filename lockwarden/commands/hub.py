@@ -84,7 +84,7 @@ def _db(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from hub.db import open_hub_db
     from hub.home import HubHome
 
-    return open_hub_db(HubHome(args.dir).db_path())
+    return open_hub_db(HubHome(args.dir).database())
 
 
 def _quarantine(args: argparse.Namespace) -> int:

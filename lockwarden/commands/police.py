@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from protocol.i18n import _
+from protocol.labels import HOLD_PURPOSES, HOLD_STATES, ORDER_STATES, WARNING_LEVELS, label, yuan
 from protocol.settings import SettingsError, read_config_file
 
 
@@ -40,6 +41,8 @@ def register(sub: Any) -> None:
                    help=_("the client bundle provision-principal wrote: broker address, account, certificates "
                           "(instead of --host, --port, --username, --password-file, --tls-ca)"))
     p.add_argument("--notifier", default="log", help="log | command:ARGV | webhook:URL | mqtt[:lw/v1/police/cases/...]")
+    p.add_argument("--alert-level", choices=("red", "yellow", "blue"), default="red",
+                   help=_("a risk warning rising to this level alerts the duty officer through --notifier"))
     p.set_defaults(func=cmd_export)
 
     v = sub.add_parser("police-verify", help=_("check a police export offline"),
@@ -63,6 +66,10 @@ def register(sub: Any) -> None:
                        ("locksmith", _("locksmith id")), ("unit", _("unit id")), ("kit", _("kit id")),
                        ("order", _("order id")), ("kind", _("record kind"))):
         q.add_argument(f"--{name}", help=text)
+    q.add_argument("--person", metavar="ID_NUMBER",
+                   help=_("everything about one person: the entries naming this resident ID number, then every "
+                          "entry of their orders (and, for a locksmith, of his jobs)"))
+    q.add_argument("--officer", help=_("who is asking, written to the export's access log (default: the login name)"))
     q.add_argument("--since", help=_("from this time (ISO 8601; local time if no zone)"))
     q.add_argument("--until", help=_("before this time (ISO 8601; local time if no zone)"))
     q.add_argument("--limit", type=int, default=200)
@@ -195,7 +202,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                           "head_seq": rep.head_seq, "head_hash": rep.head_hash,
                           "checkpoint_seq": rep.checkpoint_seq, "checkpoints": rep.checkpoints,
                           "unconfirmed": rep.unconfirmed, "acked_seq": rep.acked_seq,
-                          "media_checked": rep.media_checked, "hub_key_fingerprint": pinned.fingerprint if pinned else None,
+                          "media_checked": rep.media_checked, "access_entries": rep.access_entries,
+                          "access_head": rep.access_head, "hub_key_fingerprint": pinned.fingerprint if pinned else None,
                           "problems": [p.__dict__ for p in rep.problems], "warnings": rep.warnings},
                          ensure_ascii=False, indent=1))
     if not judged and not rep.problems:
@@ -211,13 +219,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for p in rep.problems:
         print(_("PROBLEM: ") + p.message)
     if pinned is not None:
-        print(_("hub key fingerprint (pinned by {source}): {fp}").format(source=pinned.source, fp=pinned.fingerprint))
+        source = {"file": _("its key file"), "fingerprint": _("its fingerprint")}.get(pinned.source, pinned.source)
+        print(_("hub key fingerprint (pinned by {source}): {fp}").format(source=source, fp=pinned.fingerprint))
     print((_("OK") if rep.ok else _("FAILED")) + ": " + _(
         "{entries} entries in {files} files, head seq {seq}, {n} hub checkpoints up to seq {cp}, {unconfirmed} "
         "entries after it, {media} media files checked"
     ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, n=rep.checkpoints,
              cp=rep.checkpoint_seq if rep.checkpoint_seq is not None else "-",
              unconfirmed=rep.unconfirmed, media=rep.media_checked))
+    print(_("access log: {n} queries and openings, chain {state}, head {head}").format(
+        n=rep.access_entries, head=rep.access_head[:16],
+        state=_("broken") if any(p.code.startswith("access_") for p in rep.problems) else _("intact")))
     if rep.acked_seq is not None:
         print(_("the police acknowledged up to seq {seq}; the export holds it").format(seq=rep.acked_seq)
               if rep.ok else _("the police acknowledged up to seq {seq}").format(seq=rep.acked_seq))
@@ -227,29 +239,61 @@ def cmd_verify(args: argparse.Namespace) -> int:
         s = summarise(args.dir)
         print(_("{orders} orders, {done} completed ({evidence} with evidence media), {cases} cases, warnings: {warn}")
               .format(orders=s.orders, done=s.completed_orders, evidence=s.completed_with_evidence, cases=s.cases,
-                      warn=", ".join(f"{k} {v}" for k, v in sorted(s.warnings.items())) or "-"))
+                      warn=_(", ").join(f"{label(WARNING_LEVELS, k)} {v}" for k, v in sorted(s.warnings.items()))
+                      or "-"))
     return 0 if rep.ok else 1
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from hub.police import access_log
     from hub.police.query import Query, open_view, run_query
     from hub.police.views import iso, write_csv
+    from protocol.clock import SystemClock
 
     conn = open_view(args.dir)
     q = Query(resident_id=args.id_number, name=args.name, phone=args.phone, address=args.address, area=args.area,
               locksmith=args.locksmith, unit=args.unit, kit=args.kit, order=args.order, kind=args.kind,
               since_ms=_ms(args.since), until_ms=_ms(args.until), limit=args.limit)
-    hits = run_query(conn, q)
+    person = None
+    if args.person:
+        from hub.police.person import find_person
+
+        person = find_person(conn, args.person, limit=args.limit)
+        hits = person.hits
+    else:
+        hits = run_query(conn, q)
+    # the criteria as given; `csv` too, since it copies the whole export out
+    what: dict[str, Any] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()
+                            if k in _QUERY_FIELDS and v is not None}
+    try:
+        # logged before anything is shown: an answer nobody can trace back is not given
+        access_log.append(args.dir, at_ms=SystemClock().now_ms(), officer=args.officer, action="query", what=what,
+                          results=len(hits))
+    except access_log.AccessLogError as exc:
+        print(_("refused: {error}").format(error=exc), file=sys.stderr)
+        return 2
     if args.csv:
         write_csv(args.dir, args.csv)
+    via = person.via if person is not None else {}
     if args.json:
-        print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=1))
-    else:
-        for h in hits:
-            print(f"{h.seq:>8}  {iso(h.created_ms)}  {h.kind:<24} {h.entity_id:<28} {h.file}:{h.line}  "
-                  + json.dumps(h.data, ensure_ascii=False)[:160])
-        print(_("{n} entries").format(n=len(hits)))
+        print(json.dumps([h.__dict__ | ({"via": via[h.seq]} if via else {}) for h in hits], ensure_ascii=False,
+                         indent=1))
+        return 0
+    if person is not None:
+        print(_("person {id}: {orders} orders, {locksmiths} locksmith filings, {n} entries").format(
+            id=person.id_number, orders=len(person.orders), locksmiths=len(person.locksmiths), n=len(hits)))
+    for h in hits:
+        tag = f"[{via[h.seq]}] " if via else ""
+        print(f"{h.seq:>8}  {iso(h.created_ms)}  {tag}{h.kind:<24} {h.entity_id:<28} {h.file}:{h.line}  "
+              + json.dumps(h.data, ensure_ascii=False)[:160])
+    print(_("{n} entries").format(n=len(hits)))
+    if person is not None and person.truncated:
+        print(_("more entries than --limit {limit}: raise it to see them all").format(limit=args.limit))
     return 0
+
+
+_QUERY_FIELDS = ("id_number", "name", "phone", "address", "area", "locksmith", "unit", "kit", "order", "kind",
+                 "since", "until", "person", "limit", "csv")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -311,7 +355,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     adapter = PoliceExportAdapter(police_link)
     desk = open_when_writable(
         lambda: CaseDesk(args.out, writer.index, notifier_from_spec(args.notifier, adapter.publish_confirmed),
-                         clock), "police export: opening the case desk", logging.getLogger("hub.police"))
+                         clock, alert_level=args.alert_level), "police export: opening the case desk", logging.getLogger("hub.police"))
     try:
         desk.scan()  # catch up cases after a crash
     except Exception as exc:
@@ -389,10 +433,11 @@ def _print_decision(answer: Any) -> None:
         return
     line = _("decision {id} applied: order {order} is {state}") if answer.applied else _(
         "decision {id} was applied before: order {order} is {state}")
-    print(line.format(id=answer.decision_id, order=answer.order_id, state=answer.state))
+    print(line.format(id=answer.decision_id, order=answer.order_id, state=label(ORDER_STATES, answer.state)))
     for h in answer.holds:
-        print(_("  {purpose}: {amount} fen {state}, to {account}").format(
-            purpose=h.purpose, amount=h.amount_fen, state=h.state, account=h.account))
+        print(_("  {purpose}: {amount} {state}, to {account}").format(
+            purpose=label(HOLD_PURPOSES, h.purpose), amount=yuan(h.amount_fen), state=label(HOLD_STATES, h.state),
+            account=h.account))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -250,7 +250,9 @@ class ConsoleApp(App[None]):
         def opened(number: str) -> None:
             pane.reveal(subject_id, number)
 
-        self.push_screen(open_id_form(self.ask, "customer_warning", subject_id, opened))
+        # the hub sends the number masked and a `ref` to open it by (an older hub: the number itself)
+        self.push_screen(open_id_form(self.ask, "customer_warning", str(warning.get("ref") or subject_id), opened,
+                                      shown=subject_id))
 
     def action_followup(self) -> None:
         self._order_action(lambda oid: followup_form(self.ask, oid))

@@ -11,10 +11,11 @@ from lockwarden.console.formscreen import Field, FormScreen
 from protocol.i18n import _
 
 
-def open_id_form(ask: Ask, subject: str, ref: str, opened: Callable[[str], None]) -> FormScreen:
+def open_id_form(ask: Ask, subject: str, ref: str, opened: Callable[[str], None], *,
+                 shown: str | None = None) -> FormScreen:
     fields = [Field("reason", _("Why the whole number is needed"))]
     note = _("ID number {masked}. Opening it is logged at the hub under your name, with this reason.").format(
-        masked=mask_id(ref) if subject == "customer_warning" else ref)
+        masked=mask_id(shown or ref) if subject == "customer_warning" else ref)
 
     async def submit(v: dict[str, str]) -> dict[str, str]:
         if not v["reason"].strip():

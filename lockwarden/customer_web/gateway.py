@@ -107,7 +107,7 @@ class Gateway:
         self.hub_id = settings.hub_id
         self.hub_key = load_verify_key(home.signing_public())
         self.hub_seen = threading.Event()
-        self.hub_conn = connect(home.db_path())
+        self.hub_conn = connect(home.database())
         self.media = MediaStore(home.media_path())
         self._hub_lock = threading.Lock()
         self.customers: dict[str, WebCustomer] = {}

@@ -20,6 +20,8 @@ from lockwarden.demo.photos import document_photo, request_photos, sha
 from lockwarden.demo.world import World
 from protocol.transport.paho_mqtt import LinkSettings
 
+OPERATOR = "陈静"
+UNIT = "安心开锁服务有限公司"
 SITE = (39.9087, 116.3975)  # 北京市东城区东长安街1号
 LOCKSMITHS = {
     # kit: (name, grade, position, fingers)
@@ -75,7 +77,7 @@ class City:
         assert w.hub is not None
         key, password = provision_principal(w.home, "op-demo", "operator", w.dir / "principals", clock=w.clock)
         with w.hub._lock:  # the first operator is registered on the hub host itself (bootstrap)
-            local_ops(w.hub.conn, w.clock, "operator:root", "operator.add", {"id": "op-demo", "name": "值班员 陈"},
+            local_ops(w.hub.conn, w.clock, "operator:root", "operator.add", {"id": "op-demo", "name": OPERATOR},
                       txn="bootstrap-op-demo", bootstrap=True)
         w.broker.reload()
         time.sleep(0.3)
@@ -94,7 +96,7 @@ class City:
     # -- filings ---------------------------------------------------------------------------------------
     def file_registry(self) -> None:
         unit = self.call("unit.file", {
-            "name": "安心开锁服务有限公司", "address": "北京市东城区东直门内大街5号", "uscc": credit_code(1),
+            "name": UNIT, "address": "北京市东城区东直门内大街5号", "uscc": credit_code(1),
             "legal_rep_name": "钱志远", "legal_rep_id": resident_id(901), "filing_receipt_no": "京公特备字2026-0117"})
         self.unit_id = unit["id"] if isinstance(unit, dict) else str(unit)
         assert self.ops is not None

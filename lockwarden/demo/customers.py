@@ -15,10 +15,11 @@ from lockwarden.customer_web.gateway import ensure_account
 from lockwarden.customer_web.settings import WebSettings
 from lockwarden.demo.city import City, request_body, wait
 from lockwarden.demo.dispatch import Plan
-from lockwarden.demo.onsite import order_state
+from lockwarden.demo.onsite import order_state, state_words
 from lockwarden.demo.photos import request_photos
 from lockwarden.demo.web_client import Client
 from protocol.i18n import _
+from protocol.labels import NOTIFY_STATES, ORDER_STATES, label
 
 CALLER = "13700000001"
 WEB_CUSTOMER = "13700000002"
@@ -33,9 +34,12 @@ def _inbox(city: City, mobile: str) -> list[dict[str, Any]]:
 
 
 def hotline(city: City, say: Any) -> bool:
-    say(_(" A hotline caller: the operator keys the request in, records the caller's yes and the counter payment"))
+    say.scene(_("A hotline call: the operator keys the request in, records the caller's yes and the payment at "
+                "the counter"))
     body = {**request_body(1, "eta", name="赵大爷"), "customer_mobile": CALLER}
     order_id = city.call("order.create", {"customer_id": f"tel-{CALLER}", "request": body})["order_id"]
+    say(_("  {name} calls the hotline; the operator keys in the request: {order}").format(
+        name="赵大爷", order=say.number(order_id)))
     city.dispatcher._register(order_id, Plan(dict(ALL_ACCEPT), []))
     if not wait(lambda: order_state(city, order_id) == "awaiting_customer", 60):
         return False
@@ -46,16 +50,16 @@ def hotline(city: City, say: Any) -> bool:
         return False
     say(_("  the caller's phone (sandbox SMS) shows: {text}").format(text=_inbox(city, CALLER)[-1]["text"]))
     [row] = [r for r in city.call("notify.list", {"order_id": order_id}) if r["purpose"] == "service_code"]
-    say(_("  the operator sees: SMS to {to} {state} via {provider}, answer {answer}; the code is masked: "
-          "{text}").format(to=row["to"], state=row["state"], provider=row["provider"], answer=row["answer"],
-                           text=row["text"]))
+    say(_("  the operator's list of text messages: to {to}, {state}; the code is masked there: {text}").format(
+        to=row["to"], state=label(NOTIFY_STATES, row["state"]), text=row["text"]))
     city.call("order.cancel", {"order_id": order_id, "reason": "demo: the caller found the key"})
     return row["state"] == "sent"
 
 
 def web_customer(city: City, say: Any, base: str) -> bool:
-    say(_(" A customer on the web app at {url} (driven over HTTP here; it serves until the demo ends, and "
-          "`lockwarden customer-web --hub-dir {hub}` serves it for good)").format(url=base, hub=city.world.home.dir))
+    say.scene(_("A customer on the web app at {url} (driven over HTTP here; it serves until the demo ends, and "
+                "`lockwarden customer-web --hub-dir {hub}` serves it for good)").format(url=base,
+                                                                                     hub=city.world.home.dir))
     c = Client(base)
     c.get("/login")
     _s, _t, h = c.post("/login", {"mobile": WEB_CUSTOMER})
@@ -64,7 +68,8 @@ def web_customer(city: City, say: Any, base: str) -> bool:
     code = re.findall(r"\b(\d{6})\b", _inbox(city, WEB_CUSTOMER)[-1]["text"])[0]
     c.get(h["location"])
     status, _t, h = c.post("/login/code", {"mobile": WEB_CUSTOMER, "code": code})
-    say(_("  logs in with the SMS code: {ok}").format(ok=_("yes") if status == 303 else status))
+    say(_("  {name} logs in with the code from a text message: {ok}").format(
+        name="钱多多", ok=_("yes") if status == 303 else _("NO")))
     c.get("/request")
     photos = request_photos(2)
     body = request_body(2, "quality")
@@ -79,8 +84,9 @@ def web_customer(city: City, say: Any, base: str) -> bool:
         say(_("  the request was refused: {t}").format(t=re.sub(r"<[^>]+>", " ", text)[:300]))
         return False
     order_id = h["location"].rsplit("/", 1)[1]
+    say(_("  {name} asks for a locksmith with two ID photos from the phone: {order}").format(
+        name="钱多多", order=say.number(order_id)))
     city.dispatcher._register(order_id, Plan(dict(ALL_ACCEPT), [True]))
-    say(_("  asks for a locksmith with two ID photos from the phone: order {o}").format(o=order_id))
     if not wait(lambda: 'id="accept"' in c.get(f"/orders/{order_id}")[1], 60):
         return False
     name = re.search(r'id="smith-name">([^<]+)<', c.get(f"/orders/{order_id}")[1])
@@ -93,19 +99,18 @@ def web_customer(city: City, say: Any, base: str) -> bool:
     before = order_state(city, order_id)
     page = Client(pay_url.split("/sandbox/")[0])
     status, text, _h = page.request("POST", "/sandbox/" + pay_url.split("/sandbox/", 1)[1], b"")
-    say(_("  pays on the sandbox provider's page {url}: {word}; the order was {before} until the provider's "
-          "signed notification reached the hub").format(url=pay_url, word="Paid" in text and _("paid") or text,
-                                                           before=before))
+    say(_("  pays on the sandbox payment provider's page: {word}; the order stayed {before} until the provider's "
+          "signed notification reached the hub").format(word=_("paid") if "Paid" in text else _("NOT paid"),
+                                                         before=label(ORDER_STATES, before)))
     formed = wait(lambda: 'id="code"' in c.get(f"/orders/{order_id}")[1], 30)
     shown = re.search(r'id="code">(\d{6})<', c.get(f"/orders/{order_id}")[1])
     say(_("  the app shows the service code {code}; the order is {state}").format(
-        code=shown.group(1) if shown else "?", state=order_state(city, order_id)))
+        code=shown.group(1) if shown else "?", state=state_words(city, order_id)))
     c.post(f"/orders/{order_id}/abandon", {"sure": "1", "reason": "demo"})  # before set-out: all money back
     return formed and order_state(city, order_id) in ("formed", "abandoned")
 
 
 def run(city: City, say: Any) -> bool:
-    say(_("== 3b. Customers outside the hub: SMS to a hotline caller, the web app, payments the provider signs =="))
     w = city.world
     assert w.hub is not None
     ok = hotline(city, say)

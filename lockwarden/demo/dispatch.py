@@ -12,8 +12,9 @@ from typing import Any
 from lockwarden.demo.city import LOCKSMITHS, City, request_body
 from lockwarden.demo.photos import request_photos
 from lockwarden.demo.sandbox_pay import SANDBOX
+from lockwarden.demo.story import duration, yuan
 from protocol.i18n import _
-from protocol.labels import GRADES, label
+from protocol.labels import GRADES, RULES, label
 from protocol.messages.job import JobOffer
 
 OFFER_WAIT_MS = 31_000
@@ -34,6 +35,7 @@ class Dispatcher:
         self.city = city
         self.say = say
         self.plans: dict[str, Plan] = {}
+        self.current = ""  # the order the story is telling now; another order's offers are asides
         self.waiting: dict[str, list[tuple[str, JobOffer]]] = {}
         self._lock = threading.Lock()
 
@@ -50,6 +52,7 @@ class Dispatcher:
     def _register(self, order_id: str, plan: Plan) -> None:
         with self._lock:
             self.plans[order_id] = plan
+            self.current = order_id
             waiting = self.waiting.pop(order_id, [])
         for kit_id, offer in waiting:
             decision = self._decide(kit_id, offer, plan)
@@ -63,8 +66,13 @@ class Dispatcher:
         plan.offered.append(kit_id)
         decision = plan.kits.get(kit_id)
         word = {True: _("accepts"), False: _("refuses"), None: _("lets it run out")}[decision]
-        self.say(_("    offer to {kit} ({name}), ETA {eta} s: {word}").format(
-            kit=kit_id, name=LOCKSMITHS[kit_id][0], eta=offer.eta_s, word=word))
+        name, grade, _pos = LOCKSMITHS[kit_id]
+        if offer.order_id == self.current:
+            self.say(_("    the hub offers the job to {name} ({grade}, {eta} away): {word}").format(
+                name=name, grade=label(GRADES, grade), eta=duration(offer.eta_s), word=word))
+        else:  # an earlier order the hub dispatches again while the story tells another
+            self.say.aside(offer.order_id, _("dispatch tries again: the hub offers the job to {name}: {word}").format(
+                name=name, word=word))
         return decision
 
     def _open_offer_kit(self, order_id: str) -> str | None:
@@ -77,16 +85,23 @@ class Dispatcher:
     def run_order(self, customer_id: str, customer_no: int, rule: str, plan: Plan, *, pay: bool = True,
                   **request: Any) -> tuple[str, str | None, str]:
         """Returns (order id, service code or None, final state word)."""
-        w = self.city.world
         app = self.city.customer(customer_id)
-        self.say(_("  customer {cid} asks for a locksmith, rule: {rule}").format(cid=customer_id, rule=rule))
         for photo in request_photos(customer_no, officer=bool(request.get("officer"))).values():
             app.upload_id_photo(photo)  # the app sends the ID photos first; the request names them
         got = app.request(request_body(customer_no, rule, **request))
         order_id = got.body.order_id  # type: ignore[attr-defined]
         if not got.body.ok:  # type: ignore[attr-defined]
             raise RuntimeError(f"request refused: {got.body.errors}")  # type: ignore[attr-defined]
+        self.say(_("  {name} asks for a locksmith, dispatched by {rule}: {order}").format(
+            name=request.get("name", "张三"), rule=label(RULES, rule), order=self.say.number(order_id)))
         self._register(order_id, plan)
+        try:
+            return self._follow(app, order_id, plan, pay, request.get("name", "张三"))
+        finally:
+            self.current = ""  # from now on, this order's offers (a retry) are told as asides
+
+    def _follow(self, app: Any, order_id: str, plan: Plan, pay: bool, customer: str) -> tuple[str, str | None, str]:
+        w = self.city.world
         seen_cards = 0
         while True:
             card_or_end = self._next_event(app, order_id, seen_cards)
@@ -95,17 +110,19 @@ class Dispatcher:
                 kit = self._open_offer_kit(order_id)
                 if kit is not None and plan.kits.get(kit) is None and kit in plan.offered:
                     w.clock.advance(OFFER_WAIT_MS)
-                    self.say(_("    31 s pass: the offer to {kit} expires").format(kit=kit))
+                    self.say(_("    {wait} pass on the hub's clock: the offer to {name} expires").format(
+                        wait=duration(OFFER_WAIT_MS / 1000), name=LOCKSMITHS[kit][0]))
                 continue
             kind, body = card_or_end
             if kind == "customer.order_status" and body.state in ("unassigned", "cancelled"):
-                self.say(_("  -> nobody left: {reason}; the operator is told").format(reason=body.reason))
+                self.say(_("  -> nobody left to offer it to: {reason}; the operator is told").format(
+                    reason=body.reason))
                 return order_id, None, body.state
             if kind == "customer.locksmith_card":
                 seen_cards += 1
                 accept = plan.customer.pop(0) if plan.customer else True
-                self.say(_("    customer sees {name} ({grade}, {unit}): {word}").format(
-                    name=body.card.name, grade=label(GRADES, body.card.grade), unit=body.card.unit_name,
+                self.say(_("    {customer} sees the card of {name} ({grade}, {unit}): {word}").format(
+                    customer=customer, name=body.card.name, grade=label(GRADES, body.card.grade), unit=body.card.unit_name,
                     word=_("accepts") if accept else _("rejects")))
                 app.send("customer.decision", {"order_id": order_id, "accept": accept,
                                                "reason": "" if accept else "想换一位师傅"})
@@ -120,8 +137,9 @@ class Dispatcher:
                                           "external_ref": ref})
                 ok = app.next_of("customer.order_success", order_id)
                 code = ok.body.service_code  # type: ignore[attr-defined]
-                self.say(_("  -> order formed: {p} fen prepayment + {d} fen deposit frozen; service code sent "
-                           "to the customer").format(p=due.body.prepayment_fen, d=due.body.deposit_fen))  # type: ignore[attr-defined]
+                self.say(_("  -> the customer pays {total}: prepayment {p} and deposit {d}, held in escrow; the order "
+                           "is formed and the service code sent to the customer").format(
+                    total=yuan(amount), p=yuan(due.body.prepayment_fen), d=yuan(due.body.deposit_fen)))  # type: ignore[attr-defined]
                 return order_id, code, "formed"
 
     def _next_event(self, app: Any, order_id: str, seen_cards: int) -> tuple[str, Any] | None:
@@ -141,17 +159,17 @@ class Dispatcher:
 
 
 def run(city: City, say: Any) -> tuple[bool, dict[str, Any]]:
-    say(_("== 2. Requests, dispatch rules and escrow (R-3 to R-6) =="))
     d = city.dispatcher
     results: dict[str, Any] = {}
-    say(_(" Rule 3, highest grade first: the special grade lets the offer run out, the customer rejects the "
-          "next locksmith and accepts the third"))
+    say.scene(_("Rule 3, highest grade first: the special-grade locksmith lets the offer run out, the customer "
+                "rejects the next locksmith and accepts the third (R-5, R-6)"))
     results["grade"] = d.run_order("cu-wang", 2, "grade", Plan({"kit-003": None, "kit-002": True, "kit-001": True},
                                                                 [False, True]), name="王芳")
-    say(_(" Rule 1, nearest first (the nearest is busy now): the next refuses, the one after accepts"))
+    say.scene(_("Rule 1, earliest arrival first (the nearest is busy now): the next refuses, the one after "
+                "accepts"))
     results["eta"] = d.run_order("cu-zhang", 1, "eta", Plan({"kit-002": False, "kit-003": True, "kit-001": True},
                                                             [True]))
-    say(_(" Rule 2, best service first: everybody left refuses"))
+    say.scene(_("Rule 2, best service first: everybody left refuses"))
     results["quality"] = d.run_order("cu-liu", 3, "quality", Plan({k: False for k in LOCKSMITHS}, []), name="刘洋")
     ok = results["eta"][2] == "formed" and results["grade"][2] == "formed" and results["quality"][2] == "unassigned"
     return ok, results

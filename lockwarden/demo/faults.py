@@ -5,11 +5,12 @@ unacknowledged, then stores it once when space returns, without a restart; its p
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from hub.dispatch import candidates
 from hub.service import PROGRESS_FILE
-from lockwarden.demo.city import SITE, City, wait
+from lockwarden.demo.city import LOCKSMITHS, SITE, City, wait
 from protocol.i18n import _
 from protocol.progress import read_progress
 
@@ -32,19 +33,23 @@ def _offered(city: City) -> set[str]:
 
 
 def run(city: City, say: Any) -> bool:
-    say(_("== 6. Faults: a full disk at the hub, a kit that leaves =="))
+    say.scene(_("The hub's disk is full"))
     w = city.world
     hub = w.hub
     assert hub is not None
     kit_id, kit = next(iter(w.kits.items()))
+    # The hub logs the refused writes for its operator; here the story says it, once.
+    log = logging.getLogger("hub.service")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
     with hub._lock:
         hub.conn.execute("PRAGMA query_only=1")  # every write refused, as on a full or read-only disk
     try:
         ids = [kit.store.add_record("kit.selftest", {"n": i, "note": "full-disk check"}, essential=False).id
                for i in range(5)]
         refused = wait(lambda: hub.storage.active, 30)
-        say(_("  the hub's store refuses writes ({reason}): nothing acknowledged, {kit} keeps {n} records").format(
-            reason=hub.storage.reason or "-", kit=kit_id, n=kit.store.backlog()[0]))
+        say(_("  the hub's database refuses every write: the hub acknowledges nothing, and {name}'s kit keeps its {n} "
+              "new records").format(name=LOCKSMITHS[kit_id][0], n=kit.store.backlog()[0]))
     finally:
         with hub._lock:
             hub.conn.execute("PRAGMA query_only=0")
@@ -56,21 +61,23 @@ def run(city: City, say: Any) -> bool:
         return int(n) == len(ids)
 
     caught_up = wait(stored_once, 60) and wait(lambda: kit.store.backlog() == (0, 0), 60)
+    log.setLevel(level)
     say(_("  space is back: the hub stores all {n} once and acknowledges them, without a restart").format(n=len(ids)))
     note = read_progress(w.home.dir / PROGRESS_FILE) or {}
-    say(_("  `lockwarden hub status`: ingest last made progress in batch {batches}; the hub and the police "
-          "export ping systemd's watchdog from their working loops (Type=notify, WatchdogSec=60)").format(
+    say(_("  `lockwarden hub status` shows the hub's last progress (batch {batches}); the hub and the police "
+          "export tell systemd they are alive from their working loops, and a hung one is restarted").format(
         batches=note.get("batches", "?")))
 
+    say.scene(_("A kit leaves"))
     last = list(city.services)[-1]
     svc = city.services[last]
     transport = svc.app.transport
     assert transport is not None
     transport.stop()  # its link closes: the kit says it left (its will), the hub marks it offline at once
     gone = wait(lambda: not _online(city, last), 30) and last not in _offered(city)
-    say(_("  {kit} leaves: offline at once, and dispatch offers it nothing (a kit silent for 2.5 heartbeats "
-          "goes offline too)").format(kit=last))
+    say(_("  {name}'s kit loses its link: offline at once, and dispatch offers it nothing (a kit silent for 2.5 "
+          "heartbeats goes offline too)").format(name=LOCKSMITHS[last][0]))
     transport.start()
     back = wait(lambda: _online(city, last), 30)
-    say(_("  {kit} reconnects: online again").format(kit=last))
+    say(_("  {name}'s kit reconnects: online again").format(name=LOCKSMITHS[last][0]))
     return bool(refused and caught_up and gone and back)

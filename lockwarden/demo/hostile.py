@@ -14,12 +14,14 @@ import msgspec
 
 from hub.provisioning import provision_kit
 from hub.service import wait_until
+from lockwarden.demo.city import LOCKSMITHS
 from lockwarden.demo.world import World
 from protocol import PROTOCOL_VERSION, topics
 from protocol.envelope import Envelope
 from protocol.i18n import _
 from protocol.ids import new_id
 from protocol.keys import SigningKey, b64
+from protocol.labels import REFUSALS, label
 from protocol.transport.paho_mqtt import LinkSettings, PahoTransport
 
 
@@ -36,7 +38,8 @@ def _begin(file_id: str, size: int, sha256: str = "0" * 64, kind: str = "video.s
 
 
 def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
-    say(_("== 7. Hostile input: a stolen kit's account attacks the hub =="))
+    say(_("  someone holding a kit's broker password and signing key (a stolen kit) sends what could stop or "
+          "escape the hub; each message is refused with its reason and kept, cut short, in quarantine"))
     assert world.hub is not None
     conn = world.hub.conn
     attacker_id, victim_id = "kit-stolen", sorted(world.kits)[-1]
@@ -78,7 +81,7 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
         attacker.stop()
     rows = conn.execute("SELECT reason, detail FROM quarantine WHERE n > ? ORDER BY n", (before,)).fetchall()
     for (what, _topic, _payload), row in zip(attacks, rows, strict=False):
-        say(_("  {what}: refused, {reason} ({detail})").format(what=what, reason=row[0], detail=row[1][:70]))
+        say(_("  {what}: refused as {reason}").format(what=what, reason=label(REFUSALS, row[0])))
     victim = world.kits[victim_id]
     rec = victim.store.add_record("kit.selftest", {"note": "sent while under attack"}, essential=False)
     stored = wait_until(lambda: conn.execute("SELECT 1 FROM kit_records WHERE id=?", (rec.id,)).fetchone() is not None,
@@ -86,8 +89,8 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
     alive = world.hub._thread is not None and world.hub._thread.is_alive()
     accepted = conn.execute("SELECT COUNT(*) FROM envelopes WHERE sender=? AND seq >= ?",
                             (attacker_id, seq)).fetchone()[0]
-    say(_("  {kit}'s record sent during the attack: {state}; hub ingest running: {alive}; attacks accepted: {n}")
-        .format(kit=victim_id, state=_("stored") if stored else _("MISSING"), alive=_("yes") if alive else _("NO"),
+    say(_("  a record {name}'s kit sent during the attack: {state}; the hub still takes messages: {alive}; attacks "
+          "accepted: {n}").format(name=LOCKSMITHS.get(victim_id, (victim_id,))[0], state=_("stored") if stored else _("MISSING"), alive=_("yes") if alive else _("NO"),
                 n=accepted))
     return bool(ok and stored and alive and accepted == 0 and len(rows) >= len(attacks))
 

@@ -7,12 +7,12 @@ import time
 from typing import Any, cast
 
 from edge.job.walkthrough import Cue, walk_job
-from lockwarden.console.fmt import yuan
-from lockwarden.demo.city import City, finger_name, wait
+from lockwarden.demo.city import LOCKSMITHS, City, finger_name, wait
 from lockwarden.demo.dispatch import Plan
 from lockwarden.demo.photos import document_photo
+from lockwarden.demo.story import words_list, yuan
 from protocol.i18n import _
-from protocol.labels import HOLD_PURPOSES, HOLD_STATES, label
+from protocol.labels import HOLD_PURPOSES, HOLD_STATES, ORDER_STATES, label
 
 
 def order_state(city: City, order_id: str) -> str:
@@ -21,6 +21,11 @@ def order_state(city: City, order_id: str) -> str:
     with hub._lock:
         row = hub.conn.execute("SELECT state FROM orders WHERE id=?", (order_id,)).fetchone()
     return str(row[0]) if row else "?"
+
+
+def state_words(city: City, order_id: str) -> str:
+    """The order's state as a person reads it."""
+    return label(ORDER_STATES, order_state(city, order_id))
 
 
 def _bundle(city: City, order_id: str) -> str:
@@ -33,7 +38,7 @@ def _bundle(city: City, order_id: str) -> str:
 
 def holds(city: City, order_id: str) -> str:
     show = city.call("order.show", {"order_id": order_id})
-    return ", ".join(f"{label(HOLD_PURPOSES, h['purpose'])} {yuan(h['amount'])} {label(HOLD_STATES, h['state'])}"
+    return words_list(f"{label(HOLD_PURPOSES, h['purpose'])} {yuan(h['amount'])} {label(HOLD_STATES, h['state'])}"
                      for h in show["holds"])
 
 
@@ -65,9 +70,10 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
     assert emu is not None
     set_out(city, kit_id, order_id)
     wait(lambda: order_state(city, order_id) == "en_route", 20)
-    say(_("  {kit}: set out; at the site the customer reads the code, the locksmith's finger is checked, the "
-          "customer consents and is photographed with the ID card and fingerprinted; video runs; lock photos "
-          "before and after").format(kit=kit_id))
+    say.scene(_("{name} does the job of {order}").format(name=LOCKSMITHS[kit_id][0], order=say.orders(order_id)))
+    say(_("  {name} sets out; at the site the customer reads out the service code, the locksmith's finger is "
+          "checked, the customer consents, is photographed with the ID card and gives a fingerprint; the video "
+          "runs; photos of the lock before and after").format(name=LOCKSMITHS[kit_id][0]))
 
     def cue(c: Cue) -> None:
         if c is Cue.CUSTOMER_FINGER:
@@ -82,14 +88,14 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
 
     manifest = walk_job(flow, order_id, code, fee_fen, cue=cue)
     emu.remove_finger()
-    say(_("  {kit}: job completed, fee {fee} fen received; evidence sealed: {r} records, {f} files "
-          "({v} video segments)").format(kit=kit_id, fee=fee_fen, r=len(manifest.records), f=len(manifest.files),
-                                          v=len(manifest.video)))
+    say(_("  job done, the customer confirms the fee of {fee}; the kit seals the evidence: {r} records, {f} files "
+          "({v} video segments)").format(fee=yuan(fee_fen), r=len(manifest.records), f=len(manifest.files),
+                                         v=len(manifest.video)))
     synced = wait(lambda: svc.app.store.backlog() == (0, 0), 90)
     complete = wait(lambda: _bundle(city, order_id) == "complete", 30)
     settled = wait(lambda: order_state(city, order_id) == "awaiting_documents", 30)
-    say(_("  hub: every part arrived and verified: {ok}; order {state}; escrow: {holds}").format(
-        ok=_("yes") if complete else _("NO"), state=order_state(city, order_id), holds=holds(city, order_id)))
+    say(_("  the hub has every part of the evidence, verified: {ok}; the order is {state}; escrow: {holds}").format(
+        ok=_("yes") if complete else _("NO"), state=state_words(city, order_id), holds=holds(city, order_id)))
     return synced and complete and settled
 
 
@@ -99,7 +105,6 @@ def _tasks(city: City) -> list[dict[str, Any]]:
 
 
 def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
-    say(_("== 3. On site: verification, evidence, completion and settlement (R-7 to R-11) =="))
     grade_order, grade_code, _s = orders["grade"]
     eta_order, eta_code, _s2 = orders["eta"]
     ok = job(city, "kit-001", grade_order, grade_code, "王芳/right-thumb", 15000, say)
@@ -107,16 +112,17 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
 
     # R-11: documents for the first order, verified by the operator: the deposit goes back.
     # The customer's app uploads the photos over MQTT; the hub checks they are whole images of their order.
+    say.scene(_("Documents, the deposit and the follow-up call (R-11, R-13)"))
     app = city.customer("cu-wang")
     sent = app.submit_documents(grade_order, [document_photo(text) for text in
                                               ("居民身份证 王芳", "不动产权证书 京(2019)东城区不动产权第0012345号")],
                                 ["id_card", "property_deed"], holder_name="王芳")
-    say(_("  customer {cid} uploads an ID card and a property deed from the app: {result}").format(
-        cid=app.id, result=_("accepted") if sent.body.ok else sent.body.errors))  # type: ignore[attr-defined]
+    say(_("  {customer} uploads an ID card and a property deed from the app for {order}: {result}").format(
+        customer="王芳", order=say.number(grade_order), result=_("accepted") if sent.body.ok else sent.body.errors))  # type: ignore[attr-defined]
     city.call("documents.verify", {"submission_id": sent.body.ref})  # type: ignore[attr-defined]
     released = wait(lambda: order_state(city, grade_order) == "documents_verified", 20)
-    say(_("  documents of {cid} verified by the operator: order {state}; escrow: {holds}").format(
-        cid=app.id, state=order_state(city, grade_order), holds=holds(city, grade_order)))
+    say(_("  the operator checks them against the request and verifies them: the order is {state}; escrow: {holds}")
+        .format(state=state_words(city, grade_order), holds=holds(city, grade_order)))
     ok = ok and released
 
     # R-13: the follow-up within 24 hours; the rating feeds dispatch rule 2.
@@ -127,11 +133,11 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
                                   "note": "师傅很准时"})
     card = city.call("locksmith.show", {"id": city.locksmith_of["kit-001"]})
     milli = card.get("quality")  # milli-stars, the Bayesian mean dispatch rule 2 sorts by
-    say(_("  follow-up by the operator two hours later: reached by phone, 5 stars; kit-001's locksmith now "
-          "rates {r} stars for dispatch rule 2").format(r=f"{milli / 1000:.1f}" if isinstance(milli, int) else "?"))
+    say(_("  two hours later the operator calls the customer back: reached, 5 stars; {name} now rates {r} stars "
+          "for dispatch rule 2").format(name=LOCKSMITHS["kit-001"][0], r=f"{milli / 1000:.1f}" if isinstance(milli, int) else "?"))
 
     # R-7: the customer abandons after the locksmith set out: the prepayment compensates the locksmith.
-    say(_(" Abandonment after set-out"))
+    say.scene(_("A customer gives up after the locksmith set out: the prepayment pays the locksmith (R-7)"))
     ab_order, _code, state = city.dispatcher.run_order("cu-sun", 4, "eta", Plan({"kit-001": True, "kit-002": True,
                                                                                  "kit-003": True}, [True]), name="孙丽")
     kit = city.call("order.show", {"order_id": ab_order})["kit_id"]
@@ -139,6 +145,10 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     wait(lambda: order_state(city, ab_order) == "en_route", 20)
     city.customer("cu-sun").send("customer.abandon", {"order_id": ab_order, "reason": "自己找到钥匙了"})
     abandoned = wait(lambda: order_state(city, ab_order) == "abandoned", 20)
-    say(_("  customer abandons after {kit} set out: order {state}; escrow: {holds}").format(
-        kit=kit, state=order_state(city, ab_order), holds=holds(city, ab_order)))
+    say(_("  {customer} abandons the order after {name} set out: the order is {state}; escrow: {holds}").format(
+        customer="孙丽", name=_locksmith_of_kit(kit), state=state_words(city, ab_order), holds=holds(city, ab_order)))
     return ok and abandoned, {"completed": [grade_order, eta_order], "abandoned": ab_order}
+
+
+def _locksmith_of_kit(kit_id: str) -> str:
+    return LOCKSMITHS[kit_id][0] if kit_id in LOCKSMITHS else kit_id

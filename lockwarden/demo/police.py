@@ -5,6 +5,7 @@ and `police-verify` proves the export offline at the end."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -16,7 +17,9 @@ from lockwarden.demo.city import City, cli_env, resident_id, wait
 from lockwarden.demo.money import police_decide
 from lockwarden.demo.onsite import order_state
 from lockwarden.demo.photos import document_photo
+from lockwarden.demo.story import mask_id, words_list
 from protocol.i18n import _
+from protocol.labels import ORDER_STATES, label
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -67,14 +70,15 @@ def _forwarded(city: City) -> dict[str, Any]:
 
 
 def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> bool:
-    say(_("== 4. Police: warnings, a case from a missed deadline, and the verified export (R-11 to R-14) =="))
     w = city.world
     eta_order = orders["eta"][0]
     # The customer sends documents in someone else's name: the hub scores the order red.
     city.customer("cu-zhang").submit_documents(eta_order, [document_photo(t) for t in ("ID card", "vehicle licence?")],
                                                ["id_card", "property_deed"], holder_name="张山",
                                                holder_id_number=resident_id(777, "19660606"))
-    say(_("  customer cu-zhang submits documents in another person's name; nobody verifies them"))
+    say.scene(_("A red warning and a case (R-11, R-12)"))
+    say(_("  {customer} submits documents for {order} in another person's name; nobody verifies them").format(
+        customer="张三", order=say.number(eta_order)))
     w.clock.advance(3 * DAY_MS + 60_000)
     say(_("  three days pass on the hub's clock"))
     case_opened = wait(lambda: order_state(city, eta_order) == "case_opened", 30)
@@ -86,19 +90,21 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
 
     wait(red_raised, 30)
     for warn in red[:2]:
-        reasons = "; ".join(r if isinstance(r, str) else f"{r.get('text') or r.get('code')} (+{r.get('weight')})"
-                            for r in warn.get("reasons", []))
-        say(_("  RED warning, {subject} {sid}: {reasons}").format(subject=warn.get("subject"),
-                                                                  sid=warn.get("subject_id"), reasons=reasons))
-    say(_("  order {order}: {state}; the police side opens a case and notifies the duty officer").format(
-        order=eta_order, state=order_state(city, eta_order)))
+        reasons = words_list(r if isinstance(r, str) else _("{reason} (+{points} points)").format(
+            reason=r.get("text") or r.get("code"), points=f"{r.get('weight') or 0:g}") for r in warn.get("reasons", []))
+        who = _("the customer") if warn.get("subject") == "customer" else _("the locksmith")
+        say(_("  RED warning on {who} with ID number {sid}: {reasons}").format(
+            who=who, sid=mask_id(warn.get("subject_id")), reasons=reasons))
+    say(_("  {order} is now {state}; the police side opens a case and notifies the duty officer").format(
+        order=say.orders(eta_order), state=label(ORDER_STATES, order_state(city, eta_order))))
     decided = police_decide(city, say, police.station, eta_order)
     drained = wait(lambda: (s := _forwarded(city))["backlog"] == 0 and s["acked_seq"] > 0 and not s["diverged"], 120)
     # One more tick so the checkpoint of the acknowledged head reaches the export's manifest.
     time.sleep(2.0)
     status = _forwarded(city)
-    say(_("  forwarded to the police: {n} records acknowledged, backlog {b}").format(n=status["acked_seq"],
-                                                                                   b=status["backlog"]))
+    say.scene(_("What the police hold: their own export, verified offline (R-14)"))
+    say(_("  the hub forwarded {n} records to the police, each acknowledged; {b} still waiting").format(
+        n=status["acked_seq"], b=status["backlog"]))
     police.stop()
     # The hub key as the police pinned it, and the police's own record of what they acknowledged (kept by
     # police-export beside its key, outside the export), so a cut or rolled-back export cannot pass.
@@ -110,17 +116,21 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
         say("  | " + line)
     js_ok = _second_opinion(say, police, w.home.keys / "hub_signing.pub", keys)
     query = subprocess.run([sys.executable, "-m", "lockwarden", "police-query", str(police.out), "--order", eta_order,
-                            "--limit", "8"], capture_output=True, text=True, env=cli_env())
-    say(_("  police-query --order {order}:").format(order=eta_order))
-    for line in query.stdout.strip().splitlines()[:9]:
-        say("  | " + line[:150])
+                            "--json"], capture_output=True, text=True, env=cli_env())
+    try:
+        found = len(json.loads(query.stdout))
+    except ValueError:
+        found = 0
+    say(_("  `lockwarden police-query --order` finds {n} entries of {order} in the export: the request, each step "
+          "of the job, the warning, the case and the decision").format(n=found, order=say.orders(eta_order)))
     opened_dir = w.dir / "police" / "opened"
     opened = subprocess.run([sys.executable, "-m", "lockwarden", "police-open", str(police.out), "--order",
                              orders["grade"][0], "--key", str(police.station / "keys" / "police_sealing.key"),
                              "--out", str(opened_dir)], capture_output=True, text=True, env=cli_env())
-    for line in opened.stdout.strip().splitlines()[:4]:
-        say("  | " + line)
-    say(_("  export in {dir}").format(dir=police.out))
+    say(_("  `lockwarden police-open` unseals {n} files of {order} with the police's own key (photos, the ID "
+          "number, the fingerprint) into {dir}").format(n=len(opened.stdout.strip().splitlines()),
+                                                        order=say.orders(orders["grade"][0]), dir=opened_dir))
+    say(_("  the export is in {dir}").format(dir=police.out))
     return (case_opened and decided and bool(red) and drained and verify.returncode == 0 and opened.returncode == 0
             and js_ok)
 
@@ -128,7 +138,6 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
 def _second_opinion(say: Any, police: PoliceSide, hub_key: Any, keys: Any) -> bool:
     """The export checked again by the JavaScript verifier written from docs/police.md alone (js/), when
     this is a checkout with Node.js: the same verdict from an independent implementation."""
-    import json
     import shutil
     from pathlib import Path
 

@@ -7,12 +7,15 @@ import hashlib
 import os
 
 from hub.service import wait_until
+from lockwarden.demo.city import LOCKSMITHS
+from lockwarden.demo.story import megabytes
 from lockwarden.demo.world import World
 from protocol.i18n import _
 
 
 def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
-    say(_("== 1. Store and forward: kits -> broker -> hub =="))
+    say(_("  Each kit stores 20 records and a 3 MB video at once, then sends them over the broker; the hub "
+          "acknowledges only what it has stored, and the kit then forgets it"))
     sent: dict[str, tuple[str, str]] = {}
     for kit_id, kit in world.kits.items():
         for i in range(20):
@@ -29,9 +32,10 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
         verified = row is not None and row[0] == "complete" and row[1] == digest and \
             hashlib.sha256(world.hub.ingest.media.read(digest)).hexdigest() == digest
         ok = ok and verified
-        say(_("  {kit}: {n} records stored; file {size} bytes sha256 {digest}... {state}").format(
-            kit=kit_id, n=n, size=row[2] if row else 0, digest=digest[:12],
+        say(_("  {name}'s kit: the hub holds its {n} records and its {size} video, checksum {state}").format(
+            name=LOCKSMITHS[kit_id][0] if kit_id in LOCKSMITHS else kit_id, n=n, size=megabytes(row[2] if row else 0),
             state=_("verified") if verified else _("MISSING")))
     q = conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
-    say(_("  quarantine: {n} entries (`lockwarden hub quarantine --dir {dir}`)").format(n=q, dir=world.home.dir))
+    say(_("  messages set aside as unreadable: {n} (`lockwarden hub quarantine --dir {dir}` lists them)").format(
+        n=q, dir=world.home.dir))
     return ok

@@ -11,7 +11,7 @@ import msgspec
 
 from protocol.registry import message
 
-DEFAULT_CHUNK_SIZE = 256 * 1024  # base64 makes this ~350 KB on the wire, under the 1 MiB limit
+DEFAULT_CHUNK_SIZE = 256 * 1024  # a chunk frame (protocol/frame.py) may carry up to limits.MAX_CHUNK_BYTES
 
 
 @message(
@@ -42,7 +42,9 @@ class MediaBegin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 @message(
     "media.chunk",
     sender="kit, customer, operator",
-    summary="One chunk of an announced file; `data` is base64, `sha256` is of the decoded chunk.",
+    summary="One chunk of an announced file, `sha256` of its bytes. Sent as a chunk frame (section 7): this "
+            "envelope without `data` on the frame's first line, the raw bytes after it. Contract 1 sent `data` as "
+            "base64 inside the JSON (still accepted in contract 2).",
     example=lambda: MediaChunk(file_id="01JGZ0000000000000000000AB", index=0, size=5,
                                sha256="2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
                                data="aGVsbG8="),

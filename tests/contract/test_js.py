@@ -135,6 +135,18 @@ def _tamper(kind: str, base: Path, full: Export) -> Path:
         else:
             lines.insert(1, lines[4])
         f.write_bytes(b"".join(lines))
+    elif kind.startswith("access_"):  # three queries logged, then one line rewritten or removed
+        from hub.police import access_log
+
+        for n in range(3):
+            access_log.append(root, at_ms=DAY0 + n, officer=f"duty-{n}", action="query", what={"order": "O"},
+                              results=n)
+        lines = (root / layout.ACCESS).read_bytes().splitlines(keepends=True)
+        if kind == "access_edited":
+            lines[1] = lines[1].replace(b"duty-1", b"nobody")
+        elif kind == "access_deleted":
+            del lines[1]
+        (root / layout.ACCESS).write_bytes(b"".join(lines))
     elif kind == "chain_json":
         s = json.loads((root / layout.STATE).read_text())
         s["offset"] += 1
@@ -157,6 +169,9 @@ def _tamper(kind: str, base: Path, full: Export) -> Path:
     ("deleted", False, False),
     ("swapped", False, False),
     ("inserted", False, False),
+    ("access_logged", False, True),
+    ("access_edited", False, False),
+    ("access_deleted", False, False),
 ])
 def test_js_and_python_reach_the_same_verdict(exports, kind: str, with_acked: bool, ok: bool) -> None:  # type: ignore[no-untyped-def]
     base, full, hub, police = exports
@@ -173,6 +188,7 @@ def test_js_and_python_reach_the_same_verdict(exports, kind: str, with_acked: bo
     assert js["entries"] == py.entries and js["headSeq"] == py.head_seq
     assert js["checkpointSeq"] == py.checkpoint_seq and js["unconfirmed"] == py.unconfirmed
     assert {p["code"] for p in js["problems"]} == set(py.codes()), (js["problems"], py.problems)
+    assert js["accessEntries"] == py.access_entries and js["accessHead"] == py.access_head
 
 
 def test_js_refuses_to_judge_without_a_pinned_key(exports) -> None:  # type: ignore[no-untyped-def]

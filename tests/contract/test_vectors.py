@@ -66,6 +66,23 @@ def test_media_chunk_data_is_outside_the_signature() -> None:
     assert hashlib.sha256(chunk).hexdigest() == case["envelope"]["body"]["sha256"]
 
 
+def test_frame_cases_decode_verify_and_invalid_ones_are_refused_for_their_reason() -> None:
+    from protocol.frame import decode_frame
+
+    data = _load("frames.json")
+    pub = data["key"]["public_b64"]
+    for case in data["cases"]:
+        frame = bytes.fromhex(case["frame_hex"])
+        assert frame == (case["magic"] + "\n" + case["header"] + "\n").encode() + bytes.fromhex(case["data_hex"])
+        env, chunk = decode_frame(frame)
+        assert msgspec.to_builtins(env) == case["header_envelope"], case["name"]
+        assert env.signing_bytes().decode() == case["signed_bytes"] and env.sig == case["signature_b64"]
+        assert hashlib.sha256(chunk).hexdigest() == case["data_sha256"] == env.body["sha256"]
+        assert vectors.check_frame(frame, pub) is None, case["name"]
+    for case in data["invalid"]:
+        assert vectors.check_frame(bytes.fromhex(case["frame_hex"]), pub) == case["reason"], case["name"]
+
+
 def test_id_cases() -> None:
     for case in _load("ids.json")["cases"]:
         assert is_valid_id(case["id"]) is case["valid"], case
@@ -87,6 +104,21 @@ def test_chain_cases() -> None:
     cp = msgspec.convert(data["checkpoint"]["envelope"], Envelope)
     key.verify(base64.b64decode(cp.sig), cp.signing_bytes())
     assert cp.body == {"seq": len(data["entries"]), "head": prev}
+
+
+def test_access_log_cases(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hub.police import access_log
+
+    data = _load("police-access.json")
+    prev = data["genesis"]
+    for e in data["lines"]:
+        assert canonical(e["entry"]).decode() == e["entry_canonical"] and e["prev"] == prev
+        assert hashlib.sha256(e["hash_input_prefix"].encode() + canonical(e["entry"])).hexdigest() == e["hash"]
+        assert access_log.encode_line(e["seq"], prev, e["entry"]).decode() == e["line"]
+        prev = e["hash"]
+    (tmp_path / "access.jsonl").write_text("".join(e["line"] for e in data["lines"]), encoding="utf-8")
+    checked = access_log.check(tmp_path)
+    assert checked.problems == [] and checked.entries == 2 and checked.head == prev
 
 
 def test_sealed_cases_open() -> None:

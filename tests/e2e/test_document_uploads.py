@@ -22,7 +22,7 @@ from lockwarden.clients.customer import CustomerApp
 from lockwarden.clients.party import Party
 from lockwarden.clients.upload import UploadRefused
 from protocol import topics
-from protocol.envelope import seal_chunk
+from protocol.frame import seal_frame
 from protocol.messages.media import MediaBegin
 from protocol.transport.paho_mqtt import LinkSettings
 from tests.hub.world import World
@@ -78,7 +78,7 @@ def _raw_upload(party: Party, data: bytes, **begin: object) -> dict:  # type: ig
     party.send("media.begin", MediaBegin(**fields), topic=topic)
     for i in range(fields["chunks"]):
         part = data[i * 65536 : (i + 1) * 65536]
-        party.publish_wire(topic, seal_chunk(party.key, sender=party.id, seq=party.next_seq(), ts=party.clock.now_ms(),
+        party.publish_wire(topic, seal_frame(party.key, sender=party.id, seq=party.next_seq(), ts=party.clock.now_ms(),
                                              file_id=fields["file_id"], index=i, data=part,
                                              sha256=hashlib.sha256(part).hexdigest()))
     got = party.wait_for(lambda r: r.env.type == "hub.media_ack" and r.env.body["file_id"] == fields["file_id"]
@@ -276,7 +276,7 @@ def test_ts_in_seconds_is_refused(desk: Desk) -> None:
     data = jpeg("x")
     topic = topics.CUSTOMER_UP_MEDIA.build(customer_id=app.id)
     seconds = app.clock.now_ms() // 1000
-    app.publish_wire(topic, seal_chunk(app.key, sender=app.id, seq=app.next_seq(), ts=seconds,
+    app.publish_wire(topic, seal_frame(app.key, sender=app.id, seq=app.next_seq(), ts=seconds,
                                        file_id="01JH0000000000000000000000", index=0, data=data,
                                        sha256=hashlib.sha256(data).hexdigest()))
     assert wait_until(lambda: _db(desk).execute(

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from protocol.i18n import read_po
-from tests.catalogue import msgids
+from tests.catalogue import msgids, zh_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_hardware_catalogue_is_complete() -> None:
-    catalogue = read_po(ROOT / "protocol" / "locale" / "zh_CN" / "hardware.po")
+    catalogue = zh_catalogue()
     ids = msgids("edge/hardware", "lockwarden/commands/emulate.py")
     assert len(ids) > 40
     assert sorted(i for i in ids if i not in catalogue) == []

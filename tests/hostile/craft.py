@@ -51,7 +51,21 @@ class Signer:
             "chunk_size": chunk, "chunks": max(1, -(-size // chunk)), "captured_at": self.clock.now_ms(),
             "order_id": order_id, "sealed": False, "meta": {}})
 
+    def frame(self, file_id: str, data: bytes = b"0123456789", *, header: bytes | None = None,
+              **body: Any) -> bytes:
+        """A chunk frame (contract 2): `body` overrides header fields before signing; `header` replaces the
+        signed header line by other bytes."""
+        import hashlib
+
+        from protocol.frame import MAGIC
+
+        fields = {"file_id": file_id, "index": 0, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                  **body}
+        line = header if header is not None else self.wire("media.chunk", fields)
+        return MAGIC + line + b"\n" + data
+
     def chunk(self, file_id: str, data: bytes = b"0123456789") -> bytes:
+        """A contract-1 chunk: base64 inside the JSON envelope."""
         import base64
         import hashlib
 
@@ -116,9 +130,42 @@ def traversal_begins(s: Signer) -> list[tuple[str, bytes, set[str]]]:
     for name, fid in bad_ids.items():
         out.append((f"begin_file_id_{name}", s.begin(fid), {"bad_id", "bad_file"}))
         out.append((f"chunk_file_id_{name}", s.chunk(fid), {"bad_id", "bad_chunk"}))
+        # a 5000-character id makes the header longer than a frame header may be: malformed
+        out.append((f"frame_file_id_{name}", s.frame(fid), {"bad_id", "bad_chunk", "malformed"}))
     out.append(("begin_sha_traversal", s.begin(new_id(s.clock.now_ms()), sha256="../../../../tmp/escaped-sha"),
                 {"bad_id", "bad_file"}))
     return out
+
+
+def hostile_frames(s: Signer) -> list[tuple[str, bytes, set[str]]]:
+    """Chunk frames (protocol/frame.py) broken every way a header and its bytes can be."""
+    from protocol.frame import MAGIC
+
+    fid = new_id(s.clock.now_ms())
+    good = s.frame(fid, b"x" * 1000)
+    head = good[len(MAGIC):good.index(b"\n", len(MAGIC))]
+    data = b"x" * 1000
+    return [
+        ("frame_truncated", good[:-1], {"bad_chunk"}),
+        ("frame_extra_bytes", good + b"y", {"bad_chunk"}),
+        ("frame_size_lie", s.frame(fid, data, size=10**9), {"bad_chunk"}),
+        ("frame_sha_lie", s.frame(fid, data, sha256="1" * 64), {"bad_chunk"}),
+        ("frame_no_header_end", MAGIC + b'{"v":1' + b" " * 5000, {"malformed"}),
+        ("frame_header_not_json", MAGIC + b"garbage\n" + data, {"malformed"}),
+        ("frame_wrong_magic", b"LWC9\n" + head + b"\n" + data, {"malformed"}),
+        ("frame_header_dup_key", s.frame(fid, data, header=head.replace(b'"index":0', b'"index":0,"index":1')),
+         {"duplicate_key"}),
+        ("frame_header_deep", s.frame(fid, data, header=deep(300)), {"too_deep"}),
+        ("frame_header_big_int", s.frame(fid, data, header=head.replace(b'"index":0', b'"index":' + b"9" * 30)),
+         {"integer_out_of_range"}),
+        ("frame_header_not_utf8", s.frame(fid, data, header=head.replace(b"media.chunk", b"media.\xffhunk")),
+         {"not_utf8"}),
+        ("frame_base64_inside", s.frame(fid, data, data_b64="eHh4"), {"bad_schema"}),
+        ("frame_of_a_record", s.frame(fid, data, header=s.record()), {"malformed"}),
+        ("frame_altered_header", s.frame(fid, data, header=head.replace(b'"index":0', b'"index":1')),
+         {"bad_signature"}),
+        ("frame_oversized", s.frame(fid, b"z" * (1024 * 1024)), {"oversized"}),
+    ]
 
 
 def _dup_first_body_key(wire: bytes) -> bytes:

@@ -28,7 +28,7 @@ from protocol.clock import SystemClock
 from protocol.ids import new_id
 from protocol.keys import SigningKey
 from protocol.limits import QUARANTINE_RAW_PREFIX
-from tests.hostile.craft import Signer, hostile_payloads, traversal_begins
+from tests.hostile.craft import Signer, hostile_frames, hostile_payloads, traversal_begins
 from tests.spine.helpers import kit_password, poll, publish, raw_client, wait_hub_online
 
 ATTACKERS = ("kit-b", "cust-1", "op-1")
@@ -136,7 +136,7 @@ def test_every_hostile_class_from_every_role_is_refused_and_the_hub_keeps_servin
         s = arena.signers[who]
         for name, payload, reasons in hostile_payloads(s, record_type=who.startswith("kit")):
             arena.attack(who, UP[who], name, payload, reasons)
-        for name, payload, reasons in traversal_begins(s):
+        for name, payload, reasons in traversal_begins(s) + hostile_frames(s):
             arena.attack(who, MEDIA[who], name, payload, reasons)
         arena.attack(who, MEDIA[who], "oversized_media_message", b'{"pad":"' + b"x" * (1024 * 1024 + 10) + b'"}',
                      {"oversized"})

@@ -107,7 +107,6 @@ def test_fault_path_survives_a_message_that_breaks_decoding(hub, monkeypatch) ->
         raise OverflowError("a decoder bug")
 
     monkeypatch.setattr(ingest_module, "decode", broken)
-    monkeypatch.setattr(ingest_module, "decode_chunk", lambda raw: None)
     acks = Acks()
     app.process([acks.msg(RECORD, signer.record())])
     assert acks.n == 1 and _reasons(app) == ["processing_fault"]

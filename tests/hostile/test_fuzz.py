@@ -1,5 +1,5 @@
 """Fuzzing the decoders with hypothesis: for any bytes, each decoder returns or raises its declared refusal
-(`Rejected` for envelopes and strict JSON, None from the chunk fast path, msgspec.DecodeError from the police
+(`Rejected` for envelopes, chunk frames and strict JSON, msgspec.DecodeError from the police
 export's line reader), never anything else; and the strict checks agree with a reference parser on what
 they accept."""
 
@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from hub.police.reader import decode_raw
 from protocol import strictjson
-from protocol.envelope import decode, decode_chunk, open_envelope
+from protocol.envelope import decode, open_envelope
 from protocol.errors import Rejected
+from protocol.frame import decode_frame
 from protocol.keys import SigningKey
 from protocol.limits import INT_MAX, INT_MIN
 from tests.hostile.craft import Signer
@@ -31,8 +32,10 @@ class _Clock:
 
 SIGNER = Signer("kit-a", KEY, _Clock())  # type: ignore[arg-type]
 GOOD = [SIGNER.record(), SIGNER.chunk("01JGZ0000000000000000000XX", b"x" * 2000),
-        SIGNER.chunk("01JGZ0000000000000000000XY", bytes(range(256)) * 5), SIGNER.begin("01JGZ0000000000000000000XX")]
-TOKENS = [b'"data":"QUJD",', b'"index":1,', b"{", b"}", b"[", b"]", b",", b":", b'"', b"\\", b"\\u0000", b"\\ud800", b"NaN", b"-Infinity", b"1e999",
+        SIGNER.chunk("01JGZ0000000000000000000XY", bytes(range(256)) * 5), SIGNER.begin("01JGZ0000000000000000000XX"),
+        SIGNER.frame("01JGZ0000000000000000000XZ", b"\n" + bytes(range(256)) * 4),
+        SIGNER.frame("01JGZ0000000000000000000XW", b"")]
+TOKENS = [b"\n", b"LWC1\n", b'"data":"QUJD",', b'"index":1,', b"{", b"}", b"[", b"]", b",", b":", b'"', b"\\", b"\\u0000", b"\\ud800", b"NaN", b"-Infinity", b"1e999",
           b"18446744073709551616", b'"a":1', b'"sender":"kit-a"', b"\xff", b"\xc3", b" ", b"null", b"-0", b"0.5e-3"]
 
 json_values = st.recursive(
@@ -81,11 +84,15 @@ def test_envelope_decode_refuses_only_with_rejected(raw: bytes) -> None:
 
 @FUZZ
 @given(inputs)
-def test_chunk_fast_path_never_raises_nor_accepts_what_strict_decoding_refuses(raw: bytes) -> None:
-    out = decode_chunk(raw)
-    if out is not None:
-        env = decode(raw)  # raises Rejected (failing the test) if the fast path let a hazard through
-        assert env.id == out[0].id and env.body["sha256"] == out[0].body["sha256"]
+def test_chunk_frame_refuses_only_with_rejected_and_accepts_only_a_strict_header(raw: bytes) -> None:
+    try:
+        env, data = decode_frame(raw)
+    except Rejected:
+        return
+    end = raw.index(b"\n", 5)
+    again = decode(raw[5:end])  # the header alone passes the strict checks of any envelope
+    assert again == env and env.type == "media.chunk" and set(env.body) == {"file_id", "index", "size", "sha256"}
+    assert len(data) == env.body["size"] and bytes(data) == raw[end + 1:]
 
 
 @FUZZ

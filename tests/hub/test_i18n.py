@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from protocol.i18n import read_po
 from protocol.messages.ops import HUB_DOMAIN_OPS
 from tests import catalogue
+from tests.catalogue import zh_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["hub/registry", "hub/orders", "hub/ledger", "hub/dispatch", "hub/timers", "hub/ops",
@@ -18,6 +18,6 @@ def msgids() -> set[str]:
 
 
 def test_every_hub_msgid_is_translated() -> None:
-    catalog = read_po(ROOT / "protocol" / "locale" / "zh_CN" / "hub.po")
+    catalog = zh_catalogue()
     missing = sorted(msgids() - set(catalog))
     assert not missing, missing

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
+from hub.db import DatabaseError
 from hub.ledger import holds
 from hub.ledger.core import KeyConflict, Overdrawn, Unbalanced, balance, check, move, transfer
 from hub.ledger.payments import record_payment
@@ -25,9 +24,9 @@ def test_transfer_rules(world: World) -> None:
     with pytest.raises(KeyConflict):
         move(c, k, key="c", kind="x", source="external:manual", dest="customer:a", amount=99, actor="t")
     assert balance(c, "customer:a") == 100 and balance(c, "external:manual") == -100
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(DatabaseError, match="append-only"):
         c.execute("UPDATE ledger_entries SET amount = 1")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(DatabaseError, match="append-only"):
         c.execute("DELETE FROM ledger_transfers")
     assert check(c) == []
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hub.db import open_hub_db
+from hub.db import Database, Postgres, open_hub_db
 from hub.dispatch.kitjob import handle_kit_job
 from hub.documents.scans import store_scan
 from hub.domain import TIMER_HANDLERS
@@ -52,7 +52,7 @@ def fp_sha(locksmith_id: str, finger: str) -> str:
 
 
 class World:
-    def __init__(self, path: Path | str, clock: FakeClock | None = None) -> None:
+    def __init__(self, path: Database, clock: FakeClock | None = None) -> None:
         self.path = path
         self.clock = clock or FakeClock()
         self.conn: sqlite3.Connection = open_hub_db(path)
@@ -63,8 +63,8 @@ class World:
         # A cheap scrypt cost keeps hundreds of simulated orders fast; production keeps the default.
         handle(self.conn, self.clock, OPERATOR, "settings.set", {"key": "code_scrypt_n", "value": "16"}, txn="s1")
         # beside the database; an in-memory one gets a temporary folder, never the working directory
-        media_dir = Path(tempfile.mkdtemp(prefix="world-media-")) if str(path) == ":memory:" else \
-            Path(path).parent / f"{Path(path).name}.media"
+        media_dir = Path(tempfile.mkdtemp(prefix="world-media-")) if isinstance(path, Postgres) or \
+            str(path) == ":memory:" else Path(path).parent / f"{Path(path).name}.media"
         self.media = MediaStore(media_dir)
         self.uploaded: set[str] = set()
         self.upload("op1", "registry")  # the operator's filing images
@@ -174,7 +174,6 @@ class World:
             " VALUES (?,?,?,?,?,?,?,?,1,0,?,?,?,'complete',?,?)",
             (file_id, kit_id, kind, "application/octet-stream", order_id, len(data), sha, max(1, len(data)), now,
              json.dumps({}), file_id, now, now))
-        self.conn.commit()
         return {"file_id": file_id, "sha256": sha, "kind": kind, "plain_sha256": hashlib.sha256(data).hexdigest(),
                 "size": len(data), "sealed": False}
 

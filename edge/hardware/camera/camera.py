@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import cv2
@@ -43,10 +44,18 @@ class Camera:
     def size(self) -> tuple[int, int]:
         return self.source.width, self.source.height
 
-    def frame(self) -> np.ndarray:
-        with self._lock:
-            if self._recorder is not None and self._last is not None:
-                return self._last.copy()
+    def frame(self, first_frame_wait_s: float = 2.0) -> np.ndarray:
+        """The current frame; while recording, the recorder's latest (waiting up to `first_frame_wait_s` for
+        its first one: a photo taken the moment the video starts, as a quick tap does, is not a fault)."""
+        deadline = time.monotonic() + first_frame_wait_s
+        while True:
+            with self._lock:
+                if self._recorder is not None and self._last is not None:
+                    return self._last.copy()
+                recording = self._recorder is not None
+            if not recording or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
         frame = self.source.read() if self._recorder is None else None
         if frame is None:
             raise CameraUnavailable(_("The camera gave no picture"))

@@ -13,14 +13,15 @@ another terminal, or a script, can put a finger on the emulated sensor:
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import IO, Any
 
+from edge.hardware.control import ControlSocket as _ControlSocket
+from edge.hardware.control import send_command
 from edge.hardware.fingerprint.fingers import Placement
 from protocol.i18n import _
+
+__all__ = ["ControlSocket", "run_command", "send_command", "serve_stream", "usage"]
 
 
 def usage() -> str:
@@ -63,51 +64,8 @@ def serve_stream(emu: Any, stream: IO[str], reply: Callable[[str], None]) -> Non
             reply(answer)
 
 
-class ControlSocket:
-    """A Unix socket at `path` taking the same commands; each connection may send several lines."""
+class ControlSocket(_ControlSocket):
+    """A Unix socket at `path` taking the fingerprint commands above."""
 
     def __init__(self, emu: Any, path: str | os.PathLike[str]) -> None:
-        self.emu = emu
-        self.path = Path(path)
-        self.path.unlink(missing_ok=True)  # left by an emulator that was killed
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._sock.bind(str(self.path))
-        self._sock.listen(4)
-        self._thread = threading.Thread(target=self._accept, name="fingerprint-control", daemon=True)
-
-    def start(self) -> ControlSocket:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._sock.close()
-        self.path.unlink(missing_ok=True)
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _addr = self._sock.accept()
-            except OSError:
-                return  # closed by stop()
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn, conn.makefile("rw", encoding="utf-8", newline="\n") as fh:
-            for line in fh:
-                fh.write(run_command(self.emu, line) + "\n")
-                fh.flush()
-
-
-def send_command(path: str | os.PathLike[str], line: str, timeout_s: float = 5.0) -> str:
-    """One command to an emulator's control socket; returns its reply (for scripts and tests)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout_s)
-        sock.connect(str(path))
-        with sock.makefile("rw", encoding="utf-8", newline="\n") as fh:
-            fh.write(line.strip() + "\n")
-            fh.flush()
-            return fh.readline().rstrip("\n")
+        super().__init__(emu, path, run_command)

@@ -1,0 +1,35 @@
+"""The SQLite backend: the embedded default, one file beside the hub."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def connect(path: Path | str, *, check_same_thread: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode with full sync: the hub acknowledges only what survives a power cut."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def statements(script: str) -> Iterator[str]:
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf
+            buf = ""
+    if buf.strip():
+        yield buf
+
+
+def change_counter(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection committed (`PRAGMA data_version`)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])

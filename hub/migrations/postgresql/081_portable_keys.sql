@@ -1,0 +1,1 @@
+-- PostgreSQL never had rowids: nothing to carry over (081_portable_keys.sql numbers SQLite's orders).
