@@ -36,7 +36,9 @@ def test_link_carries_counts_and_goes_dark(tmp_path: Path) -> None:
         before = link.counters()
         assert link.connect_ms(7000, tries=3) > 0  # reaches the hub's side through the delay line
         sent = link.counters() - before
-        assert sent.tx_packets >= 6 and sent.rx_packets >= 6  # SYN, ACK, FIN each way per connection
+        # Each connection that succeeded sent a SYN and an ACK, and received a SYN-ACK (the rest of the
+        # closing may still be on the line).
+        assert sent.tx_packets >= 6 and sent.rx_packets >= 3
         assert sent.tx_bytes >= 40 * sent.tx_packets  # bare IP packets: a TCP/IP header at least
         link.outage(True)
         assert link.connect_ms(7000, tries=1, wait_s=2) == 0  # every packet lost

@@ -120,18 +120,23 @@ def choose(setting: str, *, backend: str = "opencv") -> Choice:
 
 
 class PyavWriter:
-    """libx264 into .mp4 through PyAV, with cv2.VideoWriter's three methods. `veryfast` with CRF 23 keeps
-    a Pi's core free enough for the kit; the bench prints its bytes per minute beside mp4v's."""
+    """libx264 into .mp4 through PyAV, with cv2.VideoWriter's three methods. `veryfast` with CRF 23 and no
+    look-ahead (`zerolatency`) keeps a Pi's core free enough for the kit; the bench prints its bytes per
+    minute beside mp4v's."""
 
     def __init__(self, path: Path | str, fps: float, size: tuple[int, int], *, preset: str = "veryfast",
                  crf: int = 23) -> None:
         import av
 
-        self._container: Any = av.open(str(path), "w", format="mp4")
+        # The file exists from the first frame on, like cv2.VideoWriter's (PyAV opens it at the first mux),
+        # and each frame is encoded as it comes (no look-ahead held in memory): what a crash leaves behind
+        # is what the recorder's recovery expects.
+        self._file = open(path, "wb")  # noqa: SIM115 - closed in release()
+        self._container: Any = av.open(self._file, "w", format="mp4")
         self._stream: Any = self._container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1000))
         self._stream.width, self._stream.height = size
         self._stream.pix_fmt = "yuv420p"
-        self._stream.options = {"preset": preset, "crf": str(crf)}
+        self._stream.options = {"preset": preset, "crf": str(crf), "tune": "zerolatency"}
         self._frame_cls: Any = av.VideoFrame
         self._open = True
 
@@ -148,6 +153,7 @@ class PyavWriter:
             for packet in self._stream.encode():
                 self._container.mux(packet)
             self._container.close()
+            self._file.close()
 
 
 def open_writer(choice: Choice, path: Path, fps: float, size: tuple[int, int]) -> FrameWriter:
