@@ -67,9 +67,15 @@ class FrameWriter(Protocol):
 def _opencv_writes(fourcc: str) -> bool:
     """OpenCV can really encode `fourcc` into an .mp4 here: a writer opens and two frames come out as a
     non-empty file (FFmpeg opens some writers whose encoder then fails on the first frame)."""
+    log = cv2.utils.logging
+    level = log.getLogLevel()
+    log.setLogLevel(log.LOG_LEVEL_SILENT)  # a missing encoder is an answer here, not an error to print
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "probe.mp4")
-        writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*fourcc), 15.0, (64, 64))
+        try:
+            writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*fourcc), 15.0, (64, 64))
+        finally:
+            log.setLogLevel(level)
         try:
             if not writer.isOpened():
                 return False
