@@ -138,8 +138,11 @@ class ShapedLink:
                 self.tc(ns, "qdisc", "add", "dev", dev, "root", "handle", "1:", "tbf", "rate", f"{mbit}mbit",
                         "burst", "16kb", "latency", f"{s.queue_ms}ms")
             if s.hub_rto_max_ms is not None:  # where the kernel has it; older ones keep their backoff
+                # With retransmissions that frequent, the default 15 retries (tcp_retries2) give up on a
+                # connection ~30 s into an outage; 30 keep it for about two keepalives, as the kit does.
                 subprocess.run(["ip", "netns", "exec", self.hub_ns, "sysctl", "-qw",
-                                f"net.ipv4.tcp_rto_max_ms={s.hub_rto_max_ms}"], capture_output=True, timeout=20)
+                                f"net.ipv4.tcp_rto_max_ms={s.hub_rto_max_ms}", "net.ipv4.tcp_retries2=30"],
+                               capture_output=True, timeout=20)
             if s.congestion:
                 subprocess.run(["ip", "netns", "exec", self.kit_ns, "sysctl", "-qw",
                                 f"net.ipv4.tcp_congestion_control={s.congestion}"], check=True, capture_output=True,
