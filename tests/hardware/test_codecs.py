@@ -112,3 +112,18 @@ def test_explicit_h264_without_encoder_is_not_silently_mp4v() -> None:
             choose("h264")
     else:
         assert choose("h264").codec == "h264"
+
+
+def test_a_bad_codec_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    from edge.app import change_kit_settings
+    from hub.home import init_hub
+    from hub.provisioning import provision_kit
+
+    kit_dir = provision_kit(init_hub(tmp_path / "hub"), "kit-codec", tmp_path / "kit")
+    change_kit_settings(kit_dir, hardware={"camera": {"backend": "pattern", "codec": "h265"}})
+    out = subprocess.run([sys.executable, "-m", "lockwarden", "kit", "status", "--dir", str(kit_dir)],
+                         capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "LANGUAGE": "en"})
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "codec" in lines[0] and "h265" in lines[0]
