@@ -3,13 +3,17 @@
 - Records go in sequence order, at most `record_window` awaiting the hub's ack at once, so a long backlog
   never exceeds what the broker will queue for the hub (Mosquitto drops QoS 1 silently past its limits).
 - Files go in capture order: `media.begin`, then the chunks the hub lacks (the hub answers every begin
-  with the ranges it holds, so a transfer resumes from the first missing chunk after any break), at most
-  `chunk_window` chunks unacknowledged. Once every chunk of a file is sent, the next file is announced
-  (`files_in_flight`, 2): over a 60 ms cellular link, waiting for a 5 s video segment's completion before
-  announcing the next cost a round trip plus both ends' commits per file, ~0.3 s of idle link for each
-  1 s of sending (bench/bench_link.py). The hub acknowledges a batch after its fsync and
-  commit, so about two of its batches must be in flight to keep it busy while it writes: 16 MiB in flight
-  (e.g. 64 x 256 KiB) measured ~30% faster than 8 MiB here; the broker holds that much per uploading kit.
+  with the ranges it holds, so a transfer resumes from the first missing chunk after any break), each a
+  chunk frame (protocol/frame.py), at most `chunk_window` chunks unacknowledged. The hub acknowledges a
+  batch after its fsync and commit, so about two of its batches must be in flight to keep it busy while it
+  writes: 16 x 1016 KiB (the 16 MiB per kit the broker's queue is sized for, docs/broker.md); 32 measured no
+  faster here (bench/bench_media.py). On a slow link 16 MiB would take longer to drain than
+  `resend_after_s`, and chunks still queued behind the others would be sent twice: the window also holds at
+  most WINDOW_S seconds of what the hub acknowledged per second lately (at least MIN_WINDOW_BYTES), so a
+  5 Mbit/s uplink has ~5 MiB in flight and a LAN the full window.
+- Once every chunk of a file is sent, the next file is announced (`files_in_flight`, 2): over a 60 ms
+  cellular link, waiting for a 5 s video segment's completion before announcing the next cost a round trip
+  plus both ends' commits per file, ~0.3 s of idle link for each 1 s of sending (bench/bench_link.py).
 - Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id.
 - Downlink must carry the pinned hub key's signature; anything else is refused and kept.
 """
@@ -48,7 +52,7 @@ SOFTWARE = "lockwarden-kit 0.1.0"
 class SyncSettings:
     record_window: int = 1000
     record_batch: int = 500
-    chunk_window: int = 64
+    chunk_window: int = 16
     files_in_flight: int = 2
     resend_after_s: float = 30.0
     stall_s: float = 5.0
@@ -60,6 +64,11 @@ class SyncSettings:
 DownlinkHandler = Callable[[Envelope, msgspec.Struct], None]
 
 
+WINDOW_S = 8.0  # seconds of acknowledged throughput a file may have in flight
+MIN_WINDOW_BYTES = 4 * 1024 * 1024
+RATE_SPAN_S = 5.0  # the throughput is measured over the acks of about this long
+
+
 @dataclass
 class _FileTx:
     pending: PendingFile
@@ -69,6 +78,24 @@ class _FileTx:
     answered: bool = False
     last_ack: float = 0.0
     stalled: bool = False
+    acked: list[tuple[float, int]] = field(default_factory=list)  # (when, chunks held): recent media acks
+    rate: float = 0.0  # bytes per second the hub acknowledged lately; 0: not measured yet
+
+    def note_ack(self, now: float) -> None:
+        self.acked.append((now, len(self.have)))
+        while len(self.acked) > 2 and now - self.acked[1][0] >= RATE_SPAN_S:
+            del self.acked[0]
+        (t0, n0), (t1, n1) = self.acked[0], self.acked[-1]
+        if t1 - t0 >= 0.05 and n1 > n0:
+            self.rate = (n1 - n0) * self.pending.chunk_size / (t1 - t0)
+
+    def window(self, most: int) -> int:
+        """Chunks that may await the hub's ack: `most`, or fewer when acks come slowly."""
+        size = max(1, self.pending.chunk_size)
+        floor = max(1, MIN_WINDOW_BYTES // size)
+        if self.rate <= 0:
+            return min(most, floor)
+        return max(1, min(most, max(floor, int(self.rate * WINDOW_S) // size)))
 
 
 class SyncEngine:
@@ -229,7 +256,9 @@ class SyncEngine:
                 return
             txs = [self._open_tx(files[0])]
         self._announce_next(txs, now)
-        room = self.settings.chunk_window - sum(len(self._outstanding(tx, now)) for tx in txs)
+        # One window for the link, whichever file has measured it (a file just opened has not yet).
+        window = max(tx.window(self.settings.chunk_window) for tx in txs)
+        room = window - sum(len(self._outstanding(tx, now)) for tx in txs)
         for tx in txs:
             room = self._pump_tx(tx, now, room)
         if self._announce_next(txs, now):  # the last chunk of a small file just went: no waiting for its ack
@@ -422,6 +451,7 @@ class SyncEngine:
         tx.have = _expand(ack.have)
         tx.answered = True
         tx.last_ack = now
+        tx.note_ack(now)
         self._wake.set()
         if now - self._progress_saved >= self.settings.progress_every_s:
             # A commit on the network thread per ack stalled reading; the saved ranges only spare a

@@ -12,23 +12,27 @@ from textual.widgets import Button, Static
 
 from edge.job.steps import describe
 from lockwarden.kit_ui.base import KitScreen
+from lockwarden.kit_ui.chooser import Choice, LocksmithChooser
 from lockwarden.kit_ui.model import current_job, short_order, sync_lines
 from lockwarden.kit_ui.notices import step_outcome
 from protocol.i18n import _
 
+SECRET_LOGINS = {"pin": "pin_hash", "password": "password_hash", "pattern": "pattern_hash"}
 
-def login_for(flow: Any, method: str) -> str | None:
-    """The locksmith a PIN or pattern login is for: the kit's first locksmith who has one (a kit is carried
-    by one locksmith; the fingerprint says who it is by itself)."""
-    attr = {"pin": "pin_hash", "pattern": "pattern_hash"}[method]
-    return next((p.locksmith_id for p in flow.locksmiths.values() if getattr(p, attr)), None)
+
+def logins_for(flow: Any, method: str) -> list[Choice]:
+    """The locksmiths of this kit who can log in with a PIN, password or pattern (the fingerprint says
+    whose it is by itself). A kit may be shared: with several, the locksmith chooses their name first."""
+    attr = SECRET_LOGINS[method]
+    return [Choice(p.locksmith_id, p.name or p.locksmith_id, p.work_no) for p in flow.locksmiths.values()
+            if getattr(p, attr)]
 
 
 class HomeScreen(KitScreen):
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
-        self._methods: dict[str, str | None] | None = None
+        self._methods: dict[str, list[Choice]] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -39,6 +43,7 @@ class HomeScreen(KitScreen):
             with Horizontal(classes="row"):
                 yield Button(_("Log in by fingerprint"), id="login-fp", variant="primary")
                 yield Button(_("PIN"), id="login-pin")
+                yield Button(_("Password"), id="login-password")
                 yield Button(_("Pattern"), id="login-pattern")
                 yield Button(_("Log out"), id="logout", variant="warning")
             yield Static("", id="job", classes="message")
@@ -47,10 +52,10 @@ class HomeScreen(KitScreen):
                 yield Button(_("Offers"), id="go-offers")
                 yield Button(_("Evidence"), id="go-evidence")
 
-    def methods(self) -> dict[str, str | None]:
+    def methods(self) -> dict[str, list[Choice]]:
         flow = self.service.flow
         if self._methods is None:
-            self._methods = {m: login_for(flow, m) if flow is not None else None for m in ("pin", "pattern")}
+            self._methods = {m: logins_for(flow, m) if flow is not None else [] for m in SECRET_LOGINS}
         return self._methods
 
     def draw(self, dirty: bool) -> None:
@@ -71,8 +76,8 @@ class HomeScreen(KitScreen):
         self.query_one("#session", Static).update(who)
         can_login = flow is not None and session is None and not self.busy
         self.query_one("#login-fp", Button).disabled = not can_login
-        self.query_one("#login-pin", Button).disabled = not can_login or self.methods()["pin"] is None
-        self.query_one("#login-pattern", Button).disabled = not can_login or self.methods()["pattern"] is None
+        for method in SECRET_LOGINS:
+            self.query_one(f"#login-{method}", Button).disabled = not can_login or not self.methods()[method]
         self.query_one("#logout", Button).disabled = session is None or self.busy
         view = current_job(flow)
         if flow is None:
@@ -91,9 +96,7 @@ class HomeScreen(KitScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         from lockwarden.kit_ui.evidence import EvidenceScreen
         from lockwarden.kit_ui.job import JobScreen
-        from lockwarden.kit_ui.keypad import KeypadScreen
         from lockwarden.kit_ui.offer import OfferScreen
-        from lockwarden.kit_ui.pattern import PatternScreen
 
         service = self.service
         bid = event.button.id
@@ -116,22 +119,44 @@ class HomeScreen(KitScreen):
         elif bid == "login-fp":
             self.notify(_("Place your finger on the sensor"))
             self.act(service.flow.login_fingerprint, _("Logged in"))
-        elif bid == "login-pin":
-            who = self.methods()["pin"]
-            def pin_typed(pin: str | None) -> None:
-                if pin:
-                    self.act(lambda: service.flow.login_pin(who, pin), _("Logged in"))
-
-            self.app.push_screen(KeypadScreen(_("Your PIN"), secret=True), pin_typed)
-        elif bid == "login-pattern":
-            who = self.methods()["pattern"]
-            def pattern_drawn(dots: list[int] | None) -> None:
-                if dots:
-                    self.act(lambda: service.flow.login_pattern(who, dots), _("Logged in"))
-
-            self.app.push_screen(PatternScreen(), pattern_drawn)
+        elif bid in ("login-pin", "login-password", "login-pattern"):
+            self.choose(bid.removeprefix("login-"))
         elif bid == "logout":
             self.act(service.flow.logout, _("Logged out"))
+
+    def choose(self, method: str) -> None:
+        """PIN, password or pattern: whose (asked on a kit shared by several: the locksmith sees their own
+        name before typing), then the secret."""
+        choices = self.methods()[method]
+        if len(choices) == 1 and len(self.service.flow.locksmiths) == 1:
+            self.ask_secret(method, choices[0].locksmith_id)
+        elif choices:
+            self.app.push_screen(LocksmithChooser(choices),
+                                 lambda who: self.ask_secret(method, who) if who else None)
+
+    def ask_secret(self, method: str, who: str) -> None:
+        from lockwarden.kit_ui.keyboard import KeyboardScreen
+        from lockwarden.kit_ui.keypad import KeypadScreen
+        from lockwarden.kit_ui.pattern import PatternScreen
+
+        flow = self.service.flow
+        if method == "pattern":
+            def drawn(dots: list[int] | None) -> None:
+                if dots:
+                    self.act(lambda: flow.login_pattern(who, dots), _("Logged in"))
+
+            self.app.push_screen(PatternScreen(), drawn)
+            return
+
+        def typed(secret: str | None) -> None:
+            if secret:
+                login = flow.login_pin if method == "pin" else flow.login_password
+                self.act(lambda: login(who, secret), _("Logged in"))
+
+        if method == "pin":
+            self.app.push_screen(KeypadScreen(_("Your PIN"), secret=True), typed)
+        else:
+            self.app.push_screen(KeyboardScreen(_("Your password")), typed)
 
     def act(self, fn: Callable[[], Any], done: str) -> None:
         """A login waits for a finger: off the UI thread, the outcome as a notice."""

@@ -115,13 +115,29 @@ async def _id_number(app: Any, pilot: Any, kit: UiKit) -> None:
     from lockwarden.kit_ui.idnumber import IdNumberScreen
     from tests.job.conftest import CUSTOMER_ID
 
-    app.push_screen(IdNumberScreen(CUSTOMER_ID))
+    app.push_screen(IdNumberScreen(CUSTOMER_ID, reveal=lambda: CUSTOMER_ID))  # shown masked until revealed
     await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+
+
+async def _chooser(app: Any, pilot: Any, kit: UiKit) -> None:
+    from lockwarden.kit_ui.chooser import Choice, LocksmithChooser
+
+    app.push_screen(LocksmithChooser([Choice("ls-0001", "李建国", "BJ-KS-0001"), Choice("ls-0002", "王强", "BJ-KS-0002")]))
+    await until(pilot, lambda: isinstance(app.screen, LocksmithChooser))
+
+
+async def _keyboard(app: Any, pilot: Any, kit: UiKit) -> None:
+    from lockwarden.kit_ui.keyboard import KeyboardScreen
+
+    app.push_screen(KeyboardScreen(_("Your password")))
+    await until(pilot, lambda: isinstance(app.screen, KeyboardScreen))
+    await pilot.click("#kb-1-0")  # one key typed: the display shows a dot
+    await until(pilot, lambda: text(app, "#kb-display") == "•")
 
 
 SCREENS: dict[str, Callable[[Any, Any, UiKit], Awaitable[None]]] = {
     "home": _home, "keypad": _keypad, "pattern": _pattern, "offer": _offer, "job": _job, "evidence": _evidence,
-    "route": _route, "consent": _consent, "id_number": _id_number}
+    "route": _route, "consent": _consent, "id_number": _id_number, "chooser": _chooser, "keyboard": _keyboard}
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
