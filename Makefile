@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo sandbox test test-pg bench lint docs clean chaos
+.PHONY: demo sandbox test test-pg bench lint docs clean chaos bench-link test-link
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -56,3 +56,11 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# A job's evidence over a shaped 4G uplink between two network namespaces (needs root; skips otherwise).
+bench-link: $(STAMP)
+	$(BIN)/python -m bench link
+
+# The slow shaped-link upload test (a minute of video, loss and a 30 s outage): not in `make test`.
+test-link: $(STAMP)
+	LOCKWARDEN_LINK_SLOW=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/link

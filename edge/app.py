@@ -69,7 +69,7 @@ def make_kit(kit_dir: Path, *, clock: Clock | None = None, connect: bool = True,
 
         link = LinkSettings(host=b.host, port=broker_port or b.port, client_id=s.kit_id, username=b.username or s.kit_id,
                             password=b.password or None, tls_ca=rel(b.tls_ca), tls_cert=rel(b.tls_cert),
-                            tls_key=rel(b.tls_key))
+                            tls_key=rel(b.tls_key), keepalive=b.keepalive_s, rto_max_ms=b.tcp_rto_max_ms)
         app.transport = PahoTransport(link, on_message=sync.on_message, on_connect=sync.on_connect,
                                       on_disconnect=sync.on_disconnect, will_factory=sync.will)
         sync.attach(app.transport)

@@ -14,7 +14,11 @@ _Positive = Annotated[float, msgspec.Meta(gt=0)]
 
 class KitBroker(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """host, port: the hub's Mosquitto. username: the kit id (the ACL pins the kit to its own topics).
-    password: issued at provisioning. tls_*: CA, client certificate and key for the field listener."""
+    password: issued at provisioning. tls_*: CA, client certificate and key for the field listener.
+    keepalive_s: MQTT keepalive: with no word from the broker for this long the kit pings, and drops the
+    connection after as long again (the broker drops it after 1.5 x).
+    tcp_rto_max_ms: ceiling on TCP's retransmission backoff, so that a cellular link back after an outage
+    is used within about this long (Linux >= 6.15; other kernels keep their own, up to 120 s)."""
 
     host: str = "127.0.0.1"
     port: int = 1883
@@ -23,6 +27,8 @@ class KitBroker(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     tls_ca: str | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    keepalive_s: Annotated[int, msgspec.Meta(ge=5, le=600)] = 30
+    tcp_rto_max_ms: Annotated[int, msgspec.Meta(ge=1000, le=120_000)] | None = 2000
 
 
 class KitRoute(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

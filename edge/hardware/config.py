@@ -61,7 +61,9 @@ class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     fps: frames per second recorded (and requested from the camera).
     jpeg_quality: 1..100 for photos.
     segment_seconds: length of one video segment; a power cut loses at most the open one.
-    codec: "mp4v" (.mp4) or "MJPG" (.avi).
+    codec: "auto" (H.264 where this kit has an encoder for it, else mp4v), "h264" (refused at start where
+        there is no encoder), "mp4v" (MPEG-4 part 2) or "MJPG" (.avi); H.264 and mp4v are .mp4 files.
+        `lockwarden kit status` says which codec and encoder "auto" chose (edge/hardware/camera/codecs.py).
     loop_file: opencv with a file source: start again at the end instead of stopping.
     pattern_realtime: pattern backend: pace frames at `fps` like a camera (false: as fast as drawn).
     """
@@ -73,7 +75,7 @@ class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     fps: float = 15.0
     jpeg_quality: int = 85
     segment_seconds: float = 5.0
-    codec: Literal["mp4v", "MJPG"] = "mp4v"
+    codec: Literal["auto", "h264", "mp4v", "MJPG"] = "auto"
     loop_file: bool = False
     pattern_realtime: bool = True
 

@@ -42,7 +42,7 @@ class KitCamera:
     def start_video(self, out_dir: Path, on_segment: Callable[[Segment], None]) -> None:
         cam = self.camera()
         width, height = cam.size
-        ext_type = "video/mp4" if self.config.codec == "mp4v" else "video/x-msvideo"
+        ext_type = cam.choice.content_type
 
         def handed(path: Path, index: int, _sha: str, frames: int, started_ms: int, _ended_ms: int) -> None:
             on_segment(Segment(path=path, index=index, started_ms=started_ms, frames=frames, width=width,

@@ -2,15 +2,18 @@
 
 - Records go in sequence order, at most `record_window` awaiting the hub's ack at once, so a long backlog
   never exceeds what the broker will queue for the hub (Mosquitto drops QoS 1 silently past its limits).
-- Files go one at a time in capture order: `media.begin`, then the chunks the hub lacks (the hub answers
-  every begin with the ranges it holds, so a transfer resumes from the first missing chunk after any
-  break), each a chunk frame (protocol/frame.py), at most `chunk_window` chunks unacknowledged. The hub
-  acknowledges a batch after its fsync and commit, so about two of its batches must be in flight to keep it
-  busy while it writes: 16 x 1016 KiB (the 16 MiB per kit the broker's queue is sized for, docs/broker.md);
-  32 measured no faster here (bench/bench_media.py). On a slow link 16 MiB would take longer to drain than
+- Files go in capture order: `media.begin`, then the chunks the hub lacks (the hub answers every begin
+  with the ranges it holds, so a transfer resumes from the first missing chunk after any break), each a
+  chunk frame (protocol/frame.py), at most `chunk_window` chunks unacknowledged. The hub acknowledges a
+  batch after its fsync and commit, so about two of its batches must be in flight to keep it busy while it
+  writes: 16 x 1016 KiB (the 16 MiB per kit the broker's queue is sized for, docs/broker.md); 32 measured no
+  faster here (bench/bench_media.py). On a slow link 16 MiB would take longer to drain than
   `resend_after_s`, and chunks still queued behind the others would be sent twice: the window also holds at
   most WINDOW_S seconds of what the hub acknowledged per second lately (at least MIN_WINDOW_BYTES), so a
   5 Mbit/s uplink has ~5 MiB in flight and a LAN the full window.
+- Once every chunk of a file is sent, the next file is announced (`files_in_flight`, 2): over a 60 ms
+  cellular link, waiting for a 5 s video segment's completion before announcing the next cost a round trip
+  plus both ends' commits per file, ~0.3 s of idle link for each 1 s of sending (bench/bench_link.py).
 - Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id.
 - Downlink must carry the pinned hub key's signature; anything else is refused and kept.
 """
@@ -50,6 +53,7 @@ class SyncSettings:
     record_window: int = 1000
     record_batch: int = 500
     chunk_window: int = 16
+    files_in_flight: int = 2
     resend_after_s: float = 30.0
     stall_s: float = 5.0
     idle_wake_s: float = 1.0
@@ -73,6 +77,7 @@ class _FileTx:
     begun_at: float = 0.0
     answered: bool = False
     last_ack: float = 0.0
+    stalled: bool = False
     acked: list[tuple[float, int]] = field(default_factory=list)  # (when, chunks held): recent media acks
     rate: float = 0.0  # bytes per second the hub acknowledged lately; 0: not measured yet
 
@@ -103,7 +108,7 @@ class SyncEngine:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._sent: dict[str, float] = {}  # record id -> monotonic time sent
-        self._file: _FileTx | None = None
+        self._files: list[_FileTx] = []  # capture order; the first is the one being finished
         # The file being sent stays open on the sync thread (only that thread opens or closes it).
         self._reader: tuple[str, int] | None = None
         self._progress_saved = 0.0
@@ -168,9 +173,9 @@ class SyncEngine:
         except NotConnected:
             return
         with self._lock:
-            if self._file is not None:
-                self._file.answered = False
-                self._file.begun_at = 0.0  # re-announce: the hub answers with what it holds
+            for tx in self._files:
+                tx.answered = False
+                tx.begun_at = 0.0  # re-announce: the hub answers with what it holds
         self._wake.set()
 
     def on_disconnect(self) -> None:
@@ -243,41 +248,83 @@ class SyncEngine:
         assert self.transport is not None
         now = time.monotonic()
         with self._lock:
-            tx = self._file
-        if tx is None:
+            txs = list(self._files)
+        if not txs:
             files = self.store.pending_files(limit=1)
             if not files:
                 self._close_reader()
                 return
-            tx = _FileTx(files[0], have=_expand(files[0].have))
-            with self._lock:
-                self._file = tx
+            txs = [self._open_tx(files[0])]
+        self._announce_next(txs, now)
+        # One window for the link, whichever file has measured it (a file just opened has not yet).
+        window = max(tx.window(self.settings.chunk_window) for tx in txs)
+        room = window - sum(len(self._outstanding(tx, now)) for tx in txs)
+        for tx in txs:
+            room = self._pump_tx(tx, now, room)
+        if self._announce_next(txs, now):  # the last chunk of a small file just went: no waiting for its ack
+            self._pump_tx(txs[-1], now, room)
+
+    def _announce_next(self, txs: list[_FileTx], now: float) -> bool:
+        """Open the next pending file when the last one open has every chunk sent (see the module doc)."""
+        last = txs[-1]
+        if len(txs) >= self.settings.files_in_flight or not last.answered or self._unsent(last, now):
+            return False
+        held = {t.pending.file_id for t in txs}
+        following = [f for f in self.store.pending_files(limit=len(txs) + 1) if f.file_id not in held]
+        if not following:
+            return False
+        txs.append(self._open_tx(following[0]))
+        return True
+
+    def _open_tx(self, pending: PendingFile) -> _FileTx:
+        tx = _FileTx(pending, have=_expand(pending.have))
+        with self._lock:
+            self._files.append(tx)
+        return tx
+
+    def _missing(self, tx: _FileTx) -> list[int]:
+        return [i for i in range(tx.pending.chunks) if i not in tx.have]
+
+    def _outstanding(self, tx: _FileTx, now: float) -> list[int]:
+        return [i for i in self._missing(tx) if i in tx.sent and self._waiting(tx, tx.sent[i], now)]
+
+    def _waiting(self, tx: _FileTx, sent: float, now: float) -> bool:
+        """A chunk sent at `sent` still awaits its ack: younger than resend_after_s, or the file is stalled
+        (nothing from the hub since): sending it again then only queues a second copy behind the first."""
+        return tx.stalled or now - sent < self.settings.resend_after_s
+
+    def _unsent(self, tx: _FileTx, now: float) -> bool:
+        return len(self._outstanding(tx, now)) < len(self._missing(tx))
+
+    def _pump_tx(self, tx: _FileTx, now: float, room: int) -> int:
+        """Announce, re-announce after a stall, or send what the hub lacks of one file, within `room` chunks;
+        returns the room left."""
         p = tx.pending
         if not tx.answered:
             if now - tx.begun_at >= min(5.0, self.settings.resend_after_s) or tx.begun_at == 0.0:
                 self._send_begin(p)
                 tx.begun_at = now
-            return
+            return room
         if tx.sent and now - tx.last_ack > self.settings.stall_s:
             # No progress: the hub may have stored chunks whose ack was lost. Re-announce; its answer
-            # lists what it holds, so only what is really missing is sent again.
+            # lists what it holds. What it lacks is sent again once `resend_after_s` has passed, not at
+            # once: a stall is mostly a link that went dark with those chunks still in TCP's queue, and
+            # sending them again then puts each on the (metered) wire twice when the link returns.
+            tx.stalled = True
             tx.answered = False
             tx.begun_at = 0.0
-            tx.sent.clear()
             tx.last_ack = now
-            return
-        missing = [i for i in range(p.chunks) if i not in tx.have]
-        outstanding = [i for i in missing if i in tx.sent and now - tx.sent[i] < self.settings.resend_after_s]
-        room = tx.window(self.settings.chunk_window) - len(outstanding)
-        for index in missing:
+            return room
+        for index in self._missing(tx):
             if room <= 0:
                 break
             sent = tx.sent.get(index)
-            if sent is not None and now - sent < self.settings.resend_after_s:
+            if sent is not None and self._waiting(tx, sent, now):
                 continue
             self._send_chunk(p, index)
             tx.sent[index] = now
             room -= 1
+        return room
 
     def _send_begin(self, p: PendingFile) -> None:
         assert self.transport is not None
@@ -367,10 +414,10 @@ class SyncEngine:
             self._hub_since = state.since
             with self._lock:
                 self._sent.clear()
-                if self._file is not None:
-                    self._file.answered = False
-                    self._file.begun_at = 0.0
-                    self._file.sent.clear()
+                for tx in self._files:
+                    tx.answered = False
+                    tx.begun_at = 0.0
+                    tx.sent.clear()
         self._wake.set()
 
     def _on_ack(self, ack: HubAck) -> None:
@@ -384,20 +431,26 @@ class SyncEngine:
 
     def _on_media_ack(self, ack: HubMediaAck) -> None:
         with self._lock:
-            tx = self._file
+            tx = next((t for t in self._files if t.pending.file_id == ack.file_id), None)
         if ack.status in ("complete", "rejected"):
             state = "stored" if ack.status == "complete" else "refused"
             self.store.mark_file(ack.file_id, state, ack.detail)
             with self._lock:
-                if self._file is not None and self._file.pending.file_id == ack.file_id:
-                    self._file = None
+                self._files = [t for t in self._files if t.pending.file_id != ack.file_id]
             self._wake.set()
             return
-        if tx is None or tx.pending.file_id != ack.file_id:
+        if tx is None:
             return
+        now = time.monotonic()
+        if tx.stalled:
+            # The first word from the hub after a stall: what is still unacknowledged most likely waits in
+            # TCP's queue behind this, so its resend clock starts now rather than when the link went dark.
+            tx.stalled = False
+            for index in list(tx.sent):
+                tx.sent[index] = now
         tx.have = _expand(ack.have)
         tx.answered = True
-        tx.last_ack = now = time.monotonic()
+        tx.last_ack = now
         tx.note_ack(now)
         self._wake.set()
         if now - self._progress_saved >= self.settings.progress_every_s:

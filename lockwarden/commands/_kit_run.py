@@ -47,10 +47,26 @@ def _status(args: argparse.Namespace) -> int:
     refused = app.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0]
     print(json.dumps({"kit_id": app.settings.kit_id, "backlog_records": records, "backlog_files": files,
                       "refused_downlink": refused, "corrupt_set_aside": str(app.store.set_aside.path)
-                      if app.store.set_aside else None, **_personal(args.dir, app)},
+                      if app.store.set_aside else None, **_personal(args.dir, app), "video": _video(app)},
                      ensure_ascii=False, indent=2))
     app.store.close()
     return 0
+
+
+def _video(app: Any) -> dict[str, str] | None:
+    """The codec the camera records in: what hardware.toml says and what it means on this kit (probed without
+    opening the camera)."""
+    if not app.settings.hardware:
+        return None
+    from edge.hardware.camera.codecs import NoEncoder, choose
+    from edge.job.kitdir import hardware_config
+
+    camera = hardware_config(app.settings.hardware).camera
+    try:
+        choice = choose(camera.codec, backend=camera.backend)
+    except NoEncoder as exc:
+        return {"setting": camera.codec, "codec": "", "encoder": "", "problem": str(exc)}
+    return {"setting": choice.setting, "codec": choice.codec, "encoder": choice.encoder}
 
 
 def _personal(kit_dir: Path, app: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from protocol.storage import StorageTrouble, storage_problem
 from protocol.transport.base import Delivery, Inbound, NotConnected, OnConnect, OnDisconnect, OnMessage, Will
 
 log = logging.getLogger(__name__)
+TCP_RTO_MAX_MS = getattr(socket, "TCP_RTO_MAX_MS", 44)  # include/uapi/linux/tcp.h (Linux 6.15)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class LinkSettings:
     # while older messages wait in its queue, so a limit reorders a stream; the owners bound what they
     # have in flight themselves (the kit's record and chunk windows).
     max_inflight: int = 0
+    # Ceiling on TCP's retransmission timeout (Linux >= 6.15, TCP_RTO_MAX_MS; ignored where the kernel has
+    # no such option). TCP doubles the timeout while nothing gets through, up to 120 s by default, so after
+    # a 30 s cellular outage the next retransmission could come ~30 s after the link is back; with a
+    # 2 s ceiling the link is used again within ~2 s (bench/bench_link.py). None: the kernel's.
+    rto_max_ms: int | None = None
 
 
 class PahoTransport:
@@ -91,6 +98,7 @@ class PahoTransport:
         # only queue the packet and wake loop() through paho's socket pair.
         c.on_socket_register_write = lambda client, userdata, sock: None
         c.on_socket_unregister_write = lambda client, userdata, sock: None
+        c.on_socket_open = self._tune_socket
         c.on_connect = self._handle_connect
         c.on_disconnect = self._handle_disconnect
         c.on_message = self._handle_message
@@ -203,6 +211,19 @@ class PahoTransport:
                 self._on_disconnect_cb()
 
     # -- paho callbacks (network thread) --------------------------------------------------------------
+    def _tune_socket(self, client, userdata, sock) -> None:  # type: ignore[no-untyped-def]
+        if self.settings.rto_max_ms is None:
+            return
+        try:
+            # With retransmissions every rto_max_ms, TCP's 15 retries (tcp_retries2) would give up on the
+            # connection after ~25 s of outage, and paho's resending everything in flight on the new one
+            # puts it on the wire twice. Unacknowledged data may wait two keepalives instead: the same
+            # deadline at which paho itself gives up on a silent broker.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, 2 * self.settings.keepalive * 1000)
+            sock.setsockopt(socket.IPPROTO_TCP, TCP_RTO_MAX_MS, self.settings.rto_max_ms)
+        except (OSError, AttributeError) as exc:  # an older kernel, or a TLS-wrapped object without it
+            log.debug("%s: TCP_RTO_MAX_MS not set: %s", self.settings.client_id, exc)
+
     def _handle_connect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
         if reason_code.is_failure:
             log.warning("%s: broker refused connection: %s", self.settings.client_id, reason_code)

@@ -42,7 +42,7 @@ def test_config_is_typed_and_strict() -> None:
     with pytest.raises(SettingsError, match="widht"):
         from_dict({"camera": {"widht": 640}})
     with pytest.raises(SettingsError, match="codec"):
-        from_dict({"camera": {"codec": "h264"}})
+        from_dict({"camera": {"codec": "x265"}})
     with pytest.raises((ValueError, msgspec.ValidationError)):
         msgspec.convert({"jpeg_quality": 0}, CameraConfig)
     assert from_dict({"camera": {"width": 640, "height": 480}}).camera.fps == 15.0

@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge.hardware.camera.codecs import Choice, choose
 from edge.hardware.camera.recorder import OnSegment, SegmentInfo, SegmentRecorder, recover
 from edge.hardware.camera.sources import CameraUnavailable, FrameSource
 from edge.hardware.config import CameraConfig
@@ -30,6 +31,14 @@ class Camera:
         self._lock = threading.Lock()
         self._last: np.ndarray | None = None
         self._recorder: SegmentRecorder | None = None
+        self._choice: Choice | None = None
+
+    @property
+    def choice(self) -> Choice:
+        """The codec and encoder the configured `codec` means here (probed once)."""
+        if self._choice is None:
+            self._choice = choose(self.config.codec, backend=self.config.backend)
+        return self._choice
 
     @property
     def size(self) -> tuple[int, int]:
@@ -71,8 +80,15 @@ class Camera:
             raise RuntimeError("already recording")
         if recover_leftovers:
             recover(Path(directory), on_segment, self.clock)
-        rec = SegmentRecorder(self.source, Path(directory), segment_seconds=self.config.segment_seconds,
-                              codec=self.config.codec, on_segment=on_segment, clock=self.clock, on_frame=self._keep)
+        choice = self.choice
+        encoded = getattr(self.source, "encoded_recorder", None)
+        if choice.encoder.startswith("picamera2:") and encoded is not None:
+            # The Pi's encoder reads the camera itself; frames for photo() still come from the source.
+            rec: SegmentRecorder = encoded(Path(directory), segment_seconds=self.config.segment_seconds,
+                                           on_segment=on_segment, clock=self.clock, on_frame=self._keep)
+        else:
+            rec = SegmentRecorder(self.source, Path(directory), segment_seconds=self.config.segment_seconds,
+                                  codec=choice, on_segment=on_segment, clock=self.clock, on_frame=self._keep)
         self._recorder = rec
         return rec.start()
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge.hardware.camera.codecs import Choice, FrameWriter, choose, open_writer
 from edge.hardware.camera.sources import FrameSource
 from protocol.clock import Clock, SystemClock
 from protocol.durable import fsync_path
@@ -42,7 +43,6 @@ OnSegment = Callable[[Path, int, str, int, int, int], None]  # path, index, sha2
 META_DIR = ".video"
 MANIFEST = "segments.json"
 _SEG = re.compile(r"^seg-(\d{5})(\.part|\.recovered)?\.(mp4|avi)$")
-EXT = {"mp4v": ".mp4", "MJPG": ".avi"}
 
 
 @dataclass(frozen=True)
@@ -141,15 +141,15 @@ def recover(directory: Path, on_segment: OnSegment | None = None, clock: Clock |
 class SegmentRecorder:
     """Reads frames from `source` on a thread and writes them in segments into `directory`."""
 
-    def __init__(self, source: FrameSource, directory: Path, *, segment_seconds: float, codec: str = "mp4v",
-                 on_segment: OnSegment | None = None, clock: Clock | None = None,
+    def __init__(self, source: FrameSource, directory: Path, *, segment_seconds: float,
+                 codec: str | Choice = "mp4v", on_segment: OnSegment | None = None, clock: Clock | None = None,
                  on_frame: Callable[[np.ndarray], None] | None = None, max_frames: int | None = None) -> None:
-        if codec not in EXT:
-            raise ValueError(f"codec must be one of {', '.join(EXT)}")
+        """`codec`: a hardware.toml setting ("auto", "h264", "mp4v", "MJPG"; see codecs.choose) or a Choice."""
+        self.choice = codec if isinstance(codec, Choice) else choose(codec)
         self.source = source
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.codec = codec
+        self.codec = self.choice.codec
         self.frames_per_segment = max(1, round(segment_seconds * source.fps))
         self.on_segment = on_segment
         self.on_frame = on_frame
@@ -213,10 +213,9 @@ class SegmentRecorder:
                 self.error = self.error or exc
 
     def _capture(self) -> None:
-        writer: cv2.VideoWriter | None = None
+        writer: FrameWriter | None = None
         part: Path | None = None
         index = started = frames = 0
-        fourcc = cv2.VideoWriter.fourcc(*self.codec)
         size = (self.source.width, self.source.height)
         try:
             while not self._stop.is_set():
@@ -228,10 +227,10 @@ class SegmentRecorder:
                 if writer is None:
                     index = self._next_index
                     self._next_index += 1
-                    part = self.directory / f"seg-{index:05d}.part{EXT[self.codec]}"
-                    writer = cv2.VideoWriter(str(part), fourcc, self.source.fps, size)
+                    part = self.directory / f"seg-{index:05d}.part{self.choice.ext}"
+                    writer = open_writer(self.choice, part, self.source.fps, size)
                     if not writer.isOpened():
-                        raise RuntimeError(f"cannot open a {self.codec} writer for {part}")
+                        raise RuntimeError(f"cannot open a {self.choice.encoder} writer for {part}")
                     started, frames = self.clock.now_ms(), 0
                 writer.write(frame)
                 frames += 1
@@ -268,7 +267,8 @@ def export(directory: Path, out: Path, codec: str = "mp4v") -> int:
 def concat(files: Iterable[tuple[Path, str | None]], out: Path, codec: str = "mp4v") -> int:
     """One video from segment files in order, each checked against its SHA-256 first (re-encoded by
     OpenCV; with ffmpeg installed, `.video/playlist.ffconcat` does the same without re-encoding)."""
-    writer: cv2.VideoWriter | None = None
+    choice = choose(codec)
+    writer: FrameWriter | None = None
     n = 0
     for path, sha in files:
         if sha is not None and sha256_file(path) != sha:
@@ -280,7 +280,7 @@ def concat(files: Iterable[tuple[Path, str | None]], out: Path, codec: str = "mp
                 break
             if writer is None:
                 fps = cap.get(cv2.CAP_PROP_FPS) or 15.0
-                writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*codec), fps, (frame.shape[1], frame.shape[0]))
+                writer = open_writer(choice, out, fps, (frame.shape[1], frame.shape[0]))
             writer.write(frame)
             n += 1
         cap.release()

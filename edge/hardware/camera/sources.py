@@ -137,6 +137,12 @@ class Picamera2Source:
         self._cam.configure(config)
         self._cam.start()
 
+    def encoded_recorder(self, directory: Any, **kwargs: Any) -> Any:
+        """Segments from the Pi's H.264 encoder (edge/hardware/camera/picamera2_h264.py)."""
+        from edge.hardware.camera.picamera2_h264 import Picamera2SegmentRecorder
+
+        return Picamera2SegmentRecorder(self._cam, self, directory, **kwargs)
+
     def read(self) -> np.ndarray | None:
         frame = self._cam.capture_array("main")
         return _fit(np.ascontiguousarray(frame[:, :, :3]), self.width, self.height)
