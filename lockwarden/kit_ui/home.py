@@ -12,23 +12,17 @@ from textual.widgets import Button, Static
 
 from edge.job.steps import describe
 from lockwarden.kit_ui.base import KitScreen
+from lockwarden.kit_ui.login import LocksmithChooserScreen, LoginMethodScreen, secret_methods
 from lockwarden.kit_ui.model import current_job, short_order, sync_lines
 from lockwarden.kit_ui.notices import step_outcome
 from protocol.i18n import _
-
-
-def login_for(flow: Any, method: str) -> str | None:
-    """The locksmith a PIN or pattern login is for: the kit's first locksmith who has one (a kit is carried
-    by one locksmith; the fingerprint says who it is by itself)."""
-    attr = {"pin": "pin_hash", "pattern": "pattern_hash"}[method]
-    return next((p.locksmith_id for p in flow.locksmiths.values() if getattr(p, attr)), None)
 
 
 class HomeScreen(KitScreen):
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
-        self._methods: dict[str, str | None] | None = None
+        self._profiles: list[Any] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -38,8 +32,7 @@ class HomeScreen(KitScreen):
             yield Static("", id="session", classes="line")
             with Horizontal(classes="row"):
                 yield Button(_("Log in by fingerprint"), id="login-fp", variant="primary")
-                yield Button(_("PIN"), id="login-pin")
-                yield Button(_("Pattern"), id="login-pattern")
+                yield Button(_("PIN, password or pattern"), id="login-other")
                 yield Button(_("Log out"), id="logout", variant="warning")
             yield Static("", id="job", classes="message")
             yield Button(_("Current job"), id="go-job", variant="primary", classes="big")
@@ -47,11 +40,13 @@ class HomeScreen(KitScreen):
                 yield Button(_("Offers"), id="go-offers")
                 yield Button(_("Evidence"), id="go-evidence")
 
-    def methods(self) -> dict[str, str | None]:
-        flow = self.service.flow
-        if self._methods is None:
-            self._methods = {m: login_for(flow, m) if flow is not None else None for m in ("pin", "pattern")}
-        return self._methods
+    def profiles(self) -> list[Any]:
+        """The kit's locksmiths in job.toml's order (fixed places on the chooser); read once, job.toml is
+        read once by the service too."""
+        if self._profiles is None:
+            flow = self.service.flow
+            self._profiles = list(flow.locksmiths.values()) if flow is not None else []
+        return self._profiles
 
     def draw(self, dirty: bool) -> None:
         service = self.service
@@ -71,8 +66,8 @@ class HomeScreen(KitScreen):
         self.query_one("#session", Static).update(who)
         can_login = flow is not None and session is None and not self.busy
         self.query_one("#login-fp", Button).disabled = not can_login
-        self.query_one("#login-pin", Button).disabled = not can_login or self.methods()["pin"] is None
-        self.query_one("#login-pattern", Button).disabled = not can_login or self.methods()["pattern"] is None
+        self.query_one("#login-other", Button).disabled = not can_login or not any(
+            secret_methods(p) for p in self.profiles())
         self.query_one("#logout", Button).disabled = session is None or self.busy
         view = current_job(flow)
         if flow is None:
@@ -91,9 +86,7 @@ class HomeScreen(KitScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         from lockwarden.kit_ui.evidence import EvidenceScreen
         from lockwarden.kit_ui.job import JobScreen
-        from lockwarden.kit_ui.keypad import KeypadScreen
         from lockwarden.kit_ui.offer import OfferScreen
-        from lockwarden.kit_ui.pattern import PatternScreen
 
         service = self.service
         bid = event.button.id
@@ -116,22 +109,52 @@ class HomeScreen(KitScreen):
         elif bid == "login-fp":
             self.notify(_("Place your finger on the sensor"))
             self.act(service.flow.login_fingerprint, _("Logged in"))
-        elif bid == "login-pin":
-            who = self.methods()["pin"]
-            def pin_typed(pin: str | None) -> None:
-                if pin:
-                    self.act(lambda: service.flow.login_pin(who, pin), _("Logged in"))
-
-            self.app.push_screen(KeypadScreen(_("Your PIN"), secret=True), pin_typed)
-        elif bid == "login-pattern":
-            who = self.methods()["pattern"]
-            def pattern_drawn(dots: list[int] | None) -> None:
-                if dots:
-                    self.act(lambda: service.flow.login_pattern(who, dots), _("Logged in"))
-
-            self.app.push_screen(PatternScreen(), pattern_drawn)
+        elif bid == "login-other":
+            self.choose_locksmith()
         elif bid == "logout":
             self.act(service.flow.logout, _("Logged out"))
+
+    def choose_locksmith(self) -> None:
+        """Who (skipped when the kit has one locksmith), then how, then the secret."""
+        profiles = self.profiles()
+        if len(profiles) == 1:
+            self.choose_method(profiles[0].locksmith_id)
+        else:
+            self.app.push_screen(LocksmithChooserScreen(profiles), self.choose_method)
+
+    def choose_method(self, locksmith_id: str | None) -> None:
+        from lockwarden.kit_ui.keyboard import KeyboardScreen
+        from lockwarden.kit_ui.keypad import KeypadScreen
+        from lockwarden.kit_ui.pattern import PatternScreen
+
+        profile = next((p for p in self.profiles() if p.locksmith_id == locksmith_id), None)
+        if profile is None:
+            return
+        flow = self.service.flow
+
+        who = profile.locksmith_id
+
+        def login(method: str | None) -> None:
+            if method == "pin":
+                self.app.push_screen(KeypadScreen(_("Your PIN"), secret=True), pin_typed)
+            elif method == "password":
+                self.app.push_screen(KeyboardScreen(_("Your password")), password_typed)
+            elif method == "pattern":
+                self.app.push_screen(PatternScreen(), pattern_drawn)
+
+        def pin_typed(pin: str | None) -> None:
+            if pin:
+                self.act(lambda: flow.login_pin(who, pin), _("Logged in"))
+
+        def password_typed(password: str | None) -> None:
+            if password:
+                self.act(lambda: flow.login_password(who, password), _("Logged in"))
+
+        def pattern_drawn(dots: list[int] | None) -> None:
+            if dots:
+                self.act(lambda: flow.login_pattern(who, dots), _("Logged in"))
+
+        self.app.push_screen(LoginMethodScreen(profile), login)
 
     def act(self, fn: Callable[[], Any], done: str) -> None:
         """A login waits for a finger: off the UI thread, the outcome as a notice."""
