@@ -93,3 +93,26 @@ def test_a_locksmith_without_a_pin_sees_pin_greyed(shared_kit: UiKit) -> None:
 
     asyncio.run(scenario())
     assert kit.service.flow.session() is None
+
+
+def test_job_screen_pin_fallback_greyed_for_an_order_of_a_locksmith_without_pin(shared_kit: UiKit) -> None:
+    """The Job screen's PIN login is for the order's locksmith: the first one has a PIN, this one has not."""
+    import msgspec
+
+    from lockwarden.kit_ui.job import JobScreen
+    from protocol.messages.job import JobOrder
+    from tests.job.conftest import ORDER_ID, order_body
+
+    kit = shared_kit
+    body = {k: v for k, v in order_body(locksmith_id=SECOND).items() if k in JobOrder.__struct_fields__}
+    kit.service.flow.downlink_handlers()["job.order"](None, msgspec.convert(body, JobOrder))
+
+    async def scenario() -> None:
+        app = make_kit_ui(kit.service)
+        async with app.run_test(size=(100, 25)) as pilot:
+            app.push_screen(JobScreen(ORDER_ID))
+            await until(pilot, lambda: isinstance(app.screen, JobScreen) and text(app, "#order") != ""
+                        and str(app.screen.query_one("#next").label) == "Log in by fingerprint")
+            assert app.screen.query_one("#pin").disabled
+
+    asyncio.run(scenario())
