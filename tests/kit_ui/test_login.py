@@ -116,3 +116,20 @@ def test_job_screen_pin_fallback_greyed_for_an_order_of_a_locksmith_without_pin(
             assert app.screen.query_one("#pin").disabled
 
     asyncio.run(scenario())
+
+
+def test_the_keyboard_types_every_password_pin_hash_accepts(capsys: Any, monkeypatch: Any, english: None) -> None:
+    """`kit pin-hash --password` takes only what the on-screen keyboard can type, and the keyboard types all
+    of it (a password it could not type would lock its locksmith out of the touchscreen)."""
+    from edge.job.pin import PASSWORD_ALPHABET, check_password
+    from lockwarden.cli import main
+    from lockwarden.kit_ui.keyboard import ROWS
+
+    keys = set("".join(ROWS))
+    assert keys | {c.upper() for c in keys} == PASSWORD_ALPHABET
+    monkeypatch.setenv("LOCKWARDEN_PASSWORD", "Wang 7Key!")
+    assert main(["--lang", "en", "kit", "pin-hash", "--password"]) == 3  # refused
+    assert "only letters A-Z, a-z and digits" in capsys.readouterr().err
+    monkeypatch.setenv("LOCKWARDEN_PASSWORD", PASSWORD)
+    assert main(["--lang", "en", "kit", "pin-hash", "--password"]) == 0
+    assert check_password(PASSWORD, capsys.readouterr().out.strip())
