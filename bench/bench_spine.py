@@ -3,17 +3,13 @@
 - durable kit captures/s vs raw SQLite commits/s (WAL, synchronous=FULL, one row per transaction);
 - small records/s end to end (kit store -> Mosquitto -> hub store -> ack back) vs raw paho QoS 1
   publishes acknowledged per second on the same broker;
-- MB/s for a 100 MB file end to end vs raw QoS 1 publishing of the same bytes in the same chunk size;
 - seconds to drain a 10,000-record backlog after the broker comes back (baseline: raw paho QoS 1
   publishing of 10,000 messages of the same size);
-- peak RSS of the kit process during a 100 MB upload vs a process that imports the same modules and idles
-  (both read as VmHWM from /proc; `ru_maxrss` of a child started by this process is inherited through
-  exec and reported this process's peak instead);
 - CPU share of the kit process recording 1280x720 @15 fps from the generated pattern (5 s segments, each
   handed to the kit store) while it syncs them and a 100 MB backlog, vs the same recording without sync.
 
-LOCKWARDEN_BENCH_CHUNK_KIB / LOCKWARDEN_BENCH_CHUNK_WINDOW set the kit's `chunk_kib` / `chunk_window` (the
-raw baseline always uses the kit's chunk size), to compare settings; by default the shipped ones are used.
+The 100 MB file end to end, the bytes on the wire and the kit's RSS during it: bench/bench_media.py.
+
 """
 
 from __future__ import annotations
@@ -30,7 +26,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from edge.app import change_kit_settings, load_kit_settings, make_kit
+from edge.app import make_kit
 from hub.broker.config import BrokerFiles, new_password
 from hub.broker.process import MosquittoProcess, free_port
 from hub.home import init_hub
@@ -101,11 +97,6 @@ def run() -> list[Row]:
         port = free_port()
         home = init_hub(root / "hub", broker_port=port)
         kit_dir = provision_kit(home, "kit-bench", root / "kit")
-        for env_name, option in (("LOCKWARDEN_BENCH_CHUNK_KIB", "chunk_kib"),
-                                 ("LOCKWARDEN_BENCH_CHUNK_WINDOW", "chunk_window")):
-            if os.environ.get(env_name):
-                change_kit_settings(kit_dir, **{option: int(os.environ[env_name])})
-        chunk_kib = load_kit_settings(kit_dir).chunk_kib
         broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
         # The raw baseline's two clients get accounts of their own: the broker makes the username the client
         # id, so two connections on one account would take each other's place.
@@ -145,65 +136,21 @@ def run() -> list[Row]:
                          "raw paho QoS1 pub+PUBACK/s"))
             rows.append(("drain 10,000-record backlog", drain, "s", raw_10k, "raw paho 10,000 QoS1 publishes"))
 
-            # 3 + 5. a 100 MB file through a kit *process* (so its RSS can be read) vs raw chunks
-            kit = make_kit(kit_dir, connect=False)
+            # (the 100 MB file end to end and the kit's RSS meanwhile: bench/bench_media.py)
             blob = root / "big.bin"
             with open(blob, "wb") as fh:
                 for _ in range(FILE_MB):
                     fh.write(os.urandom(1024 * 1024))
-            kit.store.add_file(kind="video.segment", content_type="video/mp4", path=blob)
-            kit.store.close()
-            t = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "edge.service", "--dir", str(kit_dir)], env=env)
-            done = threading.Event()
-            peak = [0]
-
-            def watch() -> None:
-                while not done.is_set():
-                    peak[0] = max(peak[0], _hwm(proc.pid))
-                    time.sleep(0.05)
-
-            watcher = threading.Thread(target=watch, daemon=True)
-            watcher.start()
-            wait_until(lambda: hub.conn.execute(
-                "SELECT COUNT(*) FROM media_files WHERE status='complete' AND size=?",
-                (FILE_MB * 1024 * 1024,)).fetchone()[0] == 1, 600, 0.01)
-            e2e = time.perf_counter() - t
-            peak[0] = max(peak[0], _hwm(proc.pid))
-            done.set()
-            proc.terminate()
-            proc.wait(10)
-            idle = _idle_hwm(env)
 
             # 6. CPU share of a kit recording video while it syncs, vs the same recording alone
             cpu_sync = _kit_cpu(kit_dir, root / "video-sync", env, sync=True, backlog=blob)
             cpu_alone = _kit_cpu(kit_dir, root / "video-alone", env, sync=False, backlog=None)
             hub.stop()
-            chunks = -(-FILE_MB * 1024 // chunk_kib)
-            raw_file = _raw_paho(port, password, chunks, chunk_kib * 1024)
-            rows.append((f"{FILE_MB} MB file end to end", FILE_MB / e2e, "MB/s", FILE_MB / raw_file,
-                         f"raw QoS1 {chunk_kib} KiB chunks MB/s"))
-            rows.append((f"kit peak RSS during {FILE_MB} MB upload", peak[0] / 1024, "MB", idle / 1024,
-                         "same imports, idle (VmHWM)"))
             rows.append(("kit CPU share recording 1280x720@15 + syncing", cpu_sync * 100, "% of one core",
                          cpu_alone * 100, "same recording, no sync"))
         finally:
             broker.stop()
     return rows
-
-
-def _idle_hwm(env: dict[str, str]) -> int:
-    """VmHWM (KiB) of a process that imports what the kit service imports, then idles."""
-    proc = subprocess.Popen([sys.executable, "-c", "import sys, edge.service; print('ready', flush=True); "
-                             "sys.stdin.read()"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    try:
-        assert proc.stdout is not None
-        proc.stdout.readline()
-        time.sleep(0.2)
-        return _hwm(proc.pid)
-    finally:
-        proc.kill()
-        proc.wait(10)
 
 
 def _kit_cpu(kit_dir: Path, video_dir: Path, env: dict[str, str], *, sync: bool, backlog: Path | None) -> float:
@@ -256,16 +203,6 @@ def kit_drain_main(kit_dir: Path) -> float:
     drain = time.perf_counter() - t
     kit.stop()
     return drain
-
-
-def _hwm(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return 0
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["kit-cpu"]:

@@ -8,7 +8,6 @@ time (a late accept is refused cleanly and the kit is told with `job.result`).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,16 +51,16 @@ class OfferInbox:
         """Offers survive a restart of the kit service: the signed downlink the store recorded, and the
         answers it committed (`job.accept` / `job.refuse` records, by order), are the inbox's state."""
         conn = self.store.conn
+        offers = self.store.downlink_bodies("job.offer")  # opened: sealed with their order's key at rest
+        closed = {b["offer_id"]: b.get("reason", "") for b in self.store.downlink_bodies("job.offer_closed")
+                  if "offer_id" in b}
         with self.store.lock:
-            offers = conn.execute("SELECT body FROM downlink WHERE type='job.offer' ORDER BY received_ms").fetchall()
-            closed = {json.loads(r[0])["offer_id"]: json.loads(r[0]).get("reason", "")
-                      for r in conn.execute("SELECT body FROM downlink WHERE type='job.offer_closed'")}
             answered = dict(conn.execute(
                 "SELECT order_id, kind FROM records WHERE kind IN ('job.accept', 'job.refuse')").fetchall())
-        for (body,) in offers:
+        for body in offers:
             try:
-                offer = msgspec.json.decode(body, type=JobOffer)
-            except msgspec.ValidationError:  # erased with the customer's data (edge/job/purge.py): long closed
+                offer = msgspec.convert(body, type=JobOffer)
+            except msgspec.ValidationError:  # not an offer this release can read: long closed
                 continue
             entry = Offer(offer)
             if offer.order_id in answered:

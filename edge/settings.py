@@ -6,6 +6,9 @@ from typing import Annotated, Any
 
 import msgspec
 
+from protocol.limits import MAX_CHUNK_BYTES
+from protocol.messages.media import DEFAULT_CHUNK_SIZE
+
 _Positive = Annotated[float, msgspec.Meta(gt=0)]
 
 
@@ -41,7 +44,9 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     data_dir: the kit store (SQLite + media), relative to the kit directory.
     disk_floor_mb: below this much free space only job evidence is recorded.
     disk_reserve_mb: below this much free space nothing more is recorded.
-    chunk_kib: media chunk size on the wire. record_window, chunk_window: how much may await the hub's ack.
+    chunk_kib: media chunk size on the wire (at most 1016: a chunk frame fills one 1 MiB message).
+    record_window, chunk_window: how much may await the hub's ack (chunks: at most, and less on a slow link:
+    see edge/sync/engine.py).
     link_socket: the unix socket (relative to the kit directory) on which the kit service serves the UI.
     language: zh_CN (default in China) or en. hardware: the device section (see docs/hardware.md).
     route: the `[route]` table: how the kit estimates the road distance and arrival time to the site.
@@ -56,9 +61,9 @@ class KitSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     data_dir: str = "data"
     disk_floor_mb: int = 200
     disk_reserve_mb: int = 20
-    chunk_kib: int = 256
+    chunk_kib: Annotated[int, msgspec.Meta(ge=1, le=MAX_CHUNK_BYTES // 1024)] = DEFAULT_CHUNK_SIZE // 1024
     record_window: int = 1000
-    chunk_window: int = 64
+    chunk_window: Annotated[int, msgspec.Meta(ge=1)] = 16
     link_socket: str = "kit.sock"
     heartbeat_s: float = 60.0
     language: str = "zh_CN"

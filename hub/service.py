@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from hub.db import OperationalError, describe, open_hub_db, rollback_quietly
+from hub.db import OperationalError, Tx, describe, open_hub_db, rollback_quietly
 from hub.home import HubHome
 from hub.ingest.ingest import BatchResult, Ingest, Outgoing
 from hub.ingest.mediastore import MediaStore
@@ -269,14 +269,9 @@ class HubApp:
         log.error("message on %s quarantined after a processing fault:\n%s", msg.topic, detail)
         with self._lock:
             rollback_quietly(self.conn)
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with Tx(self.conn):
                 self.ingest.quarantine(msg.topic, None, Rejected(Reason.PROCESSING_FAULT, detail[-2000:]),
                                        msg.payload, self.clock.now_ms())
-                self.conn.execute("COMMIT")
-            except BaseException:
-                rollback_quietly(self.conn)
-                raise
         # Tell the kit, when the message is provably its own, so it keeps it aside instead of resending.
         try:
             env = decode(msg.payload, msg.topic)

@@ -124,6 +124,23 @@ SETTINGS: dict[str, tuple[str, str, float]] = {
     "start_requires_upload": (N_("Job may start only after evidence is uploaded"), N_("1 yes, 0 no"), 1),
 }
 
+# Why the hub warns about a person (hub/risk/model.py scores by these codes). Texts, not labels: {value} is
+# the feature's value, {threshold} the rule's threshold; shown in the reader's language by `risk_reason`.
+RISK_REASONS: dict[str, str] = {
+    "documents_overdue": N_("documents not verified within 3 days of the order"),
+    "documents_mismatch": N_("the documents do not match the customer"),
+    "documents_rejected": N_("{value} document submission(s) rejected"),
+    "many_addresses": N_("{value} different addresses requested by the same person recently"),
+    "night_without_officer": N_("{value} night request(s) without an on-duty officer"),
+    "car_without_licence": N_("{value} car lock job(s) without a vehicle licence"),
+    "complaints": N_("{value} complaint(s) or dispute(s)"),
+    "low_rating": N_("mean rating {value:.1f} is below {threshold:.1f}"),
+    "abandoned_jobs": N_("{value} job(s) withdrawn or abandoned"),
+    "incomplete_jobs": N_("{value} job(s) started but not completed"),
+    "missing_evidence": N_("{value} completed job(s) without video or before/after photos"),
+    "arrival_far": N_("{value} arrival(s) recorded far from the site"),
+}
+
 TABLES: dict[str, dict[str, str]] = {
     "order_states": ORDER_STATES, "order_events": ORDER_EVENTS, "event_kinds": EVENT_KINDS,
     "offer_states": OFFER_STATES, "grades": GRADES, "rules": RULES, "hold_purposes": HOLD_PURPOSES,
@@ -164,6 +181,19 @@ def setting(key: str, value: Any) -> tuple[str, str]:
         return _(words), str(value)
     number = f"{shown:.2f}".rstrip("0").rstrip(".") if shown != int(shown) else str(int(shown))
     return _(words), f"{number} {_(unit)}"
+
+
+def risk_reason(reason: Any) -> str:
+    """One reason of a risk warning in the reader's language, from its code and value (the hub stores the
+    text in its own language at scoring time); a reason needing the rule's threshold, or of an unknown
+    code, as the text the hub stored."""
+    if not isinstance(reason, dict):
+        return str(reason)
+    msgid = RISK_REASONS.get(str(reason.get("code")))
+    value = reason.get("value")
+    if msgid and "{threshold" not in msgid and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _(msgid).format(value=int(value) if float(value).is_integer() else value)
+    return str(reason.get("text") or reason.get("reason") or reason.get("message") or reason.get("code") or "")
 
 
 def yuan(fen: Any) -> str:

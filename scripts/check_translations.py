@@ -32,7 +32,8 @@ GETTEXT_FUNCTIONS = {"_": (0,), "ngettext": (0, 1)}  # function name -> position
 # Tables whose texts reach `_()` through a variable (the calls are "computed" to the extractor):
 # module, attribute, and how to get the msgids out of it.
 TABLES: tuple[tuple[str, str, Callable[[Any], Iterable[str]]], ...] = (
-    ("hub.risk.model", "TEXTS", lambda table: table.values()),  # _(TEXTS[code]) in hub/risk/model.py
+    ("protocol.labels", "RISK_REASONS", lambda table: table.values()),  # _(RISK_REASONS[code]): hub, console
+    ("lockwarden.commands.police_open", "FILE_KINDS", lambda table: table.values()),  # what police-open opened
     ("protocol.messages.ops", "HUB_DOMAIN_OPS", lambda table: (summary for _body, summary in table.values())),
     ("protocol.messages.police", "POLICE_OPS", lambda table: (summary for _body, summary in table.values())),
     ("protocol.messages.notify", "NOTIFY_OPS", lambda table: (summary for _body, summary in table.values())),

@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from hub.broker.config import BrokerFiles, new_password
 from hub.broker.process import MosquittoProcess, free_port, mosquitto_binary
-from hub.home import HubHome, init_hub
+from hub.db import Database, Postgres
+from hub.home import HubHome, init_hub, write_secret
 from hub.provisioning import provision_kit
+from hub.settings import DatabaseSettings
+from protocol.settings import dump_settings
 from tests.pgcluster import pg_cluster, pg_database  # noqa: F401 (fixtures for every test package)
 
 
@@ -46,12 +50,24 @@ def add_probes(files: BrokerFiles, into: dict[str, str]) -> None:
         into[name] = password
 
 
+def use_database(home: HubHome, db: Database) -> None:
+    """Point a hub directory's hub.toml at `db` (an SQLite file or a PostgreSQL database)."""
+    settings = home.settings()
+    chosen: str | DatabaseSettings = str(db) if not isinstance(db, Postgres) else \
+        DatabaseSettings(backend="postgresql", dsn=db.dsn)
+    write_secret(home.settings_file, dump_settings(msgspec.structs.replace(settings, database=chosen)))
+
+
 @pytest.fixture
-def deployment(tmp_path: Path) -> Iterator[Deployment]:
+def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
+    """A hub directory, its Mosquitto and two kits. `@pytest.mark.parametrize("deployment", ["sqlite",
+    "postgresql"], indirect=True)` runs a test on each database backend (sqlite when not parametrized)."""
     if mosquitto_binary() is None:
         pytest.fail("mosquitto is not installed; .ci/run installs Debian's mosquitto package")
     port = free_port()
     home = init_hub(tmp_path / "hub", broker_port=port)
+    if getattr(request, "param", "sqlite") == "postgresql":
+        use_database(home, request.getfixturevalue("pg_database"))
     broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
     dep = Deployment(tmp_path, home, broker, port)
     dep.add_kit("kit-a")

@@ -23,7 +23,7 @@ ZH = load("zh_CN")
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")  # a resident ID number, whole
 ULID = re.compile(r"(?<![0-9A-Z])[0-9A-HJKMNP-TV-Z]{26}(?![0-9A-Z])")  # an order, offer or decision id
-FEN = re.compile(r"\bfen\b|\d\s*分(?!钟)")  # money in fen ('分钟' is minutes)
+FEN = re.compile(r"\bfen\b|\d\s*分(?![钟块])")  # money in fen ("分钟" is minutes, "分块" chunks)
 
 
 def zh(msgid: str) -> str:

@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 VIDEO_STEPS = frozenset({Step.VIDEO_RUNNING, Step.LOCK_BEFORE, Step.OPENED, Step.LOCK_AFTER})
 CONSENT_TEXT_VERSION = "pipl-biometric-consent-v1"
+# Not a step: a record of the job's evidence the hub keeps without moving the order (an unknown job kind).
+ID_REVEALED_KIND = "kit.id_number_revealed"
 # Steps that need no logged-in locksmith: the hub's own actions and the final seal of an aborted job.
 NO_SESSION = frozenset({Step.ASSIGNED, Step.ABORTED, Step.SEALED})
 
@@ -95,7 +97,7 @@ class JobFlow:
         self.devices = devices
         self.settings = settings or JobSettings()
         self.locksmiths = {p.locksmith_id: p for p in (locksmiths or [])}
-        self.db = JobDB(job_db or store.dir / "job.db")
+        self.db = JobDB(job_db or store.dir / "job.db", store.keys)
         self.sessions = Sessions(store, self.db, devices.fingerprint, self.settings, self.locksmiths, self.position)
         self.observers: list[Observer] = []  # told after each step (UI refresh, hub notifications)
         # One step at a time: the UI thread and the sync engine's downlink (a cancellation) may both act.
@@ -358,6 +360,23 @@ class JobFlow:
         self._step(row, step, {"given": given, "text_version": CONSENT_TEXT_VERSION, "text": consent_statement(),
                                "customer_name": OrderInfo.from_dict(row.order).customer_name})
         return self.job(row.order_id)
+
+    @_serialised
+    def reveal_id_number(self, order_id: str | None = None) -> str:
+        """The order's ID number in full, opened deliberately on the kit by the logged-in locksmith (the
+        screen shows it masked): the reveal is a signed record of the job (who, at which step, where)."""
+        row = self._row(order_id)
+        session = self._require_session(row)
+        number = OrderInfo.from_dict(row.order).customer_id_number
+        if not number:
+            raise StepRefused(_("The order carries no ID number"))
+        fix = self.position()
+        self.store.add_record(ID_REVEALED_KIND, {"kit_id": self.store.identity.kit_id,
+                                                 "locksmith_id": session.locksmith_id, "field": "customer_id_number",
+                                                 "step": row.step.value,
+                                                 "position": fix.as_dict() if fix else None}, order_id=row.order_id)
+        self.sessions.touch()
+        return number
 
     @_serialised
     def capture_customer_photo(self, order_id: str | None = None) -> JobView:

@@ -8,6 +8,7 @@ never disagree for long and a step is never silently lost.
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.job.steps import Step
+from edge.store.personal import SEALED, OrderKeys
 from edge.store.schema_version import shipped, upgrade
 from protocol.storage import rollback_quietly
 
@@ -43,7 +45,11 @@ class Session:
 
 
 class JobDB:
-    def __init__(self, path: Path) -> None:
+    """`keys`: the kit store's per-order keys (edge/store/personal.py). With them the order as received and
+    the step results are sealed at rest with their order's key; once it is shredded they read as erased."""
+
+    def __init__(self, path: Path, keys: OrderKeys | None = None) -> None:
+        self.keys = keys
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -63,7 +69,7 @@ class JobDB:
             cur = self.conn.execute(
                 "INSERT OR IGNORE INTO jobs(order_id, locksmith_id, order_json, step, created_ms, updated_ms) "
                 "VALUES (?,?,?,?,?,?)",
-                (order_id, locksmith_id, json.dumps(order, ensure_ascii=False), Step.ASSIGNED.value, now_ms, now_ms),
+                (order_id, locksmith_id, self._seal(order_id, order, now_ms), Step.ASSIGNED.value, now_ms, now_ms),
             )
             return cur.rowcount == 1
 
@@ -73,7 +79,7 @@ class JobDB:
                 "SELECT order_id, locksmith_id, order_json, step, info, code_attempts, created_ms, updated_ms "
                 "FROM jobs WHERE order_id=?", (order_id,),
             ).fetchone()
-        return _row(row) if row else None
+        return self._row(row) if row else None
 
     def active(self) -> list[JobRow]:
         with self.lock:
@@ -81,14 +87,14 @@ class JobDB:
                 "SELECT order_id, locksmith_id, order_json, step, info, code_attempts, created_ms, updated_ms "
                 "FROM jobs WHERE step != ? ORDER BY created_ms, order_id", (Step.SEALED.value,),
             ).fetchall()
-        return [_row(r) for r in rows]
+        return [self._row(r) for r in rows]
 
     def all(self) -> list[JobRow]:
         with self.lock:
             rows = self.conn.execute(
                 "SELECT order_id, locksmith_id, order_json, step, info, code_attempts, created_ms, updated_ms "
                 "FROM jobs ORDER BY created_ms, order_id").fetchall()
-        return [_row(r) for r in rows]
+        return [self._row(r) for r in rows]
 
     def advance(self, order_id: str, step: Step, record_id: str, now_ms: int,
                 info: dict[str, Any] | None = None) -> None:
@@ -98,9 +104,9 @@ class JobDB:
             try:
                 if info:
                     row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
-                    merged = {**json.loads(row[0]), **info}
+                    merged = {**self._open(row[0], {}), **info}
                     self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
-                                      (json.dumps(merged, ensure_ascii=False), order_id))
+                                      (self._seal(order_id, merged, now_ms), order_id))
                 self.conn.execute("UPDATE jobs SET step=?, updated_ms=? WHERE order_id=?",
                                   (step.value, now_ms, order_id))
                 self.conn.execute("INSERT OR IGNORE INTO steps(order_id, step, record_id, at_ms) VALUES (?,?,?,?)",
@@ -111,10 +117,11 @@ class JobDB:
                 raise
 
     def replace_order(self, order_id: str, order: dict[str, Any], info: dict[str, Any]) -> None:
-        """Overwrite the order as received and the step results (the personal-data purge)."""
+        """Overwrite the order as received and the step results (the personal-data purge, after the order's
+        key was shredded: what is written then, without the personal fields, stays readable)."""
         with self.lock:
             self.conn.execute("UPDATE jobs SET order_json=?, info=? WHERE order_id=?",
-                              (json.dumps(order, ensure_ascii=False), json.dumps(info, ensure_ascii=False), order_id))
+                              (self._seal(order_id, order, 0), self._seal(order_id, info, 0), order_id))
 
     def compact(self) -> None:
         """Rewrite the file and empty the WAL, so nothing deleted or overwritten survives in either."""
@@ -127,9 +134,9 @@ class JobDB:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 row = self.conn.execute("SELECT info FROM jobs WHERE order_id=?", (order_id,)).fetchone()
-                merged = {**json.loads(row[0]), **info}
+                merged = {**self._open(row[0], {}), **info}
                 self.conn.execute("UPDATE jobs SET info=? WHERE order_id=?",
-                                  (json.dumps(merged, ensure_ascii=False), order_id))
+                                  (self._seal(order_id, merged, 0), order_id))
                 self.conn.execute("COMMIT")
             except BaseException:
                 rollback_quietly(self.conn)
@@ -146,6 +153,29 @@ class JobDB:
             rows = self.conn.execute("SELECT step, record_id, at_ms FROM steps WHERE order_id=? ORDER BY at_ms, rowid",
                                      (order_id,)).fetchall()
         return [(Step(r[0]), r[1], r[2]) for r in rows]
+
+    # -- sealing --------------------------------------------------------------------------------------
+    def _seal(self, order_id: str, value: dict[str, Any], now_ms: int) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        if self.keys is None:
+            return text
+        blob = self.keys.seal_bytes(order_id, text.encode(), now_ms)
+        # None: the key is shredded; only the purge writes then, and what it writes names nobody.
+        return text if blob is None else json.dumps({"order_id": order_id, SEALED: base64.b64encode(blob).decode()})
+
+    def _open(self, text: str, erased: dict[str, Any]) -> dict[str, Any]:
+        value = json.loads(text)
+        if isinstance(value, dict) and SEALED in value:
+            plain = None if self.keys is None else self.keys.open_bytes(str(value.get("order_id", "")),
+                                                                         base64.b64decode(value[SEALED]))
+            return erased if plain is None else dict(json.loads(plain))  # None: shredded, purge not yet done
+        return dict(value)
+
+    def _row(self, r: tuple[Any, ...]) -> JobRow:
+        erased = {"order_id": r[0], "locksmith_id": r[1], "site_address": "", "site_lat": None, "site_lon": None,
+                  "lock_type": "", "category": "", "code_hash": ""}
+        return JobRow(r[0], r[1], self._open(r[2], erased), Step(r[3]), self._open(r[4], {}), int(r[5]), int(r[6]),
+                      int(r[7]))
 
     # -- small counters ---------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -171,6 +201,3 @@ class JobDB:
                 self.conn.execute("INSERT INTO session(one, locksmith_id, method, since_ms, record_id) VALUES (1,?,?,?,?)",
                                   (session.locksmith_id, session.method, session.since_ms, session.record_id))
 
-
-def _row(r: tuple[Any, ...]) -> JobRow:
-    return JobRow(r[0], r[1], json.loads(r[2]), Step(r[3]), json.loads(r[4]), int(r[5]), int(r[6]), int(r[7]))

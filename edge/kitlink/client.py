@@ -243,6 +243,9 @@ class _Flow:
     def record_consent(self, given: bool, order_id: str | None = None) -> None:
         self._link.call("flow.record_consent", given, order_id)
 
+    def reveal_id_number(self, order_id: str | None = None) -> str:
+        return str(self._link.call("flow.reveal_id_number", order_id))
+
     def capture_customer_photo(self, order_id: str | None = None) -> None:
         self._link.call("flow.capture_customer_photo", order_id)
 
@@ -271,14 +274,32 @@ class _Flow:
                  method: str = "cash") -> None:
         self._link.call("flow.complete", fee_fen, payment_received, order_id, method)
 
-    def make_form(self, order_id: str | None = None) -> None:
-        self._link.call("flow.make_form", order_id)
+    def make_form(self, order_id: str | None = None) -> Any:
+        return self._link.call("flow.make_form", order_id)
 
-    def seal(self, order_id: str | None = None) -> None:
-        self._link.call("flow.seal", order_id)
+    def form(self, order_id: str | None = None) -> Any:
+        return self._link.call("flow.form", order_id)
+
+    def recorded_form(self, order_id: str | None = None) -> Any:
+        return self._link.call("flow.recorded_form", order_id)
+
+    def seal(self, order_id: str | None = None) -> Any:
+        return self._link.call("flow.seal", order_id)
 
     def abort(self, order_id: str | None, reason: str) -> None:
         self._link.call("flow.abort", order_id, reason)
+
+    def capture_customer(self, order_id: str | None = None, *, id_entry: Any = None) -> None:
+        self._link.call("flow.capture_customer", order_id, id_entry)
+
+    def set_out(self, order_id: str | None = None) -> None:
+        self._link.call("service.set_out", order_id or self.job(None).order_id)
+
+    def resume(self) -> list[str]:
+        return list(self._link.call("flow.resume"))
+
+    def on_order_assigned(self, body: dict[str, Any]) -> Any:
+        return self._link.call("flow.receive_order", body)
 
 
 class _Sync:

@@ -21,7 +21,9 @@ from edge.job.state import Session
 from edge.offers import Offer
 from edge.settings import KitRoute
 from edge.store import StoredFile, StoredRecord
+from protocol.evidence import EvidenceManifest
 from protocol.messages.job import JobOffer
+from protocol.regform import RegistrationForm
 
 Opt = str | None
 
@@ -72,10 +74,13 @@ METHODS: dict[str, Method] = {
     "flow.arrive": Method(lambda s, code, oid: s.flow.arrive(code, oid), (str, Opt)),
     "flow.verify_locksmith": Method(lambda s, oid: s.flow.verify_locksmith(oid), (Opt,)),
     "flow.record_consent": Method(lambda s, given, oid: s.flow.record_consent(given, oid), (bool, Opt)),
+    "flow.reveal_id_number": Method(lambda s, oid: s.flow.reveal_id_number(oid), (Opt,), str),
     "flow.capture_customer_photo": Method(lambda s, oid: s.flow.capture_customer_photo(oid), (Opt,)),
     "flow.capture_id_photo": Method(lambda s, oid, entry: s.flow.capture_id_photo(oid, id_entry=entry),
                                     (Opt, IdEntry | None)),
     "flow.capture_customer_fingerprint": Method(lambda s, oid: s.flow.capture_customer_fingerprint(oid), (Opt,)),
+    "flow.capture_customer": Method(lambda s, oid, entry: s.flow.capture_customer(oid, id_entry=entry),
+                                    (Opt, IdEntry | None)),
     "flow.start_video": Method(lambda s, oid: s.flow.start_video(oid), (Opt,)),
     "flow.photo_before": Method(lambda s, oid: s.flow.photo_before(oid), (Opt,)),
     "flow.mark_opened": Method(lambda s, oid, note: s.flow.mark_opened(oid, note=note), (Opt, str)),
@@ -83,7 +88,13 @@ METHODS: dict[str, Method] = {
     "flow.stop_video": Method(lambda s, oid: s.flow.stop_video(oid), (Opt,)),
     "flow.complete": Method(lambda s, fen, paid, oid, method: s.flow.complete(fen, paid, oid, method=method),
                             (int, bool, Opt, str)),
-    "flow.make_form": Method(lambda s, oid: s.flow.make_form(oid), (Opt,)),
-    "flow.seal": Method(lambda s, oid: s.flow.seal(oid), (Opt,)),
+    "flow.make_form": Method(lambda s, oid: s.flow.make_form(oid), (Opt,), RegistrationForm),
+    "flow.form": Method(lambda s, oid: s.flow.form(oid), (Opt,), RegistrationForm),  # a preview, masked
+    "flow.recorded_form": Method(lambda s, oid: s.flow.recorded_form(oid), (Opt,), RegistrationForm | None),
+    "flow.seal": Method(lambda s, oid: s.flow.seal(oid), (Opt,), EvidenceManifest),
     "flow.abort": Method(lambda s, oid, reason: s.flow.abort(oid, reason), (Opt, str)),
+    "flow.resume": Method(lambda s: s.flow.resume(), returns=list[str]),
+    # `lockwarden kit job receive`: an order body handed over by hand (a kit that was offline when the hub
+    # sent it, or a test). The socket is the kit user's alone (0600), who can write the kit's files anyway.
+    "flow.receive_order": Method(lambda s, body: s.flow.on_order_assigned(body), (dict[str, Any],), JobView),
 }

@@ -24,6 +24,7 @@ import msgspec
 from edge.identity import KitIdentity
 from edge.store.errors import StoreError, StoreFull
 from edge.store.opening import SetAside, open_database
+from edge.store.personal import OrderKeys
 from protocol.clock import Clock
 from protocol.durable import fsync_path
 from protocol.envelope import seal_envelope
@@ -108,6 +109,7 @@ class KitStore:
         conn, aside = open_database(self.dir / "kit.db", clock.now_ms())
         self.conn = conn
         self.seq = SeqAllocator(conn, self.lock, start=clock.now_ms())
+        self.keys = OrderKeys(conn, self.lock, identity.key)  # the customer's data, sealed per order
         self.set_aside: SetAside | None = aside
         self._topic = KIT_UP_RECORD.build(kit_id=identity.kit_id)
         self.listeners: list[Callable[[], None]] = []  # told when there is something new to sync
@@ -167,12 +169,15 @@ class KitStore:
                                 type_name=type_name, body=body)
             wire = env.to_wire()
             digest = hashlib.sha256(wire).hexdigest()
+            # A job's records name the customer (consent, form): sealed at rest with the order's key until
+            # the hub has them (then the wire is dropped); the sync engine reads them back opened.
+            at_rest = (self.keys.seal_bytes(order_id, wire, now) if order_id else None) or wire
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 self.conn.execute(
                     "INSERT INTO records(seq, id, kind, order_id, sha256, captured_ms, topic, wire, state) "
                     "VALUES (?,?,?,?,?,?,?,?,'pending')",
-                    (seq, env.id, kind or type_name, order_id, digest, now, topic, wire),
+                    (seq, env.id, kind or type_name, order_id, digest, now, topic, at_rest),
                 )
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -184,10 +189,15 @@ class KitStore:
     def pending_records(self, after_seq: int = 0, limit: int = 500) -> list[tuple[int, str, str, bytes]]:
         with self.lock:
             rows = self.conn.execute(
-                "SELECT seq, id, topic, wire FROM records WHERE state='pending' AND seq>? ORDER BY seq LIMIT ?",
-                (after_seq, limit),
+                "SELECT seq, id, topic, wire, order_id FROM records WHERE state='pending' AND seq>? ORDER BY seq "
+                "LIMIT ?", (after_seq, limit),
             ).fetchall()
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        out = []
+        for r in rows:
+            wire = self.keys.open_bytes(r[4], bytes(r[3])) if r[4] else bytes(r[3])
+            if wire is not None:  # None: its order's key is gone (cannot happen while it waits for the hub)
+                out.append((r[0], r[1], r[2], wire))
+        return out
 
     def records_for_order(self, order_id: str) -> list[StoredRecord]:
         with self.lock:
@@ -370,13 +380,32 @@ class KitStore:
 
     # -- downlink bookkeeping --------------------------------------------------------------------------
     def remember_downlink(self, msg_id: str, type_name: str, body: dict[str, Any]) -> bool:
-        """Record a hub message once; False if it was already processed (redelivery)."""
+        """Record a hub message once; False if it was already processed (redelivery). A message about an
+        order (offer, order, cancellation: they name the customer and the site) is sealed with its key."""
+        now = self.clock.now_ms()
+        order_id = body.get("order_id") if isinstance(body, dict) else None
         with self.lock:
+            if self.conn.execute("SELECT 1 FROM downlink WHERE id=?", (msg_id,)).fetchone():
+                return False
+            text = self.keys.seal_json(str(order_id), body, now) if order_id else json.dumps(body, ensure_ascii=False)
             cur = self.conn.execute(
                 "INSERT OR IGNORE INTO downlink(id, type, received_ms, body) VALUES (?,?,?,?)",
-                (msg_id, type_name, self.clock.now_ms(), json.dumps(body, ensure_ascii=False)),
+                (msg_id, type_name, now, text),
             )
             return cur.rowcount == 1
+
+    def downlink_bodies(self, type_name: str) -> list[dict[str, Any]]:
+        """The hub's messages of one type, oldest first, opened; those whose order's key is shredded are
+        left out (their order is long closed)."""
+        with self.lock:
+            rows = self.conn.execute("SELECT body FROM downlink WHERE type=? ORDER BY received_ms, id",
+                                     (type_name,)).fetchall()
+        out = []
+        for (text,) in rows:
+            body = self.keys.open_json(text)
+            if isinstance(body, dict):
+                out.append(body)
+        return out
 
     def refuse_downlink(self, topic: str, reason: str, detail: str, raw: bytes) -> None:
         """Keep a refused downlink message for inspection, bounded like the hub's quarantine: a prefix of

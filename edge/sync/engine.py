@@ -4,9 +4,13 @@
   never exceeds what the broker will queue for the hub (Mosquitto drops QoS 1 silently past its limits).
 - Files go one at a time in capture order: `media.begin`, then the chunks the hub lacks (the hub answers
   every begin with the ranges it holds, so a transfer resumes from the first missing chunk after any
-  break), at most `chunk_window` chunks unacknowledged. The hub acknowledges a batch after its fsync and
-  commit, so about two of its batches must be in flight to keep it busy while it writes: 16 MiB in flight
-  (e.g. 64 x 256 KiB) measured ~30% faster than 8 MiB here; the broker holds that much per uploading kit.
+  break), each a chunk frame (protocol/frame.py), at most `chunk_window` chunks unacknowledged. The hub
+  acknowledges a batch after its fsync and commit, so about two of its batches must be in flight to keep it
+  busy while it writes: 16 x 1016 KiB (the 16 MiB per kit the broker's queue is sized for, docs/broker.md);
+  32 measured no faster here (bench/bench_media.py). On a slow link 16 MiB would take longer to drain than
+  `resend_after_s`, and chunks still queued behind the others would be sent twice: the window also holds at
+  most WINDOW_S seconds of what the hub acknowledged per second lately (at least MIN_WINDOW_BYTES), so a
+  5 Mbit/s uplink has ~5 MiB in flight and a LAN the full window.
 - Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id.
 - Downlink must carry the pinned hub key's signature; anything else is refused and kept.
 """
@@ -45,7 +49,7 @@ SOFTWARE = "lockwarden-kit 0.1.0"
 class SyncSettings:
     record_window: int = 1000
     record_batch: int = 500
-    chunk_window: int = 64
+    chunk_window: int = 16
     resend_after_s: float = 30.0
     stall_s: float = 5.0
     idle_wake_s: float = 1.0
@@ -56,6 +60,11 @@ class SyncSettings:
 DownlinkHandler = Callable[[Envelope, msgspec.Struct], None]
 
 
+WINDOW_S = 8.0  # seconds of acknowledged throughput a file may have in flight
+MIN_WINDOW_BYTES = 4 * 1024 * 1024
+RATE_SPAN_S = 5.0  # the throughput is measured over the acks of about this long
+
+
 @dataclass
 class _FileTx:
     pending: PendingFile
@@ -64,6 +73,24 @@ class _FileTx:
     begun_at: float = 0.0
     answered: bool = False
     last_ack: float = 0.0
+    acked: list[tuple[float, int]] = field(default_factory=list)  # (when, chunks held): recent media acks
+    rate: float = 0.0  # bytes per second the hub acknowledged lately; 0: not measured yet
+
+    def note_ack(self, now: float) -> None:
+        self.acked.append((now, len(self.have)))
+        while len(self.acked) > 2 and now - self.acked[1][0] >= RATE_SPAN_S:
+            del self.acked[0]
+        (t0, n0), (t1, n1) = self.acked[0], self.acked[-1]
+        if t1 - t0 >= 0.05 and n1 > n0:
+            self.rate = (n1 - n0) * self.pending.chunk_size / (t1 - t0)
+
+    def window(self, most: int) -> int:
+        """Chunks that may await the hub's ack: `most`, or fewer when acks come slowly."""
+        size = max(1, self.pending.chunk_size)
+        floor = max(1, MIN_WINDOW_BYTES // size)
+        if self.rate <= 0:
+            return min(most, floor)
+        return max(1, min(most, max(floor, int(self.rate * WINDOW_S) // size)))
 
 
 class SyncEngine:
@@ -241,7 +268,7 @@ class SyncEngine:
             return
         missing = [i for i in range(p.chunks) if i not in tx.have]
         outstanding = [i for i in missing if i in tx.sent and now - tx.sent[i] < self.settings.resend_after_s]
-        room = self.settings.chunk_window - len(outstanding)
+        room = tx.window(self.settings.chunk_window) - len(outstanding)
         for index in missing:
             if room <= 0:
                 break
@@ -371,6 +398,7 @@ class SyncEngine:
         tx.have = _expand(ack.have)
         tx.answered = True
         tx.last_ack = now = time.monotonic()
+        tx.note_ack(now)
         self._wake.set()
         if now - self._progress_saved >= self.settings.progress_every_s:
             # A commit on the network thread per ack stalled reading; the saved ranges only spare a

@@ -30,6 +30,7 @@ from hub.db.core import (
     Tx,
     change_counter,
     dialect,
+    read_snapshot,
     rollback_quietly,
     transaction,
 )
@@ -37,7 +38,7 @@ from hub.db.migrate import MIGRATIONS_DIR, migrate, migrations
 
 __all__ = ["MIGRATIONS_DIR", "Conn", "Cursor", "Database", "DatabaseError", "IntegrityError", "OperationalError",
            "Postgres", "Row", "Tx", "change_counter", "connect", "describe", "dialect", "migrate", "migrations", "open_hub_db",
-           "rollback_quietly", "transaction"]
+           "read_snapshot", "rollback_quietly", "transaction"]
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,17 @@ class Tx:
 def transaction(conn: Conn) -> Iterator[Any]:
     with Tx(conn) as c:
         yield c
+
+
+@contextmanager
+def read_snapshot(conn: Conn) -> Iterator[Any]:
+    """Several reads that must agree with each other (figures, reports): one read transaction. SQLite's
+    deferred transaction is a snapshot from its first read; PostgreSQL needs REPEATABLE READ for that."""
+    if dialect(conn) == "postgresql":
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    else:
+        conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        rollback_quietly(conn)  # nothing was written; ending it either way releases the snapshot

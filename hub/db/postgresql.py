@@ -93,6 +93,8 @@ def translate(sql: str) -> str:
             out.append(sql[i:j].replace("%", "%%"))
             i = j
         elif c == "?":
+            if i + 1 < n and sql[i + 1].isdigit():
+                raise ValueError(f"numbered parameter {sql[i:i + 3]!r}: write plain ? in order (portable SQL)")
             out.append("%s")
             i += 1
         elif c == "%":

@@ -16,8 +16,8 @@ COMPLAINT_PENALTY = 0.5
 
 def quality_score(conn: Conn, locksmith_id: str) -> float:
     row = conn.execute(
-        "SELECT COALESCE(SUM(rating), 0), COUNT(rating), SUM(outcome = 'complaint') FROM followups"
-        " WHERE locksmith_id=? AND status='done'", (locksmith_id,)).fetchone()
+        "SELECT COALESCE(SUM(rating), 0), COUNT(rating), SUM(CASE WHEN outcome = 'complaint' THEN 1 ELSE 0 END)"
+        " FROM followups WHERE locksmith_id=? AND status='done'", (locksmith_id,)).fetchone()
     total, count, complaints = float(row[0]), int(row[1]), int(row[2] or 0)
     mean = (total + PRIOR_STARS * PRIOR_WEIGHT) / (count + PRIOR_WEIGHT)
     return max(0.0, min(5.0, mean - COMPLAINT_PENALTY * complaints))

@@ -16,7 +16,7 @@ import msgspec
 from hub.police.chain import GENESIS, entry_hash
 from protocol.envelope import Envelope, seal_envelope
 from protocol.keys import SigningKey
-from protocol.messages.media import DEFAULT_CHUNK_SIZE, chunk_count
+from protocol.messages.media import chunk_count
 from protocol.messages.police import MediaRef, PoliceCheckpoint, PoliceMedia, PoliceRecord
 
 
@@ -43,7 +43,7 @@ class ChainSealer:
                              body=PoliceCheckpoint(seq=self.seq, head=self.head))
 
     def media(self, data: bytes, ts: int, *, content_type: str = "application/octet-stream", kind: str = "",
-              chunk_size: int = DEFAULT_CHUNK_SIZE) -> tuple[MediaRef, list[Envelope]]:
+              chunk_size: int = 256 * 1024) -> tuple[MediaRef, list[Envelope]]:  # base64 in JSON: < 1 MiB
         sha = hashlib.sha256(data).hexdigest()
         n = chunk_count(len(data), chunk_size)
         envs = []

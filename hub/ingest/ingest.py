@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from hub.db import Conn, OperationalError, rollback_quietly
+from hub.db import Conn, OperationalError, Tx, rollback_quietly
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
 from hub.ingest.ratelimit import SenderRates, account_of
@@ -120,9 +120,9 @@ class Ingest:
         acks: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"stored": [], "quarantined": []})
         touched_files: dict[str, str] = {}  # file_id -> sender
         now = self.clock.now_ms()
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.principals.refresh()  # keys provisioned or revoked by another process since the last batch
-        try:
+        # One unit of work for the whole batch (group commit); a failed COMMIT (disk full) is rolled back.
+        with Tx(self.conn):
+            self.principals.refresh()  # keys provisioned or revoked by another process since the last batch
             blocks = [batch[i : i + BLOCK] for i in range(0, len(batch), BLOCK)]
             ahead = self._prepare(blocks[0]) if blocks else None
             for k, block in enumerate(blocks):
@@ -134,10 +134,6 @@ class Ingest:
                     self._one(msg, dec, verdict, now, result, acks, touched_files)
             self.media.sync()  # chunk bytes on disk before their rows commit
             self._bump("received", len(batch))
-            self.conn.execute("COMMIT")
-        except BaseException:
-            rollback_quietly(self.conn)  # a failed COMMIT (disk full) may have rolled back already
-            raise
         completed = self._complete(touched_files, now)
         for kit_id, lists in acks.items():
             result.outgoing.append(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=kit_id), "hub.ack", lists))
@@ -256,10 +252,10 @@ class Ingest:
 
     def _seen(self, env: Envelope, result: BatchResult) -> bool:
         # One statement, two index probes (primary key, then UNIQUE(sender, seq)): nearly every message
-        # is new, so both answers are usually "nothing", and one round trip into SQLite is half the cost.
+        # is new, so both answers are usually "nothing", and one round trip into the database is half the cost.
         rows = self.conn.execute(
-            "SELECT id, sig FROM envelopes WHERE id=?1 UNION ALL "
-            "SELECT id, sig FROM envelopes WHERE sender=?2 AND seq=?3", (env.id, env.sender, env.seq)).fetchall()
+            "SELECT id, sig FROM envelopes WHERE id=? UNION ALL "
+            "SELECT id, sig FROM envelopes WHERE sender=? AND seq=?", (env.id, env.sender, env.seq)).fetchall()
         if not rows:
             return False
         for row_id, sig in rows:
@@ -389,12 +385,11 @@ class Ingest:
                 if isinstance(exc, OperationalError) or is_storage_problem(exc):
                     raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
                 log.exception("completing file %s failed", file_id)
-                self.conn.execute("BEGIN IMMEDIATE")
-                self.conn.execute("UPDATE media_files SET status='rejected', detail=?, completed_ms=? WHERE file_id=?",
-                                  (f"processing fault: {exc!r}"[:500], now, file_id))
-                self._quarantine_row("", touched[file_id], file_id, Reason.PROCESSING_FAULT,
-                                     f"completing the file: {exc!r}", b"", now)
-                self.conn.execute("COMMIT")
+                with Tx(self.conn):
+                    self.conn.execute("UPDATE media_files SET status='rejected', detail=?, completed_ms=?"
+                                      " WHERE file_id=?", (f"processing fault: {exc!r}"[:500], now, file_id))
+                    self._quarantine_row("", touched[file_id], file_id, Reason.PROCESSING_FAULT,
+                                         f"completing the file: {exc!r}", b"", now)
                 done[file_id] = ("rejected", "processing fault")
         return done
 
@@ -420,15 +415,14 @@ class Ingest:
             if problem is not None:
                 ok, detail = False, problem
         status = "complete" if ok else "rejected"
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
-                          (status, detail, now, file_id))
-        if not ok:
-            self._quarantine_row("", touched[file_id], file_id, Reason.BAD_FILE, detail, b"", now)
-        if ok:
-            for hook in self.on_media_complete:
-                hook(self.conn, file_id)
-        self.conn.execute("COMMIT")
+        with Tx(self.conn):
+            self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
+                              (status, detail, now, file_id))
+            if not ok:
+                self._quarantine_row("", touched[file_id], file_id, Reason.BAD_FILE, detail, b"", now)
+            if ok:
+                for hook in self.on_media_complete:
+                    hook(self.conn, file_id)
         done[file_id] = (status, detail)
         self._activity.pop(file_id, None)
 
@@ -454,11 +448,11 @@ class Ingest:
         status, detail = (row[0], row[1]) if row else ("rejected", "unknown file")
         if done:
             status, detail = done
-        # Ranges computed in SQLite (gaps and islands over the primary key): a 100 MB file is hundreds of
+        # Ranges computed in the database (gaps and islands over the primary key): a 100 MB file is hundreds of
         # chunks, acknowledged every batch; only the few ranges come back to Python.
         have = [[r[0], r[1]] for r in self.conn.execute(
             "SELECT MIN(idx), MAX(idx) FROM (SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS g "
-            "FROM media_chunks WHERE file_id=?) GROUP BY g ORDER BY 1", (file_id,))]
+            "FROM media_chunks WHERE file_id=?) AS runs GROUP BY g ORDER BY 1", (file_id,))]
         return Outgoing(
             self._ack_topic(sender), "hub.media_ack",
             {"file_id": file_id, "have": have, "status": status, "detail": detail},
@@ -508,17 +502,12 @@ class Ingest:
         for file_id, sender, age in stale:
             self._activity.pop(file_id, None)
             self.media.close(file_id)
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with Tx(self.conn):
                 self.conn.execute("DELETE FROM media_chunks WHERE file_id=?", (file_id,))
                 self.conn.execute("DELETE FROM media_files WHERE file_id=? AND status='partial'", (file_id,))
                 self._quarantine_row("", sender, file_id, Reason.UPLOAD_LIMIT,
                                      f"upload left unfinished for {age // 60000} min; its partial bytes dropped", b"", now)
                 self._bump("uploads_expired", 1)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
             try:
                 self.media.part_path(file_id).unlink(missing_ok=True)
             except (OSError, Rejected):
@@ -527,7 +516,7 @@ class Ingest:
 
     def _bump(self, name: str, n: int) -> None:
         self.conn.execute(
-            "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=value+?",
+            "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=ingest_stats.value+?",
             (name, n, n),
         )
 

@@ -5,8 +5,10 @@ Three things keep a large upload from stalling on the disk without weakening tha
 - chunk bytes are written by one helper thread, in submission order, while the ingest goes on decoding
   and verifying the next messages (pwrite and fsync release the GIL); `sync` waits for every write, then
   fsyncs every file written since the last call, before the commit; a write error surfaces there;
-- early writeback: once a few MiB of a file are written, the helper fsyncs it, so `sync` has little left
-  to flush;
+- early writeback: once a few MiB of a file are written, the helper asks the kernel to start writing them
+  out (Linux `sync_file_range(SYNC_FILE_RANGE_WRITE)`: it returns at once and commits no journal), so `sync`
+  has little left to flush. An fsync every 4 MiB did the same but cost more than all the rest (measured:
+  100 MB with a 10 MiB batch fsync took 0.17 s alone, 0.29-0.57 s with an fsync every 4 MiB besides);
 - a running SHA-256 of each file's bytes written in order, so completing a 100 MB file does not read it
   back; any chunk out of order (a resend, a hub restart mid-file) drops the running hash and `finish`
   hashes the file on disk as before.
@@ -14,9 +16,12 @@ Three things keep a large upload from stalling on the disk without weakening tha
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
+import sys
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -52,8 +57,26 @@ class _Partial:
         self.next = 0
 
 
+def _start_writeback_fn() -> Callable[[int, int, int], None] | None:
+    """Linux's sync_file_range(fd, offset, n, SYNC_FILE_RANGE_WRITE) through ctypes; None elsewhere."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+
+    def start(fd: int, offset: int, n: int) -> None:
+        fn(fd, offset, n, 2)  # SYNC_FILE_RANGE_WRITE; a failure only means `sync` has more to flush
+
+    return start
+
+
+_start_writeback = _start_writeback_fn() if sys.platform.startswith("linux") else None
+
+
 def _write(p: _Partial, offset: int, data: bytes | memoryview) -> None:
-    """Writer thread: the bytes, the running hash, and an early fsync every few MiB."""
+    """Writer thread: the bytes, the running hash, and the start of their writeback every few MiB."""
     os.pwrite(p.fd, data, offset)
     if p.hash is not None:
         if offset == p.next:
@@ -64,7 +87,8 @@ def _write(p: _Partial, offset: int, data: bytes | memoryview) -> None:
     p.unflushed += len(data)
     if p.unflushed >= WRITEBACK_BYTES:
         p.unflushed = 0
-        os.fsync(p.fd)
+        if _start_writeback is not None:
+            _start_writeback(p.fd, 0, 0)  # 0, 0: the whole file; pages under writeback already are skipped
 
 
 class MediaStore:

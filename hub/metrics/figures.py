@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hub.db import Conn
+from hub.db import Conn, read_snapshot
 from hub.metrics import store
 
 RATE_WINDOW_MS = 60_000
@@ -50,8 +50,7 @@ def _age_s(now_ms: int, then_ms: int | None) -> float:
 
 def collect(conn: Conn, now_ms: int) -> HubFigures:
     """Every figure, read in one read transaction so they are consistent with each other."""
-    conn.execute("BEGIN")
-    try:
+    with read_snapshot(conn):
         totals = store.ingest_counters(conn)
         accepted = store.accepted_since(conn, now_ms - RATE_WINDOW_MS)
         quarantine = store.quarantine_by_reason(conn)
@@ -59,8 +58,6 @@ def collect(conn: Conn, now_ms: int) -> HubFigures:
         pending, due, oldest_due = store.timers(conn, now_ms)
         unsent, oldest_unsent = store.outbox(conn)
         unacked, oldest_unacked, unqueued = store.police(conn)
-    finally:
-        conn.execute("COMMIT")
     return HubFigures(
         at_ms=now_ms, ingest_totals=totals, ingest_rate_per_s=accepted / (RATE_WINDOW_MS / 1000),
         quarantine_by_reason=quarantine, kits=kits, timers_pending=pending, timers_due=due,

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import msgspec
 
-from hub.db import Conn
+from hub.db import Conn, Tx
 from hub.registry.errors import CommittedRefusal, DomainError
 
 T = TypeVar("T")
@@ -23,25 +23,13 @@ def atomically(conn: Conn, work: Callable[[], T], refused: Callable[[Exception],
                after: Callable[[T], object]) -> T:
     """Run `work`, then `after(result)`. On a DomainError or a schema error the work is undone (kept for a
     CommittedRefusal) and `after(refused(exc))` is written instead."""
-    outer = not conn.in_transaction
-    conn.execute("BEGIN IMMEDIATE" if outer else "SAVEPOINT message")
-    try:
+    with Tx(conn):  # the message: a transaction alone, a savepoint inside the service's batch
         try:
-            result = work()
+            with Tx(conn, keep=(CommittedRefusal,)):  # the work, undone on its own when refused
+                result = work()
         except CommittedRefusal as exc:
             result = refused(exc)
         except (DomainError, msgspec.ValidationError) as exc:
-            conn.execute("ROLLBACK" if outer else "ROLLBACK TO message")
-            if outer:
-                conn.execute("BEGIN IMMEDIATE")
             result = refused(exc)
         after(result)
-    except BaseException:
-        if outer and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        elif not outer:
-            conn.execute("ROLLBACK TO message")
-            conn.execute("RELEASE message")
-        raise
-    conn.execute("COMMIT" if outer else "RELEASE message")
     return result

@@ -13,7 +13,7 @@ from typing import Any
 from hub.db import Conn
 from hub.dispatch import offers
 from hub.orders import store
-from hub.risk.warnings import shown_id
+from hub.risk.warnings import shown_id, subject_name
 from hub.timers import scheduler
 from protocol.clock import Clock
 
@@ -68,6 +68,7 @@ def attention(conn: Conn, clock: Clock, actor: str, a: Any, txn: str) -> Any:
                           " WHERE level = 'red' ORDER BY updated_ms"):
         items.append(_item("warning.red", r["updated_ms"], subject=r["subject"],
                            subject_id=shown_id(r["subject"], r["subject_id"]),
+                           locksmith=subject_name(conn, r["subject"], r["subject_id"]),
                            score=r["score"], reasons=json.loads(r["reasons_json"] or "[]")))
     for o in orders["documents_overdue"]:
         items.append(_item("documents.overdue", o["updated_ms"], order_id=o["id"], customer=o["customer_name"] or ""))

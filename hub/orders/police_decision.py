@@ -11,6 +11,8 @@ decision per order; a decision id seen before is answered from `police_decisions
 
 from __future__ import annotations
 
+import json
+
 import msgspec
 
 from hub import police_feed
@@ -77,6 +79,18 @@ def _check(conn: Conn, order: Row, body: PoliceDecision) -> dict[str, Row]:
     return frozen
 
 
+def _holder_name(conn: Conn, order: Row, account: str) -> str:
+    """Who an account is, as the police know them: the order's customer by the name in the request, a
+    locksmith by his filed name; empty when neither (the answer then names the role only)."""
+    role, _sep, who = account.partition(":")
+    if role == "locksmith":
+        row = conn.execute("SELECT name FROM locksmiths WHERE id = ?", (who,)).fetchone()
+        return str(row["name"]) if row is not None else ""
+    if role == "customer" and who == order["customer_id"]:
+        return str(json.loads(order["request_json"] or "{}").get("customer_name") or "")
+    return ""
+
+
 def decide(conn: Conn, clock: Clock, actor: str, body: PoliceDecision, *, decision_id: str,
            msg_id: str) -> PoliceDecisionResult:
     """Apply one police decision, or raise a DomainError that leaves nothing behind."""
@@ -102,7 +116,8 @@ def decide(conn: Conn, clock: Clock, actor: str, body: PoliceDecision, *, decisi
                                   outcome=outcome, actor=actor,  # type: ignore[arg-type]
                                   locksmith_id=order["locksmith_id"], memo=f"{body.case_ref}: {body.reason}"[:500])
             account = hold["owner_account"] if outcome == "release" else locksmith_account(order["locksmith_id"])
-            outcomes.append(HoldOutcome(purpose=purpose, amount_fen=int(hold["amount"]), state=state, account=account))
+            outcomes.append(HoldOutcome(purpose=purpose, amount_fen=int(hold["amount"]), state=state, account=account,
+                                        name=_holder_name(conn, order, account)))
         result = PoliceDecisionResult(decision_id=decision_id, order_id=body.order_id, ok=True, state=moved.to_state,
                                       holds=outcomes, applied=True)
         now = clock.now_ms()

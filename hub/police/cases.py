@@ -171,8 +171,8 @@ class CaseDesk:
                  "reason": _("{level} risk warning for a {subject}: {reasons}").format(
                      level=labels.label(labels.WARNING_LEVELS, level),
                      subject=_("customer") if subject == "customer" else _("locksmith"),
-                     reasons="; ".join(str(r.get("text") or r.get("code")) for r in data.get("reasons") or []
-                                       if isinstance(r, dict)))}
+                     reasons=_("; ").join(labels.risk_reason(r) for r in data.get("reasons") or []
+                                          if isinstance(r, dict)))}
         self.db.execute("INSERT INTO alerts(seq, opened_ms, alert_json) VALUES (?,?,?) ON CONFLICT(seq) DO NOTHING",
                         (seq, self.clock.now_ms(), json.dumps(alert, ensure_ascii=False)))
 

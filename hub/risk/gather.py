@@ -15,10 +15,6 @@ DONE_STATES = ("completed", "awaiting_documents", "documents_verified", "case_op
 DAY_MS = 86_400_000
 
 
-def _table_exists(conn: Conn, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
-
-
 def _is_night(ms: int, start: int, end: int, offset_h: float) -> bool:
     hour = dt.datetime.fromtimestamp(ms / 1000 + offset_h * 3600, tz=dt.UTC).hour
     return hour >= start or hour < end if start > end else start <= hour < end
@@ -67,10 +63,8 @@ def locksmith_features(conn: Conn, locksmith_id: str, now_ms: int,
     mean = (int(row["rating_sum"]) / rating_count) if row and rating_count else 5.0
     disputes = conn.execute("SELECT count(*) FROM orders WHERE locksmith_id=? AND state='disputed'",
                             (locksmith_id,)).fetchone()[0]
-    complaints = 0
-    if _table_exists(conn, "followups"):
-        complaints = conn.execute("SELECT count(*) FROM followups WHERE locksmith_id=? AND outcome='complaint'",
-                                  (locksmith_id,)).fetchone()[0]
+    complaints = conn.execute("SELECT count(*) FROM followups WHERE locksmith_id=? AND outcome='complaint'",
+                              (locksmith_id,)).fetchone()[0]
     withdrew = conn.execute(
         "SELECT count(*) FROM order_transitions t WHERE t.event='locksmith_withdrew' AND EXISTS"
         " (SELECT 1 FROM offers o WHERE o.order_id=t.order_id AND o.locksmith_id=? AND o.state='accepted')",

@@ -11,24 +11,12 @@ from typing import Literal
 
 from hub.risk.config import RiskRules, Rule, Subject
 from protocol.i18n import _
+from protocol.labels import RISK_REASONS
 
 Level = Literal["red", "yellow", "blue", "none"]
 
-# Reason texts (msgids); {value} is the feature's value, {threshold} the rule's threshold.
-TEXTS: dict[str, str] = {
-    "documents_overdue": "documents not verified within 3 days of the order",
-    "documents_mismatch": "the documents do not match the customer",
-    "documents_rejected": "{value} document submission(s) rejected",
-    "many_addresses": "{value} different addresses requested by the same person recently",
-    "night_without_officer": "{value} night request(s) without an on-duty officer",
-    "car_without_licence": "{value} car lock job(s) without a vehicle licence",
-    "complaints": "{value} complaint(s) or dispute(s)",
-    "low_rating": "mean rating {value:.1f} is below {threshold:.1f}",
-    "abandoned_jobs": "{value} job(s) withdrawn or abandoned",
-    "incomplete_jobs": "{value} job(s) started but not completed",
-    "missing_evidence": "{value} completed job(s) without video or before/after photos",
-    "arrival_far": "{value} arrival(s) recorded far from the site",
-}
+# Reason texts (msgids), one table for the hub, the console and the police: protocol/labels.py.
+TEXTS: dict[str, str] = RISK_REASONS
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,19 @@ def shown_id(subject: str, subject_id: str) -> str:
     return "*" * max(len(subject_id) - 4, 0) + subject_id[-4:]
 
 
+def subject_name(conn: Conn, subject: str, subject_id: str) -> str:
+    """A locksmith's filed name, for people reading a warning about him; a customer's warning names no one
+    (keyed by ID number, shown masked)."""
+    if subject != "locksmith":
+        return ""
+    row = conn.execute("SELECT name FROM locksmiths WHERE id=?", (subject_id,)).fetchone()
+    return str(row["name"]) if row is not None else ""
+
+
 def listed(conn: Conn, level: str | None = None) -> list[dict[str, object]]:
-    """`current` as consoles receive it (`risk.list`): customer ID numbers masked; `ref` names the warning for
-    `id.open` without the number."""
+    """`current` as consoles receive it (`risk.list`): customer ID numbers masked, locksmiths named; `ref`
+    names the warning for `id.open` without the number."""
     sql = "SELECT rowid AS ref, * FROM risk_warnings" + (" WHERE level=?" if level else "") + " ORDER BY score DESC"
     return [{**dict(r), "ref": str(r["ref"]), "subject_id": shown_id(r["subject"], r["subject_id"]),
+             "subject_name": subject_name(conn, r["subject"], r["subject_id"]),
              "reasons": json.loads(r["reasons_json"])} for r in conn.execute(sql, (level,) if level else ())]

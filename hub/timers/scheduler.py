@@ -73,8 +73,9 @@ def fire_due(conn: Conn, clock: Clock, handlers: Mapping[str, Handler], limit: i
 
 def backlog(conn: Conn, now_ms: int) -> tuple[int, int, int | None]:
     """(pending, due now, the oldest due_ms among those due): the operating figures (hub.metrics)."""
-    row = conn.execute("SELECT COUNT(*), COALESCE(SUM(due_ms <= ?), 0), MIN(CASE WHEN due_ms <= ? THEN due_ms END) "
-                       "FROM timers WHERE state='pending'", (now_ms, now_ms)).fetchone()
+    row = conn.execute("SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_ms <= ? THEN 1 ELSE 0 END), 0),"
+                       " MIN(CASE WHEN due_ms <= ? THEN due_ms END) FROM timers WHERE state='pending'",
+                       (now_ms, now_ms)).fetchone()
     return int(row[0]), int(row[1]), (int(row[2]) if row[2] is not None else None)
 
 

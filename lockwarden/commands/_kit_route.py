@@ -1,7 +1,7 @@
 """`lockwarden kit route`: the route to the site of the current order (R-8), as the Route screen shows it.
 
-It reads one GNSS fix from the receiver named in `kit.toml` (like `kit job arrive`), so run it where no
-other process holds that port, or on a kit whose receiver can be shared. Registered by `_kit_run.py`.
+It asks the running kit service for the order and one GNSS fix over the kit link, like `kit job arrive`
+(the service alone holds the receiver's port). Registered by `_kit_run.py`.
 """
 
 from __future__ import annotations

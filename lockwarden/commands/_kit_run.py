@@ -47,63 +47,62 @@ def _status(args: argparse.Namespace) -> int:
     refused = app.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0]
     print(json.dumps({"kit_id": app.settings.kit_id, "backlog_records": records, "backlog_files": files,
                       "refused_downlink": refused, "corrupt_set_aside": str(app.store.set_aside.path)
-                      if app.store.set_aside else None, "personal_data": _personal(args.dir, app)},
+                      if app.store.set_aside else None, **_personal(args.dir, app)},
                      ensure_ascii=False, indent=2))
     app.store.close()
     return 0
 
 
-def _personal(kit_dir: Path, app: Any) -> list[dict[str, Any]]:
+def _personal(kit_dir: Path, app: Any) -> dict[str, Any]:
     """Which orders' customer data (name, phone, address, ID number) the kit still holds, and until when:
     read from the job database without opening any device (the service may be running)."""
     from types import SimpleNamespace
 
     from edge.job.config import load_job_config
-    from edge.job.purge import held
+    from edge.job.purge import held, summary
     from edge.job.state import JobDB
 
     path = app.store.dir / "job.db"
-    if not path.exists():
-        return []
-    db = JobDB(path)
+    db = JobDB(path if path.exists() else Path(":memory:"), app.store.keys)  # offers may be held without a job
     try:
         flow = SimpleNamespace(db=db, store=app.store, settings=load_job_config(Path(kit_dir)).job)
-        return [{"order_id": h.order_id, "step": h.step.value, "evidence_acknowledged_ms": h.acknowledged_ms,
-                 "erase_after_ms": h.erase_after_ms} for h in held(flow)]
+        items = held(flow)
+        return {"personal_data_summary": summary(items),
+                "personal_data": [{"order_id": h.order_id, "step": h.step.value if h.step else "offer",
+                                   "sealed": h.sealed, "evidence_acknowledged_ms": h.acknowledged_ms,
+                                   "erase_after_ms": h.erase_after_ms} for h in items]}
     finally:
         db.close()
 
 
 def _answer(args: argparse.Namespace) -> int:
-    """Answer an offer the kit received (the kit service recorded it; it sends the answer). Login first: only
-    while a locksmith is logged in on the kit (`lockwarden kit job login`), as on the touchscreen."""
-    from edge.app import make_kit
+    """Answer an offer the kit received, through the running kit service (its inbox; it sends the answer),
+    attached over the kit link like the touchscreen. Login first: only while a locksmith is logged in on the
+    kit (`lockwarden kit job login`), as on the touchscreen. No service: exit 5."""
+    from edge.app import load_kit_settings
     from edge.job.steps import StepRefused
-    from edge.offers import OfferInbox
-    from edge.service import _no_hardware, login_gate
+    from edge.kitlink.client import KitLinkClient, KitLinkDown
+    from lockwarden.commands.kit import EXIT_NO_SERVICE
 
-    app = make_kit(args.dir, connect=False)
-    flow = None
+    settings = load_kit_settings(args.dir)
     try:
-        inbox = OfferInbox(app.store, gate=_no_hardware)
-        if app.settings.hardware:
-            from edge.job.kitdir import hardware_config, make_job_flow
-
-            flow = make_job_flow(app.store, args.dir, hardware_config(app.settings.hardware))
-            inbox.gate = lambda: login_gate(flow)
-            inbox.answered.append(flow.touch_session)
-        if args.offer_id not in inbox.offers:
+        link = KitLinkClient(args.dir / settings.link_socket)
+    except KitLinkDown as exc:
+        print(_("Refused: {reason}").format(reason=_(
+            "The kit service is not running on {dir} ({error}): start it first (systemctl start lockwarden-kit, "
+            "or lockwarden kit run --dir {dir})").format(dir=args.dir, error=exc)), file=sys.stderr)
+        return EXIT_NO_SERVICE
+    try:
+        if args.offer_id not in link.offers.offers:
             print(_("No offer {offer_id} on this kit").format(offer_id=args.offer_id))
             return 1
         try:
-            msg_id = inbox.accept(args.offer_id) if args.answer == "accept" else inbox.refuse(args.offer_id,
-                                                                                                args.reason)
+            msg_id = link.offers.accept(args.offer_id) if args.answer == "accept" else link.offers.refuse(
+                args.offer_id, args.reason)
         except StepRefused as exc:
             print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
             return 3
         print(_("Answer recorded ({msg_id}); the kit service sends it.").format(msg_id=msg_id))
         return 0
     finally:
-        if flow is not None:
-            flow.close()
-        app.store.close()
+        link.stop()

@@ -1,8 +1,9 @@
 """`lockwarden kit ...`: the locksmith's kit from the command line.
 
-`lockwarden kit job COMMAND --dir KIT_DIR` drives the on-site job one step per command, against the
-hardware named in the kit's `kit.toml` (real devices or the pty emulators) and the kit store in its data
-dir, exactly as the touchscreen UI will. `lockwarden kit pin-hash` prints a PIN hash for `job.toml`;
+`lockwarden kit job COMMAND --dir KIT_DIR` drives the on-site job one step per command through the running
+kit service (`lockwarden kit run`), attached to it over the kit link (edge/kitlink) exactly as the
+touchscreen UI is: the service alone opens the store's hardware (the sensor, the GNSS receiver, the camera)
+and the MQTT session. Without a running service the command refuses (exit 5) and says how to start it. `lockwarden kit pin-hash` prints a PIN hash for `job.toml`;
 `lockwarden kit enroll` (lockwarden/commands/_kit_enroll.py) enrolls a locksmith's fingers on the sensor.
 The kit service (`lockwarden kit run`) plugs in through `lockwarden/commands/_kit_run.py`:
 a module with `register(kit_subparsers)`, picked up here when it exists.
@@ -31,6 +32,7 @@ DEFAULT_KIT_DIR = os.environ.get("LOCKWARDEN_KIT_DIR", "/var/lib/lockwarden/kit"
 EXIT_REFUSED = 3
 EXIT_DEVICE = 4
 EXIT_CONFIG = 2
+EXIT_NO_SERVICE = 5
 HIDDEN_INFO = ("form", "id_number_local")  # printed elsewhere (form), or an encrypted kit-local value
 
 
@@ -109,18 +111,32 @@ def register(sub: Any) -> None:
 
 
 # -- plumbing ------------------------------------------------------------------------------------------
-@contextmanager
-def _flow(args: argparse.Namespace, *, detached: bool = True) -> Iterator[Any]:
-    from edge.app import make_kit
-    from edge.job.kitdir import hardware_config, make_job_flow
+class NoService(Exception):
+    """No kit service answers on the kit directory's link socket."""
 
-    app = make_kit(args.dir, connect=False)
-    flow = make_job_flow(app.store, args.dir, hardware_config(app.settings.hardware), detached_video=detached)
+
+@contextmanager
+def _flow(args: argparse.Namespace) -> Iterator[Any]:
+    """The running kit service's job flow, over the kit link (a proxy with the JobFlow methods)."""
+    from edge.app import load_kit_settings
+    from edge.job.config import load_job_config
+    from edge.job.steps import StepRefused
+    from edge.kitlink.client import KitLinkClient, KitLinkDown
+
+    settings = load_kit_settings(args.dir)  # a bad kit.toml or job.toml is said here (exit 2), service or not
+    load_job_config(args.dir)
     try:
-        yield flow
+        link = KitLinkClient(args.dir / settings.link_socket)
+    except KitLinkDown as exc:
+        raise NoService(_("The kit service is not running on {dir} ({error}): start it first (systemctl start "
+                          "lockwarden-kit, or lockwarden kit run --dir {dir})").format(dir=args.dir, error=exc)) \
+            from None
+    try:
+        if link.flow is None:
+            raise StepRefused(_("This kit has no job hardware configured"))
+        yield link.flow
     finally:
-        flow.close()
-        app.store.close()
+        link.stop()
 
 
 def _run(args: argparse.Namespace, fn: Callable[[argparse.Namespace, Any], Any]) -> int:
@@ -132,7 +148,19 @@ def _run(args: argparse.Namespace, fn: Callable[[argparse.Namespace, Any], Any])
             _print_job(args, flow)
             return 0
 
-    return guarded(in_flow)
+    def no_service_or_device() -> int:
+        from edge.kitlink.client import KitLinkDown, KitLinkError
+
+        try:
+            return in_flow()
+        except (NoService, KitLinkDown) as exc:
+            print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
+            return EXIT_NO_SERVICE
+        except KitLinkError as exc:  # the service ran the step and a device failed (no finger, a fault)
+            print(_("Device problem: {reason}").format(reason=exc), file=sys.stderr)
+            return EXIT_DEVICE
+
+    return guarded(no_service_or_device)
 
 
 def guarded(command: Callable[[], int], *, refused: tuple[type[Exception], ...] = (),
@@ -246,7 +274,9 @@ def _set_out(args: argparse.Namespace, flow: Any) -> None:
 
 def _arrive(args: argparse.Namespace, flow: Any) -> None:
     code = args.code or os.environ.get("LOCKWARDEN_SERVICE_CODE") or getpass.getpass(_("Service code: "))
-    view = flow.arrive(code, args.order)
+    order_id = flow.job(args.order).order_id
+    flow.arrive(code, order_id)
+    view = flow.job(order_id)
     dist = view.info.get("distance_m")
     print(_("Distance from the site: {distance}").format(distance="-" if dist is None else f"{dist:.0f} m"))
     if view.info.get("arrival_flagged"):
@@ -344,8 +374,9 @@ def _seal(args: argparse.Namespace, flow: Any) -> int:
 
 
 def _abort(args: argparse.Namespace, flow: Any) -> None:
-    view = flow.abort(args.order, args.reason)
-    flow.seal(view.order_id)
+    order_id = flow.job(args.order).order_id
+    flow.abort(order_id, args.reason)
+    flow.seal(order_id)
 
 
 def _resume(args: argparse.Namespace, flow: Any) -> None:

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from protocol.i18n import _
+from protocol.i18n import _, ngettext
 from protocol.labels import HOLD_PURPOSES, HOLD_STATES, ORDER_STATES, WARNING_LEVELS, label, yuan
 from protocol.settings import SettingsError, read_config_file
 
@@ -218,30 +218,60 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(_("warning: ") + w)
     for p in rep.problems:
         print(_("PROBLEM: ") + p.message)
-    if pinned is not None:
-        source = {"file": _("its key file"), "fingerprint": _("its fingerprint")}.get(pinned.source, pinned.source)
-        print(_("hub key fingerprint (pinned by {source}): {fp}").format(source=source, fp=pinned.fingerprint))
-    print((_("OK") if rep.ok else _("FAILED")) + ": " + _(
-        "{entries} entries in {files} files, head seq {seq}, {n} hub checkpoints up to seq {cp}, {unconfirmed} "
-        "entries after it, {media} media files checked"
-    ).format(entries=rep.entries, files=rep.files, seq=rep.head_seq, n=rep.checkpoints,
-             cp=rep.checkpoint_seq if rep.checkpoint_seq is not None else "-",
-             unconfirmed=rep.unconfirmed, media=rep.media_checked))
-    print(_("access log: {n} queries and openings, chain {state}, head {head}").format(
-        n=rep.access_entries, head=rep.access_head[:16],
-        state=_("broken") if any(p.code.startswith("access_") for p in rep.problems) else _("intact")))
+    _print_verdict(args.dir, rep, pinned)
+    return 0 if rep.ok else 1
+
+
+def _print_verdict(root: Path, rep: Any, pinned: Any) -> None:
+    """What police-verify found, in words an officer reads; the figures an integrator compares (sequence
+    numbers, key fingerprint, hashes) on one line of their own, labelled as technical detail."""
+    print(_("OK: the export is whole, every entry as the hub signed it") if rep.ok else
+          _("FAILED: the export is not as the hub sent it (see the problems above)"))
+    print("  " + ngettext("{n} record in {files} files", "{n} records in {files} files", rep.entries).format(
+        n=rep.entries, files=rep.files))
+    if rep.checkpoints:
+        print("  " + ngettext(
+            "the hub confirmed them with {n} signed checkpoint, the last at record No. {cp}",
+            "the hub confirmed them with {n} signed checkpoints, the last at record No. {cp}", rep.checkpoints)
+            .format(n=rep.checkpoints, cp=rep.checkpoint_seq if rep.checkpoint_seq is not None else "-"))
+    else:
+        print("  " + _("no signed checkpoint of the hub yet"))
+    if rep.unconfirmed:
+        print("  " + ngettext("{n} record after the last checkpoint, not yet confirmed by the hub",
+                              "{n} records after the last checkpoint, not yet confirmed by the hub",
+                              rep.unconfirmed).format(n=rep.unconfirmed))
+    print("  " + ngettext("{n} evidence file checked against its hash", "{n} evidence files checked against their hashes",
+                          rep.media_checked).format(n=rep.media_checked))
+    chain = _("its hash chain broken") if any(p.code.startswith("access_") for p in rep.problems) else \
+        _("its hash chain intact")
+    if rep.access_entries:
+        print("  " + ngettext("access log: {n} search or opening, {chain}", "access log: {n} searches and openings, "
+                              "{chain}", rep.access_entries).format(n=rep.access_entries, chain=chain))
+    else:
+        print("  " + _("access log: nobody has searched or opened anything yet"))
     if rep.acked_seq is not None:
-        print(_("the police acknowledged up to seq {seq}; the export holds it").format(seq=rep.acked_seq)
-              if rep.ok else _("the police acknowledged up to seq {seq}").format(seq=rep.acked_seq))
+        print("  " + (_("the police acknowledged up to record No. {seq}; the export holds it") if rep.ok
+                      else _("the police acknowledged up to record No. {seq}")).format(seq=rep.acked_seq))
     if rep.entries and rep.ok:
         from hub.police.summary import summarise
 
-        s = summarise(args.dir)
-        print(_("{orders} orders, {done} completed ({evidence} with evidence media), {cases} cases, warnings: {warn}")
-              .format(orders=s.orders, done=s.completed_orders, evidence=s.completed_with_evidence, cases=s.cases,
-                      warn=_(", ").join(f"{label(WARNING_LEVELS, k)} {v}" for k, v in sorted(s.warnings.items()))
-                      or "-"))
-    return 0 if rep.ok else 1
+        s = summarise(root)
+        warned = _(", ").join(ngettext("{n} {level} warning", "{n} {level} warnings", n).format(
+            n=n, level=label(WARNING_LEVELS, level)) for level, n in sorted(
+                s.warnings.items(), key=lambda kv: list(WARNING_LEVELS).index(kv[0]) if kv[0] in WARNING_LEVELS else 9))
+        print("  " + _("in the export: {orders}, {done} ({evidence} with evidence), {cases}; {warnings}").format(
+            orders=ngettext("{n} order", "{n} orders", s.orders).format(n=s.orders),
+            done=ngettext("{n} completed", "{n} completed", s.completed_orders).format(n=s.completed_orders),
+            evidence=s.completed_with_evidence, cases=ngettext("{n} case", "{n} cases", s.cases).format(n=s.cases),
+            warnings=warned or _("no warnings")))
+    detail = [_("head seq {seq}").format(seq=rep.head_seq)]
+    if pinned is not None:
+        source = {"file": _("pinned by its key file"), "fingerprint": _("pinned by its fingerprint")}.get(
+            pinned.source, pinned.source)
+        detail.append(_("hub key SHA-256 {fp} ({source})").format(fp=pinned.fingerprint, source=source))
+    if rep.access_entries:
+        detail.append(_("access log head {head}").format(head=rep.access_head[:16]))
+    print("  " + _("technical detail: ") + _("; ").join(detail))
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -280,13 +310,20 @@ def cmd_query(args: argparse.Namespace) -> int:
                          indent=1))
         return 0
     if person is not None:
-        print(_("person {id}: {orders} orders, {locksmiths} locksmith filings, {n} entries").format(
-            id=person.id_number, orders=len(person.orders), locksmiths=len(person.locksmiths), n=len(hits)))
+        print(_("person {id}: {orders}, {filings}, {entries}").format(
+            id=person.id_number, orders=ngettext("{n} order", "{n} orders", len(person.orders)).format(
+                n=len(person.orders)),
+            filings=ngettext("{n} locksmith filing", "{n} locksmith filings", len(person.locksmiths)).format(
+                n=len(person.locksmiths)),
+            entries=ngettext("{n} entry", "{n} entries", len(hits)).format(n=len(hits))))
+    if hits:  # the columns named once: the record's number in the export, its time, kind, subject, where it is
+        print(_("record No., time, kind, about, file:line, content"))
+    how = {"id_number": _("names the number"), "order": _("of their order"), "locksmith": _("of their jobs")}
     for h in hits:
-        tag = f"[{via[h.seq]}] " if via else ""
+        tag = f"[{how.get(via[h.seq], via[h.seq])}] " if via else ""
         print(f"{h.seq:>8}  {iso(h.created_ms)}  {tag}{h.kind:<24} {h.entity_id:<28} {h.file}:{h.line}  "
               + json.dumps(h.data, ensure_ascii=False)[:160])
-    print(_("{n} entries").format(n=len(hits)))
+    print(ngettext("{n} entry", "{n} entries", len(hits)).format(n=len(hits)))
     if person is not None and person.truncated:
         print(_("more entries than --limit {limit}: raise it to see them all").format(limit=args.limit))
     return 0
@@ -428,16 +465,26 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 def _print_decision(answer: Any) -> None:
     if not answer.ok:
-        print(_("REFUSED ({code}): {error}").format(code=answer.code, error=answer.error))
-        print(_("order {order} stays {state}").format(order=answer.order_id, state=answer.state or "-"))
+        print(_("REFUSED: {error} (the hub's code: {code})").format(code=answer.code, error=answer.error))
+        print(_("order {order} stays {state}").format(order=answer.order_id,
+                                                      state=label(ORDER_STATES, answer.state) if answer.state
+                                                      else _("unknown to the hub")))
         return
     line = _("decision {id} applied: order {order} is {state}") if answer.applied else _(
         "decision {id} was applied before: order {order} is {state}")
     print(line.format(id=answer.decision_id, order=answer.order_id, state=label(ORDER_STATES, answer.state)))
     for h in answer.holds:
-        print(_("  {purpose}: {amount} {state}, to {account}").format(
+        print(_("  {purpose}: {amount} {state}, to {whom}").format(
             purpose=label(HOLD_PURPOSES, h.purpose), amount=yuan(h.amount_fen), state=label(HOLD_STATES, h.state),
-            account=h.account))
+            whom=_whom(h.account, h.name)))
+
+
+def _whom(account: str, name: str) -> str:
+    """Who the money went to, by name and role (the hub names them); the ledger account only if neither is known."""
+    role = {"customer": _("the customer"), "locksmith": _("the locksmith")}.get(account.partition(":")[0])
+    if role is None:
+        return account
+    return _("{name} ({role})").format(name=name, role=role) if name else role
 
 
 def main(argv: list[str] | None = None) -> int:

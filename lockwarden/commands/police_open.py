@@ -11,6 +11,25 @@ from pathlib import Path
 from typing import Any
 
 from protocol.i18n import _
+from protocol.labels import N_
+
+# What each sealed file is, as an officer reads it: job evidence (hub/evidence/tracker.py) and the images of a
+# request or a filing (hub/forwarding/police_images.py names them by their field's path).
+FILE_KINDS = {
+    "photo.customer": N_("photo of the customer"), "photo.id_card": N_("photo of the customer's ID card"),
+    "id_number.customer": N_("the customer's ID number as read on site"),
+    "fingerprint.customer": N_("the customer's fingerprint template"),
+    "form.police_copy": N_("the job's form as sent to the police"),
+    "request.customer_id_image": N_("the customer's ID card photo in the request"),
+    "request.witness.id_image": N_("the witness's ID card photo in the request"),
+    "request.officer.id_image": N_("the officer's ID card photo in the request"),
+    "id_image": N_("the locksmith's ID card photo"), "cert_image": N_("the locksmith's certificate"),
+    "photo": N_("the locksmith's portrait"), "filing_receipt": N_("the filing receipt"),
+}
+
+
+def file_label(kind: str) -> str:
+    return _(FILE_KINDS[kind]) if kind in FILE_KINDS else kind
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -86,7 +105,7 @@ def _open(args: argparse.Namespace) -> int:
                     print(_("skipped a file with an unusable name: {detail}").format(detail=exc.detail))
                     continue
                 except OSError:
-                    print(_("skipped {kind}: its sealed copy is not in the export yet").format(kind=kind))
+                    print(_("skipped {kind}: its sealed copy is not in the export yet").format(kind=file_label(kind)))
                     continue
                 found.append((kind, aad_id, blob))
     which = {"order": args.order, "locksmith": args.locksmith, "unit": args.unit}
@@ -102,16 +121,18 @@ def _open(args: argparse.Namespace) -> int:
         try:
             plain = open_police_copy(blob, aad_id, key)
         except SealError:
-            print(_("{kind}: cannot be opened with this key (sealed to another key, or altered)").format(kind=kind))
+            print(_("{kind}: cannot be opened with this key (sealed to another key, or altered)").format(
+                kind=file_label(kind)))
             continue
         if aad_id in copies_of and hashlib.sha256(plain).hexdigest() != copies_of[aad_id]:
-            print(_("{kind}: the opened file does not match the hash its record names; not written").format(kind=kind))
+            print(_("{kind}: the opened file does not match the hash its record names; not written").format(
+                kind=file_label(kind)))
             continue
         suffix = ".jpg" if plain[:2] == b"\xff\xd8" else ".png" if plain[:4] == b"\x89PNG" else \
             ".json" if plain[:1] == b"{" else ".bin"
         target = inside(args.out, f"{kind}-{aad_id[:26]}{suffix}")
         target.write_bytes(plain)
-        print(_("opened {kind} -> {path}").format(kind=kind, path=target))
+        print(_("opened {kind} -> {path}").format(kind=file_label(kind), path=target))
         opened += 1
     if not opened:
         print(_("No sealed evidence for {what} in this export").format(what=target_id))

@@ -37,9 +37,9 @@ from protocol.i18n import _
 TABS = ("attention", "orders", "events", "warnings", "followups", "timers", "ledger", "settings", "filings", "kits")
 
 
-class ConsoleApp(App[None]):
-    TITLE = "Lockwarden"
-    BINDINGS = [
+def key_bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    """The keys with their words in the language in use now."""
+    return [
         Binding("n", "hotline", _("New request")),
         Binding("a", "decide", _("Decision")),
         Binding("p", "pay", _("Payment")),
@@ -54,6 +54,11 @@ class ConsoleApp(App[None]):
         Binding("q", "quit", _("Quit")),
         *[Binding(str(i), f"tab('{name}')", show=False) for i, name in enumerate(TABS)],
     ]
+
+
+class ConsoleApp(App[None]):
+    TITLE = "Lockwarden"
+    BINDINGS = key_bindings()
 
     REFRESH_S = 5.0
 
@@ -262,4 +267,7 @@ class ConsoleApp(App[None]):
 
 
 def make_console(client: Client, *, poll_s: float = 0.25) -> ConsoleApp:
-    return ConsoleApp(ConsoleLink(client), poll_s=poll_s)
+    # Textual reads BINDINGS when a class is made, here at import: a subclass made now words the footer in the
+    # language chosen since (one process may show both, as the manual's screenshots are made).
+    localised = type(ConsoleApp.__name__, (ConsoleApp,), {"BINDINGS": key_bindings()})
+    return localised(ConsoleLink(client), poll_s=poll_s)

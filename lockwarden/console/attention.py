@@ -38,8 +38,11 @@ def subject_text(item: dict[str, Any], numbers: dict[str, int]) -> str:
     if order:
         parts.append(_("order No. {n}").format(n=numbers[order]) if order in numbers else str(order)[-8:])
     if kind == "warning.red":
-        who = _("customer") if item.get("subject") == "customer" else _("locksmith")
-        parts.append(f"{who} {mask_id(item.get('subject_id'))}")
+        if item.get("subject") == "customer":
+            parts.append(f"{_('customer')} {mask_id(item.get('subject_id'))}")
+        else:  # his name follows (`locksmith`), or, unknown to the registry, the end of his id
+            parts.append(_("locksmith") if item.get("locksmith") else
+                         f"{_('locksmith')} {str(item.get('subject_id', ''))[-8:]}")
     if item.get("customer"):
         parts.append(str(item["customer"]))
     if item.get("locksmith"):
@@ -59,10 +62,10 @@ def detail_text(item: dict[str, Any]) -> str:
     if kind == "offer.last_chance":
         return _("expires {at}").format(at=when(item.get("due_ms")))
     if kind == "warning.red":
-        return "; ".join(str(r.get("text") or r.get("code") or "") for r in item.get("reasons") or []
-                         if isinstance(r, dict))
+        return _("; ").join(labels.risk_reason(r) for r in item.get("reasons") or [])
     if kind == "timer.failed":
-        return f"{labels.label(labels.TIMER_KINDS, item.get('timer'))}: {item.get('detail', '')}"
+        return _("{timer}: {error}").format(timer=labels.label(labels.TIMER_KINDS, item.get("timer")),
+                                            error=item.get("detail", ""))
     return _(str(item["detail"])) if item.get("detail") else ""
 
 

@@ -17,9 +17,7 @@ def level_label(level: str) -> str:
 
 
 def reason_text(reason: Any) -> str:
-    if isinstance(reason, dict):
-        return str(reason.get("text") or reason.get("reason") or reason.get("message") or reason)
-    return str(reason)
+    return labels.risk_reason(reason)
 
 
 class WarningsPane(ListPane):
@@ -41,7 +39,7 @@ class WarningsPane(ListPane):
                 self.table.update_cell_at(Coordinate(i, 2), number)
 
     def columns(self) -> list[str]:
-        return [_("Level"), _("Subject"), _("Id"), _("Score"), _("Reasons"), _("Updated")]
+        return [_("Level"), _("Subject"), _("Who"), _("Score"), _("Reasons"), _("Updated")]
 
     def rows(self, result: Any) -> list[tuple[Any, ...]]:
         out = []
@@ -50,11 +48,12 @@ class WarningsPane(ListPane):
             if w.get("level") == "none":
                 continue
             self.shown.append(w)
-            reasons = "; ".join(reason_text(r) for r in w.get("reasons") or [])
+            reasons = _("; ").join(reason_text(r) for r in w.get("reasons") or [])
             subject = _("customer") if w.get("subject") == "customer" else _("locksmith")
-            out.append((level_label(str(w.get("level"))), subject, (self.opened.get(w.get("subject_id", "")) or mask_id(w.get("subject_id")))
-                        if w.get("subject") == "customer"
-                        else w.get("subject_id", ""),
+            # a customer by his ID number, masked unless opened; a locksmith by his filed name
+            who = (self.opened.get(w.get("subject_id", "")) or mask_id(w.get("subject_id"))) \
+                if w.get("subject") == "customer" else w.get("subject_name") or str(w.get("subject_id", ""))[-8:]
+            out.append((level_label(str(w.get("level"))), subject, who,
                         f"{float(w.get('score') or 0):.2f}", reasons, when(w.get("updated_ms"))))
         return out
 

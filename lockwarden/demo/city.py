@@ -131,7 +131,9 @@ class City:
             (kit_dir / "job.toml").write_text(
                 # The demo's clock jumps hours and days (follow-up, document deadlines): the login must outlast
                 # them, where a real kit's lapses after 15 idle minutes.
-                f'[job]\nfix_wait_s = 2.0\nsession_idle_s = 864000.0\n\n[[locksmiths]]\nlocksmith_id = "{lid}"\nname = "{name}"\n'
+                # The customer's data goes an hour after the hub has the evidence (a day by default), so the
+                # on-site part shows it gone after its two-hour follow-up jump.
+                f'[job]\nfix_wait_s = 2.0\nsession_idle_s = 864000.0\npersonal_retention_s = 3600.0\n\n[[locksmiths]]\nlocksmith_id = "{lid}"\nname = "{name}"\n'
                 f'work_no = "KS-{2026000 + n}"\nid_number = "{resident_id(100 + n)}"\n'
                 f'unit = "安心开锁服务有限公司"\nfingerprint_slots = [0]\n', encoding="utf-8")
         w.broker.reload()

@@ -7,6 +7,7 @@ another kit still arrives."""
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from typing import Any
 
@@ -18,6 +19,7 @@ from lockwarden.demo.city import LOCKSMITHS
 from lockwarden.demo.world import World
 from protocol import PROTOCOL_VERSION, topics
 from protocol.envelope import Envelope
+from protocol.frame import seal_frame
 from protocol.i18n import _
 from protocol.ids import new_id
 from protocol.keys import SigningKey, b64
@@ -63,6 +65,9 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
          _signed(key, attacker_id, seq + 2, ts, "media.begin", _begin(new_id(ts), 10, sha256="../../x"))),
         (_("a 100 GB video announced"), topics.KIT_UP_MEDIA,
          _signed(key, attacker_id, seq + 3, ts, "media.begin", _begin(new_id(ts), 100 * 1024**3))),
+        (_("a chunk frame one byte short of its signed size"), topics.KIT_UP_MEDIA,
+         seal_frame(key, sender=attacker_id, seq=seq + 4, ts=ts, file_id=new_id(ts), index=0, data=b"x" * 1000,
+                    sha256=hashlib.sha256(b"x" * 1000).hexdigest())[:-1]),
     ]
     before = conn.execute("SELECT COALESCE(MAX(n), 0) FROM quarantine").fetchone()[0]
     attacker = PahoTransport(LinkSettings(host="127.0.0.1", port=world.broker.port, client_id=attacker_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
+from edge.job.purge import held, purge_due, summary
 from edge.job.walkthrough import Cue, walk_job
 from lockwarden.demo.city import LOCKSMITHS, City, finger_name, wait
 from lockwarden.demo.dispatch import Plan
@@ -99,6 +100,11 @@ def job(city: City, kit_id: str, order_id: str, code: str, customer_finger: str,
     return synced and complete and settled
 
 
+def _personal_line(city: City, kit_id: str) -> str:
+    flow = city.services[kit_id].flow
+    return summary(held(flow))
+
+
 def _tasks(city: City) -> list[dict[str, Any]]:
     got = city.call("followup.list", {})
     return list(got.get("tasks", got) if isinstance(got, dict) else got)
@@ -108,6 +114,8 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     grade_order, grade_code, _s = orders["grade"]
     eta_order, eta_code, _s2 = orders["eta"]
     ok = job(city, "kit-001", grade_order, grade_code, "王芳/right-thumb", 15000, say)
+    say(_("  {name}'s kit (`lockwarden kit status`): {line}").format(name=LOCKSMITHS["kit-001"][0],
+                                                                     line=_personal_line(city, "kit-001")))
     ok = job(city, "kit-003", eta_order, eta_code, "张三/right-thumb", 20000, say) and ok
 
     # R-11: documents for the first order, verified by the operator: the deposit goes back.
@@ -135,6 +143,15 @@ def run(city: City, say: Any, orders: dict[str, Any]) -> tuple[bool, dict[str, A
     milli = card.get("quality")  # milli-stars, the Bayesian mean dispatch rule 2 sorts by
     say(_("  two hours later the operator calls the customer back: reached, 5 stars; {name} now rates {r} stars "
           "for dispatch rule 2").format(name=LOCKSMITHS["kit-001"][0], r=f"{milli / 1000:.1f}" if isinstance(milli, int) else "?"))
+    # The kit service shreds due orders' keys on its own every half minute; the demo does not wait for it.
+    flow = city.services["kit-001"].flow
+    purge_due(flow)
+    shredded = all(h.order_id != grade_order for h in held(flow))
+    say(_("  {name}'s kit past the retention (one hour here): the key of {order} is shredded: {yes}; "
+          "`lockwarden kit status`: {line} (offers that came since)").format(
+        name=LOCKSMITHS["kit-001"][0], order=say.number(grade_order), yes=_("yes") if shredded else _("NO"),
+        line=_personal_line(city, "kit-001")))
+    ok = ok and shredded
 
     # R-7: the customer abandons after the locksmith set out: the prepayment compensates the locksmith.
     say.scene(_("A customer gives up after the locksmith set out: the prepayment pays the locksmith (R-7)"))

@@ -1,7 +1,8 @@
 """Demo part 4: the police side (R-11 to R-14). The export runs as its own process (as on a police
 machine), fed over MQTT by the hub's forwarder; a missed document deadline opens a case, which the police
 decide (`police-decide`: the frozen deposit back to the customer), mismatched documents raise a red warning,
-and `police-verify` proves the export offline at the end."""
+an officer searches the export and opens an order's evidence, and `police-verify` proves the export (and its
+access log of that search and opening) offline at the end."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from lockwarden.demo.onsite import order_state
 from lockwarden.demo.photos import document_photo
 from lockwarden.demo.story import mask_id, words_list
 from protocol.i18n import _
-from protocol.labels import ORDER_STATES, label
+from protocol.labels import ORDER_STATES, label, risk_reason
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -91,7 +92,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     wait(red_raised, 30)
     for warn in red[:2]:
         reasons = words_list(r if isinstance(r, str) else _("{reason} (+{points} points)").format(
-            reason=r.get("text") or r.get("code"), points=f"{r.get('weight') or 0:g}") for r in warn.get("reasons", []))
+            reason=risk_reason(r), points=f"{r.get('weight') or 0:g}") for r in warn.get("reasons", []))
         who = _("the customer") if warn.get("subject") == "customer" else _("the locksmith")
         say(_("  RED warning on {who} with ID number {sid}: {reasons}").format(
             who=who, sid=mask_id(warn.get("subject_id")), reasons=reasons))
@@ -106,15 +107,6 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     say(_("  the hub forwarded {n} records to the police, each acknowledged; {b} still waiting").format(
         n=status["acked_seq"], b=status["backlog"]))
     police.stop()
-    # The hub key as the police pinned it, and the police's own record of what they acknowledged (kept by
-    # police-export beside its key, outside the export), so a cut or rolled-back export cannot pass.
-    keys = police.station / "keys"
-    verify = subprocess.run([sys.executable, "-m", "lockwarden", "police-verify", str(police.out), "--hub-key",
-                             str(w.home.keys / "hub_signing.pub"), "--acked", str(keys / "police.acked.json"),
-                             "--police-key", str(keys / "police.key")], capture_output=True, text=True, env=cli_env())
-    for line in verify.stdout.strip().splitlines()[-12:]:
-        say("  | " + line)
-    js_ok = _second_opinion(say, police, w.home.keys / "hub_signing.pub", keys)
     query = subprocess.run([sys.executable, "-m", "lockwarden", "police-query", str(police.out), "--order", eta_order,
                             "--json"], capture_output=True, text=True, env=cli_env())
     try:
@@ -130,6 +122,16 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     say(_("  `lockwarden police-open` unseals {n} files of {order} with the police's own key (photos, the ID "
           "number, the fingerprint) into {dir}").format(n=len(opened.stdout.strip().splitlines()),
                                                         order=say.orders(orders["grade"][0]), dir=opened_dir))
+    # The hub key as the police pinned it, and the police's own record of what they acknowledged (kept by
+    # police-export beside its key, outside the export), so a cut or rolled-back export cannot pass.
+    keys = police.station / "keys"
+    verify = subprocess.run([sys.executable, "-m", "lockwarden", "police-verify", str(police.out), "--hub-key",
+                             str(w.home.keys / "hub_signing.pub"), "--acked", str(keys / "police.acked.json"),
+                             "--police-key", str(keys / "police.key")], capture_output=True, text=True, env=cli_env())
+    # after the search and the opening above, so its access log has them: nothing the police read goes unlogged
+    for line in verify.stdout.strip().splitlines()[-12:]:
+        say("  | " + line)
+    js_ok = _second_opinion(say, police, w.home.keys / "hub_signing.pub", keys)
     say(_("  the export is in {dir}").format(dir=police.out))
     return (case_opened and decided and bool(red) and drained and verify.returncode == 0 and opened.returncode == 0
             and js_ok)

@@ -45,7 +45,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
                 "documents": _("documents"), "followup": _("follow-up"), "risk": _("warnings"),
                 "police": _("police decisions")}
     kinds = Counter(str(h["kind"]).split(".", 1)[0] for h in hits if h.get("order_id") == order)
-    say(_("  {order}: {kinds}").format(order=_order_name(say, order), kinds=", ".join(
+    say(_("  {order}: {kinds}").format(order=_order_name(say, order), kinds=_(", ").join(
         f"{families.get(k, k)} {n}" for k, n in sorted(kinds.items(), key=lambda kv: list(families).index(kv[0])
                                                           if kv[0] in families else 99))))
     opened_dir = city.world.dir / "police" / "opened-request"
@@ -56,13 +56,14 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
         say("  | " + line)
     verify = _cli("police-verify", str(police.out), "--hub-key", str(city.world.home.keys / "hub_signing.pub"))
     for line in verify.stdout.splitlines():
-        if line.startswith(("access log", "访问日志")):
-            say("  | " + line)
+        if line.strip().startswith(("access log", "访问日志")):
+            say("  | " + line.strip())
     access = [json.loads(line)["entry"] for line in (police.out / "access.jsonl").read_text(encoding="utf-8")
               .splitlines()] if (police.out / "access.jsonl").exists() else []
     for e in access[-2:]:
-        what = ", ".join(_what(say, k, v) for k, v in e["what"].items() if k != "out")
-        say(_("  access log: {officer} ({user}@{host}) {action} {what} -> {n}").format(
+        # the criteria: the limit of lines shown and the folder written are no part of what was looked at
+        what = _(", ").join(_what(say, k, v) for k, v in e["what"].items() if k not in ("out", "limit"))
+        say(_("  access log: {officer} ({user}@{host}) {action} {what}: {n} in the answer").format(
             officer=e["officer"], user=e["os_user"], host=e["host"],
             action=_("searched") if e["action"] == "query" else _("opened"), what=what, n=e["results"]))
     return (found.returncode == 0 and order in orders_found and opened.returncode == 0 and bool(images)
@@ -77,7 +78,7 @@ def _order_name(say: Any, order_id: str) -> str:
 def _what(say: Any, key: str, value: Any) -> str:
     """One criterion of an access-log line as a person reads it: no whole ID number, no order id."""
     if key == "person":
-        return _masked(str(value))
+        return _("the person with ID number {id}").format(id=_masked(str(value)))
     if key == "order":
         return _order_name(say, str(value))
     return f"{key} {value}"

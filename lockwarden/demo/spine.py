@@ -10,6 +10,7 @@ from hub.service import wait_until
 from lockwarden.demo.city import LOCKSMITHS
 from lockwarden.demo.story import megabytes
 from lockwarden.demo.world import World
+from protocol import CONTRACT_VERSION
 from protocol.i18n import _
 
 
@@ -35,6 +36,11 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
         say(_("  {name}'s kit: the hub holds its {n} records and its {size} video, checksum {state}").format(
             name=LOCKSMITHS[kit_id][0] if kit_id in LOCKSMITHS else kit_id, n=n, size=megabytes(row[2] if row else 0),
             state=_("verified") if verified else _("MISSING")))
+    chunks = sum(conn.execute("SELECT COUNT(*) FROM media_chunks WHERE file_id=?", (f,)).fetchone()[0]
+                 for f, _d in sent.values())
+    legacy = conn.execute("SELECT COALESCE(SUM(value), 0) FROM ingest_stats WHERE name='legacy_chunks'").fetchone()[0]
+    say(_("  {n} chunks arrived as binary frames (raw bytes behind a signed header, contract {v}); {legacy} as "
+          "base64 from contract-1 kits").format(n=chunks, v=CONTRACT_VERSION, legacy=legacy))
     q = conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
     say(_("  messages set aside as unreadable: {n} (`lockwarden hub quarantine --dir {dir}` lists them)").format(
         n=q, dir=world.home.dir))

@@ -1,13 +1,15 @@
 """The customer's ID number at the ID card photo step (edge/job/idnumber.py): returns the locksmith's answer.
 
-When the order carries the number, it is shown for comparison with the card and one button confirms it
-(shown in full on purpose: the locksmith compares it digit by digit with the card the customer holds; the
-form on screen stays masked). Otherwise, or when the card differs, the number is typed on the keypad (with
+When the order carries the number, it is shown masked (its last four digits) for comparison with the card
+and one button confirms it; the locksmith who needs to compare every digit opens it in full on purpose, and
+the kit service records that opening in the job's evidence (`JobFlow.reveal_id_number`). Otherwise, or when the card differs, the number is typed on the keypad (with
 an X key) and checked here at once, so a wrong digit is corrected before anything is photographed; a valid
 number that differs from the order's needs one more, explicit press. A damaged or unreadable card is
 answered with its reason."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -28,27 +30,35 @@ class IdNumberScreen(ModalScreen[IdEntry | None]):
     IdNumberScreen > Vertical { width: 90%; height: auto; border: thick $primary; background: $surface; padding: 1; }
     """
 
-    def __init__(self, order_number: str) -> None:
+    def __init__(self, order_number: str, reveal: Callable[[], str] | None = None) -> None:
+        """`reveal`: opens the order's number in full and records that it was opened (None: cannot)."""
         super().__init__()
         self.order_number = normalise(order_number)
+        self.reveal = reveal
+        self.revealed = False
         self.typed = ""  # a valid number that differs from the order's, waiting for "record it anyway"
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(_("The customer's ID number"), classes="title")
-            if self.order_number:
-                text = _("The order says: {number}. Compare it with the ID card.").format(number=self.order_number)
-            else:
-                text = _("The order carries no ID number: type the one on the ID card.")
-            yield Static(text, id="id-order", classes="line")
+            yield Static(self._order_text(), id="id-order", classes="line")
             yield Static("", id="id-error", classes="message error")
             if self.order_number:
-                yield Button(_("The card shows this number"), id="id-same", variant="success", classes="big")
+                with Horizontal(classes="row"):
+                    yield Button(_("The card shows this number"), id="id-same", variant="success", classes="big")
+                    yield Button(_("Show the full number (recorded)"), id="id-reveal", classes="big",
+                                 disabled=self.reveal is None)
             with Horizontal(classes="row"):
                 yield Button(_("Type the number on the card"), id="id-type", variant="primary")
                 yield Button(_("The card cannot be read"), id="id-skip", variant="warning")
             yield Button(_("Record it anyway: it differs from the order"), id="id-differs", variant="error")
             yield Button(_("Back"), id="id-back")
+
+    def _order_text(self, full: str = "") -> str:
+        if not self.order_number:
+            return _("The order carries no ID number: type the one on the ID card.")
+        return _("The order says: {number}. Compare it with the ID card.").format(
+            number=full or mask_id_number(self.order_number))
 
     def on_mount(self) -> None:
         self.query_one("#id-differs", Button).display = False
@@ -61,6 +71,9 @@ class IdNumberScreen(ModalScreen[IdEntry | None]):
         bid = event.button.id or ""
         if bid == "id-same":
             self.dismiss(IdEntry(confirm_order=True))
+        elif bid == "id-reveal" and self.reveal is not None and not self.revealed:
+            event.button.disabled = True
+            self.run_worker(self._open_full, thread=True, exclusive=True, group="reveal")
         elif bid == "id-type":
             self.app.push_screen(KeypadScreen(_("ID number on the card"), max_len=18, x_key=True), self._typed)
         elif bid == "id-skip":
@@ -71,6 +84,24 @@ class IdNumberScreen(ModalScreen[IdEntry | None]):
             self.dismiss(IdEntry(number=self.typed, accept_mismatch=True))
         elif bid == "id-back":
             self.dismiss(None)
+
+    def _open_full(self) -> None:
+        """On a worker thread: the service records the opening (with a GNSS fix) before it answers."""
+        assert self.reveal is not None
+        try:
+            number = self.reveal()
+        except Exception as exc:  # refused (the login lapsed) or the service is down: say so, stay masked
+            self.app.call_from_thread(self._revealed, "", str(exc))
+            return
+        self.app.call_from_thread(self._revealed, number, "")
+
+    def _revealed(self, number: str, error: str) -> None:
+        if error:
+            self._error(error)
+            self.query_one("#id-reveal", Button).disabled = False
+            return
+        self.revealed = True
+        self.query_one("#id-order", Static).update(self._order_text(number))
 
     def _typed(self, text: str | None) -> None:
         self.typed = ""

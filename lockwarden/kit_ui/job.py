@@ -190,7 +190,9 @@ class JobScreen(KitScreen):
         elif action_id == "fee":
             self.app.push_screen(KeypadScreen(_("Fee in yuan"), decimal=True), self._fee_entered)
         elif action_id == "id_photo":  # the ID number first (lockwarden/kit_ui/idnumber.py), then the photo
-            self.app.push_screen(IdNumberScreen(view.order.customer_id_number), self._id_entered)
+            oid = view.order_id
+            self.app.push_screen(IdNumberScreen(view.order.customer_id_number,
+                                                reveal=lambda: str(self.flow.reveal_id_number(oid))), self._id_entered)
 
     def _abort_confirmed(self, yes: bool | None) -> None:
         if yes:

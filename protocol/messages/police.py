@@ -119,6 +119,7 @@ class HoldOutcome(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     amount_fen: int
     state: str  # released | paid
     account: str  # where the money went: customer:<id> or locksmith:<id>
+    name: str = ""  # who that account is, for the people reading the answer: the customer's or locksmith's name
 
 
 @message(
@@ -128,7 +129,7 @@ class HoldOutcome(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     example=lambda: PoliceDecisionResult(
         decision_id="01JGZ0000000000000000000AF", order_id="01JGZ0000000000000000000AA", ok=True,
         state="closed_by_police", holds=[HoldOutcome(purpose="deposit", amount_fen=20000, state="released",
-                                                     account="customer:cu-zhang")], applied=True),
+                                                     account="customer:cu-zhang", name="张三")], applied=True),
 )
 class PoliceDecisionResult(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     decision_id: str

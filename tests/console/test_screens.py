@@ -22,7 +22,7 @@ from tests.console.test_shift import RED_ID, _seed_attention
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "images" / "console"
 ULID = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{26}\b")
-RAW = ("awaiting_customer", "awaiting_payment", "order.requested", "retry_at_ms", "documents_ttl_s =")
+RAW = ("awaiting_customer", "awaiting_payment", "order.requested", "retry_at_ms", "documents_ttl_s =", "offer.expire")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -51,6 +51,13 @@ def test_every_tab_renders_for_a_person(console_hub: ConsoleHub, lang: str, tmp_
                     assert raw not in text, (name, raw)
                 if lang == "zh_CN":
                     assert "订单" in text or "待处理" in text, name
+                    assert "新建请求" in text, name  # the footer's keys in the language in use
+                else:
+                    assert "New request" in text and "新建请求" not in text, name
+                if name == "warnings":
+                    assert "王建国" in text and "*" * 14 + RED_ID[-4:] in text, text  # by name; masked ID
+                    # a reason in the console's language, whatever the hub's language when it scored
+                    assert ("2 次投诉或纠纷" if lang == "zh_CN" else "2 complaint(s) or dispute(s)") in text, text
 
     try:
         asyncio.run(scenario())

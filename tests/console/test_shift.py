@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from hub.db import transaction
+from hub.risk.sweep import sweep
 from hub.service import wait_until
 from lockwarden.console.app import make_console
 from lockwarden.console.attention import AttentionPane
@@ -67,12 +68,21 @@ def _seed_attention(hub: ConsoleHub) -> None:
     """The hub's stores in the states that need a person. The unassigned order is a real one (no kit is
     online, so dispatch finds nobody); the rest are rows as their owners write them."""
     now = hub.hub.clock.now_ms()
+    with hub.hub._lock:
+        # the hub's risk sweep caught up first: it would score the locksmith again (nothing against him) and
+        # replace the seeded warning on his filing's records
+        sweep(hub.hub.conn, hub.hub.clock)
     with hub.hub._lock, transaction(hub.hub.conn) as c:
         c.execute("INSERT INTO risk_warnings(subject, subject_id, level, score, reasons_json, signature, updated_ms)"
-                  " VALUES ('customer', ?, 'red', 9.5, ?, 'x', ?)",
-                  (RED_ID, json.dumps([{"code": "many_orders", "text": "five unlocks in a week"}]), now))
+                  " VALUES ('customer', ?, 'red', 75.0, ?, 'x', ?)",
+                  (RED_ID, json.dumps([{"code": "many_addresses", "weight": 75.0, "value": 5,
+                                       "text": "5 different addresses requested by the same person recently"}]), now))
+        # a yellow one on the locksmith: the Warnings tab names him (a red one would be a second attention item)
+        c.execute("INSERT INTO risk_warnings(subject, subject_id, level, score, reasons_json, signature, updated_ms)"
+                  " VALUES ('locksmith', ?, 'yellow', 30.0, ?, 'y', ?)",
+                  (hub.locksmith_id, json.dumps([{"code": "complaints", "weight": 30.0, "value": 2, "text": "2 complaints"}]), now))
         c.execute("INSERT INTO timers(kind, key, due_ms, payload_json, state, created_ms, fired_ms, error)"
-                  " VALUES ('order.offer_expired', 'offer:x', ?, '{}', 'failed', ?, ?, 'boom')", (now, now, now))
+                  " VALUES ('offer.expire', 'offer:x', ?, '{}', 'failed', ?, ?, 'boom')", (now, now, now))
         c.execute("INSERT INTO kit_presence(kit_id, online, updated_ms) VALUES ('kit-b', 0, ?)"
                   " ON CONFLICT(kit_id) DO UPDATE SET online = 0", (now,))
         c.execute("INSERT INTO kit_link_state(kit_id, status, since_ms, backlog_records, backlog_files,"
@@ -135,7 +145,7 @@ def test_masked_id_numbers(console_hub: ConsoleHub) -> None:
             assert RED_ID not in text and RED_ID[-4:] in text and "*" * 14 + RED_ID[-4:] in text
             await pilot.press("3")
             warnings = app.lists["warnings"]
-            assert await until(pilot, lambda: warnings.table.row_count == 1)
+            assert await until(pilot, lambda: warnings.table.row_count == 2)  # the customer's red first
             row = [str(c) for c in warnings.table.get_row_at(0)]
             assert RED_ID not in row and "*" * 14 + RED_ID[-4:] in row
             # Opened deliberately, with a reason: shown whole, and the hub logged who, when and why.

@@ -9,6 +9,7 @@ import msgspec
 
 from edge.app import make_kit
 from edge.offers import OfferInbox
+from edge.service import build_kit_service
 from hub.home import init_hub
 from hub.provisioning import provision_kit
 from lockwarden.cli import main
@@ -30,9 +31,16 @@ def test_offer_survives_restart_and_is_answered_from_the_cli(tmp_path: Path) -> 
     assert [o.offer_id for o in OfferInbox(app.store).open_offers()] == [OFFER.offer_id]
     app.store.close()
 
+    # The CLI answers through the running kit service (its socket): none running, it refuses (exit 5).
+    assert main(["--lang", "en", "kit", "accept", "--dir", str(kit_dir), OFFER.offer_id]) == 5
     # Login first: this kit has no hardware, so nobody can log in and it answers no offer
     # (tests/job/test_login_first.py answers one after a login).
-    assert main(["--lang", "en", "kit", "accept", "--dir", str(kit_dir), OFFER.offer_id]) == 3
+    service = build_kit_service(kit_dir)
+    service.start()
+    try:
+        assert main(["--lang", "en", "kit", "accept", "--dir", str(kit_dir), OFFER.offer_id]) == 3
+    finally:
+        service.stop()
     app = make_kit(kit_dir, connect=False)
     assert OfferInbox(app.store).offers[OFFER.offer_id].state == "open"
     app.store.close()

@@ -1,13 +1,16 @@
 """An emulated kit: a provisioned kit directory whose hardware is the fingerprint sensor and GNSS emulators
-on ptys (served by threads in the test process) and the generated camera pattern."""
+on ptys (served by threads in the test process) and the generated camera pattern. `lockwarden kit job`
+attaches to the running kit service, so the rig runs one (in this process, started at the first command,
+as systemd starts it on a kit) and `reboot()` stops it as a power cut would end it, mid-job."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import serial
@@ -38,9 +41,28 @@ class KitRig:
     hub: HubHome | None
     fp: FingerprintEmulator
     gnss: GnssEmulator
+    service: Any = field(default=None)  # edge.service.KitService, once a command needed it
 
     def run(self, *args: str) -> int:
+        self.start_service()
         return main(["--lang", "en", "kit", "job", *args, "--dir", str(self.dir)])
+
+    def start_service(self) -> None:
+        from edge.service import build_kit_service
+
+        if self.service is None:
+            self.service = build_kit_service(self.dir)
+            self.service.start()
+
+    def reboot(self) -> None:
+        """The service ends mid-job; the next command starts it again (and it resumes what was running)."""
+        self.stop_service()
+        self.start_service()
+
+    def stop_service(self) -> None:
+        if self.service is not None:
+            service, self.service = self.service, None
+            service.stop()
 
     def store(self) -> KitStore:
         s = load_kit_settings(self.dir)
@@ -86,7 +108,11 @@ def emulated_kit(kit_dir: Path, hub: HubHome | None = None, locksmith_id: str = 
             'id_number = "110105198001011234"\nunit = "北京安居开锁服务部"\nfingerprint_slots = [0]\n'
             f'pin_hash = "{hash_pin("2468")}"\n', encoding="utf-8")
         _enroll(fp, 0, LOCKSMITH_FINGER)
-        yield KitRig(kit_dir, hub, fp, gnss)
+        rig = KitRig(kit_dir, hub, fp, gnss)
+        try:
+            yield rig
+        finally:
+            rig.stop_service()
     finally:
         fp.stop()
         gnss.stop()

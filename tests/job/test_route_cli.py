@@ -4,6 +4,7 @@ from the GNSS emulator on a pty (the rig starts it about 33 m north of the site;
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,16 @@ def _route(rig: KitRig, capsys: pytest.CaptureFixture[str], *extra: str, lang: s
     return code, out.out + out.err
 
 
+def _moved(rig: KitRig, below_lat: float) -> None:
+    """The service's receiver keeps its last fix: wait (bounded) for the emulator's next sentence."""
+    for _ in range(200):
+        fix = rig.service.flow.position()
+        if fix is not None and fix.lat < below_lat:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the kit service never saw the move")
+
+
 def _receive(rig: KitRig, tmp_path: Path, body: dict[str, Any]) -> None:
     order = tmp_path / "order.json"
     order.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
@@ -30,6 +41,9 @@ def _receive(rig: KitRig, tmp_path: Path, body: dict[str, Any]) -> None:
 
 
 def test_route_of_the_current_order(rig: KitRig, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _route(rig, capsys)
+    assert code == 5 and "The kit service is not running" in out  # the route comes from the service
+    rig.start_service()
     code, out = _route(rig, capsys)
     assert code == 3 and "No job on this kit" in out
 
@@ -43,6 +57,7 @@ def test_route_of_the_current_order(rig: KitRig, tmp_path: Path, capsys: pytest.
 
     leg = 1200 / 2 ** 0.5
     rig.gnss.move_to(*offset(SITE, -leg, -leg))  # 1.2 km south-west of the site: drive north-east
+    _moved(rig, SITE[0] - 0.005)
     code, out = _route(rig, capsys)
     assert code == 0
     lines = out.splitlines()

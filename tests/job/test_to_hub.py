@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from edge.app import make_kit
 from hub.evidence import check_bundle
@@ -42,9 +43,10 @@ def _formed_order(world: World) -> tuple[str, str, dict[str, object], str]:
     return lid, order_id, body, code
 
 
+@pytest.mark.parametrize("deployment", ["sqlite", "postgresql"], indirect=True)
 def test_job_on_the_kit_completes_the_order_at_the_hub(deployment, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     kit_dir = deployment.add_kit(KIT)
-    world = World(deployment.home.db_path(), FakeClock(SystemClock().now_ms()))
+    world = World(deployment.home.database(), FakeClock(SystemClock().now_ms()))
     try:
         lid, order_id, body, code = _formed_order(world)
     finally:
@@ -71,6 +73,11 @@ def test_job_on_the_kit_completes_the_order_at_the_hub(deployment, tmp_path: Pat
         result = check_bundle(manifest, kit_key=kit_key, lookup=IngestLookup(hub.conn), sender=KIT,
                               order_id=order_id)
         assert result.status == "complete", result
+        feed = [r[0] for r in hub.conn.execute("SELECT kind FROM police_feed WHERE entity_id=? ORDER BY seq",
+                                                (order_id,))]
+        # What the police receive about it, in order (on either database backend).
+        assert {"order.requested", "order.formed", "order.verified", "order.completed", "evidence.bundle"} <= set(feed)
+        assert feed.index("order.formed") < feed.index("order.verified") < feed.index("order.completed")
         form_row = hub.conn.execute("SELECT body FROM kit_records WHERE kind='job.registration_form'").fetchone()
         form = form_from_data(json.loads(form_row[0])["data"]["form"])
         assert form.order_id == order_id and form.masked and form.fee_fen == 15000

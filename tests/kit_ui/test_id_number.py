@@ -5,15 +5,19 @@ after an explicit press, or skipped with a reason."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
+from edge.job.flow import ID_REVEALED_KIND
 from edge.job.idstep import INFO_KEY
 from edge.job.steps import Step
 from lockwarden.kit_ui import make_kit_ui
 from lockwarden.kit_ui.confirm import ConfirmScreen
 from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.job import JobScreen
-from tests.job.conftest import CODE, ORDER_ID
+from protocol.envelope import open_envelope
+from protocol.regform import mask_id_number
+from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID
 from tests.job.rig import LOCKSMITH_FINGER
 from tests.kit_ui.conftest import PIN, UiKit
 from tests.kit_ui.helpers import deliver_order, job_step, keys, open_job, press_next, text, until
@@ -91,3 +95,38 @@ async def _skipped(kit: UiKit) -> None:
     assert answer["check"] == "skipped" and answer["skip_reason"] == "card_damaged"
     assert _id_photos(kit) == 1
     assert not any(f.kind == "id_number.customer" for f in kit.service.app.store.files_for_order(ORDER_ID))
+
+
+def test_order_number_masked_until_opened_and_the_opening_is_recorded(ui_kit: UiKit) -> None:
+    asyncio.run(_revealed(ui_kit))
+
+
+async def _revealed(kit: UiKit) -> None:
+    _to_id_step(kit)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_job(app, pilot)
+        await press_next(app, pilot, "Take the ID card photo")
+        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+        assert CUSTOMER_ID not in text(app, "#id-order") and mask_id_number(CUSTOMER_ID) in text(app, "#id-order")
+        assert _reveals(kit) == []
+        await pilot.click("#id-reveal")
+        await until(pilot, lambda: CUSTOMER_ID in text(app, "#id-order"))
+        [rec] = _reveals(kit)
+        data = open_envelope_data(kit, rec.id)
+        assert data["locksmith_id"] == "ls-0001" and data["field"] == "customer_id_number"
+        assert data["step"] == "customer_photo" and CUSTOMER_ID not in json.dumps(data)
+        await pilot.click("#id-same")
+        await until(pilot, lambda: isinstance(app.screen, JobScreen) and job_step(kit) == Step.ID_PHOTO)
+
+
+def _reveals(kit: UiKit) -> list[Any]:
+    return [r for r in kit.service.app.store.records_for_order(ORDER_ID) if r.kind == ID_REVEALED_KIND]
+
+
+def open_envelope_data(kit: UiKit, record_id: str) -> dict[str, Any]:
+    """The record as the hub will read it (the outbox keeps it sealed with the order's key until sent)."""
+    store = kit.service.app.store
+    [wire] = [w for _s, rid, _t, w in store.pending_records() if rid == record_id]
+    _env, body = open_envelope(wire, lambda _sender: store.identity.key.private.public_key())
+    return dict(body.data)  # type: ignore[attr-defined]

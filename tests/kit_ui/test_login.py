@@ -46,6 +46,18 @@ def test_second_locksmith_logs_in_by_password_on_the_keyboard(shared_kit: UiKit)
             await until(pilot, lambda: isinstance(app.screen, LocksmithChooserScreen))
             names = [str(app.screen.query_one(f"#who-{n}").label) for n in range(2)]
             assert names == ["李建国\nBJ-KS-0001", "王小红\nBJ-KS-0002"]  # job.toml's order, fixed places
+            await pilot.click("#who-cancel")  # Cancel on the names: back Home, nobody logged in
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            assert kit.service.flow.session() is None
+
+            await choose_login(app, pilot, "password", locksmith=1)
+            await type_password(app, pilot, PASSWORD[:-1] + "9")  # one key wrong: refused by the service
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen) and not app.screen.busy)
+            assert kit.service.flow.session() is None
+
+            await until(pilot, lambda: not app.screen.query_one("#login-other").disabled)
+            await pilot.click("#login-other")
+            await until(pilot, lambda: isinstance(app.screen, LocksmithChooserScreen))
             await pilot.click("#who-1")
             await until(pilot, lambda: isinstance(app.screen, LoginMethodScreen))
             await pilot.click("#method-password")

@@ -143,7 +143,7 @@ async def _id_number(app: Any, pilot: Any, kit: UiKit) -> None:
     from lockwarden.kit_ui.idnumber import IdNumberScreen
     from tests.job.conftest import CUSTOMER_ID
 
-    app.push_screen(IdNumberScreen(CUSTOMER_ID))
+    app.push_screen(IdNumberScreen(CUSTOMER_ID, reveal=lambda: CUSTOMER_ID))  # shown masked until revealed
     await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
 
 

@@ -162,7 +162,7 @@ def test_person_finds_the_orders_through_the_customers_id_number(station, capsys
     # the command line: logged first, then answered
     assert main(["--lang", "en", "police-query", str(station.root), "--person", CUSTOMER_ID, "--officer", "duty-7"]) == 0
     printed = capsys.readouterr().out
-    assert f"person {CUSTOMER_ID}: 2 orders" in printed and "[order] order.completed" in printed
+    assert f"person {CUSTOMER_ID}: 2 orders" in printed and "[of their order] order.completed" in printed
     [entry] = _access(station.root)
     assert entry["entry"]["what"] == {"person": CUSTOMER_ID, "limit": 200} and entry["entry"]["officer"] == "duty-7"
     assert entry["entry"]["results"] == len(person.hits)
@@ -265,7 +265,7 @@ def test_the_access_log_verifies_and_tampering_is_reported(station, tmp_path, ca
     # the text report says so too
     path.write_text("".join(lines), encoding="utf-8")
     assert main(["--lang", "en", "police-verify", str(station.root), "--hub-key", str(hub_pub)]) == 0
-    assert "access log: 3 queries and openings, chain intact" in capsys.readouterr().out
+    assert "access log: 3 searches and openings, its hash chain intact" in capsys.readouterr().out
 
 
 def test_consoles_get_customer_id_numbers_masked_and_open_them_by_ref(tmp_path, clock):

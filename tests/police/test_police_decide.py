@@ -53,13 +53,16 @@ def test_police_decide_releases_a_case_opened_deposit(deployment, tmp_path):  # 
     app = make_hub(dep.home.dir, broker_port=dep.port)
     app.start()
 
-    def decide(*extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-        proc = subprocess.run(
-            [sys.executable, "-m", "lockwarden", "police-decide", "--order", order, "--case", f"CASE-{order}",
-             "--reason", "deed checked at the station", "--police-key", str(keys / "police-desk.key"),
+    def run(*extra: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lockwarden", "--lang", lang, "police-decide", "--order", order, "--case",
+             f"CASE-{order}", "--reason", "deed checked at the station", "--police-key", str(keys / "police-desk.key"),
              "--hub-key", str(dep.home.keys / "hub_signing.pub"), "--port", str(dep.port),
-             "--password-file", str(keys / "police-desk.broker_password"), "--json", *extra],
+             "--password-file", str(keys / "police-desk.broker_password"), *extra],
             cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+
+    def decide(*extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+        proc = run("--json", *extra)
         try:
             return proc.returncode, json.loads(proc.stdout)
         except json.JSONDecodeError as exc:
@@ -70,9 +73,17 @@ def test_police_decide_releases_a_case_opened_deposit(deployment, tmp_path):  # 
         assert code == 0 and answer["ok"] and answer["applied"], answer
         assert answer["state"] == "closed_by_police"
         assert answer["holds"] == [{"purpose": "deposit", "amount_fen": DEPOSIT, "state": "released",
-                                    "account": "customer:c-1"}]
+                                    "account": "customer:c-1", "name": "张三"}]
         code, again = decide("--deposit", "pay")
         assert code == 1 and not again["ok"] and again["code"] == "already_decided", again
+        # As an officer reads it, in both languages: the person by name and role, never the ledger account.
+        retry = ("--deposit", "release", "--decision-id", answer["decision_id"])
+        told = {lang: run(*retry, lang=lang).stdout for lang in ("en", "zh_CN")}
+        assert "  deposit: ¥200.00 released, to 张三 (the customer)" in told["en"], told
+        assert "is closed by the police" in told["en"] and "customer:" not in told["en"] + told["zh_CN"], told
+        assert "转给张三（客户）" in told["zh_CN"] and "closed_by_police" not in told["zh_CN"], told
+        refused = run("--deposit", "pay").stdout
+        assert refused.startswith("REFUSED: ") and "(the hub's code: already_decided)" in refused, refused
         with app._lock:
             assert balance(app.conn, "customer:c-1") == credited + DEPOSIT
             assert balance(app.conn, f"escrow:{order}") == 0

@@ -215,7 +215,7 @@ def test_rollback_to_an_older_genuine_checkpoint_is_caught_by_the_police_record(
     assert "rolled back" in capsys.readouterr().out
     assert main(["--lang", "en", "police-verify", str(full.root), "--hub-key", str(key_file), "--acked",
                  str(full.acked), "--police-key", str(police_file)]) == 0
-    assert "the police acknowledged up to seq 9; the export holds it" in capsys.readouterr().out
+    assert "the police acknowledged up to record No. 9; the export holds it" in capsys.readouterr().out
 
 
 def test_forged_acknowledgement_record_is_refused(full, tmp_path, hub_key, police_key):

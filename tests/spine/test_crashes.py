@@ -19,7 +19,8 @@ SIZE = 40 * 1024 * 1024
 
 
 def _prepare(kit_dir: Path) -> tuple[str, str, str]:
-    change_kit_settings(kit_dir, chunk_window=2)  # slow the transfer so the crash lands mid-file
+    # small chunks, two in flight: slow the transfer so the crash lands mid-file
+    change_kit_settings(kit_dir, chunk_window=2, chunk_kib=256)
     kit = make_kit(kit_dir, connect=False)
     data = os.urandom(SIZE)
     rec = kit.store.add_record("job.photo_note", {"n": 1})

@@ -17,6 +17,7 @@ from edge.app import make_kit
 from hub.service import make_hub
 from protocol import topics
 from protocol.envelope import Envelope, seal_envelope
+from protocol.frame import seal_frame
 from protocol.keys import SigningKey, b64
 from protocol.messages.media import MediaBegin, MediaChunk
 from tests.spine.helpers import kit_password, poll, publish, raw_client, wait_hub_online
@@ -139,6 +140,40 @@ def test_chunk_with_wrong_hash_is_quarantined_and_file_stays_incomplete(running)
     publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq + 2, ts=int(time.time() * 1000), type_name="media.chunk", body=good).to_wire())
     assert poll(lambda: hub.conn.execute("SELECT status FROM media_files WHERE file_id=?",
                                          (begin.file_id,)).fetchone()[0] == "complete")
+    # contract-1 chunks (base64 in JSON) are still stored, and counted for the operators
+    assert hub.conn.execute("SELECT value FROM ingest_stats WHERE name='legacy_chunks'").fetchone()[0] == 2
+    _still_serving(dep, hub, kit_a)
+
+
+def test_chunk_frame_with_wrong_hash_or_length_is_quarantined_then_the_right_one_completes(running) -> None:  # type: ignore[no-untyped-def]
+    dep, hub, kit_a, _kit_b, inject = running
+    topic = topics.KIT_UP_MEDIA.build(kit_id="kit-a")
+    key = kit_a.store.identity.key
+    data = b"\n evidence \x00" * 1000
+    digest = hashlib.sha256(data).hexdigest()
+    begin = MediaBegin(file_id="01JGZ0000000000000000000FE", kind="photo.lock_before", content_type="image/jpeg",
+                       size=len(data), sha256=digest, chunk_size=len(data), chunks=1, captured_at=1)
+    seq = 6_000_000
+    now = int(time.time() * 1000)
+    publish(inject, topic, seal_envelope(key, sender="kit-a", seq=seq, ts=now, type_name="media.begin",
+                                         body=begin).to_wire())
+
+    def frame(n: int, payload: bytes, sha: str) -> bytes:
+        return seal_frame(key, sender="kit-a", seq=seq + n, ts=now, file_id=begin.file_id, index=0, data=payload,
+                          sha256=sha)
+
+    before = [r for r, _ in _reasons(hub)].count("bad_chunk")
+    publish(inject, topic, frame(1, data, hashlib.sha256(b"other").hexdigest()))
+    publish(inject, topic, frame(2, data, digest)[:-1])  # one byte short of the signed size
+    assert poll(lambda: [r for r, _ in _reasons(hub)].count("bad_chunk") == before + 2)
+    details = [d for r, d in _reasons(hub) if r == "bad_chunk"][-2:]
+    assert "does not match" in details[0] and "frame carries" in details[1]
+    assert hub.conn.execute("SELECT status FROM media_files WHERE file_id=?", (begin.file_id,)).fetchone()[0] == "partial"
+    publish(inject, topic, frame(3, data, digest))
+    assert poll(lambda: hub.conn.execute("SELECT status FROM media_files WHERE file_id=?",
+                                         (begin.file_id,)).fetchone()[0] == "complete")
+    stored = dep.home.dir / "media" / "sha256" / digest[:2] / digest
+    assert stored.read_bytes() == data
     _still_serving(dep, hub, kit_a)
 
 
