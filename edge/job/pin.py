@@ -6,6 +6,8 @@ clear; `lockwarden kit pin-hash` prints one for the installer.
 
 from __future__ import annotations
 
+import string
+
 from protocol.service_code import check_code, hash_code
 
 
@@ -26,6 +28,15 @@ def check_pin(pin: str, pin_hash: str) -> bool:
 # The code hash keeps only letters and digits (people type service codes with dashes), so a password is
 # hashed as the hex of its UTF-8 bytes: nothing of it (case, symbols, Chinese) is dropped.
 PATTERN_MIN_DOTS = 4
+
+
+# What the kit's on-screen keyboard types (lockwarden/kit_ui/keyboard.py: digits, a-z, Caps): a password
+# with any other character could never be typed on the touchscreen, so `kit pin-hash` refuses it.
+PASSWORD_ALPHABET = frozenset(string.ascii_letters + string.digits)
+
+
+def typeable_password(password: str) -> bool:
+    return bool(password) and set(password) <= PASSWORD_ALPHABET
 
 
 def _password_form(password: str) -> str:

@@ -389,12 +389,16 @@ def _pattern_dots(text: str) -> list[int]:
 
 
 def _pin_hash(args: argparse.Namespace) -> int:
-    from edge.job.pin import hash_password, hash_pattern, hash_pin
+    from edge.job.pin import hash_password, hash_pattern, hash_pin, typeable_password
 
     if args.password:
         password = os.environ.get("LOCKWARDEN_PASSWORD") or getpass.getpass(_("Password: "))
         if len(password) < 8:
             print(_("A password is at least eight characters"), file=sys.stderr)
+            return EXIT_REFUSED
+        if not typeable_password(password):
+            print(_("A password uses only letters A-Z, a-z and digits: the kit's touchscreen keyboard has no other keys"),
+                  file=sys.stderr)
             return EXIT_REFUSED
         print(hash_password(password))
         return 0

@@ -27,15 +27,13 @@ Button { height: 3; min-width: 10; margin: 0 1 1 0; }
 #job-main { width: 60%; }
 #steps Button { width: 100%; margin: 0; }
 .keys Button { width: 1fr; height: 3; margin: 0 1 0 0; }
-/* Keypad and pattern keys: three rows each (the app's Button margin would leave them a border and no
-   content: digits invisible), a gutter between them for gloved fingers. */
-KeypadScreen Grid, PatternScreen Grid { grid-rows: 3; grid-gutter: 1 1; height: auto; }
-KeypadScreen Grid Button, PatternScreen Grid Button { width: 100%; height: 3; margin: 0; text-style: bold; }
-/* The password keyboard: ten keys a row across the panel (about 9 cells, 11 mm, each), no gutter between
-   rows so four rows and the control row fit the 25 lines. */
-KeyboardScreen Grid { grid-size: 10; grid-rows: 3; grid-gutter: 0 1; height: auto; }
-KeyboardScreen Grid Button { width: 100%; height: 3; min-width: 4; margin: 0; text-style: bold; }
-KeyboardScreen .row Button { width: 1fr; margin: 0 1 0 0; }
+/* Keypad, keyboard and pattern keys: three rows each (the app's Button margin would leave them a border and
+   no content: digits invisible), a gutter between them for gloved fingers. */
+KeypadScreen Grid, PatternScreen Grid, KeyboardScreen Grid { grid-rows: 3; grid-gutter: 1 1; height: auto; }
+KeypadScreen Grid Button, PatternScreen Grid Button, KeyboardScreen Grid Button {
+    width: 100%; height: 3; margin: 0; text-style: bold; }
+/* A locksmith's name and work number, five rows tall (the app's Button height would cut the number). */
+LocksmithChooserScreen Grid Button { width: 100%; height: 5; margin: 0; text-style: bold; }
 """
 
 

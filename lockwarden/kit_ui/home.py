@@ -12,27 +12,17 @@ from textual.widgets import Button, Static
 
 from edge.job.steps import describe
 from lockwarden.kit_ui.base import KitScreen
-from lockwarden.kit_ui.chooser import Choice, LocksmithChooser
+from lockwarden.kit_ui.login import LocksmithChooserScreen, LoginMethodScreen, secret_methods
 from lockwarden.kit_ui.model import current_job, short_order, sync_lines
 from lockwarden.kit_ui.notices import step_outcome
 from protocol.i18n import _
-
-SECRET_LOGINS = {"pin": "pin_hash", "password": "password_hash", "pattern": "pattern_hash"}
-
-
-def logins_for(flow: Any, method: str) -> list[Choice]:
-    """The locksmiths of this kit who can log in with a PIN, password or pattern (the fingerprint says
-    whose it is by itself). A kit may be shared: with several, the locksmith chooses their name first."""
-    attr = SECRET_LOGINS[method]
-    return [Choice(p.locksmith_id, p.name or p.locksmith_id, p.work_no) for p in flow.locksmiths.values()
-            if getattr(p, attr)]
 
 
 class HomeScreen(KitScreen):
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
-        self._methods: dict[str, list[Choice]] | None = None
+        self._profiles: list[Any] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -42,9 +32,7 @@ class HomeScreen(KitScreen):
             yield Static("", id="session", classes="line")
             with Horizontal(classes="row"):
                 yield Button(_("Log in by fingerprint"), id="login-fp", variant="primary")
-                yield Button(_("PIN"), id="login-pin")
-                yield Button(_("Password"), id="login-password")
-                yield Button(_("Pattern"), id="login-pattern")
+                yield Button(_("PIN, password or pattern"), id="login-other")
                 yield Button(_("Log out"), id="logout", variant="warning")
             yield Static("", id="job", classes="message")
             yield Button(_("Current job"), id="go-job", variant="primary", classes="big")
@@ -52,11 +40,13 @@ class HomeScreen(KitScreen):
                 yield Button(_("Offers"), id="go-offers")
                 yield Button(_("Evidence"), id="go-evidence")
 
-    def methods(self) -> dict[str, list[Choice]]:
-        flow = self.service.flow
-        if self._methods is None:
-            self._methods = {m: logins_for(flow, m) if flow is not None else [] for m in SECRET_LOGINS}
-        return self._methods
+    def profiles(self) -> list[Any]:
+        """The kit's locksmiths in job.toml's order (fixed places on the chooser); read once, job.toml is
+        read once by the service too."""
+        if self._profiles is None:
+            flow = self.service.flow
+            self._profiles = list(flow.locksmiths.values()) if flow is not None else []
+        return self._profiles
 
     def draw(self, dirty: bool) -> None:
         service = self.service
@@ -76,8 +66,8 @@ class HomeScreen(KitScreen):
         self.query_one("#session", Static).update(who)
         can_login = flow is not None and session is None and not self.busy
         self.query_one("#login-fp", Button).disabled = not can_login
-        for method in SECRET_LOGINS:
-            self.query_one(f"#login-{method}", Button).disabled = not can_login or not self.methods()[method]
+        self.query_one("#login-other", Button).disabled = not can_login or not any(
+            secret_methods(p) for p in self.profiles())
         self.query_one("#logout", Button).disabled = session is None or self.busy
         view = current_job(flow)
         if flow is None:
@@ -119,44 +109,52 @@ class HomeScreen(KitScreen):
         elif bid == "login-fp":
             self.notify(_("Place your finger on the sensor"))
             self.act(service.flow.login_fingerprint, _("Logged in"))
-        elif bid in ("login-pin", "login-password", "login-pattern"):
-            self.choose(bid.removeprefix("login-"))
+        elif bid == "login-other":
+            self.choose_locksmith()
         elif bid == "logout":
             self.act(service.flow.logout, _("Logged out"))
 
-    def choose(self, method: str) -> None:
-        """PIN, password or pattern: whose (asked on a kit shared by several: the locksmith sees their own
-        name before typing), then the secret."""
-        choices = self.methods()[method]
-        if len(choices) == 1 and len(self.service.flow.locksmiths) == 1:
-            self.ask_secret(method, choices[0].locksmith_id)
-        elif choices:
-            self.app.push_screen(LocksmithChooser(choices),
-                                 lambda who: self.ask_secret(method, who) if who else None)
+    def choose_locksmith(self) -> None:
+        """Who (skipped when the kit has one locksmith), then how, then the secret."""
+        profiles = self.profiles()
+        if len(profiles) == 1:
+            self.choose_method(profiles[0].locksmith_id)
+        else:
+            self.app.push_screen(LocksmithChooserScreen(profiles), self.choose_method)
 
-    def ask_secret(self, method: str, who: str) -> None:
+    def choose_method(self, locksmith_id: str | None) -> None:
         from lockwarden.kit_ui.keyboard import KeyboardScreen
         from lockwarden.kit_ui.keypad import KeypadScreen
         from lockwarden.kit_ui.pattern import PatternScreen
 
-        flow = self.service.flow
-        if method == "pattern":
-            def drawn(dots: list[int] | None) -> None:
-                if dots:
-                    self.act(lambda: flow.login_pattern(who, dots), _("Logged in"))
-
-            self.app.push_screen(PatternScreen(), drawn)
+        profile = next((p for p in self.profiles() if p.locksmith_id == locksmith_id), None)
+        if profile is None:
             return
+        flow = self.service.flow
 
-        def typed(secret: str | None) -> None:
-            if secret:
-                login = flow.login_pin if method == "pin" else flow.login_password
-                self.act(lambda: login(who, secret), _("Logged in"))
+        who = profile.locksmith_id
 
-        if method == "pin":
-            self.app.push_screen(KeypadScreen(_("Your PIN"), secret=True), typed)
-        else:
-            self.app.push_screen(KeyboardScreen(_("Your password")), typed)
+        def login(method: str | None) -> None:
+            if method == "pin":
+                self.app.push_screen(KeypadScreen(_("Your PIN"), secret=True), pin_typed)
+            elif method == "password":
+                self.app.push_screen(KeyboardScreen(_("Your password")), password_typed)
+            elif method == "pattern":
+                self.app.push_screen(PatternScreen(), pattern_drawn)
+
+        def pin_typed(pin: str | None) -> None:
+            if pin:
+                self.act(lambda: flow.login_pin(who, pin), _("Logged in"))
+
+        def password_typed(password: str | None) -> None:
+            if password:
+                self.act(lambda: flow.login_password(who, password), _("Logged in"))
+
+        def pattern_drawn(dots: list[int] | None) -> None:
+            if dots:
+                self.act(lambda: flow.login_pattern(who, dots), _("Logged in"))
+
+        self.app.push_screen(LoginMethodScreen(profile), login)
 
     def act(self, fn: Callable[[], Any], done: str) -> None:
         """A login waits for a finger: off the UI thread, the outcome as a notice."""

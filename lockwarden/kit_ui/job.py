@@ -104,8 +104,11 @@ class JobScreen(KitScreen):
             b.disabled = self.busy
 
     def _has_pin(self) -> bool:
+        """The PIN fallback logs in the order's locksmith (on a shared kit, not just anyone with a PIN):
+        greyed when that locksmith has none."""
         if not hasattr(self, "_pin_known"):
-            self._pin_known = any(p.pin_hash for p in self.flow.locksmiths.values())
+            profile = self.flow.locksmiths.get(self.flow.job(self.order_id).order.locksmith_id)
+            self._pin_known = bool(profile is not None and profile.pin_hash)
         return self._pin_known
 
     def say(self, text: str, *, error: bool = False) -> None:

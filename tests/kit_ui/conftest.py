@@ -94,3 +94,22 @@ def ui_kit(tmp_path: Path, english: None) -> Iterator[UiKit]:
 @pytest.fixture
 def ui_kit_fake_clock(tmp_path: Path, english: None) -> Iterator[UiKit]:
     yield from _make(tmp_path, FakeClock())
+
+
+PASSWORD = "Wang7Key"  # capitals and a digit: Caps and the digit row on the on-screen keyboard
+SECOND = "ls-0002"
+
+
+def add_second_locksmith(kit_dir: Path) -> Path:
+    """A shared kit: a second locksmith who has a password and no PIN, pattern or finger."""
+    from edge.job.pin import hash_password
+
+    with open(kit_dir / "job.toml", "a", encoding="utf-8") as fh:
+        fh.write(f'\n[[locksmiths]]\nlocksmith_id = "{SECOND}"\nname = "王小红"\nwork_no = "BJ-KS-0002"\n'
+                 f'password_hash = "{hash_password(PASSWORD)}"\n')
+    return kit_dir
+
+
+@pytest.fixture
+def shared_kit(tmp_path: Path, english: None) -> Iterator[UiKit]:
+    yield from make_ui_kit(add_second_locksmith(_provision(tmp_path)), FakeClock())

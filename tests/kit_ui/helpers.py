@@ -60,6 +60,19 @@ async def press_next(app: Any, pilot: Any, label: str) -> None:
     await pilot.click("#next")
 
 
+async def choose_login(app: Any, pilot: Any, method: str, locksmith: int | None = None) -> None:
+    """From Home: PIN, password or pattern, the locksmith's name (the `locksmith`-th button, when the kit
+    has several), then the method."""
+    from lockwarden.kit_ui.login import LocksmithChooserScreen, LoginMethodScreen
+
+    await pilot.click("#login-other")
+    if locksmith is not None:
+        await until(pilot, lambda: isinstance(app.screen, LocksmithChooserScreen))
+        await pilot.click(f"#who-{locksmith}")
+    await until(pilot, lambda: isinstance(app.screen, LoginMethodScreen))
+    await pilot.click(f"#method-{method}")
+
+
 async def keys(app: Any, pilot: Any, typed: str) -> None:
     """Type on the keypad once it shows ("." and "X" are keys too), then Enter."""
     await until(pilot, lambda: isinstance(app.screen, KeypadScreen))

@@ -65,7 +65,11 @@ class Kiosk:
 
     def where(self, screen: Callable[[], Screen[Any]], widget_id: str) -> tuple[float, float]:
         """The page coordinates of the middle of `widget_id` on `screen`, from a twin of the app."""
-        region: list[Any] = []
+        return self.places(screen, [widget_id])[widget_id]
+
+    def places(self, screen: Callable[[], Screen[Any]], widget_ids: list[str]) -> dict[str, tuple[float, float]]:
+        """`where` for several widgets of one screen at once (one twin: a keyboard's keys)."""
+        regions: dict[str, Any] = {}
 
         async def twin() -> None:
             app = make_kit_ui(self.service)
@@ -74,14 +78,13 @@ class Kiosk:
                 app.push_screen(screen())
                 for _n in range(20):
                     await pilot.pause(0.05)
-                region.append(app.screen.query_one(f"#{widget_id}").region)
+                regions.update({w: app.screen.query_one(f"#{w}").region for w in widget_ids})
 
         thread = threading.Thread(target=lambda: asyncio.run(twin()))
         thread.start()
         thread.join(timeout=60)
-        r = region[0]
-        return (self.origin[0] + (r.x + r.width / 2) * self.cell[0],
-                self.origin[1] + (r.y + r.height / 2) * self.cell[1])
+        return {w: (self.origin[0] + (r.x + r.width / 2) * self.cell[0],
+                    self.origin[1] + (r.y + r.height / 2) * self.cell[1]) for w, r in regions.items()}
 
     def tap(self, point: tuple[float, float]) -> None:
         x, y = point

@@ -23,13 +23,16 @@ from lockwarden.kit_ui.confirm import ConfirmScreen
 from lockwarden.kit_ui.home import HomeScreen
 from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.job import JobScreen
+from lockwarden.kit_ui.keyboard import KeyboardScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
+from lockwarden.kit_ui.login import LocksmithChooserScreen, LoginMethodScreen
 from lockwarden.kit_ui.offer import OfferScreen
 from protocol.i18n import set_language
 from protocol.messages.job import JobOffer, JobOrder
+from tests.conftest import Deployment
 from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID, SITE, order_body
 from tests.job.rig import CUSTOMER_FINGER, LOCKSMITH_FINGER
-from tests.kit_ui.conftest import UiKit
+from tests.kit_ui.conftest import PASSWORD, SECOND, UiKit, add_hardware, add_second_locksmith, make_ui_kit
 from tests.kit_ui.kiosk import Kiosk, chromium, wait
 from tests.kit_ui.test_link import running_kit  # noqa: F401  (the fixture)
 
@@ -67,20 +70,50 @@ def kiosk(running_kit: UiKit, tmp_path: Path) -> Iterator[Kiosk]:  # noqa: F811
 
 
 @pytest.fixture
-def kiosk_zh(running_kit: UiKit, tmp_path: Path) -> Iterator[Kiosk]:  # noqa: F811
+def shared_running_kit(deployment: Deployment, english: None) -> Iterator[UiKit]:
+    """A kit two locksmiths share, the second with a password only, its service running."""
+    kit_dir = add_second_locksmith(add_hardware(deployment.add_kit("kit-0042")))
+    for kit in make_ui_kit(kit_dir, None, broker_port=deployment.port):
+        kit.service.start()
+        yield kit
+
+
+@pytest.fixture
+def kiosk_zh(shared_running_kit: UiKit, tmp_path: Path) -> Iterator[Kiosk]:
     set_language("zh_CN")  # the twin lays out the same Chinese labels (`english` restores it afterwards)
-    yield from _serve(running_kit, tmp_path, "zh_CN")
+    yield from _serve(shared_running_kit, tmp_path, "zh_CN")
 
 
-def test_chinese_kiosk_logs_in_and_accepts_an_offer_by_touch(running_kit: UiKit, kiosk_zh: Kiosk,  # noqa: F811
-                                                             tmp_path: Path) -> None:
-    """The default language on the panel: Chinese drawn by Chromium with the system's CJK fonts."""
-    kit, k = running_kit, kiosk_zh
+def test_chinese_kiosk_logs_in_by_password_and_accepts_an_offer_by_touch(shared_running_kit: UiKit,
+                                                                        kiosk_zh: Kiosk, tmp_path: Path) -> None:
+    """The default language on the panel, Chinese drawn by Chromium with the system's CJK fonts; on a shared
+    kit the second locksmith taps their name, Password, and types it on the on-screen keyboard."""
+    kit, k = shared_running_kit, kiosk_zh
     service: Any = kit.service
     shots = DOC_SHOTS if os.environ.get("LOCKWARDEN_UPDATE_SNAPSHOTS") else tmp_path / "shots"
-    k.tap(k.where(HomeScreen, "login-fp"))
-    wait(lambda: service.flow.session() is not None or _finger(kit, LOCKSMITH_FINGER), 60, "login")
-    kit.emu.remove_finger()
+    profiles = list(service.flow.locksmiths.values())
+    k.tap(k.where(HomeScreen, "login-other"))
+    wait(lambda: _pause(1.0), 5)
+    k.shot(shots / "login-chooser-zh.png")
+    k.tap(k.where(lambda: LocksmithChooserScreen(profiles), "who-1"))
+    wait(lambda: _pause(1.0), 5)
+    k.shot(shots / "login-method-zh.png")
+    k.tap(k.where(lambda: LoginMethodScreen(profiles[1]), "method-password"))
+    wait(lambda: _pause(1.0), 5)
+    keys = k.places(lambda: KeyboardScreen("x"), [f"kb-{c}" for c in set(PASSWORD.lower())] + ["kb-caps", "kb-ok"])
+    caps = False
+    for ch in PASSWORD:
+        if ch.isalpha() and ch.isupper() != caps:
+            k.tap(keys["kb-caps"])
+            caps = not caps
+            wait(lambda: _pause(0.3), 2)
+        k.tap(keys[f"kb-{ch.lower()}"])
+        wait(lambda: _pause(0.3), 2)
+    wait(lambda: _pause(0.5), 2)
+    k.shot(shots / "keyboard-zh.png")
+    k.tap(keys["kb-ok"])
+    wait(lambda: getattr(service.flow.session(), "locksmith_id", None) == SECOND, 60, "password login")
+    assert service.flow.session().method == "password"
     wait(lambda: _pause(1.0), 5)
     k.shot(shots / "home-zh.png")
     offer = JobOffer(offer_id="of-zh", order_id=ORDER_ID, expires_at=service.app.store.clock.now_ms() + 60_000,

@@ -12,7 +12,7 @@ from protocol.envelope import open_envelope
 from protocol.messages.job import JobAccept, JobOffer
 from tests.job.conftest import SITE
 from tests.kit_ui.conftest import PIN, UiKit
-from tests.kit_ui.helpers import keys, text, until
+from tests.kit_ui.helpers import choose_login, keys, text, until
 
 ORDER = "01JGZ0000000000000000000UI"
 
@@ -126,7 +126,7 @@ async def _no_login(kit: UiKit) -> None:
         assert "of-4" in kit.service.offers.offers  # kept, unanswered
         assert not kit.service.app.store.records_for_order(ORDER)
 
-        await pilot.click("#login-pin")  # on Home, before any job: PIN on the keypad
+        await choose_login(app, pilot, "pin")  # on Home, before any job: PIN on the keypad
         await keys(app, pilot, PIN)
         await until(pilot, lambda: isinstance(app.screen, OfferScreen) and "left" in text(app, "#countdown"))
         assert kit.service.flow.session().method == "pin"
@@ -139,7 +139,7 @@ async def _no_login(kit: UiKit) -> None:
         await until(pilot, lambda: "Nobody is logged in" in text(app, "#session"))
         assert kit.service.offers.open_offers() == []
         assert [r.kind for r in kit.service.app.store.records_for_order(ORDER)] == []
-        await pilot.click("#login-pin")
+        await choose_login(app, pilot, "pin")
         await keys(app, pilot, PIN)
         await until(pilot, lambda: isinstance(app.screen, HomeScreen) and text(app, "#session").startswith("Logged in")
                     and not app.screen.query_one("#logout").disabled)

@@ -68,6 +68,34 @@ async def _pattern(app: Any, pilot: Any, kit: UiKit) -> None:
     await until(pilot, lambda: isinstance(app.screen, PatternScreen))
 
 
+async def _chooser(app: Any, pilot: Any, kit: UiKit) -> None:
+    from edge.job.config import LocksmithProfile
+    from lockwarden.kit_ui.login import LocksmithChooserScreen
+
+    names = [("李建国", "BJ-KS-0001"), ("王小红", "BJ-KS-0002"), ("张伟", "BJ-KS-0017"), ("Ma Lin", "BJ-KS-0023")]
+    app.push_screen(LocksmithChooserScreen([LocksmithProfile(locksmith_id=f"ls-{n}", name=name, work_no=no)
+                                            for n, (name, no) in enumerate(names)]))
+    await until(pilot, lambda: isinstance(app.screen, LocksmithChooserScreen))
+
+
+async def _login_method(app: Any, pilot: Any, kit: UiKit) -> None:
+    """The kit's locksmith has a PIN only: Password and Pattern greyed in their places."""
+    from lockwarden.kit_ui.login import LoginMethodScreen
+
+    app.push_screen(LoginMethodScreen(kit.service.flow.locksmiths["ls-0001"]))
+    await until(pilot, lambda: isinstance(app.screen, LoginMethodScreen))
+
+
+async def _keyboard(app: Any, pilot: Any, kit: UiKit) -> None:
+    from lockwarden.kit_ui.keyboard import KeyboardScreen
+
+    app.push_screen(KeyboardScreen(_("Your password")))
+    await until(pilot, lambda: isinstance(app.screen, KeyboardScreen))
+    for key in ("#kb-caps", "#kb-w", "#kb-caps", "#kb-a"):  # typed "Wa": dots, Caps off again
+        await pilot.click(key)
+    await until(pilot, lambda: text(app, "#kb-display") == "••")
+
+
 async def _offer(app: Any, pilot: Any, kit: UiKit) -> None:
     assert kit.clock is not None
     kit.service.flow.login_pin("ls-0001", PIN)
@@ -119,25 +147,10 @@ async def _id_number(app: Any, pilot: Any, kit: UiKit) -> None:
     await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
 
 
-async def _chooser(app: Any, pilot: Any, kit: UiKit) -> None:
-    from lockwarden.kit_ui.chooser import Choice, LocksmithChooser
-
-    app.push_screen(LocksmithChooser([Choice("ls-0001", "李建国", "BJ-KS-0001"), Choice("ls-0002", "王强", "BJ-KS-0002")]))
-    await until(pilot, lambda: isinstance(app.screen, LocksmithChooser))
-
-
-async def _keyboard(app: Any, pilot: Any, kit: UiKit) -> None:
-    from lockwarden.kit_ui.keyboard import KeyboardScreen
-
-    app.push_screen(KeyboardScreen(_("Your password")))
-    await until(pilot, lambda: isinstance(app.screen, KeyboardScreen))
-    await pilot.click("#kb-1-0")  # one key typed: the display shows a dot
-    await until(pilot, lambda: text(app, "#kb-display") == "•")
-
-
 SCREENS: dict[str, Callable[[Any, Any, UiKit], Awaitable[None]]] = {
     "home": _home, "keypad": _keypad, "pattern": _pattern, "offer": _offer, "job": _job, "evidence": _evidence,
-    "route": _route, "consent": _consent, "id_number": _id_number, "chooser": _chooser, "keyboard": _keyboard}
+    "route": _route, "consent": _consent, "id_number": _id_number, "chooser": _chooser,
+    "login_method": _login_method, "keyboard": _keyboard}
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
