@@ -38,6 +38,8 @@ Button.-success:disabled {
 KeypadScreen Grid, PatternScreen Grid, KeyboardScreen Grid { grid-rows: 3; grid-gutter: 1 1; height: auto; }
 KeypadScreen Grid Button, PatternScreen Grid Button, KeyboardScreen Grid Button {
     width: 100%; height: 3; margin: 0; text-style: bold; }
+/* Enter and Cancel as wide as the keys above them, not the width of their word. */
+KeypadScreen .row Button, KeyboardScreen .row Button, PatternScreen .row Button { width: 1fr; }
 /* A locksmith's name and work number, five rows tall (the app's Button height would cut the number). */
 LocksmithChooserScreen Grid Button { width: 100%; height: 5; margin: 0; text-style: bold; }
 """
