@@ -14,6 +14,9 @@ from protocol.i18n import _
 CSS = """
 Screen { padding: 0 1; }
 Button { height: 3; min-width: 10; margin: 0 1 1 0; }
+/* The terminal kit UI is worked by Tab and Enter too: the focused button needs a frame of its own (the
+   theme's reverse text alone was lost on several terminals). */
+Button:focus { border-top: tall $accent; border-bottom: tall $accent; text-style: bold reverse; }
 .big { height: 5; width: 100%; text-style: bold; }
 .row .big { width: 1fr; }
 .title { text-style: bold; height: auto; margin: 0 0 1 0; }
