@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from protocol import labels
-from protocol.i18n import _
+from protocol.i18n import _, stored
 
 
 def state_label(state: str | None) -> str:
@@ -21,9 +21,9 @@ def choice_label(field: str, value: Any) -> str:
 
 
 def hub_text(text: Any) -> str:
-    """A reason the hub stored in its own language: an English one is shown in the console's language
-    (same catalogues), anything else as it is."""
-    return _(str(text)) if text else ""
+    """A reason the hub stored in its own language (Chinese by default, English under --lang en) in the
+    console's language when the catalogues know it, anything else (an operator's words) as it is."""
+    return stored(str(text)) if text else ""
 
 
 def when(ms: Any) -> str:
