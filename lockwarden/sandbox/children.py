@@ -7,8 +7,8 @@ import ctypes
 import json
 import os
 import signal
-import sys
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import partial
