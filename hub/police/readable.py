@@ -8,12 +8,7 @@ from typing import Any
 
 from protocol import labels
 from protocol.i18n import _, stored
-
-
-def short_order(order_id: str) -> str:
-    """The number the kit, the customer and the sandbox read out: the id's last six characters ("4K2-7QX")."""
-    tail = order_id[-6:].upper()
-    return f"{tail[:3]}-{tail[3:]}" if len(tail) == 6 else order_id
+from protocol.orderno import short_order
 
 
 def masked(number: Any) -> str:
