@@ -13,6 +13,7 @@ from lockwarden.kit_ui import make_kit_ui
 from lockwarden.kit_ui.home import HomeScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
 from tests.job.conftest import ORDER_ID
+from tests.job.rig import LOCKSMITH_FINGER
 from tests.kit_ui.conftest import PIN, UiKit
 from tests.kit_ui.helpers import deliver_order, job_step, open_job, press_next, text, until
 
@@ -56,3 +57,24 @@ async def _typed(kit: UiKit) -> None:
                     and "wrong" in text(app, "#message"))
         assert text(app, "#message") == "The service code is wrong (4 attempts left)"
         assert job_step(kit) == Step.SET_OUT
+
+
+def test_fingerprint_login_by_tab_and_enter_on_home(ui_kit: UiKit) -> None:
+    asyncio.run(_home_by_keys(ui_kit))
+
+
+async def _home_by_keys(kit: UiKit) -> None:
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and "Nobody" in text(app, "#session"))
+        kit.emu.place_finger(LOCKSMITH_FINGER)
+        login = app.screen.query_one("#login-fp", Button)
+        for _ in range(8):  # Tab round the Home buttons to the fingerprint login, as a keyboard user does
+            if app.focused is login:
+                break
+            await pilot.press("tab")
+        assert app.focused is login
+        await pilot.press("enter")
+        await until(pilot, lambda: kit.service.flow.session() is not None)
+        kit.emu.remove_finger()
+        assert kit.service.flow.session().method == "fingerprint"
