@@ -25,6 +25,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("notify_states", "Text messages", "hub/migrations/070_notify.sql"),
     ("payment_providers", "Payment providers", "the providers' plugin names"),
     ("refusals", "Why a message was refused", "protocol/errors.py; docs/mqtt.md says more"),
+    ("police_record_kinds", "Records in the police export", "the hub's police feed and protocol/jobrecords.py; "
+     "`order.<state>` reads as the state"),
 )
 
 

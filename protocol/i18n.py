@@ -104,4 +104,23 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+_msgids: dict[str, str] | None = None
+
+
+def stored(text: str) -> str:
+    """A message another process wrote in its own language and kept (a hub's reason for a transition,
+    written when the hub ran in Chinese): shown in this reader's language when it is a catalogued
+    message, in either language; anything else (an operator's own words) as it is."""
+    global _msgids
+    if _msgids is None:
+        found: dict[str, str] = {}
+        for lang in LANGUAGES:
+            catalog = load(lang)
+            if isinstance(catalog, PoTranslations):
+                for msgid, msgstr in catalog._catalog.items():
+                    found.setdefault(msgstr, msgid)
+        _msgids = found
+    return _(_msgids.get(text, text))
+
+
 set_language()

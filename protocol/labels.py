@@ -103,6 +103,35 @@ TIMER_KINDS = {
     "order.retry_unassigned": N_("retry of an unassigned order"), "order.arrival_due": N_("arrival deadline"),
 }
 
+# What a record of the police export is about (hub police_feed.emit kinds and the kits' job records,
+# protocol/jobrecords.py); `order.<state>` records read as the state (police_kind).
+POLICE_RECORD_KINDS = {
+    "unit.filed": N_("unit filed"), "unit.updated": N_("unit filing changed"), "unit.status": N_("unit status"),
+    "locksmith.filed": N_("locksmith filed"), "locksmith.updated": N_("locksmith filing changed"),
+    "locksmith.status": N_("locksmith status"), "locksmith.kit": N_("kit linked to a locksmith"),
+    "locksmith.fingerprint": N_("locksmith fingerprint enrolled"),
+    "order.requested": N_("request for a locksmith"), "order.formed": N_("order formed"),
+    "order.verified": N_("identities verified on site"), "order.completed": N_("order completed"),
+    "order.disputed": N_("order disputed"), "order.rated": N_("customer's rating"),
+    "risk.warning": N_("risk warning"), "evidence.bundle": N_("evidence sealed"),
+    "documents.submitted": N_("documents handed in"), "documents.verified": N_("documents verified"),
+    "documents.rejected": N_("documents rejected"), "documents.overdue": N_("documents overdue"),
+    "followup.overdue": N_("follow-up overdue"), "followup.recorded": N_("follow-up recorded"),
+    "police.decision": N_("police decision"),
+    "job.assigned": N_("job on the kit"), "job.logged_in": N_("locksmith logged in on the kit"),
+    "job.set_out": N_("locksmith set out"), "job.arrived": N_("arrived, service code checked"),
+    "job.code_rejected": N_("wrong service code"), "job.locksmith_verified": N_("locksmith's fingerprint verified"),
+    "job.locksmith_rejected": N_("locksmith's fingerprint not matched"),
+    "job.consent_refused": N_("customer refused consent"), "job.consent": N_("customer consented"),
+    "job.customer_photo": N_("customer's photo"), "job.id_photo": N_("ID card photo"),
+    "job.customer_fingerprint": N_("customer's fingerprint"), "job.video_started": N_("video started"),
+    "job.video_resumed": N_("video resumed"), "job.lock_photo_before": N_("lock photo before"),
+    "job.opened": N_("lock opened"), "job.lock_photo_after": N_("lock photo after"),
+    "job.video_stopped": N_("video stopped"), "job.completed": N_("fee and payment confirmed"),
+    "job.registration_form": N_("registration form"), "job.aborted": N_("job aborted on the kit"),
+    "job.evidence_bundle": N_("evidence sealed on the kit"),
+}
+
 # Dispatch settings (hub/dispatch/settings.py): the words and the unit they are shown in. `scale` turns the
 # stored value into that unit.
 SETTINGS: dict[str, tuple[str, str, float]] = {
@@ -146,7 +175,7 @@ TABLES: dict[str, dict[str, str]] = {
     "offer_states": OFFER_STATES, "grades": GRADES, "rules": RULES, "hold_purposes": HOLD_PURPOSES,
     "hold_states": HOLD_STATES, "warning_levels": WARNING_LEVELS, "timer_kinds": TIMER_KINDS,
     "notify_states": NOTIFY_STATES, "payment_providers": PAYMENT_PROVIDERS,
-    "refusals": REFUSALS,
+    "refusals": REFUSALS, "police_record_kinds": POLICE_RECORD_KINDS,
 }
 
 
@@ -166,6 +195,16 @@ def event_kind(kind: str) -> str:
         return _("order {state}").format(state=label(ORDER_STATES, tail))
     if head == "offer" and tail in OFFER_STATES:
         return label(OFFER_STATES, tail)
+    return kind
+
+
+def police_kind(kind: str) -> str:
+    """A police export record's kind in words; `order.<state>` by the state's label."""
+    if kind in POLICE_RECORD_KINDS:
+        return label(POLICE_RECORD_KINDS, kind)
+    head, _dot, tail = kind.partition(".")
+    if head == "order" and tail in ORDER_STATES:
+        return _("order {state}").format(state=label(ORDER_STATES, tail))
     return kind
 
 

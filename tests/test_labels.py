@@ -21,6 +21,7 @@ from hub.registry.validate import GRADES
 from protocol import labels
 from protocol.errors import Reason
 from protocol.i18n import load, set_language
+from protocol.jobrecords import RecordKind
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +39,14 @@ def _event_kinds() -> set[str]:
     kinds: set[str] = set()
     for path in (ROOT / "hub").rglob("*.py"):
         kinds |= set(re.findall(r"outbox\.event\(conn, [a-z.]*clock, \"([a-z_.]+)\"", path.read_text(encoding="utf-8")))
+    return kinds
+
+
+def _police_kinds() -> set[str]:
+    """Literal kinds of every police_feed.emit(...) in the hub (order.<state> read as the state)."""
+    kinds: set[str] = set()
+    for path in (ROOT / "hub").rglob("*.py"):
+        kinds |= set(re.findall(r'police_feed\.emit\(conn, "([a-z_.]+)"', path.read_text(encoding="utf-8")))
     return kinds
 
 
@@ -63,6 +72,7 @@ ENUMS = {
     "notify_states": lambda: _check_values("070_notify.sql", "state"),
     "payment_providers": lambda: _provider_names(),
     "refusals": lambda: {r.value for r in Reason},
+    "police_record_kinds": lambda: _police_kinds() | {k.value for k in RecordKind},
 }
 
 

@@ -277,6 +277,7 @@ def _print_verdict(root: Path, rep: Any, pinned: Any) -> None:
 def cmd_query(args: argparse.Namespace) -> int:
     from hub.police import access_log
     from hub.police.query import Query, open_view, run_query
+    from hub.police.readable import locksmith_names, row
     from hub.police.views import iso, write_csv
     from protocol.clock import SystemClock
 
@@ -316,13 +317,13 @@ def cmd_query(args: argparse.Namespace) -> int:
             filings=ngettext("{n} locksmith filing", "{n} locksmith filings", len(person.locksmiths)).format(
                 n=len(person.locksmiths)),
             entries=ngettext("{n} entry", "{n} entries", len(hits)).format(n=len(hits))))
-    if hits:  # the columns named once: the record's number in the export, its time, kind, subject, where it is
-        print(_("record No., time, kind, about, file:line, content"))
+    if hits:  # the columns named once: the record's number in the export (for police-open), its time, what
+        print(_("record No., time, what it is and about whom"))
     how = {"id_number": _("names the number"), "order": _("of their order"), "locksmith": _("of their jobs")}
+    names = locksmith_names(run_query(conn, Query(kind="locksmith.filed", limit=10_000)) + hits)
     for h in hits:
         tag = f"[{how.get(via[h.seq], via[h.seq])}] " if via else ""
-        print(f"{h.seq:>8}  {iso(h.created_ms)}  {tag}{h.kind:<24} {h.entity_id:<28} {h.file}:{h.line}  "
-              + json.dumps(h.data, ensure_ascii=False)[:160])
+        print(f"{h.seq:>8}  {iso(h.created_ms)}  {tag}{row(h, names)}")
     print(ngettext("{n} entry", "{n} entries", len(hits)).format(n=len(hits)))
     if person is not None and person.truncated:
         print(_("more entries than --limit {limit}: raise it to see them all").format(limit=args.limit))

@@ -59,6 +59,9 @@ def key_bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
 class ConsoleApp(App[None]):
     TITLE = "Lockwarden"
     BINDINGS = key_bindings()
+    # The tabs take what is left under the link line: sized by their content they overflowed the screen by
+    # a row, and a terminal's scroll then hid the link line, the one thing that must always show.
+    CSS = "TabbedContent { height: 1fr; }"
 
     REFRESH_S = 5.0
 

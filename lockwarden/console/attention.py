@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
-from lockwarden.console.fmt import mask_id, when
+from lockwarden.console.fmt import hub_text, mask_id, when
 from lockwarden.console.listpane import ListPane
 from protocol import labels
 from protocol.i18n import _, ngettext
@@ -66,7 +66,7 @@ def detail_text(item: dict[str, Any]) -> str:
     if kind == "timer.failed":
         return _("{timer}: {error}").format(timer=labels.label(labels.TIMER_KINDS, item.get("timer")),
                                             error=item.get("detail", ""))
-    return _(str(item["detail"])) if item.get("detail") else ""
+    return hub_text(item["detail"]) if item.get("detail") else ""
 
 
 class AttentionPane(ListPane):

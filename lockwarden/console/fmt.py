@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from protocol import labels
-from protocol.i18n import _
+from protocol.i18n import _, stored
+from protocol.orderno import short_order
 
 
 def state_label(state: str | None) -> str:
@@ -21,9 +22,9 @@ def choice_label(field: str, value: Any) -> str:
 
 
 def hub_text(text: Any) -> str:
-    """A reason the hub stored in its own language: an English one is shown in the console's language
-    (same catalogues), anything else as it is."""
-    return _(str(text)) if text else ""
+    """A reason the hub stored in its own language (Chinese by default, English under --lang en) in the
+    console's language when the catalogues know it, anything else (an operator's words) as it is."""
+    return stored(str(text)) if text else ""
 
 
 def when(ms: Any) -> str:
@@ -37,9 +38,8 @@ yuan = labels.yuan  # one way to write money, shared with the demo and the polic
 
 
 def short(order_id: Any) -> str:
-    """The tail of a time-ordered id: the part that differs between orders of the same hour."""
-    text = str(order_id or "")
-    return text[-8:] if len(text) > 8 else text
+    """The order's number as the kit, the customer and the sandbox read it out ("AZN-WZM")."""
+    return short_order(str(order_id or ""))
 
 
 def mask_id(number: Any) -> str:
@@ -98,7 +98,7 @@ def event_line(body: dict[str, Any], numbers: dict[str, int] | None = None) -> s
 def order_detail(o: dict[str, Any], number: int | None = None) -> str:
     """`order.show` as plain text: the order, its transitions (actor, reason), offers and escrow holds."""
     lines = [
-        f"{_('order No. {n}').format(n=number) if number else _('Order') + ' ' + short(o.get('id'))}   {_('State')}: {state_label(o.get('state'))}",
+        f"{_('order No. {n} ({short})').format(n=number, short=short(o.get('id'))) if number else _('Order') + ' ' + short(o.get('id'))}   {_('State')}: {state_label(o.get('state'))}",
         f"{_('Customer')}: {o.get('customer_name') or o.get('customer_id', '')}   {_('Rule')}: {choice_label('rule', o.get('rule'))}   "
         f"{_('Lock')}: {choice_label('lock_class', o.get('lock_class'))} / "
         f"{choice_label('category', o.get('category'))}",

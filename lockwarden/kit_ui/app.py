@@ -20,6 +20,9 @@ Button:disabled, Button.-primary:disabled, Button.-warning:disabled, Button.-err
 Button.-success:disabled {
     background: $panel; color: $text-disabled; border-top: tall $panel-lighten-1; border-bottom: tall $panel-darken-2;
     text-style: none; }
+/* The terminal kit UI is worked by Tab and Enter too: the focused button needs a frame of its own (the
+   theme's reverse text alone was lost on several terminals). */
+Button:focus { border-top: tall $accent; border-bottom: tall $accent; text-style: bold reverse; }
 .big { height: 5; width: 100%; text-style: bold; }
 .row .big { width: 1fr; }
 .title { text-style: bold; height: auto; margin: 0 0 1 0; }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -18,6 +20,14 @@ class KeypadScreen(ModalScreen[str | None]):
     KeypadScreen Grid Button { width: 100%; margin: 0; }
     KeypadScreen #display { height: 1; text-style: bold; }
     """
+
+    # A keyboard (the terminal kit UI, a USB keypad) types into the field like the on-screen keys, and Enter
+    # always submits: priority bindings, else Enter would press whichever key has focus (typing "1" again).
+    BINDINGS = [
+        Binding("enter", "key('ok')", show=False, priority=True),
+        Binding("escape", "key('cancel')", show=False, priority=True),
+        Binding("backspace", "key('back')", show=False, priority=True),
+    ]
 
     def __init__(self, prompt: str, *, secret: bool = False, decimal: bool = False, max_len: int = 12,
                  x_key: bool = False) -> None:
@@ -53,9 +63,22 @@ class KeypadScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self._show()
 
+    def on_key(self, event: events.Key) -> None:
+        typed = (event.character or "").upper()
+        key = {".": "dot", "X": "x" if self.x_key else ""}.get(typed, typed)
+        if key in {"dot", "x"} or (len(key) == 1 and key.isdigit()):
+            event.stop()
+            event.prevent_default()
+            self.action_key(key)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        key = (event.button.id or "").removeprefix("key-")
+        self.action_key((event.button.id or "").removeprefix("key-"))
+
+    def action_key(self, key: str) -> None:
+        """One key of the keypad, pressed on the screen or typed."""
+        if key == "dot" and not self.decimal:
+            return
         if key == "ok":
             self.dismiss(self.text)
         elif key == "cancel":

@@ -9,6 +9,7 @@ from typing import Any
 
 from edge.job.steps import TRANSITIONS, Step, StepRefused
 from protocol.i18n import _
+from protocol.orderno import short_order  # noqa: F401  (kit screens import it from here)
 
 S = Step
 
@@ -145,10 +146,3 @@ def evidence(service: Any, order_id: str) -> tuple[list[EvidenceRow], int, int]:
     rows = [EvidenceRow(file_kind_label(f.kind), f.size, f.state != "pending") for f in store.files_for_order(order_id)]
     records = store.records_for_order(order_id)
     return rows, len(records), sum(1 for r in records if r.state == "pending")
-
-
-def short_order(order_id: str) -> str:
-    """What a person reads back on the phone: the order id's last six characters in groups of three
-    ("4K2-7QX"); the full id stays in the records and on the form."""
-    tail = order_id[-6:].upper()
-    return f"{tail[:3]}-{tail[3:]}" if len(tail) == 6 else order_id

@@ -3,12 +3,15 @@ only the sandbox, which then stops them in order) and stopped by group, so nothi
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 
@@ -36,7 +39,8 @@ class Children:
         log = self.logs / f"{name}.log"
         with open(log, "ab") as out:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=self.env,
-                                    process_group=0)
+                                    process_group=0,
+                                    preexec_fn=partial(die_with_parent, os.getpid()))
         child = Child(name, proc, log)
         self.running.append(child)
         self._write_pids()
@@ -78,6 +82,22 @@ class Children:
         tmp = self.pids_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
         tmp.replace(self.pids_file)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """In the child, before exec: SIGTERM when the sandbox dies, even by SIGKILL (which runs no stop()), so
+    no hub, kit or broker outlives it holding its ports and stores. Linux only; elsewhere Ctrl+C's orderly
+    stop is all there is. The signal follows the thread that started the child: the sandbox starts them
+    all from its main thread, which lives as long as the sandbox. Each child stops its own helpers on
+    SIGTERM (the broker its Mosquitto)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the sandbox died before prctl took effect: nobody would signal us
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _signal_group(pgid: int, sig: int) -> None:

@@ -192,3 +192,20 @@ def test_history_survives_a_console_restart(console_hub: ConsoleHub) -> None:
     asyncio.run(first())
     asyncio.run(second())
     assert created in number
+
+
+def test_the_link_line_cannot_scroll_out_of_sight(console_hub: ConsoleHub) -> None:
+    """The tabs fill what is left under the link line: the screen has nothing to scroll, so a terminal's
+    scroll (a wheel, a focus move) cannot hide the connection state (it did, at 100x30 and 110x32)."""
+    async def scenario() -> None:
+        app = make_console(console_hub.client)
+        async with app.run_test(size=(100, 30)) as pilot:
+            state = app.query_one(LinkState)
+            assert await until(pilot, lambda: state.connected is True)
+            for key in ("0", "1", "2", "1"):
+                await pilot.press(key)
+                await pilot.pause(0.1)
+            assert app.screen.max_scroll_y == 0
+            assert state.region.y == 1 and state.region.height == 1  # right under the title
+
+    asyncio.run(scenario())

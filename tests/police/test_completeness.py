@@ -162,7 +162,7 @@ def test_person_finds_the_orders_through_the_customers_id_number(station, capsys
     # the command line: logged first, then answered
     assert main(["--lang", "en", "police-query", str(station.root), "--person", CUSTOMER_ID, "--officer", "duty-7"]) == 0
     printed = capsys.readouterr().out
-    assert f"person {CUSTOMER_ID}: 2 orders" in printed and "[of their order] order.completed" in printed
+    assert f"person {CUSTOMER_ID}: 2 orders" in printed and "[of their order] order completed; order " in printed
     [entry] = _access(station.root)
     assert entry["entry"]["what"] == {"person": CUSTOMER_ID, "limit": 200} and entry["entry"]["officer"] == "duty-7"
     assert entry["entry"]["results"] == len(person.hits)

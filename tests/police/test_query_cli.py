@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -56,7 +57,7 @@ def test_cli_verify_and_query_exit_codes(export, hub_key, tmp_path, capsys):
     assert main(["--lang", "en", "police-verify", str(export), "--hub-key", str(key_file)]) == 0
     assert "OK" in capsys.readouterr().out
     assert main(["--lang", "en", "police-query", str(export), "--phone", "139 0000 0001"]) == 0
-    assert "order.requested" in capsys.readouterr().out
+    assert "request for a locksmith" in capsys.readouterr().out
     f = sorted((export / "records").iterdir())[0]
     f.write_bytes(f.read_bytes().replace(b"13900000007", b"13900000008").replace("张三".encode(), "李四".encode()))
     assert main(["--lang", "en", "police-verify", str(export), "--hub-key", str(key_file)]) == 1
@@ -69,3 +70,27 @@ def test_area_is_derived_from_addresses():
 
     assert district_of("广东省深圳市南山区科技园") == "南山区"
     assert ("area", "朝阳区") in extract("unit.filed", "u1", {"address": "北京市朝阳区某路1号"})
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["request for a locksmith; order A07-TDA", "customer 张三 (ID **************002X)",
+            "order formed; order A07-TDA", "locksmith 李师傅", "order completed", "fee ¥150.00", "5 stars"]),
+    ("zh_CN", ["开锁求助；订单 A07-TDA", "客户 张三（身份证 **************002X）", "锁匠 李师傅", "收费 ¥150.00"]),
+])
+def test_query_rows_read_as_words_not_records(export, capsys, lang, words):
+    """Each row says what the record is, the order by the number the kit reads out, people by name, money in
+    yuan, ID numbers to their last 4; no kind, id or JSON. --json keeps the records whole."""
+    assert main(["--lang", lang, "police-query", str(export), "--officer", "京A-0001"]) == 0
+    out = capsys.readouterr().out
+    rows = [ln for ln in out.splitlines() if ln.startswith(" ")]  # "   seq  time  row"
+    assert len(rows) == 8
+    text = "\n".join(rows)
+    for w in words:
+        assert w in text, (w, text)
+    for raw in ("order.requested", "order.formed", "01KDVDNA00E8H72SAR7QA07TDA", "11010519491231002X", "{", "fee_fen",
+                "15000", "ls-7"):
+        assert raw not in text, raw
+    assert main(["--lang", lang, "police-query", str(export), "--kind", "order.requested", "--json",
+                 "--officer", "京A-0001"]) == 0
+    record = json.loads(capsys.readouterr().out)[0]
+    assert record["kind"] == "order.requested" and record["data"]["customer_id_number"] == "11010519491231002X"
