@@ -6,7 +6,8 @@ uplink, so "auto" takes H.264 wherever there is an encoder for it:
 
 - the picamera2 backend: the Pi's own encoder through picamera2's `H264Encoder` (the VideoCore encoder on
   a Pi 4; a Pi 5 has none, and picamera2 encodes in software through libav there), see `picamera2_h264`;
-- other backends: OpenCV's FFmpeg when it was built with an H.264 encoder (fourcc `avc1`, then `H264`:
+- other backends: OpenCV's FFmpeg when it was built with an H.264 encoder (fourcc `avc1`; `H264` is the
+  same encoder, which OpenCV itself retags as `avc1` for .mp4, so it is not asked twice:
   Raspberry Pi OS's and Debian's python3-opencv are; the opencv-python wheels are not), else PyAV's
   libx264 when the `av` package is installed (the `h264` extra; on Raspberry Pi OS python3-av);
 - otherwise `mp4v`.
@@ -28,6 +29,11 @@ from typing import Any, Protocol
 
 import cv2
 import numpy as np
+
+# FFmpeg writes its own complaints (a Pi's missing V4L2 encoder device, say) straight to stderr whatever
+# OpenCV's log level; OpenCV reads this before its first use of FFmpeg. A deployment that wants them can
+# set the variable itself.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
 
 from protocol.i18n import _
 
@@ -100,11 +106,10 @@ def _pyav_h264() -> bool:
 
 @functools.cache
 def h264_encoder() -> str | None:
-    """The H.264 encoder the frame recorder can use here ("opencv:avc1", "opencv:H264", "pyav:libx264"), or
-    None. Probed once per process: OpenCV prints FFmpeg's complaints about the encoders it lacks."""
-    for fourcc in ("avc1", "H264"):
-        if _opencv_writes(fourcc):
-            return f"opencv:{fourcc}"
+    """The H.264 encoder the frame recorder can use here ("opencv:avc1", "pyav:libx264"), or None. Probed
+    once per process."""
+    if _opencv_writes("avc1"):
+        return "opencv:avc1"
     return "pyav:libx264" if _pyav_h264() else None
 
 
