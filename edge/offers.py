@@ -26,7 +26,8 @@ from protocol.topics import KIT_UP_JOB
 class Offer:
     offer: JobOffer
     state: str = "open"  # open | accepted | refused | closed
-    detail: str = ""
+    detail: str = ""  # closed: the hub's OfferClosed reason, or "answer_refused" (a job.result not ok)
+    answer_ref: str = ""  # the id of the job.accept / job.refuse record; the hub's job.result names it
 
 
 Policy = Callable[[JobOffer], bool | None]  # True accept, False refuse, None: leave it to the locksmith
@@ -98,6 +99,14 @@ class OfferInbox:
     def _on_result(self, _env: Envelope, body: msgspec.Struct) -> None:
         assert isinstance(body, JobResult)
         self.results.append(body)
+        if body.ok:
+            return
+        with self._lock:  # e.g. an accept that reached the hub after the offer closed: the screen must say so
+            entry = next((o for o in self.offers.values() if o.answer_ref and o.answer_ref == body.ref), None)
+            if entry is not None:
+                entry.state, entry.detail = "closed", "answer_refused"
+        if entry is not None:
+            self._tell(entry)
 
     def closed_reason(self) -> str | None:
         return self.gate() if self.gate is not None else None
@@ -132,6 +141,7 @@ class OfferInbox:
             entry.state = state
         rec = self.store.add_message(type_name, body, topic=KIT_UP_JOB.build(kit_id=self.store.identity.kit_id),
                                      order_id=entry.offer.order_id)
+        entry.answer_ref = rec.id
         self._tell(entry)
         for fn in list(self.answered):
             fn()

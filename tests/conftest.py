@@ -16,6 +16,7 @@ from hub.db import Database, Postgres
 from hub.home import HubHome, init_hub, write_secret
 from hub.provisioning import provision_kit
 from hub.settings import DatabaseSettings
+from protocol.i18n import language, set_language
 from protocol.settings import dump_settings
 from tests.pgcluster import pg_cluster, pg_database  # noqa: F401 (fixtures for every test package)
 
@@ -48,6 +49,16 @@ def add_probes(files: BrokerFiles, into: dict[str, str]) -> None:
         files.set_password(name, password)
         files.add_acl_block(name, f"user {name}\ntopic readwrite lw/v1/#")
         into[name] = password
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """Every test leaves the language as it found it: `lockwarden.cli.main` and tests that switch
+    languages set the process-wide catalogue, which used to leak into whatever test the worker ran next
+    (order-dependent failures under `-n 2`). A wider fixture that chose a language keeps it."""
+    before = language()
+    yield
+    set_language(before)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -65,16 +65,16 @@ class Cluster:
         open_hub_db(Postgres(self.dsn(TEMPLATE))).close()
         self._template_ready = True
 
-    def new_database(self) -> Postgres:
-        """A fresh, fully migrated hub database."""
+    def new_database(self, like: Postgres | None = None) -> Postgres:
+        """A fresh, fully migrated hub database; with `like`, a copy of that one (nobody may be connected to it)."""
         self.template()
         name = f"hub_{os.getpid()}_{next(self._names)}"
         with self.admin() as c:  # type: ignore[attr-defined]
-            c.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+            c.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE if like is None else dbname(like)}")
         return Postgres(self.dsn(name))
 
     def drop(self, db: Postgres) -> None:
-        name = db.dsn.split("dbname=", 1)[1].split()[0]
+        name = dbname(db)
         with self.admin() as c:  # type: ignore[attr-defined]
             c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -86,6 +86,10 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def dbname(db: Postgres) -> str:
+    return db.dsn.split("dbname=", 1)[1].split()[0]
 
 
 class Unavailable(Exception):

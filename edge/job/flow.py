@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from edge.job import detached, video
+from edge.job import legacy_recorder, video
 from edge.job.bundle import manifest_for
 from edge.job.config import JobSettings, LocksmithProfile
 from edge.job.devices import Devices, Fix
@@ -493,7 +493,7 @@ class JobFlow:
     def _stop_recorder(self, order_id: str) -> None:
         work = video.work_dir(self.store, order_id)
         self.devices.camera.stop_video(work)
-        detached.stop_recorder(work)  # a recording the step-by-step CLI started, if any
+        legacy_recorder.stop_recorder(work)  # left running by an older release, if any
         video.adopt_leftovers(self.store, order_id)  # anything the recorder closed but did not hand over
         video.clear_bookkeeping(self.store, order_id)
 
@@ -505,7 +505,7 @@ class JobFlow:
         for row in self.db.active():
             work = video.work_dir(self.store, row.order_id)
             if row.step not in VIDEO_STEPS or self.devices.camera.is_recording(work) or \
-                    detached.recorder_alive(work):
+                    legacy_recorder.recorder_alive(work):
                 continue
             recovered = video.adopt_leftovers(self.store, row.order_id)
             video.start(self.devices.camera, self.store, row.order_id)

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from edge.faults import fault_text
 from edge.job.steps import StepRefused
 from edge.kitlink.methods import METHODS
 from edge.kitlink.wire import MAX_LINE, Call, Event, Reply, Subscribe, encode, request_decoder
@@ -128,11 +129,13 @@ class KitLinkServer:
             result = method.run(self.service, *args)
         except StepRefused as exc:
             return Reply(id=call.id, error_kind="refused", error=str(exc))
-        except KeyError as exc:
-            return Reply(id=call.id, error_kind="refused", error=_("Not on this kit: {what}").format(what=exc))
+        except KeyError as exc:  # the id is for the log; a person reads no ids
+            log.info("kit link call %s: not on this kit: %s", call.method, exc)
+            return Reply(id=call.id, error_kind="refused",
+                         error=_("This order or offer is no longer on this kit: go back to the Home screen"))
         except Exception as exc:  # a device fault, no finger, no match: the flow recorded the attempt
-            log.info("kit link call %s failed: %s", call.method, exc)
-            return Reply(id=call.id, error_kind="failed", error=str(exc))
+            log.info("kit link call %s failed: %s", call.method, exc)  # the code ("[0x09]") stays in the log
+            return Reply(id=call.id, error_kind="failed", error=fault_text(exc))
         return Reply(id=call.id, result=result if method.returns is not None else None)
 
     def _stream(self, wfile: Any) -> None:

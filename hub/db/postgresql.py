@@ -9,6 +9,7 @@ written for that guarantee (a balance checked before a transfer, the next order 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from decimal import Decimal
@@ -20,6 +21,8 @@ from psycopg import pq
 from psycopg.adapt import Dumper, Loader
 
 from hub.db.errors import PgDatabaseError, PgIntegrityError, PgOperationalError
+
+log = logging.getLogger(__name__)
 
 # One lock number for the whole hub database ("LOCKWARD" in ASCII, truncated to a bigint).
 WRITE_LOCK = 0x4C4F434B57415244 & 0x7FFFFFFFFFFFFFFF
@@ -133,52 +136,108 @@ def _hub_error(exc: psycopg.Error) -> Exception:
 
 
 class PgConnection:
-    """psycopg's connection in the shape of the hub's `Conn` (hub/db/__init__.py)."""
+    """psycopg's connection in the shape of the hub's `Conn` (hub/db/__init__.py).
+
+    A connection the server dropped (restart, failover, `pg_terminate_backend`) is opened again for the next
+    unit of work, never in the middle of one: the statement that meets the dead connection fails, and if a
+    transaction was open it stays "open" (every statement but ROLLBACK refuses) until its owner rolls it
+    back, so no later statement of that transaction runs, silently autocommitted, on a fresh connection."""
 
     dialect = "postgresql"
 
-    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+    def __init__(self, raw: psycopg.Connection[Any], dsn: str | None = None) -> None:
         self.raw = raw
+        self.dsn = dsn  # None: not reopened (a connection handed in from outside)
         self._lock = threading.RLock()
+        self._lost_in_transaction = False
+        self._closed = False
+        self.reconnects = 0
 
     @property
     def in_transaction(self) -> bool:
         # ACTIVE means another thread's statement is running (autocommit), not that a transaction is open.
-        return self.raw.info.transaction_status in _OPEN
+        return self._lost_in_transaction or self.raw.info.transaction_status in _OPEN
+
+    def _reopen_if_lost(self) -> None:
+        """Between units of work (the lock held): replace a connection the server has dropped."""
+        if not self.raw.closed or self._closed or self.dsn is None:
+            return
+        log.warning("the connection to PostgreSQL was lost; opening a new one (%s)", describe(self.dsn))
+        try:
+            self.raw = _open(self.dsn)
+        except psycopg.Error as exc:
+            raise _hub_error(exc) from exc
+        self.reconnects += 1
+
+    def _failed(self, exc: psycopg.Error, was_open: bool) -> Exception:
+        if was_open and self.raw.closed:
+            self._lost_in_transaction = True
+        return _hub_error(exc)
+
+    def _lost(self, sql: str) -> None:
+        """A statement for a transaction whose connection is gone: only its ROLLBACK is accepted."""
+        if sql.strip().upper() == "ROLLBACK":
+            self._lost_in_transaction = False  # the server ended it when the connection went
+            return
+        raise PgOperationalError("the connection to PostgreSQL was lost during this transaction; "
+                                 "it was rolled back")
 
     def begin(self) -> None:
         with self._lock:
-            self.raw.execute("BEGIN")
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if self._lost_in_transaction:
+                self._lost("BEGIN")
+            self._reopen_if_lost()
+            try:
+                self.raw.execute("BEGIN")
+                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            except psycopg.Error as exc:
+                # Nothing was handed out yet: end what was begun, if the connection still can.
+                if not self.raw.closed and self.raw.info.transaction_status in _OPEN:
+                    self.raw.execute("ROLLBACK")
+                raise _hub_error(exc) from exc
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
         if sql == "BEGIN IMMEDIATE":  # shared code outside hub/db (protocol/seqblock.py) writes it raw
             self.begin()
             return None
         with self._lock:
+            if self._lost_in_transaction:
+                self._lost(sql)
+                return None
+            self._reopen_if_lost()
+            was_open = self.raw.info.transaction_status in _OPEN
             try:
                 return self.raw.execute(translate(sql), parameters if parameters is not None else ())
             except psycopg.Error as exc:
-                raise _hub_error(exc) from exc
+                raise self._failed(exc, was_open) from exc
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> Any:
         with self._lock:
+            if self._lost_in_transaction:
+                self._lost(sql)
+            self._reopen_if_lost()
+            was_open = self.raw.info.transaction_status in _OPEN
             cur = self.raw.cursor()
             try:
                 cur.executemany(translate(sql), list(parameters))
             except psycopg.Error as exc:
-                raise _hub_error(exc) from exc
+                raise self._failed(exc, was_open) from exc
             return cur
 
     def executescript(self, script: str) -> None:
         """Several statements, no parameters (migrations)."""
         with self._lock:
+            if self._lost_in_transaction:
+                self._lost(script)
+            self._reopen_if_lost()
+            was_open = self.raw.info.transaction_status in _OPEN
             try:
                 self.raw.execute(script.encode(), prepare=False)
             except psycopg.Error as exc:
-                raise _hub_error(exc) from exc
+                raise self._failed(exc, was_open) from exc
 
     def close(self) -> None:
+        self._closed = True
         self.raw.close()
 
 
@@ -187,11 +246,15 @@ def describe(dsn: str) -> str:
     return " ".join(f"{k}={v}" for k, v in info.items() if k != "password")
 
 
-def connect(dsn: str) -> PgConnection:
+def _open(dsn: str) -> psycopg.Connection[Any]:
     raw = psycopg.connect(dsn, autocommit=True, row_factory=_row_factory)
     raw.adapters.register_dumper(bool, _BoolAsInt)
     raw.adapters.register_loader("numeric", _NumericAsNumber)
-    return PgConnection(raw)
+    return raw
+
+
+def connect(dsn: str) -> PgConnection:
+    return PgConnection(_open(dsn), dsn)
 
 
 def change_counter(conn: PgConnection) -> int:

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from hub import police_feed
 from hub.db import Conn, transaction
+from hub.forwarding import store
 from hub.forwarding.minimise import minimise
 from hub.forwarding.police_images import ImageStore, add_sealed_images
 from hub.forwarding.sealer import ChainSealer, wire
@@ -91,9 +92,8 @@ class Forwarder:
     # -- sealing ------------------------------------------------------------------------------------
     def pump(self, limit: int = 1000) -> int:
         with transaction(self.conn):
-            last = self.conn.execute("SELECT seq, hash, feed_seq FROM police_outbox ORDER BY seq DESC LIMIT 1"
-                                     ).fetchone()
-            seq, head, feed_seq = (int(last[0]), str(last[1]), int(last[2])) if last else (0, GENESIS, 0)
+            last = store.head(self.conn)
+            seq, head, feed_seq = (last.seq, last.hash, last.feed_seq) if last else (0, GENESIS, 0)
             rows = police_feed.since(self.conn, feed_seq, limit)
             sealer = ChainSealer(self.key, sender=self.sender, seq=seq, head=head)
             now = self.clock.now_ms()
@@ -108,11 +108,9 @@ class Forwarder:
                 refs = media_refs(body, self.media)
                 env = sealer.record(ts=max(now, int(r["created_ms"])), kind=r["kind"], entity_id=r["entity_id"],
                                     created_ms=int(r["created_ms"]), data=body, media=refs, feed_seq=int(r["seq"]))
-                self.conn.execute(
-                    "INSERT INTO police_outbox(seq, feed_seq, msg_id, kind, wire, hash, media_json, created_ms)"
-                    " VALUES (?,?,?,?,?,?,?,?)",
-                    (sealer.seq, r["seq"], env.id, r["kind"], wire(env), sealer.head,
-                     msgspec.json.encode(refs).decode(), now))
+                store.seal(self.conn, seq=sealer.seq, feed_seq=r["seq"], msg_id=env.id, kind=r["kind"],
+                           wire=wire(env), chain_hash=sealer.head, media_json=msgspec.json.encode(refs).decode(),
+                           now_ms=now)
             return done
 
     # -- sending ------------------------------------------------------------------------------------
@@ -121,9 +119,7 @@ class Forwarder:
             return []  # never paper over a diverging export: a human must look first
         now = self.clock.now_ms()
         out: list[tuple[str, bytes]] = []
-        rows = list(self.conn.execute(
-            "SELECT seq, wire, media_json, sent_ms FROM police_outbox WHERE acked_ms IS NULL ORDER BY seq LIMIT ?",
-            (self.window,)))
+        rows = store.unacked(self.conn, self.window)
         sent: list[int] = []
         for r in rows:
             if r["sent_ms"] is not None and now - int(r["sent_ms"]) < self.retry_ms:
@@ -134,8 +130,7 @@ class Forwarder:
             sent.append(int(r["seq"]))
         if sent:
             with transaction(self.conn):
-                self.conn.executemany("UPDATE police_outbox SET sent_ms=?, attempts=attempts+1 WHERE seq=?",
-                                      [(now, s) for s in sent])
+                store.mark_sent(self.conn, sent, now)
         elif not rows:
             cp = self._checkpoint_due()
             if cp is not None:
@@ -143,8 +138,7 @@ class Forwarder:
         return out
 
     def _media_messages(self, ref: MediaRef) -> list[tuple[str, bytes]]:
-        if self.media is None or self.conn.execute("SELECT 1 FROM police_media_acked WHERE sha256=?",
-                                                   (ref.sha256,)).fetchone():
+        if self.media is None or store.media_acked(self.conn, ref.sha256):
             return []
         if not self.media.has(ref.sha256):
             log.error("police forwarding: media %s is not in the hub's store", ref.sha256)
@@ -156,17 +150,17 @@ class Forwarder:
         return [(POLICE_MEDIA.build(), wire(e)) for i, e in enumerate(envs) if i not in held]
 
     def _checkpoint_due(self) -> tuple[str, bytes] | None:
-        last = self.conn.execute("SELECT seq, hash FROM police_outbox ORDER BY seq DESC LIMIT 1").fetchone()
-        if last is None or self._state("police_checkpoint_seq") == str(last[0]):
+        last = store.head(self.conn)
+        if last is None or self._state("police_checkpoint_seq") == str(last.seq):
             return None
         now = self.clock.now_ms()
         sent = self._state("checkpoint_sent")
-        if sent and sent.startswith(f"{last[0]}@") and now - int(sent.split("@")[1]) < self.retry_ms:
+        if sent and sent.startswith(f"{last.seq}@") and now - int(sent.split("@")[1]) < self.retry_ms:
             return None  # sent recently; resent until the export's ack shows it stored it
-        sealer = ChainSealer(self.key, sender=self.sender, seq=int(last[0]), head=str(last[1]))
+        sealer = ChainSealer(self.key, sender=self.sender, seq=last.seq, head=last.hash)
         env = sealer.checkpoint(now)
         with transaction(self.conn):
-            self._set_state("checkpoint_sent", f"{last[0]}@{now}")
+            self._set_state("checkpoint_sent", f"{last.seq}@{now}")
         return POLICE_RECORDS.build(), wire(env)
 
     # -- acknowledgements ---------------------------------------------------------------------------
@@ -187,23 +181,16 @@ class Forwarder:
         """Apply an ack whose signature was already checked (e.g. by the hub's ingest). A head that differs
         from ours stops forwarding (ForwardingDiverged, and `diverged()` until an operator clears it)."""
         now = self.clock.now_ms()
-        if body.upto_seq > 0:
-            row = self.conn.execute("SELECT hash FROM police_outbox WHERE seq=?", (body.upto_seq,)).fetchone()
-            if row is None or row[0] != body.head:
-                detail = f"police export head at seq {body.upto_seq} differs from the hub's"
-                with transaction(self.conn):
-                    self._set_state("diverged", detail)
-                log.error("police forwarding stopped: %s", detail)
-                raise ForwardingDiverged(detail)
+        if body.upto_seq > 0 and store.hash_at(self.conn, body.upto_seq) != body.head:
+            detail = f"police export head at seq {body.upto_seq} differs from the hub's"
+            with transaction(self.conn):
+                self._set_state("diverged", detail)
+            log.error("police forwarding stopped: %s", detail)
+            raise ForwardingDiverged(detail)
         with transaction(self.conn):
-            self.conn.execute("UPDATE police_outbox SET acked_ms=? WHERE seq<=? AND acked_ms IS NULL",
-                              (now, body.upto_seq))
-            acked_media = [json.loads(r[0]) for r in self.conn.execute(
-                "SELECT media_json FROM police_outbox WHERE seq<=? AND media_json != '[]' AND acked_ms=?",
-                (body.upto_seq, now))]
+            acked_media = store.ack(self.conn, body.upto_seq, now)
             shas = {m["sha256"] for refs in acked_media for m in refs} | set(body.media_complete)
-            self.conn.executemany("INSERT INTO police_media_acked(sha256, acked_ms) VALUES (?,?)"
-                                  " ON CONFLICT (sha256) DO NOTHING", [(s, now) for s in shas])
+            store.add_media_acked(self.conn, shas, now)
             self._set_state("police_checkpoint_seq", str(body.checkpoint_seq))
         self._held_chunks = {k: set(v) for k, v in body.media_chunks.items()}
         return body.upto_seq
@@ -216,19 +203,16 @@ class Forwarder:
 
     # -- status -------------------------------------------------------------------------------------
     def acked_seq(self) -> int:
-        row = self.conn.execute("SELECT MAX(seq) FROM police_outbox WHERE acked_ms IS NOT NULL").fetchone()
-        return int(row[0] or 0)
+        return store.acked_seq(self.conn)
 
     def backlog(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM police_outbox WHERE acked_ms IS NULL").fetchone()[0])
+        return store.backlog(self.conn)
 
     def _max_seq(self) -> int:
-        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM police_outbox").fetchone()[0])
+        return store.max_seq(self.conn)
 
     def _state(self, k: str) -> str | None:
-        row = self.conn.execute("SELECT v FROM police_forward_state WHERE k=?", (k,)).fetchone()
-        return None if row is None else str(row[0])
+        return store.state(self.conn, k)
 
     def _set_state(self, k: str, v: str) -> None:
-        self.conn.execute("INSERT INTO police_forward_state VALUES (?,?) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
-                          (k, v))
+        store.set_state(self.conn, k, v)

@@ -22,6 +22,7 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from hub.db import Conn, OperationalError, Tx, rollback_quietly
+from hub.ingest import store as ingest_store
 from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
 from hub.ingest.ratelimit import SenderRates, account_of
@@ -251,11 +252,7 @@ class Ingest:
                 acks[env.sender]["quarantined"].append(env.id)
 
     def _seen(self, env: Envelope, result: BatchResult) -> bool:
-        # One statement, two index probes (primary key, then UNIQUE(sender, seq)): nearly every message
-        # is new, so both answers are usually "nothing", and one round trip into the database is half the cost.
-        rows = self.conn.execute(
-            "SELECT id, sig FROM envelopes WHERE id=? UNION ALL "
-            "SELECT id, sig FROM envelopes WHERE sender=? AND seq=?", (env.id, env.sender, env.seq)).fetchall()
+        rows = ingest_store.seen(self.conn, env.id, env.sender, env.seq)
         if not rows:
             return False
         for row_id, sig in rows:
@@ -282,37 +279,23 @@ class Ingest:
         elif isinstance(body, MediaCancel):
             self._cancel(env, body, now)
             touched[body.file_id] = env.sender
-        self.conn.execute(
-            "INSERT INTO envelopes(id, sender, seq, type, sig, received_ms) VALUES (?,?,?,?,?,?)",
-            (env.id, env.sender, env.seq, env.type, env.sig, now),
-        )
+        ingest_store.put_envelope(self.conn, env.id, env.sender, env.seq, env.type, env.sig, now)
         if isinstance(body, MediaChunk | MediaBegin | MediaCancel):
             return
         if isinstance(body, KitState):
-            self.conn.execute(
-                "INSERT INTO kit_link_state(kit_id, status, since_ms, backlog_records, backlog_files, updated_ms) "
-                "VALUES (?,?,?,?,?,?) ON CONFLICT(kit_id) DO UPDATE SET status=excluded.status, "
-                "since_ms=excluded.since_ms, backlog_records=excluded.backlog_records, "
-                "backlog_files=excluded.backlog_files, updated_ms=excluded.updated_ms "
-                # a will that arrives late must not undo the birth of a newer connection
-                "WHERE excluded.since_ms >= kit_link_state.since_ms",
-                (env.sender, body.status, body.since, body.backlog_records, body.backlog_files, now),
-            )
+            ingest_store.put_link_state(self.conn, env.sender, body.status, body.since, body.backlog_records,
+                                        body.backlog_files, now)
         kind = body.kind if isinstance(body, KitRecord) else env.type
         order_id = getattr(body, "order_id", None)
         captured = body.captured_at if isinstance(body, KitRecord) else env.ts
-        self.conn.execute(
-            "INSERT INTO kit_records(id, sender, seq, type, kind, order_id, captured_ms, received_ms, body, wire, "
-            "wire_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (env.id, env.sender, env.seq, env.type, kind, order_id, captured, now,
-             _json.encode(env.body).decode(), raw, hashlib.sha256(raw).hexdigest()),
-        )
+        ingest_store.put_record(self.conn, ingest_store.StoredRecord(
+            env.id, env.sender, env.seq, env.type, kind, order_id, captured, now,
+            _json.encode(env.body).decode(), raw, hashlib.sha256(raw).hexdigest()))
 
     def _begin(self, env: Envelope, b: MediaBegin, now: int, role: str) -> None:
-        row = self.conn.execute("SELECT sender, sha256, size, chunk_size FROM media_files WHERE file_id=?",
-                                (b.file_id,)).fetchone()
+        row = ingest_store.file(self.conn, b.file_id)
         if row is not None:
-            if (row[0], row[1], row[2], row[3]) != (env.sender, b.sha256, b.size, b.chunk_size):
+            if (row.sender, row.sha256, row.size, row.chunk_size) != (env.sender, b.sha256, b.size, b.chunk_size):
                 raise Rejected(Reason.BAD_FILE, f"file {b.file_id} announced again with different content")
             return
         if b.chunk_size <= 0 or b.size < 0 or b.chunks != max(1, -(-b.size // b.chunk_size)):
@@ -326,33 +309,27 @@ class Ingest:
             raise Rejected(Reason.BAD_FILE, f"file {b.file_id}: chunks of {b.chunk_size} bytes cannot fit a message")
         if role not in UPLOAD_ROLES:
             limit = MAX_OPEN_UPLOADS.get(role, MAX_OPEN_UPLOADS["kit"])
-            open_now = self.conn.execute("SELECT COUNT(*) FROM media_files WHERE sender=? AND status='partial'",
-                                         (env.sender,)).fetchone()[0]
+            open_now = ingest_store.open_files(self.conn, env.sender)
             if open_now >= limit:
                 raise Rejected(Reason.UPLOAD_LIMIT, f"{open_now} files of {env.sender} are still incomplete "
                                                     f"(at most {limit}); finish those first")
-        self.conn.execute(
-            "INSERT INTO media_files(file_id, sender, kind, content_type, order_id, size, sha256, chunk_size, chunks, "
-            "sealed, captured_ms, meta, begin_id, status, received_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'partial',?)",
-            (b.file_id, env.sender, b.kind, b.content_type, b.order_id, b.size, b.sha256, b.chunk_size, b.chunks,
-             int(b.sealed), b.captured_at, _json.encode(b.meta).decode(), env.id, now),
-        )
+        ingest_store.begin_file(self.conn, ingest_store.NewFile(
+            b.file_id, env.sender, b.kind, b.content_type, b.order_id, b.size, b.sha256, b.chunk_size, b.chunks,
+            b.sealed, b.captured_at, _json.encode(b.meta).decode(), env.id), now)
 
     def _cancel(self, env: Envelope, c: MediaCancel, now: int) -> None:
-        row = self.conn.execute("SELECT sender, status FROM media_files WHERE file_id=?", (c.file_id,)).fetchone()
-        if row is None or row[0] != env.sender:
+        row = ingest_store.file(self.conn, c.file_id)
+        if row is None or row.sender != env.sender:
             raise Rejected(Reason.BAD_FILE, f"no upload {c.file_id} of {env.sender} to cancel")
-        if row[1] != "partial":
+        if row.status != "partial":
             return  # complete, refused or cancelled already: the media ack tells the sender which
-        self.conn.execute("UPDATE media_files SET status='cancelled', detail=?, completed_ms=? WHERE file_id=?",
-                          (c.reason[:200] or "cancelled by the sender", now, c.file_id))
+        ingest_store.end_file(self.conn, c.file_id, "cancelled", c.reason[:200] or "cancelled by the sender", now)
 
     def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | memoryview | None, digest: str | None) -> None:
-        f = self.conn.execute("SELECT sender, chunk_size, chunks, size, status FROM media_files WHERE file_id=?",
-                              (c.file_id,)).fetchone()
-        if f is None or f[0] != env.sender:
+        f = ingest_store.file(self.conn, c.file_id)
+        if f is None or f.sender != env.sender:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of unannounced file {c.file_id}")
-        chunk_size, chunks, size, status = f[1], f[2], f[3], f[4]
+        chunk_size, chunks, size, status = f.chunk_size, f.chunks, f.size, f.status
         if not 0 <= c.index < chunks:
             raise Rejected(Reason.BAD_CHUNK, f"chunk index {c.index} outside 0..{chunks - 1}")
         if data is None:
@@ -369,11 +346,9 @@ class Ingest:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of {c.file_id}: SHA-256 does not match")
         if status != "partial":
             return
-        have = self.conn.execute("SELECT 1 FROM media_chunks WHERE file_id=? AND idx=?", (c.file_id, c.index)).fetchone()
-        if have is None:
+        if not ingest_store.has_chunk(self.conn, c.file_id, c.index):
             self.media.write_chunk(c.file_id, c.index * chunk_size, data)
-            self.conn.execute("INSERT INTO media_chunks(file_id, idx, size, sha256) VALUES (?,?,?,?)",
-                              (c.file_id, c.index, len(data), c.sha256))
+            ingest_store.put_chunk(self.conn, c.file_id, c.index, len(data), c.sha256)
 
     def _complete(self, touched: dict[str, str], now: int) -> dict[str, tuple[str, str]]:
         done: dict[str, tuple[str, str]] = {}
@@ -386,8 +361,7 @@ class Ingest:
                     raise  # storage trouble: the caller retries the batch (its rows are duplicates by then)
                 log.exception("completing file %s failed", file_id)
                 with Tx(self.conn):
-                    self.conn.execute("UPDATE media_files SET status='rejected', detail=?, completed_ms=?"
-                                      " WHERE file_id=?", (f"processing fault: {exc!r}"[:500], now, file_id))
+                    ingest_store.end_file(self.conn, file_id, "rejected", f"processing fault: {exc!r}"[:500], now)
                     self._quarantine_row("", touched[file_id], file_id, Reason.PROCESSING_FAULT,
                                          f"completing the file: {exc!r}", b"", now)
                 done[file_id] = ("rejected", "processing fault")
@@ -399,25 +373,22 @@ class Ingest:
 
     def _complete_one(self, file_id: str, touched: dict[str, str], now: int,
                       done: dict[str, tuple[str, str]]) -> None:
-        row = self.conn.execute(
-            "SELECT status, chunks, size, sha256, (SELECT COUNT(*) FROM media_chunks WHERE file_id=f.file_id), "
-            "content_type FROM media_files f WHERE file_id=?", (file_id,)).fetchone()
-        if row is None or row[0] != "partial" or row[4] < row[1]:
+        row = ingest_store.file(self.conn, file_id, count_chunks=True)
+        if row is None or row.status != "partial" or row.have_chunks < row.chunks:
             return
-        if row[2] == 0:
+        if row.size == 0:
             self.media.write_chunk(file_id, 0, b"")
             self.media.sync()
-        ok, detail = self.media.finish(file_id, row[2], row[3])
+        ok, detail = self.media.finish(file_id, row.size, row.sha256)
         if ok and self._role(touched[file_id]) in UPLOAD_ROLES:
-            problem = file_problem(self.media.object_path(row[3]), row[5])
-            if problem is not None and not self._stored_elsewhere(file_id, row[3]):
-                self.media.set_aside(row[3], file_id)
+            problem = file_problem(self.media.object_path(row.sha256), row.content_type)
+            if problem is not None and not ingest_store.stored_elsewhere(self.conn, file_id, row.sha256):
+                self.media.set_aside(row.sha256, file_id)
             if problem is not None:
                 ok, detail = False, problem
         status = "complete" if ok else "rejected"
         with Tx(self.conn):
-            self.conn.execute("UPDATE media_files SET status=?, detail=?, completed_ms=? WHERE file_id=?",
-                              (status, detail, now, file_id))
+            ingest_store.end_file(self.conn, file_id, status, detail, now)
             if not ok:
                 self._quarantine_row("", touched[file_id], file_id, Reason.BAD_FILE, detail, b"", now)
             if ok:
@@ -430,11 +401,6 @@ class Ingest:
         principal = self.principals.get(sender)
         return principal.role if principal is not None else ""
 
-    def _stored_elsewhere(self, file_id: str, sha256: str) -> bool:
-        """The same bytes already stored as another, accepted file (say, a kit's evidence)."""
-        return self.conn.execute("SELECT 1 FROM media_files WHERE sha256=? AND status='complete' AND file_id<>?",
-                                 (sha256, file_id)).fetchone() is not None
-
     def _ack_topic(self, sender: str) -> str:
         role = self._role(sender)
         if role == "customer":
@@ -444,15 +410,11 @@ class Ingest:
         return topics.KIT_DOWN_ACK.build(kit_id=sender)
 
     def _media_ack(self, file_id: str, sender: str, done: tuple[str, str] | None) -> Outgoing:
-        row = self.conn.execute("SELECT status, detail FROM media_files WHERE file_id=?", (file_id,)).fetchone()
-        status, detail = (row[0], row[1]) if row else ("rejected", "unknown file")
+        row = ingest_store.file(self.conn, file_id)
+        status, detail = (row.status, row.detail) if row else ("rejected", "unknown file")
         if done:
             status, detail = done
-        # Ranges computed in the database (gaps and islands over the primary key): a 100 MB file is hundreds of
-        # chunks, acknowledged every batch; only the few ranges come back to Python.
-        have = [[r[0], r[1]] for r in self.conn.execute(
-            "SELECT MIN(idx), MAX(idx) FROM (SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS g "
-            "FROM media_chunks WHERE file_id=?) AS runs GROUP BY g ORDER BY 1", (file_id,))]
+        have = ingest_store.chunk_ranges(self.conn, file_id)
         return Outgoing(
             self._ack_topic(sender), "hub.media_ack",
             {"file_id": file_id, "have": have, "status": status, "detail": detail},
@@ -470,15 +432,11 @@ class Ingest:
                         raw: bytes, now: int) -> None:
         """Keep a refusal for inspection, bounded: a prefix of its bytes, and at most QUARANTINE_MAX_ENTRIES
         entries (the oldest dropped first, counted as `quarantine_dropped`)."""
-        cur = self.conn.execute(
-            "INSERT INTO quarantine(received_ms, topic, sender, msg_id, reason, detail, raw, raw_size) "
-            "VALUES (?,?,?,?,?,?,?,?) RETURNING n",
-            (now, topic[:256], sender[:128] if sender else sender, msg_id[:64] if msg_id else msg_id, reason.value,
-             detail[:2000], raw[:QUARANTINE_RAW_PREFIX], len(raw)),
-        )
+        dropped = ingest_store.quarantine(
+            self.conn, now_ms=now, topic=topic[:256], sender=sender[:128] if sender else sender,
+            msg_id=msg_id[:64] if msg_id else msg_id, reason=reason.value, detail=detail[:2000],
+            raw=raw[:QUARANTINE_RAW_PREFIX], raw_size=len(raw), keep=QUARANTINE_MAX_ENTRIES)
         self._bump("quarantined", 1)
-        dropped = self.conn.execute("DELETE FROM quarantine WHERE n <= ?",
-                                    (int(cur.fetchone()[0]) - QUARANTINE_MAX_ENTRIES,)).rowcount
         if dropped > 0:
             self._bump("quarantine_dropped", dropped)
 
@@ -491,8 +449,7 @@ class Ingest:
         if not force and now < self._next_sweep:
             return 0
         self._next_sweep = now + SWEEP_EVERY_MS
-        rows = self.conn.execute("SELECT f.file_id, f.sender, COALESCE(p.role, ''), f.received_ms FROM media_files f "
-                                 "LEFT JOIN principals p ON p.id=f.sender WHERE f.status='partial'").fetchall()
+        rows = ingest_store.partial_files(self.conn)
         stale = []
         for file_id, sender, role, begun_ms in rows:
             # the last chunk stored this run, else the announce (after a restart a live upload gets a full period)
@@ -503,8 +460,7 @@ class Ingest:
             self._activity.pop(file_id, None)
             self.media.close(file_id)
             with Tx(self.conn):
-                self.conn.execute("DELETE FROM media_chunks WHERE file_id=?", (file_id,))
-                self.conn.execute("DELETE FROM media_files WHERE file_id=? AND status='partial'", (file_id,))
+                ingest_store.drop_partial(self.conn, file_id)
                 self._quarantine_row("", sender, file_id, Reason.UPLOAD_LIMIT,
                                      f"upload left unfinished for {age // 60000} min; its partial bytes dropped", b"", now)
                 self._bump("uploads_expired", 1)
@@ -515,10 +471,7 @@ class Ingest:
         return len(stale)
 
     def _bump(self, name: str, n: int) -> None:
-        self.conn.execute(
-            "INSERT INTO ingest_stats(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value=ingest_stats.value+?",
-            (name, n, n),
-        )
+        ingest_store.bump(self.conn, name, n)
 
 
 def _job(key: Ed25519PublicKey, env: Envelope) -> Job:

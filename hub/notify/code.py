@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
 from hub.notify import store
 from hub.orders import outbox
 from hub.orders import store as orders_store
+from hub.orders.store import Order
 from hub.registry import store as registry_store
 from hub.registry.errors import DomainError
 from protocol.clock import Clock
@@ -48,7 +49,7 @@ def order_formed(conn: Conn, clock: Clock, order_id: str, plain_code: str) -> in
     Returns the SMS outbox id, or None when no SMS is due (an app customer reads the code in the app)."""
     public = store.key(conn, VAULT_KEY)
     order = orders_store.order_row(conn, order_id)
-    hotline = str(order["created_by"]).startswith("operator:")
+    hotline = str(order.created_by).startswith("operator:")
     if public is None:
         if hotline:  # a misconfigured hub: say so at once rather than let the caller wait at the door
             outbox.event(conn, clock, "notify.code_undeliverable", order_id=order_id,
@@ -59,17 +60,17 @@ def order_formed(conn: Conn, clock: Clock, order_id: str, plain_code: str) -> in
     if not hotline:
         return None
     return _queue_code(conn, clock, order, sealed, purpose="service_code", actor="hub",
-                       started_ms=int(order["formed_ms"] or clock.now_ms()))
+                       started_ms=int(order.formed_ms or clock.now_ms()))
 
 
-def _queue_code(conn: Conn, clock: Clock, order: Row, sealed: bytes, *, purpose: str,
+def _queue_code(conn: Conn, clock: Clock, order: Order, sealed: bytes, *, purpose: str,
                 actor: str, started_ms: int) -> int:
-    card = registry_store.face(conn, order["locksmith_id"])
-    assert card is not None, order["locksmith_id"]  # a formed order's locksmith is filed
-    mobile = str(json.loads(order["request_json"]).get("customer_mobile", ""))
+    card = registry_store.face(conn, order.locksmith)
+    assert card is not None, order.locksmith_id  # a formed order's locksmith is filed
+    mobile = str(json.loads(order.request_json).get("customer_mobile", ""))
     return store.queue(conn, clock, to=mobile, template_name="service_code",
                        params={"locksmith": card.name, "grade": _grade(card.grade), "unit": card.unit_name},
-                       sealed=sealed, purpose=purpose, actor=actor, order_id=order["id"], started_ms=started_ms)
+                       sealed=sealed, purpose=purpose, actor=actor, order_id=order.id, started_ms=started_ms)
 
 
 def resend(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str = "") -> dict[str, object]:
@@ -77,9 +78,9 @@ def resend(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str = ""
     outbox row names the operator, and the console hears of it; the answer never holds the code."""
     with transaction(conn):
         order = orders_store.order_row(conn, order_id)
-        if order["state"] not in CODE_LIVE_STATES:
+        if order.state not in CODE_LIVE_STATES:
             raise DomainError("no_code", _("the service code is only re-sent while the locksmith is on the way or "
-                                           "on site (the order is {state})").format(state=order["state"]))
+                                           "on site (the order is {state})").format(state=order.state))
         sealed = store.sealed_code(conn, order_id)
         if sealed is None:
             raise DomainError("no_code", _("this order's service code was not kept, so it cannot be re-sent"))
@@ -87,5 +88,5 @@ def resend(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str = ""
                                 started_ms=clock.now_ms())
         outbox.event(conn, clock, "order.code_resent", order_id=order_id, actor=actor, reason=reason,
                      sms_id=outbox_id)
-        mobile = str(json.loads(order["request_json"]).get("customer_mobile", ""))
+        mobile = str(json.loads(order.request_json).get("customer_mobile", ""))
         return {"order_id": order_id, "sms_id": outbox_id, "to": store.mask_mobile(mobile)}

@@ -43,7 +43,7 @@ def _due(conn: Conn, clock: Clock, p: dict[str, Any], event_id: str) -> None:
         return
     if followup_store.contacted(conn, p["order_id"], "sms"):
         return  # an operator already sent it
-    mobile = str(json.loads(orders_store.order_row(conn, p["order_id"])["request_json"]).get("customer_mobile", ""))
+    mobile = str(json.loads(orders_store.order_row(conn, p["order_id"]).request_json).get("customer_mobile", ""))
     if mobile:
         ref = send_followup(conn, clock, "sms", mobile, p["order_id"], "hub")
         followup_store.add_contact(conn, p["order_id"], "sms", ref, "hub", clock.now_ms())

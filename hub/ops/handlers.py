@@ -38,16 +38,16 @@ def _operator_add(conn: Conn, clock: Clock, actor: str, a: m.OperatorAdd, txn: s
 
 def _order_show(conn: Conn, clock: Clock, actor: str, a: m.OrderRef, txn: str) -> Any:
     row = store.order_row(conn, a.order_id)
-    out = {k: v for k, v in dict(row).items() if k not in ("code_hash", "code_proof_key", "request_json")}
+    out = {k: v for k, v in row.as_dict().items() if k not in ("code_hash", "code_proof_key", "request_json")}
     out["transitions"] = machine.history(conn, a.order_id)
     out["offers"] = offers.of_order(conn, a.order_id)
     out["holds"] = [{"purpose": h.purpose, "amount": h.amount, "state": h.state}
                     for h in holds.holds_of(conn, a.order_id)]
     out["escrow_balance"] = core.balance(conn, core.escrow_account(a.order_id))
     # People by name for the console (the request's ID numbers stay out of the answer).
-    out["customer_name"] = json.loads(row["request_json"] or "{}").get("customer_name", "")
-    names = registry_store.names(conn, [row["locksmith_id"]] + [str(f["locksmith_id"]) for f in out["offers"]])
-    out["locksmith_name"] = names.get(row["locksmith_id"], "")
+    out["customer_name"] = json.loads(row.request_json or "{}").get("customer_name", "")
+    names = registry_store.names(conn, [row.locksmith_id or ""] + [str(f["locksmith_id"]) for f in out["offers"]])
+    out["locksmith_name"] = names.get(row.locksmith_id or "", "")
     out["offers"] = [{**f, "locksmith_name": names.get(str(f["locksmith_id"]), "")} for f in out["offers"]]
     return out
 

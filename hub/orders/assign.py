@@ -39,14 +39,14 @@ def assign(conn: Conn, clock: Clock, actor: str, order_id: str, locksmith_id: st
     to someone else is withdrawn first. Refused (nothing changed) if the locksmith cannot take it."""
     with transaction(conn):
         order = store.order_row(conn, order_id)
-        if order["state"] not in ASSIGNABLE:
+        if order.state not in ASSIGNABLE:
             raise DomainError("illegal_state", _("only an order still looking for a locksmith can be assigned"))
         name = _name(conn, locksmith_id)
         why = reason or _("assigned by the operator to {name}").format(name=name)
         current = engine.open_offer(conn, order_id)
         if current is not None and current.locksmith_id == locksmith_id:
             return {"offer_id": current.id, "expires_ms": current.expires_ms, "locksmith": name}
-        if order["state"] == "unassigned":
+        if order.state == "unassigned":
             machine.apply(conn, clock, order_id, "redispatch", actor=actor, reason=why, event_id=f"{event_id}:redispatch")
             offers.forget_refusals(conn, order_id)  # the operator may choose someone who refused earlier
         if current is not None:

@@ -14,9 +14,9 @@ from protocol.i18n import _
 def rate(conn: Conn, clock: Clock, customer_id: str, order_id: str, stars: int, note: str) -> str:
     with transaction(conn):
         order = store.order_row(conn, order_id)
-        if order["customer_id"] != customer_id:
+        if order.customer_id != customer_id:
             raise DomainError("forbidden", _("this order belongs to another customer"))
-        if order["completed_ms"] is None:
+        if order.completed_ms is None:
             raise DomainError("not_completed", _("only a completed order can be rated"))
         tasks.sync_tasks(conn, clock)
         tasks.record_outcome(conn, clock, order_id, operator=f"customer:{customer_id}", channel="app",

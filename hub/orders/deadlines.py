@@ -22,13 +22,13 @@ def documents_deadline(conn: Conn, clock: Clock, order_id: str, event_id: str) -
     """The 3-day timer (R-11). Overdue documents freeze the deposit for the police and tell them; if the
     job is still running, the order is flagged and the deadline applies as soon as the fee is confirmed."""
     order = store.order_row(conn, order_id)
-    state = order["state"]
+    state = order.state
     if state == "awaiting_documents":
         machine.apply(conn, clock, order_id, "documents_overdue", actor="hub",
                       reason=_("documents not provided within 3 days"), event_id=event_id)
-        police_feed.emit(conn, "documents.overdue", {"id": order_id, "customer_id": order["customer_id"],
-                                                     "locksmith_id": order["locksmith_id"],
-                                                     "site_address": order["site_address"], "at_ms": clock.now_ms()},
+        police_feed.emit(conn, "documents.overdue", {"id": order_id, "customer_id": order.customer_id,
+                                                     "locksmith_id": order.locksmith_id,
+                                                     "site_address": order.site_address, "at_ms": clock.now_ms()},
                          now_ms=clock.now_ms())
         outbox.event(conn, clock, "documents.overdue", order_id=order_id)
     elif state in JOB_STATES or state in BEFORE_FORMED:

@@ -30,7 +30,7 @@ def advance(conn: Conn, clock: Clock, order_id: str, *, cause: str) -> str | Non
     Returns the new offer id, or None. `cause` makes the follow-on transition ids idempotent."""
     with transaction(conn):
         order = store.order_row(conn, order_id)
-        if order["state"] != "dispatching" or engine.open_offer(conn, order_id) is not None:
+        if order.state != "dispatching" or engine.open_offer(conn, order_id) is not None:
             return None
         offered = engine.make_offer(conn, clock, order, load(conn))
         if offered is not None:
@@ -43,7 +43,7 @@ def advance(conn: Conn, clock: Clock, order_id: str, *, cause: str) -> str | Non
         told = reason if retry_at is None else _("no locksmith is available right now; we ask again in {m} "
                                                  "minutes").format(m=max(1, (retry_at - clock.now_ms()) // 60_000))
         outbox.event(conn, clock, "order.unassigned", order_id=order_id, reason=reason, retry_at_ms=retry_at)
-        outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, "unassigned", told))
+        outbox.put(conn, clock, "customer", order.customer_id, OrderStatus(order_id, "unassigned", told))
         return None
 
 
@@ -105,7 +105,7 @@ def accept(conn: Conn, clock: Clock, kit_id: str, offer_id: str, *, cause: str) 
 def send_card(conn: Conn, clock: Clock, order_id: str, offer: offers.Offer) -> None:
     order = store.order_row(conn, order_id)
     due = clock.now_ms() + load(conn).confirm_ttl_s * 1000
-    outbox.put(conn, clock, "customer", order["customer_id"],
+    outbox.put(conn, clock, "customer", order.customer_id,
                LocksmithCardMsg(order_id, confirm.card(conn, offer.locksmith_id, offer.eta_s), due))
     scheduler.schedule(conn, clock, confirm.CONFIRM_TIMER, f"confirm:{offer.id}", due,
                        {"order_id": order_id, "offer_id": offer.id})
@@ -122,7 +122,7 @@ def decide(conn: Conn, clock: Clock, actor: str, order_id: str, accept: bool, re
         moved = machine.apply(conn, clock, order_id, event, actor=actor, reason=reason or event, event_id=event_id)
         if not moved.applied:
             return machine.state_of(conn, order_id)
-        offer = confirm.current_offer(conn, order_id, order["locksmith_id"])
+        offer = confirm.current_offer(conn, order_id, order.locksmith)
         scheduler.cancel(conn, f"confirm:{offer.id}")
         if not accept:
             offers.set_state(conn, offer.id, "rejected")
@@ -134,8 +134,8 @@ def decide(conn: Conn, clock: Clock, actor: str, order_id: str, accept: bool, re
             confirm.form(conn, clock, order_id, actor="hub", event_id=f"{event_id}:form")
         else:
             due = clock.now_ms() + load(conn).payment_ttl_s * 1000
-            outbox.put(conn, clock, "customer", order["customer_id"],
-                       PaymentDue(order_id, order["prepayment_fen"], order["deposit_fen"], due))
+            outbox.put(conn, clock, "customer", order.customer_id,
+                       PaymentDue(order_id, order.prepayment_fen, order.deposit_fen, due))
             scheduler.schedule(conn, clock, confirm.PAYMENT_TIMER, f"payment:{order_id}:{event_id}", due,
                                {"order_id": order_id})
         return machine.state_of(conn, order_id)

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from hub import police_feed
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
 from hub.dispatch.settings import load
 from hub.orders import arrival, deadlines, dispatching, machine, outbox, store
+from hub.orders.store import Order
 from hub.registry import presence
 from hub.registry.errors import DomainError
 from hub.timers import scheduler
@@ -19,9 +20,9 @@ FOLLOWUP_TIMER = "followup.due"
 STEP_EVENTS = {"set_out": "set_out", "arrived": "arrived", "started": "job_started", "done": "job_done"}
 
 
-def kit_order(conn: Conn, kit_id: str, order_id: str) -> Row:
+def kit_order(conn: Conn, kit_id: str, order_id: str) -> Order:
     order = store.order_row(conn, order_id)
-    if order["kit_id"] != kit_id:
+    if order.kit_id != kit_id:
         raise DomainError("forbidden", _("this order is not assigned to this kit"))
     return order
 
@@ -41,7 +42,7 @@ def step(conn: Conn, clock: Clock, kit_id: str, order_id: str, name: str, *, eve
         if moved.applied:
             if event == "set_out":
                 arrival.set_out(conn, clock, order_id)  # the no-show deadline
-            outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, moved.to_state, name))
+            outbox.put(conn, clock, "customer", order.customer_id, OrderStatus(order_id, moved.to_state, name))
             outbox.event(conn, clock, f"order.{moved.to_state}", order_id=order_id)
         return moved.to_state
 
@@ -62,11 +63,11 @@ def fee_received(conn: Conn, clock: Clock, kit_id: str, order_id: str, fee_fen: 
         scheduler.schedule(conn, clock, FOLLOWUP_TIMER, f"followup:{order_id}", now + load(conn).followup_s * 1000,
                            {"order_id": order_id})
         police_feed.emit(conn, "order.completed", {"id": order_id, "fee_fen": fee_fen, "method": method,
-                                                   "locksmith_id": order["locksmith_id"], "at_ms": now}, now_ms=now)
-        outbox.put(conn, clock, "customer", order["customer_id"],
+                                                   "locksmith_id": order.locksmith_id, "at_ms": now}, now_ms=now)
+        outbox.put(conn, clock, "customer", order.customer_id,
                    OrderStatus(order_id, "awaiting_documents", _("prepayment released; please provide documents")))
         outbox.event(conn, clock, "order.completed", order_id=order_id)
-        if order["documents_overdue"]:
+        if order.documents_overdue:
             deadlines.documents_deadline(conn, clock, order_id, f"{event_id}:overdue")
         return machine.state_of(conn, order_id)
 
@@ -80,7 +81,7 @@ def withdraw(conn: Conn, clock: Clock, kit_id: str, order_id: str, reason: str, 
                               reason=reason or _("locksmith withdrew"), event_id=event_id)
         if moved.applied:
             store.release_locksmith(conn, order_id)
-            outbox.put(conn, clock, "customer", order["customer_id"],
+            outbox.put(conn, clock, "customer", order.customer_id,
                        OrderStatus(order_id, "dispatching", _("the locksmith withdrew; finding another")))
             dispatching.advance(conn, clock, order_id, cause=event_id)
         return machine.state_of(conn, order_id)

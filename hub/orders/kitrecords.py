@@ -19,10 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from hub import police_feed
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
 from hub.dispatch.settings import load
 from hub.evidence.ingest_lookup import IngestLookup
 from hub.orders import code, job, machine, outbox, store
+from hub.orders.store import Order
 from hub.registry.errors import DomainError
 from hub.registry.locksmiths import finger_of_template
 from protocol.clock import Clock
@@ -96,18 +97,18 @@ def refused(conn: Conn, clock: Clock, kit_id: str, order_id: str | None, kind: s
 
 
 # -- what the hub checks itself ----------------------------------------------------------------------------
-def _check(conn: Conn, rec: AnyJobRecord, order: Row, data: dict[str, Any]) -> None:
+def _check(conn: Conn, rec: AnyJobRecord, order: Order, data: dict[str, Any]) -> None:
     if isinstance(rec, Arrived):
         if not rec.code_checked:
             raise DomainError("not_verified", _("arrival without a checked service code"))
-        if not code.proof_ok(conn, order["id"], data):
+        if not code.proof_ok(conn, order.id, data):
             raise DomainError("wrong_code_proof", _("the arrival does not prove the service code this hub issued "
                                                     "for the order"))
     elif isinstance(rec, LocksmithVerified):
-        if enrolled_finger(conn, order["locksmith_id"], rec.template_sha256) is None:
+        if enrolled_finger(conn, order.locksmith, rec.template_sha256) is None:
             raise DomainError("fingerprint_mismatch", _("the fingerprint is not one enrolled for this locksmith"))
-    elif kind_of(rec) == K.VIDEO_STARTED and order["state"] == "verified" and load(conn).start_requires_upload:
-        waiting = identity_not_uploaded(conn, order["id"])
+    elif kind_of(rec) == K.VIDEO_STARTED and order.state == "verified" and load(conn).start_requires_upload:
+        waiting = identity_not_uploaded(conn, order.id)
         if waiting:
             raise DomainError("identity_not_uploaded", _("the job cannot start before the customer's identity "
                                                          "captures reached the hub: ") + ", ".join(waiting))
@@ -126,16 +127,16 @@ def identity_not_uploaded(conn: Conn, order_id: str) -> list[str]:
 
 
 # -- the order's moves -------------------------------------------------------------------------------------------
-def _move(conn: Conn, clock: Clock, kit_id: str, rec: AnyJobRecord, order: Row,
+def _move(conn: Conn, clock: Clock, kit_id: str, rec: AnyJobRecord, order: Order,
           msg_id: str) -> None:
-    order_id = order["id"]
+    order_id = order.id
     kind = kind_of(rec)
     pos = rec.position
     lat, lon = (pos.lat, pos.lon) if pos is not None else (None, None)
     if kind == K.SET_OUT:
         job.step(conn, clock, kit_id, order_id, "set_out", event_id=msg_id, lat=lat, lon=lon)
     elif kind == K.ARRIVED:
-        if order["state"] == "formed":  # arriving proves setting out, even if the kit never said so
+        if order.state == "formed":  # arriving proves setting out, even if the kit never said so
             job.step(conn, clock, kit_id, order_id, "set_out", event_id=f"{msg_id}:set_out")
         job.step(conn, clock, kit_id, order_id, "arrived", event_id=msg_id, lat=lat, lon=lon)
     elif kind == K.CUSTOMER_FINGERPRINT:
@@ -148,15 +149,15 @@ def _move(conn: Conn, clock: Clock, kit_id: str, rec: AnyJobRecord, order: Row,
         if rec.payment_received:
             job.fee_received(conn, clock, kit_id, order_id, rec.fee_fen, rec.method, event_id=msg_id)
     elif isinstance(rec, Aborted):
-        if rec.by == "locksmith" and order["state"] in ("formed", "en_route"):
+        if rec.by == "locksmith" and order.state in ("formed", "en_route"):
             job.withdraw(conn, clock, kit_id, order_id, rec.reason, event_id=msg_id)
         else:  # the money outcome depends on why: the operator decides (order.cancel / order.dispute)
             outbox.event(conn, clock, "order.kit_aborted", order_id=order_id, reason=rec.reason, by=rec.by,
                          at_step=rec.at_step)
 
 
-def _verified(conn: Conn, clock: Clock, kit_id: str, order: Row, msg_id: str) -> None:
-    order_id = order["id"]
+def _verified(conn: Conn, clock: Clock, kit_id: str, order: Order, msg_id: str) -> None:
+    order_id = order.id
     rows = {kind: decode(kind, data) for kind, data in store.evidence(conn, order_id).items()}
     missing = [k.value for k in VERIFICATION_NEEDS if k.value not in rows]
     consent = rows.get(K.CONSENTED.value)
@@ -166,7 +167,7 @@ def _verified(conn: Conn, clock: Clock, kit_id: str, order: Row, msg_id: str) ->
         return
     lv = rows[K.LOCKSMITH_VERIFIED.value]
     assert isinstance(lv, LocksmithVerified)
-    finger = enrolled_finger(conn, order["locksmith_id"], lv.template_sha256) or ""
+    finger = enrolled_finger(conn, order.locksmith, lv.template_sha256) or ""
     photo, id_photo, fp = (_sha(rows[k.value]) for k in IDENTITY)
     now = clock.now_ms()
     store.put_verification(conn, store.Verification(order_id, kit_id, finger, lv.template_sha256, photo, id_photo, fp,
@@ -176,7 +177,7 @@ def _verified(conn: Conn, clock: Clock, kit_id: str, order: Row, msg_id: str) ->
                                    "identity recorded"), event_id=msg_id)
     if moved.applied:
         police_feed.emit(conn, "order.verified", {
-            "id": order_id, "kit_id": kit_id, "locksmith_id": order["locksmith_id"], "locksmith_finger": finger,
+            "id": order_id, "kit_id": kit_id, "locksmith_id": order.locksmith_id, "locksmith_finger": finger,
             "locksmith_template_sha256": lv.template_sha256, "customer_photo_sha256": photo,
             "customer_id_photo_sha256": id_photo, "customer_fp_sha256": fp, "at_ms": now}, now_ms=now)
 
@@ -187,13 +188,13 @@ def _sha(rec: AnyJobRecord) -> str:
     return rec.plain_sha256 or rec.sha256
 
 
-def _forward(conn: Conn, clock: Clock, kit_id: str, order: Row, kind: str,
+def _forward(conn: Conn, clock: Clock, kit_id: str, order: Order, kind: str,
              data: dict[str, Any], msg_id: str, captured_ms: int | None, refused: DomainError | None) -> None:
-    if police_feed.has_entry(conn, kind, order["id"], "record_id", msg_id):
+    if police_feed.has_entry(conn, kind, order.id, "record_id", msg_id):
         return  # applied again (a retry of the same record): forwarded once
     now = clock.now_ms()
     police_feed.emit(conn, kind, {
-        "id": order["id"], "order_id": order["id"], "kit_id": kit_id, "locksmith_id": order["locksmith_id"],
+        "id": order.id, "order_id": order.id, "kit_id": kit_id, "locksmith_id": order.locksmith_id,
         "record_id": msg_id, "captured_ms": captured_ms, "record": data,
         "refused": {"code": refused.code, "message": refused.message} if refused is not None else None,
         "at_ms": now}, now_ms=now)

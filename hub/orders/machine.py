@@ -56,7 +56,7 @@ def apply(conn: Conn, clock: Clock, order_id: str, event: str, *, actor: str, re
                 raise DomainError("idempotency_conflict", _("event id reused for a different event: ") + event_id)
             return Moved(order_id, event, done.from_state, done.to_state, applied=False)
         order = store.order_row(conn, order_id)
-        state = str(order["state"])
+        state = str(order.state)
         t = TABLE.get((state, event))
         if t is None:
             raise IllegalTransition(order_id, state, event)

@@ -16,10 +16,11 @@ import json
 import msgspec
 
 from hub import police_feed
-from hub.db import Conn, Row, transaction
+from hub.db import Conn, transaction
 from hub.ledger import holds
 from hub.ledger.core import locksmith_account
 from hub.orders import machine, outbox, store
+from hub.orders.store import Order
 from hub.registry import store as registry_store
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from protocol.clock import Clock
@@ -44,19 +45,19 @@ def _asked(body: PoliceDecision) -> dict[str, str]:
     return {p: o for p, o in (("deposit", body.deposit), ("prepayment", body.prepayment)) if o is not None}
 
 
-def _check(conn: Conn, order: Row, body: PoliceDecision) -> dict[str, holds.Hold]:
+def _check(conn: Conn, order: Order, body: PoliceDecision) -> dict[str, holds.Hold]:
     """The holds frozen pending the police, once the decision is found to cover exactly them."""
-    state = order["state"]
+    state = order.state
     if state not in PENDING_POLICE:
-        earlier = store.police_decision_of_order(conn, order["id"])
+        earlier = store.police_decision_of_order(conn, order.id)
         if earlier is not None:
             raise DomainError("already_decided", _(
                 "order {order} was already decided by the police (decision {decision}, case {case})").format(
-                order=order["id"], decision=earlier.id, case=earlier.case_ref))
+                order=order.id, decision=earlier.id, case=earlier.case_ref))
         raise DomainError("not_pending_police", _(
             "order {order} is {state}: its money is not frozen pending the police").format(
-            order=order["id"], state=state))
-    every = {h.purpose: h for h in holds.holds_of(conn, order["id"])}
+            order=order.id, state=state))
+    every = {h.purpose: h for h in holds.holds_of(conn, order.id)}
     frozen = {p: h for p, h in every.items() if h.state == "frozen_police"}
     asked = _asked(body)
     issues: list[FieldIssue] = []
@@ -65,7 +66,7 @@ def _check(conn: Conn, order: Row, body: PoliceDecision) -> dict[str, holds.Hold
             held = every[purpose].state if purpose in every else _("no such hold")
             issues.append(FieldIssue(purpose, _("not frozen pending the police ({state}); leave it out").format(
                 state=held)))
-        elif asked[purpose] == "pay" and not order["locksmith_id"]:
+        elif asked[purpose] == "pay" and not order.locksmith_id:
             issues.append(FieldIssue(purpose, _("the order has no locksmith to pay")))
     for purpose in sorted(frozen):
         if purpose not in asked:
@@ -79,14 +80,14 @@ def _check(conn: Conn, order: Row, body: PoliceDecision) -> dict[str, holds.Hold
     return frozen
 
 
-def _holder_name(conn: Conn, order: Row, account: str) -> str:
+def _holder_name(conn: Conn, order: Order, account: str) -> str:
     """Who an account is, as the police know them: the order's customer by the name in the request, a
     locksmith by his filed name; empty when neither (the answer then names the role only)."""
     role, _sep, who = account.partition(":")
     if role == "locksmith":
         return registry_store.name_of(conn, who) or ""
-    if role == "customer" and who == order["customer_id"]:
-        return str(json.loads(order["request_json"] or "{}").get("customer_name") or "")
+    if role == "customer" and who == order.customer_id:
+        return str(json.loads(order.request_json or "{}").get("customer_name") or "")
     return ""
 
 
@@ -112,23 +113,23 @@ def decide(conn: Conn, clock: Clock, actor: str, body: PoliceDecision, *, decisi
             hold = frozen[purpose]
             state = holds.resolve(conn, clock, order_id=body.order_id, purpose=purpose,  # type: ignore[arg-type]
                                   outcome=outcome, actor=actor,  # type: ignore[arg-type]
-                                  locksmith_id=order["locksmith_id"], memo=f"{body.case_ref}: {body.reason}"[:500])
-            account = hold.owner_account if outcome == "release" else locksmith_account(order["locksmith_id"])
+                                  locksmith_id=order.locksmith_id, memo=f"{body.case_ref}: {body.reason}"[:500])
+            account = hold.owner_account if outcome == "release" else locksmith_account(order.locksmith)
             outcomes.append(HoldOutcome(purpose=purpose, amount_fen=hold.amount, state=state, account=account,
                                         name=_holder_name(conn, order, account)))
         result = PoliceDecisionResult(decision_id=decision_id, order_id=body.order_id, ok=True, state=moved.to_state,
                                       holds=outcomes, applied=True)
         now = clock.now_ms()
         store.put_police_decision(conn, decision_id=decision_id, order_id=body.order_id, msg_id=msg_id, actor=actor,
-                                  case_ref=body.case_ref, reason=body.reason, from_state=order["state"],
+                                  case_ref=body.case_ref, reason=body.reason, from_state=order.state,
                                   outcomes_json=msgspec.json.encode(asked).decode(),
                                   result_json=msgspec.json.encode(result).decode(), at_ms=now)
         held = [msgspec.to_builtins(h) for h in outcomes]
         police_feed.emit(conn, "police.decision", {
             "id": body.order_id, "order_id": body.order_id, "decision_id": decision_id, "case_ref": body.case_ref,
-            "reason": body.reason, "from": order["state"], "holds": held, "customer_id": order["customer_id"],
-            "locksmith_id": order["locksmith_id"], "actor": actor, "at_ms": now}, now_ms=now)
-        outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(
+            "reason": body.reason, "from": order.state, "holds": held, "customer_id": order.customer_id,
+            "locksmith_id": order.locksmith_id, "actor": actor, "at_ms": now}, now_ms=now)
+        outbox.put(conn, clock, "customer", order.customer_id, OrderStatus(
             body.order_id, moved.to_state, _("the police decided the frozen money: ") + summary))
         outbox.event(conn, clock, "police.decision", order_id=body.order_id, decision_id=decision_id,
                      case_ref=body.case_ref, state=moved.to_state, holds=held, actor=actor)

@@ -24,9 +24,9 @@ def cancel(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *, 
     """Cancel before the order is formed, or abandon it after (R-7). Returns the final state."""
     with transaction(conn):
         order = store.order_row(conn, order_id)
-        if customer_id is not None and order["customer_id"] != customer_id:
+        if customer_id is not None and order.customer_id != customer_id:
             raise DomainError("forbidden", _("this order belongs to another customer"))
-        state = order["state"]
+        state = order.state
         event = "cancel" if state in BEFORE_FORMED else "abandon"
         if event == "abandon" and state == "en_route" and arrival.missed(conn, order_id):
             event = "abandon_no_show"  # the prepayment goes back: the locksmith did not come in time
@@ -37,9 +37,9 @@ def cancel(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *, 
         offer = engine.open_offer(conn, order_id)
         if offer is not None:
             engine.close_offer(conn, clock, offer.id, "withdrawn", "cancelled")
-        if order["kit_id"] and state in LOCKSMITH_BUSY:
-            outbox.put(conn, clock, "kit", order["kit_id"], JobCancelled(order_id, reason))
-        outbox.put(conn, clock, "customer", order["customer_id"], OrderStatus(order_id, moved.to_state, reason))
+        if order.kit_id and state in LOCKSMITH_BUSY:
+            outbox.put(conn, clock, "kit", order.kit_id, JobCancelled(order_id, reason))
+        outbox.put(conn, clock, "customer", order.customer_id, OrderStatus(order_id, moved.to_state, reason))
         outbox.event(conn, clock, f"order.{moved.to_state}", order_id=order_id, reason=reason, actor=actor)
         police_feed.emit(conn, f"order.{moved.to_state}", {"id": order_id, "from": state, "actor": actor,
                                                            "reason": reason, "at_ms": clock.now_ms()},
@@ -67,7 +67,7 @@ def documents_verified(conn: Conn, clock: Clock, actor: str, order_id: str, reas
                               reason=reason or _("documents verified"), event_id=event_id)
         if moved.applied:
             order = store.order_row(conn, order_id)
-            outbox.put(conn, clock, "customer", order["customer_id"],
+            outbox.put(conn, clock, "customer", order.customer_id,
                        OrderStatus(order_id, moved.to_state, _("documents verified; deposit released")))
             police_feed.emit(conn, "documents.verified", {"id": order_id, "actor": actor, "at_ms": clock.now_ms()},
                              now_ms=clock.now_ms())
@@ -89,12 +89,12 @@ def rate(conn: Conn, clock: Clock, actor: str, order_id: str, stars: int) -> int
     """R-13: the follow-up's rating feeds rule (2). One rating per order."""
     with transaction(conn):
         order = store.order_row(conn, order_id)
-        if order["completed_ms"] is None:
+        if order.completed_ms is None:
             raise DomainError("not_completed", _("only a completed order can be rated"))
-        if order["rating"] is not None:
+        if order.rating is not None:
             raise DomainError("already_rated", _("this order was already rated"))
         store.set_rating(conn, order_id, stars)
-        quality = record_rating(conn, order["locksmith_id"], stars)
+        quality = record_rating(conn, order.locksmith, stars)
         police_feed.emit(conn, "order.rated", {"id": order_id, "stars": stars, "actor": actor,
                                                "at_ms": clock.now_ms()}, now_ms=clock.now_ms())
         return quality

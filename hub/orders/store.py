@@ -5,7 +5,7 @@ The state column changes only through hub/orders/machine.py, which calls `move` 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from hub.db import Conn, Row
@@ -41,11 +41,73 @@ class NewOrder:
 
 
 # -- the order row ---------------------------------------------------------------------------------------------
-def order_row(conn: Conn, order_id: str) -> Row:
-    row = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One row of `orders`, typed (the columns in their table order)."""
+
+    id: str
+    customer_id: str
+    state: str
+    state_reason: str
+    rule: str
+    lock_class: str
+    category: str
+    site_address: str
+    site_lat: float
+    site_lon: float
+    appointment_ms: int | None
+    request_json: str
+    locksmith_id: str | None
+    locksmith_n: int | None
+    kit_id: str | None
+    locksmith_busy: int
+    prepayment_fen: int
+    deposit_fen: int
+    fee_fen: int | None
+    code_hash: str | None
+    code_delivered_ms: int | None
+    formed_ms: int | None
+    completed_ms: int | None
+    documents_overdue: int
+    code_failures: int
+    rating: int | None
+    created_by: str
+    created_ms: int
+    updated_ms: int
+    code_proof_key: str | None
+    number: int | None
+
+    @property
+    def locksmith(self) -> str:
+        """The assigned locksmith, where the order's state guarantees one (awaiting the customer and after)."""
+        if self.locksmith_id is None:
+            raise LookupError(f"order {self.id} has no locksmith assigned")
+        return self.locksmith_id
+
+    @property
+    def kit(self) -> str:
+        """The assigned locksmith's kit, where the order's state guarantees one."""
+        if self.kit_id is None:
+            raise LookupError(f"order {self.id} has no kit assigned")
+        return self.kit_id
+
+    def fen(self, purpose: str) -> int:
+        """The amount held for a purpose (`prepayment` or `deposit`)."""
+        return {"prepayment": self.prepayment_fen, "deposit": self.deposit_fen}[purpose]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in ORDER_COLUMNS}
+
+
+ORDER_COLUMNS = tuple(f.name for f in fields(Order))
+_SELECT_ORDER = f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE id = ?"
+
+
+def order_row(conn: Conn, order_id: str) -> Order:
+    row = conn.execute(_SELECT_ORDER, (order_id,)).fetchone()
     if row is None:
         raise NotFound("order", order_id)
-    return row
+    return Order(*row)
 
 
 def listing(conn: Conn, state: str | None, limit: int) -> list[dict[str, Any]]:

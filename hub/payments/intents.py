@@ -25,12 +25,12 @@ def create(conn: Conn, clock: Clock, customer_id: str, order_id: str, provider: 
         raise DomainError("unknown_provider", _("unknown payment provider: ") + provider)
     with transaction(conn):
         order = store.order_row(conn, order_id)
-        if order["customer_id"] != customer_id:
+        if order.customer_id != customer_id:
             raise DomainError("forbidden", _("this order belongs to another customer"))
-        if order["state"] != "awaiting_payment":
+        if order.state != "awaiting_payment":
             raise DomainError("not_payable", _("this order is not waiting for payment (it is {state})").format(
-                state=order["state"]))
-        expected = int(order["prepayment_fen"]) + int(order["deposit_fen"])
+                state=order.state))
+        expected = int(order.prepayment_fen) + int(order.deposit_fen)
         if amount_fen != expected:
             raise DomainError("wrong_amount", _("the payment must be prepayment plus deposit: ") + f"{expected}")
         open_ = payment_store.open_intent(conn, order_id, provider, expected)

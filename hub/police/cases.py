@@ -20,7 +20,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from hub.police import layout
+from hub.police import case_store, layout
+from hub.police import index as export_index
+from hub.police.case_store import open_cases_db
 from hub.police.notifiers import Notifier
 from protocol import labels
 from protocol.clock import Clock
@@ -35,35 +37,6 @@ LATE_KINDS = ("documents.submitted", "documents.verified", "documents.rejected")
 DECISION_KINDS = ("police.decision",)
 WARNING_KINDS = ("risk.warning",)
 LEVELS = ("none", "blue", "yellow", "red")  # rising
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS cases (
-    order_id TEXT PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, opened_ms INTEGER NOT NULL,
-    trigger_seq INTEGER NOT NULL, reason TEXT NOT NULL, evidence_json TEXT NOT NULL,
-    late_json TEXT NOT NULL DEFAULT '[]', notified_ms INTEGER, notify_error TEXT
-);
-CREATE TABLE IF NOT EXISTS alerts (
-    seq INTEGER PRIMARY KEY, opened_ms INTEGER NOT NULL, alert_json TEXT NOT NULL, notified_ms INTEGER,
-    notify_error TEXT
-);
-CREATE TABLE IF NOT EXISTS desk_state (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-"""
-# columns added after the first release: (name, declaration), added to an older cases.sqlite on open
-_ADDED = (("decision_json", "TEXT"),)
-
-
-def open_cases_db(root: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(root / "cases.sqlite"), isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.executescript(SCHEMA)
-    have = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
-    for name, decl in _ADDED:
-        if name not in have:
-            conn.execute(f"ALTER TABLE cases ADD COLUMN {name} {decl}")
-    return conn
-
 
 class CaseDesk:
     def __init__(self, root: Path, index: sqlite3.Connection, notifier: Notifier, clock: Clock, *,
@@ -80,15 +53,11 @@ class CaseDesk:
     def scan(self) -> list[str]:
         """Open cases for every trigger not yet handled, record late documents, retry notifications.
         Returns the order ids of cases opened now."""
-        row = self.db.execute("SELECT v FROM desk_state WHERE k='seq'").fetchone()
-        after = int(row[0]) if row else 0
+        after = case_store.read_upto(self.db)
         opened: list[str] = []
         kinds = TRIGGER_KINDS + LATE_KINDS + DECISION_KINDS + WARNING_KINDS
-        marks = ",".join("?" * len(kinds))
         last = after
-        for r in self.index.execute(
-            f"SELECT seq, kind, entity_id, order_id, data_json FROM entries WHERE seq > ? AND kind IN ({marks})"
-            " ORDER BY seq", (after, *kinds)):
+        for r in export_index.entries_of_kinds(self.index, after, kinds):
             order_id = r["order_id"] or r["entity_id"]
             if r["kind"] in TRIGGER_KINDS:
                 if self._open(order_id, int(r["seq"]), json.loads(r["data_json"])):
@@ -100,27 +69,24 @@ class CaseDesk:
             else:
                 self._late(order_id, int(r["seq"]), r["kind"])
             last = int(r["seq"])
-        top = self.index.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]
-        last = max(last, int(top))
-        self.db.execute("INSERT INTO desk_state VALUES ('seq', ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (last,))
+        last = max(last, export_index.max_seq(self.index))
+        case_store.set_read_upto(self.db, last)
         self._notify_pending()
         return opened
 
     def alerts(self) -> list[dict[str, Any]]:
         return [json.loads(r["alert_json"]) | {"notified_ms": r["notified_ms"]}
-                for r in self.db.execute("SELECT * FROM alerts ORDER BY seq")]
+                for r in case_store.alerts(self.db)]
 
     def cases(self) -> list[dict[str, Any]]:
-        return [self._as_dict(r) for r in self.db.execute("SELECT * FROM cases ORDER BY opened_ms")]
+        return [self._as_dict(r) for r in case_store.cases(self.db)]
 
     def close(self) -> None:
         self.db.close()
 
     # -- internals ----------------------------------------------------------------------------------
     def _evidence(self, order_id: str) -> list[dict[str, Any]]:
-        rows = self.index.execute(
-            "SELECT seq, kind, created_ms, file, line, media_json FROM entries WHERE seq IN "
-            "(SELECT seq FROM keys WHERE field='order' AND value=?) ORDER BY seq", (order_id.casefold(),))
+        rows = export_index.entries_of_order(self.index, order_id)
         return [{"seq": r["seq"], "kind": r["kind"], "created_ms": r["created_ms"], "file": r["file"],
                  "line": r["line"], "media": [m["sha256"] for m in json.loads(r["media_json"])]} for r in rows]
 
@@ -128,32 +94,29 @@ class CaseDesk:
         now = self.clock.now_ms()
         reason = _("documents not verified within 3 days of the order")
         evidence = self._evidence(order_id)
-        cur = self.db.execute(
-            "INSERT INTO cases(order_id, case_id, opened_ms, trigger_seq, reason, evidence_json) VALUES (?,?,?,?,?,?)"
-            " ON CONFLICT(order_id) DO NOTHING",
-            (order_id, f"CASE-{order_id}", now, seq, reason, json.dumps(evidence)))
-        if cur.rowcount == 0:
+        if not case_store.open_case(self.db, order_id=order_id, case_id=f"CASE-{order_id}", opened_ms=now,
+                                    trigger_seq=seq, reason=reason, evidence_json=json.dumps(evidence)):
             return False
         self._write_file(order_id)
         return True
 
     def _late(self, order_id: str, seq: int, kind: str) -> None:
-        row = self.db.execute("SELECT late_json FROM cases WHERE order_id=?", (order_id,)).fetchone()
+        row = case_store.case(self.db, order_id)
         if row is None:
             return
-        late = json.loads(row[0])
+        late = json.loads(row["late_json"])
         if seq not in [x["seq"] for x in late]:
             late.append({"seq": seq, "kind": kind})
-            self.db.execute("UPDATE cases SET late_json=? WHERE order_id=?", (json.dumps(late), order_id))
+            case_store.set_late(self.db, order_id, json.dumps(late))
             self._write_file(order_id)
 
     def _decided(self, order_id: str, seq: int, data: dict[str, Any]) -> None:
         """A dispute has no case here (only a missed deadline opens one); its decision is in the export."""
-        if self.db.execute("SELECT 1 FROM cases WHERE order_id=?", (order_id,)).fetchone() is None:
+        if case_store.case(self.db, order_id) is None:
             return
         decision = {"seq": seq, "decision_id": data.get("decision_id"), "case_ref": data.get("case_ref"),
                     "reason": data.get("reason"), "holds": data.get("holds"), "at_ms": data.get("at_ms")}
-        self.db.execute("UPDATE cases SET decision_json=? WHERE order_id=?", (json.dumps(decision), order_id))
+        case_store.set_decision(self.db, order_id, json.dumps(decision))
         self._write_file(order_id)
 
     def _warning(self, seq: int, data: dict[str, Any]) -> None:
@@ -173,29 +136,26 @@ class CaseDesk:
                      subject=_("customer") if subject == "customer" else _("locksmith"),
                      reasons=_("; ").join(labels.risk_reason(r) for r in data.get("reasons") or []
                                           if isinstance(r, dict)))}
-        self.db.execute("INSERT INTO alerts(seq, opened_ms, alert_json) VALUES (?,?,?) ON CONFLICT(seq) DO NOTHING",
-                        (seq, self.clock.now_ms(), json.dumps(alert, ensure_ascii=False)))
+        case_store.add_alert(self.db, seq, self.clock.now_ms(), json.dumps(alert, ensure_ascii=False))
 
     def _notify_pending(self) -> None:
-        for r in list(self.db.execute("SELECT * FROM alerts WHERE notified_ms IS NULL ORDER BY seq")):
+        for r in case_store.unnotified_alerts(self.db):
             try:
                 self.notifier.notify(json.loads(r["alert_json"]))
             except Exception as exc:  # as for cases: kept pending, retried on the next scan
                 log.warning("notifying warning %s failed: %s", r["seq"], exc)
-                self.db.execute("UPDATE alerts SET notify_error=? WHERE seq=?", (str(exc)[:300], r["seq"]))
+                case_store.alert_notify_failed(self.db, r["seq"], str(exc)[:300])
                 continue
-            self.db.execute("UPDATE alerts SET notified_ms=?, notify_error=NULL WHERE seq=?",
-                            (self.clock.now_ms(), r["seq"]))
-        for r in list(self.db.execute("SELECT * FROM cases WHERE notified_ms IS NULL")):
+            case_store.alert_notified(self.db, r["seq"], self.clock.now_ms())
+        for r in case_store.unnotified_cases(self.db):
             case = self._as_dict(r)
             try:
                 self.notifier.notify(case)
             except Exception as exc:  # any delivery failure: keep it pending and retry on the next scan
                 log.warning("notifying case %s failed: %s", case["case_id"], exc)
-                self.db.execute("UPDATE cases SET notify_error=? WHERE order_id=?", (str(exc)[:300], r["order_id"]))
+                case_store.case_notify_failed(self.db, r["order_id"], str(exc)[:300])
                 continue
-            self.db.execute("UPDATE cases SET notified_ms=?, notify_error=NULL WHERE order_id=?",
-                            (self.clock.now_ms(), r["order_id"]))
+            case_store.case_notified(self.db, r["order_id"], self.clock.now_ms())
             self._write_file(r["order_id"])
 
     def _as_dict(self, r: sqlite3.Row) -> dict[str, Any]:
@@ -205,6 +165,8 @@ class CaseDesk:
                 "decision": json.loads(r["decision_json"]) if r["decision_json"] else None}
 
     def _write_file(self, order_id: str) -> None:
-        r = self.db.execute("SELECT * FROM cases WHERE order_id=?", (order_id,)).fetchone()
+        r = case_store.case(self.db, order_id)
+        if r is None:
+            return  # only called once the case's row is there
         atomic_write(inside(self.root / layout.CASES, f"{order_id}.json"),
                      json.dumps(self._as_dict(r), ensure_ascii=False, indent=1).encode("utf-8"))

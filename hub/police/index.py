@@ -176,3 +176,18 @@ def entries_of_order(conn: sqlite3.Connection, order_id: str) -> list[sqlite3.Ro
     return list(conn.execute(
         "SELECT seq, kind, created_ms, file, line, media_json FROM entries WHERE seq IN "
         "(SELECT seq FROM keys WHERE field='order' AND value=?) ORDER BY seq", (order_id.casefold(),)))
+
+
+def seqs_with_key(conn: sqlite3.Connection, field: str, value: str) -> set[int]:
+    """The seq of every entry with this (field, normalised value) key."""
+    return {int(r[0]) for r in conn.execute("SELECT seq FROM keys WHERE field=? AND value=?", (field, value))}
+
+
+def entries_at(conn: sqlite3.Connection, seqs: set[int]) -> list[sqlite3.Row]:
+    """The entries with these seqs, by seq (asked 500 at a time: SQLite bounds a statement's parameters)."""
+    ordered = sorted(seqs)
+    rows: list[sqlite3.Row] = []
+    for i in range(0, len(ordered), 500):
+        part = ordered[i:i + 500]
+        rows += conn.execute(f"SELECT * FROM entries WHERE seq IN ({','.join('?' * len(part))})", part).fetchall()
+    return sorted(rows, key=lambda r: int(r["seq"]))

@@ -17,6 +17,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from hub.police import index
 from hub.police.keys_index import normalise
 from hub.police.query import Hit
 
@@ -34,17 +35,12 @@ class PersonResult:
 def _seqs(conn: sqlite3.Connection, field_name: str, values: list[str]) -> set[int]:
     out: set[int] = set()
     for v in values:
-        out.update(int(r[0]) for r in conn.execute("SELECT seq FROM keys WHERE field=? AND value=?", (field_name, v)))
+        out |= index.seqs_with_key(conn, field_name, v)
     return out
 
 
 def _rows(conn: sqlite3.Connection, seqs: set[int]) -> list[sqlite3.Row]:
-    ordered = sorted(seqs)
-    rows: list[sqlite3.Row] = []
-    for i in range(0, len(ordered), 500):
-        part = ordered[i:i + 500]
-        rows += conn.execute(f"SELECT * FROM entries WHERE seq IN ({','.join('?' * len(part))})", part).fetchall()
-    return sorted(rows, key=lambda r: int(r["seq"]))
+    return index.entries_at(conn, seqs)
 
 
 def find_person(conn: sqlite3.Connection, id_number: str, *, limit: int = 1000) -> PersonResult:

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from hub.db import Conn, DatabaseError, Tx
+from hub.registry import store
 from hub.registry.errors import DomainError, FieldIssue, ValidationFailed
 from hub.registry.locksmiths import check_locksmith, file_locksmith, scope_of
 from hub.registry.units import check_unit, file_unit
@@ -141,10 +142,10 @@ def export_csv(conn: Conn, kind: str) -> str:
     writer = csv.DictWriter(out, fieldnames=list(COLUMNS[kind]), lineterminator="\n")
     writer.writeheader()
     if kind == "units":
-        for r in conn.execute("SELECT * FROM units ORDER BY id"):
+        for r in store.units(conn):
             writer.writerow({c: r[c] if r[c] is not None else "" for c in UNIT_COLUMNS})
         return out.getvalue()
-    for r in conn.execute("SELECT * FROM locksmiths ORDER BY n"):
+    for r in store.locksmiths(conn):
         row = {c: r[c] for c in LOCKSMITH_COLUMNS if c not in ("scope", "equipment")}
         row = {k: ("" if val is None else val) for k, val in row.items()}
         row["scope"] = format_scope(scope_of(conn, r["n"]))

@@ -16,9 +16,7 @@ import getpass
 import importlib
 import json
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,8 +104,6 @@ def register(sub: Any) -> None:
     step("seal", _("Seal the evidence bundle"), _seal)
     step("abort", _("Abort the job (it is then sealed)"), _abort).add_argument("--reason", required=True)
     step("resume", _("After a restart: restart the video of a job that was recording"), _resume)
-    rec = steps.add_parser("record-video", parents=[common])  # the background recorder: not for people
-    rec.set_defaults(func=_record_video)
 
 
 # -- plumbing ------------------------------------------------------------------------------------------
@@ -169,7 +165,6 @@ def guarded(command: Callable[[], int], *, refused: tuple[type[Exception], ...] 
     becomes its exit code. `refused`: the command's own refusals; `after_device_problem`: a line more."""
     from edge.hardware.fingerprint.errors import FingerprintError
     from edge.job.config import ConfigError
-    from edge.job.detached import RecorderError
     from edge.job.order import OrderInvalid
     from edge.job.steps import StepRefused
     from edge.store import StoreError
@@ -181,7 +176,7 @@ def guarded(command: Callable[[], int], *, refused: tuple[type[Exception], ...] 
     except refusals as exc:
         print(_("Refused: {reason}").format(reason=exc), file=sys.stderr)
         return EXIT_REFUSED
-    except (FingerprintError, RecorderError) as exc:
+    except FingerprintError as exc:
         print(_("Device problem: {reason}").format(reason=exc), file=sys.stderr)
         if after_device_problem:
             print(after_device_problem, file=sys.stderr)
@@ -417,28 +412,3 @@ def _pin_hash(args: argparse.Namespace) -> int:
     return 0
 
 
-def _record_video(args: argparse.Namespace) -> int:
-    """The background recorder started by `video-start`: records until SIGTERM, then closes the last
-    segment (into the store) and says so in its state file."""
-    from edge.app import make_kit
-    from edge.job import video
-    from edge.job.camera import KitCamera
-    from edge.job.detached import write_state
-    from edge.job.kitdir import hardware_config
-
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
-    signal.signal(signal.SIGINT, lambda *_a: stop.set())
-    app = make_kit(args.dir, connect=False)
-    camera = KitCamera(hardware_config(app.settings.hardware).camera)
-    work = video.work_dir(app.store, args.order)
-    try:
-        video.start(camera, app.store, args.order)
-        write_state(work, "recording", os.getpid())
-        stop.wait()
-        camera.stop_video(work)
-    finally:
-        write_state(work, "stopped", os.getpid())
-        camera.close()
-        app.store.close()
-    return 0

@@ -14,6 +14,12 @@ from protocol.i18n import _
 CSS = """
 Screen { padding: 0 1; }
 Button { height: 3; min-width: 10; margin: 0 1 1 0; }
+/* A button that does not apply now stays in place, plainly grey whatever its colour when live: a disabled
+   orange "Log out" or blue "Current job" looked pressable on the panel. */
+Button:disabled, Button.-primary:disabled, Button.-warning:disabled, Button.-error:disabled,
+Button.-success:disabled {
+    background: $panel; color: $text-disabled; border-top: tall $panel-lighten-1; border-bottom: tall $panel-darken-2;
+    text-style: none; }
 .big { height: 5; width: 100%; text-style: bold; }
 .row .big { width: 1fr; }
 .title { text-style: bold; height: auto; margin: 0 0 1 0; }
@@ -32,6 +38,8 @@ Button { height: 3; min-width: 10; margin: 0 1 1 0; }
 KeypadScreen Grid, PatternScreen Grid, KeyboardScreen Grid { grid-rows: 3; grid-gutter: 1 1; height: auto; }
 KeypadScreen Grid Button, PatternScreen Grid Button, KeyboardScreen Grid Button {
     width: 100%; height: 3; margin: 0; text-style: bold; }
+/* Enter and Cancel as wide as the keys above them, not the width of their word. */
+KeypadScreen .row Button, KeyboardScreen .row Button, PatternScreen .row Button { width: 1fr; }
 /* A locksmith's name and work number, five rows tall (the app's Button height would cut the number). */
 LocksmithChooserScreen Grid Button { width: 100%; height: 5; margin: 0; text-style: bold; }
 """

@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from lockwarden.kit_ui.base import KitScreen
-from lockwarden.kit_ui.model import evidence, file_kind_label
+from lockwarden.kit_ui.model import evidence, file_kind_label, short_order
 from protocol.i18n import _
 
 
@@ -19,7 +19,8 @@ class EvidenceScreen(KitScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(_("Evidence of order {order_id}").format(order_id=self.order_id), classes="title")
+            yield Static(_("Evidence of order {order_id}").format(order_id=short_order(self.order_id)),
+                         classes="title")  # the short number a person reads back; the records keep the id
             yield Static("", id="records", classes="line")
             with VerticalScroll():
                 yield Static("", id="files", classes="line")

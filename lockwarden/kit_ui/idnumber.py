@@ -20,6 +20,7 @@ from edge.job.idnumber import IdEntry, normalise, validate
 from edge.job.steps import StepRefused
 from lockwarden.kit_ui.confirm import ConfirmScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
+from lockwarden.kit_ui.notices import error_text
 from protocol.i18n import _
 from protocol.regform import mask_id_number
 
@@ -51,17 +52,18 @@ class IdNumberScreen(ModalScreen[IdEntry | None]):
             with Horizontal(classes="row"):
                 yield Button(_("Type the number on the card"), id="id-type", variant="primary")
                 yield Button(_("The card cannot be read"), id="id-skip", variant="warning")
-            yield Button(_("Record it anyway: it differs from the order"), id="id-differs", variant="error")
-            yield Button(_("Back"), id="id-back")
+            # Fixed places: "Record it anyway" is greyed until a differing number is typed, never added
+            # later (it used to appear above "Back" and push it down under a gloved finger).
+            with Horizontal(classes="row"):
+                yield Button(_("Back"), id="id-back")
+                yield Button(_("Record it anyway: it differs from the order"), id="id-differs", variant="error",
+                             disabled=True)
 
     def _order_text(self, full: str = "") -> str:
         if not self.order_number:
             return _("The order carries no ID number: type the one on the ID card.")
         return _("The order says: {number}. Compare it with the ID card.").format(
             number=full or mask_id_number(self.order_number))
-
-    def on_mount(self) -> None:
-        self.query_one("#id-differs", Button).display = False
 
     def _error(self, text: str) -> None:
         self.query_one("#id-error", Static).update(text)
@@ -90,8 +92,11 @@ class IdNumberScreen(ModalScreen[IdEntry | None]):
         assert self.reveal is not None
         try:
             number = self.reveal()
-        except Exception as exc:  # refused (the login lapsed) or the service is down: say so, stay masked
+        except StepRefused as exc:  # the login lapsed: say so, stay masked
             self.app.call_from_thread(self._revealed, "", str(exc))
+            return
+        except Exception as exc:  # the service is down or a device failed: in words, stay masked
+            self.app.call_from_thread(self._revealed, "", error_text(exc))
             return
         self.app.call_from_thread(self._revealed, number, "")
 
@@ -105,7 +110,7 @@ class IdNumberScreen(ModalScreen[IdEntry | None]):
 
     def _typed(self, text: str | None) -> None:
         self.typed = ""
-        self.query_one("#id-differs", Button).display = False
+        self.query_one("#id-differs", Button).disabled = True
         if not text:
             return
         try:
@@ -118,7 +123,7 @@ class IdNumberScreen(ModalScreen[IdEntry | None]):
             self._error(_("The card's number {card} is not the order's {order}. Check the card again; record it "
                           "only if you are sure.").format(card=mask_id_number(number),
                                                           order=mask_id_number(self.order_number)))
-            self.query_one("#id-differs", Button).display = True
+            self.query_one("#id-differs", Button).disabled = False
             return
         self.dismiss(IdEntry(number=number))
 

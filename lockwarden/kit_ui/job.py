@@ -42,6 +42,7 @@ class JobScreen(KitScreen):
         self.busy = False
         self.message = ""
         self._ticks = 0
+        self._shown_next: str | None = None  # the step last scrolled into view in the list
 
     @property
     def flow(self) -> Any:
@@ -95,6 +96,11 @@ class JobScreen(KitScreen):
         self.query_one("#pin", Button).disabled = self.busy or nxt != "login" or not self._has_pin()
         self.query_one("#route", Button).disabled = view.step not in BEFORE_ARRIVAL
         self.query_one("#abort", Button).disabled = self.busy or Step.ABORTED not in TRANSITIONS[view.step]
+        if nxt is not None and nxt != self._shown_next:
+            # The list is taller than the panel: bring the step to do now into view (from the video on it was
+            # below the fold), once per step so a locksmith scrolling the list is not pulled back.
+            self._shown_next = nxt
+            self.query_one(f"#step-{nxt}", Button).scroll_visible(animate=False)
         done = done_steps(view)
         for action in ACTIONS:
             finished = action.target in done

@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from edge.faults import fault_text
 from edge.job.steps import StepRefused
+from edge.kitlink.client import KitLinkDown, KitLinkError
 from protocol.i18n import _
 
 _CODE = re.compile(r"^\s*\[0x[0-9A-Fa-f]{2}\]\s*")
@@ -22,6 +24,7 @@ def offer_closed_text(reason: str) -> str:
         "refused": _("You refused the offer"),
         "withdrawn": _("The hub withdrew the offer"),
         "cancelled": _("The customer cancelled the order"),
+        "answer_refused": _("The hub did not take your answer: the offer was no longer open"),
     }.get(reason, _("The hub closed the offer"))
 
 
@@ -44,8 +47,14 @@ def aborted_text(info: dict[str, Any], history_reason: str = "") -> str:
 
 
 def error_text(exc: BaseException) -> str:
-    """A device error as the person should read it: its translated message without the sensor's code."""
-    return _CODE.sub("", str(exc))
+    """A fault as the person should read it: what happened and what to do, never a code or an errno. Over
+    the kit link the service already sent that sentence (edge/faults.py); the code is stripped anyway, in
+    case an older service sent it."""
+    if isinstance(exc, KitLinkDown):
+        return _("The kit service does not answer: wait a moment and try again; restart the kit if it stays so")
+    if isinstance(exc, KitLinkError):
+        return _CODE.sub("", str(exc))
+    return fault_text(exc)
 
 
 def step_outcome(fn: Callable[[], Any], done: str) -> tuple[str, bool]:
@@ -57,5 +66,5 @@ def step_outcome(fn: Callable[[], Any], done: str) -> tuple[str, bool]:
     except StepRefused as exc:
         return str(exc), True
     except Exception as exc:
-        return _("The step did not succeed: {error}").format(error=error_text(exc)), True
+        return error_text(exc), True
     return done, False

@@ -17,7 +17,7 @@ from protocol.i18n import _
 
 
 def category_text(category: str) -> str:
-    return {"open": _("open"), "repair": _("repair"), "replace": _("replace")}.get(category, category)
+    return {"open": _("open"), "repair": _("repair"), "replace": _("replace")}.get(category) or _("other work")
 
 
 class OfferScreen(KitScreen):

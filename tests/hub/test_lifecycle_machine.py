@@ -14,15 +14,24 @@ import base64
 import hashlib
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgspec
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
-from hub.home import init_hub
+from hub.db import Postgres, dialect
+from hub.home import HubHome, init_hub
 from hub.ledger.core import balance, check, customer_account
 from hub.ledger.holds import holds_of
 from hub.orders.states import FINAL, OUTLIVE_THE_ORDER, TABLE
@@ -41,8 +50,10 @@ from protocol.messages.kit import KitRecord
 from protocol.messages.police import PoliceDecision
 from protocol.service_code import PROOF_FIELD, arrival_proof, proof_key
 from protocol.transport.base import Inbound
+from tests.conftest import use_database
 from tests.hub.test_lifecycle import FEN
 from tests.hub.world import SITE, World, fp_sha
+from tests.pgcluster import Cluster
 
 SERIALS = (9101, 9102)  # the locksmiths (kit-9101, kit-9102), filed once in the template hub
 MAX_ORDERS = 3
@@ -50,33 +61,42 @@ NEXT_KIT_STEP = {"formed": "set_out", "en_route": "arrive", "on_site": "verify",
                  "in_progress": "complete"}
 
 
+@dataclass(frozen=True)
 class Template:
     """One hub directory, booted, with a unit, two locksmiths logged in on provisioned kits and a police
-    principal; each example runs on a fresh copy (copying is ~100x faster than provisioning)."""
+    principal; each example runs on a fresh copy (copying is ~100x faster than provisioning). On PostgreSQL
+    its database is copied too (CREATE DATABASE ... TEMPLATE)."""
 
-    dir: Path | None = None
-    kits: dict[str, str] = {}
-    uploaded: set[str] = set()
+    dir: Path
+    database: Postgres | None
+    kits: dict[str, str]
+    uploaded: frozenset[str]
 
     @classmethod
-    def get(cls) -> Path:
-        if cls.dir is None:
+    def get(cls, cluster: Cluster | None) -> Template:
+        backend = "sqlite" if cluster is None else "postgresql"
+        if backend not in TEMPLATES:
             root = Path(tempfile.mkdtemp(prefix="lifecycle-machine-"))
             home = init_hub(root / "hub")
+            database = None if cluster is None else cluster.new_database()
+            if database is not None:
+                use_database(home, database)
             for s in SERIALS:
                 provision_kit(home, f"kit-{s}", root / "kits" / f"kit-{s}")
             provision_principal(home, "police", "police", root / "police")
             clock = FakeClock()
             app = make_hub(home.dir, clock=clock, connect=False)
-            w = World(home.db_path(), clock, conn=app.conn, media=app.ingest.media)
+            w = World(home.database(), clock, conn=app.conn, media=app.ingest.media)
             for i, s in enumerate(SERIALS):
                 w.locksmith(at=(SITE[0] + 0.01 * (i + 1), SITE[1]), serial=s)
             w.upload("c-0")
             w.upload("c-1")
-            cls.kits, cls.uploaded = dict(w.kits), set(w.uploaded)
             app.stop()
-            cls.dir = root
-        return cls.dir
+            TEMPLATES[backend] = cls(root, database, dict(w.kits), frozenset(w.uploaded))
+        return TEMPLATES[backend]
+
+
+TEMPLATES: dict[str, Template] = {}
 
 
 class Kit:
@@ -93,22 +113,29 @@ class Kit:
 
 
 class HubLifecycle(RuleBasedStateMachine):
+    cluster: Cluster | None = None  # PostgreSQL's, for HubLifecycleOnPostgresql; SQLite when None
+
     @initialize()
     def boot(self) -> None:
-        template = Template.get()
+        template = Template.get(self.cluster)
         self.root = Path(tempfile.mkdtemp(prefix="lifecycle-run-"))
-        shutil.copytree(template / "hub", self.root / "hub")
+        shutil.copytree(template.dir / "hub", self.root / "hub")
+        home = HubHome(self.root / "hub")
+        self.database: Postgres | None = None
+        if self.cluster is not None and template.database is not None:
+            self.database = self.cluster.new_database(like=template.database)
+            use_database(home, self.database)
         self.clock = FakeClock()
-        self.app: HubApp = make_hub(self.root / "hub", clock=self.clock, connect=False)
+        self.app: HubApp = make_hub(home.dir, clock=self.clock, connect=False)
+        assert dialect(self.app.conn) == ("sqlite" if self.cluster is None else "postgresql")
         self.wiring = next(t.__self__ for t in self.app.tickers if isinstance(getattr(t, "__self__", None),
                                                                                  DomainWiring))
-        self.w = World(self.root / "hub" / "hub.db", self.clock, conn=self.app.conn, media=self.app.ingest.media,
-                       boot=False)
-        self.w.kits, self.w.uploaded = dict(Template.kits), set(Template.uploaded)
-        self.kits = {kit: Kit(kit, SigningKey.from_b64((template / "kits" / kit / "keys" / "kit_signing.key")
+        self.w = World(home.database(), self.clock, conn=self.app.conn, media=self.app.ingest.media, boot=False)
+        self.w.kits, self.w.uploaded = dict(template.kits), set(template.uploaded)
+        self.kits = {kit: Kit(kit, SigningKey.from_b64((template.dir / "kits" / kit / "keys" / "kit_signing.key")
                                                        .read_text()), self.clock) for kit in self.w.kits.values()}
-        self.police = Kit("police", SigningKey.from_b64((template / "police" / "keys" / "police.key").read_text()),
-                          self.clock)
+        self.police = Kit("police", SigningKey.from_b64((template.dir / "police" / "keys" / "police.key")
+                                                        .read_text()), self.clock)
         self.records: list[tuple[str, str, str]] = []  # (kind, order id, envelope id) of job records the hub stored
         self.orders: list[str] = [self.w.request("c-0")]  # every walk has an order from its first step
 
@@ -116,6 +143,9 @@ class HubLifecycle(RuleBasedStateMachine):
         if hasattr(self, "app"):
             self.app.stop()
             shutil.rmtree(self.root, ignore_errors=True)
+        database = getattr(self, "database", None)
+        if self.cluster is not None and database is not None:
+            self.cluster.drop(database)
 
     # -- the wire ------------------------------------------------------------------------------------------
     def _send(self, sender: Kit, topic: str, type_name: str, body: msgspec.Struct | dict[str, Any]) -> str:
@@ -419,6 +449,21 @@ HubLifecycle.TestCase.settings = settings(
     max_examples=60, stateful_step_count=40, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 test_hub_lifecycle = HubLifecycle.TestCase
+
+
+class HubLifecycleOnPostgresql(HubLifecycle):
+    """The same walks on PostgreSQL: each on a copy of the template's database."""
+
+
+def test_hub_lifecycle_on_postgresql(pg_cluster: Cluster) -> None:
+    """Fewer walks than on SQLite (each copies a database): the same rules, invariants and seed."""
+    HubLifecycleOnPostgresql.cluster = pg_cluster
+    try:
+        run_state_machine_as_test(HubLifecycleOnPostgresql, settings=settings(
+            max_examples=10, stateful_step_count=40, deadline=None, derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    finally:
+        HubLifecycleOnPostgresql.cluster = None
 
 
 def test_only_the_follow_up_outlives_its_order() -> None:

@@ -41,15 +41,11 @@ STORES = {
     "hub/ops/store.py": "operators' answered requests and the ID-opening log",
     "hub/payments/store.py": "payment intents and the webhook's notifications",
     "hub/police/index.py": "the police side's view of an export (views.sqlite, its own database)",
+    "hub/police/case_store.py": "the police desk's cases, alerts and read position (cases.sqlite, its own database)",
     "hub/backup.py": "SQLite's online backup and integrity check of a copy",
 }
 # Transaction control outside hub/db: none left, every transaction goes through its unit of work (db.Tx).
 TRANSACTION_ONLY: frozenset[str] = frozenset()
-# Main's PostgreSQL port and new police features landed in these while h9st moved their SQL into stores
-# (hub/ingest/store.py, hub/forwarding/store.py, hub/registry/store.py hold the functions); merged as main
-# has them (police/person.py is new there), their SQL is to move again. May only shrink.
-AFTER_MERGE = frozenset({"hub/ingest/ingest.py", "hub/forwarding/forwarder.py", "hub/police/cases.py", "hub/police/person.py",
-                         "hub/registry/csvio.py"})
 TRANSACTION = re.compile(r"^(BEGIN( IMMEDIATE)?|COMMIT|ROLLBACK( TO \w+)?|SAVEPOINT \w+|RELEASE \w+)$")
 EXECUTE = frozenset({"execute", "executemany", "executescript"})
 STATEMENT = re.compile(
@@ -93,7 +89,7 @@ def modules_with_sql() -> dict[str, tuple[int, int]]:
 
 def test_sql_lives_only_in_the_storage_layer() -> None:
     outside = {m: n for m, n in modules_with_sql().items()
-               if m not in STORES and m not in TRANSACTION_ONLY and m not in AFTER_MERGE}
+               if m not in STORES and m not in TRANSACTION_ONLY}
     assert not outside, f"SQL outside the store modules (calls, SQL strings): {outside}; call a store function"
 
 
@@ -106,9 +102,9 @@ def test_outside_the_stores_only_transactions_are_opened_and_closed() -> None:
 
 def test_the_exceptions_only_shrink() -> None:
     found = modules_with_sql()
-    stale = sorted((TRANSACTION_ONLY | AFTER_MERGE) - set(found))
-    assert not stale, f"{stale} issue no SQL any more: remove them from TRANSACTION_ONLY / AFTER_MERGE"
-    assert not (TRANSACTION_ONLY | AFTER_MERGE) & set(STORES)
+    stale = sorted(TRANSACTION_ONLY - set(found))
+    assert not stale, f"{stale} issue no SQL any more: remove them from TRANSACTION_ONLY"
+    assert not TRANSACTION_ONLY & set(STORES)
     assert all((ROOT / m).is_file() for m in STORES), "a declared store module is gone"
 
 
@@ -129,8 +125,7 @@ def writers() -> dict[str, set[str]]:
 
 def test_every_table_is_written_by_one_store() -> None:
     """Reads may join across aggregates inside a store (a read model); each table has one writer."""
-    shared = {t: sorted(m) for t, m in ((t, m - AFTER_MERGE) for t, m in writers().items())
-              if len(m) > 1 or not m <= set(STORES)}
+    shared = {t: sorted(m) for t, m in writers().items() if len(m) > 1 or not m <= set(STORES)}
     assert not shared, f"tables written from more than one module, or outside the stores: {shared}"
     assert {"orders", "ledger_entries", "timers", "quarantine", "police_feed", "locksmiths"} <= set(writers())
 

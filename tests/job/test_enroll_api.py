@@ -12,6 +12,7 @@ from edge.hardware.fingerprint.driver import EnrollStep
 from edge.hardware.fingerprint.errors import DuplicateFinger, FingerprintError, LibraryError
 from edge.hardware.fingerprint.protocol import Code, Ins
 from edge.job.config import LocksmithProfile
+from protocol.i18n import set_language
 from tests.job.conftest import LOCKSMITH_FINGER, Kit
 
 PROFILE = LocksmithProfile(locksmith_id="ls-0001", name="李建国", work_no="BJ-KS-0001", fingerprint_slots=[0, 1, 2])
@@ -40,6 +41,12 @@ def _templates(kit: Kit) -> list[tuple[str, int]]:
     rows = kit.store.conn.execute("SELECT plain_sha256, json_extract(meta, '$.slot') FROM files WHERE kind=?",
                                   (TEMPLATE_KIND,)).fetchall()
     return [(r[0], r[1]) for r in rows]
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    """The assertions read the English msgids (the root conftest restores the language after the test)."""
+    set_language("en")
 
 
 def test_kept_uploaded_duplicate_refused_then_continued(kit: Kit) -> None:
@@ -99,15 +106,10 @@ def test_flash_failure_and_library_limits(kit: Kit) -> None:
 
 
 def test_errors_are_fingerprint_errors_with_translated_text(kit: Kit) -> None:
-    from protocol.i18n import set_language
-
     set_language("zh_CN")
-    try:
-        with pytest.raises(FingerprintError) as nothing:
-            kit.fp.real.sensor().wait_finger()
-        assert str(nothing.value).endswith("传感器上没有手指") or "手指" in nothing.value.message
-        with pytest.raises(EnrollRefused) as refused:
-            plan(None, "ls-0009", [], ["right_index"])
-        assert str(refused.value) == "开锁师傅 ls-0009 不在本工具箱的 job.toml 中"
-    finally:
-        set_language("en")
+    with pytest.raises(FingerprintError) as nothing:
+        kit.fp.real.sensor().wait_finger()
+    assert str(nothing.value).endswith("传感器上没有手指") or "手指" in nothing.value.message
+    with pytest.raises(EnrollRefused) as refused:
+        plan(None, "ls-0009", [], ["right_index"])
+    assert str(refused.value) == "开锁师傅 ls-0009 不在本工具箱的 job.toml 中"

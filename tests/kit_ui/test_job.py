@@ -15,7 +15,7 @@ from lockwarden.kit_ui.evidence import EvidenceScreen
 from lockwarden.kit_ui.idnumber import IdNumberScreen
 from lockwarden.kit_ui.job import JobScreen
 from lockwarden.kit_ui.keypad import KeypadScreen
-from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID
+from tests.job.conftest import CODE, CUSTOMER_ID, ORDER_ID, OTHER_LOCKSMITH_FINGER
 from tests.job.rig import CUSTOMER_FINGER, LOCKSMITH_FINGER
 from tests.kit_ui.conftest import PIN, UiKit
 from tests.kit_ui.helpers import deliver_order, job_step, keys, open_job, press_next, text, until
@@ -56,6 +56,15 @@ async def _whole_job(kit: UiKit, ui_service: Any = None) -> None:
         await keys(app, pilot, CODE)
         await _done(app, pilot, kit, Step.ARRIVED, "Service code correct: arrival recorded")
 
+        # A finger the sensor does not know: the sensor's "[0x09]" stays in the record, the screen says what
+        # happened and what to do (over the kit link too: the service sends the sentence, not the code).
+        await press_next(app, pilot, "Verify my fingerprint")
+        await _finger(app, pilot, kit, "Place your finger on the sensor", OTHER_LOCKSMITH_FINGER)
+        await until(pilot, lambda: not app.screen.busy and "error" in app.screen.query_one("#message").classes)
+        assert text(app, "#message") == ("The fingerprint was not recognised: place an enrolled finger flat on the "
+                                         "sensor and try again")
+        assert job_step(kit) == Step.ARRIVED
+        kit.emu.remove_finger()
         await press_next(app, pilot, "Verify my fingerprint")
         await _finger(app, pilot, kit, "Place your finger on the sensor", LOCKSMITH_FINGER)
         await _done(app, pilot, kit, Step.LOCKSMITH_VERIFIED, "Fingerprint verified")

@@ -9,7 +9,7 @@ from typing import Any
 from lockwarden.kit_ui import make_kit_ui
 from lockwarden.kit_ui.offer import OfferScreen
 from protocol.envelope import open_envelope
-from protocol.messages.job import JobAccept, JobOffer
+from protocol.messages.job import JobAccept, JobOffer, JobResult
 from tests.job.conftest import SITE
 from tests.kit_ui.conftest import PIN, UiKit
 from tests.kit_ui.helpers import choose_login, keys, text, until
@@ -62,6 +62,11 @@ async def _test_offer_counts_down_and_accept_records_a_signed_answer(ui_kit_fake
         env, body = open_envelope(wire, lambda sender: identity.key.private.public_key()
                                   if sender == identity.kit_id else None)
         assert env.type == "job.accept" and body == JobAccept(offer_id="of-1")
+        # The hub did not take it (e.g. it arrived after the offer closed): said in words, not as its code.
+        result: Any = kit.service.offers.downlink_handlers()["job.result"]
+        result(None, JobResult(ref=answers[0].id, ok=False, code="offer_not_open", message="offer of-1 is closed"))
+        await until(pilot, lambda: "did not take your answer" in text(app, "#state"))
+        assert "offer_not_open" not in text(app, "#state") and "of-1" not in text(app, "#state")
         await pilot.click("#back")
         await until(pilot, lambda: not isinstance(app.screen, OfferScreen))
 
