@@ -9,7 +9,8 @@ seconds until the hub commits evidence again after the link returns, and the kit
 LOCKWARDEN_BENCH_LINK_MINUTES sets the minutes of 720p15 video (default 3); LOCKWARDEN_BENCH_CHUNK_KIB /
 LOCKWARDEN_BENCH_CHUNK_WINDOW set the kit's chunk size and window to compare settings;
 LOCKWARDEN_BENCH_LINK_CC the kit's TCP congestion control (e.g. cubic, Raspberry Pi OS's default);
-LOCKWARDEN_BENCH_HUB_RTO_MAX_MS the hub side's net.ipv4.tcp_rto_max_ms (default 2000; empty: the kernel's). Skipped (one line
+LOCKWARDEN_BENCH_HUB_RTO_MAX_MS the hub side's net.ipv4.tcp_rto_max_ms (default 2000; empty: the kernel's);
+LOCKWARDEN_BENCH_LINK_TRACE a file for the trace (seconds, uplink bytes, evidence bytes committed). Skipped (one line
 saying why) where network namespaces cannot be made.
 """
 
@@ -21,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.link_upload import run_upload
+from bench.link_upload import idle_report, run_upload
 from bench.shaped_link import LinkShape, unavailable
 
 Row = tuple[str, float, str, float, str]
@@ -48,8 +49,11 @@ def run() -> list[Row]:
     log: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         f = run_upload(Path(tmp), video_minutes=MINUTES, shape=shape, kit_settings=_kit_settings(), log=log)
-    for line in log:
+    for line in [*log, *idle_report(f)]:
         print(f"  {line}", flush=True)
+    if os.environ.get("LOCKWARDEN_BENCH_LINK_TRACE"):
+        Path(os.environ["LOCKWARDEN_BENCH_LINK_TRACE"]).write_text(
+            "".join(f"{t:.2f} {b} {got}\n" for t, b, got in f.trace))
     assert f.wire is not None
     cc = subprocess.run(["sysctl", "-n", "net.ipv4.tcp_congestion_control"], capture_output=True, text=True).stdout
     print(f"  link: kit TCP {shape.congestion or cc.strip() + ' (default)'}, hub tcp_rto_max_ms "

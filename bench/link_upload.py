@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.shaped_link import Counters, LinkShape, ShapedLink, cpu_seconds
@@ -44,6 +44,10 @@ class LinkFigures:
     intact: bool = False
     rtt_ms: float = 0.0
     up_mbit: float = 0.0
+    outage_window: tuple[float, float] = (0.0, 0.0)  # since the kit's first packet: dark .. resumed
+    # (seconds since the kit's first packet, uplink IP bytes so far, evidence bytes committed so far), about
+    # every half second: where the link sat idle (`idle_report`)
+    trace: list[tuple[float, int, int]] = field(default_factory=list)
 
     @property
     def wire_per_byte(self) -> float:
@@ -178,6 +182,8 @@ def run_upload(work: Path, *, video_minutes: float = 3.0, outage_s: float = 30.0
                                    f"{figures.files} files (kit exit {kit.poll()}); see {work}/*.log")
             if not first_packet and link.counters().tx_packets > before.tx_packets:
                 first_packet = now
+            if first_packet and (not figures.trace or now - first_packet - figures.trace[-1][0] >= 0.5):
+                figures.trace.append((now - first_packet, _tx_bytes(kit.pid, link.kit_if) - before.tx_bytes, got))
             if not outage_done and not link.down and got >= outage_at * figures.evidence_bytes:
                 say(f"outage at {now - t0:.1f} s ({got:,} bytes committed)")
                 link.outage(True)
@@ -190,8 +196,11 @@ def run_upload(work: Path, *, video_minutes: float = 3.0, outage_s: float = 30.0
                 say(f"link back at {now - t0:.1f} s")
             elif restored and figures.resume_s is None and got > at_restore:
                 figures.resume_s = now - restored
+                figures.outage_window = (went_down - first_packet, now - first_packet)
             time.sleep(0.05)
         figures.elapsed_s = time.monotonic() - (first_packet or t0)
+        if first_packet:
+            figures.trace.append((figures.elapsed_s, _tx_bytes(kit.pid, link.kit_if) - before.tx_bytes, got))
         figures.startup_s = (first_packet or t0) - t0
         figures.kit_cpu_s = cpu_seconds(kit.pid)
         figures.wire = link.counters() - before
@@ -200,6 +209,42 @@ def run_upload(work: Path, *, video_minutes: float = 3.0, outage_s: float = 30.0
         figures.complete = done
         figures.intact = _hub_matches_kit(db, kit_dir)
     return figures
+
+
+def _tx_bytes(pid: int, dev: str) -> int:
+    """The kit device's transmitted bytes, from the kit process's own view of its namespace (no subprocess)."""
+    try:
+        lines = Path(f"/proc/{pid}/net/dev").read_text().splitlines()
+    except OSError:
+        return 0
+    for line in lines:
+        name, _, rest = line.partition(":")
+        if name.strip() == dev:
+            return int(rest.split()[8])
+    return 0
+
+
+def idle_report(f: LinkFigures) -> list[str]:
+    """Where the link time went, from `f.trace`: seconds the uplink carried under half the shaped rate, before
+    the first commit (start-up), around the outage, and in between; and the rate while busy."""
+    cap = f.up_mbit * 1e6 / 8
+    start = next((t for t, _, got in f.trace if got > 0), 0.0)
+    idle = {"start-up": 0.0, "outage": 0.0, "steady": 0.0}
+    busy_s = busy_b = 0.0
+    for (t0, b0, _), (t1, b1, _) in zip(f.trace, f.trace[1:], strict=False):
+        dt = t1 - t0
+        if dt <= 0:
+            continue
+        rate = (b1 - b0) / dt
+        phase = "start-up" if t1 <= start else "outage" if f.outage_window[0] <= t0 < f.outage_window[1] else "steady"
+        if rate < 0.5 * cap:
+            idle[phase] += dt
+        else:
+            busy_s += dt
+            busy_b += b1 - b0
+    rate = f" {busy_b * 8 / busy_s / 1e6:.2f} Mbit/s on the wire while busy" if busy_s else ""
+    return [f"uplink under half the shaped rate: {idle['start-up']:.1f} s at start-up, {idle['outage']:.1f} s "
+            f"from the outage to the resume (outage included), {idle['steady']:.1f} s otherwise;{rate}"]
 
 
 def _hub_matches_kit(db: Path, kit_dir: Path) -> bool:

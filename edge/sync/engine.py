@@ -11,9 +11,13 @@
   `resend_after_s`, and chunks still queued behind the others would be sent twice: the window also holds at
   most WINDOW_S seconds of what the hub acknowledged per second lately (at least MIN_WINDOW_BYTES), so a
   5 Mbit/s uplink has ~5 MiB in flight and a LAN the full window.
-- Once every chunk of a file is sent, the next file is announced (`files_in_flight`, 2): over a 60 ms
-  cellular link, waiting for a 5 s video segment's completion before announcing the next cost a round trip
-  plus both ends' commits per file, ~0.3 s of idle link for each 1 s of sending (bench/bench_link.py).
+- Files are announced ahead of their turn: up to `files_ahead` (8) open files not yet wholly sent, at most
+  `files_in_flight` (16; the hub allows a kit 32 unfinished) open in all. A file's chunks wait for the hub's
+  answer to its `media.begin`, and a begin sent only when the previous file's chunks had all gone sat
+  behind them in TCP's queue: over a 60 ms cellular link each 5 s video segment (one chunk, ~0.8 s of
+  sending) then cost a round trip plus the hub's commit, ~0.2 s, of idle link (bench/bench_link.py). With
+  begins sent ahead, the next file is answered before the link needs its bytes; chunks still go strictly
+  in capture order within the one window.
 - Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id.
 - Downlink must carry the pinned hub key's signature; anything else is refused and kept.
 """
@@ -53,7 +57,8 @@ class SyncSettings:
     record_window: int = 1000
     record_batch: int = 500
     chunk_window: int = 16
-    files_in_flight: int = 2
+    files_in_flight: int = 16
+    files_ahead: int = 8
     resend_after_s: float = 30.0
     stall_s: float = 5.0
     idle_wake_s: float = 1.0
@@ -118,10 +123,11 @@ class SyncEngine:
         self._last_heartbeat = store.clock.now_ms()  # on_connect announces; the next one is a period on
         self._connection_since = store.clock.now_ms()
         self._hub_since = 0
+        self._heard = 0.0  # monotonic time of the hub's last media ack
         self._thread: threading.Thread | None = None
         self.handlers: dict[str, DownlinkHandler] = {}
         self.storage = StorageTrouble(f"kit {self.kit_id} sync", log)
-        self.stats = {"records_sent": 0, "chunks_sent": 0, "acks": 0, "refused_downlink": 0}
+        self.stats = {"records_sent": 0, "chunks_sent": 0, "begins_sent": 0, "acks": 0, "refused_downlink": 0}
         store.listeners.append(self._wake.set)
 
     # -- wiring ----------------------------------------------------------------------------------------
@@ -261,20 +267,22 @@ class SyncEngine:
         room = window - sum(len(self._outstanding(tx, now)) for tx in txs)
         for tx in txs:
             room = self._pump_tx(tx, now, room)
-        if self._announce_next(txs, now):  # the last chunk of a small file just went: no waiting for its ack
-            self._pump_tx(txs[-1], now, room)
+        opened = self._announce_next(txs, now)  # small files' last chunks just went: announce the next ones now
+        for tx in txs[len(txs) - opened:]:
+            room = self._pump_tx(tx, now, room)
 
-    def _announce_next(self, txs: list[_FileTx], now: float) -> bool:
-        """Open the next pending file when the last one open has every chunk sent (see the module doc)."""
-        last = txs[-1]
-        if len(txs) >= self.settings.files_in_flight or not last.answered or self._unsent(last, now):
-            return False
+    def _announce_next(self, txs: list[_FileTx], now: float) -> int:
+        """Open the following pending files while fewer than `files_ahead` open ones have chunks unsent (see
+        the module doc); returns how many were opened."""
+        room = min(self.settings.files_in_flight - len(txs),
+                   self.settings.files_ahead - sum(1 for t in txs if not t.answered or self._unsent(t, now)))
+        if room <= 0:
+            return 0
         held = {t.pending.file_id for t in txs}
-        following = [f for f in self.store.pending_files(limit=len(txs) + 1) if f.file_id not in held]
-        if not following:
-            return False
-        txs.append(self._open_tx(following[0]))
-        return True
+        following = [f for f in self.store.pending_files(limit=len(txs) + room) if f.file_id not in held][:room]
+        for pending in following:
+            txs.append(self._open_tx(pending))
+        return len(following)
 
     def _open_tx(self, pending: PendingFile) -> _FileTx:
         tx = _FileTx(pending, have=_expand(pending.have))
@@ -301,7 +309,11 @@ class SyncEngine:
         returns the room left."""
         p = tx.pending
         if not tx.answered:
-            if now - tx.begun_at >= min(5.0, self.settings.resend_after_s) or tx.begun_at == 0.0:
+            # Again after 5 s without an answer, unless the hub is answering other files meanwhile: then the
+            # begin is queued behind the chunks sent before it (files are announced ahead), not lost.
+            quiet = min(5.0, self.settings.resend_after_s)
+            if tx.begun_at == 0.0 or now - tx.begun_at >= (quiet if now - self._heard >= quiet
+                                                            else self.settings.resend_after_s):
                 self._send_begin(p)
                 tx.begun_at = now
             return room
@@ -321,6 +333,8 @@ class SyncEngine:
             sent = tx.sent.get(index)
             if sent is not None and self._waiting(tx, sent, now):
                 continue
+            if not tx.sent:  # a file answered ahead of its turn: the stall clock starts with its first chunk
+                tx.last_ack = now
             self._send_chunk(p, index)
             tx.sent[index] = now
             room -= 1
@@ -328,6 +342,7 @@ class SyncEngine:
 
     def _send_begin(self, p: PendingFile) -> None:
         assert self.transport is not None
+        self.stats["begins_sent"] += 1
         body = MediaBegin(file_id=p.file_id, kind=p.kind, content_type=p.content_type, size=p.size, sha256=p.sha256,
                           chunk_size=p.chunk_size, chunks=p.chunks, captured_at=p.captured_ms, order_id=p.order_id,
                           sealed=p.sealed, meta=p.meta)
@@ -430,6 +445,7 @@ class SyncEngine:
         self._wake.set()
 
     def _on_media_ack(self, ack: HubMediaAck) -> None:
+        self._heard = time.monotonic()
         with self._lock:
             tx = next((t for t in self._files if t.pending.file_id == ack.file_id), None)
         if ack.status in ("complete", "rejected"):

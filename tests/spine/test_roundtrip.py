@@ -37,3 +37,28 @@ def test_record_and_20mb_file_arrive_once_and_leave_kit_after_ack(deployment) ->
     finally:
         kit.stop()
         hub.stop()
+
+
+def test_many_small_files_announced_ahead_all_arrive_whole(deployment) -> None:  # type: ignore[no-untyped-def]
+    """More files than the kit opens ahead (`files_ahead`) or at once (`files_in_flight`), each one chunk like
+    a 5 s segment: every one arrives whole, in one piece each, without tripping the hub's open-upload limit."""
+    from edge.sync.engine import SyncSettings
+
+    kit = make_kit(deployment.kits["kit-a"])
+    count = SyncSettings().files_in_flight + SyncSettings().files_ahead + 5
+    payloads = {kit.store.add_file(kind="video.segment", content_type="video/mp4", data=data,
+                                   order_id="01JGZ0000000000000000000AA").file_id: data
+                for data in (os.urandom(50_000 + i) for i in range(count))}
+    hub = make_hub(deployment.home.dir)
+    hub.start()
+    kit.start()
+    try:
+        assert wait_until(lambda: kit.store.backlog() == (0, 0), 60), kit.sync.status()
+        rows = hub.conn.execute("SELECT file_id, sha256, status FROM media_files WHERE sender='kit-a'").fetchall()
+        assert {r[0]: (r[1], r[2]) for r in rows} == {
+            fid: (hashlib.sha256(data).hexdigest(), "complete") for fid, data in payloads.items()}
+        assert hub.conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0] == 0
+        assert kit.sync.stats["chunks_sent"] == count  # each sent once: no stall re-sent a chunk waiting its turn
+    finally:
+        kit.stop()
+        hub.stop()
