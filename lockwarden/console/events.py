@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Log, Static
@@ -14,9 +15,19 @@ from lockwarden.console.fmt import event_line
 from protocol.i18n import _
 
 
+class EventLog(Log):
+    """Textual's Log measures new lines' width in a thread worker, which raises NoActiveAppError when the
+    console closes while one is still running (seen as a crash on exit under load). The history is a few
+    lines at a time, so they are measured here, on the app's own thread."""
+
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
+        if lines:
+            self._update_maximum_width(updates, max(cell_len(self._process_line(line)) for line in lines))
+
+
 class EventsPane(Vertical):
     DEFAULT_CSS = """
-    EventsPane > Log { height: 1fr; }
+    EventsPane > EventLog { height: 1fr; }
     EventsPane > Static { height: auto; color: $text-muted; }
     """
     MAX_LINES = 2000
@@ -28,7 +39,7 @@ class EventsPane(Vertical):
         self.numbers: dict[str, int] = {}  # order id -> short number (the app keeps it current)
         self.bodies: list[dict[str, Any]] = []
         self._unnumbered: set[str] = set()  # orders shown by id because their number was not known yet
-        self.log_view = Log(max_lines=self.MAX_LINES, id="events-log")
+        self.log_view = EventLog(max_lines=self.MAX_LINES, id="events-log")
 
     def compose(self) -> ComposeResult:
         yield Static(_("Live events from the hub: offers, acceptances, refusals, deadlines, warnings."))
