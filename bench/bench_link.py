@@ -10,6 +10,8 @@ LOCKWARDEN_BENCH_LINK_MINUTES sets the minutes of 720p15 video (default 3); LOCK
 LOCKWARDEN_BENCH_CHUNK_WINDOW set the kit's chunk size and window to compare settings;
 LOCKWARDEN_BENCH_LINK_CC the kit's TCP congestion control (e.g. cubic, Raspberry Pi OS's default);
 LOCKWARDEN_BENCH_HUB_RTO_MAX_MS the hub side's net.ipv4.tcp_rto_max_ms (default 2000; empty: the kernel's);
+LOCKWARDEN_BENCH_LINK_TIMESTAMPS the kit's net.ipv4.tcp_timestamps (default 0, as docs/install.md sets the kit;
+1 to compare; empty: the kernel's);
 LOCKWARDEN_BENCH_LINK_TRACE a file for the trace (seconds, uplink bytes, evidence bytes committed). Skipped (one line
 saying why) where network namespaces cannot be made.
 """
@@ -44,8 +46,10 @@ def run() -> list[Row]:
         print(f"  skipped: {why}", flush=True)
         return []
     hub_rto = os.environ.get("LOCKWARDEN_BENCH_HUB_RTO_MAX_MS", "2000")
+    stamps = os.environ.get("LOCKWARDEN_BENCH_LINK_TIMESTAMPS", "0")  # the kit's setting, docs/install.md
     shape = LinkShape(congestion=os.environ.get("LOCKWARDEN_BENCH_LINK_CC") or None,
-                      hub_rto_max_ms=int(hub_rto) if hub_rto else None)
+                      hub_rto_max_ms=int(hub_rto) if hub_rto else None,
+                      kit_tcp_timestamps=None if stamps == "" else stamps == "1")
     log: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         f = run_upload(Path(tmp), video_minutes=MINUTES, shape=shape, kit_settings=_kit_settings(), log=log)

@@ -44,6 +44,8 @@ class LinkShape:
     # The hub host's net.ipv4.tcp_rto_max_ms (Linux >= 6.15; docs/install.md): Mosquitto's answers to the
     # kit wait out TCP's doubled retransmission timeout after an outage too. None: the kernel's 120 s.
     hub_rto_max_ms: int | None = 2000
+    # The kit's net.ipv4.tcp_timestamps (None: the kernel's, on): 12 bytes of every segment's header.
+    kit_tcp_timestamps: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,10 @@ class ShapedLink:
                 # connection ~30 s into an outage; 30 keep it for about two keepalives, as the kit does.
                 subprocess.run(["ip", "netns", "exec", self.hub_ns, "sysctl", "-qw",
                                 f"net.ipv4.tcp_rto_max_ms={s.hub_rto_max_ms}", "net.ipv4.tcp_retries2=30"],
+                               capture_output=True, timeout=20)
+            if s.kit_tcp_timestamps is not None:
+                subprocess.run(["ip", "netns", "exec", self.kit_ns, "sysctl", "-qw",
+                                f"net.ipv4.tcp_timestamps={int(s.kit_tcp_timestamps)}"], check=True,
                                capture_output=True, timeout=20)
             if s.congestion:
                 subprocess.run(["ip", "netns", "exec", self.kit_ns, "sysctl", "-qw",
