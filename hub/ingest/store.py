@@ -6,6 +6,7 @@ ingest (hub/ingest/ingest.py) decides, this module stores. (media_index.py answe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from hub.db import Conn
 
@@ -193,8 +194,33 @@ class QuarantineGrowth:
 def quarantine_growth(conn: Conn, since_ms: int) -> QuarantineGrowth:
     recent = conn.execute("SELECT COUNT(*), MIN(received_ms) FROM quarantine WHERE received_ms >= ?",
                           (since_ms,)).fetchone()
-    total = int(conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
-    return QuarantineGrowth(int(recent[0]), recent[1], total)
+    return QuarantineGrowth(int(recent[0]), recent[1], quarantine_kept(conn))
+
+
+def quarantine_kept(conn: Conn) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
+
+
+def quarantine_entry(conn: Conn, n: int) -> dict[str, Any] | None:
+    """One kept refusal with its raw prefix (`hub quarantine --show N`)."""
+    row = conn.execute("SELECT * FROM quarantine WHERE n=?", (n,)).fetchone()
+    return None if row is None else dict(row)
+
+
+def quarantine_latest(conn: Conn, limit: int) -> list[dict[str, Any]]:
+    """The newest kept refusals, without their raw bytes (`bytes`: how long the message was)."""
+    return [dict(r) for r in conn.execute(
+        "SELECT n, received_ms, topic, sender, msg_id, reason, detail, COALESCE(raw_size, length(raw)) AS bytes "
+        "FROM quarantine ORDER BY n DESC LIMIT ?", (limit,))]
+
+
+def stored_per_kit(conn: Conn) -> list[tuple[str, int, int, int]]:
+    """(sender, records, complete files, their bytes) for every sender the hub holds records of."""
+    return [(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in conn.execute(
+        "SELECT r.sender, r.n, COALESCE(f.n, 0), COALESCE(f.bytes, 0) FROM"
+        " (SELECT sender, COUNT(*) AS n FROM kit_records GROUP BY sender) AS r LEFT JOIN"
+        " (SELECT sender, COUNT(*) AS n, SUM(size) AS bytes FROM media_files WHERE status='complete'"
+        " GROUP BY sender) AS f ON f.sender = r.sender ORDER BY r.sender")]
 
 
 def quarantined_of(conn: Conn, sender: str) -> int:

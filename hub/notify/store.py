@@ -126,6 +126,16 @@ def sandbox_deliver(conn: Conn, clock: Clock, to: str, text: str, template_name:
                      " VALUES (?,?,?,?,?) ON CONFLICT (ref) DO NOTHING", (to, text, template_name, ref, clock.now_ms()))
 
 
+def sandbox_sent_after(conn: Conn, after_n: int) -> list[tuple[int, str, str, int]]:
+    """(n, to, text, at_ms) of every sandbox message after `after_n`, oldest first (the sandbox city's SMS log)."""
+    return [(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in conn.execute(
+        "SELECT n, to_mobile, text, at_ms FROM notify_sandbox_inbox WHERE n > ? ORDER BY n", (after_n,))]
+
+
+def sandbox_last_n(conn: Conn) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(n), 0) FROM notify_sandbox_inbox").fetchone()[0])
+
+
 def sandbox_inbox(conn: Conn, to: str) -> list[dict[str, Any]]:
     """The sandbox phone's messages, oldest first (the demo and the sandbox city read them as the customer)."""
     return [dict(r) for r in conn.execute(

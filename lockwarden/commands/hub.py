@@ -88,25 +88,24 @@ def _db(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _quarantine(args: argparse.Namespace) -> int:
+    from hub.ingest import store
+    from hub.metrics.store import ingest_counters
+
     conn = _db(args)
     if args.show is not None:
-        row = conn.execute("SELECT * FROM quarantine WHERE n=?", (args.show,)).fetchone()
-        if row is None:
+        entry = store.quarantine_entry(conn, args.show)
+        if entry is None:
             print(_("No quarantine entry {n}").format(n=args.show))
             return 1
-        entry = dict(row)
-        raw = entry.pop("raw")
+        raw = bytes(entry.pop("raw"))
         print(json.dumps(entry, ensure_ascii=False, indent=2))
         print(raw.decode("utf-8", "replace"))
         if entry.get("raw_size") is not None and entry["raw_size"] > len(raw):
             print(_("(the first {kept} of {size} bytes are kept)").format(kept=len(raw), size=entry["raw_size"]))
         return 0
-    rows = conn.execute(
-        "SELECT n, received_ms, topic, sender, msg_id, reason, detail, COALESCE(raw_size, length(raw)) AS bytes "
-        "FROM quarantine ORDER BY n DESC LIMIT ?", (args.limit,)).fetchall()
-    stats = {r[0]: r[1] for r in conn.execute(
-        "SELECT name, value FROM ingest_stats WHERE name IN ('quarantined', 'quarantine_dropped')")}
-    kept = conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
+    rows = store.quarantine_latest(conn, args.limit)
+    stats = ingest_counters(conn)
+    kept = store.quarantine_kept(conn)
     summary = {"kept": kept, "limit": QUARANTINE_MAX_ENTRIES, "dropped_oldest": stats.get("quarantine_dropped", 0),
                "refused_total": stats.get("quarantined", 0), "bytes_kept_each": QUARANTINE_RAW_PREFIX}
     if args.json:
@@ -139,13 +138,13 @@ def _status(args: argparse.Namespace) -> int:
         return 0
     _print_liveness(args.dir)
     conn = _db(args)
-    stats = {r[0]: r[1] for r in conn.execute("SELECT name, value FROM ingest_stats")}
-    print(json.dumps(stats, indent=2))
-    for r in conn.execute("SELECT sender, COUNT(*) FROM kit_records GROUP BY sender"):
-        files = conn.execute("SELECT COUNT(*), COALESCE(SUM(size),0) FROM media_files WHERE sender=? AND "
-                             "status='complete'", (r[0],)).fetchone()
+    from hub.ingest.store import stored_per_kit
+    from hub.metrics.store import ingest_counters
+
+    print(json.dumps(ingest_counters(conn), indent=2))
+    for kit, records, files, size in stored_per_kit(conn):
         print(_("{kit}: {records} records, {files} files ({mb:.1f} MB)").format(
-            kit=r[0], records=r[1], files=files[0], mb=files[1] / 1e6))
+            kit=kit, records=records, files=files, mb=size / 1e6))
     return 0
 
 

@@ -168,11 +168,16 @@ class Gateway:
     def documents_due_ms(self, order_id: str) -> int | None:
         """R-11: documents are due 3 days (the hub's `documents_ttl_s`) after the order formed."""
         from hub.dispatch.settings import load
+        from hub.orders.store import order_row
+        from hub.registry.errors import NotFound
 
         with self._hub_lock:
-            row = self.hub_conn.execute("SELECT formed_ms FROM orders WHERE id = ?", (order_id,)).fetchone()
+            try:
+                formed_ms = order_row(self.hub_conn, order_id).formed_ms
+            except NotFound:
+                return None
             ttl = load(self.hub_conn).documents_ttl_s
-        return None if row is None or row[0] is None else int(row[0]) + ttl * 1000
+        return None if formed_ms is None else formed_ms + ttl * 1000
 
     def photo(self, sha256: str) -> bytes | None:
         return self.media.read(sha256) if self.media.has(sha256) else None

@@ -73,11 +73,14 @@ class Customers:
 
     def _state(self, order_id: str) -> str:
         from hub.db import connect
+        from hub.orders.store import state_of
+        from hub.registry.errors import NotFound
 
         conn = connect(self.hub_db)
         try:
-            row = conn.execute("SELECT state FROM orders WHERE id = ?", (order_id,)).fetchone()
-            return str(row[0]) if row else "?"
+            return state_of(conn, order_id)
+        except NotFound:
+            return "?"
         finally:
             conn.close()
 

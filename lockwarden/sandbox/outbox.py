@@ -22,10 +22,11 @@ class Outbox:
 
     def start(self) -> Outbox:
         from hub.db import connect
+        from hub.notify import store as notify_store
 
         conn = connect(self.hub_db)
         try:  # a reopened sandbox says only what is new; the log already holds the rest
-            self.last = int(conn.execute("SELECT COALESCE(MAX(n), 0) FROM notify_sandbox_inbox").fetchone()[0])
+            self.last = notify_store.sandbox_last_n(conn)
         finally:
             conn.close()
         self._thread.start()
@@ -37,14 +38,13 @@ class Outbox:
 
     def _follow(self) -> None:
         from hub.db import connect
+        from hub.notify import store as notify_store
 
         conn = connect(self.hub_db)
         try:
             while not self._stop.wait(1.0):
-                rows = conn.execute("SELECT n, to_mobile, text, at_ms FROM notify_sandbox_inbox WHERE n > ? "
-                                    "ORDER BY n", (self.last,)).fetchall()
-                for n, to, text, at_ms in rows:
-                    self.last = int(n)
+                for n, to, text, at_ms in notify_store.sandbox_sent_after(conn, self.last):
+                    self.last = n
                     stamp = time.strftime("%H:%M:%S", time.localtime(at_ms / 1000))
                     line = _("SMS {time} to {to}: {text}").format(time=stamp, to=to, text=text)
                     with open(self.log, "a", encoding="utf-8") as fh:
