@@ -40,6 +40,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from bench.rawmqtt import counting_subscriber
 from edge.app import change_kit_settings, load_kit_settings, make_kit
 from hub.broker.config import BrokerFiles, new_password
 from hub.broker.process import MosquittoProcess, free_port
@@ -234,23 +235,7 @@ def kit_file_main(kit_dir: Path, port: int) -> dict[str, float]:
 def _raw(port: int, password: str, n: int, size: int, env: dict[str, str]) -> dict[str, float]:
     """Raw QoS 1: a subscriber here, the publisher in its own process; seconds from the first publish until
     the subscriber has every message."""
-    got = threading.Event()
-    count = [0]
-
-    def on_message(c, u, m):  # type: ignore[no-untyped-def]
-        count[0] += 1
-        if count[0] >= n:
-            got.set()
-
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-sub", clean_session=True)
-    sub.username_pw_set("bench-sub", password)
-    sub.on_message = on_message
-    subscribed = threading.Event()
-    sub.on_subscribe = lambda *a: subscribed.set()
-    sub.connect("127.0.0.1", port)
-    sub.loop_start()
-    sub.subscribe(RAW_TOPIC, qos=1)
-    subscribed.wait(10)
+    sub, got = counting_subscriber(port, password, RAW_TOPIC, n)
     proc = subprocess.Popen([sys.executable, "-m", "bench.bench_media", "raw-pub", str(port), password, str(n),
                              str(size)], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdin is not None and proc.stdout is not None

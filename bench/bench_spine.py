@@ -19,13 +19,13 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from bench.rawmqtt import counting_subscriber
 from edge.app import make_kit
 from hub.broker.config import BrokerFiles, new_password
 from hub.broker.process import MosquittoProcess, free_port
@@ -57,20 +57,7 @@ def _raw_sqlite(path: Path, n: int) -> float:
 
 def _raw_paho(port: int, password: str, n: int, size: int) -> float:
     """Publishes acknowledged per second (QoS 1), publisher and a subscriber on the same broker."""
-    got = threading.Event()
-    count = [0]
-
-    def on_message(c, u, m):  # type: ignore[no-untyped-def]
-        count[0] += 1
-        if count[0] >= n:
-            got.set()
-
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-sub", clean_session=True)
-    sub.username_pw_set("bench-sub", password)
-    sub.on_message = on_message
-    sub.connect("127.0.0.1", port)
-    sub.subscribe("lw/v1/bench/raw", qos=1)
-    sub.loop_start()
+    sub, got = counting_subscriber(port, password, "lw/v1/bench/raw", n)
     pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-pub", clean_session=True)
     pub.username_pw_set("bench-pub", password)
     pub.max_inflight_messages_set(200)
