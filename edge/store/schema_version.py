@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 
 from edge.store.errors import StoreError
 from protocol.i18n import _
+from protocol.sqlscript import statements
 
 
 class SchemaTooNew(StoreError):
@@ -69,7 +69,7 @@ def upgrade(conn: sqlite3.Connection, migrations: list[Migration], *, label: str
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(m.script):
+            for statement in statements(m.script):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {m.version:d}")
             conn.execute("COMMIT")
@@ -78,17 +78,3 @@ def upgrade(conn: sqlite3.Connection, migrations: list[Migration], *, label: str
             raise
         applied.append(m.name)
     return applied
-
-
-def _statements(script: str) -> Iterator[str]:
-    """One statement at a time: executescript would commit the open transaction first."""
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip().strip(";").strip() and not all(
-                    ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
-                yield buf
-            buf = ""
-    if buf.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
-        yield buf

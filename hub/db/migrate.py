@@ -21,6 +21,7 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from hub.db.core import Tx, dialect
+from protocol.sqlscript import statements
 
 MIGRATIONS_DIR: Traversable = files("hub") / "migrations"  # package data: the wheel carries it
 PG_DIR: Traversable = MIGRATIONS_DIR / "postgresql"
@@ -70,8 +71,6 @@ def pg_render(script: str, name: str = "") -> tuple[str, int]:
     """A portable migration in PostgreSQL's dialect, and how many SQLite-only statements it left out.
     Refuses what the mapping does not cover, so a new migration that needs a PostgreSQL form says so at the
     first test run instead of half-applying."""
-    from hub.db.sqlite import statements
-
     kept, skipped = [], 0
     for statement in statements(script):
         comments = "\n".join(line for line in statement.splitlines() if line.lstrip().startswith("--"))
@@ -109,8 +108,6 @@ def _apply(conn: Any, kind: str, path: Traversable, script: str) -> None:
         if kind == "postgresql":
             _apply_pg(conn, path, script)
         else:
-            from hub.db.sqlite import statements
-
             for statement in statements(script):
                 conn.execute(statement)
         conn.execute("INSERT INTO schema_migrations(name, applied_ms) VALUES (?, ?)",
