@@ -273,13 +273,19 @@ class CustomerWeb:
                                problems={e["field"] or "_": e["message"] for e in result.get("errors", [])})
         return page.redirect(f"/orders/{result['order_id']}")
 
-    async def order(self, request: Request) -> Response:
-        page = Page(self, request)
+    def _own_order(self, page: Page, request: Request) -> OrderView | Response:
+        """The signed-in customer's own order named in the path; the login page without a session, and the
+        same 404 for an order that does not exist as for somebody else's."""
         if not page.customer_id:
             return page.redirect("/login")
         view = self.view(page, request.path_params["order_id"])
-        if view is None:
-            return page.error(404, page.t("No such order of yours."))
+        return page.error(404, page.t("No such order of yours.")) if view is None else view
+
+    async def order(self, request: Request) -> Response:
+        page = Page(self, request)
+        view = self._own_order(page, request)
+        if isinstance(view, Response):
+            return view
         return page.render("order.html", o=view, due=self._due_text(view))
 
     def _due_text(self, view: OrderView) -> str:
@@ -293,11 +299,9 @@ class CustomerWeb:
     async def documents(self, request: Request) -> Response:
         """R-11: a photo of the ID card and of the deed, purchase contract or vehicle licence, within 3 days."""
         page = Page(self, request)
-        if not page.customer_id:
-            return page.redirect("/login")
-        view = self.view(page, request.path_params["order_id"])
-        if view is None:
-            return page.error(404, page.t("No such order of yours."))
+        view = self._own_order(page, request)
+        if isinstance(view, Response):
+            return view
         if request.method == "GET" or not view.can_send_documents:
             if not view.can_send_documents:
                 return page.error(409, page.t("This order cannot do that now."))
@@ -334,7 +338,7 @@ class CustomerWeb:
         if not result.get("ok"):
             return page.render("documents.html", status=400, o=view, due=self._due_text(view), values=values,
                                problems={"_": "; ".join(e["message"] for e in result.get("errors", []))})
-        self.store.keep(page.customer_id, oid, "web.documents", f"documents-{oid}", {}, self.clock.now_ms())
+        self.store.keep(customer.id, oid, "web.documents", f"documents-{oid}", {}, self.clock.now_ms())
         return page.redirect(f"/orders/{oid}")
 
     async def photo(self, request: Request) -> Response:
@@ -356,9 +360,9 @@ class CustomerWeb:
         data = await self.form(page)
         if isinstance(data, Response):
             return data
-        view = self.view(page, request.path_params["order_id"])
-        if view is None:
-            return page.error(404, page.t("No such order of yours."))
+        view = self._own_order(page, request)
+        if isinstance(view, Response):
+            return view
         if not check(view):
             return page.error(409, page.t("This order cannot do that now."))
         customer = self.customer(page)
@@ -393,11 +397,9 @@ class CustomerWeb:
     async def rate(self, request: Request) -> Response:
         if request.method == "GET":
             page = Page(self, request)
-            if not page.customer_id:
-                return page.redirect("/login")
-            view = self.view(page, request.path_params["order_id"])
-            if view is None:
-                return page.error(404, page.t("No such order of yours."))
+            view = self._own_order(page, request)
+            if isinstance(view, Response):
+                return view
             return page.render("order.html", o=view)
         resp = await self._act(request, lambda o: o.can_rate, "customer.rate",
                                lambda o, d: {"order_id": o.order_id, "stars": _stars(d.get("stars")),
