@@ -212,6 +212,13 @@ class PahoTransport:
 
     # -- paho callbacks (network thread) --------------------------------------------------------------
     def _tune_socket(self, client, userdata, sock) -> None:  # type: ignore[no-untyped-def]
+        try:
+            # paho leaves Nagle's algorithm on: a PUBACK or an ack written while an earlier small packet is
+            # unacknowledged then waits for the peer's delayed ACK, up to 40 ms, and a kit whose window is
+            # full waits with it (bench/bench_media.py). The broker is set the same way (set_tcp_nodelay).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except (OSError, AttributeError) as exc:
+            log.debug("%s: TCP_NODELAY not set: %s", self.settings.client_id, exc)
         if self.settings.rto_max_ms is None:
             return
         try:
