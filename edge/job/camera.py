@@ -44,9 +44,9 @@ class KitCamera:
         width, height = cam.size
         ext_type = cam.choice.content_type
 
-        def handed(path: Path, index: int, _sha: str, frames: int, started_ms: int, _ended_ms: int) -> None:
+        def handed(path: Path, index: int, sha: str, frames: int, started_ms: int, _ended_ms: int) -> None:
             on_segment(Segment(path=path, index=index, started_ms=started_ms, frames=frames, width=width,
-                               height=height, content_type=ext_type))
+                               height=height, content_type=ext_type, sha256=sha))
 
         cam.start_recording(out_dir, handed)
         self._dir = out_dir

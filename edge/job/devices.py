@@ -61,6 +61,7 @@ class Segment:
     width: int = 0
     height: int = 0
     content_type: str = "video/mp4"
+    sha256: str = ""  # as the recorder hashed the closed file; "" when unknown
 
 
 class FingerprintReader(Protocol):

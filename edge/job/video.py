@@ -36,16 +36,16 @@ class SegmentSink:
         self.order_id = order_id
         # Segments the store refused (its disk full), oldest first: they stay in the work folder and are
         # adopted, in order, with the next segment that closes, or by stop_video's adopt_leftovers.
-        self.waiting: list[tuple[Path, str, dict[str, object]]] = []
+        self.waiting: list[tuple[Path, str, dict[str, object], str]] = []
 
     def __call__(self, seg: Segment) -> None:
         self.waiting.append((seg.path, seg.content_type, {
             "index": seg.index, "started_ms": seg.started_ms, "frames": seg.frames, "width": seg.width,
-            "height": seg.height}))
+            "height": seg.height}, seg.sha256))
         while self.waiting:
-            path, content_type, meta = self.waiting[0]
+            path, content_type, meta, sha256 = self.waiting[0]
             try:
-                self.adopt(path, content_type, meta)
+                self.adopt(path, content_type, meta, sha256)
             except StoreFull as exc:
                 # Not the recorder's failure: recording goes on (frames still reach its own folder while
                 # there is room) and nothing is lost that was written; the locksmith sees the reason.
@@ -54,12 +54,14 @@ class SegmentSink:
                 return
             self.waiting.pop(0)
 
-    def adopt(self, path: Path, content_type: str, meta: dict[str, object]) -> StoredFile | None:
+    def adopt(self, path: Path, content_type: str, meta: dict[str, object], sha256: str = "") -> StoredFile | None:
         if not path.exists() or path.stat().st_size == 0:
             path.unlink(missing_ok=True)  # an empty file holds no evidence
             return None
+        # The recorder hashed the segment as it closed it; the store adopts it by a rename, so it keeps that
+        # hash rather than reading and hashing the bytes again.
         return self.store.add_file(kind=SEGMENT_KIND, content_type=content_type, path=path, move=True,
-                                   order_id=self.order_id, meta=meta)
+                                   order_id=self.order_id, meta=meta, sha256=sha256 or None)
 
 
 VIDEO_SUFFIXES = {".mp4": "video/mp4", ".avi": "video/x-msvideo", ".mkv": "video/x-matroska"}

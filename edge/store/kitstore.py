@@ -33,6 +33,7 @@ from protocol.ids import new_id
 from protocol.limits import QUARANTINE_MAX_ENTRIES, QUARANTINE_RAW_PREFIX
 from protocol.messages.kit import KitRecord
 from protocol.messages.media import DEFAULT_CHUNK_SIZE, chunk_count
+from protocol.safepath import check_id
 from protocol.sealed import seal
 from protocol.seqblock import SeqAllocator
 from protocol.storage import is_storage_problem, rollback_quietly
@@ -239,11 +240,16 @@ class KitStore:
         sensitive: bool = False,
         meta: dict[str, Any] | None = None,
         essential: bool = True,
+        sha256: str | None = None,
     ) -> StoredFile:
         """Store a capture from bytes or a file; `move` adopts a file already on this disk (a video
-        segment the recorder closed). Sensitive content is sealed to the hub key before it is written."""
+        segment the recorder closed). Sensitive content is sealed to the hub key before it is written.
+        `sha256`: the hash the caller already took of the file it hands over with `move` (the recorder hashes
+        each segment as it closes it), so its bytes are hashed once."""
         if (data is None) == (path is None):
             raise ValueError("give exactly one of data or path")
+        if sha256 is not None and (path is None or not move or sensitive):
+            raise ValueError("a known sha256 is only for a plain file adopted with move=True")
         size_hint = len(data) if data is not None else Path(path).stat().st_size  # type: ignore[arg-type]
         self.check_space(essential=essential, incoming=size_hint)
         now = self.clock.now_ms()
@@ -254,7 +260,7 @@ class KitStore:
             with _refused_when_disk_fails():
                 return self._add_file(kind=kind, content_type=content_type, data=data, path=path, move=move,
                                       order_id=order_id, sensitive=sensitive, meta=meta, now=now,
-                                      file_id=file_id, target=target, tmp=tmp)
+                                      file_id=file_id, target=target, tmp=tmp, known_sha256=sha256)
         except BaseException:
             # Nothing half-written stays behind: the capture is either indexed or not in media/ at all. A
             # segment the recorder handed over goes back where it was, so the recorder still holds it.
@@ -273,7 +279,7 @@ class KitStore:
 
     def _add_file(self, *, kind: str, content_type: str, data: bytes | None, path: Path | None, move: bool,
                   order_id: str | None, sensitive: bool, meta: dict[str, Any] | None, now: int, file_id: str,
-                  target: Path, tmp: Path) -> StoredFile:
+                  target: Path, tmp: Path, known_sha256: str | None = None) -> StoredFile:
         plain = hashlib.sha256()
         if sensitive:
             content = data if data is not None else Path(path).read_bytes()  # type: ignore[arg-type]
@@ -287,6 +293,11 @@ class KitStore:
             digest = plain.hexdigest()
             size = len(data)
             self._write_file(tmp, [data])
+        elif known_sha256 is not None:
+            src = Path(path)  # type: ignore[arg-type]
+            digest = check_id(known_sha256, "sha256", "sha256")
+            size = src.stat().st_size
+            os.replace(src, tmp)
         else:
             src = Path(path)  # type: ignore[arg-type]
             for block in _blocks(src):
@@ -297,11 +308,12 @@ class KitStore:
                 os.replace(src, tmp)
             else:
                 self._write_file(tmp, _blocks(src))
+        plain_hex = plain.hexdigest() if sensitive else digest
         os.replace(tmp, target)
         fsync_path(self.media_dir)
         record = {
             "file_id": file_id, "kind": kind, "content_type": content_type, "order_id": order_id,
-            "size": size, "sha256": digest, "plain_sha256": plain.hexdigest(), "chunk_size": self.chunk_size,
+            "size": size, "sha256": digest, "plain_sha256": plain_hex, "chunk_size": self.chunk_size,
             "chunks": chunk_count(size, self.chunk_size), "sealed": int(sensitive), "captured_ms": now,
             "meta": json.dumps(meta or {}, ensure_ascii=False), "path": target.name, "state": "pending",
         }
@@ -318,7 +330,7 @@ class KitStore:
                 rollback_quietly(self.conn)
                 raise
         self._notify()
-        return StoredFile(file_id, kind, size, digest, plain.hexdigest(), sensitive, now, order_id)
+        return StoredFile(file_id, kind, size, digest, plain_hex, sensitive, now, order_id)
 
     @staticmethod
     def _write_file(path: Path, blocks: Iterator[bytes] | list[bytes]) -> None:

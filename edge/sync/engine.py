@@ -85,6 +85,7 @@ class _FileTx:
     stalled: bool = False
     acked: list[tuple[float, int]] = field(default_factory=list)  # (when, chunks held): recent media acks
     rate: float = 0.0  # bytes per second the hub acknowledged lately; 0: not measured yet
+    recheck: bool = False  # the hub dropped chunks it held (they did not match): hash what is sent again
 
     def note_ack(self, now: float) -> None:
         self.acked.append((now, len(self.have)))
@@ -127,7 +128,8 @@ class SyncEngine:
         self._thread: threading.Thread | None = None
         self.handlers: dict[str, DownlinkHandler] = {}
         self.storage = StorageTrouble(f"kit {self.kit_id} sync", log)
-        self.stats = {"records_sent": 0, "chunks_sent": 0, "begins_sent": 0, "acks": 0, "refused_downlink": 0}
+        self.stats = {"records_sent": 0, "chunks_sent": 0, "begins_sent": 0, "acks": 0, "refused_downlink": 0,
+                      "hashed_bytes": 0, "corrupt_files": 0}
         store.listeners.append(self._wake.set)
 
     # -- wiring ----------------------------------------------------------------------------------------
@@ -335,7 +337,8 @@ class SyncEngine:
                 continue
             if not tx.sent:  # a file answered ahead of its turn: the stall clock starts with its first chunk
                 tx.last_ack = now
-            self._send_chunk(p, index)
+            if not self._send_chunk(tx, index, again=sent is not None):
+                return room  # the kit's own copy is corrupt: set aside, nothing more of it is sent
             tx.sent[index] = now
             room -= 1
         return room
@@ -360,14 +363,44 @@ class SyncEngine:
             os.close(self._reader[1])
             self._reader = None
 
-    def _send_chunk(self, p: PendingFile, index: int) -> None:
+    def _send_chunk(self, tx: _FileTx, index: int, *, again: bool = False) -> bool:
+        """Send one chunk (`again`: its first copy went unacknowledged); False if the kit's copy of the file
+        turned out corrupt (then set aside)."""
         assert self.transport is not None
+        p = tx.pending
         data = self._read_chunk(p, index)
+        expected = min(p.chunk_size, p.size - index * p.chunk_size) if p.size else 0
+        if len(data) != expected:
+            self._corrupt(tx, f"chunk {index} reads {len(data)} bytes from the kit's disk, {expected} were stored")
+            return False
+        if p.chunks == 1 and not (tx.recheck or again):
+            # The chunk is the whole file, whose SHA-256 the store took at capture: not hashed a second time.
+            # Should the disk have changed it since, the hub finds the file's hash wrong and drops the chunk,
+            # so the kit sends it again: that copy is hashed, found changed, and the file set aside.
+            digest = p.sha256
+        else:
+            digest = hashlib.sha256(data).hexdigest()
+            self.stats["hashed_bytes"] += len(data)
+            if p.chunks == 1 and digest != p.sha256:
+                self._corrupt(tx, f"its bytes no longer hash to the SHA-256 {p.sha256} taken at capture")
+                return False
         wire = seal_frame(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
-                          ts=self.store.clock.now_ms(), file_id=p.file_id, index=index, data=data,
-                          sha256=hashlib.sha256(data).hexdigest())
+                          ts=self.store.clock.now_ms(), file_id=p.file_id, index=index, data=data, sha256=digest)
         self.transport.publish(topics.KIT_UP_MEDIA.build(kit_id=self.kit_id), wire)
         self.stats["chunks_sent"] += 1
+        return True
+
+    def _corrupt(self, tx: _FileTx, why: str) -> None:
+        """The kit's own copy of a capture changed on its disk: sending it again would only be refused
+        again. It is kept (marked refused, never deleted) and reported; the hub's partial copy expires."""
+        p = tx.pending
+        detail = f"the kit's copy of {p.kind} {p.file_id} is corrupt: {why}"
+        log.error("%s; kept for inspection, not sent again", detail)
+        self._close_reader()
+        self.store.mark_file(p.file_id, "refused", detail)
+        self.stats["corrupt_files"] += 1
+        with self._lock:
+            self._files = [t for t in self._files if t.pending.file_id != p.file_id]
 
     def _publish_media(self, type_name: str, body: msgspec.Struct) -> None:
         assert self.transport is not None
@@ -458,13 +491,32 @@ class SyncEngine:
         if tx is None:
             return
         now = time.monotonic()
+        have = _expand(ack.have)
         if tx.stalled:
-            # The first word from the hub after a stall: what is still unacknowledged most likely waits in
-            # TCP's queue behind this, so its resend clock starts now rather than when the link went dark.
             tx.stalled = False
-            for index in list(tx.sent):
-                tx.sent[index] = now
-        tx.have = _expand(ack.have)
+            if have - tx.have:
+                # The first word from the hub after a stall, and it holds more: what is still unacknowledged
+                # most likely waits in TCP's queue behind this, so its resend clock starts now rather than
+                # when the link went dark.
+                for index in list(tx.sent):
+                    tx.sent[index] = now
+            else:
+                # Nothing more held: this answers the re-announce, which travelled behind every chunk sent
+                # before it (one client's messages on one topic keep their order). What it still lacks was
+                # refused or lost on the way, not queued: send it now. (Waiting for resend_after_s never
+                # came, as each stall restarted that clock.)
+                refused = [i for i in tx.sent if i not in have]
+                for index in refused:
+                    del tx.sent[index]
+                tx.recheck = tx.recheck or bool(refused)  # and hash what is read: the first copy may not have matched
+        lost = tx.have - have
+        if lost:
+            # The hub dropped chunks it held: their bytes did not match the hash their frames signed (it
+            # checks most chunks only through the file's hash). Send them now, hashing what is read.
+            tx.recheck = True
+            for index in lost:
+                tx.sent.pop(index, None)
+        tx.have = have
         tx.answered = True
         tx.last_ack = now
         tx.note_ack(now)

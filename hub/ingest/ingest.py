@@ -27,7 +27,7 @@ from hub.ingest.mediastore import MediaStore
 from hub.ingest.principals import Principals
 from hub.ingest.ratelimit import SenderRates, account_of
 from hub.ingest.uploads import UPLOAD_ROLES, check_begin, file_problem
-from hub.ingest.verifier import Job, Verdict, Verifier, check_one
+from hub.ingest.verifier import Job, Verifier, check_one
 from protocol import topics
 from protocol.clock import Clock
 from protocol.envelope import Envelope, decode, typed_body, unknown_type_rejected
@@ -131,8 +131,8 @@ class Ingest:
                 decoded, verdicts = ahead
                 if k + 1 < len(blocks):
                     ahead = self._prepare(blocks[k + 1])  # decoded here, checked on the helper meanwhile
-                for msg, dec, verdict in zip(block, decoded, verdicts.result(), strict=True):
-                    self._one(msg, dec, verdict, now, result, acks, touched_files)
+                for msg, dec, signed in zip(block, decoded, verdicts.result(), strict=True):
+                    self._one(msg, dec, signed, now, result, acks, touched_files)
             self.media.sync()  # chunk bytes on disk before their rows commit
             self._bump("received", len(batch))
         completed = self._complete(touched_files, now)
@@ -142,9 +142,8 @@ class Ingest:
             result.outgoing.append(self._media_ack(file_id, sender, completed.get(file_id)))
         return result
 
-    def _prepare(self, block: list[Inbound]) -> tuple[list[_Decoded], Future[list[Verdict]]]:
-        """Decode a block and start checking its signatures (against the registered keys) and hashing the
-        chunk bytes the fast path decoded."""
+    def _prepare(self, block: list[Inbound]) -> tuple[list[_Decoded], Future[list[bool]]]:
+        """Decode a block and start checking its signatures (against the registered keys)."""
         decoded: list[_Decoded] = []
         jobs: list[Job] = []
         for msg in block:
@@ -167,20 +166,19 @@ class Ingest:
             key = self.principals.key_for(env.sender)
             decoded.append((env, data, None, key))
             jobs.append(_job(key, env) if key is not None else None)
-        return decoded, self.verifier.submit(jobs, [d[1] for d in decoded])  # each frame's bytes hashed once
+        return decoded, self.verifier.submit(jobs)
 
     def _one(
         self,
         msg: Inbound,
         dec: _Decoded,
-        verdict: Verdict,
+        signature_ok: bool,
         now: int,
         result: BatchResult,
         acks: dict[str, dict[str, list[str]]],
         touched: dict[str, str],
     ) -> None:
         env, data, refused, checked_key = dec  # data: a chunk frame's bytes (a view of the payload)
-        signature_ok, digest = verdict  # digest: SHA-256 of `data`, computed beside the signature check
         verified = False
         try:
             if refused is not None:
@@ -232,7 +230,7 @@ class Ingest:
                     touched[body.file_id] = env.sender
                 return
             accepted = Accepted(msg.topic, params, env, body)
-            self._store(accepted, principal.role, msg.payload, now, touched, data, digest)
+            self._store(accepted, principal.role, msg.payload, now, touched, data)
             result.accepted.append(accepted)
             if principal.role == "kit" and env.type not in ("media.chunk", "media.begin"):
                 acks[env.sender]["stored"].append(env.id)
@@ -266,11 +264,11 @@ class Ingest:
 
     # -- storing by type ---------------------------------------------------------------------------------
     def _store(self, acc: Accepted, role: str, raw: bytes, now: int, touched: dict[str, str],
-               data: memoryview | None, digest: str | None) -> None:
+               data: memoryview | None) -> None:
         env = acc.env
         body = acc.body
         if isinstance(body, MediaChunk):
-            self._chunk(env, body, data, digest)  # raises before the envelope row if the chunk is bad
+            self._chunk(env, body, data)  # raises before the envelope row if the chunk is bad
             touched[body.file_id] = env.sender
             self._activity[body.file_id] = now
         elif isinstance(body, MediaBegin):
@@ -325,7 +323,7 @@ class Ingest:
             return  # complete, refused or cancelled already: the media ack tells the sender which
         ingest_store.end_file(self.conn, c.file_id, "cancelled", c.reason[:200] or "cancelled by the sender", now)
 
-    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | memoryview | None, digest: str | None) -> None:
+    def _chunk(self, env: Envelope, c: MediaChunk, data: bytes | memoryview | None) -> None:
         f = ingest_store.file(self.conn, c.file_id)
         if f is None or f.sender != env.sender:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of unannounced file {c.file_id}")
@@ -340,15 +338,17 @@ class Ingest:
         expected = min(chunk_size, size - c.index * chunk_size) if size else 0
         if len(data) != c.size or len(data) != expected:
             raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index}: {len(data)} bytes, expected {expected}")
-        if digest is None:
-            digest = hashlib.sha256(data).hexdigest()
-        if digest != c.sha256:
-            raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of {c.file_id}: SHA-256 does not match")
-        if status != "partial":
+
+        def check(chunk: bytes | memoryview) -> None:
+            if hashlib.sha256(chunk).hexdigest() != c.sha256:
+                raise Rejected(Reason.BAD_CHUNK, f"chunk {c.index} of {c.file_id}: SHA-256 does not match")
+
+        if status != "partial" or ingest_store.has_chunk(self.conn, c.file_id, c.index):
+            check(data)  # a copy not stored: still refused if it is not what its header signs
             return
-        if not ingest_store.has_chunk(self.conn, c.file_id, c.index):
-            self.media.write_chunk(c.file_id, c.index * chunk_size, data)
-            ingest_store.put_chunk(self.conn, c.file_id, c.index, len(data), c.sha256)
+        # Hashed here only if it cannot join the file's running hash (mediastore.py, "each byte is hashed once")
+        self.media.write_chunk(c.file_id, c.index * chunk_size, data, check)
+        ingest_store.put_chunk(self.conn, c.file_id, c.index, len(data), c.sha256)
 
     def _complete(self, touched: dict[str, str], now: int) -> dict[str, tuple[str, str]]:
         done: dict[str, tuple[str, str]] = {}
@@ -379,7 +379,12 @@ class Ingest:
         if row.size == 0:
             self.media.write_chunk(file_id, 0, b"")
             self.media.sync()
-        ok, detail = self.media.finish(file_id, row.size, row.sha256)
+        found = self.media.finish(file_id, row.size, row.sha256, row.chunk_size,
+                                  lambda: ingest_store.chunk_hashes(self.conn, file_id))
+        if found.bad_chunks:
+            self._drop_bad_chunks(file_id, touched[file_id], found.bad_chunks, now)
+            return
+        ok, detail = found.ok, found.detail
         if ok and self._role(touched[file_id]) in UPLOAD_ROLES:
             problem = file_problem(self.media.object_path(row.sha256), row.content_type)
             if problem is not None and not ingest_store.stored_elsewhere(self.conn, file_id, row.sha256):
@@ -396,6 +401,17 @@ class Ingest:
                     hook(self.conn, file_id)
         done[file_id] = (status, detail)
         self._activity.pop(file_id, None)
+
+    def _drop_bad_chunks(self, file_id: str, sender: str, bad: tuple[int, ...], now: int) -> None:
+        """The file's hash failed and these chunks differ from the hashes signed in their frames: they were
+        stored unchecked as part of the running hash. They are forgotten (the file's media ack then shows
+        them missing, and the sender sends them again); the rest of the file is kept."""
+        with Tx(self.conn):
+            ingest_store.drop_chunks(self.conn, file_id, bad)
+            for index in bad:
+                self._quarantine_row("", sender, file_id, Reason.BAD_CHUNK,
+                                     f"chunk {index} of {file_id}: SHA-256 does not match the hash its frame signed; "
+                                     "dropped, to be sent again", b"", now)
 
     def _role(self, sender: str) -> str:
         principal = self.principals.get(sender)

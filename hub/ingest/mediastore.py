@@ -12,6 +12,13 @@ Three things keep a large upload from stalling on the disk without weakening tha
 - a running SHA-256 of each file's bytes written in order, so completing a 100 MB file does not read it
   back; any chunk out of order (a resend, a hub restart mid-file) drops the running hash and `finish`
   hashes the file on disk as before.
+
+Each byte is hashed once: a chunk that extends its file's running hash is not hashed on its own, because the
+file's SHA-256 (signed in its `media.begin`) covers it when the file completes (`write_chunk(check=...)` runs
+the caller's per-chunk check only for a chunk that cannot join the running hash). Should the whole file then
+not match, `finish` hashes it chunk by chunk against the chunk hashes signed in the frames: the chunks that
+differ are named, the rest of the file is kept, and only those are sent again. Only a file whose every chunk
+matches its signed hash and whose whole does not (its sender announced the wrong file hash) is set aside.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ import hashlib
 import os
 import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,15 +54,28 @@ def ranges(indices: list[int]) -> list[list[int]]:
 
 
 class _Partial:
-    """One open partial file. `unflushed`, `hash` and `next` belong to the writer thread."""
+    """One open partial file. `unflushed`, `hash` and `next` belong to the writer thread; `queued` to the
+    ingest thread: the end of the bytes queued so far while they run in order from 0, else -1 (no running
+    hash: every chunk is checked on its own)."""
 
-    __slots__ = ("fd", "unflushed", "hash", "next")
+    __slots__ = ("fd", "unflushed", "hash", "next", "queued")
 
     def __init__(self, fd: int, hashed: bool) -> None:
         self.fd = fd
         self.unflushed = 0
         self.hash: Any = hashlib.sha256() if hashed else None  # of bytes [0, next), written in order
         self.next = 0
+        self.queued = 0 if hashed else -1
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What `finish` found. `bad_chunks`: chunks whose bytes on disk differ from their signed hash; the file
+    stays partial without them (they are to be sent again)."""
+
+    ok: bool
+    detail: str
+    bad_chunks: tuple[int, ...] = ()
 
 
 def _start_writeback_fn() -> Callable[[int, int, int], None] | None:
@@ -116,15 +137,24 @@ class MediaStore:
         check_id(sha256, "sha256", "sha256")
         return inside(self.objects, sha256[:2], sha256)
 
-    def write_chunk(self, file_id: str, offset: int, data: bytes | memoryview) -> None:
+    def write_chunk(self, file_id: str, offset: int, data: bytes | memoryview,
+                    check: Callable[[bytes | memoryview], None] | None = None) -> None:
+        """Queue the bytes for writing at `offset`. `check` (which raises to refuse them) runs first, unless
+        the bytes extend the file's running hash: the whole file's hash checks those when it completes."""
         p = self._open.get(file_id)
         if p is None:
             path = self.part_path(file_id)
             fresh = not path.exists()
+            p = _Partial(os.open(path, os.O_WRONLY | os.O_CREAT, 0o640), hashed=fresh)
             if fresh:
                 self._created = True
-            p = _Partial(os.open(path, os.O_WRONLY | os.O_CREAT, 0o640), hashed=fresh)
             self._open[file_id] = p
+        if p.queued == offset:
+            p.queued += len(data)
+        else:
+            if check is not None:
+                check(data)
+            p.queued = -1  # the writer drops the running hash at this write too
         self._dirty.add(file_id)
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="media-writer")
@@ -174,8 +204,10 @@ class MediaStore:
         for file_id in list(self._open):
             self.close(file_id)
 
-    def finish(self, file_id: str, size: int, sha256: str) -> tuple[bool, str]:
-        """Verify and move to the content address. Returns (ok, detail)."""
+    def finish(self, file_id: str, size: int, sha256: str, chunk_size: int = 0,
+               chunk_sha256: Callable[[], Mapping[int, str]] | None = None) -> Finished:
+        """Verify and move to the content address. When the whole does not match and `chunk_sha256` gives the
+        chunks' signed hashes, the chunks that differ are named and the file stays partial (module doc)."""
         self.drain()
         p = self._open.get(file_id)
         running = p.hash if p is not None and p.hash is not None and p.next == size else None
@@ -184,8 +216,8 @@ class MediaStore:
         target = self.object_path(sha256)
         if not part.exists():
             if target.exists():
-                return True, "already stored"
-            return False, "partial file missing"
+                return Finished(True, "already stored")
+            return Finished(False, "partial file missing")
         if running is not None and os.path.getsize(part) == size:
             digest, total = running.hexdigest(), size
         else:
@@ -197,16 +229,21 @@ class MediaStore:
                     total += len(block)
             digest = h.hexdigest()
         if total != size or digest != sha256:
+            detail = f"reassembled {total} bytes with sha256 {digest}, announced {size} / {sha256}"
+            if chunk_sha256 is not None and chunk_size > 0 and total == size:
+                bad = _bad_chunks(part, chunk_size, chunk_sha256())
+                if bad:
+                    return Finished(False, detail, bad)
             aside = self.rejected / part.name
             os.replace(part, aside)
-            return False, f"reassembled {total} bytes with sha256 {digest}, announced {size} / {sha256}"
+            return Finished(False, detail)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             part.unlink()
         else:
             os.replace(part, target)
             fsync_path(target.parent)
-        return True, ""
+        return Finished(True, "")
 
     def set_aside(self, sha256: str, file_id: str) -> Path:
         """Move a stored object out of the content-addressed store (refused after its hash verified, e.g. not
@@ -229,3 +266,15 @@ class MediaStore:
 
     def has(self, sha256: str) -> bool:
         return isinstance(sha256, str) and SHA256_RE.fullmatch(sha256) is not None and self.object_path(sha256).exists()
+
+
+def _bad_chunks(part: Path, chunk_size: int, expected: Mapping[int, str]) -> tuple[int, ...]:
+    """The chunks of a partial file whose bytes do not hash to their signed SHA-256 (the rare path: the file's
+    own hash failed, so each chunk is read and hashed once more to find which)."""
+    bad = []
+    with open(part, "rb") as fh:
+        for index in sorted(expected):
+            fh.seek(index * chunk_size)
+            if hashlib.sha256(fh.read(chunk_size)).hexdigest() != expected[index]:
+                bad.append(index)
+    return tuple(bad)

@@ -146,6 +146,16 @@ def put_chunk(conn: Conn, file_id: str, index: int, size: int, sha256: str) -> N
     conn.execute("INSERT INTO media_chunks(file_id, idx, size, sha256) VALUES (?,?,?,?)", (file_id, index, size, sha256))
 
 
+def chunk_hashes(conn: Conn, file_id: str) -> dict[int, str]:
+    """Each held chunk's SHA-256 as its frame signed it."""
+    return {int(r[0]): r[1] for r in conn.execute("SELECT idx, sha256 FROM media_chunks WHERE file_id=?", (file_id,))}
+
+
+def drop_chunks(conn: Conn, file_id: str, indices: tuple[int, ...]) -> None:
+    for index in indices:
+        conn.execute("DELETE FROM media_chunks WHERE file_id=? AND idx=?", (file_id, index))
+
+
 def chunk_ranges(conn: Conn, file_id: str) -> list[list[int]]:
     """[first, last] of each run of chunks held."""
     # Ranges computed in SQLite (gaps and islands over the primary key): a 100 MB file is hundreds of

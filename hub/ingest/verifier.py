@@ -2,15 +2,15 @@
 
 Verification is about half of the hub's work per record (~85 us with `cryptography`, which holds the GIL).
 libsodium (PyNaCl) verifies the same signatures in ~65 us and releases the GIL, so while the ingest thread
-stores block k, the helper verifies block k+1. It also hashes the chunk bytes of block k+1 (hashlib
-releases the GIL too), so the ingest thread compares digests instead of computing them. The verdict is the same Ed25519 verification (libsodium
+stores block k, the helper verifies block k+1. Chunk bytes are not hashed here: most are checked by their
+file's running hash (hub/ingest/mediastore.py), so hashing each one ahead would hash every byte twice. The
+verdict is the same Ed25519 verification (libsodium
 is the stricter of the two: it also refuses non-canonical and small-order points, which only a forger
 produces). Without PyNaCl, or for a tiny batch, checks run inline with `cryptography`.
 """
 
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from cryptography.exceptions import InvalidSignature
@@ -45,26 +45,21 @@ def check_one(job: Job) -> bool:
         return False
 
 
-# (signature verifies, SHA-256 hex of the blob or None when there is no blob)
-Verdict = tuple[bool, str | None]
-
-
-def check_all(jobs: list[Job], blobs: list[bytes | memoryview | None]) -> list[Verdict]:
-    return [(check_one(j), hashlib.sha256(b).hexdigest() if b is not None else None)
-            for j, b in zip(jobs, blobs, strict=True)]
+def check_all(jobs: list[Job]) -> list[bool]:
+    return [check_one(j) for j in jobs]
 
 
 class Verifier:
-    """`submit(jobs, blobs)` returns a future of the verdicts; inline when a thread would not help."""
+    """`submit(jobs)` returns a future of the verdicts; inline when a thread would not help."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
 
-    def submit(self, jobs: list[Job], blobs: list[bytes | memoryview | None]) -> Future[list[Verdict]]:
+    def submit(self, jobs: list[Job]) -> Future[list[bool]]:
         if crypto_sign_open is None or len(jobs) < 4:
-            done: Future[list[Verdict]] = Future()
-            done.set_result(check_all(jobs, blobs))
+            done: Future[list[bool]] = Future()
+            done.set_result(check_all(jobs))
             return done
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="ingest-verify")
-        return self._pool.submit(check_all, jobs, blobs)
+        return self._pool.submit(check_all, jobs)

@@ -94,3 +94,23 @@ def test_file_bytes_deleted_only_after_hub_ack(tmp_path: Path, keys) -> None:  #
     assert path.exists()  # progress is not an ack of the whole file
     assert s.mark_file(f.file_id, "stored")
     assert not path.exists() and s.backlog() == (0, 0)
+
+
+def test_a_segment_hashed_by_its_recorder_is_adopted_without_reading_it(tmp_path: Path, keys,  # type: ignore[no-untyped-def]
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import edge.store.kitstore as kitstore
+
+    s = _store(tmp_path, keys)
+    seg = tmp_path / "seg-0001.mp4"
+    seg.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
+    digest = hashlib.sha256(seg.read_bytes()).hexdigest()
+
+    def no_reading(_path: Path) -> None:
+        raise AssertionError("the store read a file whose hash it was given")
+
+    monkeypatch.setattr(kitstore, "_blocks", no_reading)
+    f = s.add_file(kind="video.segment", content_type="video/mp4", path=seg, move=True, sha256=digest)
+    assert (f.sha256, f.plain_sha256) == (digest, digest) and not seg.exists()
+    assert s.pending_files()[0].sha256 == digest
+    with pytest.raises(ValueError):  # only for a file handed over by a rename: bytes are hashed as stored
+        s.add_file(kind="photo", content_type="image/jpeg", data=b"x", sha256=digest)
