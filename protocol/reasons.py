@@ -40,8 +40,10 @@ MEANING: dict[Reason, tuple[str, str]] = {
                                                                     "counter across restarts."),
     Reason.BAD_CHUNK: ("A chunk of an unannounced file, an index outside the file, a size other than the file's "
                        "chunking gives, a chunk frame carrying another number of bytes than its `body.size`, "
-                       "(contract 1) data that is not base64, or bytes whose SHA-256 is not `body.sha256`.",
-                       "Resend the chunk correctly; the media ack's `have` lists what the hub holds."),
+                       "(contract 1) data that is not base64, or bytes whose SHA-256 is not `body.sha256` (found on "
+                       "arrival, or when the file's own hash fails and the hub checks its chunks one by one).",
+                       "Resend the chunk correctly; the media ack's `have` lists what the hub holds (a chunk "
+                       "dropped when its file's hash failed is missing from it again)."),
     Reason.BAD_FILE: ("The file is refused: announced again with different content, inconsistent size and "
                       "chunking, outside the upload rules (kind, content type, order, open uploads), cancelling "
                       "a file that is not yours, or complete but not a whole JPEG/PNG or not matching its SHA-256.",

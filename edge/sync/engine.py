@@ -18,7 +18,12 @@
   sending) then cost a round trip plus the hub's commit, ~0.2 s, of idle link (bench/bench_link.py). With
   begins sent ahead, the next file is answered before the link needs its bytes; chunks still go strictly
   in capture order within the one window.
-- Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id.
+- Each byte is hashed once on the kit: a file of one chunk (every 5 s segment, photo, template) is sent
+  under the SHA-256 its store took at capture; a file of several chunks is hashed chunk by chunk as it is
+  sent. A chunk sent again is hashed from the disk, so a copy that changed there since is found and set aside
+  (`_corrupt`) instead of being refused by the hub forever (docs/mqtt.md section 7).
+- Anything unacknowledged after `resend_after_s` is sent again; the hub is idempotent by message id. A chunk
+  the hub answered a re-announce without holding was refused or lost, not queued: it goes again at once.
 - Downlink must carry the pinned hub key's signature; anything else is refused and kept.
 """
 
