@@ -387,17 +387,25 @@ class SyncEngine:
             digest = hashlib.sha256(data).hexdigest()
             self.stats["hashed_bytes"] += len(data)
             if p.chunks == 1 and digest != p.sha256:
+                # Sent once more as it now is, under its true hash: the hub then refuses the whole file (its
+                # hash is not the one announced) rather than hold it open, against the kit's open-upload
+                # limit, as an unfinished upload for days.
+                self._publish_chunk(p, index, data, digest)
                 self._corrupt(tx, f"its bytes no longer hash to the SHA-256 {p.sha256} taken at capture")
                 return False
+        self._publish_chunk(p, index, data, digest)
+        return True
+
+    def _publish_chunk(self, p: PendingFile, index: int, data: bytes, digest: str) -> None:
+        assert self.transport is not None
         wire = seal_frame(self.store.identity.key, sender=self.kit_id, seq=self.store.seq.next(),
                           ts=self.store.clock.now_ms(), file_id=p.file_id, index=index, data=data, sha256=digest)
         self.transport.publish(topics.KIT_UP_MEDIA.build(kit_id=self.kit_id), wire)
         self.stats["chunks_sent"] += 1
-        return True
 
     def _corrupt(self, tx: _FileTx, why: str) -> None:
         """The kit's own copy of a capture changed on its disk: sending it again would only be refused
-        again. It is kept (marked refused, never deleted) and reported; the hub's partial copy expires."""
+        again. It is kept (marked refused, never deleted) and reported."""
         p = tx.pending
         detail = f"the kit's copy of {p.kind} {p.file_id} is corrupt: {why}"
         log.error("%s; kept for inspection, not sent again", detail)

@@ -70,9 +70,9 @@ def test_a_capture_corrupted_on_the_kits_disk_is_set_aside_not_resent(deployment
         assert row[0] == "refused" and "corrupt" in row[1], row
         assert path.exists()  # kept for inspection, never deleted
         assert kit.sync.stats["corrupt_files"] == 1
-        # the hub stored nothing of it under the capture's hash, and said why
-        assert _status(hub, f.file_id) == "partial"
+        # the hub stored nothing of it under the capture's hash, said why, and holds no upload open for it
         assert any(f.file_id in d and "does not match" in d for d in _quarantine(hub, "bad_chunk"))
+        assert poll(lambda: _status(hub, f.file_id) == "rejected", 20)
         assert not hub.ingest.media.has(f.sha256)
     finally:
         kit.stop()
