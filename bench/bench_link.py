@@ -63,7 +63,7 @@ def run() -> list[Row]:
     print(f"  link: kit TCP {shape.congestion or cc.strip() + ' (default)'}, hub tcp_rto_max_ms "
           f"{shape.hub_rto_max_ms or 'default'}; {shape.up_mbit} Mbit/s up, {shape.down_mbit} down, {f.rtt_ms:.0f} ms TCP connect, {shape.loss_pct}% loss; "
           f"{f.elapsed_s:.1f} s from the kit's first packet (its start-up {f.startup_s:.1f} s before) for {f.evidence_bytes / 1e6:.1f} MB in {f.files} files, hub copy intact: {f.intact}; "
-          f"downlink {f.wire.rx_bytes / 1e3:,.0f} kB", flush=True)
+          f"downlink {f.wire.rx_bytes / 1e3:,.0f} kB; uplink {f.wire.tx_bytes:,} IP bytes = {f.wire_per_byte:.4f} B/B", flush=True)
     good = f.evidence_bytes * 8 / (f.elapsed_s - f.outage_s) / 1e6
     return [
         ("shaped link: IP bytes up per evidence byte", f.wire_per_byte, "B/B", 1.0, "evidence bytes; goal <= 1.05"),
