@@ -159,7 +159,10 @@ class JobFlow:
         try:
             decode(kind, full)  # what the hub will decode: a record that does not fit is never sent
         except BadRecord as exc:  # a defect of this module, never the person's doing: refuse, record nothing
-            raise StepRefused(_("The kit could not record this step: {error}").format(error=exc)) from exc
+            # The decoder's words name fields and types: for the log and the maintainers, not the locksmith.
+            log.error("job record %s of order %s does not fit its contract, step refused: %s", kind, row.order_id, exc)
+            raise StepRefused(_("The kit could not record this step because of a fault in its software. Tell the "
+                                "hub operator; the details are in the kit's log.")) from exc
         if code_key is not None:
             full[PROOF_FIELD] = arrival_proof(code_key, row.order_id, full)
         return self.store.add_record(kind, full, order_id=row.order_id)

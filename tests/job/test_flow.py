@@ -360,3 +360,25 @@ def test_start_waits_for_the_identity_upload_by_default(kit: Kit) -> None:
         kit.store.mark_file(file_id, "stored")
     kit.flow.start_video()
     assert kit.flow.job().step == Step.VIDEO_RUNNING
+
+
+def test_a_record_that_breaks_its_contract_is_refused_in_words_for_the_locksmith(
+        kit: Kit, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A kit defect (a job record that does not fit protocol.jobrecords) is refused and nothing recorded; the
+    locksmith reads what to do, the decoder's field-and-type wording goes to the log."""
+    import edge.job.flow as flow_module
+    from protocol.jobrecords import BadRecord
+
+    walk(kit.flow, kit.cam, until=Step.LOGGED_IN)
+    before = len(_records(kit))
+
+    def broken(kind: str, data: dict[str, Any]) -> None:
+        raise BadRecord("Expected `int | null`, got `str` - at `$.distance_m`")
+
+    monkeypatch.setattr(flow_module, "decode", broken)
+    set_language("en")
+    with pytest.raises(StepRefused) as refused:
+        kit.flow.arrive(CODE)
+    assert "fault in its software" in str(refused.value) and "distance_m" not in str(refused.value)
+    assert "distance_m" in caplog.text  # the details, for whoever reads the kit's log
+    assert kit.flow.job().step == Step.LOGGED_IN and len(_records(kit)) == before
