@@ -110,6 +110,7 @@ class Ingest:
         self.rates = SenderRates(clock)
         self._next_sweep = 0
         self._activity: dict[str, int] = {}  # file id -> when a chunk of it was last stored (this run)
+        self._stat_counts: dict[str, int] = {}  # this batch's counters, added to ingest_stats with it
 
     def on(self, type_name: str, handler: Handler) -> None:
         """Domain code registers here; it runs inside the ingest transaction, exactly once per message."""
@@ -121,6 +122,7 @@ class Ingest:
         acks: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"stored": [], "quarantined": []})
         touched_files: dict[str, str] = {}  # file_id -> sender
         now = self.clock.now_ms()
+        self._stat_counts = {}
         # One unit of work for the whole batch (group commit); a failed COMMIT (disk full) is rolled back.
         with Tx(self.conn):
             self.principals.refresh()  # keys provisioned or revoked by another process since the last batch
@@ -135,6 +137,10 @@ class Ingest:
                     self._one(msg, dec, signed, now, result, acks, touched_files)
             self.media.sync()  # chunk bytes on disk before their rows commit
             self._bump("received", len(batch))
+            # how each stored chunk was checked: through its file's SHA-256 (each byte hashed once), or alone
+            for name in ("chunks_checked_by_file", "chunks_checked_alone"):
+                if self._stat_counts.get(name):
+                    self._bump(name, self._stat_counts[name])
         completed = self._complete(touched_files, now)
         for kit_id, lists in acks.items():
             result.outgoing.append(Outgoing(topics.KIT_DOWN_ACK.build(kit_id=kit_id), "hub.ack", lists))
@@ -347,7 +353,9 @@ class Ingest:
             check(data)  # a copy not stored: still refused if it is not what its header signs
             return
         # Hashed here only if it cannot join the file's running hash (mediastore.py, "each byte is hashed once")
-        self.media.write_chunk(c.file_id, c.index * chunk_size, data, check)
+        alone = self.media.write_chunk(c.file_id, c.index * chunk_size, data, check)
+        name = "chunks_checked_alone" if alone else "chunks_checked_by_file"
+        self._stat_counts[name] = self._stat_counts.get(name, 0) + 1
         ingest_store.put_chunk(self.conn, c.file_id, c.index, len(data), c.sha256)
 
     def _complete(self, touched: dict[str, str], now: int) -> dict[str, tuple[str, str]]:

@@ -138,9 +138,10 @@ class MediaStore:
         return inside(self.objects, sha256[:2], sha256)
 
     def write_chunk(self, file_id: str, offset: int, data: bytes | memoryview,
-                    check: Callable[[bytes | memoryview], None] | None = None) -> None:
+                    check: Callable[[bytes | memoryview], None] | None = None) -> bool:
         """Queue the bytes for writing at `offset`. `check` (which raises to refuse them) runs first, unless
-        the bytes extend the file's running hash: the whole file's hash checks those when it completes."""
+        the bytes extend the file's running hash: the whole file's hash checks those when it completes.
+        Returns whether `check` ran."""
         p = self._open.get(file_id)
         if p is None:
             path = self.part_path(file_id)
@@ -149,11 +150,13 @@ class MediaStore:
             if fresh:
                 self._created = True
             self._open[file_id] = p
+        checked = False
         if p.queued == offset:
             p.queued += len(data)
         else:
             if check is not None:
                 check(data)
+                checked = True
             p.queued = -1  # the writer drops the running hash at this write too
         self._dirty.add(file_id)
         if self._writer is None:
@@ -162,6 +165,7 @@ class MediaStore:
         self._pending_bytes += len(data)
         while self._pending_bytes > MAX_PENDING_BYTES:
             self._wait_oldest()
+        return checked
 
     def _wait_oldest(self) -> None:
         fut, n = self._pending.popleft()

@@ -110,6 +110,9 @@ def test_a_chunk_changed_in_transit_is_dropped_alone_and_the_file_completes(depl
         publish(inject, topic, frame(4, 1, parts[1]))
         assert poll(lambda: _status(hub, begin.file_id) == "complete", 20)
         assert hub.ingest.media.read(begin.sha256) == data
+        stats = dict(hub.conn.execute("SELECT name, value FROM ingest_stats WHERE name LIKE 'chunks_checked_%'"))
+        # the three sent in order were checked only by the file's hash; the one sent again, by itself
+        assert stats == {"chunks_checked_by_file": 3, "chunks_checked_alone": 1}
     finally:
         inject.loop_stop()
         inject.disconnect()
