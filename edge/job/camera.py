@@ -59,6 +59,9 @@ class KitCamera:
     def is_recording(self, out_dir: Path) -> bool:
         return self._dir == out_dir and self._cam is not None and bool(self._cam.recording)
 
+    def paused_for_space(self, out_dir: Path) -> bool:
+        return self.is_recording(out_dir) and bool(self._cam.paused_for_space)
+
     def close(self) -> None:
         with self._lock:
             if self._cam is not None:

@@ -101,6 +101,11 @@ class Camera(Protocol):
         """A recording into out_dir is running (in this process or, for the CLI, a recorder process)."""
         ...
 
+    def paused_for_space(self, out_dir: Path) -> bool:
+        """The recording into out_dir writes nothing for now: the kit's disk is below the video reserve
+        (edge/hardware/camera/recorder.py). It resumes by itself once there is room."""
+        ...
+
 
 @dataclass
 class Devices:

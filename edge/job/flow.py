@@ -65,6 +65,7 @@ class JobView:
     next_steps: list[Step]
     info: dict[str, Any]
     history: list[tuple[Step, str, int]] = field(default_factory=list)
+    video_paused: bool = False  # the video writes nothing for now: the kit's disk is full (recorder.py)
 
     @property
     def order_id(self) -> str:
@@ -123,7 +124,10 @@ class JobFlow:
 
     def _view(self, row: JobRow) -> JobView:
         nexts = sorted(TRANSITIONS[row.step], key=list(Step).index)
-        return JobView(OrderInfo.from_dict(row.order), row.step, nexts, row.info, self.db.steps(row.order_id))
+        paused = row.step in VIDEO_STEPS and self.devices.camera.paused_for_space(
+            video.work_dir(self.store, row.order_id))
+        return JobView(OrderInfo.from_dict(row.order), row.step, nexts, row.info, self.db.steps(row.order_id),
+                       paused)
 
     def _row(self, order_id: str | None) -> JobRow:
         if order_id is None:

@@ -85,7 +85,13 @@ class JobScreen(KitScreen):
             self.message = aborted_text(view.info)
             self.query_one("#message", Static).set_class(False, "error")
         self.query_one("#message", Static).update(self.message)
-        self.query_one("#rec", Static).update(_("● Recording: the video runs") if view.step in VIDEO_STEPS else "")
+        rec = self.query_one("#rec", Static)
+        if view.video_paused:
+            rec.update(_("Video paused: the kit's storage is full. It resumes by itself once the evidence "
+                         "already recorded has gone to the hub."))
+        else:
+            rec.update(_("● Recording: the video runs") if view.step in VIDEO_STEPS else "")
+        rec.set_class(view.video_paused, "error")
         logged_in = self.flow.session() is not None
         nxt = next_action(view.step, logged_in)
         button = self.query_one("#next", Button)

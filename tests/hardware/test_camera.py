@@ -217,3 +217,26 @@ def test_recover_keeps_a_readable_leftover_and_sets_aside_an_unreadable_one(tmp_
     assert calls.rows[0][1:4] == (2, sha256_file(tmp_path / "seg-00002.recovered.avi"), 4)
     assert (tmp_path / "unreadable" / "seg-00003.part.mp4").exists()
     assert [s.index for s in read_manifest(tmp_path)] == [first.index, 2]
+
+
+def test_a_full_disk_pauses_the_video_between_whole_segments(tmp_path: Path) -> None:
+    """Below the reserve the open segment is closed while it can still be finished (an MP4 OpenCV cannot
+    finish has no index and is unplayable), frames are not written, and recording resumes with a new segment
+    once there is room: every segment on disk plays, none is left half-written."""
+    def free(_path: Path) -> int:
+        seen = rec.frames_written + rec.frames_dropped
+        return 0 if 15 <= seen < 35 else 10**12  # the disk fills after 15 frames and is cleared at 35
+
+    calls = Calls()
+    rec = SegmentRecorder(PatternSource(160, 120, 10), tmp_path, segment_seconds=1.0, codec="mp4v", on_segment=calls,
+                          max_frames=30, free_bytes=free, reserve_bytes=64 * 1024 * 1024)
+    paused: list[bool] = []
+    rec.on_frame = lambda _f: paused.append(rec.paused_for_space)
+    segments = rec.run()
+    assert rec.frames_dropped > 0 and not rec.paused_for_space
+    assert sum(s.frames for s in segments) == rec.frames_written == 30
+    assert segments[1].frames < 10  # cut short, and closed whole, when the disk filled
+    for seg in segments:
+        assert count_frames(tmp_path / seg.file) == seg.frames  # each one plays, to its last frame
+    assert not list(tmp_path.glob("*.part*")) and len(calls.rows) == len(segments)
+    assert not any(paused)  # no frame was written while paused

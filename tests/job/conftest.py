@@ -93,6 +93,9 @@ class CameraProbe:
         folder = out_dir if out_dir is not None else self.folder
         return folder is not None and bool(self.real.is_recording(folder))
 
+    def paused_for_space(self, out_dir: Path) -> bool:
+        return bool(self.real.paused_for_space(out_dir))
+
     def rotate(self) -> None:
         """Close the open segment and open the next, as the recorder does every `segment_seconds` (set
         long here, so that the number of segments depends on the test's steps, not on the machine's speed):

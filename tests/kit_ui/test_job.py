@@ -278,6 +278,15 @@ async def _recording(kit: UiKit) -> None:
         await until(pilot, lambda: text(app, "#rec") == "● Recording: the video runs")
         await until(pilot, lambda: any(f.kind == "video.segment"  # the recorder's first picture
                                        for f in kit.service.app.store.files_for_order(ORDER_ID)), pauses=400)
+        # the kit's disk fills: the locksmith sees the video paused, in red, and it comes back by itself
+        recorder = flow.devices.camera._cam._recorder  # type: ignore[attr-defined]
+        recorder.free_bytes = lambda _path: 0
+        await until(pilot, lambda: text(app, "#rec").startswith("Video paused: the kit's storage is full"),
+                    pauses=400)
+        assert "error" in app.screen.query_one("#rec").classes
+        recorder.free_bytes = lambda _path: 10**12
+        await until(pilot, lambda: text(app, "#rec") == "● Recording: the video runs", pauses=400)
+        assert "error" not in app.screen.query_one("#rec").classes
         flow.photo_before(ORDER_ID)
         flow.mark_opened(ORDER_ID)
         flow.photo_after(ORDER_ID)

@@ -96,6 +96,12 @@ class Camera:
     def recording(self) -> bool:
         return self._recorder is not None
 
+    @property
+    def paused_for_space(self) -> bool:
+        """Recording, but writing nothing until the disk has room again (recorder.py, RESERVE_BYTES)."""
+        rec = self._recorder
+        return rec is not None and rec.paused_for_space
+
     def stop_recording(self) -> list[SegmentInfo]:
         rec, self._recorder = self._recorder, None
         with self._lock:

@@ -14,6 +14,13 @@ manifest and the callback run on a second "closer" thread, in segment order, so 
 left unread (and dropping frames) while the disk flushes. stop() and wait() return once every segment
 has been handed over.
 
+A full disk does not cost a segment. OpenCV's writer fails silently once the disk is full, and an MP4 it
+cannot finish has no index, so the whole segment would be unplayable. The recorder checks the free space
+when it opens a segment and about once a second. Below `reserve_bytes` it closes the open segment while
+there is still room to finish it, and stops writing: `paused_for_space` is set, the frames it cannot keep are
+counted (`frames_dropped`), and the segments' start and end times show the gap. Once there is room again it
+opens the next segment.
+
 After a crash, `recover()` looks at leftover `.part` files: one that OpenCV can read is kept as a segment
 (renamed `seg-00003.recovered.mp4`, hashed, listed); one it cannot read is moved to `unreadable/`, never
 deleted, for a person to look at.
@@ -23,9 +30,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import queue
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -39,7 +48,12 @@ from edge.hardware.camera.sources import FrameSource
 from protocol.clock import Clock, SystemClock
 from protocol.durable import fsync_path
 
+log = logging.getLogger(__name__)
+
 OnSegment = Callable[[Path, int, str, int, int, int], None]  # path, index, sha256, frames, started_ms, ended_ms
+# Free space below which no segment is written: a few minutes of 720p15 mp4v (7 MB/min) to finish the open
+# segment and the store's own work, above the kit store's reserve (disk_reserve_mb, 20 MB by default).
+RESERVE_BYTES = 64 * 1024 * 1024
 META_DIR = ".video"
 MANIFEST = "segments.json"
 _SEG = re.compile(r"^seg-(\d{5})(\.part|\.recovered)?\.(mp4|avi)$")
@@ -143,8 +157,10 @@ class SegmentRecorder:
 
     def __init__(self, source: FrameSource, directory: Path, *, segment_seconds: float,
                  codec: str | Choice = "mp4v", on_segment: OnSegment | None = None, clock: Clock | None = None,
-                 on_frame: Callable[[np.ndarray], None] | None = None, max_frames: int | None = None) -> None:
-        """`codec`: a hardware.toml setting ("auto", "h264", "mp4v", "MJPG"; see codecs.choose) or a Choice."""
+                 on_frame: Callable[[np.ndarray], None] | None = None, max_frames: int | None = None,
+                 free_bytes: Callable[[Path], int] | None = None, reserve_bytes: int = RESERVE_BYTES) -> None:
+        """`codec`: a hardware.toml setting ("auto", "h264", "mp4v", "MJPG"; see codecs.choose) or a Choice.
+        `free_bytes(directory)`: the free space there (the disk's, unless a test injects it)."""
         self.choice = codec if isinstance(codec, Choice) else choose(codec)
         self.source = source
         self.directory = Path(directory)
@@ -157,6 +173,11 @@ class SegmentRecorder:
         self.max_frames = max_frames
         self.segments: list[SegmentInfo] = read_manifest(self.directory)
         self.frames_written = 0
+        self.frames_dropped = 0  # read while the disk was too full to keep them
+        self.paused_for_space = False
+        self.free_bytes = free_bytes or (lambda path: shutil.disk_usage(path).free)
+        self.reserve_bytes = reserve_bytes
+        self._check_every = max(1, round(source.fps))
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -215,7 +236,7 @@ class SegmentRecorder:
     def _capture(self) -> None:
         writer: FrameWriter | None = None
         part: Path | None = None
-        index = started = frames = 0
+        index = started = frames = seen = 0
         size = (self.source.width, self.source.height)
         try:
             while not self._stop.is_set():
@@ -224,6 +245,15 @@ class SegmentRecorder:
                 frame = self.source.read()
                 if frame is None:
                     break
+                seen += 1
+                if (writer is None or seen % self._check_every == 0) and self._too_full():
+                    if writer is not None:  # closed while there is room to finish it: a whole, playable file
+                        assert part is not None
+                        writer.release()
+                        self._closing.put((part, index, frames, started, self.clock.now_ms()))
+                        writer = None
+                    self.frames_dropped += 1
+                    continue
                 if writer is None:
                     index = self._next_index
                     self._next_index += 1
@@ -246,6 +276,22 @@ class SegmentRecorder:
             if writer is not None and part is not None:
                 writer.release()
                 self._closing.put((part, index, frames, started, self.clock.now_ms()))
+
+    def _too_full(self) -> bool:
+        """Whether the disk is below the reserve now; logs each change once."""
+        try:
+            low = self.free_bytes(self.directory) < self.reserve_bytes
+        except OSError:
+            low = False  # cannot tell: keep recording (a write that fails still surfaces)
+        if low != self.paused_for_space:
+            self.paused_for_space = low
+            if low:
+                log.warning("video paused: %s has less than %d MB free; the open segment was closed whole",
+                            self.directory, self.reserve_bytes // 2**20)
+            else:
+                log.warning("video resumed: space again in %s (%d frames were not kept)", self.directory,
+                            self.frames_dropped)
+        return low
 
     def _finish(self, part: Path, index: int, frames: int, started: int, ended: int) -> None:
         fsync_path(part)
