@@ -15,7 +15,6 @@ already in the library under another slot is refused (`DuplicateFinger`), so one
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -156,11 +155,9 @@ def _store(store: KitStore, locksmith_id: str, f: FingerSlot, template: bytes, o
 
 def _stored_templates(store: KitStore) -> dict[int, set[str]]:
     """slot -> SHA-256 of the templates the kit store already holds (or sent) for it."""
-    with store.lock:
-        rows = store.conn.execute("SELECT plain_sha256, meta FROM files WHERE kind=?", (TEMPLATE_KIND,)).fetchall()
     out: dict[int, set[str]] = {}
-    for sha, meta in rows:
-        slot = json.loads(meta).get("slot")
+    for sha, meta in store.file_metas(TEMPLATE_KIND):
+        slot = meta.get("slot")
         if isinstance(slot, int):
             out.setdefault(slot, set()).add(sha)
     return out
@@ -168,11 +165,8 @@ def _stored_templates(store: KitStore) -> dict[int, set[str]]:
 
 def enrolled_finger(store: KitStore, slot: int) -> str:
     """The finger last enrolled on this kit at `slot` ("" when the slot was filled another way)."""
-    with store.lock:
-        rows = store.conn.execute("SELECT meta FROM files WHERE kind=? ORDER BY rowid", (TEMPLATE_KIND,)).fetchall()
     finger = ""
-    for (meta,) in rows:
-        m = json.loads(meta)
+    for _sha, m in store.file_metas(TEMPLATE_KIND):
         if m.get("slot") == slot:
             finger = str(m.get("finger") or "")
     return finger

@@ -51,13 +51,10 @@ class OfferInbox:
     def _reload(self) -> None:
         """Offers survive a restart of the kit service: the signed downlink the store recorded, and the
         answers it committed (`job.accept` / `job.refuse` records, by order), are the inbox's state."""
-        conn = self.store.conn
         offers = self.store.downlink_bodies("job.offer")  # opened: sealed with their order's key at rest
         closed = {b["offer_id"]: b.get("reason", "") for b in self.store.downlink_bodies("job.offer_closed")
                   if "offer_id" in b}
-        with self.store.lock:
-            answered = dict(conn.execute(
-                "SELECT order_id, kind FROM records WHERE kind IN ('job.accept', 'job.refuse')").fetchall())
+        answered = self.store.answers_by_order(("job.accept", "job.refuse"))
         for body in offers:
             try:
                 offer = msgspec.convert(body, type=JobOffer)

@@ -200,6 +200,15 @@ class KitStore:
                 out.append((r[0], r[1], r[2], wire))
         return out
 
+    def answers_by_order(self, kinds: tuple[str, ...]) -> dict[str, str]:
+        """order id -> kind of the last record of one of these kinds about it (say `job.accept` or
+        `job.refuse`: the locksmith's committed answers to offers, held or already sent)."""
+        marks = ",".join("?" for _ in kinds)
+        with self.lock:
+            rows = self.conn.execute(f"SELECT order_id, kind FROM records WHERE kind IN ({marks}) ORDER BY seq",
+                                     kinds).fetchall()
+        return {str(order_id): str(kind) for order_id, kind in rows if order_id is not None}
+
     def records_for_order(self, order_id: str) -> list[StoredRecord]:
         with self.lock:
             rows = self.conn.execute(
@@ -353,6 +362,14 @@ class KitStore:
             for r in rows
         ]
 
+    def file_metas(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
+        """(SHA-256 of the captured content, the meta stored with it) of every file of this kind the store
+        holds or sent, in the order they were stored."""
+        with self.lock:
+            rows = self.conn.execute("SELECT plain_sha256, meta FROM files WHERE kind=? ORDER BY rowid",
+                                     (kind,)).fetchall()
+        return [(str(sha), dict(json.loads(meta))) for sha, meta in rows]
+
     def files_for_order(self, order_id: str) -> list[StoredFile]:
         with self.lock:
             rows = self.conn.execute(
@@ -418,6 +435,11 @@ class KitStore:
             if isinstance(body, dict):
                 out.append(body)
         return out
+
+    def refused_downlink_count(self) -> int:
+        """How many refused downlink messages the store keeps for inspection (`lockwarden kit status`)."""
+        with self.lock:
+            return int(self.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0])
 
     def refuse_downlink(self, topic: str, reason: str, detail: str, raw: bytes) -> None:
         """Keep a refused downlink message for inspection, bounded like the hub's quarantine: a prefix of

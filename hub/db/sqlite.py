@@ -20,3 +20,9 @@ def connect(path: Path | str, *, check_same_thread: bool = False) -> sqlite3.Con
 def change_counter(conn: sqlite3.Connection) -> int:
     """Changes whenever another connection committed (`PRAGMA data_version`)."""
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def refuse_writes(conn: sqlite3.Connection, refuse: bool) -> None:
+    """Refuse every write on this connection (SQLite's `query_only`) as a full or read-only disk does, or
+    take writes again: how the fault demo shows the hub riding out a full disk without mounting one."""
+    conn.execute(f"PRAGMA query_only={1 if refuse else 0}")

@@ -58,5 +58,11 @@ def get(conn: Conn, order_id: str) -> Bundle | None:
                                            bool(row["forwarded"]))
 
 
+def status_of(conn: Conn, order_id: str) -> str | None:
+    """Where the order's evidence bundle stands (its check's status), or None when the hub holds none."""
+    row = conn.execute("SELECT status FROM evidence_bundles WHERE order_id=?", (order_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def mark_forwarded(conn: Conn, order_id: str) -> None:
     conn.execute("UPDATE evidence_bundles SET forwarded=1 WHERE order_id=?", (order_id,))

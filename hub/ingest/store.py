@@ -21,6 +21,12 @@ def seen(conn: Conn, msg_id: str, sender: str, seq: int) -> list[tuple[str, str]
         "SELECT id, sig FROM envelopes WHERE sender=? AND seq=?", (msg_id, sender, seq)).fetchall()]
 
 
+def envelopes_from(conn: Conn, sender: str, from_seq: int) -> int:
+    """How many envelopes of this sender the hub accepted at or after sequence number `from_seq`."""
+    return int(conn.execute("SELECT COUNT(*) FROM envelopes WHERE sender=? AND seq >= ?",
+                            (sender, from_seq)).fetchone()[0])
+
+
 def put_envelope(conn: Conn, msg_id: str, sender: str, seq: int, type_name: str, sig: str,
                  now_ms: int) -> None:
     conn.execute(
@@ -211,6 +217,12 @@ def quarantine_kept(conn: Conn) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
 
 
+def quarantined_after(conn: Conn, after_n: int) -> list[tuple[str, str]]:
+    """(reason, detail) of every kept refusal numbered after `after_n`, oldest first."""
+    return [(str(r[0]), str(r[1])) for r in conn.execute(
+        "SELECT reason, detail FROM quarantine WHERE n > ? ORDER BY n", (after_n,)).fetchall()]
+
+
 def quarantine_entry(conn: Conn, n: int) -> dict[str, Any] | None:
     """One kept refusal with its raw prefix (`hub quarantine --show N`)."""
     row = conn.execute("SELECT * FROM quarantine WHERE n=?", (n,)).fetchone()
@@ -248,6 +260,12 @@ def link_since(conn: Conn, kit_id: str) -> int | None:
     """`since` of the kit's newest connection, as its birth or will said."""
     row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
     return None if row is None else int(row[0])
+
+
+def records_of_kind(conn: Conn, sender: str, kind: str) -> int:
+    """How many records of this kind the hub holds from this sender."""
+    return int(conn.execute("SELECT COUNT(*) FROM kit_records WHERE sender=? AND kind=?",
+                            (sender, kind)).fetchone()[0])
 
 
 def record_sha256(conn: Conn, msg_id: str) -> str | None:

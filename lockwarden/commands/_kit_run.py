@@ -44,7 +44,7 @@ def _status(args: argparse.Namespace) -> int:
 
     app = make_kit(args.dir, connect=False)
     records, files = app.store.backlog()
-    refused = app.store.conn.execute("SELECT COUNT(*) FROM refused_downlink").fetchone()[0]
+    refused = app.store.refused_downlink_count()
     print(json.dumps({"kit_id": app.settings.kit_id, "backlog_records": records, "backlog_files": files,
                       "refused_downlink": refused, "corrupt_set_aside": str(app.store.set_aside.path)
                       if app.store.set_aside else None, **_personal(args.dir, app), "video": _video(app)},

@@ -13,6 +13,7 @@ from stdnum.cn import ric, uscc
 from edge.service import KitService, build_kit_service
 from hub.ops import handle as local_ops
 from hub.provisioning import provision_kit, provision_principal
+from hub.registry import store as registry
 from hub.service import wait_until
 from lockwarden.clients.customer import CustomerApp
 from lockwarden.clients.operator import OpsClient
@@ -184,10 +185,10 @@ class City:
         hub = self.world.hub
         assert hub is not None
         with hub._lock:
-            n = hub.conn.execute("SELECT COUNT(*) FROM kit_presence WHERE online=1 AND lat IS NOT NULL").fetchone()[0]
+            placed = sum(1 for k in registry.kits_overview(hub.conn) if k["online"] and k["lat"] is not None)
             # login first: the hub offers jobs only to locksmiths whose kit reported a login
-            logged = hub.conn.execute("SELECT COUNT(*) FROM kit_sessions WHERE logged_in=1").fetchone()[0]
-        return int(n) == len(LOCKSMITHS) and int(logged) == len(LOCKSMITHS)
+            logged = sum(1 for kit_id in LOCKSMITHS if registry.logged_in(hub.conn, kit_id))
+        return placed == len(LOCKSMITHS) and logged == len(LOCKSMITHS)
 
     # -- customers -------------------------------------------------------------------------------------
     def customer(self, customer_id: str) -> CustomerApp:

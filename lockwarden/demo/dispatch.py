@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.dispatch import offers
 from lockwarden.demo.city import LOCKSMITHS, City, request_body
 from lockwarden.demo.photos import request_photos
 from lockwarden.demo.sandbox_pay import SANDBOX
@@ -79,8 +80,8 @@ class Dispatcher:
         hub = self.city.world.hub
         assert hub is not None
         with hub._lock:
-            row = hub.conn.execute("SELECT kit_id FROM offers WHERE order_id=? AND state='open'", (order_id,)).fetchone()
-        return row[0] if row else None
+            offer = offers.open_for(hub.conn, order_id)
+        return offer.kit_id if offer else None
 
     def run_order(self, customer_id: str, customer_no: int, rule: str, plan: Plan, *, pay: bool = True,
                   **request: Any) -> tuple[str, str | None, str]:

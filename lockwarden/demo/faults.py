@@ -8,7 +8,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from hub.db.sqlite import refuse_writes
 from hub.dispatch import candidates
+from hub.ingest import store as ingest
+from hub.registry import store as registry
 from hub.service import PROGRESS_FILE
 from lockwarden.demo.city import LOCKSMITHS, SITE, City, wait
 from protocol.i18n import _
@@ -19,8 +22,7 @@ def _online(city: City, kit_id: str) -> bool:
     hub = city.world.hub
     assert hub is not None
     with hub._lock:
-        row = hub.conn.execute("SELECT online FROM kit_presence WHERE kit_id=?", (kit_id,)).fetchone()
-    return bool(row and row[0])
+        return any(k["kit_id"] == kit_id and k["online"] for k in registry.kits_overview(hub.conn))
 
 
 def _offered(city: City) -> set[str]:
@@ -43,7 +45,7 @@ def run(city: City, say: Any) -> bool:
     level = log.level
     log.setLevel(logging.CRITICAL)
     with hub._lock:
-        hub.conn.execute("PRAGMA query_only=1")  # every write refused, as on a full or read-only disk
+        refuse_writes(hub.conn, True)  # every write refused, as on a full or read-only disk
     try:
         ids = [kit.store.add_record("kit.selftest", {"n": i, "note": "full-disk check"}, essential=False).id
                for i in range(5)]
@@ -52,13 +54,11 @@ def run(city: City, say: Any) -> bool:
               "new records").format(name=LOCKSMITHS[kit_id][0], n=kit.store.backlog()[0]))
     finally:
         with hub._lock:
-            hub.conn.execute("PRAGMA query_only=0")
+            refuse_writes(hub.conn, False)
 
     def stored_once() -> bool:
         with hub._lock:
-            marks = ",".join("?" * len(ids))
-            n = hub.conn.execute(f"SELECT COUNT(*) FROM kit_records WHERE id IN ({marks})", ids).fetchone()[0]
-        return int(n) == len(ids)
+            return all(ingest.record_sha256(hub.conn, i) is not None for i in ids)
 
     caught_up = wait(stored_once, 60) and wait(lambda: kit.store.backlog() == (0, 0), 60)
     log.setLevel(level)

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from hub.ingest import store as ingest
 from hub.provisioning import provision_kit
 from hub.service import wait_until
 from lockwarden.demo.city import LOCKSMITHS
@@ -69,7 +70,7 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
          seal_frame(key, sender=attacker_id, seq=seq + 4, ts=ts, file_id=new_id(ts), index=0, data=b"x" * 1000,
                     sha256=hashlib.sha256(b"x" * 1000).hexdigest())[:-1]),
     ]
-    before = conn.execute("SELECT COALESCE(MAX(n), 0) FROM quarantine").fetchone()[0]
+    before = next((int(q["n"]) for q in ingest.quarantine_latest(conn, 1)), 0)
     attacker = PahoTransport(LinkSettings(host="127.0.0.1", port=world.broker.port, client_id=attacker_id,
                                           username=attacker_id, password=password),
                              on_message=lambda m: None, manual_ack=False)
@@ -80,20 +81,17 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
             return False
         for _what, topic, payload in attacks:
             attacker.publish(topic.build(kit_id=attacker_id), payload)
-        ok = wait_until(lambda: conn.execute("SELECT COUNT(*) FROM quarantine WHERE n > ?",
-                                             (before,)).fetchone()[0] >= len(attacks), 30)
+        ok = wait_until(lambda: len(ingest.quarantined_after(conn, before)) >= len(attacks), 30)
     finally:
         attacker.stop()
-    rows = conn.execute("SELECT reason, detail FROM quarantine WHERE n > ? ORDER BY n", (before,)).fetchall()
+    rows = ingest.quarantined_after(conn, before)
     for (what, _topic, _payload), row in zip(attacks, rows, strict=False):
         say(_("  {what}: refused as {reason}").format(what=what, reason=label(REFUSALS, row[0])))
     victim = world.kits[victim_id]
     rec = victim.store.add_record("kit.selftest", {"note": "sent while under attack"}, essential=False)
-    stored = wait_until(lambda: conn.execute("SELECT 1 FROM kit_records WHERE id=?", (rec.id,)).fetchone() is not None,
-                        30)
+    stored = wait_until(lambda: ingest.record_sha256(conn, rec.id) is not None, 30)
     alive = world.hub._thread is not None and world.hub._thread.is_alive()
-    accepted = conn.execute("SELECT COUNT(*) FROM envelopes WHERE sender=? AND seq >= ?",
-                            (attacker_id, seq)).fetchone()[0]
+    accepted = ingest.envelopes_from(conn, attacker_id, seq)
     say(_("  a record {name}'s kit sent during the attack: {state}; the hub still takes messages: {alive}; attacks "
           "accepted: {n}").format(name=LOCKSMITHS.get(victim_id, (victim_id,))[0], state=_("stored") if stored else _("MISSING"), alive=_("yes") if alive else _("NO"),
                 n=accepted))

@@ -8,6 +8,9 @@ from typing import Any, cast
 
 from edge.job.purge import held, purge_due, summary
 from edge.job.walkthrough import Cue, walk_job
+from hub.evidence import store as evidence
+from hub.orders import store as order_store
+from hub.registry.errors import NotFound
 from lockwarden.demo.city import LOCKSMITHS, City, finger_name, wait
 from lockwarden.demo.dispatch import Plan
 from lockwarden.demo.photos import document_photo
@@ -20,8 +23,10 @@ def order_state(city: City, order_id: str) -> str:
     hub = city.world.hub
     assert hub is not None
     with hub._lock:
-        row = hub.conn.execute("SELECT state FROM orders WHERE id=?", (order_id,)).fetchone()
-    return str(row[0]) if row else "?"
+        try:
+            return order_store.state_of(hub.conn, order_id)
+        except NotFound:
+            return "?"
 
 
 def state_words(city: City, order_id: str) -> str:
@@ -33,8 +38,8 @@ def _bundle(city: City, order_id: str) -> str:
     hub = city.world.hub
     assert hub is not None
     with hub._lock:
-        row = hub.conn.execute("SELECT status FROM evidence_bundles WHERE order_id=?", (order_id,)).fetchone()
-    return str(row[0]) if row else "none"
+        status = evidence.status_of(hub.conn, order_id)
+    return status or "none"
 
 
 def holds(city: City, order_id: str) -> str:

@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from typing import Any
 
+from hub.orders import store as order_store
 from lockwarden.demo.city import City, cli_env
 from lockwarden.demo.police import PoliceSide
 from protocol.i18n import _
@@ -31,9 +32,7 @@ def run(city: City, say: Any, police: PoliceSide, orders: dict[str, Any]) -> boo
     hub = city.world.hub
     assert hub is not None
     with hub._lock:
-        row = hub.conn.execute("SELECT json_extract(request_json, '$.customer_id_number') FROM orders WHERE id=?",
-                               (order,)).fetchone()
-    number = str(row[0])
+        number = str(order_store.request(hub.conn, order)["customer_id_number"])
     found = _cli("police-query", str(police.out), "--person", number, "--officer", OFFICER, "--json")
     hits = json.loads(found.stdout or "[]") if found.returncode == 0 else []
     orders_found = sorted({h["order_id"] for h in hits if h.get("order_id")})

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 
+from hub.ingest import store as ingest
+from hub.metrics.store import ingest_counters
 from hub.service import wait_until
 from lockwarden.demo.city import LOCKSMITHS
 from lockwarden.demo.story import megabytes
@@ -28,20 +30,20 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
     assert world.hub is not None
     conn = world.hub.conn
     for kit_id, (file_id, digest) in sent.items():
-        n = conn.execute("SELECT COUNT(*) FROM kit_records WHERE sender=? AND kind='kit.selftest'", (kit_id,)).fetchone()[0]
-        row = conn.execute("SELECT status, sha256, size FROM media_files WHERE file_id=?", (file_id,)).fetchone()
-        verified = row is not None and row[0] == "complete" and row[1] == digest and \
+        n = ingest.records_of_kind(conn, kit_id, "kit.selftest")
+        row = ingest.file(conn, file_id)
+        verified = row is not None and row.status == "complete" and row.sha256 == digest and \
             hashlib.sha256(world.hub.ingest.media.read(digest)).hexdigest() == digest
         ok = ok and verified
         say(_("  {name}'s kit: the hub holds its {n} records and its {size} video, checksum {state}").format(
-            name=LOCKSMITHS[kit_id][0] if kit_id in LOCKSMITHS else kit_id, n=n, size=megabytes(row[2] if row else 0),
+            name=LOCKSMITHS[kit_id][0] if kit_id in LOCKSMITHS else kit_id, n=n, size=megabytes(row.size if row else 0),
             state=_("verified") if verified else _("MISSING")))
-    chunks = sum(conn.execute("SELECT COUNT(*) FROM media_chunks WHERE file_id=?", (f,)).fetchone()[0]
-                 for f, _d in sent.values())
-    legacy = conn.execute("SELECT COALESCE(SUM(value), 0) FROM ingest_stats WHERE name='legacy_chunks'").fetchone()[0]
+    chunks = sum(held.have_chunks for f, _d in sent.values()
+                 if (held := ingest.file(conn, f, count_chunks=True)) is not None)
+    legacy = ingest_counters(conn).get("legacy_chunks", 0)
     say(_("  {n} chunks arrived as binary frames (raw bytes behind a signed header, contract {v}); {legacy} as "
           "base64 from contract-1 kits").format(n=chunks, v=CONTRACT_VERSION, legacy=legacy))
-    q = conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]
+    q = ingest.quarantine_kept(conn)
     say(_("  messages set aside as unreadable: {n} (`lockwarden hub quarantine --dir {dir}` lists them)").format(
         n=q, dir=world.home.dir))
     return ok
