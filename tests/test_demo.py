@@ -48,6 +48,9 @@ def test_demo_runs_end_to_end(demo: tuple[subprocess.CompletedProcess[str], Path
     # JavaScript verifier written from docs/police.md, agree that the demo's export is whole.
     if shutil.which("node"):
         assert "js/verify-export.mjs" in proc.stdout and "：OK，" in proc.stdout
+    # the kits' videos went as frames, each byte hashed once at the hub: through its file's SHA-256
+    hashed = re.search(r"平台对每个字节只计算一次哈希：(\d+) 个分块经所属文件的 SHA-256 核验", proc.stdout)
+    assert hashed is not None and int(hashed.group(1)) > 0, proc.stdout[:3000]
 
 
 def test_the_acts_are_told_in_order_each_under_its_heading(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:

@@ -40,9 +40,13 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
             state=_("verified") if verified else _("MISSING")))
     chunks = sum(held.have_chunks for f, _d in sent.values()
                  if (held := ingest.file(conn, f, count_chunks=True)) is not None)
-    legacy = ingest_counters(conn).get("legacy_chunks", 0)
+    counters = ingest_counters(conn)
+    legacy = counters.get("legacy_chunks", 0)
     say(_("  {n} chunks arrived as binary frames (raw bytes behind a signed header, contract {v}); {legacy} as "
           "base64 from contract-1 kits").format(n=chunks, v=CONTRACT_VERSION, legacy=legacy))
+    say(_("  each byte hashed once at the hub: {by_file} chunks checked through their file's SHA-256, {alone} "
+          "on their own (out of order)").format(by_file=counters.get("chunks_checked_by_file", 0),
+                                                alone=counters.get("chunks_checked_alone", 0)))
     q = ingest.quarantine_kept(conn)
     say(_("  messages set aside as unreadable: {n} (`lockwarden hub quarantine --dir {dir}` lists them)").format(
         n=q, dir=world.home.dir))
