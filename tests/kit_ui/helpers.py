@@ -54,17 +54,20 @@ async def open_job(app: Any, pilot: Any) -> None:
 
 
 async def press_next(app: Any, pilot: Any, label: str) -> None:
-    """Press the one big button, once it offers what the job needs now and is enabled. (`busy` goes false a
-    moment before the screen is drawn again and the button enabled; a click on the still-disabled button was
-    lost, and the fresh-clone CI run once waited in vain for the screen that press should have opened.)"""
+    """Press the one big button, once it offers what the job needs now and takes a press: enabled (it is
+    enabled by the draw after `busy` clears) and out of its 0.2 s press effect (Textual's Button ignores a
+    click while it shows `-active`, and a quick step such as "Set out" can finish within it). Clicks that
+    fell in either gap were lost and the fresh-clone CI runs waited in vain for the next screen."""
     def ready() -> bool:
         if not isinstance(app.screen, JobScreen) or app.screen.busy:
             return False
         button = app.screen.query_one("#next", Button)
-        return not button.disabled and str(button.label) == label
+        return not button.disabled and not button.has_class("-active") and str(button.label) == label
 
     await until(pilot, ready)
-    await pilot.click("#next")
+    if not await pilot.click("#next"):
+        under, _region = app.get_widget_at(*app.screen.query_one("#next", Button).region.center)
+        raise AssertionError(f"the press on {label!r} landed on {under!r}, not on the button")
 
 
 async def choose_login(app: Any, pilot: Any, method: str, locksmith: int | None = None) -> None:
