@@ -19,7 +19,7 @@ from lockwarden.console.attention import AttentionPane
 from lockwarden.console.documents import DocumentsScreen
 from lockwarden.console.events import EventsPane
 from lockwarden.console.filings import FilingsPane
-from lockwarden.console.fmt import refusal
+from lockwarden.console.fmt import refusal, short
 from lockwarden.console.followups import FollowupsPane
 from lockwarden.console.hotline_form import hotline_form
 from lockwarden.console.idopen import open_id_form
@@ -196,7 +196,7 @@ class ConsoleApp(App[None]):
     def action_hotline(self) -> None:
         def created(order_id: str) -> None:
             self.orders.selected = order_id
-            self.notify(_("Order {order} created").format(order=order_id))
+            self.notify(_("Order {order} created").format(order=short(order_id)))  # as the kit names it
 
         self.push_screen(hotline_form(self.ask, created, self.send_image), lambda _ok: self.refresh_all())
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from protocol import labels
 from protocol.i18n import _, stored
-from protocol.orderno import short_order
+from protocol.orderno import order_label, short_order
 
 
 def state_label(state: str | None) -> str:
@@ -118,7 +118,7 @@ def event_line(body: dict[str, Any], numbers: dict[str, int] | None = None) -> s
 def order_detail(o: dict[str, Any], number: int | None = None) -> str:
     """`order.show` as plain text: the order, its transitions (actor, reason), offers and escrow holds."""
     lines = [
-        f"{_('order No. {n} ({short})').format(n=number, short=short(o.get('id'))) if number else _('Order') + ' ' + short(o.get('id'))}   {_('State')}: {state_label(o.get('state'))}",
+        f"{order_label(str(o.get('id') or ''), number) if number else _('Order') + ' ' + short(o.get('id'))}   {_('State')}: {state_label(o.get('state'))}",
         f"{_('Customer')}: {o.get('customer_name') or o.get('customer_id', '')}   {_('Rule')}: {choice_label('rule', o.get('rule'))}   "
         f"{_('Lock')}: {choice_label('lock_class', o.get('lock_class'))} / "
         f"{choice_label('category', o.get('category'))}",
