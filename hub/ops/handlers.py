@@ -49,6 +49,10 @@ def _order_show(conn: Conn, clock: Clock, actor: str, a: m.OrderRef, txn: str) -
     names = registry_store.names(conn, [row.locksmith_id or ""] + [str(f["locksmith_id"]) for f in out["offers"]])
     out["locksmith_name"] = names.get(row.locksmith_id or "", "")
     out["offers"] = [{**f, "locksmith_name": names.get(str(f["locksmith_id"]), "")} for f in out["offers"]]
+    operators = {str(t["actor"]): registry_store.operator_shown(conn, str(t["actor"]).split(":", 1)[1])
+                 for t in out["transitions"] if str(t.get("actor") or "").startswith("operator:")}
+    out["transitions"] = [{**t, "actor_name": operators[str(t["actor"])]} if operators.get(str(t.get("actor")))
+                          else t for t in out["transitions"]]
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import msgspec
 
 from hub.db import Conn, transaction
+from hub.registry import store as registry_store
 from protocol.clock import Clock
 from protocol.registry import MESSAGES
 
@@ -48,8 +49,21 @@ def put(conn: Conn, clock: Clock, audience: Audience, recipient: str, body: msgs
 
 
 def event(conn: Conn, clock: Clock, event_kind: str, /, **fields: Any) -> int:
-    """A live event for operator consoles (`ops/events`). A field named `kind` is kept as `record_kind`."""
+    """A live event for operator consoles (`ops/events`). A field named `kind` is kept as `record_kind`.
+
+    People are named as they were when it happened: an operator actor gets `actor_name`, a `locksmith_id`
+    gets `locksmith` (the console shows names, the ids only where names collide). Added here, once, so the
+    live event and the history (`events.history`, the same stored body) are alike."""
     extra = {("record_kind" if k == "kind" else k): v for k, v in fields.items()}
+    actor = str(extra.get("actor") or "")
+    if actor.startswith("operator:") and "actor_name" not in extra:
+        name = registry_store.operator_shown(conn, actor.split(":", 1)[1])
+        if name:
+            extra["actor_name"] = name
+    if extra.get("locksmith_id") and not extra.get("locksmith"):
+        name = registry_store.locksmith_shown(conn, str(extra["locksmith_id"]))
+        if name:
+            extra["locksmith"] = name
     body = json.dumps({**extra, "kind": event_kind, "at_ms": clock.now_ms()}, ensure_ascii=False)
     cur = conn.execute("INSERT INTO domain_outbox(audience, recipient, type, body_json, created_ms)"
                        " VALUES ('operator', ?, 'ops.event', ?, ?) RETURNING seq", (OPS_BROADCAST, body, clock.now_ms()))

@@ -77,11 +77,31 @@ def logged_in(conn: Conn, kit_id: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+def locksmith_shown(conn: Conn, locksmith_id: str) -> str | None:
+    """A locksmith as a person reads them: the filed name, with the end of the id beside it only when another
+    locksmith has the same name. None for an id the registry does not know."""
+    row = conn.execute("SELECT name, (SELECT count(*) FROM locksmiths l WHERE l.name = locksmiths.name) AS same"
+                       " FROM locksmiths WHERE id = ?", (locksmith_id,)).fetchone()
+    if row is None or not str(row["name"] or "").strip():
+        return None
+    return str(row["name"]) if int(row["same"]) <= 1 else f"{row['name']} ({locksmith_id[-8:]})"
+
+
 # -- operators ------------------------------------------------------------------------------------------------
 def upsert_operator(conn: Conn, operator_id: str, name: str, role: str, now_ms: int) -> None:
     conn.execute("INSERT INTO operators(id, name, role, active, created_ms) VALUES (?,?,?,1,?)"
                  " ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, active = 1",
                  (operator_id, name, role, now_ms))
+
+
+def operator_shown(conn: Conn, operator_id: str) -> str | None:
+    """An operator as a person reads them: the name, with the id beside it only when another operator has
+    the same name (two "李" on one desk). None for an id the registry does not know."""
+    row = conn.execute("SELECT name, (SELECT count(*) FROM operators o WHERE o.name = operators.name) AS same"
+                       " FROM operators WHERE id = ?", (operator_id,)).fetchone()
+    if row is None or not str(row["name"] or "").strip():
+        return None
+    return str(row["name"]) if int(row["same"]) <= 1 else f"{row['name']} ({operator_id})"
 
 
 def operators_count(conn: Conn) -> int:

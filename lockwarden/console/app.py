@@ -19,7 +19,7 @@ from lockwarden.console.attention import AttentionPane
 from lockwarden.console.documents import DocumentsScreen
 from lockwarden.console.events import EventsPane
 from lockwarden.console.filings import FilingsPane
-from lockwarden.console.fmt import refusal
+from lockwarden.console.fmt import refusal, short
 from lockwarden.console.followups import FollowupsPane
 from lockwarden.console.hotline_form import hotline_form
 from lockwarden.console.idopen import open_id_form
@@ -83,7 +83,8 @@ class ConsoleApp(App[None]):
         timers = self.lists["timers"]
         assert isinstance(timers, TimersPane)
         timers.numbers = self.orders.numbers
-        self.tabs = TabbedContent(initial="orders")
+        # A shift starts with what needs a person now, not with the list of every order.
+        self.tabs = TabbedContent(initial="attention")
         self._dirty = False
         self._refreshing = False
 
@@ -195,15 +196,38 @@ class ConsoleApp(App[None]):
     def action_hotline(self) -> None:
         def created(order_id: str) -> None:
             self.orders.selected = order_id
-            self.notify(_("Order {order} created").format(order=order_id))
+            self.notify(_("Order {order} created").format(order=short(order_id)))  # as the kit names it
 
         self.push_screen(hotline_form(self.ask, created, self.send_image), lambda _ok: self.refresh_all())
 
     def selected_order(self) -> str | None:
+        """The order an action applies to: in the Attention tab the order of the row under the cursor (the
+        one the operator is looking at), elsewhere the order under the cursor in the Orders tab."""
+        if self.tabs.active == "attention":
+            item = self.attention.current()
+            order_id = str(item["order_id"]) if item and item.get("order_id") else None
+            if order_id is None:
+                self.notify(_("Select a row about an order in the Attention tab, or an order in the Orders tab."),
+                            severity="warning")
+            return order_id
         order_id = self.orders.selected
         if order_id is None:
             self.notify(_("Select an order in the Orders tab first."), severity="warning")
         return order_id
+
+    def _detailed_action(self, build: Any) -> None:
+        """A form that needs the order's details (the amount due, what cancelling costs): the Orders tab's
+        when they are this order's, else asked of the hub (an action from the Attention tab)."""
+        order_id = self.selected_order()
+        if order_id is not None:
+            self.run_worker(self._with_detail(order_id, build), group="detail-action", exclusive=True)
+
+    async def _with_detail(self, order_id: str, build: Any) -> None:
+        detail = self.orders.detail if (self.orders.detail or {}).get("id") == order_id else None
+        if detail is None:
+            response = await self.ask("order.show", {"order_id": order_id})
+            detail = dict(response["result"]) if response.get("ok") else None
+        self.push_screen(build(order_id, detail), lambda _ok: self.refresh_all())
 
     def _order_action(self, build: Any) -> None:
         order_id = self.selected_order()
@@ -214,11 +238,10 @@ class ConsoleApp(App[None]):
         self._order_action(lambda oid: decide_form(self.ask, oid))
 
     def action_pay(self) -> None:
-        self._order_action(lambda oid: pay_form(self.ask, oid, self.orders.detail))
+        self._detailed_action(lambda oid, detail: pay_form(self.ask, oid, detail))
 
     def action_cancel_order(self) -> None:
-        self._order_action(lambda oid: reason_form(self.ask, "order.cancel", oid, self.orders.detail
-                                                   if (self.orders.detail or {}).get("id") == oid else None))
+        self._detailed_action(lambda oid, detail: reason_form(self.ask, "order.cancel", oid, detail))
 
     def action_redispatch(self) -> None:
         self._order_action(lambda oid: reason_form(self.ask, "order.redispatch", oid))

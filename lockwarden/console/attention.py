@@ -77,6 +77,11 @@ class AttentionPane(ListPane):
         self.items: list[dict[str, Any]] = []
         self.numbers: dict[str, int] = {}  # order id -> short number, from the orders list
 
+    def current(self) -> dict[str, Any] | None:
+        """The item under the cursor (None when the list is empty)."""
+        row = self.table.cursor_row
+        return self.items[row] if self.items and 0 <= row < len(self.items) else None
+
     def columns(self) -> list[str]:
         return [_("What"), _("About"), _("Since"), _("Detail")]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from protocol import labels
 from protocol.i18n import _, stored
-from protocol.orderno import short_order
+from protocol.orderno import order_label, short_order
 
 
 def state_label(state: str | None) -> str:
@@ -62,8 +62,26 @@ def minutes(seconds: Any) -> str:
     return _("{n} min").format(n=max(1, round(seconds / 60)))
 
 
-# Fields of an event line shown as words; ids the operator cannot use are left out (the order is named).
-_HIDDEN = {"kind", "at_ms", "order_id", "offer_id", "locksmith_id", "seq", "customer_id", "actor"}
+# Fields of an event line shown as words; ids the operator cannot use are left out (the order is named, a
+# locksmith by `locksmith`, the actor by `who()`).
+_HIDDEN = {"kind", "at_ms", "order_id", "offer_id", "locksmith_id", "seq", "customer_id", "actor", "actor_name"}
+
+
+def who(body: dict[str, Any]) -> str:
+    """Who did what an event (or an order's transition) records, as a person reads it: an operator by name (the hub adds `actor_name`,
+    with the id only when two operators share a name), a kit by its label, the customer as such (their id
+    is their mobile number), the hub as the hub; an actor the hub could not name by their id."""
+    actor = str(body.get("actor") or "")
+    kind, _sep, ident = actor.partition(":")
+    if body.get("actor_name"):
+        return str(body["actor_name"])
+    if kind == "kit" and ident:
+        return _("kit {kit}").format(kit=ident)
+    if kind == "customer":
+        return _("the customer")
+    if actor == "hub":
+        return _("the hub")
+    return ident or actor
 
 
 def event_line(body: dict[str, Any], numbers: dict[str, int] | None = None) -> str:
@@ -88,17 +106,19 @@ def event_line(body: dict[str, Any], numbers: dict[str, int] | None = None) -> s
             parts.append(hub_text(value))
         elif key == "state":
             parts.append(state_label(str(value)))
+        elif key == "kit_id":
+            parts.append(_("kit {kit}").format(kit=value))
         else:
             parts.append(str(value))
     if body.get("actor"):
-        parts.append(_("by {who}").format(who=str(body["actor"]).split(":", 1)[-1]))
+        parts.append(_("by {who}").format(who=who(body)))
     return "  ".join(p for p in parts if p)
 
 
 def order_detail(o: dict[str, Any], number: int | None = None) -> str:
     """`order.show` as plain text: the order, its transitions (actor, reason), offers and escrow holds."""
     lines = [
-        f"{_('order No. {n} ({short})').format(n=number, short=short(o.get('id'))) if number else _('Order') + ' ' + short(o.get('id'))}   {_('State')}: {state_label(o.get('state'))}",
+        f"{order_label(str(o.get('id') or ''), number) if number else _('Order') + ' ' + short(o.get('id'))}   {_('State')}: {state_label(o.get('state'))}",
         f"{_('Customer')}: {o.get('customer_name') or o.get('customer_id', '')}   {_('Rule')}: {choice_label('rule', o.get('rule'))}   "
         f"{_('Lock')}: {choice_label('lock_class', o.get('lock_class'))} / "
         f"{choice_label('category', o.get('category'))}",
@@ -111,7 +131,7 @@ def order_detail(o: dict[str, Any], number: int | None = None) -> str:
     for t in o.get("transitions") or []:
         lines.append(f"  {when(t.get('at_ms'))}  {state_label(t.get('from_state')) or '-'} -> "
                      f"{state_label(t.get('to_state'))}  [{labels.label(labels.ORDER_EVENTS, t.get('event'))}]  "
-                     f"{t.get('actor', '')}"
+                     f"{who(t)}"
                      + (f"  {hub_text(t['reason'])}" if t.get("reason") else ""))
     lines += ["", _("Offers")]
     for f in o.get("offers") or []:

@@ -14,9 +14,9 @@ from typing import Any
 from lockwarden.demo.city import SITE, request_body
 from lockwarden.demo.photos import request_photos
 from lockwarden.demo.web_client import Client
-from lockwarden.kit_ui.model import short_order
 from protocol.i18n import _
 from protocol.labels import ORDER_STATES, label
+from protocol.orderno import order_label
 
 NAMES = ("钱多多", "孙丽", "周敏", "吴刚", "郑爽", "冯雪", "陈晨", "褚杰", "卫东", "蒋琳")
 RULES = ("eta", "quality", "grade")
@@ -84,6 +84,20 @@ class Customers:
         finally:
             conn.close()
 
+    def _named(self, order_id: str) -> str:
+        """"order No. 1 (AZN-WZM)": the hub's running number (the console's No. column) and the kit's short one."""
+        from hub.db import connect
+        from hub.orders.store import order_row
+        from hub.registry.errors import NotFound
+
+        conn = connect(self.hub_db)
+        try:
+            return order_label(order_id, order_row(conn, order_id).number)
+        except NotFound:
+            return order_label(order_id, None)
+        finally:
+            conn.close()
+
     def _sms_code(self, mobile: str) -> str | None:
         from hub.db import connect
         from hub.notify.store import sandbox_inbox
@@ -136,8 +150,9 @@ class Customers:
                 n=n, text=re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))[:200]))
             return
         order_id = h["location"].rsplit("/", 1)[1]
-        self.say(_("customer {n} {name} ({mobile}) asks for a locksmith at {lat}, {lon}: order {short} ({order})").format(
-            n=n, name=name, mobile=mobile, lat=lat, lon=lon, short=short_order(order_id), order=order_id))
+        order = self._named(order_id)  # as the console and the kit name it, never the whole id
+        self.say(_("customer {n} {name} ({mobile}) asks for a locksmith at {lat}, {lon}: {order}").format(
+            n=n, name=name, mobile=mobile, lat=lat, lon=lon, order=order))
         page = f"/orders/{order_id}"
 
         told: set[str] = set()
@@ -147,7 +162,7 @@ class Customers:
             if state == "unassigned" and state not in told:
                 # the hub offers it again later (retry_unassigned_s); the customer keeps waiting for a card
                 told.add(state)
-                self.say(_("customer {n}: order {order} {state}").format(n=n, order=short_order(order_id),
+                self.say(_("customer {n}: {order} {state}").format(n=n, order=order,
                                                                          state=label(ORDER_STATES, state)))
             if state not in WAITING:
                 return state
@@ -156,7 +171,7 @@ class Customers:
         got = self._wait(card, GIVE_UP_S, 2.0)
         if got is None or isinstance(got, str):
             if got is not None:
-                self.say(_("customer {n}: order {order} {state}").format(n=n, order=short_order(order_id),
+                self.say(_("customer {n}: {order} {state}").format(n=n, order=order,
                                                                          state=label(ORDER_STATES, got)))
             return
         c.post(f"{page}/decide", {"accept": "1"})
@@ -169,6 +184,6 @@ class Customers:
         shown = self._wait(lambda: re.search(r'id="code">(\d{6})<', c.get(page)[1]), 120)
         if shown is None:
             return
-        self.say(_("customer {n} accepted the locksmith and paid: order {short} ({order}) formed; at the site the "
+        self.say(_("customer {n} accepted the locksmith and paid: {order} formed; at the site the "
                    "service code is {code}, the customer's finger `place {finger}`").format(
-            n=n, short=short_order(order_id), order=order_id, code=shown.group(1), finger=customer_finger(n)))
+            n=n, order=order, code=shown.group(1), finger=customer_finger(n)))

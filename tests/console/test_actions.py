@@ -34,6 +34,8 @@ def _new_order(hub: ConsoleHub, n: int) -> str:
 
 
 async def _selected(pilot: Any, order_id: str) -> None:
+    """The order under the cursor of the Orders tab (the console opens on Attention)."""
+    await pilot.press("1")
     pane = pilot.app.query_one(OrdersPane)
     assert await until(pilot, lambda: pane.detail is not None and pane.detail["id"] == order_id)
 

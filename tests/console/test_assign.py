@@ -37,6 +37,7 @@ def test_operator_assigns_an_unassigned_order_and_the_kit_accepts(console_hub: C
         async def scenario() -> None:
             app = make_console(console_hub.client)
             async with app.run_test(size=SIZE) as pilot:
+                await pilot.press("1")
                 pane = app.query_one(OrdersPane)
                 assert await until(pilot, lambda: pane.detail is not None and pane.detail["id"] == order_id)
                 await pilot.press("g")

@@ -87,6 +87,7 @@ def test_payment_form_sends_the_right_request(console_hub: ConsoleHub, deploymen
         async def scenario() -> None:
             app = make_console(console_hub.client)
             async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.press("1")
                 pane = app.query_one(OrdersPane)
                 assert await until(pilot, lambda: pane.detail is not None and pane.detail["id"] == order_id)
                 await pilot.press("p")
@@ -119,6 +120,7 @@ def test_follow_up_form_sends_the_right_request(english: None) -> None:
     async def scenario() -> None:
         app = make_console(client)
         async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("1")  # the order actions apply to the Orders tab's order
             pane = app.query_one(OrdersPane)
             assert await until(pilot, lambda: pane.detail is not None)
             await pilot.press("f")
@@ -226,6 +228,7 @@ def test_letters_in_a_form_do_not_reach_the_console(console_hub: ConsoleHub) -> 
     async def scenario() -> None:
         app = make_console(console_hub.client)
         async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("1")  # the order actions apply to the Orders tab's order
             pane = app.query_one(OrdersPane)
             assert await until(pilot, lambda: pane.detail is not None)
             await pilot.press("f")

@@ -29,6 +29,10 @@ RAW = ("awaiting_customer", "awaiting_payment", "order.requested", "retry_at_ms"
 def test_every_tab_renders_for_a_person(console_hub: ConsoleHub, lang: str, tmp_path: Path) -> None:
     order_id = str(console_hub.call("order.create", {"customer_id": "cust-51",
                                                      "request": console_hub.request(51)})["order_id"])
+    # one the operator cancelled: the Dispatch tab names him ("by 周"), never by his id
+    cancelled = str(console_hub.call("order.create", {"customer_id": "cust-52",
+                                                      "request": console_hub.request(52)})["order_id"])
+    console_hub.call("order.cancel", {"order_id": cancelled, "reason": "客户已自行找到钥匙"})
     _seed_attention(console_hub)
     set_language(lang)
     out = OUT if os.environ.get("LOCKWARDEN_UPDATE_SNAPSHOTS") else tmp_path
@@ -47,6 +51,7 @@ def test_every_tab_renders_for_a_person(console_hub: ConsoleHub, lang: str, tmp_
                 text = re.sub(r"<[^>]+>", "", svg).replace("&#160;", " ")
                 assert not ULID.search(text), (name, ULID.findall(text))
                 assert RED_ID not in text, name
+                assert "op-zhou" not in text, name
                 for raw in RAW:
                     assert raw not in text, (name, raw)
                 if lang == "zh_CN":
@@ -54,6 +59,8 @@ def test_every_tab_renders_for_a_person(console_hub: ConsoleHub, lang: str, tmp_
                     assert "新建请求" in text, name  # the footer's keys in the language in use
                 else:
                     assert "New request" in text and "新建请求" not in text, name
+                if name == "events":
+                    assert "周" in text, text  # who cancelled, by name
                 if name == "warnings":
                     assert "王建国" in text and "*" * 14 + RED_ID[-4:] in text, text  # by name; masked ID
                     # a reason in the console's language, whatever the hub's language when it scored

@@ -17,6 +17,7 @@ from lockwarden.console.formscreen import FormScreen
 from lockwarden.console.linkstate import LinkState
 from lockwarden.console.orders import OrdersPane
 from lockwarden.demo.city import resident_id
+from protocol.orderno import short_order
 from tests.console.conftest import ConsoleHub
 from tests.console.helpers import until
 
@@ -209,3 +210,47 @@ def test_the_link_line_cannot_scroll_out_of_sight(console_hub: ConsoleHub) -> No
             assert state.region.y == 1 and state.region.height == 1  # right under the title
 
     asyncio.run(scenario())
+
+
+def test_a_shift_opens_on_attention_and_acts_on_its_rows(console_hub: ConsoleHub) -> None:
+    """The console opens on what needs a person now; an order action pressed there applies to the order of
+    the row under the cursor, not to whatever the hidden Orders tab has selected (its newest order)."""
+    older = _order(console_hub, 36)  # no kit online: both end unassigned, the older one first in Attention
+    newer = _order(console_hub, 37)
+    for order_id in (older, newer):
+        assert wait_until(lambda o=order_id: console_hub.call("order.show", {"order_id": o})["state"] == "unassigned", 30)
+    before = len(console_hub.call("order.show", {"order_id": older})["transitions"])
+
+    async def scenario() -> None:
+        app = make_console(console_hub.client)
+        async with app.run_test(size=SIZE) as pilot:
+            assert app.tabs.active == "attention"
+            pane = app.query_one(AttentionPane)
+            orders = app.query_one(OrdersPane)
+            assert await until(pilot, lambda: [i.get("order_id") for i in pane.items
+                                               if i["kind"] == "order.unassigned"] == [older, newer])
+            assert await until(pilot, lambda: orders.selected == newer)  # the Orders tab's cursor: newest first
+            # cancelling says what it costs: the order's details are fetched for the row's order
+            await pilot.press("x")
+            assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+            assert isinstance(app.screen, FormScreen) and short_order(older) in app.screen.title_text
+            await pilot.press("escape")
+            assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+            await pilot.press("R")
+            assert await until(pilot, lambda: isinstance(app.screen, FormScreen))
+            form = app.screen
+            assert isinstance(form, FormScreen) and short_order(older) in form.title_text
+            form.set_value("reason", "locksmith back on duty")
+            await pilot.press("ctrl+s")
+            assert await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+            # the number keys still switch tabs
+            await pilot.press("1")
+            assert await until(pilot, lambda: app.tabs.active == "orders")
+            await pilot.press("0")
+            assert await until(pilot, lambda: app.tabs.active == "attention")
+
+    asyncio.run(scenario())
+    moved = console_hub.call("order.show", {"order_id": older})["transitions"]
+    assert len(moved) > before and "locksmith back on duty" in [t.get("reason") for t in moved]
+    assert "locksmith back on duty" not in [t.get("reason") for t in
+                                            console_hub.call("order.show", {"order_id": newer})["transitions"]]

@@ -100,3 +100,34 @@ def test_group_commit_undoes_only_the_refused_message(world: World) -> None:
     refused = [e for e in world.inbox("operator", "*", "ops.event") if e["kind"] == "kit_record_refused"]
     assert refused[-1]["code"] == "forbidden"
     assert world.live_offer(ok.order_id or "") is not None
+
+
+def test_events_name_operators_and_locksmiths(world: World) -> None:
+    """An operator event names the people in it as the console shows them: the operator by name (with the id
+    only when two operators share the name), the locksmith offered the job by his filed name."""
+    lid = world.locksmith(serial=71)
+    first = world.ops("order.create", {"customer_id": "hotline-1", "request": hotline_request()})["result"]["order_id"]
+    handle(world.conn, world.clock, "op1", "order.cancel", {"order_id": first, "reason": "dup"}, txn="n1")
+    # a second operator with the same name as op1: now each is told apart by the id beside the name
+    world.ops("operator.add", {"id": "op2", "name": "Op One"})
+    second = world.ops("order.create", {"customer_id": "hotline-2", "request": hotline_request()})["result"]["order_id"]
+    handle(world.conn, world.clock, "op2", "order.cancel", {"order_id": second, "reason": "dup"}, txn="n2")
+    history = world.ops("events.history", {"limit": 100})["result"]
+    cancelled = {e["order_id"]: e for e in history if e["kind"] == "order.cancelled"}
+    assert cancelled[first]["actor"] == "operator:op1" and cancelled[first]["actor_name"] == "Op One"
+    assert cancelled[second]["actor_name"] == "Op One (op2)"
+    sent = [e for e in history if e["kind"] == "offer.sent"]
+    assert sent and all(e["locksmith_id"] == lid and e["locksmith"] == "锁匠71" for e in sent)
+    # the live stream carries the same bodies (the console tells them apart from history by content)
+    live = [b for b in world.inbox("operator", "*", "ops.event") if b.get("kind") == "order.cancelled"]
+    assert {b.get("actor_name") for b in live} == {"Op One", "Op One (op2)"}
+
+
+def test_order_show_names_the_operator_of_each_transition(world: World) -> None:
+    world.locksmith()
+    order = world.ops("order.create", {"customer_id": "hotline-3", "request": hotline_request()})["result"]["order_id"]
+    handle(world.conn, world.clock, "op1", "order.cancel", {"order_id": order, "reason": "dup"}, txn="n3")
+    transitions = world.ops("order.show", {"order_id": order})["result"]["transitions"]
+    last = transitions[-1]
+    assert (last["actor"], last["actor_name"]) == ("operator:op1", "Op One")
+    assert all("actor_name" not in t for t in transitions if not str(t["actor"]).startswith("operator:"))

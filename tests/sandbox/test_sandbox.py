@@ -30,8 +30,10 @@ from lockwarden.demo.city import request_body
 from lockwarden.demo.photos import request_photos
 from lockwarden.sandbox.children import group_members
 from lockwarden.sandbox.layout import Layout, finger
+from protocol.orderno import short_order
 
 ROOT = Path(__file__).resolve().parents[2]
+ULID = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{26}\b")
 CALLER = "13800000090"
 
 
@@ -138,21 +140,27 @@ def test_sandbox_job_by_hand_then_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
             offer = until(lambda: (link.offers.open_offers() or [None])[0], 60, "an offer on kit-001")
             link.offers.accept(offer.offer_id)
             order_id = offer.order_id
-            code = out.wait_for(rf"order \S+ \({order_id}\) formed; at the site the service code is (\d{{6}}), the "
-                                r"customer's finger `place ([^`]+)`", 60)
+            # the order as the console and the kit name it ("order No. 1 (AZN-WZM)"), never by its whole id
+            formed = out.wait_for(rf"order No\. (\d+) \({re.escape(short_order(order_id))}\) formed; at the site the "
+                                  r"service code is (\d{6}), the customer's finger `place ([^`]+)`", 60)
+            numbers = {o["id"]: o["number"] for o in ops.call("order.list", {}).get("result") or []}
+            assert int(formed.group(1)) == numbers[order_id]
+            out.wait_for(rf"asks for a locksmith at \S+, \S+: order No\. {numbers[order_id]} "
+                         rf"\({re.escape(short_order(order_id))}\)$", 1)
+            service_code, customer_finger = formed.group(2), formed.group(3)
             until(lambda: any(j.order_id == order_id for j in flow.jobs()), 30, "the job on the kit")
             link.set_out(order_id)
             assert "Receiver at" in send_command(gnss, f"goto {offer.site_lat} {offer.site_lon}")
             until(lambda: (p := flow.position()) is not None and abs(p.lat - offer.site_lat) < 1e-4, 20,
                   "the kit at the site")
-            flow.arrive(code.group(1), order_id)
+            flow.arrive(service_code, order_id)
             send_command(fp, f"place {finger('kit-001')}")
             flow.verify_locksmith(order_id)
             send_command(fp, "remove")
             flow.record_consent(True, order_id)
             flow.capture_customer_photo(order_id)
             flow.capture_id_photo(order_id, id_entry=IdEntry(confirm_order=True))
-            send_command(fp, f"place {code.group(2)}")
+            send_command(fp, f"place {customer_finger}")
             flow.capture_customer_fingerprint(order_id)
             send_command(fp, "remove")
             step(lambda: flow.start_video(order_id))  # and the photo at once, as a quick tap would
@@ -207,6 +215,7 @@ def test_sandbox_job_by_hand_then_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     assert proc.returncode == 0, "\n".join(out.lines)
+    assert not [line for line in out.lines if ULID.search(line)]  # no order (or other) id a person cannot read
     out.wait_for("Stopped", 5)
     groups = [proc.pid] + [c["pgid"] for c in pids.get("children", {}).values()]
     left = {g: group_members(g) for g in groups}
