@@ -10,8 +10,12 @@ Stopping and starting the encoder between segments loses the frames of that mome
 the encoder's start-up); each segment starts on a key frame and plays alone. A Pi 5 has no hardware H.264
 encoder: there picamera2 encodes in software (libav) behind the same class.
 
-This module only runs on Raspberry Pi OS with python3-picamera2 and a camera; it is not exercised by the
-test suite beyond failing clearly where picamera2 is missing (see docs/hardware.md).
+Like SegmentRecorder it pauses whole on a full disk: below the reserve it stops the encoder (the segment is
+closed whole) and starts none until there is room, still reading frames for `on_frame`.
+
+This module only runs on Raspberry Pi OS with python3-picamera2 and a camera. The test suite drives its loop
+through a stand-in for picamera2's encoder and output contract (tests/hardware/test_picamera2_loop.py) and
+checks it fails clearly where picamera2 is missing (see docs/hardware.md).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from edge.hardware.camera.codecs import Choice
-from edge.hardware.camera.recorder import OnSegment, SegmentRecorder
+from edge.hardware.camera.recorder import RESERVE_BYTES, OnSegment, SegmentRecorder
 from edge.hardware.camera.sources import CameraUnavailable
 from protocol.clock import Clock
 from protocol.i18n import _
@@ -49,10 +53,13 @@ class Picamera2SegmentRecorder(SegmentRecorder):
 
     def __init__(self, camera: Any, source: Any, directory: Path, *, segment_seconds: float,
                  on_segment: OnSegment | None = None, clock: Clock | None = None,
-                 on_frame: Callable[[np.ndarray], None] | None = None, bitrate: int | None = None) -> None:
+                 on_frame: Callable[[np.ndarray], None] | None = None, bitrate: int | None = None,
+                 max_frames: int | None = None, free_bytes: Callable[[Path], int] | None = None,
+                 reserve_bytes: int = RESERVE_BYTES) -> None:
         self._classes = _picamera2_encoding()  # fail at start, not in the recorder thread
         super().__init__(source, directory, segment_seconds=segment_seconds, codec=CHOICE, on_segment=on_segment,
-                         clock=clock, on_frame=on_frame)
+                         clock=clock, on_frame=on_frame, max_frames=max_frames, free_bytes=free_bytes,
+                         reserve_bytes=reserve_bytes)
         self.camera = camera
         self.bitrate = bitrate
 
@@ -73,6 +80,13 @@ class Picamera2SegmentRecorder(SegmentRecorder):
         while not self._stop.is_set():
             if self.max_frames is not None and self.frames_written >= self.max_frames:
                 break
+            if self._too_full():  # no segment is started until the disk has room (recorder.py)
+                frame = self.source.read()
+                if frame is not None:
+                    self.frames_dropped += 1
+                    if self.on_frame is not None:
+                        self.on_frame(frame)
+                continue
             index = self._next_index
             self._next_index += 1
             part = self.directory / f"seg-{index:05d}.part{CHOICE.ext}"
@@ -81,10 +95,14 @@ class Picamera2SegmentRecorder(SegmentRecorder):
             started = self.clock.now_ms()
             self.camera.start_encoder(encoder)
             try:
+                read = 0
                 while counted[0] < self.frames_per_segment and not self._stop.is_set():
                     frame = self.source.read()  # paced by the camera
                     if frame is not None and self.on_frame is not None:
                         self.on_frame(frame)
+                    read += 1
+                    if read % self._check_every == 0 and self._too_full():
+                        break  # stopping the encoder closes the segment whole
             finally:
                 self.camera.stop_encoder()
             self.frames_written += counted[0]
