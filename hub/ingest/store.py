@@ -256,6 +256,12 @@ def bump(conn: Conn, name: str, n: int) -> None:
     )
 
 
+def link_status(conn: Conn, kit_id: str) -> tuple[str, int] | None:
+    """(status, since) of the kit's newest connection as the hub holds it."""
+    row = conn.execute("SELECT status, since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
+    return None if row is None else (str(row[0]), int(row[1]))
+
+
 def link_since(conn: Conn, kit_id: str) -> int | None:
     """`since` of the kit's newest connection, as its birth or will said."""
     row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()

@@ -33,7 +33,8 @@ def _offered(conn: sqlite3.Connection) -> set[str]:
 
 
 def _heartbeats(conn: sqlite3.Connection, kit_id: str) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM kit_records WHERE sender=? AND type='kit.state'",
+    """kit.state messages accepted from the kit (a heartbeat keeps its envelope row; births and wills a record too)."""
+    return int(conn.execute("SELECT COUNT(*) FROM envelopes WHERE sender=? AND type='kit.state'",
                             (kit_id,)).fetchone()[0])
 
 
