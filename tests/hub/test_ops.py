@@ -145,3 +145,14 @@ def test_events_of_an_order_are_kept_in_the_order_they_happened(world: World) ->
     assert [e["kind"] for e in history if e.get("order_id") == offered][:2] == ["order.requested", "offer.sent"]
     live = [e["kind"] for e in world.inbox("operator", "*", "ops.event") if e.get("order_id") == nobody]
     assert live[:2] == ["order.requested", "order.unassigned"]
+
+
+def test_an_assignment_is_told_before_the_offer_it_makes(world: World) -> None:
+    order = world.ops("order.create", {"customer_id": "hotline-6", "request": hotline_request()})["result"]["order_id"]
+    assert world.state(order) == "unassigned"
+    lid = world.locksmith(serial=73)
+    done = handle(world.conn, world.clock, "op1", "order.assign", {"order_id": order, "locksmith_id": lid,
+                                                                   "reason": "the customer asked for him"}, txn="a1")
+    assert done["ok"], done
+    kinds = [e["kind"] for e in world.ops("events.history", {"order_id": order, "limit": 100})["result"]]
+    assert kinds == ["order.requested", "order.unassigned", "order.assigned", "offer.sent"]
