@@ -156,3 +156,11 @@ def test_an_assignment_is_told_before_the_offer_it_makes(world: World) -> None:
     assert done["ok"], done
     kinds = [e["kind"] for e in world.ops("events.history", {"order_id": order, "limit": 100})["result"]]
     assert kinds == ["order.requested", "order.unassigned", "order.assigned", "offer.sent"]
+
+
+def test_a_cancellation_is_told_before_the_offer_it_withdraws(world: World) -> None:
+    world.locksmith(serial=74)
+    order = world.ops("order.create", {"customer_id": "hotline-7", "request": hotline_request()})["result"]["order_id"]
+    handle(world.conn, world.clock, "op1", "order.cancel", {"order_id": order, "reason": "dup"}, txn="c1")
+    kinds = [e["kind"] for e in world.ops("events.history", {"order_id": order, "limit": 100})["result"]]
+    assert kinds == ["order.requested", "offer.sent", "order.cancelled", "offer.withdrawn"]
