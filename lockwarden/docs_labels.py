@@ -23,8 +23,12 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("warning_levels", "Warning levels", "hub/migrations/042_risk.sql"),
     ("timer_kinds", "Deadlines (timers)", "hub/domain.py"),
     ("notify_states", "Text messages", "hub/migrations/070_notify.sql"),
+    ("notify_purposes", "What a text message is for", "the hub's `purpose` of each queued message (hub/notify)"),
     ("payment_providers", "Payment providers", "the providers' plugin names"),
     ("refusals", "Why a message was refused", "protocol/errors.py; docs/mqtt.md says more"),
+    ("kit_steps", "Steps of a job on the kit", "edge/job/steps.py"),
+    ("aborted_by", "Who stopped a job on the kit", "protocol/jobrecords.py `job.aborted` `by`"),
+    ("evidence_statuses", "Evidence checks", "hub/evidence/check.py"),
     ("police_record_kinds", "Records in the police export", "the hub's police feed and protocol/jobrecords.py; "
      "`order.<state>` reads as the state"),
 )

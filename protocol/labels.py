@@ -53,7 +53,35 @@ EVENT_KINDS = {
     "order.arrival_missed": N_("locksmith missed the arrival deadline"), "order.code_resent": N_("service code resent"),
     "order.withdrawn": N_("locksmith withdrawn"), "payment.late": N_("payment arrived late"),
     "payment.notification_refused": N_("payment notification refused"),
+    "notify.failed": N_("text message could not be delivered"),
+    "notify.code_late": N_("service code slow to reach the SMS provider"),
 }
+
+# Who stopped a job the kit reports aborted (protocol/jobrecords.py Aborted.by).
+ABORTED_BY = {"locksmith": N_("stopped by the locksmith"), "customer": N_("stopped by the customer"),
+              "hub": N_("stopped by the hub")}
+
+# The steps of a job on the kit (edge/job/steps.py Step): where it is, and where an aborted job stopped.
+KIT_STEPS = {
+    "assigned": N_("order received"), "logged_in": N_("locksmith logged in"), "set_out": N_("set out for the site"),
+    "arrived": N_("arrival and service code check"), "locksmith_verified": N_("locksmith fingerprint verification"),
+    "consent_refused": N_("customer declined biometric capture"),
+    "consented": N_("customer consent to biometric capture"), "customer_photo": N_("customer photo"),
+    "id_photo": N_("ID card photo"), "customer_fingerprint": N_("customer fingerprint"),
+    "video_running": N_("video recording started"), "lock_before": N_("lock photo before opening"),
+    "opened": N_("lock opened"), "lock_after": N_("lock photo after opening"),
+    "video_stopped": N_("video recording stopped"), "completed": N_("fee and payment confirmation"),
+    "form": N_("unlock registration form"), "aborted": N_("job aborted"), "sealed": N_("evidence bundle sealed"),
+}
+
+# What the hub's check of a kit's evidence bundle found (hub/evidence/check.py Status).
+EVIDENCE_STATUSES = {"complete": N_("evidence complete"), "incomplete": N_("evidence incomplete"),
+                     "mismatch": N_("evidence does not match what the kit listed"),
+                     "invalid": N_("evidence bundle invalid")}
+
+# What a text message was sent for (hub/notify `purpose`).
+NOTIFY_PURPOSES = {"service_code": N_("the service code"), "code_resend": N_("the resent service code"),
+                   "arrival_late": N_("the late-arrival notice"), "followup": N_("the follow-up call")}
 
 OFFER_STATES = {
     "open": N_("offer open"), "accepted": N_("offer accepted"), "refused": N_("offer refused"),
@@ -175,7 +203,8 @@ TABLES: dict[str, dict[str, str]] = {
     "offer_states": OFFER_STATES, "grades": GRADES, "rules": RULES, "hold_purposes": HOLD_PURPOSES,
     "hold_states": HOLD_STATES, "warning_levels": WARNING_LEVELS, "timer_kinds": TIMER_KINDS,
     "notify_states": NOTIFY_STATES, "payment_providers": PAYMENT_PROVIDERS,
-    "refusals": REFUSALS, "police_record_kinds": POLICE_RECORD_KINDS,
+    "refusals": REFUSALS, "police_record_kinds": POLICE_RECORD_KINDS, "aborted_by": ABORTED_BY,
+    "kit_steps": KIT_STEPS, "evidence_statuses": EVIDENCE_STATUSES, "notify_purposes": NOTIFY_PURPOSES,
 }
 
 

@@ -10,18 +10,21 @@ import re
 import typing
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from edge.job.steps import Step
 from hub.dispatch import candidates
 from hub.dispatch.settings import Settings
 from hub.domain import TIMER_HANDLERS
+from hub.evidence import check
 from hub.ledger import holds
 from hub.orders.states import STATES, TRANSITIONS
 from hub.registry.validate import GRADES
 from protocol import labels
 from protocol.errors import Reason
 from protocol.i18n import load, set_language
-from protocol.jobrecords import RecordKind
+from protocol.jobrecords import Aborted, RecordKind
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +41,7 @@ def _event_kinds() -> set[str]:
     the state tables and are checked through them)."""
     kinds: set[str] = set()
     for path in (ROOT / "hub").rglob("*.py"):
-        kinds |= set(re.findall(r"outbox\.event\(conn, [a-z.]*clock, \"([a-z_.]+)\"", path.read_text(encoding="utf-8")))
+        kinds |= set(re.findall(r"outbox\.event\([a-z.]*conn, [a-z.]*clock, \"([a-z_.]+)\"", path.read_text(encoding="utf-8")))
     return kinds
 
 
@@ -57,6 +60,19 @@ def _provider_names() -> set[str]:
     return {name for f in files for name in re.findall(r'^    name = "([a-z_]+)"$', f.read_text(encoding="utf-8"), re.M)}
 
 
+def _aborted_by() -> set[str]:
+    """Who may stop a job on the kit: the record's default and every `by=` the kit passes to abort()."""
+    default = {f.default for f in msgspec.structs.fields(Aborted) if f.name == "by"}
+    flow = (ROOT / "edge" / "job" / "flow.py").read_text(encoding="utf-8")
+    return {str(v) for v in default} | set(re.findall(r'\bby="([a-z_]+)"', flow))
+
+
+def _notify_purposes() -> set[str]:
+    """Every `purpose` a text message is queued for in the hub."""
+    return {p for path in (ROOT / "hub").rglob("*.py")
+            for p in re.findall(r'purpose="([a-z_]+)"', path.read_text(encoding="utf-8"))}
+
+
 ENUMS = {
     "order_states": lambda: set(STATES),
     "order_events": lambda: {t.event for t in TRANSITIONS},
@@ -73,6 +89,10 @@ ENUMS = {
     "payment_providers": lambda: _provider_names(),
     "refusals": lambda: {r.value for r in Reason},
     "police_record_kinds": lambda: _police_kinds() | {k.value for k in RecordKind},
+    "aborted_by": lambda: _aborted_by(),
+    "kit_steps": lambda: {s.value for s in Step},
+    "evidence_statuses": lambda: set(typing.get_args(check.Status)),
+    "notify_purposes": lambda: _notify_purposes(),
 }
 
 

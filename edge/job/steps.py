@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from protocol import labels
 from protocol.i18n import _
 from protocol.jobrecords import RecordKind
 
@@ -90,28 +91,8 @@ FINAL = frozenset({S.SEALED})
 
 
 def describe(step: Step) -> str:
-    """What a step means, for a person."""
-    return {
-        S.ASSIGNED: _("order received"),
-        S.LOGGED_IN: _("locksmith logged in"),
-        S.SET_OUT: _("set out for the site"),
-        S.ARRIVED: _("arrival and service code check"),
-        S.LOCKSMITH_VERIFIED: _("locksmith fingerprint verification"),
-        S.CONSENT_REFUSED: _("customer declined biometric capture"),
-        S.CONSENTED: _("customer consent to biometric capture"),
-        S.CUSTOMER_PHOTO: _("customer photo"),
-        S.ID_PHOTO: _("ID card photo"),
-        S.CUSTOMER_FINGERPRINT: _("customer fingerprint"),
-        S.VIDEO_RUNNING: _("video recording started"),
-        S.LOCK_BEFORE: _("lock photo before opening"),
-        S.OPENED: _("lock opened"),
-        S.LOCK_AFTER: _("lock photo after opening"),
-        S.VIDEO_STOPPED: _("video recording stopped"),
-        S.COMPLETED: _("fee and payment confirmation"),
-        S.FORM: _("unlock registration form"),
-        S.ABORTED: _("job aborted"),
-        S.SEALED: _("evidence bundle sealed"),
-    }[step]
+    """What a step means, for a person (protocol/labels.py KIT_STEPS: the console reads it there too)."""
+    return labels.label(labels.KIT_STEPS, step.value)
 
 
 class StepRefused(Exception):

@@ -49,6 +49,10 @@ def assign(conn: Conn, clock: Clock, actor: str, order_id: str, locksmith_id: st
         if order.state == "unassigned":
             machine.apply(conn, clock, order_id, "redispatch", actor=actor, reason=why, event_id=f"{event_id}:redispatch")
             offers.forget_refusals(conn, order_id)  # the operator may choose someone who refused earlier
+        # Told before the offers it withdraws and makes (the operators' history is in outbox order); a refusal
+        # below rolls this back with the rest. The offer's id is in the `offer.sent` that follows.
+        outbox.event(conn, clock, "order.assigned", order_id=order_id, locksmith_id=locksmith_id, locksmith=name,
+                     actor=actor, reason=why)
         if current is not None:
             engine.close_offer(conn, clock, current.id, "withdrawn", "operator_assigned")
         offered = engine.offer_to(conn, clock, store.order_row(conn, order_id), load(conn), locksmith_id)
@@ -58,6 +62,4 @@ def assign(conn: Conn, clock: Clock, actor: str, order_id: str, locksmith_id: st
                                                  " their area or scope, or already offered it").format(name=name))
         scheduler.schedule(conn, clock, OFFER_TIMER, engine.timer_key(offered.offer_id), offered.expires_ms,
                            {"offer_id": offered.offer_id})
-        outbox.event(conn, clock, "order.assigned", order_id=order_id, locksmith_id=locksmith_id, locksmith=name,
-                     offer_id=offered.offer_id, actor=actor, reason=why)
         return {"offer_id": offered.offer_id, "expires_ms": offered.expires_ms, "locksmith": name}

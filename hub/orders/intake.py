@@ -78,6 +78,9 @@ def create(conn: Conn, clock: Clock, actor: str, customer_id: str, req: UnlockRe
             prepayment_fen=settings.prepayment_fen, deposit_fen=settings.deposit_fen, created_by=actor, created_ms=now))
         police_feed.emit(conn, "order.requested", {"id": order_id, "customer_id": customer_id, "actor": actor,
                                                    "request": msgspec.to_builtins(req), "at_ms": now}, now_ms=now)
+        # Before dispatching: its offer or its "nobody available" follows the request in the operators' history
+        # (ordered by the outbox's seq, as many events share a second) and on their live stream.
+        outbox.event(conn, clock, "order.requested", order_id=order_id, customer_id=customer_id)
         start_at = (req.appointment_ms or now) - settings.appointment_lead_s * 1000
         if start_at > now:
             machine.apply(conn, clock, order_id, "schedule", actor="hub", reason=_("appointment later"),
@@ -87,7 +90,6 @@ def create(conn: Conn, clock: Clock, actor: str, customer_id: str, req: UnlockRe
             machine.apply(conn, clock, order_id, "submit", actor="hub", reason=_("request accepted"),
                           event_id=event_id)
             dispatching.advance(conn, clock, order_id, cause=event_id)
-        outbox.event(conn, clock, "order.requested", order_id=order_id, customer_id=customer_id)
         return order_id
 
 

@@ -26,6 +26,7 @@ from hub.orders import code, job, machine, outbox, store
 from hub.orders.store import Order
 from hub.registry.errors import DomainError
 from hub.registry.locksmiths import finger_of_template
+from protocol import labels
 from protocol.clock import Clock
 from protocol.i18n import _
 from protocol.jobrecords import (
@@ -111,7 +112,7 @@ def _check(conn: Conn, rec: AnyJobRecord, order: Order, data: dict[str, Any]) ->
         waiting = identity_not_uploaded(conn, order.id)
         if waiting:
             raise DomainError("identity_not_uploaded", _("the job cannot start before the customer's identity "
-                                                         "captures reached the hub: ") + ", ".join(waiting))
+                                                         "captures reached the hub: ") + ", ".join(map(labels.police_kind, waiting)))
 
 
 def enrolled_finger(conn: Conn, locksmith_id: str, template_sha256: str) -> str | None:
@@ -162,7 +163,8 @@ def _verified(conn: Conn, clock: Clock, kit_id: str, order: Order, msg_id: str) 
     missing = [k.value for k in VERIFICATION_NEEDS if k.value not in rows]
     consent = rows.get(K.CONSENTED.value)
     if missing or not getattr(consent, "given", False):
-        raise DomainError("not_verified", _("verification incomplete: ") + ", ".join(missing or ["consent"]))
+        raise DomainError("not_verified", _("verification incomplete: ")
+                          + ", ".join(map(labels.police_kind, missing or [K.CONSENTED.value])))
     if machine.state_of(conn, order_id) != "on_site":
         return
     lv = rows[K.LOCKSMITH_VERIFIED.value]

@@ -34,13 +34,14 @@ def cancel(conn: Conn, clock: Clock, actor: str, order_id: str, reason: str, *, 
         moved = machine.apply(conn, clock, order_id, event, actor=actor, reason=reason, event_id=event_id)
         if not moved.applied:
             return moved.to_state
+        # the cancellation first, then the offer it withdraws: the operators' history is in outbox order
+        outbox.event(conn, clock, f"order.{moved.to_state}", order_id=order_id, reason=reason, actor=actor)
         offer = engine.open_offer(conn, order_id)
         if offer is not None:
             engine.close_offer(conn, clock, offer.id, "withdrawn", "cancelled")
         if order.kit_id and state in LOCKSMITH_BUSY:
             outbox.put(conn, clock, "kit", order.kit_id, JobCancelled(order_id, reason))
         outbox.put(conn, clock, "customer", order.customer_id, OrderStatus(order_id, moved.to_state, reason))
-        outbox.event(conn, clock, f"order.{moved.to_state}", order_id=order_id, reason=reason, actor=actor)
         police_feed.emit(conn, f"order.{moved.to_state}", {"id": order_id, "from": state, "actor": actor,
                                                            "reason": reason, "at_ms": clock.now_ms()},
                          now_ms=clock.now_ms())

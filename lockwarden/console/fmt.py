@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -63,8 +64,72 @@ def minutes(seconds: Any) -> str:
 
 
 # Fields of an event line shown as words; ids the operator cannot use are left out (the order is named, a
-# locksmith by `locksmith`, the actor by `who()`).
-_HIDDEN = {"kind", "at_ms", "order_id", "offer_id", "locksmith_id", "seq", "customer_id", "actor", "actor_name"}
+# locksmith by `locksmith`, the actor by `who()`), and so are the codes a refusal carries for programs
+# (`code`; its `message` says it in words) and a gateway's raw answer (the messages list keeps it).
+_HIDDEN = {"kind", "at_ms", "order_id", "offer_id", "locksmith_id", "seq", "customer_id", "actor", "actor_name",
+           "sms_id", "decision_id", "trade_no", "external_ref", "code", "answer", "handed"}
+
+
+def _hold(h: Any) -> str:
+    """One hold a police decision resolved: what it was, how much, what became of it, whose it now is."""
+    if not isinstance(h, dict):
+        return ""
+    parts = [labels.label(labels.HOLD_PURPOSES, h.get("purpose")), yuan(h.get("amount_fen")),
+             labels.label(labels.HOLD_STATES, h.get("state")), str(h.get("name") or "")]
+    return " ".join(p for p in parts if p)
+
+
+def _evidence_detail(value: Any) -> str:
+    """What the hub's evidence check found wrong (hub/evidence/tracker.py `_detail`, a JSON object): the
+    records missing by name, the files by count; anything else as the hub wrote it."""
+    try:
+        found = json.loads(str(value))
+    except ValueError:
+        return hub_text(value)
+    if not isinstance(found, dict):
+        return hub_text(value)
+    parts = [_("missing: {records}").format(records=_(", ").join(labels.police_kind(str(k)) for k in records))
+             for records in [found.get("missing_records") or []] if records]
+    if found.get("missing_files"):
+        parts.append(_("{n} file(s) missing").format(n=len(found["missing_files"])))
+    if found.get("mismatched"):
+        parts.append(_("{n} file(s) not as listed").format(n=len(found["mismatched"])))
+    if found.get("problems"):
+        parts.append(_("{n} other problem(s)").format(n=len(found["problems"])))
+    return "; ".join(parts)
+
+
+def _field(key: str, value: Any) -> str:
+    """One field of an event in words."""
+    if key == "retry_at_ms":
+        return _("next try at {time}").format(time=when(value))
+    if key.endswith("_ms") and key != "elapsed_ms":
+        return _("at {time}").format(time=when(value))
+    if key.endswith("_fen"):
+        return yuan(value)
+    words: dict[str, Any] = {
+        "elapsed_ms": lambda: _("after {s} s").format(s=round(value / 1000)) if isinstance(value, int | float) else "",
+        "eta_s": lambda: _("arrives in {m}").format(m=minutes(value)),
+        "rank": lambda: _("choice {n}").format(n=value),
+        "reason": lambda: hub_text(value), "message": lambda: hub_text(value),
+        "status": lambda: labels.label(labels.EVIDENCE_STATUSES, value) if value in labels.EVIDENCE_STATUSES
+        else hub_text(value),
+        "detail": lambda: _evidence_detail(value),
+        "state": lambda: state_label(str(value)),
+        "kit_id": lambda: _("kit {kit}").format(kit=value),
+        "record_kind": lambda: labels.police_kind(str(value)),
+        "by": lambda: labels.label(labels.ABORTED_BY, value),
+        "at_step": lambda: _("at step: {step}").format(step=labels.label(labels.KIT_STEPS, value)),
+        "provider": lambda: labels.label(labels.PAYMENT_PROVIDERS, value),
+        "purpose": lambda: _("for {purpose}").format(purpose=labels.label(labels.NOTIFY_PURPOSES, value)),
+        "to": lambda: _("to {mobile}").format(mobile=value),
+        "case_ref": lambda: _("case {ref}").format(ref=value),
+        "holds": lambda: "; ".join(p for p in map(_hold, value) if p) if isinstance(value, list) else "",
+    }
+    shown = words.get(key)
+    if shown is not None:
+        return str(shown())
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
 
 
 def who(body: dict[str, Any]) -> str:
@@ -92,24 +157,9 @@ def event_line(body: dict[str, Any], numbers: dict[str, int] | None = None) -> s
         n = (numbers or {}).get(str(order))
         parts.append(_("order No. {n}").format(n=n) if n else _("order") + " " + short(order))
     for key, value in body.items():
-        if key in _HIDDEN or value in (None, ""):
+        if key in _HIDDEN or value in (None, "", []):
             continue
-        if key.endswith("_ms"):
-            parts.append(_("at {time}").format(time=when(value)))
-        elif key.endswith("_fen"):
-            parts.append(yuan(value))
-        elif key == "eta_s":
-            parts.append(_("arrives in {m}").format(m=minutes(value)))
-        elif key == "rank":
-            parts.append(_("choice {n}").format(n=value))
-        elif key in ("reason", "status", "detail"):
-            parts.append(hub_text(value))
-        elif key == "state":
-            parts.append(state_label(str(value)))
-        elif key == "kit_id":
-            parts.append(_("kit {kit}").format(kit=value))
-        else:
-            parts.append(str(value))
+        parts.append(_field(key, value))
     if body.get("actor"):
         parts.append(_("by {who}").format(who=who(body)))
     return "  ".join(p for p in parts if p)

@@ -10,6 +10,7 @@ from hub.ledger.core import balance, escrow_account
 from hub.orders.kitrecords import apply_kit_record
 from hub.registry.errors import DomainError
 from protocol import jobrecords as jr
+from protocol import labels
 from protocol.service_code import check_code
 from tests.hub.test_lifecycle import form
 from tests.hub.world import World
@@ -34,7 +35,7 @@ def test_kit_records_take_the_order_to_completion(world: World) -> None:
     assert j.arrive()["state"] == "on_site"
     assert j.verify_locksmith()["ok"]
     refused = j.capture(jr.RecordKind.CUSTOMER_FINGERPRINT, "fingerprint.customer")
-    assert refused["code"] == "not_verified" and "job.consent" in refused["message"]
+    assert refused["code"] == "not_verified" and labels.police_kind("job.consent") in refused["message"]
     assert j.start()["code"] == "not_verified"  # no job starts before the verification
     assert j.identity()["state"] == "verified"
     assert j.start()["state"] == "in_progress"
@@ -120,7 +121,7 @@ def test_a_verification_with_a_template_never_enrolled_is_refused(world: World) 
         refused = j.verify_locksmith(template_sha256=sha)
         assert not refused["ok"] and refused["code"] == "fingerprint_mismatch"
     refused = j.identity()
-    assert refused["code"] == "not_verified" and "job.locksmith_verified" in refused["message"]
+    assert refused["code"] == "not_verified" and labels.police_kind("job.locksmith_verified") in refused["message"]
     assert world.state(order) == "on_site"
     assert j.verify_locksmith("left_index")["ok"]
     assert j.identity()["state"] == "verified"
@@ -135,7 +136,8 @@ def test_the_job_cannot_start_before_the_identity_captures_reached_the_hub(world
     j.verify_locksmith()
     assert j.identity(upload=False)["state"] == "verified"  # the records came, the files did not
     refused = j.start()
-    assert refused["code"] == "identity_not_uploaded" and "job.customer_photo" in refused["message"]
+    assert refused["code"] == "identity_not_uploaded"  # the captures named as the locksmith reads them
+    assert labels.police_kind("job.customer_photo") in refused["message"] and "job." not in refused["message"]
     assert world.state(order) == "verified"
     assert world.ops("settings.set", {"key": "start_requires_upload", "value": "0"})["ok"]
     assert j.start()["state"] == "in_progress"  # an operator who lets kits work offline

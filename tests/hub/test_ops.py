@@ -131,3 +131,36 @@ def test_order_show_names_the_operator_of_each_transition(world: World) -> None:
     last = transitions[-1]
     assert (last["actor"], last["actor_name"]) == ("operator:op1", "Op One")
     assert all("actor_name" not in t for t in transitions if not str(t["actor"]).startswith("operator:"))
+
+
+def test_events_of_an_order_are_kept_in_the_order_they_happened(world: World) -> None:
+    """The history lists an order's events as they happened (by the hub's sequence number, since many share
+    a second): the request first, then what dispatching it led to: an offer, or nobody to offer it to."""
+    nobody = world.ops("order.create", {"customer_id": "hotline-4", "request": hotline_request()})["result"]["order_id"]
+    world.locksmith(serial=72)
+    offered = world.ops("order.create", {"customer_id": "hotline-5", "request": hotline_request()})["result"]["order_id"]
+    history = world.ops("events.history", {"limit": 100})["result"]
+    assert [e["seq"] for e in history] == sorted(e["seq"] for e in history)
+    assert [e["kind"] for e in history if e.get("order_id") == nobody][:2] == ["order.requested", "order.unassigned"]
+    assert [e["kind"] for e in history if e.get("order_id") == offered][:2] == ["order.requested", "offer.sent"]
+    live = [e["kind"] for e in world.inbox("operator", "*", "ops.event") if e.get("order_id") == nobody]
+    assert live[:2] == ["order.requested", "order.unassigned"]
+
+
+def test_an_assignment_is_told_before_the_offer_it_makes(world: World) -> None:
+    order = world.ops("order.create", {"customer_id": "hotline-6", "request": hotline_request()})["result"]["order_id"]
+    assert world.state(order) == "unassigned"
+    lid = world.locksmith(serial=73)
+    done = handle(world.conn, world.clock, "op1", "order.assign", {"order_id": order, "locksmith_id": lid,
+                                                                   "reason": "the customer asked for him"}, txn="a1")
+    assert done["ok"], done
+    kinds = [e["kind"] for e in world.ops("events.history", {"order_id": order, "limit": 100})["result"]]
+    assert kinds == ["order.requested", "order.unassigned", "order.assigned", "offer.sent"]
+
+
+def test_a_cancellation_is_told_before_the_offer_it_withdraws(world: World) -> None:
+    world.locksmith(serial=74)
+    order = world.ops("order.create", {"customer_id": "hotline-7", "request": hotline_request()})["result"]["order_id"]
+    handle(world.conn, world.clock, "op1", "order.cancel", {"order_id": order, "reason": "dup"}, txn="c1")
+    kinds = [e["kind"] for e in world.ops("events.history", {"order_id": order, "limit": 100})["result"]]
+    assert kinds == ["order.requested", "offer.sent", "order.cancelled", "offer.withdrawn"]
