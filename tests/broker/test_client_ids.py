@@ -94,8 +94,14 @@ def test_the_hubs_session_and_queue_survive_an_attempt(field_hub: Field) -> None
         hub.start()
 
         def stored() -> int:
+            # Under the hub's lock, as the hub's own threads use its connection: a read from this thread in the
+            # middle of the hub reserving its first sequence block (BEGIN IMMEDIATE on the same connection)
+            # made that fail as "database is locked", and the hub retried signing its will for longer than
+            # this test waits.
             marks = ",".join("?" * len(ids))
-            return int(hub.conn.execute(f"SELECT COUNT(*) FROM kit_records WHERE id IN ({marks})", ids).fetchone()[0])
+            with hub._lock:
+                return int(hub.conn.execute(f"SELECT COUNT(*) FROM kit_records WHERE id IN ({marks})",
+                                            ids).fetchone()[0])
 
         assert poll(lambda: stored() == len(ids), 30), stored()
         # Had kit-b's `lw/v1/#` landed in the hub's session, the hub would now receive its own acks and
@@ -103,8 +109,11 @@ def test_the_hubs_session_and_queue_survive_an_attempt(field_hub: Field) -> None
         after = kit.store.add_record("test.after", {})
         wire = bytes(kit.store.conn.execute("SELECT wire FROM records WHERE id=?", (after.id,)).fetchone()[0])
         sender.c.publish(topics.KIT_UP_RECORD.build(kit_id="kit-a"), wire, qos=1).wait_for_publish(10)
-        assert poll(lambda: hub.conn.execute("SELECT 1 FROM kit_records WHERE id=?", (after.id,)).fetchone()
-                    is not None, 30)
+        def arrived() -> bool:
+            with hub._lock:
+                return hub.conn.execute("SELECT 1 FROM kit_records WHERE id=?", (after.id,)).fetchone() is not None
+
+        assert poll(arrived, 30)
         time.sleep(1.0)  # give a wrongly delivered ack time to arrive before looking
         assert hub.conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0] == 0
         assert [m for m in sender.messages] == []  # kit-a's raw sender subscribed to nothing
