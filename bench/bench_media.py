@@ -40,9 +40,9 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.rawmqtt import counting_subscriber
+from bench.rawmqtt import counting_subscriber, raw_accounts
 from edge.app import change_kit_settings, load_kit_settings, make_kit
-from hub.broker.config import BrokerFiles, new_password
+from hub.broker.config import BrokerFiles
 from hub.broker.process import MosquittoProcess, free_port
 from hub.home import init_hub
 from hub.provisioning import provision_kit
@@ -121,10 +121,7 @@ def run() -> list[Row]:
                 change_kit_settings(kit_dir, **{option: int(os.environ[env_name])})
         chunk_kib = load_kit_settings(kit_dir).chunk_kib
         broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
-        password = new_password()
-        for name in ("bench-sub", "bench-pub"):
-            broker.files.set_password(name, password)
-            broker.files.add_acl_block(name, f"user {name}\ntopic readwrite {RAW_TOPIC}")
+        password = raw_accounts(broker.files, RAW_TOPIC)
         broker.start()
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         try:

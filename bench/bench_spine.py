@@ -25,9 +25,9 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.rawmqtt import counting_subscriber
+from bench.rawmqtt import counting_subscriber, raw_accounts
 from edge.app import make_kit
-from hub.broker.config import BrokerFiles, new_password
+from hub.broker.config import BrokerFiles
 from hub.broker.process import MosquittoProcess, free_port
 from hub.home import init_hub
 from hub.provisioning import provision_kit
@@ -85,12 +85,7 @@ def run() -> list[Row]:
         home = init_hub(root / "hub", broker_port=port)
         kit_dir = provision_kit(home, "kit-bench", root / "kit")
         broker = MosquittoProcess(BrokerFiles(home.broker_dir), port)
-        # The raw baseline's two clients get accounts of their own: the broker makes the username the client
-        # id, so two connections on one account would take each other's place.
-        password = new_password()
-        for name in ("bench-sub", "bench-pub"):
-            broker.files.set_password(name, password)
-            broker.files.add_acl_block(name, f"user {name}\ntopic readwrite lw/v1/bench/raw")
+        password = raw_accounts(broker.files, "lw/v1/bench/raw")
         broker.start()
         try:
             # 1. durable captures vs raw commits

@@ -7,6 +7,19 @@ import threading
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from hub.broker.config import BrokerFiles, new_password
+
+
+def raw_accounts(files: BrokerFiles, topic: str) -> str:
+    """Broker accounts `bench-sub` and `bench-pub`, allowed `topic` only; returns their password. The raw
+    baseline's two clients get accounts of their own: the broker makes the username the client id, so two
+    connections on one account would take each other's place. Call before the broker starts."""
+    password = new_password()
+    for name in ("bench-sub", "bench-pub"):
+        files.set_password(name, password)
+        files.add_acl_block(name, f"user {name}\ntopic readwrite {topic}")
+    return password
+
 
 def counting_subscriber(port: int, password: str, topic: str, n: int) -> tuple[mqtt.Client, threading.Event]:
     """A QoS 1 subscriber as `bench-sub`, subscribed (its SUBACK received) before this returns; the event is

@@ -262,12 +262,6 @@ def link_status(conn: Conn, kit_id: str) -> tuple[str, int] | None:
     return None if row is None else (str(row[0]), int(row[1]))
 
 
-def link_since(conn: Conn, kit_id: str) -> int | None:
-    """`since` of the kit's newest connection, as its birth or will said."""
-    row = conn.execute("SELECT since_ms FROM kit_link_state WHERE kit_id=?", (kit_id,)).fetchone()
-    return None if row is None else int(row[0])
-
-
 def records_of_kind(conn: Conn, sender: str, kind: str) -> int:
     """How many records of this kind the hub holds from this sender."""
     return int(conn.execute("SELECT COUNT(*) FROM kit_records WHERE sender=? AND kind=?",

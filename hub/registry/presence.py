@@ -28,8 +28,8 @@ def kit_state_message(conn: Conn, clock: Clock, kit_id: str, online: bool, since
     """A signed `kit.state` (birth or will). Birth and will of one connection share `since`; a will of an
     older connection arriving after a newer birth is stale (ingest kept the newest `since` in
     kit_link_state) and changes nothing. Returns whether presence was updated."""
-    newest = ingest_store.link_since(conn, kit_id)
-    if newest is not None and since_ms < newest:
+    link = ingest_store.link_status(conn, kit_id)
+    if link is not None and since_ms < link[1]:
         return False
     kit_state(conn, clock, kit_id, online)
     return True

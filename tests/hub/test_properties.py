@@ -166,16 +166,20 @@ def run(w: World, smiths: list[str], action: str, pick: int) -> None:
                                     "amount_fen": max(1, have // (pick + 1))})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(actions=action_lists, n_smiths=st.integers(1, 4))
-def test_random_lifecycles_keep_the_invariants(actions: list[tuple[str, int]], n_smiths: int) -> None:
-    w = World(":memory:")
+def walk(w: World, actions: list[tuple[str, int]], n_smiths: int) -> None:
+    """One random lifecycle in `w`: locksmiths filed, a request, then the actions, the invariants after each."""
     smiths = [w.locksmith(at=(SITE[0] + 0.01 * i, SITE[1]), grade=("junior", "senior", "special")[i % 3])
               for i in range(1, n_smiths + 1)]
     w.request("c-0")
     for action, pick in actions:
         run(w, smiths, action, pick)
         invariants(w)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(actions=action_lists, n_smiths=st.integers(1, 4))
+def test_random_lifecycles_keep_the_invariants(actions: list[tuple[str, int]], n_smiths: int) -> None:
+    walk(World(":memory:"), actions, n_smiths)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -186,12 +190,7 @@ def test_random_lifecycles_keep_the_invariants_on_postgresql(pg_cluster: Cluster
     db = pg_cluster.new_database()
     w = World(db)
     try:
-        smiths = [w.locksmith(at=(SITE[0] + 0.01 * i, SITE[1]), grade=("junior", "senior", "special")[i % 3])
-                  for i in range(1, n_smiths + 1)]
-        w.request("c-0")
-        for action, pick in actions:
-            run(w, smiths, action, pick)
-            invariants(w)
+        walk(w, actions, n_smiths)
     finally:
         w.conn.close()
         pg_cluster.drop(db)
