@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from edge.job.flow import ID_REVEALED_KIND
@@ -38,6 +40,18 @@ def _to_id_step(kit: UiKit) -> None:
     flow.capture_customer_photo(ORDER_ID)
 
 
+@asynccontextmanager
+async def _at_id_screen(kit: UiKit) -> AsyncIterator[tuple[Any, Any]]:
+    """The kit UI on the ID number screen, the job walked up to the ID card photo: (app, pilot)."""
+    _to_id_step(kit)
+    app = make_kit_ui(kit.service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_job(app, pilot)
+        await press_next(app, pilot, "Take the ID card photo")
+        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+        yield app, pilot
+
+
 async def _type(app: Any, pilot: Any, number: str) -> None:
     await pilot.click("#id-type")
     await keys(app, pilot, number)
@@ -53,12 +67,7 @@ def test_typed_number_checked_and_a_difference_confirmed(ui_kit: UiKit) -> None:
 
 
 async def _typed(kit: UiKit) -> None:
-    _to_id_step(kit)
-    app = make_kit_ui(kit.service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_job(app, pilot)
-        await press_next(app, pilot, "Take the ID card photo")
-        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+    async with _at_id_screen(kit) as (app, pilot):
         await _type(app, pilot, "110101199003077777")  # one digit off: the check digit does not match
         assert "check digit does not match" in text(app, "#id-error")
         assert _id_photos(kit) == 0 and job_step(kit) == Step.CUSTOMER_PHOTO
@@ -81,12 +90,7 @@ def test_unreadable_card_is_skipped_with_its_reason(ui_kit: UiKit) -> None:
 
 
 async def _skipped(kit: UiKit) -> None:
-    _to_id_step(kit)
-    app = make_kit_ui(kit.service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_job(app, pilot)
-        await press_next(app, pilot, "Take the ID card photo")
-        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+    async with _at_id_screen(kit) as (app, pilot):
         await pilot.click("#id-skip")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#confirm-yes")  # the card is damaged
@@ -102,12 +106,7 @@ def test_order_number_masked_until_opened_and_the_opening_is_recorded(ui_kit: Ui
 
 
 async def _revealed(kit: UiKit) -> None:
-    _to_id_step(kit)
-    app = make_kit_ui(kit.service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_job(app, pilot)
-        await press_next(app, pilot, "Take the ID card photo")
-        await until(pilot, lambda: isinstance(app.screen, IdNumberScreen))
+    async with _at_id_screen(kit) as (app, pilot):
         assert CUSTOMER_ID not in text(app, "#id-order") and mask_id_number(CUSTOMER_ID) in text(app, "#id-order")
         assert _reveals(kit) == []
         await pilot.click("#id-reveal")
