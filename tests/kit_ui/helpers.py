@@ -83,16 +83,17 @@ async def choose_login(app: Any, pilot: Any, method: str, locksmith: int | None 
     await pilot.click(f"#method-{method}")
 
 
+async def tap(app: Any, pilot: Any, selector: str) -> None:
+    """Click a button once it takes a press: Textual's Button ignores a click during its 0.2 s press effect
+    (`-active`), so a second tap of the same key that soon would be lost."""
+    button = app.screen.query_one(selector)
+    await until(pilot, lambda: not button.has_class("-active"), step_s=0.05)
+    await pilot.click(selector)
+
+
 async def keys(app: Any, pilot: Any, typed: str) -> None:
     """Type on the keypad once it shows ("." and "X" are keys too), then Enter."""
     await until(pilot, lambda: isinstance(app.screen, KeypadScreen))
     for ch in typed:
-        key = {".": "#key-dot", "X": "#key-x"}.get(ch, f"#key-{ch}")
-        button = app.screen.query_one(key)
-
-        def ready(b: Any = button) -> bool:  # a button ignores clicks during its 0.2 s press effect
-            return not b.has_class("-active")
-
-        await until(pilot, ready, step_s=0.05)
-        await pilot.click(key)
+        await tap(app, pilot, {".": "#key-dot", "X": "#key-x"}.get(ch, f"#key-{ch}"))
     await pilot.click("#key-ok")

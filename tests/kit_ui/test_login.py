@@ -12,7 +12,7 @@ from lockwarden.kit_ui.keyboard import KeyboardScreen
 from lockwarden.kit_ui.login import LocksmithChooserScreen, LoginMethodScreen
 from protocol.envelope import decode, verify
 from tests.kit_ui.conftest import PASSWORD, SECOND, UiKit
-from tests.kit_ui.helpers import choose_login, text, until
+from tests.kit_ui.helpers import choose_login, tap, text, until
 
 
 async def type_password(app: Any, pilot: Any, typed: str) -> None:
@@ -21,18 +21,12 @@ async def type_password(app: Any, pilot: Any, typed: str) -> None:
     screen = app.screen
     for n, ch in enumerate(typed):
         if ch.isalpha() and ch.isupper() != screen.caps:
-            await _tap(app, pilot, "#kb-caps")
-        await _tap(app, pilot, f"#kb-{ch.lower()}")
+            await tap(app, pilot, "#kb-caps")
+        await tap(app, pilot, f"#kb-{ch.lower()}")
         assert text(app, "#kb-display") == "•" * (n + 1)
-    await _tap(app, pilot, "#kb-show")  # the locksmith checks what they typed
+    await tap(app, pilot, "#kb-show")  # the locksmith checks what they typed
     assert text(app, "#kb-display") == typed
     await pilot.click("#kb-ok")
-
-
-async def _tap(app: Any, pilot: Any, key: str) -> None:
-    button = app.screen.query_one(key)
-    await until(pilot, lambda: not button.has_class("-active"), step_s=0.05)  # a press effect lasts 0.2 s
-    await pilot.click(key)
 
 
 def test_second_locksmith_logs_in_by_password_on_the_keyboard(shared_kit: UiKit) -> None:
