@@ -44,8 +44,9 @@ def run(world: World, say) -> bool:  # type: ignore[no-untyped-def]
     legacy = counters.get("legacy_chunks", 0)
     say(_("  {n} chunks arrived as binary frames (raw bytes behind a signed header, contract {v}); {legacy} as "
           "base64 from contract-1 kits").format(n=chunks, v=CONTRACT_VERSION, legacy=legacy))
+    # the counters cover every file the hub has stored so far, not only the videos above
     say(_("  each byte hashed once at the hub: {by_file} chunks checked through their file's SHA-256, {alone} "
-          "on their own (out of order)").format(by_file=counters.get("chunks_checked_by_file", 0),
+          "on their own (out of order), counting every file stored so far").format(by_file=counters.get("chunks_checked_by_file", 0),
                                                 alone=counters.get("chunks_checked_alone", 0)))
     q = ingest.quarantine_kept(conn)
     say(_("  messages set aside as unreadable: {n} (`lockwarden hub quarantine --dir {dir}` lists them)").format(
